@@ -1,0 +1,4 @@
+export { runCli, UsageError, formatHelp, intOption, floatOption, stringOption, type Command, type CommandContext, type OptionSpec } from './cli.js';
+export { commands } from './commands/index.js';
+export { lineChartSvg, niceTicks, type Series, type ChartOptions } from './plot.js';
+export { Progress } from './progress.js';

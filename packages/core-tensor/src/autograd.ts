@@ -1,0 +1,155 @@
+/**
+ * The define-by-run tape. An op that produced a tensor from inputs that require gradients attaches
+ * a `GradNode` to its output: the inputs and a `backward` that maps the output's gradient to one
+ * gradient per input (written with public ops, so it runs on every backend). `backward()` sorts
+ * the graph topologically, walks it in reverse and accumulates; afterwards every node drops its
+ * closure, so saved intermediates are freed with no `tidy` or `dispose`.
+ */
+import { AutogradError, ShapeError, fmtShape } from './errors.js';
+import { shapesEqual } from './shape.js';
+import type { Tensor } from './tensor.js';
+
+export interface GradNode {
+  /** The op's name, for messages and `toString`. */
+  readonly op: string;
+  readonly inputs: readonly Tensor[];
+  /** Gradients with respect to `inputs` (null where an input needs none), each of its input's shape. */
+  backward(gradOutput: Tensor): readonly (Tensor | null)[];
+}
+
+let gradEnabled = true;
+
+/** Whether ops currently record the tape. */
+export function isGradEnabled(): boolean {
+  return gradEnabled;
+}
+
+/**
+ * Runs `fn` without recording: results need no gradient. Synchronous only (an async `fn`
+ * would record again after its first await).
+ */
+export function noGrad<T>(fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = false;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/** Runs `fn` with recording switched on or off explicitly. */
+export function withGradEnabled<T>(enabled: boolean, fn: () => T): T {
+  const previous = gradEnabled;
+  gradEnabled = enabled;
+  try {
+    return fn();
+  } finally {
+    gradEnabled = previous;
+  }
+}
+
+/**
+ * Attaches a node to `output` when recording is on and some input requires a gradient.
+ * Ops call this once, after computing their output. Returns `output`.
+ */
+export function record(
+  output: Tensor,
+  op: string,
+  inputs: readonly Tensor[],
+  backward: (gradOutput: Tensor) => readonly (Tensor | null)[],
+): Tensor {
+  if (!gradEnabled) return output;
+  let needed = false;
+  for (const input of inputs) if (input.requiresGrad) needed = true;
+  if (!needed) return output;
+  output.requiresGrad = true;
+  output.gradFn = { op, inputs, backward };
+  return output;
+}
+
+const RELEASED_NODE = (op: string): GradNode => ({
+  op,
+  inputs: [],
+  backward() {
+    throw new AutogradError(
+      `backward: the graph through '${op}' was already freed by an earlier backward(); pass { retainGraph: true } to the first call to backward twice`,
+    );
+  },
+});
+
+export interface BackwardOptions {
+  /** Keep the graph (and its saved tensors) for another backward pass. Default false. */
+  retainGraph?: boolean;
+}
+
+/** Reverse-mode differentiation from `root`. See `Tensor.backward`. */
+export function runBackward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions, ones: (like: Tensor) => Tensor, accumulate: (a: Tensor, b: Tensor) => Tensor): void {
+  if (!root.requiresGrad) {
+    throw new AutogradError('backward: the tensor does not require grad and has no grad_fn');
+  }
+  let seed: Tensor;
+  if (gradient === undefined) {
+    if (root.size !== 1) {
+      throw new AutogradError(
+        `backward: a gradient can be implied only for a one-element output; this one is ${fmtShape(root.shape)}: pass the gradient`,
+      );
+    }
+    seed = ones(root);
+  } else {
+    if (!shapesEqual(gradient.shape, root.shape)) {
+      throw new ShapeError(`backward: the gradient must have the output's shape ${fmtShape(root.shape)}, got ${fmtShape(gradient.shape)}`);
+    }
+    seed = gradient;
+  }
+
+  // Topological order by an iterative depth-first search (recursion would overflow on long BPTT).
+  const order: Tensor[] = [];
+  const visited = new Set<Tensor>();
+  const stack: [Tensor, number][] = [[root, 0]];
+  visited.add(root);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    const [t, i] = top;
+    const inputs = t.gradFn?.inputs ?? [];
+    if (i < inputs.length) {
+      top[1] = i + 1;
+      const child = inputs[i]!;
+      if (child.requiresGrad && !visited.has(child)) {
+        visited.add(child);
+        stack.push([child, 0]);
+      }
+    } else {
+      stack.pop();
+      order.push(t);
+    }
+  }
+
+  const grads = new Map<Tensor, Tensor>([[root, seed]]);
+  withGradEnabled(false, () => {
+    for (let n = order.length - 1; n >= 0; n--) {
+      const t = order[n]!;
+      const g = grads.get(t);
+      grads.delete(t);
+      if (g === undefined) continue;
+      const node = t.gradFn;
+      if (node === null || t.retainsGrad) {
+        t.grad = t.grad === null ? g.clone() : accumulate(t.grad, g);
+      }
+      if (node === null) continue;
+      const inputGrads = node.backward(g);
+      node.inputs.forEach((input, k) => {
+        const ig = inputGrads[k];
+        if (!input.requiresGrad || ig === null || ig === undefined) return;
+        if (!shapesEqual(ig.shape, input.shape)) {
+          throw new ShapeError(
+            `backward of '${node.op}': gradient for input ${k} has shape ${fmtShape(ig.shape)}, expected ${fmtShape(input.shape)}`,
+          );
+        }
+        const previous = grads.get(input);
+        grads.set(input, previous === undefined ? ig : accumulate(previous, ig));
+      });
+      if (!options.retainGraph) t.gradFn = RELEASED_NODE(node.op);
+    }
+  });
+}

@@ -1,0 +1,28 @@
+import type { Backend } from '../backend.js';
+import { newArray } from '../../dtype.js';
+import { binary, unary, where } from './elementwise.js';
+import { copy } from './layout.js';
+import { argReduce, reduce, softmax } from './reduce.js';
+import { matmul } from './matmul.js';
+import { gather, indexAdd, indexSelect, scatterAdd } from './indexing.js';
+
+/**
+ * The pure-TypeScript reference backend. It runs everywhere and is the yardstick the conformance
+ * suite holds every other backend to.
+ */
+export const jsBackend: Backend = {
+  name: 'js',
+  alloc: newArray,
+  unary,
+  binary,
+  where,
+  copy,
+  reduce,
+  argReduce,
+  softmax,
+  matmul,
+  indexSelect,
+  indexAdd,
+  gather,
+  scatterAdd,
+};

@@ -1,0 +1,14 @@
+// @tensorloom/core-tensor: tensors, autograd, kernels, nn, optim, io, random.
+export { Tensor, type NestedArray } from './tensor.js';
+export { type DType, type FloatDType, type TypedArray, type FloatArray, DTYPES, isDType, isFloatDType, promoteTypes } from './dtype.js';
+export * from './errors.js';
+export { noGrad, isGradEnabled, withGradEnabled, record, type GradNode, type BackwardOptions } from './autograd.js';
+export { broadcastShapes, shapeSize, contiguousStrides } from './shape.js';
+export * from './ops/index.js';
+export type { Backend, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp, MatmulParams } from './backend/backend.js';
+export { registerBackend, setBackend, getBackend, listBackends } from './backend/registry.js';
+export { jsBackend } from './backend/js/index.js';
+export { Generator, defaultGenerator, manualSeed, type GeneratorState } from './random/generator.js';
+export * as nn from './nn/index.js';
+export * as optim from './optim/index.js';
+export * from './io/index.js';

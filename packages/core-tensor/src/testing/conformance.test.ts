@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import type { Backend } from '../backend/backend.js';
+import { jsBackend } from '../backend/js/index.js';
+import { AssertionMismatchError } from './expect-close.js';
+import { backendConformance } from './conformance.js';
+
+describe('backend conformance: js backend', () => {
+  for (const c of backendConformance()) {
+    it(c.name, () => c.run(jsBackend));
+  }
+});
+
+describe('backend conformance: the suite itself', () => {
+  it('has uniquely named cases covering every kernel of the interface', () => {
+    const cases = backendConformance();
+    const names = cases.map((c) => c.name);
+    expect(new Set(names).size).toBe(names.length);
+    const kernels = ['alloc', 'unary', 'binary', 'where', 'copy', 'reduce', 'argReduce', 'softmax', 'matmul', 'indexSelect', 'indexAdd', 'gather', 'scatterAdd'];
+    for (const kernel of kernels) expect(names.some((n) => n.startsWith(`${kernel} `)), kernel).toBe(true);
+  });
+
+  it('catches a backend with a wrong kernel, throwing AssertionMismatchError', () => {
+    // A matmul that ignores transB, and a softmax that is not stabilised: both must be caught.
+    const broken: Backend = {
+      ...jsBackend,
+      name: 'broken',
+      matmul: (a, b, out, params) => jsBackend.matmul(a, b, out, { ...params, transB: false }),
+      softmax: (x, outer, size, inner, out, log) => {
+        jsBackend.softmax(x, outer, size, inner, out, log);
+        out[0] = out[0]! + 0.5;
+      },
+    };
+    const cases = backendConformance();
+    const run = (prefix: string): unknown => {
+      for (const c of cases.filter((x) => x.name.startsWith(prefix))) {
+        try {
+          c.run(broken);
+        } catch (error) {
+          return error;
+        }
+      }
+      return null;
+    };
+    expect(run('matmul NT')).toBeInstanceOf(AssertionMismatchError);
+    expect(run('softmax')).toBeInstanceOf(AssertionMismatchError);
+    expect(run('matmul NN')).toBeNull();
+  });
+});

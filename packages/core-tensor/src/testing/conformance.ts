@@ -1,0 +1,852 @@
+/**
+ * The backend conformance suite: kernel-level checks that any `Backend` must pass, each comparing
+ * the backend's output with a plain reference loop written here from the kernel contract in
+ * `backend/backend.ts` (never with another backend). It has no test-runner dependency: every case
+ * is `{ name, run(backend) }` and throws `AssertionMismatchError` on a mismatch, so a third-party
+ * backend can run it under any runner.
+ *
+ * Inputs are allocated with the backend's own `alloc` (a wasm backend may need its own memory),
+ * drawn from fixed seeds, and include NaN, ±Infinity and ±0 wherever the result is defined by IEEE
+ * arithmetic. Tolerances: float64 results must agree to ~1e-10 relative, float32 ones to float32
+ * precision (a backend may compute in float32); layout kernels (copy, select, gather) must be exact.
+ *
+ * @example
+ * for (const c of backendConformance()) it(c.name, () => c.run(myBackend));
+ */
+import type { ArgReduceOp, Backend, BinaryOp, MatmulParams, ReduceOp, UnaryOp } from '../backend/backend.js';
+import type { DType, FloatArray, TypedArray } from '../dtype.js';
+import { Generator } from '../random/generator.js';
+import { AssertionMismatchError, expectClose } from './expect-close.js';
+
+/** One named check of a backend; `run` throws `AssertionMismatchError` when the backend is wrong. */
+export interface ConformanceCase {
+  name: string;
+  run(backend: Backend): void;
+}
+
+type FloatType = 'float32' | 'float64';
+interface Tolerance {
+  rtol: number;
+  atol: number;
+}
+
+const FLOATS: readonly FloatType[] = ['float32', 'float64'];
+const EXACT: Tolerance = { rtol: 0, atol: 0 };
+const ELEMENTWISE: Record<FloatType, Tolerance> = { float32: { rtol: 1e-5, atol: 1e-6 }, float64: { rtol: 1e-10, atol: 1e-12 } };
+const ACCUMULATED: Record<FloatType, Tolerance> = { float32: { rtol: 1e-5, atol: 2e-5 }, float64: { rtol: 1e-10, atol: 1e-11 } };
+const MATMUL: Record<FloatType, Tolerance> = { float32: { rtol: 1e-4, atol: 1e-4 }, float64: { rtol: 1e-10, atol: 1e-10 } };
+/** Written into outputs before a kernel that must overwrite them. */
+const SENTINEL = 12345;
+
+/**
+ * Every conformance case, in a fixed order: alloc, unary, binary, where, copy, reduce, argReduce,
+ * softmax, matmul, indexSelect, indexAdd, gather, scatterAdd. Cases are independent and
+ * deterministic (each seeds its own generator).
+ */
+export function backendConformance(): ConformanceCase[] {
+  return [
+    ...allocCases(),
+    ...unaryCases(),
+    ...binaryCases(),
+    ...whereCases(),
+    ...copyCases(),
+    ...reduceCases(),
+    ...argReduceCases(),
+    ...softmaxCases(),
+    ...matmulCases(),
+    ...indexingCases(),
+  ];
+}
+
+// ---- shared helpers ------------------------------------------------------------------------------
+
+function filled(backend: Backend, dtype: DType, values: ArrayLike<number>): TypedArray {
+  const out = backend.alloc(dtype, values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]!;
+  return out;
+}
+
+function uniform(gen: Generator, size: number, low: number, high: number): number[] {
+  return Array.from({ length: size }, () => gen.uniform(low, high));
+}
+
+/** Values with frequent ties (multiples of 0.5 in [-2, 2]), some random ones, and `specials` sprinkled in. */
+function tiedValues(gen: Generator, size: number, specials: readonly number[]): number[] {
+  const out = Array.from({ length: size }, (_, i) => (i % 3 === 2 ? gen.uniform(-2, 2) : gen.integer(-4, 5) / 2));
+  specials.forEach((v, j) => {
+    if (size > 0) out[(j * 7 + 3) % size] = v;
+  });
+  return out;
+}
+
+function check(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: Tolerance, what: string): void {
+  expectClose(actual, Float64Array.from(expected), { ...tol, message: what });
+}
+
+function fail(message: string): never {
+  throw new AssertionMismatchError(message);
+}
+
+/** Row-major multi-index of `flat` in `shape`. */
+function unravel(flat: number, shape: readonly number[]): number[] {
+  const idx = new Array<number>(shape.length).fill(0);
+  for (let d = shape.length - 1; d >= 0; d--) {
+    idx[d] = flat % shape[d]!;
+    flat = Math.floor(flat / shape[d]!);
+  }
+  return idx;
+}
+
+function at(idx: readonly number[], strides: readonly number[], base = 0): number {
+  let o = base;
+  for (let d = 0; d < idx.length; d++) o += idx[d]! * strides[d]!;
+  return o;
+}
+
+function sizeOf(shape: readonly number[]): number {
+  return shape.reduce((p, d) => p * d, 1);
+}
+
+/** Stored size and read strides of an operand of an elementwise kernel. */
+interface View {
+  size: number;
+  strides: number[];
+}
+
+// ---- alloc ---------------------------------------------------------------------------------------
+
+function allocCases(): ConformanceCase[] {
+  const classes: Record<DType, new (n: number) => TypedArray> = { float32: Float32Array, float64: Float64Array, int32: Int32Array };
+  return (['float32', 'float64', 'int32'] as const).map((dtype) => ({
+    name: `alloc ${dtype}: zero-filled typed arrays of the requested size`,
+    run(backend: Backend) {
+      for (const size of [0, 1, 37]) {
+        const a = backend.alloc(dtype, size);
+        if (!(a instanceof classes[dtype])) fail(`alloc(${dtype}, ${size}) returned a ${a.constructor.name}`);
+        if (a.length !== size) fail(`alloc(${dtype}, ${size}) returned ${a.length} elements`);
+        check(a, new Float64Array(size), EXACT, `alloc(${dtype}, ${size}) is zero-filled`);
+      }
+    },
+  }));
+}
+
+// ---- unary ---------------------------------------------------------------------------------------
+
+/** erf by its everywhere-convergent series `erf x = 2/√π·e^(−x²)·Σ 2ⁿx^(2n+1)/(1·3···(2n+1))` (no cancellation). */
+function erfReference(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  const ax = Math.abs(x);
+  if (ax >= 6) return Math.sign(x); // 1 − erf(6) < 3e-17
+  const x2 = ax * ax;
+  let term = ax;
+  let sum = ax;
+  for (let n = 1; n < 400 && term > sum * 1e-17; n++) {
+    term *= (2 * x2) / (2 * n + 1);
+    sum += term;
+  }
+  const r = (2 / Math.sqrt(Math.PI)) * Math.exp(-x2) * sum;
+  return x < 0 ? -r : r;
+}
+
+interface UnarySpec {
+  op: UnaryOp;
+  label?: string;
+  p0?: number;
+  p1?: number;
+  f: (v: number) => number;
+  low: number;
+  high: number;
+  specials: readonly number[];
+  /** The output is int32 (isnan). */
+  intOut?: boolean;
+}
+
+const ALL_SPECIALS = [NaN, Infinity, -Infinity, 0, -0];
+const UNARY: readonly UnarySpec[] = [
+  { op: 'neg', f: (v) => -v, low: -3, high: 3, specials: ALL_SPECIALS },
+  { op: 'exp', f: Math.exp, low: -5, high: 5, specials: ALL_SPECIALS },
+  { op: 'log', f: Math.log, low: 0.01, high: 5, specials: [...ALL_SPECIALS, -1] },
+  { op: 'sqrt', f: Math.sqrt, low: 0, high: 5, specials: [...ALL_SPECIALS, -1] },
+  { op: 'rsqrt', f: (v) => 1 / Math.sqrt(v), low: 0.05, high: 5, specials: [...ALL_SPECIALS, -1] },
+  { op: 'abs', f: Math.abs, low: -3, high: 3, specials: ALL_SPECIALS },
+  // PyTorch's (0 < x) − (x < 0): NaN gives 0.
+  { op: 'sign', f: (v) => (v > 0 ? 1 : 0) - (v < 0 ? 1 : 0), low: -3, high: 3, specials: ALL_SPECIALS },
+  { op: 'tanh', f: Math.tanh, low: -4, high: 4, specials: ALL_SPECIALS },
+  { op: 'sigmoid', f: (v) => 1 / (1 + Math.exp(-v)), low: -8, high: 8, specials: ALL_SPECIALS },
+  { op: 'relu', f: (v) => (Number.isNaN(v) ? NaN : v > 0 ? v : 0), low: -3, high: 3, specials: ALL_SPECIALS },
+  { op: 'leakyRelu', p0: 0.2, f: (v) => (v > 0 ? v : v * 0.2), low: -3, high: 3, specials: ALL_SPECIALS },
+  { op: 'elu', p0: 1.3, f: (v) => (v > 0 ? v : 1.3 * Math.expm1(v)), low: -4, high: 3, specials: ALL_SPECIALS },
+  // At −∞ the gelu formulas are ∞·0: left out.
+  { op: 'gelu', f: (v) => 0.5 * v * (1 + erfReference(v * Math.SQRT1_2)), low: -5, high: 5, specials: [NaN, Infinity, 0] },
+  {
+    op: 'geluTanh',
+    f: (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v))),
+    low: -5,
+    high: 5,
+    specials: [NaN, Infinity, 0],
+  },
+  { op: 'erf', f: erfReference, low: -4, high: 4, specials: ALL_SPECIALS },
+  { op: 'sin', f: Math.sin, low: -6, high: 6, specials: ALL_SPECIALS },
+  { op: 'cos', f: Math.cos, low: -6, high: 6, specials: ALL_SPECIALS },
+  { op: 'reciprocal', f: (v) => 1 / v, low: -3, high: 3, specials: ALL_SPECIALS },
+  { op: 'square', f: (v) => v * v, low: -3, high: 3, specials: ALL_SPECIALS },
+  // NaN passes through clamp, as in PyTorch.
+  { op: 'clamp', label: 'clamp [-0.5, 0.7]', p0: -0.5, p1: 0.7, f: (v) => (v < -0.5 ? -0.5 : v > 0.7 ? 0.7 : v), low: -2, high: 2, specials: ALL_SPECIALS },
+  { op: 'clamp', label: 'clamp max only', p0: -Infinity, p1: 0.25, f: (v) => (v > 0.25 ? 0.25 : v), low: -2, high: 2, specials: ALL_SPECIALS },
+  { op: 'powScalar', label: 'powScalar 2', p0: 2, f: (v) => Math.pow(v, 2), low: -3, high: 3, specials: ALL_SPECIALS },
+  { op: 'powScalar', label: 'powScalar 0.5', p0: 0.5, f: (v) => Math.pow(v, 0.5), low: -1, high: 4, specials: [NaN, Infinity, 0] },
+  { op: 'powScalar', label: 'powScalar -1.5', p0: -1.5, f: (v) => Math.pow(v, -1.5), low: 0.1, high: 4, specials: [NaN, Infinity, 0, -1] },
+  { op: 'powScalar', label: 'powScalar 3', p0: 3, f: (v) => Math.pow(v, 3), low: -3, high: 3, specials: ALL_SPECIALS },
+  { op: 'addScalar', p0: 1.5, f: (v) => v + 1.5, low: -3, high: 3, specials: ALL_SPECIALS },
+  { op: 'mulScalar', p0: -2.5, f: (v) => v * -2.5, low: -3, high: 3, specials: ALL_SPECIALS },
+  { op: 'isnan', f: (v) => (Number.isNaN(v) ? 1 : 0), low: -3, high: 3, specials: ALL_SPECIALS, intOut: true },
+];
+
+/** Unary ops the ops layer also runs on int32 storage. */
+const INT_UNARY: readonly { op: UnaryOp; f: (v: number) => number }[] = [
+  { op: 'neg', f: (v) => -v },
+  { op: 'abs', f: Math.abs },
+  { op: 'sign', f: Math.sign },
+  { op: 'square', f: (v) => v * v },
+  { op: 'relu', f: (v) => Math.max(v, 0) },
+];
+
+function unaryCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  UNARY.forEach((spec, k) => {
+    for (const dtype of FLOATS) {
+      cases.push({
+        name: `unary ${spec.label ?? spec.op} ${dtype}`,
+        run(backend) {
+          const gen = new Generator(100 + k);
+          // 41 elements: not a multiple of any SIMD width.
+          const values = [...uniform(gen, 41 - spec.specials.length, spec.low, spec.high), ...spec.specials];
+          const x = filled(backend, dtype, values);
+          const out = filled(backend, spec.intOut ? 'int32' : dtype, new Array<number>(values.length).fill(SENTINEL));
+          backend.unary(spec.op, x, out, spec.p0, spec.p1);
+          const expected = Array.from(x, spec.f);
+          check(out, expected, spec.intOut ? EXACT : ELEMENTWISE[dtype], `unary ${spec.label ?? spec.op} ${dtype}`);
+        },
+      });
+    }
+  });
+  cases.push({
+    name: 'unary neg, abs, sign, square, relu on int32',
+    run(backend) {
+      const gen = new Generator(99);
+      const values = Array.from({ length: 23 }, () => gen.integer(-50, 51));
+      values[0] = 0;
+      for (const { op, f } of INT_UNARY) {
+        const x = filled(backend, 'int32', values);
+        const out = backend.alloc('int32', values.length);
+        backend.unary(op, x, out);
+        check(out, values.map(f), EXACT, `unary ${op} int32`);
+      }
+    },
+  });
+  cases.push({
+    name: 'unary on empty arrays writes nothing and does not throw',
+    run(backend) {
+      for (const dtype of FLOATS) {
+        backend.unary('exp', backend.alloc(dtype, 0), backend.alloc(dtype, 0));
+      }
+    },
+  });
+  return cases;
+}
+
+// ---- binary and where ----------------------------------------------------------------------------
+
+interface BinaryLayout {
+  name: string;
+  shape: number[];
+  a: View;
+  b: View;
+}
+
+const BINARY_LAYOUTS: readonly BinaryLayout[] = [
+  { name: 'equal shapes', shape: [3, 5], a: { size: 15, strides: [5, 1] }, b: { size: 15, strides: [5, 1] } },
+  { name: 'a row vector broadcast', shape: [2, 3, 4], a: { size: 24, strides: [12, 4, 1] }, b: { size: 4, strides: [0, 0, 1] } },
+  { name: 'both broadcast ([2,1,4] with [3,1])', shape: [2, 3, 4], a: { size: 8, strides: [4, 0, 1] }, b: { size: 3, strides: [0, 1, 0] } },
+  { name: 'a column broadcast', shape: [5, 9], a: { size: 45, strides: [9, 1] }, b: { size: 5, strides: [1, 0] } },
+  { name: 'scalar on the right', shape: [4, 6], a: { size: 24, strides: [6, 1] }, b: { size: 1, strides: [0, 0] } },
+  { name: 'scalar on the left', shape: [7], a: { size: 1, strides: [0] }, b: { size: 7, strides: [1] } },
+  { name: '0-d', shape: [], a: { size: 1, strides: [] }, b: { size: 1, strides: [] } },
+  { name: 'a read transposed', shape: [3, 4], a: { size: 12, strides: [1, 3] }, b: { size: 12, strides: [4, 1] } },
+  { name: 'long rows', shape: [3, 37], a: { size: 111, strides: [37, 1] }, b: { size: 37, strides: [0, 1] } },
+  { name: 'empty', shape: [0, 5], a: { size: 0, strides: [5, 1] }, b: { size: 5, strides: [0, 1] } },
+];
+
+interface BinarySpec {
+  op: BinaryOp;
+  f: (a: number, b: number) => number;
+  compare?: boolean;
+  /** Also checked on int32 inputs. */
+  int?: boolean;
+}
+
+const nanOr = (f: (a: number, b: number) => number) => (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : f(a, b));
+const bit = (c: boolean): number => (c ? 1 : 0);
+
+const BINARY: readonly BinarySpec[] = [
+  { op: 'add', f: (a, b) => a + b, int: true },
+  { op: 'sub', f: (a, b) => a - b, int: true },
+  { op: 'mul', f: (a, b) => a * b, int: true },
+  { op: 'div', f: (a, b) => a / b },
+  { op: 'pow', f: Math.pow },
+  // NaN propagates through maximum and minimum, as in PyTorch.
+  { op: 'maximum', f: nanOr((a, b) => (a > b ? a : b)), int: true },
+  { op: 'minimum', f: nanOr((a, b) => (a < b ? a : b)), int: true },
+  { op: 'eq', f: (a, b) => bit(a === b), compare: true, int: true },
+  { op: 'ne', f: (a, b) => bit(a !== b), compare: true, int: true },
+  { op: 'lt', f: (a, b) => bit(a < b), compare: true, int: true },
+  { op: 'le', f: (a, b) => bit(a <= b), compare: true, int: true },
+  { op: 'gt', f: (a, b) => bit(a > b), compare: true, int: true },
+  { op: 'ge', f: (a, b) => bit(a >= b), compare: true, int: true },
+];
+
+function binaryInputs(gen: Generator, spec: BinarySpec, dtype: DType, layout: BinaryLayout): [number[], number[]] {
+  if (dtype === 'int32') {
+    return [
+      Array.from({ length: layout.a.size }, () => gen.integer(-5, 6)),
+      Array.from({ length: layout.b.size }, () => gen.integer(-5, 6)),
+    ];
+  }
+  if (spec.op === 'pow') {
+    // Bases: positive, negative (NaN for fractional exponents), 0, ∞ and NaN; exponents: finite
+    // multiples of 0.5 (pow(1, NaN) and pow(±1, ±∞) differ between C and JS: left out).
+    const base = Array.from({ length: layout.a.size }, (_, i) => (i % 4 === 3 ? -gen.uniform(0.5, 2) : gen.uniform(0.1, 3)));
+    [0, Infinity, NaN, -0].forEach((v, j) => {
+      if (layout.a.size > 4 * j + 1) base[4 * j + 1] = v;
+    });
+    return [base, Array.from({ length: layout.b.size }, () => gen.integer(-4, 5) / 2)];
+  }
+  return [tiedValues(gen, layout.a.size, [NaN, Infinity, -0]), tiedValues(gen, layout.b.size, [-Infinity, 0, NaN])];
+}
+
+function binaryCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  BINARY.forEach((spec, k) => {
+    const dtypes: DType[] = spec.int ? [...FLOATS, 'int32'] : [...FLOATS];
+    for (const dtype of dtypes) {
+      cases.push({
+        name: `binary ${spec.op} ${dtype} with broadcasting strides`,
+        run(backend) {
+          const gen = new Generator(200 + k);
+          for (const layout of BINARY_LAYOUTS) {
+            const [av, bv] = binaryInputs(gen, spec, dtype, layout);
+            const a = filled(backend, dtype, av);
+            const b = filled(backend, dtype, bv);
+            const n = sizeOf(layout.shape);
+            const outType: DType = spec.compare ? 'int32' : dtype;
+            const out = filled(backend, outType, new Array<number>(n).fill(SENTINEL));
+            backend.binary(spec.op, a, layout.a.strides, b, layout.b.strides, out, layout.shape);
+            const expected = new Float64Array(n);
+            for (let i = 0; i < n; i++) {
+              const idx = unravel(i, layout.shape);
+              const r = spec.f(a[at(idx, layout.a.strides)]!, b[at(idx, layout.b.strides)]!);
+              // int32 storage truncates what it is given; the reference must too.
+              expected[i] = outType === 'int32' ? r | 0 : r;
+            }
+            const tol = outType === 'int32' ? EXACT : ELEMENTWISE[dtype as FloatType];
+            check(out, expected, tol, `binary ${spec.op} ${dtype}, ${layout.name}`);
+          }
+        },
+      });
+    }
+  });
+  return cases;
+}
+
+interface WhereLayout {
+  name: string;
+  shape: number[];
+  cond: View;
+  a: View;
+  b: View;
+}
+
+const WHERE_LAYOUTS: readonly WhereLayout[] = [
+  { name: 'equal shapes', shape: [3, 4], cond: { size: 12, strides: [4, 1] }, a: { size: 12, strides: [4, 1] }, b: { size: 12, strides: [4, 1] } },
+  { name: 'all broadcast', shape: [2, 3, 4], cond: { size: 3, strides: [0, 1, 0] }, a: { size: 1, strides: [0, 0, 0] }, b: { size: 4, strides: [0, 0, 1] } },
+  { name: 'long rows', shape: [5, 33], cond: { size: 33, strides: [0, 1] }, a: { size: 165, strides: [33, 1] }, b: { size: 5, strides: [1, 0] } },
+  { name: 'a read transposed', shape: [3, 4], cond: { size: 12, strides: [4, 1] }, a: { size: 12, strides: [1, 3] }, b: { size: 1, strides: [0, 0] } },
+  { name: '0-d', shape: [], cond: { size: 1, strides: [] }, a: { size: 1, strides: [] }, b: { size: 1, strides: [] } },
+  { name: 'empty', shape: [0, 3], cond: { size: 0, strides: [3, 1] }, a: { size: 3, strides: [0, 1] }, b: { size: 1, strides: [0, 0] } },
+];
+
+function whereCases(): ConformanceCase[] {
+  return (['float32', 'float64', 'int32'] as const).map((dtype, k) => ({
+    name: `where ${dtype} with broadcasting strides (nonzero is true, NaN passes through)`,
+    run(backend: Backend) {
+      const gen = new Generator(300 + k);
+      for (const layout of WHERE_LAYOUTS) {
+        const condValues = Array.from({ length: layout.cond.size }, (_, i) => [0, 1, -3, 0, 7][(i + gen.integer(0, 5)) % 5]!);
+        const cond = filled(backend, 'int32', condValues);
+        const a = filled(backend, dtype, dataValues(gen, dtype, layout.a.size));
+        const b = filled(backend, dtype, dataValues(gen, dtype, layout.b.size));
+        const n = sizeOf(layout.shape);
+        const out = filled(backend, dtype, new Array<number>(n).fill(SENTINEL));
+        backend.where(cond, layout.cond.strides, a, layout.a.strides, b, layout.b.strides, out, layout.shape);
+        const expected = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const idx = unravel(i, layout.shape);
+          expected[i] = cond[at(idx, layout.cond.strides)]! !== 0 ? a[at(idx, layout.a.strides)]! : b[at(idx, layout.b.strides)]!;
+        }
+        check(out, expected, EXACT, `where ${dtype}, ${layout.name}`);
+      }
+    },
+  }));
+}
+
+// ---- copy ----------------------------------------------------------------------------------------
+
+interface CopyLayout {
+  name: string;
+  shape: number[];
+  srcSize: number;
+  srcOffset: number;
+  srcStrides: number[];
+  dstSize: number;
+  dstOffset: number;
+  dstStrides: number[];
+}
+
+const COPY_LAYOUTS: readonly CopyLayout[] = [
+  { name: 'contiguous with offsets', shape: [6, 4], srcSize: 30, srcOffset: 3, srcStrides: [4, 1], dstSize: 30, dstOffset: 5, dstStrides: [4, 1] },
+  { name: 'permute [2,3,4] → [4,2,3]', shape: [4, 2, 3], srcSize: 24, srcOffset: 0, srcStrides: [1, 12, 4], dstSize: 24, dstOffset: 0, dstStrides: [6, 3, 1] },
+  { name: 'slice with a step', shape: [3, 3], srcSize: 40, srcOffset: 9, srcStrides: [8, 2], dstSize: 9, dstOffset: 0, dstStrides: [3, 1] },
+  { name: 'expand a column', shape: [3, 5], srcSize: 3, srcOffset: 0, srcStrides: [1, 0], dstSize: 15, dstOffset: 0, dstStrides: [5, 1] },
+  { name: 'expand a scalar', shape: [2, 2], srcSize: 1, srcOffset: 0, srcStrides: [0, 0], dstSize: 4, dstOffset: 0, dstStrides: [2, 1] },
+  { name: 'into a block of a wider matrix (concat)', shape: [4, 3], srcSize: 12, srcOffset: 0, srcStrides: [3, 1], dstSize: 28, dstOffset: 2, dstStrides: [7, 1] },
+  { name: 'rows of unequal pitch', shape: [2, 3], srcSize: 6, srcOffset: 0, srcStrides: [3, 1], dstSize: 8, dstOffset: 0, dstStrides: [4, 1] },
+  { name: 'long runs with size-1 axes', shape: [1, 2, 1, 40], srcSize: 80, srcOffset: 0, srcStrides: [80, 40, 40, 1], dstSize: 90, dstOffset: 10, dstStrides: [0, 40, 3, 1] },
+  { name: 'a transposed long matrix', shape: [40, 3], srcSize: 120, srcOffset: 0, srcStrides: [1, 40], dstSize: 120, dstOffset: 0, dstStrides: [3, 1] },
+  { name: '0-d with offsets', shape: [], srcSize: 5, srcOffset: 4, srcStrides: [], dstSize: 3, dstOffset: 1, dstStrides: [] },
+  { name: 'empty', shape: [3, 0], srcSize: 4, srcOffset: 0, srcStrides: [0, 1], dstSize: 4, dstOffset: 0, dstStrides: [0, 1] },
+];
+
+function copyCases(): ConformanceCase[] {
+  return (['float32', 'float64', 'int32'] as const).map((dtype, k) => ({
+    name: `copy ${dtype} with strides and offsets (untouched elements stay)`,
+    run(backend: Backend) {
+      const gen = new Generator(400 + k);
+      for (const layout of COPY_LAYOUTS) {
+        const srcValues =
+          dtype === 'int32' ? Array.from({ length: layout.srcSize }, () => gen.integer(-1000, 1000)) : tiedValues(gen, layout.srcSize, [NaN, Infinity, -0]);
+        const src = filled(backend, dtype, srcValues);
+        const dst = filled(backend, dtype, Array.from({ length: layout.dstSize }, (_, i) => -1 - i));
+        const expected = Float64Array.from(dst);
+        for (let i = 0; i < sizeOf(layout.shape); i++) {
+          const idx = unravel(i, layout.shape);
+          expected[at(idx, layout.dstStrides, layout.dstOffset)] = src[at(idx, layout.srcStrides, layout.srcOffset)]!;
+        }
+        backend.copy(src, layout.srcOffset, layout.srcStrides, dst, layout.dstOffset, layout.dstStrides, layout.shape);
+        check(dst, expected, EXACT, `copy ${dtype}, ${layout.name}`);
+      }
+    },
+  }));
+}
+
+// ---- reductions ----------------------------------------------------------------------------------
+
+/** `[outer, size, inner]` views: inner 1 and > 1, odd lengths, size 1, empty reductions, empty outputs. */
+const REDUCE_SHAPES: readonly [number, number, number][] = [
+  [3, 5, 1],
+  [2, 4, 3],
+  [1, 37, 1],
+  [2, 37, 6],
+  [4, 1, 5],
+  [1, 1, 1],
+  [3, 0, 1],
+  [2, 0, 3],
+  [0, 3, 2],
+];
+
+function reduceReference(op: ReduceOp, values: readonly number[]): number {
+  switch (op) {
+    case 'sum':
+      return values.reduce((s, v) => s + v, 0);
+    case 'prod':
+      return values.reduce((s, v) => s * v, 1);
+    case 'max':
+      return values.some(Number.isNaN) ? NaN : values.reduce((s, v) => (v > s ? v : s), -Infinity);
+    case 'min':
+      return values.some(Number.isNaN) ? NaN : values.reduce((s, v) => (v < s ? v : s), Infinity);
+  }
+}
+
+/** The `size` values along the middle axis at (o, i). */
+function middle(x: ArrayLike<number>, size: number, inner: number, o: number, i: number): number[] {
+  return Array.from({ length: size }, (_, k) => x[(o * size + k) * inner + i]!);
+}
+
+/** Puts `values` along the middle axis at (o, i), as far as they fit. */
+function setMiddle(x: number[], size: number, inner: number, o: number, i: number, values: readonly number[]): void {
+  values.forEach((v, k) => {
+    if (k < size) x[(o * size + k) * inner + i] = v;
+  });
+}
+
+function reduceCases(): ConformanceCase[] {
+  const ops: ReduceOp[] = ['sum', 'max', 'min', 'prod'];
+  const cases: ConformanceCase[] = [];
+  ops.forEach((op, k) => {
+    for (const dtype of ['float32', 'float64', 'int32'] as const) {
+      cases.push({
+        name: `reduce ${op} ${dtype} over [outer, size, inner] (inner 1 and > 1, empty${dtype === 'int32' ? '' : ', NaN, ±Infinity'})`,
+        run(backend) {
+          const gen = new Generator(500 + k);
+          for (const [outer, size, inner] of REDUCE_SHAPES) {
+            // The empty max / min is ±∞, which int32 storage cannot hold.
+            if (dtype === 'int32' && size === 0 && (op === 'max' || op === 'min')) continue;
+            const n = outer * size * inner;
+            const values =
+              dtype === 'int32'
+                ? Array.from({ length: n }, () => gen.integer(op === 'prod' ? -2 : -9, op === 'prod' ? 3 : 10))
+                : op === 'prod'
+                  ? uniform(gen, n, 0.5, 1.5)
+                  : uniform(gen, n, -2, 2);
+            if (dtype !== 'int32' && outer > 0 && size > 1) {
+              // First slice: a NaN; last slice: infinities (∞ − ∞ = NaN for sum; 0·∞ = NaN for prod).
+              setMiddle(values, size, inner, 0, 0, [1, NaN]);
+              setMiddle(values, size, inner, outer - 1, inner - 1, op === 'prod' ? [Infinity, 0] : [Infinity, -Infinity]);
+              if (inner > 1) setMiddle(values, size, inner, 0, 1, [-Infinity, 1]);
+            }
+            const x = filled(backend, dtype, values);
+            const out = filled(backend, dtype, new Array<number>(outer * inner).fill(SENTINEL));
+            backend.reduce(op, x, outer, size, inner, out);
+            const expected = new Float64Array(outer * inner);
+            for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) expected[o * inner + i] = reduceReference(op, middle(x, size, inner, o, i));
+            const tol = dtype === 'int32' ? EXACT : op === 'sum' || op === 'prod' ? ACCUMULATED[dtype] : EXACT;
+            check(out, expected, tol, `reduce ${op} ${dtype} [${outer}, ${size}, ${inner}]`);
+          }
+        },
+      });
+    }
+  });
+  return cases;
+}
+
+function argReference(op: ArgReduceOp, values: readonly number[]): number {
+  const nan = values.findIndex(Number.isNaN);
+  if (nan >= 0) return nan;
+  let best = 0;
+  for (let k = 1; k < values.length; k++) {
+    if (op === 'argmax' ? values[k]! > values[best]! : values[k]! < values[best]!) best = k;
+  }
+  return best;
+}
+
+function argReduceCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  (['argmax', 'argmin'] as const).forEach((op, k) => {
+    for (const dtype of ['float32', 'float64', 'int32'] as const) {
+      cases.push({
+        name: `argReduce ${op} ${dtype}: first extreme wins ties${dtype === 'int32' ? '' : ', the first NaN wins'}`,
+        run(backend) {
+          const gen = new Generator(600 + k);
+          for (const [outer, size, inner] of REDUCE_SHAPES) {
+            if (size === 0) continue; // the ops reject empty arg-reductions
+            const n = outer * size * inner;
+            // Few distinct values, so ties are common.
+            const values = Array.from({ length: n }, () => gen.integer(-3, 4));
+            if (dtype !== 'int32' && outer > 0 && size > 2) {
+              setMiddle(values, size, inner, 0, 0, [1, NaN, 5, NaN]);
+              setMiddle(values, size, inner, outer - 1, inner - 1, [-Infinity, Infinity, -Infinity]);
+            }
+            const x = filled(backend, dtype, values);
+            const out = filled(backend, 'int32', new Array<number>(outer * inner).fill(SENTINEL)) as Int32Array;
+            backend.argReduce(op, x, outer, size, inner, out);
+            const expected = new Float64Array(outer * inner);
+            for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) expected[o * inner + i] = argReference(op, middle(x, size, inner, o, i));
+            check(out, expected, EXACT, `argReduce ${op} ${dtype} [${outer}, ${size}, ${inner}]`);
+          }
+        },
+      });
+    }
+  });
+  return cases;
+}
+
+function softmaxReference(values: readonly number[], log: boolean): number[] {
+  const m = values.some(Number.isNaN) ? NaN : Math.max(...values);
+  const shifted = values.map((v) => v - m);
+  const total = shifted.reduce((s, v) => s + Math.exp(v), 0);
+  return log ? shifted.map((v) => v - Math.log(total)) : shifted.map((v) => Math.exp(v) / total);
+}
+
+function softmaxCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  [false, true].forEach((log, k) => {
+    for (const dtype of FLOATS) {
+      const name = log ? 'log-softmax' : 'softmax';
+      cases.push({
+        name: `softmax (${name}) ${dtype}: stable for large inputs, −∞ entries, all −∞ and NaN slices`,
+        run(backend) {
+          const gen = new Generator(700 + k);
+          for (const [outer, size, inner] of REDUCE_SHAPES) {
+            if (size === 0) continue;
+            const n = outer * size * inner;
+            const values = uniform(gen, n, -3, 3);
+            if (outer > 0 && size > 2) {
+              setMiddle(values, size, inner, 0, 0, [1000, 999, 998]); // exp would overflow unshifted
+              setMiddle(values, size, inner, outer - 1, inner - 1, [-Infinity, 0.5, -Infinity]);
+              if (inner > 1) setMiddle(values, size, inner, 0, 1, new Array<number>(size).fill(-Infinity)); // NaN, as PyTorch
+              if (outer > 1) setMiddle(values, size, inner, 1, 0, [0.5, NaN]);
+            }
+            const x = filled(backend, dtype, values) as FloatArray;
+            const out = filled(backend, dtype, new Array<number>(n).fill(SENTINEL)) as FloatArray;
+            backend.softmax(x, outer, size, inner, out, log);
+            const expected = new Float64Array(n);
+            for (let o = 0; o < outer; o++) {
+              for (let i = 0; i < inner; i++) {
+                softmaxReference(middle(x, size, inner, o, i), log).forEach((v, j) => (expected[(o * size + j) * inner + i] = v));
+              }
+            }
+            check(out, expected, ELEMENTWISE[dtype], `${name} ${dtype} [${outer}, ${size}, ${inner}]`);
+          }
+        },
+      });
+    }
+  });
+  return cases;
+}
+
+// ---- matmul --------------------------------------------------------------------------------------
+
+function matmulReference(a: ArrayLike<number>, b: ArrayLike<number>, p: MatmulParams): Float64Array {
+  const { batch, m, n, k, transA, transB, aBatchStride, bBatchStride } = p;
+  const out = new Float64Array(batch * m * n);
+  for (let t = 0; t < batch; t++) {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let q = 0; q < k; q++) {
+          s += a[t * aBatchStride + (transA ? q * m + i : i * k + q)]! * b[t * bBatchStride + (transB ? j * k + q : q * n + j)]!;
+        }
+        out[t * m * n + i * n + j] = s;
+      }
+    }
+  }
+  return out;
+}
+
+/** Runs one product on fresh inputs and compares; also checks the inputs were left alone. */
+function checkMatmul(backend: Backend, gen: Generator, dtype: FloatType, p: MatmulParams, specials: readonly number[] = []): void {
+  const aSize = (p.aBatchStride === 0 ? 1 : p.batch) * p.m * p.k;
+  const bSize = (p.bBatchStride === 0 ? 1 : p.batch) * p.k * p.n;
+  const aValues = uniform(gen, aSize, -1, 1);
+  specials.forEach((v, j) => {
+    if (aSize > 0) aValues[(j * 5) % aSize] = v;
+  });
+  const a = filled(backend, dtype, aValues) as FloatArray;
+  const b = filled(backend, dtype, uniform(gen, bSize, -1, 1)) as FloatArray;
+  const aBefore = Float64Array.from(a);
+  const bBefore = Float64Array.from(b);
+  const out = filled(backend, dtype, new Array<number>(p.batch * p.m * p.n).fill(SENTINEL)) as FloatArray;
+  backend.matmul(a, b, out, p);
+  const what = `matmul ${dtype} ${JSON.stringify(p)}`;
+  check(out, matmulReference(a, b, p), MATMUL[dtype], what);
+  check(a, aBefore, EXACT, `${what} left A unchanged`);
+  check(b, bBefore, EXACT, `${what} left B unchanged`);
+}
+
+const MATMUL_SIZES: readonly [number, number, number][] = [
+  [1, 1, 1],
+  [2, 3, 4],
+  [5, 7, 3],
+  [4, 4, 4],
+  [13, 9, 17],
+  [1, 50, 60],
+  [50, 1, 60],
+  [3, 70, 2],
+  [67, 33, 300],
+  [40, 36, 257],
+];
+
+function matmulCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  const variants = [
+    [false, false],
+    [false, true],
+    [true, false],
+    [true, true],
+  ] as const;
+  variants.forEach(([transA, transB], v) => {
+    const tag = `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+    for (const dtype of FLOATS) {
+      cases.push({
+        name: `matmul ${tag} ${dtype}: tiny, edge and blocked sizes`,
+        run(backend) {
+          const gen = new Generator(800 + v);
+          for (const [m, n, k] of MATMUL_SIZES) {
+            checkMatmul(backend, gen, dtype, { batch: 1, m, n, k, transA, transB, aBatchStride: 0, bBatchStride: 0 });
+          }
+        },
+      });
+      cases.push({
+        name: `matmul ${tag} ${dtype}: batches, batch stride 0 broadcasting either or both sides`,
+        run(backend) {
+          const gen = new Generator(810 + v);
+          for (const [m, n, k] of [
+            [3, 4, 5],
+            [17, 6, 33],
+          ] as const) {
+            const full = { batch: 3, m, n, k, transA, transB };
+            checkMatmul(backend, gen, dtype, { ...full, aBatchStride: m * k, bBatchStride: k * n });
+            checkMatmul(backend, gen, dtype, { ...full, aBatchStride: 0, bBatchStride: k * n });
+            checkMatmul(backend, gen, dtype, { ...full, aBatchStride: m * k, bBatchStride: 0 });
+            checkMatmul(backend, gen, dtype, { ...full, aBatchStride: 0, bBatchStride: 0 });
+          }
+        },
+      });
+      cases.push({
+        name: `matmul ${tag} ${dtype}: k = 0 writes zeros; m, n or batch = 0 writes nothing`,
+        run(backend) {
+          const gen = new Generator(820 + v);
+          for (const [batch, m, n, k] of [
+            [1, 3, 4, 0],
+            [2, 2, 3, 0],
+            [1, 0, 4, 3],
+            [1, 3, 0, 3],
+            [0, 3, 4, 5],
+          ] as const) {
+            checkMatmul(backend, gen, dtype, { batch, m, n, k, transA, transB, aBatchStride: m * k, bBatchStride: k * n });
+          }
+        },
+      });
+      cases.push({
+        name: `matmul ${tag} ${dtype}: NaN and Infinity propagate`,
+        run(backend) {
+          const gen = new Generator(830 + v);
+          for (const [m, n, k] of [
+            [2, 3, 4],
+            [9, 11, 270],
+          ] as const) {
+            checkMatmul(backend, gen, dtype, { batch: 1, m, n, k, transA, transB, aBatchStride: 0, bBatchStride: 0 }, [NaN, Infinity, -Infinity]);
+          }
+        },
+      });
+    }
+  });
+  return cases;
+}
+
+// ---- indexing ------------------------------------------------------------------------------------
+
+const INDEX_SHAPES: readonly [number, number, number][] = [
+  [1, 5, 1],
+  [2, 6, 3],
+  [3, 4, 1],
+  [2, 3, 40],
+];
+
+function dataValues(gen: Generator, dtype: DType, n: number): number[] {
+  return dtype === 'int32' ? Array.from({ length: n }, () => gen.integer(-100, 100)) : tiedValues(gen, n, [NaN, -Infinity]);
+}
+
+function indexingCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  const dtypes = ['float32', 'float64', 'int32'] as const;
+  for (const dtype of dtypes) {
+    cases.push({
+      name: `indexSelect ${dtype}: repeated, empty and single indices`,
+      run(backend) {
+        const gen = new Generator(900);
+        for (const [outer, size, inner] of INDEX_SHAPES) {
+          for (const indexValues of [[size - 1, 0, 0, 2], [], [1]]) {
+            const x = filled(backend, dtype, dataValues(gen, dtype, outer * size * inner));
+            const index = filled(backend, 'int32', indexValues) as Int32Array;
+            const count = indexValues.length;
+            const out = filled(backend, dtype, new Array<number>(outer * count * inner).fill(SENTINEL));
+            backend.indexSelect(x, outer, size, inner, index, out);
+            const expected = new Float64Array(outer * count * inner);
+            for (let o = 0; o < outer; o++) {
+              for (let j = 0; j < count; j++) {
+                for (let i = 0; i < inner; i++) expected[(o * count + j) * inner + i] = x[(o * size + indexValues[j]!) * inner + i]!;
+              }
+            }
+            check(out, expected, EXACT, `indexSelect ${dtype} [${outer}, ${size}, ${inner}] index [${indexValues.join(', ')}]`);
+          }
+        }
+      },
+    });
+    cases.push({
+      name: `gather ${dtype}: index sizes 0, 1 and larger than the axis`,
+      run(backend) {
+        const gen = new Generator(910);
+        for (const [outer, size, inner] of INDEX_SHAPES) {
+          for (const indexSize of [0, 1, 7]) {
+            const x = filled(backend, dtype, dataValues(gen, dtype, outer * size * inner));
+            const indexValues = Array.from({ length: outer * indexSize * inner }, () => gen.integer(0, size));
+            const index = filled(backend, 'int32', indexValues) as Int32Array;
+            const out = filled(backend, dtype, new Array<number>(indexValues.length).fill(SENTINEL));
+            backend.gather(x, outer, size, inner, index, indexSize, out);
+            const expected = new Float64Array(indexValues.length);
+            for (let o = 0; o < outer; o++) {
+              for (let j = 0; j < indexSize; j++) {
+                for (let i = 0; i < inner; i++) {
+                  const p = (o * indexSize + j) * inner + i;
+                  expected[p] = x[(o * size + indexValues[p]!) * inner + i]!;
+                }
+              }
+            }
+            check(out, expected, EXACT, `gather ${dtype} [${outer}, ${size}, ${inner}] indexSize ${indexSize}`);
+          }
+        }
+      },
+    });
+  }
+  for (const dtype of FLOATS) {
+    cases.push({
+      name: `indexAdd ${dtype}: accumulates into out, repeated indices add up, NaN propagates`,
+      run(backend) {
+        const gen = new Generator(920);
+        for (const [outer, size, inner] of INDEX_SHAPES) {
+          for (const indexValues of [[size - 1, 0, 0, 2, 0], [], [1]]) {
+            const count = indexValues.length;
+            const src = filled(backend, dtype, dataValues(gen, dtype, outer * count * inner));
+            const index = filled(backend, 'int32', indexValues) as Int32Array;
+            const out = filled(backend, dtype, uniform(gen, outer * size * inner, -1, 1));
+            const expected = Float64Array.from(out);
+            for (let o = 0; o < outer; o++) {
+              for (let j = 0; j < count; j++) {
+                for (let i = 0; i < inner; i++) expected[(o * size + indexValues[j]!) * inner + i]! += src[(o * count + j) * inner + i]!;
+              }
+            }
+            backend.indexAdd(src, outer, size, inner, index, out);
+            check(out, expected, ACCUMULATED[dtype], `indexAdd ${dtype} [${outer}, ${size}, ${inner}] index [${indexValues.join(', ')}]`);
+          }
+        }
+      },
+    });
+    cases.push({
+      name: `scatterAdd ${dtype}: accumulates into out, colliding indices add up`,
+      run(backend) {
+        const gen = new Generator(930);
+        for (const [outer, size, inner] of INDEX_SHAPES) {
+          for (const indexSize of [0, 1, 7]) {
+            const n = outer * indexSize * inner;
+            const src = filled(backend, dtype, dataValues(gen, dtype, n));
+            const indexValues = Array.from({ length: n }, () => gen.integer(0, size));
+            const index = filled(backend, 'int32', indexValues) as Int32Array;
+            const out = filled(backend, dtype, uniform(gen, outer * size * inner, -1, 1));
+            const expected = Float64Array.from(out);
+            for (let o = 0; o < outer; o++) {
+              for (let j = 0; j < indexSize; j++) {
+                for (let i = 0; i < inner; i++) {
+                  const p = (o * indexSize + j) * inner + i;
+                  expected[(o * size + indexValues[p]!) * inner + i]! += src[p]!;
+                }
+              }
+            }
+            backend.scatterAdd(src, outer, size, inner, index, indexSize, out);
+            check(out, expected, ACCUMULATED[dtype], `scatterAdd ${dtype} [${outer}, ${size}, ${inner}] indexSize ${indexSize}`);
+          }
+        }
+      },
+    });
+  }
+  return cases;
+}
