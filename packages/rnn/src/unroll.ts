@@ -1,0 +1,62 @@
+/**
+ * The one time loop every recurrent layer runs. Backpropagation through time is not written here:
+ * it is what the tape does when the loss built from these steps calls `backward()`.
+ */
+import { select, stack, where, type Tensor } from '@tensorloom/core-tensor';
+import type { CellKind } from './cell-kind.js';
+
+export interface UnrollOptions {
+  /** Walk the steps from last to first (the backward direction of a bidirectional layer). */
+  reverse?: boolean;
+  /**
+   * `[T, B, 1]` validity mask (nonzero = a real step). On a masked step the state is carried over
+   * unchanged and the output is zero, so padding neither updates the state nor leaks into the
+   * output or the gradient. With padding at the end of each sequence, the reverse direction thus
+   * starts at each sequence's own last real step, as PyTorch's packed sequences do.
+   */
+  mask?: Tensor;
+}
+
+export interface UnrollResult {
+  /** `[T, B, outputSize]`: the output (state[0]) of every step, in time order. */
+  output: Tensor;
+  /** The state after the last step (for a reverse walk: after step 0). */
+  state: Tensor[];
+}
+
+/**
+ * Runs `kind.step` over `xProj` (`[T, B, chunks·H]`, the input projection of every step) from
+ * `state` (tensors `[B, size]`).
+ */
+export function unroll(
+  kind: CellKind,
+  xProj: Tensor,
+  state: readonly Tensor[],
+  params: Readonly<Record<string, Tensor | null>>,
+  options: UnrollOptions = {},
+): UnrollResult {
+  const steps = xProj.shape[0]!;
+  const outputs = new Array<Tensor>(steps);
+  let current = [...state];
+  for (let k = 0; k < steps; k++) {
+    const t = options.reverse ? steps - 1 - k : k;
+    const next = kind.step(select(xProj, 0, t), current, params);
+    if (options.mask) {
+      const m = select(options.mask, 0, t);
+      current = next.map((s, i) => where(m, s, current[i]!));
+      outputs[t] = where(m, next[0]!, 0);
+    } else {
+      current = next;
+      outputs[t] = next[0]!;
+    }
+  }
+  if (steps === 0) {
+    return { output: stackOrEmpty(xProj, state[0]!), state: current };
+  }
+  return { output: stack(outputs, 0), state: current };
+}
+
+function stackOrEmpty(xProj: Tensor, h: Tensor): Tensor {
+  // No steps: an empty [0, B, size] output.
+  return h.reshape([1, ...h.shape]).slice(0, 0, 0).to(xProj.dtype);
+}
