@@ -1,11 +1,45 @@
 // @tensorloom/rnn: recurrent cells and layers on @tensorloom/core-tensor.
 export type { CellKind, CellDims } from './cell-kind.js';
 export { unroll, type UnrollOptions, type UnrollResult } from './unroll.js';
+export { initRecurrentParameter, type RecurrentInit } from './recurrent-init.js';
 export {
   RecurrentLayer,
-  type RecurrentInit,
   type RecurrentLayerOptions,
   type RecurrentForwardOptions,
   type RecurrentOutput,
   type LayerState,
 } from './recurrent-layer.js';
+export { rnnKind, packedParameterShapes, type RNNNonlinearity } from './rnn-kind.js';
+export { gruKind } from './gru-kind.js';
+export { RNN, type RNNOptions } from './rnn.js';
+export { GRU } from './gru.js';
+export { RecurrentCell, type RecurrentCellOptions } from './recurrent-cell.js';
+export { RNNCell, type RNNCellOptions } from './rnn-cell.js';
+export { GRUCell, type GRUCellOptions } from './gru-cell.js';
+export {
+  Bidirectional,
+  type BidirectionalOptions,
+  type BidirectionalFactoryOptions,
+  type BidirectionalLayersOptions,
+  type DirectionContext,
+  type MergeMode,
+} from './bidirectional.js';
+export {
+  VanillaRNN,
+  sequenceCrossEntropy,
+  vanillaRnnKind,
+  VANILLA_RNN_PARAMETER_NAMES,
+  type VanillaRNNOptions,
+  type VanillaRNNOutput,
+  type LossAt,
+  type SequenceLossOptions,
+  type VanillaRnnParameterName,
+} from './vanilla-rnn.js';
+export { manualBptt, type BpttForm, type ManualBpttOptions, type ManualBpttResult, type VanillaRnnGradients } from './bptt.js';
+export {
+  gradientNormsOverTime,
+  type GradientFlowModel,
+  type GradientFlowLoss,
+  type GradientNormsOptions,
+  type GradientNormsResult,
+} from './gradient-flow.js';

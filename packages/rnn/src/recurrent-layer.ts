@@ -25,18 +25,11 @@ import {
   type FloatDType,
 } from '@tensorloom/core-tensor';
 import type { CellDims, CellKind } from './cell-kind.js';
+import { assertRecurrentInit, initRecurrentParameter, type RecurrentInit } from './recurrent-init.js';
 import { unroll } from './unroll.js';
 
-/** How `resetParameters()` draws the weights. */
-export type RecurrentInit =
-  /** PyTorch's default: every parameter from U(−1/√H, 1/√H). */
-  | 'uniform'
-  /** Weights from Kaiming-normal (fan-in, gain √2), biases zero: the course's choice. */
-  | 'kaimingNormal'
-  /** Weights from Xavier-uniform, biases zero. */
-  | 'xavierUniform'
-  /** `weight_hh` orthogonal per gate block, `weight_ih` Xavier-uniform, biases zero. */
-  | 'orthogonal';
+// `RecurrentInit` lives with the init function; re-exported beside the layer options that use it.
+export type { RecurrentInit } from './recurrent-init.js';
 
 export interface RecurrentLayerOptions {
   /** Features of each input step (the last axis of the input). */
@@ -83,6 +76,18 @@ export interface RecurrentOutput<Names extends string> {
   state: LayerState<Names>;
 }
 
+/**
+ * The base of the multi-layer recurrent layers over a `CellKind`: registers, per layer k and
+ * direction, the kind's parameters under PyTorch's names (`weight_ih_l{k}`, `bias_hh_l{k}_reverse`,
+ * …), initialises them with `initRecurrentParameter` under `init` (default 'uniform':
+ * U(−1/√H, 1/√H)), and runs `forward(input [T, B, I], { state?, lengths?, mask? })` to
+ * `{ output [T, B, D·outputSize], state }` through `unroll`. A layer is a thin subclass.
+ *
+ * @example
+ * class GRU extends RecurrentLayer<'h'> {
+ *   constructor(options: RecurrentLayerOptions) { super(gruKind, options); }
+ * }
+ */
 export abstract class RecurrentLayer<Names extends string> extends nn.Module<
   [Tensor, RecurrentForwardOptions<Names>?],
   RecurrentOutput<Names>
@@ -97,7 +102,8 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
   readonly projSize: number;
   readonly init: RecurrentInit;
   readonly generator: Generator | undefined;
-  protected readonly kind: CellKind;
+  /** What one step computes (the cell's parameters, state and update). */
+  readonly kind: CellKind;
   /** Base parameter names of one layer-direction, in registration order. */
   private readonly baseNames: string[];
 
@@ -122,7 +128,7 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
     }
     if (projSize >= hiddenSize) throw new ValueError(`${typeName}: projSize must be smaller than hiddenSize (${hiddenSize}), got ${projSize}`);
     if (!(p >= 0 && p <= 1)) throw new ValueError(`${typeName}: dropout must be in [0, 1], got ${p}`);
-    if (!['uniform', 'kaimingNormal', 'xavierUniform', 'orthogonal'].includes(init)) throw new ValueError(`${typeName}: unknown init '${init}'`);
+    assertRecurrentInit(typeName, init);
     this.kind = kind;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
@@ -172,28 +178,7 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
   }
 
   protected override resetOwnParameters(generator: Generator | undefined = this.generator): void {
-    const stdv = 1 / Math.sqrt(this.hiddenSize);
-    for (const [name, p] of this.namedParameters({ recurse: false })) {
-      const isBias = name.startsWith('bias');
-      switch (this.init) {
-        case 'uniform':
-          nn.init.uniform_(p, { a: -stdv, b: stdv, generator });
-          break;
-        case 'kaimingNormal':
-          if (isBias) nn.init.zeros_(p);
-          else nn.init.kaimingNormal_(p, { nonlinearity: 'relu', generator });
-          break;
-        case 'xavierUniform':
-          if (isBias) nn.init.zeros_(p);
-          else nn.init.xavierUniform_(p, { generator });
-          break;
-        case 'orthogonal':
-          if (isBias) nn.init.zeros_(p);
-          else if (name.startsWith('weight_hh')) orthogonalBlocks(p, this.hiddenSize, generator);
-          else nn.init.xavierUniform_(p, { generator });
-          break;
-      }
-    }
+    for (const [name, p] of this.namedParameters({ recurse: false })) initRecurrentParameter(name, p, this.init, this.hiddenSize, generator);
   }
 
   forward(input: Tensor, options: RecurrentForwardOptions<Names> = {}): RecurrentOutput<Names> {
@@ -286,16 +271,5 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
     if (this.bidirectional) parts.push('bidirectional=true');
     if (this.projSize !== 0) parts.push(`projSize=${this.projSize}`);
     return parts.join(', ');
-  }
-}
-
-/** Orthogonal init of each `[H, ·]` gate block of a packed `weight_hh` separately. */
-function orthogonalBlocks(weight: Tensor, hiddenSize: number, generator: Generator | undefined): void {
-  const blocks = weight.shape[0]! / hiddenSize;
-  const cols = weight.shape[1]!;
-  for (let b = 0; b < blocks; b++) {
-    const block = Tensor.empty([hiddenSize, cols], weight.dtype);
-    nn.init.orthogonal_(block, { generator });
-    weight.data.set(block.data, b * hiddenSize * cols);
   }
 }
