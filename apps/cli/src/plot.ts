@@ -12,6 +12,8 @@ export interface ChartOptions {
   series: readonly Series[];
   width?: number;
   height?: number;
+  /** Log-scale y axis (base 10; non-positive values are left out), ticks labelled `1e-20`. */
+  logY?: boolean;
 }
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b'];
@@ -27,6 +29,16 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   return ticks;
 }
 
+/** Whole powers of ten (as exponents) covering [lo, hi], at most about 8 of them. */
+function decadeTicks(lo: number, hi: number): number[] {
+  const first = Math.ceil(lo);
+  const last = Math.floor(hi);
+  const step = Math.max(1, Math.ceil((last - first) / 8));
+  const ticks: number[] = [];
+  for (let t = first; t <= last; t += step) ticks.push(t);
+  return ticks.length > 0 ? ticks : [Math.round((lo + hi) / 2)];
+}
+
 function escape(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
@@ -36,7 +48,10 @@ export function lineChartSvg(options: ChartOptions): string {
   const width = options.width ?? 720;
   const height = options.height ?? 420;
   const margin = { left: 70, right: 20, top: 40, bottom: 55 };
-  const pts = options.series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  const logY = options.logY ?? false;
+  const toY = (y: number): number => (logY ? (y > 0 ? Math.log10(y) : NaN) : y);
+  const series = options.series.map((s) => ({ name: s.name, points: s.points.map(([x, y]) => [x, toY(y)] as const) }));
+  const pts = series.flatMap((s) => s.points).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
   const xs = pts.map(([x]) => x);
   const ys = pts.map(([, y]) => y);
   const x0 = Math.min(...xs, 0);
@@ -56,9 +71,10 @@ export function lineChartSvg(options: ChartOptions): string {
   parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escape(options.title)}</text>`);
-  for (const t of niceTicks(y0, y1)) {
+  const yTicks = logY ? decadeTicks(y0, y1) : niceTicks(y0, y1);
+  for (const t of yTicks) {
     parts.push(`<line x1="${margin.left}" x2="${width - margin.right}" y1="${sy(t)}" y2="${sy(t)}" stroke="#eee"/>`);
-    parts.push(`<text x="${margin.left - 6}" y="${sy(t) + 4}" text-anchor="end">${t}</text>`);
+    parts.push(`<text x="${margin.left - 6}" y="${sy(t) + 4}" text-anchor="end">${logY ? `1e${t}` : t}</text>`);
   }
   for (const t of niceTicks(x0, x1)) {
     parts.push(`<line x1="${sx(t)}" x2="${sx(t)}" y1="${margin.top + ph}" y2="${margin.top + ph + 5}" stroke="#333"/>`);
@@ -67,7 +83,7 @@ export function lineChartSvg(options: ChartOptions): string {
   parts.push(`<rect x="${margin.left}" y="${margin.top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`);
   parts.push(`<text x="${margin.left + pw / 2}" y="${height - 12}" text-anchor="middle">${escape(options.xLabel)}</text>`);
   parts.push(`<text transform="translate(18 ${margin.top + ph / 2}) rotate(-90)" text-anchor="middle">${escape(options.yLabel)}</text>`);
-  options.series.forEach((s, i) => {
+  series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
     const d = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.8" points="${d}"/>`);

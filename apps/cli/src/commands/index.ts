@@ -1,5 +1,6 @@
 import type { Command } from '../cli.js';
 import { demoCommand } from './demo.js';
+import { rnnGradientsCommand } from './rnn-gradients.js';
 
 /** Every `tensorloom` command. */
-export const commands: readonly Command[] = [demoCommand];
+export const commands: readonly Command[] = [demoCommand, rnnGradientsCommand];
