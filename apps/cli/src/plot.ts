@@ -87,9 +87,16 @@ export function lineChartSvg(options: ChartOptions): string {
     const color = COLORS[i % COLORS.length]!;
     const d = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.8" points="${d}"/>`);
+  });
+  // The legend goes last, on a white box, so that lines passing under it stay readable.
+  const legendWidth = 36 + Math.max(...series.map((s) => s.name.length), 4) * 7;
+  const lx = width - margin.right - legendWidth - 4;
+  parts.push(`<rect x="${lx - 6}" y="${margin.top + 4}" width="${legendWidth}" height="${series.length * 16 + 8}" fill="white" fill-opacity="0.9" stroke="#ccc"/>`);
+  series.forEach((s, i) => {
+    const color = COLORS[i % COLORS.length]!;
     const ly = margin.top + 14 + i * 16;
-    parts.push(`<line x1="${width - margin.right - 130}" x2="${width - margin.right - 110}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
-    parts.push(`<text x="${width - margin.right - 104}" y="${ly + 4}">${escape(s.name)}</text>`);
+    parts.push(`<line x1="${lx}" x2="${lx + 20}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
+    parts.push(`<text x="${lx + 26}" y="${ly + 4}">${escape(s.name)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';
