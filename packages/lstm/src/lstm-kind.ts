@@ -1,7 +1,7 @@
 /**
  * The step of PyTorch's `nn.LSTM`, as a `CellKind` the shared unroller and `RecurrentLayer` run.
  */
-import { add, chunk, linear, mul, sigmoid, tanh, type Tensor } from '@tensorloom/core-tensor';
+import { add, linear, lstmCell, type Tensor } from '@tensorloom/core-tensor';
 import type { CellDims, CellKind } from '@tensorloom/rnn';
 
 /**
@@ -17,7 +17,7 @@ import type { CellDims, CellKind } from '@tensorloom/rnn';
  * ```
  *
  * R, the size of h, is P with a projection and H without; c is always H. The recurrent term is
- * one matrix product cut into the four gates (a fused kernel will replace the whole step later).
+ * one matrix product; the pointwise gate math from z to (h, c) is one fused op, `lstmCell`.
  *
  * - State: `['h', 'c']`, sizes `[R, H]`; the output of a step is h.
  * - Parameters of one layer-direction: `weight_ih` `[4H, I]`, `weight_hh` `[4H, R]`, `bias_ih`
@@ -51,9 +51,7 @@ export const lstmKind: CellKind = {
   step(xProj: Tensor, state: readonly Tensor[], params: Readonly<Record<string, Tensor | null>>): Tensor[] {
     const [h, c] = state as [Tensor, Tensor];
     const gates = add(xProj, linear(h, params.weight_hh!, params.bias_hh ?? null));
-    const [i, f, g, o] = chunk(gates, 4, -1) as [Tensor, Tensor, Tensor, Tensor];
-    const cNext = add(mul(sigmoid(f), c), mul(sigmoid(i), tanh(g)));
-    const hFull = mul(sigmoid(o), tanh(cNext));
+    const { h: hFull, c: cNext } = lstmCell(gates, c);
     const weightHr = params.weight_hr;
     const hNext = weightHr ? linear(hFull, weightHr) : hFull;
     return [hNext, cNext];

@@ -6,13 +6,14 @@
  * hidden state including its bias (`r ⊙ (h·W_hnᵀ + b_hn)`, not `W·[r ⊙ h, x]`), and `z` keeps the
  * old state (`h' = (1 − z) ⊙ n + z ⊙ h`) where the sheet's `z` takes the new one.
  */
-import { chunk, linear, sigmoid, tanh } from '@tensorloom/core-tensor';
+import { gruCell, linear } from '@tensorloom/core-tensor';
 import type { CellKind } from './cell-kind.js';
 import { packedParameterShapes } from './rnn-kind.js';
 
 /**
  * One GRU step (PyTorch's formula), with `x_r, x_z, x_n` the three H-wide chunks of
- * `xProj = x·W_ihᵀ + b_ih` and `h_r, h_z, h_n` those of `h·W_hhᵀ + b_hh` (one matmul, then chunked):
+ * `xProj = x·W_ihᵀ + b_ih` and `h_r, h_z, h_n` those of `h·W_hhᵀ + b_hh` (one matmul, then the
+ * fused pointwise op `gruCell`):
  * ```
  * r  = σ(x_r + h_r)
  * z  = σ(x_z + h_z)
@@ -33,11 +34,7 @@ export const gruKind: CellKind = {
   stateSizes: (dims) => [dims.hiddenSize],
   step(xProj, state, params) {
     const h = state[0]!;
-    const x = chunk(xProj, 3, -1);
-    const hProj = chunk(linear(h, params.weight_hh!, params.bias_hh ?? null), 3, -1);
-    const r = sigmoid(x[0]!.add(hProj[0]!));
-    const z = sigmoid(x[1]!.add(hProj[1]!));
-    const n = tanh(x[2]!.add(r.mul(hProj[2]!)));
-    return [n.add(z.mul(h.sub(n)))];
+    // One matrix product for the three gates, then the pointwise step as one fused op.
+    return [gruCell(xProj, linear(h, params.weight_hh!, params.bias_hh ?? null), h)];
   },
 };

@@ -2,7 +2,7 @@
  * The one time loop every recurrent layer runs. Backpropagation through time is not written here:
  * it is what the tape does when the loss built from these steps calls `backward()`.
  */
-import { select, stack, where, type Tensor } from '@tensorloom/core-tensor';
+import { select, stack, unbind, where, type Tensor } from '@tensorloom/core-tensor';
 import type { CellKind } from './cell-kind.js';
 
 export interface UnrollOptions {
@@ -38,9 +38,12 @@ export function unroll(
   const steps = xProj.shape[0]!;
   const outputs = new Array<Tensor>(steps);
   let current = [...state];
+  // One unbind, not a select per step: unbind's pieces share one gradient buffer, where T selects
+  // would each back-propagate a full [T, B, ·] zero-filled gradient (O(T²) work).
+  const inputs = steps > 0 ? unbind(xProj, 0) : [];
   for (let k = 0; k < steps; k++) {
     const t = options.reverse ? steps - 1 - k : k;
-    const next = kind.step(select(xProj, 0, t), current, params);
+    const next = kind.step(inputs[t]!, current, params);
     if (options.mask) {
       const m = select(options.mask, 0, t);
       current = next.map((s, i) => where(m, s, current[i]!));

@@ -65,6 +65,66 @@ export interface Backend {
   gather(x: TypedArray, outer: number, size: number, inner: number, index: Int32Array, indexSize: number, out: TypedArray): void;
   /** torch.scatter_add_ along the middle axis: `out[o, index[o, j, i], i] += src[o, j, i]`. */
   scatterAdd(src: TypedArray, outer: number, size: number, inner: number, index: Int32Array, indexSize: number, out: TypedArray): void;
+
+  // ---- fused recurrent cells (all arrays one dtype; `rows` = batch, `hidden` = H) ---------------
+  /**
+   * The LSTM pointwise step. `gates` is [rows, 4H], the pre-activations packed i, f, g, o (PyTorch's
+   * order); `cPrev`, `h` and `c` are [rows, H]:
+   * `c = σ(f) ⊙ cPrev + σ(i) ⊙ tanh(g)`, `h = σ(o) ⊙ tanh(c)` (tanh of c as stored in `c`).
+   * σ must not overflow for any input. `saved`, when given, is [rows, 5H] and receives per row the
+   * blocks σ(i), σ(f), tanh(g), σ(o), tanh(c): all that `lstmCellBackward` reads.
+   */
+  lstmCellForward(gates: FloatArray, cPrev: FloatArray, rows: number, hidden: number, h: FloatArray, c: FloatArray, saved: FloatArray | null): void;
+  /**
+   * The gradient of `lstmCellForward` from its `saved` activations: given `dh`, `dc` [rows, H]
+   * (the gradients of h and c), with `dcTotal = dc + dh ⊙ σ(o) ⊙ (1 − tanh²c)`, writes
+   * `dGates` [rows, 4H] = (dcTotal ⊙ tanh g ⊙ σi(1−σi), dcTotal ⊙ cPrev ⊙ σf(1−σf),
+   * dcTotal ⊙ σi ⊙ (1 − tanh²g), dh ⊙ tanh c ⊙ σo(1−σo)) and `dcPrev` [rows, H] = dcTotal ⊙ σ(f).
+   */
+  lstmCellBackward(saved: FloatArray, cPrev: FloatArray, dh: FloatArray, dc: FloatArray, rows: number, hidden: number, dGates: FloatArray, dcPrev: FloatArray): void;
+  /**
+   * The GRU pointwise step (PyTorch's formula). `xProj` = x·W_ihᵀ + b_ih and `hProj` = h·W_hhᵀ + b_hh
+   * are [rows, 3H], packed r, z, n; `hPrev` and `h` are [rows, H]:
+   * `r = σ(x_r + h_r)`, `z = σ(x_z + h_z)`, `n = tanh(x_n + r ⊙ h_n)`, `h = n + z ⊙ (hPrev − n)`.
+   * `saved`, when given, is [rows, 3H] and receives per row the blocks r, z, n.
+   */
+  gruCellForward(xProj: FloatArray, hProj: FloatArray, hPrev: FloatArray, rows: number, hidden: number, h: FloatArray, saved: FloatArray | null): void;
+  /**
+   * The gradient of `gruCellForward` from its `saved` r, z, n and `dh` [rows, H]: with
+   * `dn = dh ⊙ (1 − z) ⊙ (1 − n²)`, `dr = dn ⊙ h_n ⊙ r(1−r)`, `dz = dh ⊙ (hPrev − n) ⊙ z(1−z)`, writes
+   * `dxProj` [rows, 3H] = (dr, dz, dn), `dhProj` [rows, 3H] = (dr, dz, dn ⊙ r) and
+   * `dhPrev` [rows, H] = dh ⊙ z (the direct term only; the path through hProj is the caller's).
+   */
+  gruCellBackward(saved: FloatArray, hProj: FloatArray, hPrev: FloatArray, dh: FloatArray, rows: number, hidden: number, dxProj: FloatArray, dhProj: FloatArray, dhPrev: FloatArray): void;
+
+  // ---- fused softmax cross-entropy over class-index targets -------------------------------------
+  /**
+   * Per row n of `logits` [rows, classes], with the row max `m_n` and `s_n = log Σ_c exp(x_nc − m_n)`
+   * (so `logp_nc = (x_nc − m_n) − s_n`), w the class weights (all 1 when `weight` is null) and
+   * t = target[n]: `losses[n] = (1 − ε)·(−w_t·logp_nt) + (ε / C)·(−Σ_c w_c·logp_nc)`, the second
+   * term left out when ε = 0, and `losses[n] = 0` where `t = ignoreIndex`. `rowMax[n] = m_n` and
+   * `logSum[n] = s_n` are written for every row (kept apart, not as `m + s`, so that the backward
+   * pass loses nothing to rounding when the logits are large). A NaN in a row makes m_n NaN.
+   * Targets are checked by the op: each is `ignoreIndex` or in [0, classes).
+   */
+  crossEntropyForward(logits: FloatArray, target: Int32Array, weight: FloatArray | null, params: CrossEntropyParams, losses: FloatArray, rowMax: FloatArray, logSum: FloatArray): void;
+  /**
+   * The gradient of `crossEntropyForward` in one pass, from its `rowMax` and `logSum`: with
+   * `p_nc = exp((x_nc − m_n) − s_n)` and `g_n = gradLosses[n]`,
+   * `dLogits[n, c] = g_n·(p_nc·((1 − ε)·w_t + (ε / C)·Σ_k w_k) − (1 − ε)·w_t·[c = t] − (ε / C)·w_c)`
+   * (softmax minus the weighted target distribution), and 0 on rows whose target is `ignoreIndex`.
+   * `dLogits` is written, not accumulated.
+   */
+  crossEntropyBackward(
+    logits: FloatArray,
+    target: Int32Array,
+    weight: FloatArray | null,
+    params: CrossEntropyParams,
+    rowMax: FloatArray,
+    logSum: FloatArray,
+    gradLosses: FloatArray,
+    dLogits: FloatArray,
+  ): void;
 }
 
 export type UnaryOp =
@@ -120,4 +180,14 @@ export interface MatmulParams {
   transB: boolean;
   aBatchStride: number;
   bBatchStride: number;
+}
+
+/** The sizes and options of the fused cross-entropy kernels. */
+export interface CrossEntropyParams {
+  rows: number;
+  classes: number;
+  /** Rows whose target equals this contribute nothing. */
+  ignoreIndex: number;
+  /** ε in [0, 1]: the target distribution is `(1 − ε)·onehot(t) + ε / C`. */
+  labelSmoothing: number;
 }

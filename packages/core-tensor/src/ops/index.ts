@@ -15,4 +15,5 @@ export * from './slice.js';
 export * from './indexing.js';
 export * from './dropout.js';
 export * from './loss.js';
+export * from './recurrent.js';
 export type { TensorLike } from './helpers.js';

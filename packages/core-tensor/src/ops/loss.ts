@@ -13,6 +13,7 @@ import { Tensor } from '../tensor.js';
 import { sigmoid, softplus } from './activation.js';
 import { add, div, mul, neg, sub } from './arithmetic.js';
 import { cast } from './cast.js';
+import { fusedCrossEntropy } from './fused-loss.js';
 import { clamp, lt, where } from './compare.js';
 import { assertFloat, sumToShape } from './helpers.js';
 import { gather } from './indexing.js';
@@ -236,6 +237,8 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
     return reduction === 'sum' ? total : div(total, classes === 0 ? 0 : logits.size / classes);
   }
 
+  // The common case, [N, C] or [C] logits, runs on the fused kernels (same values, one node).
+  if (logits.ndim <= 2) return fusedCrossEntropy(logits, target, { weight, ignoreIndex, reduction, labelSmoothing });
   const targets = prepareClassTargets(op, logits, target, weight, ignoreIndex);
   const logp = logSoftmax(logits, classAxis);
   const nll = reduceWeighted(pickedLosses(logp, targets), targets, reduction);

@@ -13,7 +13,7 @@
  * @example
  * for (const c of backendConformance()) it(c.name, () => c.run(myBackend));
  */
-import type { ArgReduceOp, Backend, BinaryOp, MatmulParams, ReduceOp, UnaryOp } from '../backend/backend.js';
+import type { ArgReduceOp, Backend, BinaryOp, CrossEntropyParams, MatmulParams, ReduceOp, UnaryOp } from '../backend/backend.js';
 import type { DType, FloatArray, TypedArray } from '../dtype.js';
 import { Generator } from '../random/generator.js';
 import { AssertionMismatchError, expectClose } from './expect-close.js';
@@ -40,7 +40,8 @@ const SENTINEL = 12345;
 
 /**
  * Every conformance case, in a fixed order: alloc, unary, binary, where, copy, reduce, argReduce,
- * softmax, matmul, indexSelect, indexAdd, gather, scatterAdd. Cases are independent and
+ * softmax, matmul, indexSelect, indexAdd, gather, scatterAdd, the fused LSTM and GRU cells
+ * (forward, backward) and the fused cross-entropy (forward, backward). Cases are independent and
  * deterministic (each seeds its own generator).
  */
 export function backendConformance(): ConformanceCase[] {
@@ -55,6 +56,8 @@ export function backendConformance(): ConformanceCase[] {
     ...softmaxCases(),
     ...matmulCases(),
     ...indexingCases(),
+    ...recurrentCellCases(),
+    ...crossEntropyCases(),
   ];
 }
 
@@ -844,6 +847,312 @@ function indexingCases(): ConformanceCase[] {
             backend.scatterAdd(src, outer, size, inner, index, indexSize, out);
             check(out, expected, ACCUMULATED[dtype], `scatterAdd ${dtype} [${outer}, ${size}, ${inner}] indexSize ${indexSize}`);
           }
+        }
+      },
+    });
+  }
+  return cases;
+}
+
+// ---- fused recurrent cells -----------------------------------------------------------------------
+
+/** [rows, hidden] of the cell cases: odd sizes (no SIMD width divides 5 or 7), one row, no rows. */
+const CELL_SHAPES: readonly (readonly [number, number])[] = [
+  [3, 5],
+  [1, 7],
+  [2, 1],
+  [0, 4],
+];
+
+function sigmoidReference(v: number): number {
+  return v >= 0 ? 1 / (1 + Math.exp(-v)) : Math.exp(v) / (1 + Math.exp(v));
+}
+
+/** Gate pre-activations in [-4, 4] with saturated ones (±30, ±1000) sprinkled in: σ and tanh must not overflow. */
+function gateValues(gen: Generator, n: number): number[] {
+  const out = uniform(gen, n, -4, 4);
+  [30, -30, 1000, -1000].forEach((v, j) => {
+    if (n > 0) out[(j * 11 + 2) % n] = v;
+  });
+  return out;
+}
+
+/** What the LSTM step computes, per the contract, from float64 copies of the inputs. */
+function lstmReference(gates: ArrayLike<number>, cPrev: ArrayLike<number>, rows: number, H: number, storage: FloatArray): { h: Float64Array; c: Float64Array; saved: Float64Array } {
+  const h = new Float64Array(rows * H);
+  const c = new Float64Array(rows * H);
+  const saved = new Float64Array(rows * 5 * H);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < H; j++) {
+      const pre = (k: number): number => gates[r * 4 * H + k * H + j]!;
+      const [i, f, g, o] = [sigmoidReference(pre(0)), sigmoidReference(pre(1)), Math.tanh(pre(2)), sigmoidReference(pre(3))];
+      // c as the backend stores it (float32 rounds), since h reads the stored c.
+      storage[0] = f * cPrev[r * H + j]! + i * g;
+      c[r * H + j] = storage[0]!;
+      const tc = Math.tanh(c[r * H + j]!);
+      h[r * H + j] = o * tc;
+      [i, f, g, o, tc].forEach((v, k) => (saved[r * 5 * H + k * H + j] = v));
+    }
+  }
+  return { h, c, saved };
+}
+
+function gruReference(xProj: ArrayLike<number>, hProj: ArrayLike<number>, hPrev: ArrayLike<number>, rows: number, H: number): { h: Float64Array; saved: Float64Array } {
+  const h = new Float64Array(rows * H);
+  const saved = new Float64Array(rows * 3 * H);
+  for (let row = 0; row < rows; row++) {
+    for (let j = 0; j < H; j++) {
+      const at3 = (k: number): number => row * 3 * H + k * H + j;
+      const r = sigmoidReference(xProj[at3(0)]! + hProj[at3(0)]!);
+      const z = sigmoidReference(xProj[at3(1)]! + hProj[at3(1)]!);
+      const n = Math.tanh(xProj[at3(2)]! + r * hProj[at3(2)]!);
+      h[row * H + j] = (1 - z) * n + z * hPrev[row * H + j]!;
+      saved[at3(0)] = r;
+      saved[at3(1)] = z;
+      saved[at3(2)] = n;
+    }
+  }
+  return { h, saved };
+}
+
+function recurrentCellCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  for (const dtype of FLOATS) {
+    const tol = ELEMENTWISE[dtype];
+    cases.push({
+      name: `lstmCellForward ${dtype}: h, c and the saved activations (σi, σf, tanh g, σo, tanh c); saturated gates stay finite`,
+      run(backend) {
+        const gen = new Generator(1000);
+        for (const [rows, H] of CELL_SHAPES) {
+          const what = `lstmCellForward ${dtype} [${rows}, ${H}]`;
+          const gates = filled(backend, dtype, gateValues(gen, rows * 4 * H)) as FloatArray;
+          const cPrev = filled(backend, dtype, uniform(gen, rows * H, -2, 2)) as FloatArray;
+          const expected = lstmReference(gates, cPrev, rows, H, backend.alloc(dtype, 1) as FloatArray);
+          const sentinel = (n: number): FloatArray => filled(backend, dtype, new Array<number>(n).fill(SENTINEL)) as FloatArray;
+          const [h, c, saved] = [sentinel(rows * H), sentinel(rows * H), sentinel(rows * 5 * H)];
+          backend.lstmCellForward(gates, cPrev, rows, H, h, c, saved);
+          check(h, expected.h, tol, `${what}: h`);
+          check(c, expected.c, tol, `${what}: c`);
+          check(saved, expected.saved, tol, `${what}: saved`);
+          // Without a saved buffer (inference) the outputs are the same.
+          const [h2, c2] = [sentinel(rows * H), sentinel(rows * H)];
+          backend.lstmCellForward(gates, cPrev, rows, H, h2, c2, null);
+          check(h2, expected.h, tol, `${what}: h without saved`);
+          check(c2, expected.c, tol, `${what}: c without saved`);
+        }
+      },
+    });
+    cases.push({
+      name: `lstmCellBackward ${dtype}: dGates and dcPrev from the saved activations`,
+      run(backend) {
+        const gen = new Generator(1010);
+        for (const [rows, H] of CELL_SHAPES) {
+          const gatesValues = gateValues(gen, rows * 4 * H);
+          const cPrevValues = uniform(gen, rows * H, -2, 2);
+          const { saved: savedValues } = lstmReference(gatesValues, cPrevValues, rows, H, new Float64Array(1));
+          const saved = filled(backend, dtype, savedValues) as FloatArray;
+          const cPrev = filled(backend, dtype, cPrevValues) as FloatArray;
+          const dh = filled(backend, dtype, uniform(gen, rows * H, -1, 1)) as FloatArray;
+          const dc = filled(backend, dtype, uniform(gen, rows * H, -1, 1)) as FloatArray;
+          const dGates = filled(backend, dtype, new Array<number>(rows * 4 * H).fill(SENTINEL)) as FloatArray;
+          const dcPrev = filled(backend, dtype, new Array<number>(rows * H).fill(SENTINEL)) as FloatArray;
+          backend.lstmCellBackward(saved, cPrev, dh, dc, rows, H, dGates, dcPrev);
+          const expectedGates = new Float64Array(rows * 4 * H);
+          const expectedC = new Float64Array(rows * H);
+          for (let r = 0; r < rows; r++) {
+            for (let j = 0; j < H; j++) {
+              const [i, f, g, o, tc] = [0, 1, 2, 3, 4].map((k) => saved[r * 5 * H + k * H + j]!) as [number, number, number, number, number];
+              const s = r * H + j;
+              const dcTotal = dc[s]! + dh[s]! * o * (1 - tc * tc);
+              expectedGates[r * 4 * H + j] = dcTotal * g * i * (1 - i);
+              expectedGates[r * 4 * H + H + j] = dcTotal * cPrev[s]! * f * (1 - f);
+              expectedGates[r * 4 * H + 2 * H + j] = dcTotal * i * (1 - g * g);
+              expectedGates[r * 4 * H + 3 * H + j] = dh[s]! * tc * o * (1 - o);
+              expectedC[s] = dcTotal * f;
+            }
+          }
+          check(dGates, expectedGates, ACCUMULATED[dtype], `lstmCellBackward ${dtype} [${rows}, ${H}]: dGates`);
+          check(dcPrev, expectedC, ACCUMULATED[dtype], `lstmCellBackward ${dtype} [${rows}, ${H}]: dcPrev`);
+        }
+      },
+    });
+    cases.push({
+      name: `gruCellForward ${dtype}: PyTorch's step (b_hn inside the reset product) and the saved r, z, n`,
+      run(backend) {
+        const gen = new Generator(1020);
+        for (const [rows, H] of CELL_SHAPES) {
+          const what = `gruCellForward ${dtype} [${rows}, ${H}]`;
+          const xProj = filled(backend, dtype, gateValues(gen, rows * 3 * H)) as FloatArray;
+          const hProj = filled(backend, dtype, uniform(gen, rows * 3 * H, -3, 3)) as FloatArray;
+          const hPrev = filled(backend, dtype, uniform(gen, rows * H, -1, 1)) as FloatArray;
+          const expected = gruReference(xProj, hProj, hPrev, rows, H);
+          const h = filled(backend, dtype, new Array<number>(rows * H).fill(SENTINEL)) as FloatArray;
+          const saved = filled(backend, dtype, new Array<number>(rows * 3 * H).fill(SENTINEL)) as FloatArray;
+          backend.gruCellForward(xProj, hProj, hPrev, rows, H, h, saved);
+          check(h, expected.h, ACCUMULATED[dtype], `${what}: h`);
+          check(saved, expected.saved, tol, `${what}: saved`);
+          const h2 = filled(backend, dtype, new Array<number>(rows * H).fill(SENTINEL)) as FloatArray;
+          backend.gruCellForward(xProj, hProj, hPrev, rows, H, h2, null);
+          check(h2, expected.h, ACCUMULATED[dtype], `${what}: h without saved`);
+        }
+      },
+    });
+    cases.push({
+      name: `gruCellBackward ${dtype}: dxProj, dhProj and the direct dhPrev from the saved gates`,
+      run(backend) {
+        const gen = new Generator(1030);
+        for (const [rows, H] of CELL_SHAPES) {
+          const xValues = gateValues(gen, rows * 3 * H);
+          const hProjValues = uniform(gen, rows * 3 * H, -3, 3);
+          const hPrevValues = uniform(gen, rows * H, -1, 1);
+          const saved = filled(backend, dtype, gruReference(xValues, hProjValues, hPrevValues, rows, H).saved) as FloatArray;
+          const hProj = filled(backend, dtype, hProjValues) as FloatArray;
+          const hPrev = filled(backend, dtype, hPrevValues) as FloatArray;
+          const dh = filled(backend, dtype, uniform(gen, rows * H, -1, 1)) as FloatArray;
+          const out = (n: number): FloatArray => filled(backend, dtype, new Array<number>(n).fill(SENTINEL)) as FloatArray;
+          const [dxProj, dhProj, dhPrev] = [out(rows * 3 * H), out(rows * 3 * H), out(rows * H)];
+          backend.gruCellBackward(saved, hProj, hPrev, dh, rows, H, dxProj, dhProj, dhPrev);
+          const expectedX = new Float64Array(rows * 3 * H);
+          const expectedHProj = new Float64Array(rows * 3 * H);
+          const expectedHPrev = new Float64Array(rows * H);
+          for (let row = 0; row < rows; row++) {
+            for (let j = 0; j < H; j++) {
+              const at3 = (k: number): number => row * 3 * H + k * H + j;
+              const [r, z, n] = [saved[at3(0)]!, saved[at3(1)]!, saved[at3(2)]!];
+              const g = dh[row * H + j]!;
+              const dn = g * (1 - z) * (1 - n * n);
+              const dr = dn * hProj[at3(2)]! * r * (1 - r);
+              const dz = g * (hPrev[row * H + j]! - n) * z * (1 - z);
+              [dr, dz, dn].forEach((v, k) => (expectedX[at3(k)] = v));
+              [dr, dz, dn * r].forEach((v, k) => (expectedHProj[at3(k)] = v));
+              expectedHPrev[row * H + j] = g * z;
+            }
+          }
+          const what = `gruCellBackward ${dtype} [${rows}, ${H}]`;
+          check(dxProj, expectedX, ACCUMULATED[dtype], `${what}: dxProj`);
+          check(dhProj, expectedHProj, ACCUMULATED[dtype], `${what}: dhProj`);
+          check(dhPrev, expectedHPrev, ACCUMULATED[dtype], `${what}: dhPrev`);
+        }
+      },
+    });
+  }
+  return cases;
+}
+
+// ---- fused cross-entropy -------------------------------------------------------------------------
+
+interface CrossEntropySetup {
+  name: string;
+  params: CrossEntropyParams;
+  weighted: boolean;
+}
+
+const CROSS_ENTROPY_SETUPS: readonly CrossEntropySetup[] = [
+  { name: 'plain', params: { rows: 6, classes: 7, ignoreIndex: -100, labelSmoothing: 0 }, weighted: false },
+  { name: 'weights, ignored rows', params: { rows: 6, classes: 7, ignoreIndex: 2, labelSmoothing: 0 }, weighted: true },
+  { name: 'label smoothing 0.2', params: { rows: 5, classes: 9, ignoreIndex: -100, labelSmoothing: 0.2 }, weighted: false },
+  { name: 'weights, smoothing 0.1, ignored rows', params: { rows: 6, classes: 5, ignoreIndex: 0, labelSmoothing: 0.1 }, weighted: true },
+  { name: 'one class', params: { rows: 3, classes: 1, ignoreIndex: -100, labelSmoothing: 0.3 }, weighted: false },
+  { name: 'no rows', params: { rows: 0, classes: 4, ignoreIndex: -100, labelSmoothing: 0 }, weighted: true },
+];
+
+interface CrossEntropyInputs {
+  logits: number[];
+  target: number[];
+  weight: number[] | null;
+}
+
+/**
+ * Logits in [-3, 3] with one row shifted by +100 (exp would overflow float32 unstabilised), a −∞
+ * logit off the target where ε = 0 (the loss stays finite), and targets that hit `ignoreIndex`.
+ */
+function crossEntropyInputs(gen: Generator, setup: CrossEntropySetup): CrossEntropyInputs {
+  const { rows, classes, ignoreIndex, labelSmoothing } = setup.params;
+  const logits = uniform(gen, rows * classes, -3, 3);
+  const target = Array.from({ length: rows }, (_, n) => (n % 3 === 1 && ignoreIndex >= 0 ? ignoreIndex : gen.integer(0, classes)));
+  if (rows > 1) for (let c = 0; c < classes; c++) logits[classes + c]! += 100;
+  if (rows > 2 && classes > 1 && labelSmoothing === 0) logits[2 * classes + ((target[2]! + 1) % classes)] = -Infinity;
+  const weight = setup.weighted ? uniform(gen, classes, 0.2, 2) : null;
+  return { logits, target, weight };
+}
+
+/** Per-row max, log-sum and loss by the contract's formulas, in float64. */
+function crossEntropyReference(logits: ArrayLike<number>, inputs: CrossEntropyInputs, params: CrossEntropyParams): { losses: Float64Array; rowMax: Float64Array; logSum: Float64Array } {
+  const { rows, classes, ignoreIndex, labelSmoothing: eps } = params;
+  const losses = new Float64Array(rows);
+  const rowMax = new Float64Array(rows);
+  const logSum = new Float64Array(rows);
+  const w = (c: number): number => (inputs.weight === null ? 1 : inputs.weight[c]!);
+  for (let n = 0; n < rows; n++) {
+    const row = Array.from({ length: classes }, (_, c) => logits[n * classes + c]!);
+    const m = Math.max(...row);
+    const logS = Math.log(row.reduce((s, v) => s + Math.exp(v - m), 0));
+    rowMax[n] = m;
+    logSum[n] = logS;
+    const t = inputs.target[n]!;
+    if (t === ignoreIndex) continue;
+    let loss = -(w(t) * (row[t]! - m - logS));
+    if (eps > 0) loss = (1 - eps) * loss - (eps / classes) * row.reduce((s, v, c) => s + w(c) * (v - m - logS), 0);
+    losses[n] = loss;
+  }
+  return { losses, rowMax, logSum };
+}
+
+function crossEntropyCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  for (const dtype of FLOATS) {
+    const sentinel = (backend: Backend, n: number): FloatArray => filled(backend, dtype, new Array<number>(n).fill(SENTINEL)) as FloatArray;
+    cases.push({
+      name: `crossEntropyForward ${dtype}: per-row loss, max and log-sum with weights, ignoreIndex and label smoothing, stable for large logits`,
+      run(backend) {
+        const gen = new Generator(1100);
+        for (const setup of CROSS_ENTROPY_SETUPS) {
+          const inputs = crossEntropyInputs(gen, setup);
+          const { rows } = setup.params;
+          const logits = filled(backend, dtype, inputs.logits) as FloatArray;
+          const target = filled(backend, 'int32', inputs.target) as Int32Array;
+          const weight = inputs.weight === null ? null : (filled(backend, dtype, inputs.weight) as FloatArray);
+          const [losses, rowMax, logSum] = [sentinel(backend, rows), sentinel(backend, rows), sentinel(backend, rows)];
+          backend.crossEntropyForward(logits, target, weight, setup.params, losses, rowMax, logSum);
+          // The reference reads the stored (possibly float32-rounded) logits and weights.
+          const expected = crossEntropyReference(logits, { ...inputs, weight: weight === null ? null : Array.from(weight) }, setup.params);
+          const what = `crossEntropyForward ${dtype}, ${setup.name}`;
+          check(losses, expected.losses, ACCUMULATED[dtype], `${what}: losses`);
+          check(rowMax, expected.rowMax, EXACT, `${what}: rowMax`);
+          check(logSum, expected.logSum, ACCUMULATED[dtype], `${what}: logSum`);
+        }
+      },
+    });
+    cases.push({
+      name: `crossEntropyBackward ${dtype}: (softmax − target distribution)·scale, zero on ignored rows`,
+      run(backend) {
+        const gen = new Generator(1110);
+        for (const setup of CROSS_ENTROPY_SETUPS) {
+          const inputs = crossEntropyInputs(gen, setup);
+          const { rows, classes, ignoreIndex, labelSmoothing: eps } = setup.params;
+          const logits = filled(backend, dtype, inputs.logits) as FloatArray;
+          const target = filled(backend, 'int32', inputs.target) as Int32Array;
+          const weight = inputs.weight === null ? null : (filled(backend, dtype, inputs.weight) as FloatArray);
+          const stats = crossEntropyReference(logits, inputs, setup.params);
+          const rowMax = filled(backend, dtype, stats.rowMax) as FloatArray;
+          const logSum = filled(backend, dtype, stats.logSum) as FloatArray;
+          const scale = filled(backend, dtype, uniform(gen, rows, -2, 2)) as FloatArray;
+          const dLogits = sentinel(backend, rows * classes);
+          backend.crossEntropyBackward(logits, target, weight, setup.params, rowMax, logSum, scale, dLogits);
+          const w = (c: number): number => (weight === null ? 1 : weight[c]!);
+          let weightSum = 0;
+          for (let c = 0; c < classes; c++) weightSum += w(c);
+          const expected = new Float64Array(rows * classes);
+          for (let n = 0; n < rows; n++) {
+            const t = target[n]!;
+            if (t === ignoreIndex) continue;
+            const mass = (1 - eps) * w(t) + (eps / classes) * weightSum;
+            for (let c = 0; c < classes; c++) {
+              const p = Math.exp(logits[n * classes + c]! - rowMax[n]! - logSum[n]!);
+              expected[n * classes + c] = scale[n]! * (p * mass - (c === t ? (1 - eps) * w(t) : 0) - (eps / classes) * w(c));
+            }
+          }
+          check(dLogits, expected, ACCUMULATED[dtype], `crossEntropyBackward ${dtype}, ${setup.name}`);
         }
       },
     });

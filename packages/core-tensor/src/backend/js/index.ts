@@ -5,6 +5,8 @@ import { copy } from './layout.js';
 import { argReduce, reduce, softmax } from './reduce.js';
 import { matmul } from './matmul.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './indexing.js';
+import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } from './recurrent.js';
+import { crossEntropyBackward, crossEntropyForward } from './cross-entropy.js';
 
 /**
  * The pure-TypeScript reference backend. It runs everywhere and is the yardstick the conformance
@@ -25,4 +27,10 @@ export const jsBackend: Backend = {
   indexAdd,
   gather,
   scatterAdd,
+  lstmCellForward,
+  lstmCellBackward,
+  gruCellForward,
+  gruCellBackward,
+  crossEntropyForward,
+  crossEntropyBackward,
 };
