@@ -12,3 +12,16 @@ export { Generator, defaultGenerator, manualSeed, type GeneratorState } from './
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
 export * from './io/index.js';
+export {
+  createWasmBackend,
+  createWasmBackendSync,
+  registerWasmBackend,
+  registerWasmBackendSync,
+  loadFastestBackend,
+  setNumThreads,
+  getNumThreads,
+  shutdownWasmBackend,
+  type WasmBackend,
+  type WasmBackendOptions,
+  type WasmFeatures,
+} from './backend/wasm/index.js';

@@ -1,0 +1,95 @@
+/**
+ * The `wasm` backend: the js reference backend with its hot kernels replaced by WebAssembly SIMD
+ * ones. Storage stays JS typed arrays, so ops are unchanged; every kernel not overridden here (and
+ * any kernel added to the interface later) is the js one.
+ */
+import type { Backend } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { createCrossEntropyBackward, createCrossEntropyForward } from './cross-entropy.js';
+import { createBinary, createReduce, createSoftmax, createUnary, DEFAULT_ELEMENTWISE_THRESHOLDS } from './elementwise.js';
+import { createMatmul, DEFAULT_MATMUL_TUNING, type MatmulTuning } from './matmul.js';
+import { createGruCellForward, createLstmCellForward } from './recurrent.js';
+import { loadKernels, loadKernelsSync, type LoadKernelsOptions, type WasmFeatures } from './module.js';
+import { WasmRuntime, type RuntimeOptions } from './runtime.js';
+
+/** Options of `createWasmBackend` (all optional). */
+export interface WasmBackendOptions extends LoadKernelsOptions, RuntimeOptions {
+  /** The name it registers under (default `'wasm'`). */
+  name?: string;
+  /** Size thresholds of the matmul dispatch (for benchmarks and tests). */
+  matmulTuning?: Partial<MatmulTuning>;
+  /**
+   * Fewest elements for which unary, binary and softmax run in wasm, for all of them (tests use 1).
+   * By default 64 for transcendental ops, softmax and the fused kernels, 1024 for relu, 2048 for
+   * binary ops and reductions.
+   */
+  elementwiseFrom?: number;
+}
+
+/** A wasm backend: a `Backend` plus its features and thread controls. */
+export interface WasmBackend extends Backend {
+  /** What the loaded module uses (relaxed SIMD, shared memory). */
+  readonly features: WasmFeatures;
+  /** Sets the threads kernels may use, the calling one included (1–64). */
+  setNumThreads(threads: number): void;
+  /** The thread count set last. */
+  getNumThreads(): number;
+  /** Resolves once the workers of the current thread count have started. */
+  ready(): Promise<void>;
+  /** Stops the workers (the backend keeps working on one thread). */
+  dispose(): Promise<void>;
+}
+
+function assemble(runtime: WasmRuntime, options: WasmBackendOptions): WasmBackend {
+  const tuning = { ...DEFAULT_MATMUL_TUNING, ...options.matmulTuning };
+  const from = options.elementwiseFrom;
+  const elementwiseFrom = from === undefined ? DEFAULT_ELEMENTWISE_THRESHOLDS : { transcendental: from, cheapUnary: from, binary: from };
+  return {
+    ...jsBackend,
+    name: options.name ?? 'wasm',
+    matmul: createMatmul(runtime, tuning),
+    unary: createUnary(runtime, elementwiseFrom),
+    binary: createBinary(runtime, elementwiseFrom),
+    softmax: createSoftmax(runtime, elementwiseFrom),
+    reduce: createReduce(runtime, elementwiseFrom),
+    lstmCellForward: createLstmCellForward(runtime, jsBackend.lstmCellForward, elementwiseFrom.transcendental),
+    gruCellForward: createGruCellForward(runtime, jsBackend.gruCellForward, elementwiseFrom.transcendental),
+    crossEntropyForward: createCrossEntropyForward(runtime, jsBackend.crossEntropyForward, elementwiseFrom.transcendental),
+    crossEntropyBackward: createCrossEntropyBackward(runtime, jsBackend.crossEntropyBackward, elementwiseFrom.transcendental),
+    features: runtime.features,
+    setNumThreads: (threads) => runtime.setNumThreads(threads),
+    getNumThreads: () => runtime.getNumThreads(),
+    ready: () => runtime.ready(),
+    dispose: () => runtime.dispose(),
+  };
+}
+
+/**
+ * Loads the WebAssembly kernels and returns a new wasm backend (not registered: see
+ * `registerWasmBackend`). Works in Node and browsers. Rejects with `BackendError` where
+ * WebAssembly SIMD is missing, or a feature that was required (`relaxedSimd: true`, threads without
+ * shared memory) is.
+ *
+ * Options: `threads` (default 1), `relaxedSimd` (`'auto'`), `sharedMemory` (`'auto'`),
+ * `maximumMemoryMiB` (2048), `spinMicros` (200: how long an idle worker spins before sleeping),
+ * `name` (`'wasm'`).
+ * @example
+ * const wasm = await createWasmBackend({ threads: 2 });
+ * registerBackend(wasm);
+ * setBackend('wasm');
+ */
+export async function createWasmBackend(options: WasmBackendOptions = {}): Promise<WasmBackend> {
+  const backend = assemble(new WasmRuntime(await loadKernels(options), options), options);
+  await backend.ready();
+  return backend;
+}
+
+/**
+ * `createWasmBackend` without a promise, for Node (and workers): compiles synchronously. Workers,
+ * if any, start in the background; await `backend.ready()` before timing anything.
+ * @example
+ * registerBackend(createWasmBackendSync());
+ */
+export function createWasmBackendSync(options: WasmBackendOptions = {}): WasmBackend {
+  return assemble(new WasmRuntime(loadKernelsSync(options), options), options);
+}
