@@ -46,8 +46,8 @@ const COMMON: Record<string, OptionSpec> = {
   json: { type: 'boolean', description: 'Print the final result as one JSON object on the last line of stdout.' },
 };
 
-export function formatHelp(command: Command): string {
-  const all = { ...command.options, ...COMMON };
+export function formatHelp(command: Command, globalOptions: Record<string, OptionSpec> = {}): string {
+  const all = { ...command.options, ...globalOptions, ...COMMON };
   const rows = Object.entries(all).map(([name, spec]) => {
     const flag = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.type === 'string' ? ` ${spec.valueName ?? 'VALUE'}` : ''}`;
     const dflt = spec.default !== undefined && spec.type === 'string' ? ` (default: ${String(spec.default)})` : '';
@@ -81,8 +81,25 @@ function formatTopHelp(commands: readonly Command[]): string {
   ].join('\n');
 }
 
+/**
+ * Options every command takes on top of its own (the compute backend), with the hooks that apply
+ * them before the command runs and release them after.
+ */
+export interface GlobalOptions {
+  options: Record<string, OptionSpec>;
+  /** Applies the global options; its result is merged into the command's JSON result. */
+  setup(values: OptionValues): Promise<Record<string, unknown>>;
+  teardown?(): Promise<void>;
+}
+
 /** Runs the CLI and returns the exit code (0 success, 1 failure, 2 bad usage). */
-export async function runCli(argv: readonly string[], commands: readonly Command[], io: { stdout: Output; stderr: Output }): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  commands: readonly Command[],
+  io: { stdout: Output; stderr: Output },
+  globals?: GlobalOptions,
+): Promise<number> {
+  const common = { ...COMMON, ...(globals?.options ?? {}) };
   const words: string[] = [];
   for (const a of argv) {
     if (a.startsWith('-')) break;
@@ -103,7 +120,7 @@ export async function runCli(argv: readonly string[], commands: readonly Command
   let values: OptionValues;
   try {
     const options = Object.fromEntries(
-      Object.entries({ ...match.options, ...COMMON }).map(([k, spec]) => {
+      Object.entries({ ...match.options, ...common }).map(([k, spec]) => {
         const { description: _d, valueName: _v, ...rest } = spec;
         return [k, rest];
       }),
@@ -114,7 +131,7 @@ export async function runCli(argv: readonly string[], commands: readonly Command
     return 2;
   }
   if (values.help) {
-    io.stdout.write(formatHelp(match));
+    io.stdout.write(formatHelp(match, globals?.options));
     return 0;
   }
   const json = values.json === true;
@@ -130,8 +147,9 @@ export async function runCli(argv: readonly string[], commands: readonly Command
     },
   };
   try {
+    const runtime = globals ? await globals.setup(values) : {};
     const result = await match.run(values, ctx);
-    if (json) io.stdout.write(`${JSON.stringify(result)}\n`);
+    if (json) io.stdout.write(`${JSON.stringify({ ...result, ...runtime })}\n`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
@@ -141,6 +159,8 @@ export async function runCli(argv: readonly string[], commands: readonly Command
     io.stderr.write(`tensorloom ${match.path.join(' ')}: error: ${oneLine(error)}\n`);
     if (process.env.TENSORLOOM_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return 1;
+  } finally {
+    await globals?.teardown?.();
   }
 }
 
