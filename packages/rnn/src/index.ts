@@ -43,3 +43,22 @@ export {
   type GradientNormsOptions,
   type GradientNormsResult,
 } from './gradient-flow.js';
+export {
+  SequenceClassifier,
+  type SequenceClassifierOptions,
+  type AnyRecurrentLayer,
+  type RecurrentLayerFactory,
+  type ClassifierInit,
+} from './sequence-classifier.js';
+export {
+  trainSequenceTask,
+  type TrainSequenceOptions,
+  type TrainSequenceProgress,
+  type TrainSequenceResult,
+  type SequenceCurvePoint,
+} from './train-sequence.js';
+export { SEQUENCE_TASK_NAMES, type SequenceTask, type SequenceBatch, type SequenceTaskName, type SequenceTaskOptions } from './tasks/sequence-task.js';
+export { createSequenceTask } from './tasks/create-task.js';
+export { palindromeTask, binaryPalindrome } from './tasks/palindrome.js';
+export { baumSweetTask, baumSweet, bitLength } from './tasks/baum-sweet.js';
+export { randomCombinationTask } from './tasks/random-combination.js';

@@ -8,7 +8,7 @@ import { Generator, crossEntropy, linear, nn, noGrad, oneHot, optim, randint, se
 import { LSTM } from '@tensorloom/lstm';
 import { GRU, RNN, VanillaRNN, gradientNormsOverTime, type GradientFlowModel } from '@tensorloom/rnn';
 import { UsageError, floatOption, intOption, stringOption, type Command } from '../cli.js';
-import { lineChartSvg, type Series } from '../plot.js';
+import { lineChartSvg } from '../plot.js';
 import { Progress } from '../progress.js';
 
 /** The models `--models` accepts. */
