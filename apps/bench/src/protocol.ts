@@ -1,0 +1,55 @@
+/**
+ * What the orchestrator and a child process (Node: src/child.ts, Python: python/bench_torch.py)
+ * say to each other: the job goes in as one JSON argument, the report comes back as one stdout line
+ * starting with `REPORT_MARKER`. Anything else a child prints is passed through to stderr.
+ */
+import type { ImplConfig } from './impls.js';
+import type { TimingOptions } from './measure.js';
+import type { WorkloadSpec } from './workloads.js';
+
+/** Prefix of the report line. */
+export const REPORT_MARKER = '@@tensorloom-bench ';
+
+/** One workload × implementation, or (workload null) a probe that only loads the implementation. */
+export interface Job {
+  workload: WorkloadSpec | null;
+  config: ImplConfig;
+  timing: TimingOptions;
+}
+
+/** A child's answer. */
+export type ChildReport =
+  | {
+      status: 'ok';
+      /** Null for a probe. */
+      value: number | null;
+      runs: number;
+      bestSeconds: number;
+      medianSeconds: number;
+      fromWarmup: boolean;
+      peakRssMiB: number;
+      /** Peak RSS after loading the library and backend, before the workload's data and model. */
+      baselineRssMiB: number;
+      versions: Record<string, string>;
+      note?: string;
+    }
+  | { status: 'unavailable'; reason: string; versions?: Record<string, string> }
+  | { status: 'failed'; error: string; peakRssMiB?: number };
+
+/** The report line for `report`. */
+export function formatReport(report: ChildReport): string {
+  return `${REPORT_MARKER}${JSON.stringify(report)}`;
+}
+
+/** The report in a child's stdout (the last marker line), or undefined. */
+export function parseReport(stdout: string): ChildReport | undefined {
+  const lines = stdout.split('\n').filter((line) => line.startsWith(REPORT_MARKER));
+  const last = lines.at(-1);
+  if (last === undefined) return undefined;
+  try {
+    const parsed = JSON.parse(last.slice(REPORT_MARKER.length)) as ChildReport;
+    return typeof parsed === 'object' && parsed !== null && 'status' in parsed ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * What every in-process runner provides. A child process (src/child.ts) prepares one runner for
+ * one implementation config, reads the baseline memory, runs one workload and reports.
+ */
+import type { ImplConfig } from '../impls.js';
+import type { Timing, TimingOptions } from '../measure.js';
+import type { WorkloadSpec } from '../workloads.js';
+
+/** Thrown when an implementation cannot run here (missing package, backend that does not load). */
+export class UnavailableError extends Error {
+  override name = 'UnavailableError';
+}
+
+/** What a runner measured. */
+export interface RunOutput {
+  /** In the workload's unit (higher is better). */
+  value: number;
+  timing: Timing;
+  /** Anything the reader of the table should know (a fallback, a substitution). */
+  note?: string;
+}
+
+/** Options of one run. */
+export interface RunContext {
+  timing: TimingOptions;
+  /** Progress on stderr. */
+  log: (message: string) => void;
+}
+
+/** An implementation able to run workloads in this process. */
+export interface Runner {
+  /** Loads the library and selects backend and threads; throws `UnavailableError` if it cannot. */
+  prepare(config: ImplConfig): Promise<void>;
+  /** Runs one workload; throws `UnavailableError` for a workload it does not do. */
+  run(spec: WorkloadSpec, context: RunContext): Promise<RunOutput>;
+  /** Versions for the results header, e.g. `{ '@tensorflow/tfjs': '4.22.0' }`. */
+  versions(): Record<string, string>;
+}
