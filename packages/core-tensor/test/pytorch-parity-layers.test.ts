@@ -6,8 +6,7 @@
  *
  * Set TENSORLOOM_PARITY_REPORT=1 to print the largest errors per fixture.
  */
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   binaryCrossEntropy,
   binaryCrossEntropyWithLogits,
@@ -16,7 +15,6 @@ import {
   huberLoss,
   l1Loss,
   leakyRelu,
-  loadSafetensors,
   logSoftmax,
   logsumexp,
   matmul,
@@ -35,55 +33,15 @@ import {
   variance,
   type Tensor,
 } from '../src/index.js';
-import { expectClose } from '../src/testing/index.js';
+import { fixture, leaf, need, parityComparer } from './parity-support.js';
 
-const RTOL = 1e-5;
-const ATOL = 1e-6;
-
-const fixture = (name: string) => loadSafetensors(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
+const compare = parityComparer();
 const layerNormFixture = await fixture('layer_norm.safetensors');
 const embeddingFixture = await fixture('embedding.safetensors');
 const activationsFixture = await fixture('activations.safetensors');
 const lossesFixture = await fixture('losses.safetensors');
 const reductionsFixture = await fixture('reductions.safetensors');
 const schedulersFixture = await fixture('lr_schedulers.safetensors');
-
-// ---- error bookkeeping for the report -----------------------------------------------------------
-const worst = new Map<string, { relative: number; absolute: number }>();
-
-/** Asserts closeness and records the largest relative error (over |expected| ≥ 1e-2, away from cancellation) and absolute error. */
-function compare(group: string, label: string, actual: Tensor | null, expected: Tensor): void {
-  expect(actual, `${group} ${label}: missing`).not.toBeNull();
-  expectClose(actual!, expected, { rtol: RTOL, atol: ATOL, message: `${group} ${label}` });
-  const stats = worst.get(group) ?? { relative: 0, absolute: 0 };
-  for (let i = 0; i < expected.size; i++) {
-    const a = actual!.data[i]!;
-    const e = expected.data[i]!;
-    if (Number.isNaN(e)) continue;
-    const diff = Math.abs(a - e);
-    stats.absolute = Math.max(stats.absolute, diff);
-    if (Math.abs(e) >= 1e-2) stats.relative = Math.max(stats.relative, diff / Math.abs(e));
-  }
-  worst.set(group, stats);
-}
-
-afterAll(() => {
-  if (!process.env.TENSORLOOM_PARITY_REPORT) return;
-  for (const [group, { relative, absolute }] of worst) {
-    console.log(`parity ${group.padEnd(36)} max rel ${relative.toExponential(2)}  max abs ${absolute.toExponential(2)}`);
-  }
-});
-
-/** A fresh leaf holding a copy of `source`'s values. */
-function leaf(source: Tensor, requiresGrad = true): Tensor {
-  return tensor(source.data, { shape: source.shape, dtype: source.dtype, requiresGrad });
-}
-
-function need(record: Record<string, Tensor>, key: string): Tensor {
-  const t = record[key];
-  if (!t) throw new Error(`fixture has no tensor '${key}'`);
-  return t;
-}
 
 /** Backpropagates `out` as the fixture did: with `<prefix>/upstream` when it stored one, else from a scalar. */
 function backwardLike(out: Tensor, tensors: Record<string, Tensor>, prefix: string): void {

@@ -5,55 +5,14 @@
  *
  * Set TENSORLOOM_PARITY_REPORT=1 to print the largest errors per fixture.
  */
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { crossEntropy, loadSafetensors, nn, optim, parseSafetensors, serializeSafetensors, tensor, type Tensor } from '../src/index.js';
-import { expectClose } from '../src/testing/index.js';
+import { describe, expect, it } from 'vitest';
+import { crossEntropy, nn, optim, parseSafetensors, serializeSafetensors, tensor, type Tensor } from '../src/index.js';
+import { fixture, leaf, need, parityComparer } from './parity-support.js';
 
-const RTOL = 1e-5;
-const ATOL = 1e-6;
-
-const fixture = (name: string) => loadSafetensors(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
+const compare = parityComparer();
 const mlpFixture = await fixture('mlp.safetensors');
 const crossEntropyFixture = await fixture('cross_entropy.safetensors');
 const optimFixture = await fixture('optim.safetensors');
-
-// ---- error bookkeeping for the report -----------------------------------------------------------
-const worst = new Map<string, { relative: number; absolute: number }>();
-
-/** Asserts closeness and records the largest relative error (over |expected| ≥ 1e-2, away from cancellation) and absolute error. */
-function compare(group: string, label: string, actual: Tensor | null, expected: Tensor): void {
-  expect(actual, `${group} ${label}: missing`).not.toBeNull();
-  expectClose(actual!, expected, { rtol: RTOL, atol: ATOL, message: `${group} ${label}` });
-  const stats = worst.get(group) ?? { relative: 0, absolute: 0 };
-  for (let i = 0; i < expected.size; i++) {
-    const a = actual!.data[i]!;
-    const e = expected.data[i]!;
-    if (Number.isNaN(e)) continue;
-    const diff = Math.abs(a - e);
-    stats.absolute = Math.max(stats.absolute, diff);
-    if (Math.abs(e) >= 1e-2) stats.relative = Math.max(stats.relative, diff / Math.abs(e));
-  }
-  worst.set(group, stats);
-}
-
-afterAll(() => {
-  if (!process.env.TENSORLOOM_PARITY_REPORT) return;
-  for (const [group, { relative, absolute }] of worst) {
-    console.log(`parity ${group.padEnd(36)} max rel ${relative.toExponential(2)}  max abs ${absolute.toExponential(2)}`);
-  }
-});
-
-/** A fresh leaf holding a copy of `source`'s values. */
-function leaf(source: Tensor, requiresGrad = true): Tensor {
-  return tensor(source.data, { shape: source.shape, dtype: source.dtype, requiresGrad });
-}
-
-function need(record: Record<string, Tensor>, key: string): Tensor {
-  const t = record[key];
-  if (!t) throw new Error(`fixture has no tensor '${key}'`);
-  return t;
-}
 
 // ---- MLP ------------------------------------------------------------------------------------------
 describe('a 2-layer MLP matches PyTorch (mlp.safetensors)', () => {
