@@ -1,9 +1,8 @@
 /**
  * PyTorch's `nn.LSTMCell`: one LSTM step as a module.
  */
-import type { Generator, Tensor } from '@tensorloom/core-tensor';
+import type { Tensor } from '@tensorloom/core-tensor';
 import { RecurrentCell, type RecurrentCellOptions } from '@tensorloom/rnn';
-import { applyForgetBias, checkForgetBias } from './forget-bias.js';
 import { lstmKind } from './lstm-kind.js';
 
 /** The state of an LSTM cell: `h` `[B, R]` and `c` `[B, H]` (`[R]`, `[H]` unbatched). */
@@ -51,16 +50,8 @@ export interface LSTMCellOptions extends RecurrentCellOptions {
  * state = cell.call(randn([2, 3]), state);
  */
 export class LSTMCell extends RecurrentCell<[Tensor, Partial<LSTMState>?], LSTMState> {
-  /** The forget bias set after init, or undefined (PyTorch's behaviour). */
-  readonly forgetBias: number | undefined;
-
   constructor(options: LSTMCellOptions) {
-    const { forgetBias, ...rest } = options;
-    checkForgetBias('LSTMCell', forgetBias, rest.bias ?? true);
-    super(lstmKind, rest);
-    // The base constructor already ran the init, before this field existed: apply it now.
-    this.forgetBias = forgetBias;
-    this.setForgetBias();
+    super(lstmKind, options);
   }
 
   /** `[4H, H]`, blocks i, f, g, o. */
@@ -79,16 +70,4 @@ export class LSTMCell extends RecurrentCell<[Tensor, Partial<LSTMState>?], LSTMS
     return { h, c };
   }
 
-  protected override resetOwnParameters(generator?: Generator): void {
-    super.resetOwnParameters(generator);
-    this.setForgetBias();
-  }
-
-  private setForgetBias(): void {
-    if (this.forgetBias !== undefined) applyForgetBias(this.bias_ih, this.bias_hh, this.hiddenSize, this.forgetBias);
-  }
-
-  override extraRepr(): string {
-    return this.forgetBias === undefined ? super.extraRepr() : `${super.extraRepr()}, forgetBias=${this.forgetBias}`;
-  }
 }

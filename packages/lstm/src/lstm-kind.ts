@@ -30,6 +30,7 @@ import type { CellDims, CellKind } from '@tensorloom/rnn';
 export const lstmKind: CellKind = {
   name: 'LSTM',
   chunks: 4,
+  forgetGateBlock: 1,
   stateNames: ['h', 'c'],
 
   parameterShapes({ inputSize, hiddenSize, bias, projSize }: CellDims) {

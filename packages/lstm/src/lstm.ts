@@ -1,9 +1,7 @@
 /**
  * PyTorch's `nn.LSTM`: stacked, optionally bidirectional and projected LSTM layers.
  */
-import type { Generator } from '@tensorloom/core-tensor';
 import { RecurrentLayer, type RecurrentLayerOptions } from '@tensorloom/rnn';
-import { applyLayerForgetBias, checkForgetBias } from './forget-bias.js';
 import { lstmKind } from './lstm-kind.js';
 
 export interface LSTMOptions extends RecurrentLayerOptions {
@@ -56,23 +54,8 @@ export interface LSTMOptions extends RecurrentLayerOptions {
  * state.h.shape;  // [2, 3, 20]; state.c too
  */
 export class LSTM extends RecurrentLayer<'h' | 'c'> {
-  /** The forget bias set after init, or undefined (PyTorch's behaviour). */
-  readonly forgetBias: number | undefined;
-
   constructor(options: LSTMOptions) {
-    checkForgetBias('LSTM', options.forgetBias, options.bias ?? true);
     super(lstmKind, options);
-    // The base constructor already ran the init, before this field existed: apply it now.
-    this.forgetBias = options.forgetBias;
-    if (this.forgetBias !== undefined) applyLayerForgetBias(this, this.forgetBias);
   }
 
-  protected override resetOwnParameters(generator?: Generator): void {
-    super.resetOwnParameters(generator);
-    if (this.forgetBias !== undefined) applyLayerForgetBias(this, this.forgetBias);
-  }
-
-  override extraRepr(): string {
-    return this.forgetBias === undefined ? super.extraRepr() : `${super.extraRepr()}, forgetBias=${this.forgetBias}`;
-  }
 }

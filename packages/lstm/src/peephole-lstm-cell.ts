@@ -1,9 +1,8 @@
 /**
  * The course's peephole LSTM as a single-step module.
  */
-import type { Generator, Tensor } from '@tensorloom/core-tensor';
+import type { Tensor } from '@tensorloom/core-tensor';
 import { RecurrentCell } from '@tensorloom/rnn';
-import { applyForgetBias, checkForgetBias } from './forget-bias.js';
 import type { LSTMCellOptions, LSTMState } from './lstm-cell.js';
 import { peepholeLstmKind } from './peephole-lstm-kind.js';
 
@@ -33,16 +32,8 @@ import { peepholeLstmKind } from './peephole-lstm-kind.js';
  * const { h, c } = cell.call(randn([2, 3]));      // h, c: [2, 4]
  */
 export class PeepholeLSTMCell extends RecurrentCell<[Tensor, Partial<LSTMState>?], LSTMState> {
-  /** The forget bias set after init, or undefined. */
-  readonly forgetBias: number | undefined;
-
   constructor(options: LSTMCellOptions) {
-    const { forgetBias, ...rest } = options;
-    checkForgetBias('PeepholeLSTMCell', forgetBias, rest.bias ?? true);
-    super(peepholeLstmKind, rest);
-    // The base constructor already ran the init, before this field existed: apply it now.
-    this.forgetBias = forgetBias;
-    this.setForgetBias();
+    super(peepholeLstmKind, options);
   }
 
   /** `[3H, H]`, the peephole weights on c, blocks i, f, o. */
@@ -56,16 +47,4 @@ export class PeepholeLSTMCell extends RecurrentCell<[Tensor, Partial<LSTMState>?
     return { h, c };
   }
 
-  protected override resetOwnParameters(generator?: Generator): void {
-    super.resetOwnParameters(generator);
-    this.setForgetBias();
-  }
-
-  private setForgetBias(): void {
-    if (this.forgetBias !== undefined) applyForgetBias(this.bias_ih, null, this.hiddenSize, this.forgetBias);
-  }
-
-  override extraRepr(): string {
-    return this.forgetBias === undefined ? super.extraRepr() : `${super.extraRepr()}, forgetBias=${this.forgetBias}`;
-  }
 }

@@ -32,6 +32,7 @@ import type { CellDims, CellKind } from '@tensorloom/rnn';
 export const peepholeLstmKind: CellKind = {
   name: 'PEEPHOLE_LSTM',
   chunks: 4,
+  forgetGateBlock: 1,
   stateNames: ['h', 'c'],
 
   parameterShapes({ inputSize, hiddenSize, bias, projSize }: CellDims) {

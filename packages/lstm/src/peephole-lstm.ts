@@ -1,9 +1,7 @@
 /**
  * The course's peephole LSTM as a full recurrent layer (layers, directions, masks).
  */
-import type { Generator } from '@tensorloom/core-tensor';
 import { RecurrentLayer, type RecurrentLayerOptions } from '@tensorloom/rnn';
-import { applyLayerForgetBias, checkForgetBias } from './forget-bias.js';
 import { peepholeLstmKind } from './peephole-lstm-kind.js';
 
 export interface PeepholeLSTMOptions extends RecurrentLayerOptions {
@@ -44,22 +42,8 @@ export interface PeepholeLSTMOptions extends RecurrentLayerOptions {
  * const { output, state } = model.call(randn([4, 10, 8]));  // output [4, 10, 16]; state.c [1, 4, 16]
  */
 export class PeepholeLSTM extends RecurrentLayer<'h' | 'c'> {
-  /** The forget bias set after init, or undefined. */
-  readonly forgetBias: number | undefined;
-
   constructor(options: PeepholeLSTMOptions) {
-    checkForgetBias('PeepholeLSTM', options.forgetBias, options.bias ?? true);
     super(peepholeLstmKind, options);
-    this.forgetBias = options.forgetBias;
-    if (this.forgetBias !== undefined) applyLayerForgetBias(this, this.forgetBias);
   }
 
-  protected override resetOwnParameters(generator?: Generator): void {
-    super.resetOwnParameters(generator);
-    if (this.forgetBias !== undefined) applyLayerForgetBias(this, this.forgetBias);
-  }
-
-  override extraRepr(): string {
-    return this.forgetBias === undefined ? super.extraRepr() : `${super.extraRepr()}, forgetBias=${this.forgetBias}`;
-  }
 }

@@ -33,6 +33,11 @@ export interface CellKind {
    * (`weight_hr`, peephole weights). Null-valued entries are registered as absent.
    */
   parameterShapes(dims: CellDims): Record<string, readonly number[] | null>;
+  /**
+   * The block of the packed biases that feeds the forget gate (1 for LSTM's i, f, g, o), or
+   * undefined for kinds without one. Layers and cells use it for their `forgetBias` option.
+   */
+  readonly forgetGateBlock?: number;
   /** Feature size of each state tensor, in `stateNames` order (h may be projSize for LSTM). */
   stateSizes(dims: CellDims): number[];
   /**

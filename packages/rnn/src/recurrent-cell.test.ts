@@ -86,3 +86,15 @@ describe('RecurrentCell: the init option', () => {
     expect(() => new RNNCell({ inputSize: 3, hiddenSize: 4, init: 'normal' as RecurrentInit })).toThrow(ValueError);
   });
 });
+
+describe('forgetBias on kinds without a forget gate', () => {
+  it('is refused by GRU and RNN layers and cells with a ValueError', async () => {
+    const { ValueError } = await import('@tensorloom/core-tensor');
+    const { GRU } = await import('./gru.js');
+    const { RNN } = await import('./rnn.js');
+    const { GRUCell } = await import('./gru-cell.js');
+    expect(() => new GRU({ inputSize: 2, hiddenSize: 3, forgetBias: 1 })).toThrow(ValueError);
+    expect(() => new RNN({ inputSize: 2, hiddenSize: 3, forgetBias: 1 })).toThrow(ValueError);
+    expect(() => new GRUCell({ inputSize: 2, hiddenSize: 3, forgetBias: 1 })).toThrow(ValueError);
+  });
+});

@@ -6,7 +6,7 @@
  */
 import { DTypeError, Generator, ShapeError, Tensor, ValueError, fmtShape, linear, nn, select, unsqueeze, zeros, type FloatDType } from '@tensorloom/core-tensor';
 import type { CellDims, CellKind } from './cell-kind.js';
-import { assertRecurrentInit, initRecurrentParameter, type RecurrentInit } from './recurrent-init.js';
+import { applyForgetBias, assertForgetBias, assertRecurrentInit, initRecurrentParameter, type RecurrentInit } from './recurrent-init.js';
 
 export interface RecurrentCellOptions {
   /** Features of the input `x`. */
@@ -21,6 +21,8 @@ export interface RecurrentCellOptions {
   dtype?: FloatDType;
   /** Generator for initialisation. Default: the global one. */
   generator?: Generator;
+  /** Cells with a forget gate (LSTM): the forget bias set after any init (see `RecurrentLayerOptions`). */
+  forgetBias?: number;
 }
 
 /**
@@ -47,6 +49,8 @@ export abstract class RecurrentCell<In extends unknown[], Out> extends nn.Module
   readonly hiddenSize: number;
   readonly hasBias: boolean;
   readonly init: RecurrentInit;
+  /** The forget bias set after init, or undefined (PyTorch's behaviour). */
+  readonly forgetBias: number | undefined;
   readonly generator: Generator | undefined;
   /** What one step computes (the cell's parameters, state and update). */
   readonly kind: CellKind;
@@ -55,16 +59,18 @@ export abstract class RecurrentCell<In extends unknown[], Out> extends nn.Module
 
   protected constructor(kind: CellKind, options: RecurrentCellOptions) {
     super();
-    const { inputSize, hiddenSize, bias = true, init = 'uniform', dtype = 'float32', generator } = options;
+    const { inputSize, hiddenSize, bias = true, init = 'uniform', dtype = 'float32', generator, forgetBias } = options;
     for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize]] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ValueError(`${this.typeName}: ${name} must be a positive integer, got ${v}`);
     }
     assertRecurrentInit(this.typeName, init);
+    assertForgetBias(this.typeName, forgetBias, kind.forgetGateBlock, bias);
     this.kind = kind;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
     this.hasBias = bias;
     this.init = init;
+    this.forgetBias = forgetBias;
     this.generator = generator;
     const shapes = kind.parameterShapes(this.dims);
     this.baseNames = Object.keys(shapes);
@@ -89,7 +95,12 @@ export abstract class RecurrentCell<In extends unknown[], Out> extends nn.Module
   }
 
   protected override resetOwnParameters(generator: Generator | undefined = this.generator): void {
-    for (const [name, p] of this.namedParameters({ recurse: false })) initRecurrentParameter(name, p, this.init, this.hiddenSize, generator);
+    const { forgetBias } = this;
+    const block = this.kind.forgetGateBlock;
+    for (const [name, p] of this.namedParameters({ recurse: false })) {
+      initRecurrentParameter(name, p, this.init, this.hiddenSize, generator);
+      if (forgetBias !== undefined && block !== undefined) applyForgetBias(name, p, block, this.hiddenSize, forgetBias);
+    }
   }
 
   /**
@@ -128,6 +139,7 @@ export abstract class RecurrentCell<In extends unknown[], Out> extends nn.Module
     const parts = [`${this.inputSize}`, `${this.hiddenSize}`];
     if (!this.hasBias) parts.push('bias=false');
     if (this.init !== 'uniform') parts.push(`init=${this.init}`);
+    if (this.forgetBias !== undefined) parts.push(`forgetBias=${this.forgetBias}`);
     return parts.join(', ');
   }
 }

@@ -67,3 +67,25 @@ function orthogonalBlocks(weight: Tensor, hiddenSize: number, generator: Generat
     weight.data.set(block.data, row * cols);
   }
 }
+
+/**
+ * Validates a `forgetBias` option for a module of `kind` (ValueError when the kind has no forget
+ * gate, the module has no bias, or the value is not finite).
+ */
+export function assertForgetBias(owner: string, forgetBias: number | undefined, forgetGateBlock: number | undefined, bias: boolean): void {
+  if (forgetBias === undefined) return;
+  if (typeof forgetBias !== 'number' || !Number.isFinite(forgetBias)) throw new ValueError(`${owner}: forgetBias must be a finite number, got ${String(forgetBias)}`);
+  if (forgetGateBlock === undefined) throw new ValueError(`${owner}: forgetBias needs a cell with a forget gate`);
+  if (!bias) throw new ValueError(`${owner}: forgetBias needs bias: true`);
+}
+
+/**
+ * Sets the forget-gate block (`block`, rows block·H..(block+1)·H) of a packed bias: to `value` in
+ * the `bias_ih*` parameters and to 0 in `bias_hh*`, so the effective forget bias `b_ih + b_hh` is
+ * `value` (Jozefowicz et al., 2015: 1 keeps the cell state flowing early in training). In place,
+ * outside the tape.
+ */
+export function applyForgetBias(name: string, p: Tensor, block: number, hiddenSize: number, value: number): void {
+  if (name.startsWith('bias_ih')) p.data.fill(value, block * hiddenSize, (block + 1) * hiddenSize);
+  else if (name.startsWith('bias_hh')) p.data.fill(0, block * hiddenSize, (block + 1) * hiddenSize);
+}

@@ -25,7 +25,7 @@ import {
   type FloatDType,
 } from '@tensorloom/core-tensor';
 import type { CellDims, CellKind } from './cell-kind.js';
-import { assertRecurrentInit, initRecurrentParameter, type RecurrentInit } from './recurrent-init.js';
+import { applyForgetBias, assertForgetBias, assertRecurrentInit, initRecurrentParameter, type RecurrentInit } from './recurrent-init.js';
 import { unroll } from './unroll.js';
 
 // `RecurrentInit` lives with the init function; re-exported beside the layer options that use it.
@@ -52,6 +52,11 @@ export interface RecurrentLayerOptions {
   dtype?: FloatDType;
   /** Generator for initialisation and dropout. Default: the global one. */
   generator?: Generator;
+  /**
+   * Cells with a forget gate (LSTM): after any init, the forget block of `bias_ih` is set to this
+   * and that of `bias_hh` to 0. Default: none (PyTorch's behaviour).
+   */
+  forgetBias?: number;
 }
 
 /** The state of a layer: one tensor per state name, each `[numLayers·numDirections, B, size]` (or `[L·D, size]` unbatched). */
@@ -101,6 +106,8 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
   readonly bidirectional: boolean;
   readonly projSize: number;
   readonly init: RecurrentInit;
+  /** The forget bias set after init, or undefined (PyTorch's behaviour). */
+  readonly forgetBias: number | undefined;
   readonly generator: Generator | undefined;
   /** What one step computes (the cell's parameters, state and update). */
   readonly kind: CellKind;
@@ -122,6 +129,7 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
       init = 'uniform',
       dtype = 'float32',
       generator,
+      forgetBias,
     } = options;
     for (const [name, v, min] of [['inputSize', inputSize, 1], ['hiddenSize', hiddenSize, 1], ['numLayers', numLayers, 1], ['projSize', projSize, 0]] as const) {
       if (!Number.isInteger(v) || v < min) throw new ValueError(`${typeName}: ${name} must be an integer ≥ ${min}, got ${v}`);
@@ -129,6 +137,7 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
     if (projSize >= hiddenSize) throw new ValueError(`${typeName}: projSize must be smaller than hiddenSize (${hiddenSize}), got ${projSize}`);
     if (!(p >= 0 && p <= 1)) throw new ValueError(`${typeName}: dropout must be in [0, 1], got ${p}`);
     assertRecurrentInit(typeName, init);
+    assertForgetBias(typeName, forgetBias, kind.forgetGateBlock, bias);
     this.kind = kind;
     this.inputSize = inputSize;
     this.hiddenSize = hiddenSize;
@@ -139,6 +148,7 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
     this.bidirectional = bidirectional;
     this.projSize = projSize;
     this.init = init;
+    this.forgetBias = forgetBias;
     this.generator = generator;
     const directions = bidirectional ? 2 : 1;
     const outSize = projSize > 0 ? projSize : hiddenSize;
@@ -178,7 +188,12 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
   }
 
   protected override resetOwnParameters(generator: Generator | undefined = this.generator): void {
-    for (const [name, p] of this.namedParameters({ recurse: false })) initRecurrentParameter(name, p, this.init, this.hiddenSize, generator);
+    const { forgetBias } = this;
+    const block = this.kind.forgetGateBlock;
+    for (const [name, p] of this.namedParameters({ recurse: false })) {
+      initRecurrentParameter(name, p, this.init, this.hiddenSize, generator);
+      if (forgetBias !== undefined && block !== undefined) applyForgetBias(name, p, block, this.hiddenSize, forgetBias);
+    }
   }
 
   forward(input: Tensor, options: RecurrentForwardOptions<Names> = {}): RecurrentOutput<Names> {
@@ -270,6 +285,7 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
     if (this.dropoutP !== 0) parts.push(`dropout=${this.dropoutP}`);
     if (this.bidirectional) parts.push('bidirectional=true');
     if (this.projSize !== 0) parts.push(`projSize=${this.projSize}`);
+    if (this.forgetBias !== undefined) parts.push(`forgetBias=${this.forgetBias}`);
     return parts.join(', ');
   }
 }
