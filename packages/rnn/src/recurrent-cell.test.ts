@@ -88,7 +88,7 @@ describe('RecurrentCell: the init option', () => {
 });
 
 describe('forgetBias on kinds without a forget gate', () => {
-  it('is refused by GRU and RNN layers and cells with a ValueError', async () => {
+  test('is refused by GRU and RNN layers and cells with a ValueError', async () => {
     const { ValueError } = await import('@tensorloom/core-tensor');
     const { GRU } = await import('./gru.js');
     const { RNN } = await import('./rnn.js');
