@@ -1,0 +1,45 @@
+// @tensorloom/graph: graphology graphs ↔ tensors, self-loops and normalisation, CSR, hops, datasets and readers.
+export { NodeIndex } from './node-index.js';
+export { GraphParseError, DatasetNotFoundError } from './errors.js';
+export type { AnyGraph } from './graphology.js';
+export { toEdgeIndex, sortEdgeIndex, toGraph, type ToEdgeIndexOptions, type EdgeIndexResult, type ToGraphOptions } from './edge-index.js';
+export { cooToCsr, permuteValues, type CsrStructure } from './csr.js';
+export { addSelfLoops, addRemainingSelfLoops, removeSelfLoops, containsSelfLoops, type SelfLoopOptions, type WeightedEdges } from './self-loops.js';
+export { degree, type DegreeOptions } from './degree.js';
+export { gcnNorm, type GcnNormOptions, type Flow } from './gcn-norm.js';
+export {
+  adjacency,
+  normalizedAdjacency,
+  diagonalMatrix,
+  gcnMatrices,
+  type AdjacencyOptions,
+  type NormalizedAdjacencyOptions,
+  type SelfLoopMode,
+  type GcnMatrices,
+} from './matrices.js';
+export { hopDistance, hopDistances, receptiveField, receptiveFieldSize, type ReceptiveFieldSizeOptions, type ReceptiveFieldSizeAssignOptions } from './hops.js';
+export { seedGraph, SEED_GRAPH_NODES, SEED_GRAPH_EDGES } from './seed-graph.js';
+export {
+  nodeValues,
+  nodeEmbeddings,
+  nodePredictions,
+  edgeValues,
+  edgeAttention,
+  type Value,
+  type NodeValuesOptions,
+  type NodeValuesAssignOptions,
+  type NodePredictionsOptions,
+  type NodePredictionsAssignOptions,
+  type EdgeValuesOptions,
+  type EdgeValuesAssignOptions,
+  type EdgeReduce,
+} from './assign.js';
+export { fromGraph, graphDataset, type FromGraphOptions, type GraphTensors, type GraphDatasetOptions } from './from-graph.js';
+export { createGraphDataset, type GraphDataset, type GraphDatasetInit } from './dataset.js';
+export { normalizeFeatures } from './normalize-features.js';
+export { karateClub, KARATE_CLUBS, KARATE_TRAIN_NODES, type KarateClubOptions } from './datasets/karate.js';
+export { loadPlanetoid, type LoadPlanetoidOptions, type PlanetoidFeatures, type PlanetoidName } from './datasets/planetoid.js';
+export { dataRoot } from './datasets/data-root.js';
+export { parseGexf, readGexf, writeGexf, type ParseGexfOptions, type WriteGexfOptions } from './io/gexf.js';
+export { parseGraphml, readGraphml, writeGraphml, type ParseGraphmlOptions } from './io/graphml.js';
+export { parseEdgeList, readEdgeList, writeEdgeList, type ParseEdgeListOptions } from './io/edge-list.js';
