@@ -1,0 +1,113 @@
+import { DTypeError, Generator, IndexError, ShapeError, ValueError, noGrad, ones, zeros, type Tensor } from '@tensorloom/core-tensor';
+import { expectClose, gradcheck } from '@tensorloom/core-tensor/testing';
+import { describe, expect, it } from 'vitest';
+import { MESSY_NODES, MESSY_PAIRS, edgeIndexOf, rand64 } from '../test/graphs.js';
+import { GATConv } from './gat-conv.js';
+
+/** Σ_e alpha[e, h] over the edges into each node: [N, H]. */
+function attentionMass(edgeIndex: Tensor, alpha: Tensor, numNodes: number): number[][] {
+  const heads = alpha.shape[1]!;
+  const mass = Array.from({ length: numNodes }, () => new Array<number>(heads).fill(0));
+  const e = edgeIndex.shape[1]!;
+  for (let k = 0; k < e; k++) for (let h = 0; h < heads; h++) mass[edgeIndex.data[e + k]!]![h]! += alpha.data[k * heads + h]!;
+  return mass;
+}
+
+describe('GATConv', () => {
+  const edgeIndex = edgeIndexOf(MESSY_PAIRS);
+
+  it('has the state dict of PyG: att_src, att_dst [1, H, C], bias, lin.weight [H·C, in]', () => {
+    const conv = new GATConv(5, 3, { heads: 4 });
+    expect(Object.entries(conv.stateDict()).map(([k, t]) => [k, t.shape])).toEqual([
+      ['att_src', [1, 4, 3]],
+      ['att_dst', [1, 4, 3]],
+      ['bias', [12]],
+      ['lin.weight', [12, 5]],
+    ]);
+    expect(new GATConv(5, 3, { heads: 4, concat: false }).bias!.shape).toEqual([3]);
+    expect(Object.keys(new GATConv(5, 3, { bias: false }).stateDict())).toEqual(['att_src', 'att_dst', 'lin.weight']);
+  });
+
+  it('concatenates the heads to [N, H·C] or averages them to [N, C]', () => {
+    const x = rand64([MESSY_NODES, 5], 1);
+    const concat = new GATConv(5, 3, { heads: 2, dtype: 'float64', generator: new Generator(2) });
+    const mean = new GATConv(5, 3, { heads: 2, concat: false, dtype: 'float64', generator: new Generator(2) });
+    const a = concat.call(x, edgeIndex);
+    const b = mean.call(x, edgeIndex);
+    expect(a.shape).toEqual([MESSY_NODES, 6]);
+    expect(b.shape).toEqual([MESSY_NODES, 3]);
+    // Same weights (same generator): the mean of the two concatenated halves.
+    const halves = a.toArray() as number[][];
+    expectClose(b, halves.map((row) => [0, 1, 2].map((c) => (row[c]! + row[3 + c]!) / 2)), { atol: 1e-12 });
+  });
+
+  it('returns attention over every node’s incoming edges that sums to 1, with one self-loop per node', () => {
+    const conv = new GATConv(5, 3, { heads: 3 });
+    const { out, attention } = conv.call(rand64([MESSY_NODES, 5], 3).float(), edgeIndex, { returnAttentionWeights: true });
+    expect(out.shape).toEqual([MESSY_NODES, 9]);
+    // The existing loop 2 → 2 is replaced; every node, the isolated 5 included, gets one loop at the end.
+    const pairs = MESSY_PAIRS.filter(([s, t]) => s !== t);
+    const loops = Array.from({ length: MESSY_NODES }, (_, i) => [i, i] as [number, number]);
+    expect(attention.edgeIndex.toArray()).toEqual(edgeIndexOf([...pairs, ...loops]).toArray());
+    expect(attention.alpha.shape).toEqual([pairs.length + MESSY_NODES, 3]);
+    expectClose(attentionMass(attention.edgeIndex, attention.alpha, MESSY_NODES), ones([MESSY_NODES, 3]), { atol: 1e-6 });
+    // Node 5 only attends to itself.
+    expectClose(Array.from(attention.alpha.data).slice(-3), [1, 1, 1]);
+  });
+
+  it('attends uniformly when all nodes have the same features', () => {
+    const conv = new GATConv(4, 2, { heads: 2, dtype: 'float64' });
+    const { attention } = conv.call(ones([MESSY_NODES, 4], { dtype: 'float64' }), edgeIndex, { returnAttentionWeights: true });
+    const inDegree = new Array<number>(MESSY_NODES).fill(0);
+    const targets = Array.from(attention.edgeIndex.data).slice(attention.edgeIndex.shape[1]!);
+    for (const t of targets) inDegree[t]!++;
+    expectClose(attention.alpha, targets.map((t) => [1 / inDegree[t]!, 1 / inDegree[t]!]), { atol: 1e-12 });
+  });
+
+  it('without self-loops, gives a node with no incoming edge only the bias', () => {
+    const conv = new GATConv(5, 3, { addSelfLoops: false, dtype: 'float64' });
+    noGrad(() => conv.bias!.data.set([1, 2, 3]));
+    const out = conv.call(rand64([MESSY_NODES, 5], 4), edgeIndex).toArray() as number[][];
+    expectClose(out[5]!, [1, 2, 3]);
+  });
+
+  it('passes gradcheck with several heads (concat and mean) on a graph with a loop, a duplicate and an isolated node', () => {
+    for (const concat of [true, false]) {
+      const conv = new GATConv(3, 2, { heads: 2, concat, dtype: 'float64', generator: new Generator(5) });
+      noGrad(() => conv.bias!.data.set(concat ? [0.1, 0.2, 0.3, 0.4] : [0.1, 0.2]));
+      const x = rand64([MESSY_NODES, 3], 6, true);
+      expect(gradcheck((a) => conv.call(a!, edgeIndex), [x, ...conv.parameters()])).toBe(true);
+    }
+  });
+
+  it('passes gradcheck of the attention coefficients without self-loops', () => {
+    const conv = new GATConv(3, 2, { heads: 2, addSelfLoops: false, negativeSlope: 0.1, dtype: 'float64', generator: new Generator(7) });
+    const x = rand64([MESSY_NODES, 3], 8, true);
+    expect(gradcheck((a) => conv.call(a!, edgeIndex, { returnAttentionWeights: true }).attention.alpha, [x, ...conv.parameters()])).toBe(true);
+  });
+
+  it('drops attention coefficients reproducibly in training and not at all in eval', () => {
+    const x = rand64([MESSY_NODES, 5], 9).float();
+    const make = () => new GATConv(5, 3, { heads: 2, dropout: 0.5, generator: new Generator(10) });
+    const a = make().call(x, edgeIndex, { returnAttentionWeights: true });
+    const b = make().call(x, edgeIndex, { returnAttentionWeights: true });
+    expect(Array.from(a.attention.alpha.data)).toEqual(Array.from(b.attention.alpha.data));
+    const { attention } = make().eval().call(x, edgeIndex, { returnAttentionWeights: true });
+    expectClose(attentionMass(attention.edgeIndex, attention.alpha, MESSY_NODES), ones([MESSY_NODES, 2]), { atol: 1e-6 });
+    // In training each coefficient is dropped (0) or kept and scaled by 1 / (1 − p) = 2.
+    const dropped = Array.from(a.attention.alpha.data).map((v, k) => (v === 0 ? 0 : v / attention.alpha.data[k]!));
+    expect(dropped.some((r) => r === 0)).toBe(true);
+    expect(dropped.some((r) => r !== 0)).toBe(true);
+    for (const r of dropped) if (r !== 0) expect(r).toBeCloseTo(2, 5);
+  });
+
+  it('rejects bad input and options with typed errors', () => {
+    const conv = new GATConv(3, 2);
+    expect(() => conv.call(zeros([2, 4]), edgeIndexOf([[0, 1]]))).toThrow(ShapeError);
+    expect(() => conv.call(zeros([2, 3], { dtype: 'int32' }), edgeIndexOf([[0, 1]]))).toThrow(DTypeError);
+    expect(() => conv.call(zeros([2, 3]), edgeIndexOf([[0, 2]]))).toThrow(IndexError);
+    expect(() => conv.call(zeros([2, 3]), edgeIndexOf([[0, 1]]).float())).toThrow(DTypeError);
+    expect(() => new GATConv(3, 2, { heads: 0 })).toThrow(ValueError);
+    expect(() => new GATConv(3, 2, { dropout: 1.5 })).toThrow(ValueError);
+  });
+});

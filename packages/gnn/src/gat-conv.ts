@@ -1,0 +1,229 @@
+/**
+ * `GATConv`: graph attention (Veličković et al., 2018), PyTorch Geometric's `GATConv`.
+ */
+import {
+  Tensor,
+  ValueError,
+  add,
+  concat,
+  dropout,
+  leakyRelu,
+  mean,
+  mul,
+  narrow,
+  reshape,
+  segmentSoftmax,
+  spmm,
+  sum,
+  type FloatDType,
+  type Generator,
+} from '@tensorloom/core-tensor';
+import { addSelfLoops, removeSelfLoops } from '@tensorloom/graph';
+import { checkChannels, glorot_, GraphLinear } from './linear.js';
+import { Edges, MessagePassing, checkNodeFeatures, sparseAggregate, type PropagateInputs } from './message-passing.js';
+
+/** Options shared by {@link GATConv} and `GATv2Conv`. */
+export interface AttentionConvOptions {
+  /** Number of attention heads H. Default 1. */
+  heads?: number;
+  /** Concatenate the heads (`[N, H·C]`, true) or average them (`[N, C]`, false). Default true. */
+  concat?: boolean;
+  /** Negative slope of the LeakyReLU on the scores. Default 0.2. */
+  negativeSlope?: number;
+  /** Dropout probability on the normalised attention coefficients (training only). Default 0. */
+  dropout?: number;
+  /** Remove existing self-loops, then give every node exactly one. Default true. */
+  addSelfLoops?: boolean;
+  /** Learn an additive bias. Default true. */
+  bias?: boolean;
+  /** Parameter dtype. Default 'float32'. */
+  dtype?: FloatDType;
+  /** Generator for the initial weights and the attention dropout. Default: the global one. */
+  generator?: Generator;
+}
+
+export type GATConvOptions = AttentionConvOptions;
+
+/** Options of an attention layer's forward. */
+export interface AttentionForwardOptions {
+  /** Also return the attention coefficients. Default false. */
+  returnAttentionWeights?: boolean;
+}
+
+/** The attention coefficients of a forward: `alpha[e, h]` weighs edge e (of `edgeIndex`) in head h. */
+export interface AttentionWeights {
+  /** int32 `[2, E']`: the edges attended over (after the self-loop handling). */
+  edgeIndex: Tensor;
+  /** `[E', heads]`: softmax over each target's incoming edges (after dropout when training). */
+  alpha: Tensor;
+}
+
+/** The result of a forward with `returnAttentionWeights: true`. */
+export interface AttentionOutput {
+  out: Tensor;
+  attention: AttentionWeights;
+}
+
+/** Checks the options the attention layers share. */
+export function resolveAttentionOptions(op: string, options: AttentionConvOptions): Required<Omit<AttentionConvOptions, 'generator'>> & { generator: Generator | undefined } {
+  const { heads = 1, concat: concatHeads = true, negativeSlope = 0.2, dropout: p = 0, addSelfLoops: loops = true, bias = true, dtype = 'float32', generator } = options;
+  checkChannels(op, 'heads', heads);
+  if (!(p >= 0 && p <= 1)) throw new ValueError(`${op}: dropout must be a probability in [0, 1], got ${p}`);
+  if (!Number.isFinite(negativeSlope)) throw new ValueError(`${op}: negativeSlope must be a finite number, got ${negativeSlope}`);
+  return { heads, concat: concatHeads, negativeSlope, dropout: p, addSelfLoops: loops, bias, dtype, generator };
+}
+
+/** The edge set an attention layer attends over: with `loops`, existing self-loops replaced by one per node. */
+export function attentionEdges(op: string, edgeIndex: Tensor, numNodes: number, loops: boolean): Edges {
+  const checked = Edges.fromEdgeIndex(op, edgeIndex, { numNodes });
+  if (!loops) return checked;
+  const withoutLoops = removeSelfLoops(edgeIndex).edgeIndex;
+  return Edges.fromEdgeIndex(op, addSelfLoops(withoutLoops, { numNodes }).edgeIndex, { numNodes });
+}
+
+/**
+ * `Σ_j alpha[e, h] · x_j[h]` per head as sparse products: x `[N, H, C]`, alpha `[E, H]` (edge
+ * order) → `[N, H, C]`.
+ */
+export function attentionAggregate(edges: Edges, x: Tensor, alpha: Tensor): Tensor {
+  const [n, heads, channels] = x.shape as [number, number, number];
+  if (heads === 1) return reshape(sparseAggregate(edges, reshape(x, [n, channels]), reshape(alpha, [edges.numEdges])), [n, 1, channels]);
+  const flat = reshape(x, [n, heads * channels]);
+  // One permutation into CSR order for all heads, then one product per head.
+  const structure = edges.adjacency();
+  const alphaCsr = edges.toCsrOrder(alpha);
+  const parts: Tensor[] = [];
+  for (let h = 0; h < heads; h++) {
+    const weights = reshape(narrow(alphaCsr, 1, h, 1), [edges.numEdges]);
+    parts.push(spmm(structure.withValues(weights), narrow(flat, 1, h * channels, channels)));
+  }
+  return reshape(concat(parts, 1), [n, heads, channels]);
+}
+
+/** `[N, H, C]` → `[N, H·C]` (concat) or `[N, C]` (mean over heads), plus the bias. */
+export function combineHeads(out: Tensor, concatHeads: boolean, bias: Tensor | null): Tensor {
+  const [n, heads, channels] = out.shape as [number, number, number];
+  const combined = concatHeads ? reshape(out, [n, heads * channels]) : mean(out, 1);
+  return bias === null ? combined : add(combined, bias);
+}
+
+interface GATInputs extends PropagateInputs {
+  /** `[E, H]` attention coefficients in edge order. */
+  alpha: Tensor;
+}
+
+/**
+ * Graph attention, per head h (Θ shared by the edge's two ends):
+ * ```
+ * e_ij   = LeakyReLU(a_srcᵀ Θx_j + a_dstᵀ Θx_i)          (= aᵀ[Θx_i ‖ Θx_j], split in two)
+ * α_ij   = softmax over j ∈ N(i) ∪ {i} of e_ij             then dropout(α, p) when training
+ * x_i'   = ‖_h Σ_j α_ij^h Θ^h x_j  (concat)   or   mean_h Σ_j α_ij^h Θ^h x_j   (+ b)
+ * ```
+ * The scores `a·Θx` are computed once per node and gathered per edge; the weighted sum is a
+ * sparse product per head with α as the CSR values, so no `[E, H, C]` messages are built.
+ *
+ * - Options: `heads` (1), `concat` (true), `negativeSlope` (0.2), `dropout` (0, on α),
+ *   `addSelfLoops` (true: existing loops are removed, then one per node added), `bias` (true),
+ *   `dtype` ('float32'), `generator`.
+ * - `forward(x, edgeIndex, { returnAttentionWeights })`: x `[N, inChannels]`, edgeIndex int32
+ *   `[2, E]` → `[N, H·C]` (concat) or `[N, C]`; with `returnAttentionWeights: true`
+ *   `{ out, attention: { edgeIndex [2, E'], alpha [E', H] } }`.
+ * - Parameters (PyG's names): `lin.weight` `[H·C, in]` (no bias), `att_src` and `att_dst`
+ *   `[1, H, C]`, all Glorot-uniform; `bias` `[H·C]` (concat) or `[C]`, zeros.
+ *
+ * @example
+ * const conv = new GATConv(16, 8, { heads: 4 });
+ * conv.call(x, edgeIndex)  // [N, 32]
+ * const { attention } = conv.call(x, edgeIndex, { returnAttentionWeights: true });  // attention.alpha [E', 4]
+ */
+export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOptions?], Tensor | AttentionOutput, GATInputs> {
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly heads: number;
+  readonly concat: boolean;
+  readonly negativeSlope: number;
+  readonly dropout: number;
+  readonly addSelfLoops: boolean;
+  readonly generator: Generator | undefined;
+
+  constructor(inChannels: number, outChannels: number, options: GATConvOptions = {}) {
+    super({ aggr: 'sum' });
+    checkChannels('GATConv', 'inChannels', inChannels);
+    checkChannels('GATConv', 'outChannels', outChannels);
+    const o = resolveAttentionOptions('GATConv', options);
+    this.inChannels = inChannels;
+    this.outChannels = outChannels;
+    this.heads = o.heads;
+    this.concat = o.concat;
+    this.negativeSlope = o.negativeSlope;
+    this.dropout = o.dropout;
+    this.addSelfLoops = o.addSelfLoops;
+    this.generator = o.generator;
+    const width = o.heads * outChannels;
+    this.registerModule('lin', new GraphLinear({ inFeatures: inChannels, outFeatures: width, bias: false, weightInitializer: 'glorot', dtype: o.dtype, generator: o.generator }));
+    this.registerParameter('att_src', Tensor.empty([1, o.heads, outChannels], o.dtype));
+    this.registerParameter('att_dst', Tensor.empty([1, o.heads, outChannels], o.dtype));
+    this.registerParameter('bias', o.bias ? Tensor.empty([o.concat ? width : outChannels], o.dtype) : null);
+    this.resetParameters();
+  }
+
+  /** Θ: `lin.weight` `[H·C, in]`. */
+  get lin(): GraphLinear {
+    return this.getSubmodule('lin') as GraphLinear;
+  }
+
+  /** a_src `[1, H, C]`: the source half of each head's attention vector. */
+  get att_src(): Tensor {
+    return this.getParameter('att_src')!;
+  }
+
+  /** a_dst `[1, H, C]`: the target half of each head's attention vector. */
+  get att_dst(): Tensor {
+    return this.getParameter('att_dst')!;
+  }
+
+  /** `[H·C]` (concat) or `[C]`, or null without bias. */
+  get bias(): Tensor | null {
+    return this.getParameter('bias');
+  }
+
+  protected override resetOwnParameters(generator: Generator | undefined = this.generator): void {
+    glorot_(this.att_src, generator);
+    glorot_(this.att_dst, generator);
+    this.bias?.data.fill(0);
+  }
+
+  override call(x: Tensor, edgeIndex: Tensor, options?: AttentionForwardOptions & { returnAttentionWeights?: false }): Tensor;
+  override call(x: Tensor, edgeIndex: Tensor, options: AttentionForwardOptions & { returnAttentionWeights: true }): AttentionOutput;
+  override call(x: Tensor, edgeIndex: Tensor, options?: AttentionForwardOptions): Tensor | AttentionOutput;
+  override call(x: Tensor, edgeIndex: Tensor, options: AttentionForwardOptions = {}): Tensor | AttentionOutput {
+    return this.forward(x, edgeIndex, options);
+  }
+
+  forward(x: Tensor, edgeIndex: Tensor, options?: AttentionForwardOptions & { returnAttentionWeights?: false }): Tensor;
+  forward(x: Tensor, edgeIndex: Tensor, options: AttentionForwardOptions & { returnAttentionWeights: true }): AttentionOutput;
+  forward(x: Tensor, edgeIndex: Tensor, options?: AttentionForwardOptions): Tensor | AttentionOutput;
+  forward(x: Tensor, edgeIndex: Tensor, options: AttentionForwardOptions = {}): Tensor | AttentionOutput {
+    checkNodeFeatures('GATConv', x, this.inChannels);
+    const n = x.shape[0]!;
+    const edges = attentionEdges('GATConv', edgeIndex, n, this.addSelfLoops);
+    const h = reshape(this.lin.call(x), [n, this.heads, this.outChannels]);
+    // aᵀ[Θx_i ‖ Θx_j] = a_dstᵀΘx_i + a_srcᵀΘx_j: one score per node and head, gathered per edge.
+    const scoreSrc = sum(mul(h, this.att_src), -1);
+    const scoreDst = sum(mul(h, this.att_dst), -1);
+    const scores = leakyRelu(add(edges.gatherSource(scoreSrc), edges.gatherTarget(scoreDst)), this.negativeSlope);
+    let alpha = segmentSoftmax(scores, edges.target, { dimSize: n });
+    alpha = dropout(alpha, this.dropout, { training: this.training, generator: this.generator });
+    const out = combineHeads(this.propagate(edges, { x: h, alpha }), this.concat, this.bias);
+    if (options.returnAttentionWeights) return { out, attention: { edgeIndex: edges.edgeIndex, alpha } };
+    return out;
+  }
+
+  protected override messageAndAggregate(edges: Edges, inputs: GATInputs): Tensor {
+    return attentionAggregate(edges, inputs.x, inputs.alpha);
+  }
+
+  override extraRepr(): string {
+    return `${this.inChannels}, ${this.outChannels}, heads=${this.heads}, concat=${this.concat}, dropout=${this.dropout}`;
+  }
+}

@@ -1,0 +1,18 @@
+// The graph layers of @tensorloom/gnn: the message-passing template, the convolutions and pooling.
+export { MessagePassing, Edges, sparseAggregate, checkEdgeIndex, checkNodeFeatures, checkEdgeWeight } from './message-passing.js';
+export type { Aggregation, MessagePassingOptions, PropagateInputs } from './message-passing.js';
+export { GraphLinear, glorot_, type GraphLinearOptions, type WeightInitializer } from './linear.js';
+export { GCNConv, type GCNConvOptions, type GCNConvForwardOptions } from './gcn-conv.js';
+export {
+  GATConv,
+  type GATConvOptions,
+  type AttentionConvOptions,
+  type AttentionForwardOptions,
+  type AttentionOutput,
+  type AttentionWeights,
+} from './gat-conv.js';
+export { GATv2Conv, type GATv2ConvOptions } from './gatv2-conv.js';
+export { SAGEConv, type SAGEConvOptions } from './sage-conv.js';
+export { GINConv, type GINConvOptions, type NodeModule } from './gin-conv.js';
+export { GatedGraphConv, type GatedGraphConvOptions, type GatedGraphConvForwardOptions } from './gated-graph-conv.js';
+export { globalAddPool, globalMeanPool, globalMaxPool, type GlobalPoolOptions } from './pool.js';
