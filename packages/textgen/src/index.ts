@@ -1,0 +1,71 @@
+// @tensorloom/textgen: character-level language models on @tensorloom/lstm.
+export { UnknownCharacterError, TextDecodingError, CheckpointError } from './errors.js';
+export { decodeText, readTextFile, findInvalidUtf8, type DecodeTextOptions } from './text-io.js';
+export { mobyDick, mobyDickChapters, type MobyDickChapter } from './moby-dick.js';
+export {
+  CharTokenizer,
+  UNKNOWN_TOKEN,
+  UNKNOWN_REPLACEMENT,
+  describeChar,
+  type CharTokenizerOptions,
+  type CharTokenizerJSON,
+  type UnknownCharacterPolicy,
+} from './tokenizer.js';
+export {
+  TextDataset,
+  splitDataset,
+  prepareCorpus,
+  DEFAULT_SEQ_LENGTH,
+  DEFAULT_VALIDATION_FRACTION,
+  type TextDatasetOptions,
+  type TextBatch,
+  type SequentialBatchOptions,
+  type SplitOptions,
+  type PrepareCorpusOptions,
+  type Corpus,
+} from './dataset.js';
+export {
+  TextGenerationModel,
+  DEFAULT_MODEL_CONFIG,
+  type TextGenerationModelConfig,
+  type TextGenerationModelOptions,
+  type TextGenerationState,
+  type TextGenerationOutput,
+} from './model.js';
+export { evaluate, windowLoss, DEFAULT_EVAL_BATCH_SIZE, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
+export { Trainer } from './trainer.js';
+export {
+  COURSE_LR_DECAY,
+  type LrDecay,
+  type TrainerOptions,
+  type TrainerSettings,
+  type TrainerState,
+  type TrainStepResult,
+  type TrainProgress,
+  type TrainRunOptions,
+  type TrainRunResult,
+  type StopReason,
+  type ValidationPoint,
+  type SamplePoint,
+  type TrainingHistory,
+  type TrainingSampleOptions,
+} from './trainer-types.js';
+export {
+  SAMPLING_STRATEGIES,
+  samplingDistribution,
+  sampleFromLogits,
+  resolveStrategy,
+  type SamplingStrategy,
+  type Tempering,
+} from './sampling/strategy.js';
+export {
+  generate,
+  streamGenerate,
+  DEFAULT_GENERATE_LENGTH,
+  type GenerateOptions,
+  type GenerateResult,
+  type GeneratedToken,
+} from './sampling/generate.js';
+export { beamSearch, type BeamSearchOptions, type BeamSearchResult, type Beam } from './sampling/beam-search.js';
+export { saveCheckpoint, loadCheckpoint, type CheckpointConfig, type SaveCheckpointOptions, type LoadedCheckpoint } from './checkpoint.js';
+export { writeDirectoryAtomically, resolveDirectory, type DirectoryOps } from './atomic-directory.js';

@@ -1,0 +1,87 @@
+/**
+ * Beam search (the course's 2019 edition): keep the `beamWidth` most likely continuations at
+ * every step instead of one, scored by their total log-probability.
+ */
+import { Tensor, ValueError, defaultGenerator, indexSelect, type Generator } from '@tensorloom/core-tensor';
+import type { TextGenerationModel, TextGenerationState } from '../model.js';
+import type { CharTokenizer } from '../tokenizer.js';
+import { DEFAULT_GENERATE_LENGTH, checkVocabulary, encodePrompt, inEvalMode, logProbsOf, randomFirstCharacter, warmUp, type GenerateResult } from './generate.js';
+
+export interface BeamSearchOptions {
+  /** Characters to generate after the prompt. Default 30. */
+  length?: number;
+  /** Continuations kept at every step. Default 5; 1 is greedy decoding. */
+  beamWidth?: number;
+  /** Text to complete. Default: one random vocabulary character drawn with `generator`. */
+  prompt?: string;
+  /** Draws the random first character when there is no prompt (the search itself is deterministic). */
+  generator?: Generator;
+}
+
+/** One finished beam. */
+export interface Beam {
+  completion: string;
+  tokens: Int32Array;
+  /** Σ log p of its characters (nats). */
+  logProb: number;
+}
+
+export interface BeamSearchResult extends GenerateResult {
+  /** Every final beam, best first (the result's own fields are the best one's). */
+  beams: Beam[];
+}
+
+interface Hypothesis {
+  tokens: number[];
+  logProb: number;
+}
+
+/**
+ * Finds a high-probability completion of `length` characters by beam search: every step extends
+ * each of the `beamWidth` best partial completions by every character, scores each extension by
+ * its total log-probability Σ log p(x_t | x_<t) under the model, and keeps the `beamWidth` best
+ * (ties: the earlier beam, then the lower id). All completions have the same length, so no length
+ * normalisation is needed. The beams run as one batch; their LSTM states are reordered by
+ * `indexSelect` as beams are kept or dropped. With `beamWidth: 1` it is greedy decoding.
+ *
+ * @example
+ * const best = beamSearch(model, tokenizer, { prompt: 'Sleeping beauty is', length: 40, beamWidth: 8 });
+ * best.completion; best.logProb; best.beams.length // 8
+ */
+export function beamSearch(model: TextGenerationModel, tokenizer: CharTokenizer, options: BeamSearchOptions = {}): BeamSearchResult {
+  const { length = DEFAULT_GENERATE_LENGTH, beamWidth = 5, generator = defaultGenerator } = options;
+  if (!Number.isInteger(length) || length < 1) throw new ValueError(`beamSearch: length must be an integer ≥ 1, got ${length}`);
+  if (!Number.isInteger(beamWidth) || beamWidth < 1) throw new ValueError(`beamSearch: beamWidth must be an integer ≥ 1, got ${beamWidth}`);
+  checkVocabulary('beamSearch', model, tokenizer);
+  const prompt = options.prompt ?? randomFirstCharacter(tokenizer, generator);
+  const promptIds = encodePrompt('beamSearch', tokenizer, prompt);
+  const vocab = model.vocabSize;
+
+  const start = warmUp(model, promptIds);
+  let beams: Hypothesis[] = [{ tokens: [], logProb: 0 }];
+  let nextLogProbs: Float64Array[] = [logProbsOf(start.logits)];
+  let state: TextGenerationState = start.state;
+  for (let t = 0; t < length; t++) {
+    // Every extension of every beam, best first.
+    const candidates: { parent: number; id: number; logProb: number }[] = [];
+    beams.forEach((beam, parent) => {
+      const logp = nextLogProbs[parent]!;
+      for (let id = 0; id < vocab; id++) candidates.push({ parent, id, logProb: beam.logProb + logp[id]! });
+    });
+    candidates.sort((a, b) => b.logProb - a.logProb || a.parent - b.parent || a.id - b.id);
+    const kept = candidates.slice(0, beamWidth);
+    beams = kept.map((c) => ({ tokens: [...beams[c.parent]!.tokens, c.id], logProb: c.logProb }));
+    if (t + 1 === length) break;
+    const parents = Tensor.empty([kept.length], 'int32');
+    parents.data.set(kept.map((c) => c.parent));
+    const tokens = Tensor.empty([kept.length], 'int32');
+    tokens.data.set(kept.map((c) => c.id));
+    const previous = state;
+    const out = inEvalMode(model, () => model.step(tokens, { h: indexSelect(previous.h, 1, parents), c: indexSelect(previous.c, 1, parents) }));
+    state = out.state;
+    nextLogProbs = kept.map((_, row) => logProbsOf(out.logits.data.subarray(row * vocab, (row + 1) * vocab)));
+  }
+  const finished: Beam[] = beams.map((b) => ({ completion: tokenizer.decode(b.tokens), tokens: Int32Array.from(b.tokens), logProb: b.logProb }));
+  const best = finished[0]!;
+  return { prompt, completion: best.completion, text: prompt + best.completion, tokens: best.tokens, logProb: best.logProb, beams: finished };
+}

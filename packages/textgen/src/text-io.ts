@@ -1,0 +1,156 @@
+/**
+ * Text in: bytes to a string in a named encoding, strict about invalid UTF-8 (with the byte offset
+ * of the fault), with the byte-order mark stripped. `readTextFile` is the Node file variant; it
+ * imports `node:fs` lazily so that this module stays browser-safe.
+ */
+import { ValueError } from '@tensorloom/core-tensor';
+import { TextDecodingError } from './errors.js';
+
+export interface DecodeTextOptions {
+  /**
+   * The encoding, as a WHATWG `TextDecoder` label: `'utf-8'`, `'latin1'`, `'utf-16le'`,
+   * `'windows-1252'`, … Default `'utf-8'`. As in browsers, `'latin1'` and `'iso-8859-1'` decode as
+   * windows-1252 (which differs from ISO-8859-1 only on the C1 control bytes 0x80–0x9F).
+   */
+  encoding?: string;
+  /**
+   * What to do with bytes that are invalid in the encoding: `'error'` throws a
+   * `TextDecodingError` naming the byte offset (and line) of the first one; `'replace'` puts
+   * U+FFFD (�) in their place. Default `'error'`. Single-byte encodings such as latin1 have no
+   * invalid bytes.
+   */
+  onInvalid?: 'error' | 'replace';
+  /** A name for the source in error messages (the file path). Default none. */
+  source?: string;
+}
+
+/**
+ * Decodes `bytes` as text. A leading byte-order mark is removed (UTF-8 and UTF-16); with the
+ * default UTF-8, invalid input throws a `TextDecodingError` whose `byteOffset` is the offset of the
+ * first invalid byte, suggesting an `encoding` (the course ships a Latin-1 TeX book, for which
+ * `{ encoding: 'latin1' }` is right). An unknown encoding label is a `ValueError`.
+ *
+ * @example
+ * decodeText(new Uint8Array([0xef, 0xbb, 0xbf, 0x68, 0x69]))          // 'hi' (BOM stripped)
+ * decodeText(new Uint8Array([0x63, 0x61, 0x66, 0xe9]), { encoding: 'latin1' }) // 'café'
+ * decodeText(new Uint8Array([0x63, 0xe9]))   // throws TextDecodingError (byteOffset 1)
+ */
+export function decodeText(bytes: Uint8Array, options: DecodeTextOptions = {}): string {
+  const { encoding = 'utf-8', onInvalid = 'error', source } = options;
+  if (onInvalid !== 'error' && onInvalid !== 'replace') {
+    throw new ValueError(`decodeText: onInvalid must be 'error' or 'replace', got '${String(onInvalid)}'`);
+  }
+  let decoder: InstanceType<typeof TextDecoder>;
+  try {
+    decoder = new TextDecoder(encoding, { fatal: onInvalid === 'error' });
+  } catch {
+    throw new ValueError(`decodeText: unknown encoding '${encoding}': expected a TextDecoder label such as 'utf-8', 'latin1' or 'utf-16le'`);
+  }
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    const name = decoder.encoding;
+    const offset = name === 'utf-8' ? findInvalidUtf8(bytes) : firstUndecodableByte(bytes, name);
+    const where = source === undefined ? '' : ` '${source}'`;
+    const byte = bytes[offset];
+    const what = byte === undefined ? 'the input ends inside a character' : `byte 0x${byte.toString(16).padStart(2, '0')}`;
+    const { line, column } = lineAndColumn(bytes, offset);
+    throw new TextDecodingError(
+      `decodeText: the input${where} is not valid ${name}: ${what} at byte offset ${offset} (line ${line}, byte ${column} of the line); ` +
+        `pass the file's encoding (for example { encoding: 'latin1' }) or { onInvalid: 'replace' }`,
+      name,
+      offset,
+    );
+  }
+}
+
+/**
+ * Reads a text file (Node only) and decodes it with `decodeText`: UTF-8 by default, strict, the BOM
+ * stripped. Errors name the path.
+ *
+ * @example
+ * const text = await readTextFile('calculus_made_easy_latin1.tex', { encoding: 'latin1' });
+ */
+export async function readTextFile(path: string, options: DecodeTextOptions = {}): Promise<string> {
+  const { readFile } = await import('node:fs/promises');
+  const bytes = await readFile(path);
+  return decodeText(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { source: path, ...options });
+}
+
+/**
+ * The offset of the first byte of the first invalid UTF-8 sequence in `bytes`, or −1 when they are
+ * all valid. "Invalid" is the Unicode / WHATWG definition: overlong forms, surrogates (U+D800–
+ * U+DFFF), code points above U+10FFFF, stray continuation bytes and sequences cut short (also by
+ * the end of the input) are all rejected.
+ *
+ * @example findInvalidUtf8(new Uint8Array([0x61, 0xc3, 0xa9, 0xb7])) // 3
+ */
+export function findInvalidUtf8(bytes: Uint8Array): number {
+  const n = bytes.length;
+  let i = 0;
+  while (i < n) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    // The allowed range of the second byte and the number of continuation bytes, per lead byte.
+    let low = 0x80;
+    let high = 0xbf;
+    let continuation: number;
+    if (b >= 0xc2 && b <= 0xdf) continuation = 1;
+    else if (b >= 0xe0 && b <= 0xef) {
+      continuation = 2;
+      if (b === 0xe0) low = 0xa0; // no overlong 3-byte forms
+      if (b === 0xed) high = 0x9f; // no surrogates
+    } else if (b >= 0xf0 && b <= 0xf4) {
+      continuation = 3;
+      if (b === 0xf0) low = 0x90; // no overlong 4-byte forms
+      if (b === 0xf4) high = 0x8f; // nothing above U+10FFFF
+    } else return i;
+    if (i + continuation >= n) return i;
+    const second = bytes[i + 1]!;
+    if (second < low || second > high) return i;
+    for (let k = 2; k <= continuation; k++) {
+      const next = bytes[i + k]!;
+      if (next < 0x80 || next > 0xbf) return i;
+    }
+    i += continuation + 1;
+  }
+  return -1;
+}
+
+/** For multi-byte encodings other than UTF-8: the longest prefix that decodes, found by bisection. */
+function firstUndecodableByte(bytes: Uint8Array, encoding: string): number {
+  // A prefix "decodes" when it holds no invalid byte; an unfinished character at its end is fine.
+  const decodes = (end: number): boolean => {
+    try {
+      new TextDecoder(encoding, { fatal: true }).decode(bytes.subarray(0, end), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let low = 0;
+  let high = bytes.length;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (decodes(mid)) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/** 1-based line and byte column of `offset` (lines end at LF bytes). */
+function lineAndColumn(bytes: Uint8Array, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  const end = Math.min(offset, bytes.length);
+  for (let i = 0; i < end; i++) {
+    if (bytes[i] === 0x0a) {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
