@@ -1,8 +1,8 @@
 /**
  * The step of PyTorch's `nn.LSTM`, as a `CellKind` the shared unroller and `RecurrentLayer` run.
  */
-import { add, linear, lstmCell, type Tensor } from '@tensorloom/core-tensor';
-import type { CellDims, CellKind } from '@tensorloom/rnn';
+import { add, linear, lstmCell, lstmSequence, type Tensor } from '@tensorloom/core-tensor';
+import type { CellDims, CellKind, SequenceOptions } from '@tensorloom/rnn';
 
 /**
  * PyTorch's LSTM step. Gates are packed in PyTorch's order i, f, g, o (blocks of H rows of
@@ -18,6 +18,7 @@ import type { CellDims, CellKind } from '@tensorloom/rnn';
  *
  * R, the size of h, is P with a projection and H without; c is always H. The recurrent term is
  * one matrix product; the pointwise gate math from z to (h, c) is one fused op, `lstmCell`.
+ * Without a projection, a layer's whole time loop is one fused op, `lstmSequence` (`sequence`).
  *
  * - State: `['h', 'c']`, sizes `[R, H]`; the output of a step is h.
  * - Parameters of one layer-direction: `weight_ih` `[4H, I]`, `weight_hh` `[4H, R]`, `bias_ih`
@@ -56,5 +57,13 @@ export const lstmKind: CellKind = {
     const weightHr = params.weight_hr;
     const hNext = weightHr ? linear(hFull, weightHr) : hFull;
     return [hNext, cNext];
+  },
+
+  sequence(xProj: Tensor, state: readonly Tensor[], params: Readonly<Record<string, Tensor | null>>, { reverse, inputBias }: SequenceOptions) {
+    // The fused op has no projection: a projected LSTM runs step by step.
+    if (params.weight_hr) return null;
+    const [h0, c0] = state as [Tensor, Tensor];
+    const { output, h, c } = lstmSequence(xProj, h0, c0, params.weight_hh!, { biasIH: inputBias, biasHH: params.bias_hh ?? null, reverse });
+    return { output, state: [h, c] };
   },
 };

@@ -20,6 +20,14 @@ export interface CellDims {
   projSize: number;
 }
 
+/** What `CellKind.sequence` is told besides the inputs of `step`. */
+export interface SequenceOptions {
+  /** Walk the steps from last to first. */
+  reverse: boolean;
+  /** b_ih `[chunks·H]` when xProj leaves it out (the fused op adds it), else null. */
+  inputBias: Tensor | null;
+}
+
 export interface CellKind {
   /** Short name for messages and `toString`: 'RNN_TANH', 'GRU', 'LSTM', … */
   readonly name: string;
@@ -46,4 +54,14 @@ export interface CellKind {
    * Returns the new state; its first tensor is the step's output.
    */
   step(xProj: Tensor, state: readonly Tensor[], params: Readonly<Record<string, Tensor | null>>): Tensor[];
+  /**
+   * Optional: the whole time loop of one layer-direction as one fused op (`lstmSequence`,
+   * `gruSequence`), with the same values as running `step` over the steps. `xProj` is
+   * `[T, B, chunks·H]` (T ≥ 1), `state` and `params` as for `step`; `reverse` walks the steps from
+   * last to first; `inputBias`, when not null, is b_ih `[chunks·H]`, which xProj leaves out for the
+   * fused op to add. Returns the output of every step `[T, B, size]` and the final state, or null
+   * where the fused op does not apply to these parameters (an LSTM projection, say): `unroll` then
+   * runs `step`. Masked (variable-length) batches always run `step`.
+   */
+  sequence?(xProj: Tensor, state: readonly Tensor[], params: Readonly<Record<string, Tensor | null>>, options: SequenceOptions): { output: Tensor; state: Tensor[] } | null;
 }

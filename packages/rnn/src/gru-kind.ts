@@ -6,7 +6,7 @@
  * hidden state including its bias (`r ⊙ (h·W_hnᵀ + b_hn)`, not `W·[r ⊙ h, x]`), and `z` keeps the
  * old state (`h' = (1 − z) ⊙ n + z ⊙ h`) where the sheet's `z` takes the new one.
  */
-import { gruCell, linear } from '@tensorloom/core-tensor';
+import { gruCell, gruSequence, linear } from '@tensorloom/core-tensor';
 import type { CellKind } from './cell-kind.js';
 import { packedParameterShapes } from './rnn-kind.js';
 
@@ -20,6 +20,7 @@ import { packedParameterShapes } from './rnn-kind.js';
  * n  = tanh(x_n + r ⊙ h_n)
  * h' = (1 − z) ⊙ n + z ⊙ h  =  n + z ⊙ (h − n)
  * ```
+ * The layer's time loop is one fused op, `gruSequence` (the same values).
  * State `['h']` of size H; parameters `weight_ih` `[3H, I]`, `weight_hh` `[3H, H]`, `bias_ih`,
  * `bias_hh` `[3H]`.
  *
@@ -36,5 +37,9 @@ export const gruKind: CellKind = {
     const h = state[0]!;
     // One matrix product for the three gates, then the pointwise step as one fused op.
     return [gruCell(xProj, linear(h, params.weight_hh!, params.bias_hh ?? null), h)];
+  },
+  sequence(xProj, state, params, { reverse, inputBias }) {
+    const { output, h } = gruSequence(xProj, state[0]!, params.weight_hh!, { biasIH: inputBias, biasHH: params.bias_hh ?? null, reverse });
+    return { output, state: [h] };
   },
 };

@@ -1,5 +1,5 @@
 // @tensorloom/rnn: recurrent cells and layers on @tensorloom/core-tensor.
-export type { CellKind, CellDims } from './cell-kind.js';
+export type { CellKind, CellDims, SequenceOptions } from './cell-kind.js';
 export { unroll, type UnrollOptions, type UnrollResult } from './unroll.js';
 export { initRecurrentParameter, type RecurrentInit } from './recurrent-init.js';
 export {

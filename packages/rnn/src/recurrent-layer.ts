@@ -221,9 +221,10 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
       const outputs: Tensor[] = [];
       for (let d = 0; d < directions; d++) {
         const params = this.layerParameters(layer, d);
-        const xProj = linear(x, params.weight_ih!, params.bias_ih ?? null);
+        // b_ih goes to unroll apart: the fused sequence adds it in its kernel, the steps add it first.
+        const xProj = linear(x, params.weight_ih!);
         const start = initial.map((s) => select(s, 0, layer * directions + d));
-        const result = unroll(this.kind, xProj, start, params, { reverse: d === 1, ...(mask ? { mask } : {}) });
+        const result = unroll(this.kind, xProj, start, params, { reverse: d === 1, inputBias: params.bias_ih ?? null, ...(mask ? { mask } : {}) });
         outputs.push(result.output);
         result.state.forEach((s, i) => finals[i]!.push(s));
       }

@@ -2,7 +2,7 @@
  * The one time loop every recurrent layer runs. Backpropagation through time is not written here:
  * it is what the tape does when the loss built from these steps calls `backward()`.
  */
-import { select, stack, unbind, where, type Tensor } from '@tensorloom/core-tensor';
+import { add, select, stack, unbind, where, type Tensor } from '@tensorloom/core-tensor';
 import type { CellKind } from './cell-kind.js';
 
 export interface UnrollOptions {
@@ -15,6 +15,12 @@ export interface UnrollOptions {
    * starts at each sequence's own last real step, as PyTorch's packed sequences do.
    */
   mask?: Tensor;
+  /**
+   * The input bias b_ih `[chunks·H]` when `xProj` leaves it out (default none): the fused
+   * `sequence` adds it inside its kernel (no pass over xProj, one gradient reduction for both
+   * biases); the step-by-step path adds it to xProj first.
+   */
+  inputBias?: Tensor | null;
 }
 
 export interface UnrollResult {
@@ -26,7 +32,8 @@ export interface UnrollResult {
 
 /**
  * Runs `kind.step` over `xProj` (`[T, B, chunks·H]`, the input projection of every step) from
- * `state` (tensors `[B, size]`).
+ * `state` (tensors `[B, size]`). Where the kind has a fused `sequence` that applies (and there is
+ * no mask), the whole loop is that one op instead, with the same values and gradients.
  */
 export function unroll(
   kind: CellKind,
@@ -36,11 +43,18 @@ export function unroll(
   options: UnrollOptions = {},
 ): UnrollResult {
   const steps = xProj.shape[0]!;
+  const inputBias = options.inputBias ?? null;
+  // The fused op runs the whole loop in one backend kernel each way, where the kind has one and it applies.
+  if (kind.sequence && !options.mask && steps > 0) {
+    const fused = kind.sequence(xProj, state, params, { reverse: options.reverse ?? false, inputBias });
+    if (fused !== null) return fused;
+  }
+  const projected = inputBias === null ? xProj : add(xProj, inputBias);
   const outputs = new Array<Tensor>(steps);
   let current = [...state];
   // One unbind, not a select per step: unbind's pieces share one gradient buffer, where T selects
   // would each back-propagate a full [T, B, ·] zero-filled gradient (O(T²) work).
-  const inputs = steps > 0 ? unbind(xProj, 0) : [];
+  const inputs = steps > 0 ? unbind(projected, 0) : [];
   for (let k = 0; k < steps; k++) {
     const t = options.reverse ? steps - 1 - k : k;
     const next = kind.step(inputs[t]!, current, params);

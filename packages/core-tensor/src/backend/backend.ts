@@ -97,6 +97,51 @@ export interface Backend {
    */
   gruCellBackward(saved: FloatArray, hProj: FloatArray, hPrev: FloatArray, dh: FloatArray, rows: number, hidden: number, dxProj: FloatArray, dhProj: FloatArray, dhPrev: FloatArray): void;
 
+  // ---- fused recurrent sequences (a whole layer-direction: every step's GEMM and cell) -----------
+  // Time-major storage, all arrays one dtype. Step order is t = 0, 1, …, T−1, or T−1, …, 0 with
+  // `reverse`; "the previous state" of the first step processed is h0 (c0), of any other step the
+  // state the step before it (in processing order) wrote. `steps` ≥ 1; `rows` may be 0.
+  /**
+   * The LSTM recurrence over all steps. `xProj` [T, B, 4H] holds x_t·W_ihᵀ (packed i, f, g, o),
+   * `h0`, `c0` [B, H], `weightHH` [4H, H] and `bias` [4H] the bias of every step's gates (b_ih + b_hh,
+   * or whatever of them xProj does not hold; null = none). Per step t, with hPrev, cPrev the previous
+   * state: `gates = xProj[t] + hPrev·W_hhᵀ + bias`, then `lstmCellForward`:
+   * `cs[t] = σ(f) ⊙ cPrev + σ(i) ⊙ tanh(g)`, `hs[t] = σ(o) ⊙ tanh(cs[t])`. Writes `hs`, `cs`
+   * [T, B, H] (the final state is hs/cs at the last step processed) and, when given, `saved`
+   * [T, B, 5H]: each step's σi, σf, tanh g, σo, tanh c as `lstmCellForward` saves them.
+   */
+  lstmSequenceForward(xProj: FloatArray, h0: FloatArray, c0: FloatArray, weightHH: FloatArray, bias: FloatArray | null, params: RecurrentSequenceParams, hs: FloatArray, cs: FloatArray, saved: FloatArray | null): void;
+  /**
+   * Backpropagation through `lstmSequenceForward` from its `saved` and `cs` (and `c0`). Inputs are
+   * the gradients of the outputs: `dHs` [T, B, H] (of hs), `dhLast`, `dcLast` [B, H] (of the final
+   * h and c); null = zeros. Walking the steps in reverse processing order, with
+   * `dh = dHs[t] + (the recurrent gradient from the step after)` (plus dhLast on the last step) and
+   * the carried dc, `lstmCellBackward` gives `dXProj[t]` [B, 4H] (the gradient of the gate
+   * pre-activations, so also of xProj[t] and, summed, of the bias) and the next carried dc; the recurrent
+   * gradient is `dXProj[t]·W_hh`. Writes `dXProj` [T, B, 4H], and `dh0`, `dc0` [B, H]: the
+   * gradients of h0 and c0. dW_hh = Σ_t dXProj[t]ᵀ·hPrev_t is left to the caller (one GEMM).
+   */
+  lstmSequenceBackward(weightHH: FloatArray, saved: FloatArray, c0: FloatArray, cs: FloatArray, dHs: FloatArray | null, dhLast: FloatArray | null, dcLast: FloatArray | null, params: RecurrentSequenceParams, dXProj: FloatArray, dh0: FloatArray, dc0: FloatArray): void;
+  /**
+   * PyTorch's GRU recurrence over all steps. `xProj` [T, B, 3H] holds x_t·W_ihᵀ (packed r, z, n),
+   * `h0` [B, H], `weightHH` [3H, H], `biasIH` and `biasHH` [3H] (b_ih, unless xProj holds it, and
+   * b_hh; null = none). Per step, with hPrev the previous state: `hProj[t] = hPrev·W_hhᵀ + b_hh`,
+   * then `gruCellForward(xProj[t] + b_ih, hProj[t], hPrev)` gives `hs[t]` (b_hn stays inside the
+   * reset product). Writes `hs` [T, B, H] and, when given
+   * (both or neither), `saved` [T, B, 3H] (r, z, n as `gruCellForward` saves them) and `hProj`
+   * [T, B, 3H].
+   */
+  gruSequenceForward(xProj: FloatArray, h0: FloatArray, weightHH: FloatArray, biasIH: FloatArray | null, biasHH: FloatArray | null, params: RecurrentSequenceParams, hs: FloatArray, saved: FloatArray | null, hProj: FloatArray | null): void;
+  /**
+   * Backpropagation through `gruSequenceForward` from its `saved`, `hProj` and the states (`h0`,
+   * `hs`). With `dh = dHs[t] + dhLast (last step) + the direct z ⊙ dh and the recurrent
+   * dHProj·W_hh terms from the step after`, `gruCellBackward` gives per step `dXProj[t]` [B, 3H]
+   * (= dr, dz, dn; summed over rows, the gradient of b_ih) and `dHProj[t]` [B, 3H] (= dr, dz, dn ⊙ r:
+   * the gradient of hProj[t], so of b_hh summed over rows, and of W_hh as Σ_t dHProj[t]ᵀ·hPrev_t,
+   * left to the caller). `dHs`, `dhLast` null = zeros. Writes `dXProj`, `dHProj` and `dh0` [B, H].
+   */
+  gruSequenceBackward(weightHH: FloatArray, saved: FloatArray, hProj: FloatArray, h0: FloatArray, hs: FloatArray, dHs: FloatArray | null, dhLast: FloatArray | null, params: RecurrentSequenceParams, dXProj: FloatArray, dHProj: FloatArray, dh0: FloatArray): void;
+
   // ---- fused softmax cross-entropy over class-index targets -------------------------------------
   /**
    * Per row n of `logits` [rows, classes], with the row max `m_n` and `s_n = log Σ_c exp(x_nc − m_n)`
@@ -125,7 +170,45 @@ export interface Backend {
     gradLosses: FloatArray,
     dLogits: FloatArray,
   ): void;
+
+  // ---- sparse (CSR) and segment kernels (graph neural networks) ---------------------------------
+  // A CSR matrix A [rows, cols] is `rowPtr` (rows + 1 offsets, rowPtr[0] = 0) and `colIndex`
+  // (rowPtr[rows] column indices, each in [0, cols)); the entries of row r are k in
+  // [rowPtr[r], rowPtr[r + 1]). Ops check the structure and every index before calling.
+  /**
+   * Sparse times dense: `out[r, f] = Σ_{k ∈ row r} v_k · x[colIndex[k], f]` for r < rows, f < feat,
+   * with `v_k = values[k]` (all 1 when `values` is null). x is row-major [cols, feat], out is
+   * [rows, feat], written (not accumulated): a row without entries is zeros. Duplicate entries add
+   * up; NaN and ±Infinity propagate as in the dense product.
+   */
+  spmmCsr(rowPtr: Int32Array, colIndex: Int32Array, values: FloatArray | null, x: FloatArray, rows: number, feat: number, out: FloatArray): void;
+  /**
+   * Sampled dense-dense product (the values gradient of `spmmCsr`): for every entry k of row r,
+   * `out[k] = Σ_f a[r, f] · b[colIndex[k], f]`, with a row-major [rows, feat] and b [cols, feat];
+   * out has nnz = rowPtr[rows] elements, written. feat = 0 writes zeros.
+   */
+  sddmmCsr(rowPtr: Int32Array, colIndex: Int32Array, a: FloatArray, b: FloatArray, rows: number, feat: number, out: FloatArray): void;
+  /**
+   * Scatter max / min along the first axis of src [entries, inner] by `index` (entries values,
+   * each in [0, size)): `out[s, i]` = the max (min) of `src[e, i]` over the e with `index[e] = s`,
+   * and `arg[s, i]` = the first such e that attains it; a position no entry reaches gets 0 in `out`
+   * and −1 in `arg`. NaN counts as the extreme (the first NaN wins), as in `argReduce`. out and
+   * arg are [size, inner], written (not accumulated); entries = index.length.
+   */
+  scatterReduce(op: ScatterReduceOp, src: TypedArray, index: Int32Array, size: number, inner: number, out: TypedArray, arg: Int32Array): void;
+  /**
+   * Softmax over the entries that share an index, per column: with src [entries, inner] and
+   * `index[e]` in [0, size), `m[s, i] = max_{e: index[e] = s} src[e, i]`,
+   * `z[s, i] = Σ_{e: index[e] = s} exp(src[e, i] − m[s, i])` and
+   * `out[e, i] = exp(src[e, i] − m[index[e], i]) / z[index[e], i]`. `segmentMax` and `segmentSum`
+   * ([size, inner], written) receive m and z; a segment without entries has m = −Infinity and z = 0
+   * (and produces no output). A segment whose max is ±Infinity or NaN gives NaN, as the dense softmax.
+   */
+  segmentSoftmax(src: FloatArray, index: Int32Array, size: number, inner: number, out: FloatArray, segmentMax: FloatArray, segmentSum: FloatArray): void;
 }
+
+/** The reductions of `Backend.scatterReduce`. */
+export type ScatterReduceOp = 'max' | 'min';
 
 export type UnaryOp =
   | 'neg'
@@ -190,4 +273,16 @@ export interface CrossEntropyParams {
   ignoreIndex: number;
   /** ε in [0, 1]: the target distribution is `(1 − ε)·onehot(t) + ε / C`. */
   labelSmoothing: number;
+}
+
+/** The sizes of the fused sequence kernels (`lstmSequenceForward` and the others). */
+export interface RecurrentSequenceParams {
+  /** Time steps T (≥ 1). */
+  steps: number;
+  /** Batch rows B. */
+  rows: number;
+  /** Hidden size H. */
+  hidden: number;
+  /** Process the steps from T − 1 down to 0 (the reverse direction of a bidirectional layer). */
+  reverse: boolean;
 }

@@ -16,4 +16,7 @@ export * from './indexing.js';
 export * from './dropout.js';
 export * from './loss.js';
 export * from './recurrent.js';
+export * from './recurrent-sequence.js';
+export * from './sparse.js';
+export * from './segment.js';
 export type { TensorLike } from './helpers.js';

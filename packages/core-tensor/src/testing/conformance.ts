@@ -41,7 +41,8 @@ const SENTINEL = 12345;
 /**
  * Every conformance case, in a fixed order: alloc, unary, binary, where, copy, reduce, argReduce,
  * softmax, matmul, indexSelect, indexAdd, gather, scatterAdd, the fused LSTM and GRU cells
- * (forward, backward) and the fused cross-entropy (forward, backward). Cases are independent and
+ * (forward, backward), the fused cross-entropy (forward, backward), spmmCsr, sddmmCsr,
+ * scatterReduce and segmentSoftmax. Cases are independent and
  * deterministic (each seeds its own generator).
  */
 export function backendConformance(): ConformanceCase[] {
@@ -57,7 +58,10 @@ export function backendConformance(): ConformanceCase[] {
     ...matmulCases(),
     ...indexingCases(),
     ...recurrentCellCases(),
+    ...recurrentSequenceCases(),
     ...crossEntropyCases(),
+    ...sparseCases(),
+    ...segmentCases(),
   ];
 }
 
@@ -1153,6 +1157,466 @@ function crossEntropyCases(): ConformanceCase[] {
             }
           }
           check(dLogits, expected, ACCUMULATED[dtype], `crossEntropyBackward ${dtype}, ${setup.name}`);
+        }
+      },
+    });
+  }
+  return cases;
+}
+
+// ---- sparse (CSR) and segment kernels ------------------------------------------------------------
+
+/** [rows, cols, feat] of the CSR cases: one feature, odd widths (no SIMD width divides 3 or 17), the GCN widths. */
+const CSR_SHAPES: readonly (readonly [number, number, number])[] = [
+  [7, 5, 1],
+  [7, 5, 3],
+  [6, 9, 16],
+  [5, 4, 17],
+  [9, 6, 64],
+  [4, 3, 0],
+  [0, 3, 5],
+];
+
+interface CsrStructure {
+  rowPtr: Int32Array;
+  colIndex: Int32Array;
+}
+
+/**
+ * A random CSR structure with empty rows (every third row, and the last), repeated columns
+ * within a row and sorted columns; `entries = 0` gives no entries at all.
+ */
+function randomCsr(backend: Backend, gen: Generator, rows: number, cols: number, entries: number): CsrStructure {
+  const perRow: number[][] = Array.from({ length: rows }, () => []);
+  for (let e = 0; e < entries && rows > 1 && cols > 0; e++) {
+    const r = gen.integer(0, rows - 1);
+    if (r % 3 === 1) continue;
+    const c = gen.integer(0, cols);
+    perRow[r]!.push(c);
+    if (e % 4 === 0) perRow[r]!.push(c);
+  }
+  const ptr = [0];
+  const col: number[] = [];
+  for (const row of perRow) {
+    col.push(...row.sort((p, q) => p - q));
+    ptr.push(col.length);
+  }
+  return { rowPtr: filled(backend, 'int32', ptr) as Int32Array, colIndex: filled(backend, 'int32', col) as Int32Array };
+}
+
+function sparseCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  for (const dtype of FLOATS) {
+    cases.push({
+      name: `spmmCsr ${dtype}: weighted and implicit ones, empty rows, repeated entries, no entries; overwrites out`,
+      run(backend) {
+        const gen = new Generator(1200);
+        for (const [rows, cols, feat] of CSR_SHAPES) {
+          for (const entries of [3 * rows, 0]) {
+            const { rowPtr, colIndex } = randomCsr(backend, gen, rows, cols, entries);
+            const nnz = colIndex.length;
+            const xValues = uniform(gen, cols * feat, -2, 2);
+            // NaN and Infinity propagate: put them where some row reads them.
+            if (nnz > 0 && feat > 0) {
+              xValues[colIndex[0]! * feat] = NaN;
+              xValues[colIndex[nnz - 1]! * feat + feat - 1] = -Infinity;
+            }
+            const x = filled(backend, dtype, xValues) as FloatArray;
+            for (const weighted of [true, false]) {
+              const values = weighted ? (filled(backend, dtype, uniform(gen, nnz, -2, 2)) as FloatArray) : null;
+              const out = filled(backend, dtype, new Array<number>(rows * feat).fill(SENTINEL)) as FloatArray;
+              backend.spmmCsr(rowPtr, colIndex, values, x, rows, feat, out);
+              const expected = new Float64Array(rows * feat);
+              for (let r = 0; r < rows; r++) {
+                for (let k = rowPtr[r]!; k < rowPtr[r + 1]!; k++) {
+                  const v = values === null ? 1 : values[k]!;
+                  for (let f = 0; f < feat; f++) expected[r * feat + f]! += v * x[colIndex[k]! * feat + f]!;
+                }
+              }
+              check(out, expected, ACCUMULATED[dtype], `spmmCsr ${dtype} [${rows}, ${cols}] · [${cols}, ${feat}], nnz ${nnz}, ${weighted ? 'weighted' : 'ones'}`);
+            }
+          }
+        }
+      },
+    });
+    cases.push({
+      name: `sddmmCsr ${dtype}: one dot product per entry, repeated entries, feat 0 writes zeros`,
+      run(backend) {
+        const gen = new Generator(1210);
+        for (const [rows, cols, feat] of CSR_SHAPES) {
+          const { rowPtr, colIndex } = randomCsr(backend, gen, rows, cols, 3 * rows);
+          const nnz = colIndex.length;
+          const a = filled(backend, dtype, uniform(gen, rows * feat, -2, 2)) as FloatArray;
+          const b = filled(backend, dtype, uniform(gen, cols * feat, -2, 2)) as FloatArray;
+          const out = filled(backend, dtype, new Array<number>(nnz).fill(SENTINEL)) as FloatArray;
+          backend.sddmmCsr(rowPtr, colIndex, a, b, rows, feat, out);
+          const expected = new Float64Array(nnz);
+          for (let r = 0; r < rows; r++) {
+            for (let k = rowPtr[r]!; k < rowPtr[r + 1]!; k++) {
+              for (let f = 0; f < feat; f++) expected[k]! += a[r * feat + f]! * b[colIndex[k]! * feat + f]!;
+            }
+          }
+          check(out, expected, ACCUMULATED[dtype], `sddmmCsr ${dtype} [${rows}, ${cols}], feat ${feat}, nnz ${nnz}`);
+        }
+      },
+    });
+  }
+  return cases;
+}
+
+/** [entries, size, inner] of the segment cases: more entries than segments, an inner axis, none at all. */
+const SEGMENT_SHAPES: readonly (readonly [number, number, number])[] = [
+  [13, 5, 1],
+  [11, 4, 3],
+  [20, 3, 8],
+  [0, 3, 2],
+];
+
+/** Segment of each entry: unsorted, never segment 1 (an empty segment), and segment 0 at least twice. */
+function segmentIndex(gen: Generator, entries: number, size: number): number[] {
+  return Array.from({ length: entries }, (_, e) => {
+    if (e < 2) return 0;
+    const s = gen.integer(0, size);
+    return s === 1 ? size - 1 : s;
+  });
+}
+
+function segmentCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  for (const op of ['max', 'min'] as const) {
+    for (const dtype of ['float32', 'float64', 'int32'] as const) {
+      cases.push({
+        name: `scatterReduce ${op} ${dtype}: the first entry wins ties${dtype === 'int32' ? '' : ', the first NaN wins'}, empty segments give 0 and −1`,
+        run(backend) {
+          const gen = new Generator(1300);
+          for (const [entries, size, inner] of SEGMENT_SHAPES) {
+            const indexValues = segmentIndex(gen, entries, size);
+            const srcValues = dataValues(gen, dtype, entries * inner);
+            if (dtype !== 'int32' && entries > 4) {
+              srcValues[3 * inner] = NaN;
+              srcValues[4 * inner] = NaN;
+            }
+            const src = filled(backend, dtype, srcValues);
+            const index = filled(backend, 'int32', indexValues) as Int32Array;
+            const out = filled(backend, dtype, new Array<number>(size * inner).fill(SENTINEL));
+            const arg = filled(backend, 'int32', new Array<number>(size * inner).fill(SENTINEL)) as Int32Array;
+            backend.scatterReduce(op, src, index, size, inner, out, arg);
+            const expectedOut = new Float64Array(size * inner);
+            const expectedArg = new Float64Array(size * inner).fill(-1);
+            for (let e = 0; e < entries; e++) {
+              for (let i = 0; i < inner; i++) {
+                const p = indexValues[e]! * inner + i;
+                const v = src[e * inner + i]!;
+                const a = expectedArg[p]!;
+                const current = expectedOut[p]!;
+                const better = a < 0 || (!Number.isNaN(current) && (Number.isNaN(v) || (op === 'max' ? v > current : v < current)));
+                if (better) {
+                  expectedOut[p] = v;
+                  expectedArg[p] = e;
+                }
+              }
+            }
+            const what = `scatterReduce ${op} ${dtype} entries ${entries}, size ${size}, inner ${inner}`;
+            check(out, expectedOut, EXACT, `${what}: out`);
+            check(arg, expectedArg, EXACT, `${what}: arg`);
+          }
+        },
+      });
+    }
+  }
+  for (const dtype of FLOATS) {
+    cases.push({
+      name: `segmentSoftmax ${dtype}: per segment and column, stable for large scores, −∞ entries, an all −∞ segment is NaN, empty segments`,
+      run(backend) {
+        const gen = new Generator(1310);
+        for (const [entries, size, inner] of SEGMENT_SHAPES) {
+          const indexValues = segmentIndex(gen, entries, size);
+          const srcValues = uniform(gen, entries * inner, -3, 3);
+          // Segment 0's first column: one huge score (exp(1000) overflows even float64) and one −∞.
+          if (entries > 1) {
+            srcValues[0] = 1000;
+            srcValues[inner] = -Infinity;
+          }
+          // The last segment's last column: all −∞ (NaN, as the dense softmax).
+          for (let e = 0; e < entries; e++) if (indexValues[e] === size - 1) srcValues[e * inner + inner - 1] = -Infinity;
+          const src = filled(backend, dtype, srcValues) as FloatArray;
+          const index = filled(backend, 'int32', indexValues) as Int32Array;
+          const out = filled(backend, dtype, new Array<number>(entries * inner).fill(SENTINEL)) as FloatArray;
+          const segmentMax = filled(backend, dtype, new Array<number>(size * inner).fill(SENTINEL)) as FloatArray;
+          const segmentSum = filled(backend, dtype, new Array<number>(size * inner).fill(SENTINEL)) as FloatArray;
+          backend.segmentSoftmax(src, index, size, inner, out, segmentMax, segmentSum);
+          const m = new Float64Array(size * inner).fill(-Infinity);
+          const z = new Float64Array(size * inner);
+          for (let e = 0; e < entries; e++) for (let i = 0; i < inner; i++) m[indexValues[e]! * inner + i] = Math.max(m[indexValues[e]! * inner + i]!, src[e * inner + i]!);
+          for (let e = 0; e < entries; e++) for (let i = 0; i < inner; i++) z[indexValues[e]! * inner + i]! += Math.exp(src[e * inner + i]! - m[indexValues[e]! * inner + i]!);
+          const expected = Array.from({ length: entries * inner }, (_, p) => {
+            const q = indexValues[Math.floor(p / inner)]! * inner + (p % inner);
+            return Math.exp(src[p]! - m[q]!) / z[q]!;
+          });
+          const what = `segmentSoftmax ${dtype} entries ${entries}, size ${size}, inner ${inner}`;
+          check(out, expected, ACCUMULATED[dtype], `${what}: out`);
+          // m and z where the max is finite, and the empty segment's −∞ and 0.
+          const finite = (values: ArrayLike<number>): number[] => Array.from(values).filter((_, q) => Number.isFinite(m[q]!) || !indexValues.includes(Math.floor(q / inner)));
+          check(finite(segmentMax), finite(m), EXACT, `${what}: segmentMax`);
+          check(finite(segmentSum), finite(z), ACCUMULATED[dtype], `${what}: segmentSum`);
+        }
+      },
+    });
+  }
+  return cases;
+}
+
+// ---- fused recurrent sequences ----------------------------------------------------------------------
+
+interface SequenceSetup {
+  name: string;
+  params: { steps: number; rows: number; hidden: number; reverse: boolean };
+  bias: boolean;
+}
+
+/** Odd hidden sizes (no SIMD width divides them), one step, one row, reversed walks, no bias, no rows. */
+const SEQUENCE_SETUPS: readonly SequenceSetup[] = [
+  { name: 'T 3, B 2, H 5', params: { steps: 3, rows: 2, hidden: 5, reverse: false }, bias: true },
+  { name: 'reversed, no bias, T 4, B 3, H 2', params: { steps: 4, rows: 3, hidden: 2, reverse: true }, bias: false },
+  { name: 'T 1, B 1, H 7', params: { steps: 1, rows: 1, hidden: 7, reverse: false }, bias: true },
+  { name: 'reversed, T 2, B 2, H 1', params: { steps: 2, rows: 2, hidden: 1, reverse: true }, bias: true },
+  { name: 'no rows', params: { steps: 2, rows: 0, hidden: 3, reverse: false }, bias: true },
+];
+
+/** A sequence's results accumulate float32 rounding over the steps (through the states and the GEMMs). */
+const SEQUENCE: Record<FloatType, Tolerance> = { float32: { rtol: 1e-4, atol: 1e-4 }, float64: { rtol: 1e-10, atol: 1e-11 } };
+
+/** Time indices in processing order. */
+function sequenceOrder(p: SequenceSetup['params']): number[] {
+  const ts = Array.from({ length: p.steps }, (_, k) => k);
+  return p.reverse ? ts.reverse() : ts;
+}
+
+/** `x[rows, width]` times `w[gates, width]`ᵀ (w read transposed), plus `add[rows, gates]` and `bias`. */
+function rowsTimesTransposed(x: ArrayLike<number>, w: ArrayLike<number>, rows: number, width: number, gates: number, bias: ArrayLike<number> | null): Float64Array {
+  const out = new Float64Array(rows * gates);
+  for (let r = 0; r < rows; r++) {
+    for (let g = 0; g < gates; g++) {
+      let s = bias === null ? 0 : bias[g]!;
+      for (let j = 0; j < width; j++) s += x[r * width + j]! * w[g * width + j]!;
+      out[r * gates + g] = s;
+    }
+  }
+  return out;
+}
+
+/** `d[rows, gates]` times `w[gates, width]`: the recurrent gradient. */
+function rowsTimes(d: ArrayLike<number>, w: ArrayLike<number>, rows: number, gates: number, width: number): Float64Array {
+  const out = new Float64Array(rows * width);
+  for (let r = 0; r < rows; r++) for (let g = 0; g < gates; g++) for (let j = 0; j < width; j++) out[r * width + j] = out[r * width + j]! + d[r * gates + g]! * w[g * width + j]!;
+  return out;
+}
+
+function blockOf(x: ArrayLike<number>, t: number, size: number): number[] {
+  return Array.from({ length: size }, (_, i) => x[t * size + i]!);
+}
+
+/** The LSTM recurrence per the contract, each step by `lstmReference`; states rounded to `storage`'s type as a backend stores them. */
+function lstmSequenceReference(x: ArrayLike<number>, h0: ArrayLike<number>, c0: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number> | null, p: SequenceSetup['params'], storage: FloatArray) {
+  const { steps, rows, hidden: H } = p;
+  const size = rows * H;
+  const hs = new Float64Array(steps * size);
+  const cs = new Float64Array(steps * size);
+  const saved = new Float64Array(steps * 5 * size);
+  let h: ArrayLike<number> = h0;
+  let c: ArrayLike<number> = c0;
+  for (const t of sequenceOrder(p)) {
+    const gates = rowsTimesTransposed(h, w, rows, H, 4 * H, b);
+    blockOf(x, t, 4 * size).forEach((v, i) => (gates[i] = gates[i]! + v));
+    const step = lstmReference(gates, c, rows, H, storage);
+    const round = (v: number): number => ((storage[0] = v), storage[0]!);
+    hs.set(step.h.map(round), t * size);
+    cs.set(step.c, t * size);
+    saved.set(step.saved, t * 5 * size);
+    h = hs.subarray(t * size, (t + 1) * size);
+    c = cs.subarray(t * size, (t + 1) * size);
+  }
+  return { hs, cs, saved };
+}
+
+function gruSequenceReference(x: ArrayLike<number>, h0: ArrayLike<number>, w: ArrayLike<number>, bx: ArrayLike<number> | null, b: ArrayLike<number> | null, p: SequenceSetup['params'], storage: FloatArray) {
+  const { steps, rows, hidden: H } = p;
+  const size = rows * H;
+  const hs = new Float64Array(steps * size);
+  const saved = new Float64Array(steps * 3 * size);
+  const hProj = new Float64Array(steps * 3 * size);
+  const round = (v: number): number => ((storage[0] = v), storage[0]!);
+  let h: ArrayLike<number> = h0;
+  for (const t of sequenceOrder(p)) {
+    const hp = rowsTimesTransposed(h, w, rows, H, 3 * H, b).map(round);
+    const xb = blockOf(x, t, 3 * size).map((v, i) => (bx === null ? v : v + bx[i % (3 * H)]!));
+    const step = gruReference(xb, hp, h, rows, H);
+    hs.set(step.h.map(round), t * size);
+    saved.set(step.saved, t * 3 * size);
+    hProj.set(hp, t * 3 * size);
+    h = hs.subarray(t * size, (t + 1) * size);
+  }
+  return { hs, saved, hProj };
+}
+
+function recurrentSequenceCases(): ConformanceCase[] {
+  const cases: ConformanceCase[] = [];
+  for (const dtype of FLOATS) {
+    const tol = SEQUENCE[dtype];
+    const sentinel = (backend: Backend, n: number): FloatArray => filled(backend, dtype, new Array<number>(n).fill(SENTINEL)) as FloatArray;
+    const values = (backend: Backend, gen: Generator, n: number, scale: number): FloatArray => filled(backend, dtype, uniform(gen, n, -scale, scale)) as FloatArray;
+    cases.push({
+      name: `lstmSequenceForward ${dtype}: every step's h, c and saved activations, forward and reversed, with and without b_hh`,
+      run(backend) {
+        const gen = new Generator(1200);
+        for (const setup of SEQUENCE_SETUPS) {
+          const p = setup.params;
+          const { steps, rows, hidden: H } = p;
+          const what = `lstmSequenceForward ${dtype}, ${setup.name}`;
+          const x = filled(backend, dtype, gateValues(gen, steps * rows * 4 * H)) as FloatArray;
+          const [h0, c0, w] = [values(backend, gen, rows * H, 1), values(backend, gen, rows * H, 2), values(backend, gen, 4 * H * H, 0.8)];
+          const b = setup.bias ? values(backend, gen, 4 * H, 0.5) : null;
+          const expected = lstmSequenceReference(x, h0, c0, w, b, p, backend.alloc(dtype, 1) as FloatArray);
+          const [hs, cs, saved] = [sentinel(backend, steps * rows * H), sentinel(backend, steps * rows * H), sentinel(backend, steps * rows * 5 * H)];
+          backend.lstmSequenceForward(x, h0, c0, w, b, p, hs, cs, saved);
+          check(hs, expected.hs, tol, `${what}: hs`);
+          check(cs, expected.cs, tol, `${what}: cs`);
+          check(saved, expected.saved, tol, `${what}: saved`);
+          const [hs2, cs2] = [sentinel(backend, steps * rows * H), sentinel(backend, steps * rows * H)];
+          backend.lstmSequenceForward(x, h0, c0, w, b, p, hs2, cs2, null);
+          check(hs2, expected.hs, tol, `${what}: hs without saved`);
+          check(cs2, expected.cs, tol, `${what}: cs without saved`);
+        }
+      },
+    });
+    cases.push({
+      name: `lstmSequenceBackward ${dtype}: dXProj, dh0 and dc0 through every step, with and without output gradients`,
+      run(backend) {
+        const gen = new Generator(1210);
+        for (const setup of SEQUENCE_SETUPS) {
+          const p = setup.params;
+          const { steps, rows, hidden: H } = p;
+          const size = rows * H;
+          const [x, h0, c0, w] = [gateValues(gen, steps * rows * 4 * H), uniform(gen, size, -1, 1), uniform(gen, size, -2, 2), uniform(gen, 4 * H * H, -0.8, 0.8)];
+          const forward = lstmSequenceReference(x, h0, c0, w, null, p, new Float64Array(1));
+          const wStored = filled(backend, dtype, w) as FloatArray;
+          const saved = filled(backend, dtype, forward.saved) as FloatArray;
+          const cs = filled(backend, dtype, forward.cs) as FloatArray;
+          const c0Stored = filled(backend, dtype, c0) as FloatArray;
+          for (const withGrads of [true, false]) {
+            const dHs = withGrads ? values(backend, gen, steps * size, 1) : null;
+            const dhLast = withGrads ? values(backend, gen, size, 1) : null;
+            const dcLast = values(backend, gen, size, 1);
+            const [dX, dh0, dc0] = [sentinel(backend, steps * rows * 4 * H), sentinel(backend, size), sentinel(backend, size)];
+            backend.lstmSequenceBackward(wStored, saved, c0Stored, cs, dHs, dhLast, dcLast, p, dX, dh0, dc0);
+            // The reference, per the contract: the carried dc, dh = dHs[t] + the recurrent gradient (dhLast last).
+            const expectedX = new Float64Array(steps * rows * 4 * H);
+            let dc: Float64Array = Float64Array.from(dcLast);
+            let dhRec: Float64Array = new Float64Array(size);
+            const ts = sequenceOrder(p);
+            for (let k = steps - 1; k >= 0; k--) {
+              const t = ts[k]!;
+              const cPrev = k === 0 ? c0Stored : blockOf(cs, ts[k - 1]!, size);
+              const dGates = new Float64Array(rows * 4 * H);
+              const dcNext = new Float64Array(size);
+              for (let r = 0; r < rows; r++) {
+                for (let j = 0; j < H; j++) {
+                  const s = r * H + j;
+                  const [i, f, g, o, tc] = [0, 1, 2, 3, 4].map((q) => saved[t * 5 * size + r * 5 * H + q * H + j]!) as [number, number, number, number, number];
+                  const dh = (dHs === null ? 0 : dHs[t * size + s]!) + (k === steps - 1 ? (dhLast === null ? 0 : dhLast[s]!) : dhRec[s]!);
+                  const dcTotal = dc[s]! + dh * o * (1 - tc * tc);
+                  dGates[r * 4 * H + j] = dcTotal * g * i * (1 - i);
+                  dGates[r * 4 * H + H + j] = dcTotal * cPrev[s]! * f * (1 - f);
+                  dGates[r * 4 * H + 2 * H + j] = dcTotal * i * (1 - g * g);
+                  dGates[r * 4 * H + 3 * H + j] = dh * tc * o * (1 - o);
+                  dcNext[s] = dcTotal * f;
+                }
+              }
+              expectedX.set(dGates, t * rows * 4 * H);
+              dc = dcNext;
+              dhRec = rowsTimes(dGates, wStored, rows, 4 * H, H);
+            }
+            const what = `lstmSequenceBackward ${dtype}, ${setup.name}${withGrads ? '' : ', no dHs or dhLast'}`;
+            check(dX, expectedX, tol, `${what}: dXProj`);
+            check(dh0, dhRec, tol, `${what}: dh0`);
+            check(dc0, dc, tol, `${what}: dc0`);
+          }
+        }
+      },
+    });
+    cases.push({
+      name: `gruSequenceForward ${dtype}: every step's h, saved r, z, n and hProj (with b_hh), with and without b_ih, forward and reversed`,
+      run(backend) {
+        const gen = new Generator(1220);
+        for (const setup of SEQUENCE_SETUPS) {
+          const p = setup.params;
+          const { steps, rows, hidden: H } = p;
+          const what = `gruSequenceForward ${dtype}, ${setup.name}`;
+          const x = filled(backend, dtype, gateValues(gen, steps * rows * 3 * H)) as FloatArray;
+          const [h0, w] = [values(backend, gen, rows * H, 1), values(backend, gen, 3 * H * H, 0.8)];
+          const bx = setup.bias ? values(backend, gen, 3 * H, 0.5) : null;
+          const b = setup.bias ? values(backend, gen, 3 * H, 0.5) : null;
+          const expected = gruSequenceReference(x, h0, w, bx, b, p, backend.alloc(dtype, 1) as FloatArray);
+          const [hs, saved, hProj] = [sentinel(backend, steps * rows * H), sentinel(backend, steps * rows * 3 * H), sentinel(backend, steps * rows * 3 * H)];
+          backend.gruSequenceForward(x, h0, w, bx, b, p, hs, saved, hProj);
+          check(hs, expected.hs, tol, `${what}: hs`);
+          check(saved, expected.saved, tol, `${what}: saved`);
+          check(hProj, expected.hProj, tol, `${what}: hProj`);
+          const hs2 = sentinel(backend, steps * rows * H);
+          backend.gruSequenceForward(x, h0, w, bx, b, p, hs2, null, null);
+          check(hs2, expected.hs, tol, `${what}: hs without saved`);
+        }
+      },
+    });
+    cases.push({
+      name: `gruSequenceBackward ${dtype}: dXProj, dHProj and dh0 through every step, with and without output gradients`,
+      run(backend) {
+        const gen = new Generator(1230);
+        for (const setup of SEQUENCE_SETUPS) {
+          const p = setup.params;
+          const { steps, rows, hidden: H } = p;
+          const size = rows * H;
+          const width = rows * 3 * H;
+          const [x, h0, w, b] = [gateValues(gen, steps * width), uniform(gen, size, -1, 1), uniform(gen, 3 * H * H, -0.8, 0.8), uniform(gen, 3 * H, -0.5, 0.5)];
+          const forward = gruSequenceReference(x, h0, w, null, b, p, new Float64Array(1));
+          const [wStored, saved, hProj, h0Stored, hs] = [w, forward.saved, forward.hProj, h0, forward.hs].map((v) => filled(backend, dtype, v) as FloatArray) as [FloatArray, FloatArray, FloatArray, FloatArray, FloatArray];
+          for (const withGrads of [true, false]) {
+            const dHs = values(backend, gen, steps * size, 1);
+            const dhLast = withGrads ? values(backend, gen, size, 1) : null;
+            const [dX, dHP, dh0] = [sentinel(backend, steps * width), sentinel(backend, steps * width), sentinel(backend, size)];
+            backend.gruSequenceBackward(wStored, saved, hProj, h0Stored, hs, dHs, dhLast, p, dX, dHP, dh0);
+            const expectedX = new Float64Array(steps * width);
+            const expectedHP = new Float64Array(steps * width);
+            // The gradient reaching the state before step k (in processing order): direct z ⊙ dh plus dHProj·W_hh.
+            let carried: Float64Array = dhLast === null ? new Float64Array(size) : Float64Array.from(dhLast);
+            const ts = sequenceOrder(p);
+            for (let k = steps - 1; k >= 0; k--) {
+              const t = ts[k]!;
+              const hPrev = k === 0 ? h0Stored : blockOf(hs, ts[k - 1]!, size);
+              const dhp = new Float64Array(width);
+              const direct = new Float64Array(size);
+              for (let row = 0; row < rows; row++) {
+                for (let j = 0; j < H; j++) {
+                  const at3 = (q: number): number => t * width + row * 3 * H + q * H + j;
+                  const [r, z, n] = [saved[at3(0)]!, saved[at3(1)]!, saved[at3(2)]!];
+                  const g = dHs[t * size + row * H + j]! + carried[row * H + j]!;
+                  const dn = g * (1 - z) * (1 - n * n);
+                  const dr = dn * hProj[at3(2)]! * r * (1 - r);
+                  const dz = g * (hPrev[row * H + j]! - n) * z * (1 - z);
+                  [dr, dz, dn].forEach((v, q) => (expectedX[at3(q)] = v));
+                  [dr, dz, dn * r].forEach((v, q) => (expectedHP[at3(q)] = v));
+                  for (let q = 0; q < 3; q++) dhp[row * 3 * H + q * H + j] = [dr, dz, dn * r][q]!;
+                  direct[row * H + j] = g * z;
+                }
+              }
+              const rec = rowsTimes(dhp, wStored, rows, 3 * H, H);
+              carried = direct.map((v, i) => v + rec[i]!);
+            }
+            const what = `gruSequenceBackward ${dtype}, ${setup.name}${withGrads ? '' : ', no dhLast'}`;
+            check(dX, expectedX, tol, `${what}: dXProj`);
+            check(dHP, expectedHP, tol, `${what}: dHProj`);
+            check(dh0, carried, tol, `${what}: dh0`);
+          }
         }
       },
     });

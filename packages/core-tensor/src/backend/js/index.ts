@@ -7,6 +7,8 @@ import { matmul } from './matmul.js';
 import { gather, indexAdd, indexSelect, scatterAdd } from './indexing.js';
 import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } from './recurrent.js';
 import { crossEntropyBackward, crossEntropyForward } from './cross-entropy.js';
+import { gruSequenceBackward, gruSequenceForward, lstmSequenceBackward, lstmSequenceForward } from './sequence.js';
+import { scatterReduce, sddmmCsr, segmentSoftmax, spmmCsr } from './sparse.js';
 
 /**
  * The pure-TypeScript reference backend. It runs everywhere and is the yardstick the conformance
@@ -31,6 +33,14 @@ export const jsBackend: Backend = {
   lstmCellBackward,
   gruCellForward,
   gruCellBackward,
+  lstmSequenceForward,
+  lstmSequenceBackward,
+  gruSequenceForward,
+  gruSequenceBackward,
   crossEntropyForward,
   crossEntropyBackward,
+  spmmCsr,
+  sddmmCsr,
+  scatterReduce,
+  segmentSoftmax,
 };

@@ -9,6 +9,8 @@ import { createCrossEntropyBackward, createCrossEntropyForward } from './cross-e
 import { createBinary, createReduce, createSoftmax, createUnary, DEFAULT_ELEMENTWISE_THRESHOLDS } from './elementwise.js';
 import { createMatmul, DEFAULT_MATMUL_TUNING, type MatmulTuning } from './matmul.js';
 import { createGruCellForward, createLstmCellForward } from './recurrent.js';
+import { createSpmmCsr } from './sparse.js';
+import { createSequenceKernels } from './sequence.js';
 import { loadKernels, loadKernelsSync, type LoadKernelsOptions, type WasmFeatures } from './module.js';
 import { WasmRuntime, type RuntimeOptions } from './runtime.js';
 
@@ -21,7 +23,7 @@ export interface WasmBackendOptions extends LoadKernelsOptions, RuntimeOptions {
   /**
    * Fewest elements for which unary, binary and softmax run in wasm, for all of them (tests use 1).
    * By default 64 for transcendental ops, softmax and the fused kernels, 1024 for relu, 2048 for
-   * binary ops and reductions.
+   * binary ops and reductions. Also the fewest multiply-adds (nnz × features) for spmm (default 512).
    */
   elementwiseFrom?: number;
 }
@@ -54,8 +56,10 @@ function assemble(runtime: WasmRuntime, options: WasmBackendOptions): WasmBacken
     reduce: createReduce(runtime, elementwiseFrom),
     lstmCellForward: createLstmCellForward(runtime, jsBackend.lstmCellForward, elementwiseFrom.transcendental),
     gruCellForward: createGruCellForward(runtime, jsBackend.gruCellForward, elementwiseFrom.transcendental),
+    ...createSequenceKernels(runtime, jsBackend, { threadsFrom: tuning.threadsFrom, minElements: elementwiseFrom.transcendental }),
     crossEntropyForward: createCrossEntropyForward(runtime, jsBackend.crossEntropyForward, elementwiseFrom.transcendental),
     crossEntropyBackward: createCrossEntropyBackward(runtime, jsBackend.crossEntropyBackward, elementwiseFrom.transcendental),
+    spmmCsr: createSpmmCsr(runtime, jsBackend.spmmCsr, from),
     features: runtime.features,
     setNumThreads: (threads) => runtime.setNumThreads(threads),
     getNumThreads: () => runtime.getNumThreads(),

@@ -46,6 +46,11 @@ export interface KernelExports {
   crossEntropyGradF32(x: number, rows: number, size: number, rowMax: number, logSum: number, scale: number, mass: number, smooth: number, out: number): void;
   lstmForwardF32(gates: number, cPrev: number, rows: number, hidden: number, h: number, c: number, saved: number): void;
   gruForwardF32(xProj: number, hProj: number, hPrev: number, rows: number, hidden: number, h: number, saved: number): void;
+  lstmStepF32(xProj: number, hProj: number, bias: number, cPrev: number, rows: number, hidden: number, h: number, c: number, saved: number): void;
+  lstmBackwardF32(saved: number, cPrev: number, dh: number, dhExtra: number, dc: number, rows: number, hidden: number, dGates: number, dcPrev: number): void;
+  gruStepF32(xProj: number, hProj: number, biasIH: number, biasHH: number, hPrev: number, rows: number, hidden: number, h: number, saved: number): void;
+  gruBackwardF32(saved: number, hProj: number, hPrev: number, dh: number, dhExtra: number, dhDirect: number, rows: number, hidden: number, dxProj: number, dhProj: number, dhPrev: number): void;
+  spmmCsrF32(rowPtr: number, colIndex: number, values: number, x: number, rows: number, feat: number, out: number): void;
   readonly WORK_BYTES: { readonly value: number };
 }
 

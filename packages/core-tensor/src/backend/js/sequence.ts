@@ -1,0 +1,176 @@
+/**
+ * The fused recurrent sequences of the js backend (contracts on `Backend`): a whole layer-direction
+ * in one call, as a loop over the steps that runs the GEMM and the fused cell kernels on subarray
+ * views of the sequence buffers. Nothing is recorded on the tape and nothing is allocated per step:
+ * a call allocates a few [B, ·] scratch rows once.
+ *
+ * Steps are processed in order k = 0 … T−1, at time index t = k (or T−1−k with `reverse`); the
+ * previous state of step k > 0 is the one step k−1 wrote.
+ */
+import { newArray, type FloatArray } from '../../dtype.js';
+import type { MatmulParams, RecurrentSequenceParams } from '../backend.js';
+import { matmul } from './matmul.js';
+import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } from './recurrent.js';
+
+/** The time index of the k-th step processed. */
+export function stepAt(k: number, params: RecurrentSequenceParams): number {
+  return params.reverse ? params.steps - 1 - k : k;
+}
+
+/** `state[rows, H]` as it was before the k-th step processed: `initial` for k = 0, else the row block of step k−1. */
+function previous(k: number, params: RecurrentSequenceParams, initial: FloatArray, states: FloatArray, width: number): FloatArray {
+  if (k === 0) return initial;
+  const size = params.rows * width;
+  const start = stepAt(k - 1, params) * size;
+  return states.subarray(start, start + size);
+}
+
+function block(x: FloatArray, t: number, size: number): FloatArray {
+  return x.subarray(t * size, (t + 1) * size);
+}
+
+function scratch(like: FloatArray, size: number): FloatArray {
+  return newArray(like instanceof Float32Array ? 'float32' : 'float64', size) as FloatArray;
+}
+
+/** `h·W_hhᵀ` for h [rows, H] and W_hh [gates, H]: [rows, gates]. */
+function recurrentProduct(rows: number, gates: number, hidden: number): MatmulParams {
+  return { batch: 1, m: rows, n: gates, k: hidden, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 };
+}
+
+/** `dGates·W_hh` for dGates [rows, gates] and W_hh [gates, H]: [rows, H]. */
+function recurrentGradient(rows: number, gates: number, hidden: number): MatmulParams {
+  return { batch: 1, m: rows, n: hidden, k: gates, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 };
+}
+
+/** `out[r, j] += x[r, j] + bias[j]` over `[rows, width]` (x or bias null = none). */
+function addInto(out: FloatArray, x: FloatArray | null, bias: FloatArray | null, rows: number, width: number): void {
+  for (let r = 0, o = 0; r < rows; r++, o += width) {
+    for (let j = 0; j < width; j++) out[o + j] = out[o + j]! + (x === null ? 0 : x[o + j]!) + (bias === null ? 0 : bias[j]!);
+  }
+}
+
+/** `out = a + b` elementwise, where null terms are zeros. */
+function sum3(out: FloatArray, a: FloatArray | null, b: FloatArray | null, c: FloatArray | null): void {
+  const n = out.length;
+  for (let i = 0; i < n; i++) out[i] = (a === null ? 0 : a[i]!) + (b === null ? 0 : b[i]!) + (c === null ? 0 : c[i]!);
+}
+
+/** See `Backend.lstmSequenceForward`. */
+export function lstmSequenceForward(
+  xProj: FloatArray,
+  h0: FloatArray,
+  c0: FloatArray,
+  weightHH: FloatArray,
+  bias: FloatArray | null,
+  params: RecurrentSequenceParams,
+  hs: FloatArray,
+  cs: FloatArray,
+  saved: FloatArray | null,
+): void {
+  const { steps, rows, hidden: H } = params;
+  const gates = scratch(xProj, rows * 4 * H);
+  const product = recurrentProduct(rows, 4 * H, H);
+  for (let k = 0; k < steps; k++) {
+    const t = stepAt(k, params);
+    matmul(previous(k, params, h0, hs, H), weightHH, gates, product);
+    addInto(gates, block(xProj, t, rows * 4 * H), bias, rows, 4 * H);
+    lstmCellForward(gates, previous(k, params, c0, cs, H), rows, H, block(hs, t, rows * H), block(cs, t, rows * H), saved === null ? null : block(saved, t, rows * 5 * H));
+  }
+}
+
+/** See `Backend.lstmSequenceBackward`. */
+export function lstmSequenceBackward(
+  weightHH: FloatArray,
+  saved: FloatArray,
+  c0: FloatArray,
+  cs: FloatArray,
+  dHs: FloatArray | null,
+  dhLast: FloatArray | null,
+  dcLast: FloatArray | null,
+  params: RecurrentSequenceParams,
+  dXProj: FloatArray,
+  dh0: FloatArray,
+  dc0: FloatArray,
+): void {
+  const { steps, rows, hidden: H } = params;
+  const size = rows * H;
+  const dh = scratch(dh0, size);
+  // dc0 carries the cell gradient back through the steps (the kernel updates it in place).
+  if (dcLast === null) dc0.fill(0, 0, size);
+  else dc0.set(dcLast.subarray(0, size));
+  const product = recurrentGradient(rows, 4 * H, H);
+  for (let k = steps - 1; k >= 0; k--) {
+    const t = stepAt(k, params);
+    // dh0 holds the recurrent gradient dXProj[next]·W_hh from the step processed after this one.
+    sum3(dh, dHs === null ? null : block(dHs, t, size), k === steps - 1 ? dhLast : dh0, null);
+    const dGates = block(dXProj, t, rows * 4 * H);
+    lstmCellBackward(block(saved, t, rows * 5 * H), previous(k, params, c0, cs, H), dh, dc0, rows, H, dGates, dc0);
+    matmul(dGates, weightHH, dh0, product);
+  }
+}
+
+/** See `Backend.gruSequenceForward`. */
+export function gruSequenceForward(
+  xProj: FloatArray,
+  h0: FloatArray,
+  weightHH: FloatArray,
+  biasIH: FloatArray | null,
+  biasHH: FloatArray | null,
+  params: RecurrentSequenceParams,
+  hs: FloatArray,
+  saved: FloatArray | null,
+  hProj: FloatArray | null,
+): void {
+  const { steps, rows, hidden: H } = params;
+  const width = rows * 3 * H;
+  const step = hProj === null ? scratch(xProj, width) : null;
+  const xb = biasIH === null ? null : scratch(xProj, width);
+  const product = recurrentProduct(rows, 3 * H, H);
+  for (let k = 0; k < steps; k++) {
+    const t = stepAt(k, params);
+    const hPrev = previous(k, params, h0, hs, H);
+    const hp = step ?? block(hProj!, t, width);
+    matmul(hPrev, weightHH, hp, product);
+    if (biasHH !== null) addInto(hp, null, biasHH, rows, 3 * H);
+    let x = block(xProj, t, width);
+    if (xb !== null) {
+      xb.fill(0);
+      addInto(xb, x, biasIH, rows, 3 * H);
+      x = xb;
+    }
+    gruCellForward(x, hp, hPrev, rows, H, block(hs, t, rows * H), saved === null ? null : block(saved, t, width));
+  }
+}
+
+/** See `Backend.gruSequenceBackward`. */
+export function gruSequenceBackward(
+  weightHH: FloatArray,
+  saved: FloatArray,
+  hProj: FloatArray,
+  h0: FloatArray,
+  hs: FloatArray,
+  dHs: FloatArray | null,
+  dhLast: FloatArray | null,
+  params: RecurrentSequenceParams,
+  dXProj: FloatArray,
+  dHProj: FloatArray,
+  dh0: FloatArray,
+): void {
+  const { steps, rows, hidden: H } = params;
+  const size = rows * H;
+  const width = rows * 3 * H;
+  const dh = scratch(dh0, size);
+  // The direct gradient z ⊙ dh of the step processed after this one; dh0 holds its recurrent one.
+  const direct = scratch(dh0, size);
+  const product = recurrentGradient(rows, 3 * H, H);
+  for (let k = steps - 1; k >= 0; k--) {
+    const t = stepAt(k, params);
+    const last = k === steps - 1;
+    sum3(dh, dHs === null ? null : block(dHs, t, size), last ? dhLast : dh0, last ? null : direct);
+    const dhp = block(dHProj, t, width);
+    gruCellBackward(block(saved, t, width), block(hProj, t, width), previous(k, params, h0, hs, H), dh, rows, H, block(dXProj, t, width), dhp, direct);
+    matmul(dhp, weightHH, dh0, product);
+  }
+  for (let i = 0; i < size; i++) dh0[i] = dh0[i]! + direct[i]!;
+}

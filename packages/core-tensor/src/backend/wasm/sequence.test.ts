@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Generator } from '../../random/generator.js';
+import { expectClose } from '../../testing/expect-close.js';
+import type { RecurrentSequenceParams } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { createWasmBackend, type WasmBackend } from './index.js';
+
+// float32 through T steps of SIMD σ/tanh and GEMMs against the js kernels' float64-then-rounded steps
+const TOL = { rtol: 1e-4, atol: 2e-5 };
+
+function values(gen: Generator, size: number, scale: number): Float32Array {
+  const out = new Float32Array(size);
+  for (let i = 0; i < size; i++) out[i] = gen.normal() * scale;
+  return out;
+}
+
+/** [steps, rows, hidden, reverse]: the benchmark's layer, odd widths (tails past the SIMD width), reversed walks. */
+const SHAPES: readonly [number, number, number, boolean][] = [
+  [6, 64, 128, false],
+  [5, 9, 30, true],
+  [3, 33, 7, false],
+  [1, 16, 5, true],
+];
+
+describe.each([
+  ['1 thread', 1],
+  ['2 threads, every step product split', 2],
+])('wasm fused recurrent sequences against the js kernels (float32), %s', (_, threads) => {
+  let backend: WasmBackend;
+  beforeAll(async () => {
+    backend = await createWasmBackend({ threads, matmulTuning: { threadsFrom: 0 }, elementwiseFrom: 1 });
+  });
+  afterAll(async () => {
+    await backend.dispose();
+  });
+
+  it.each(SHAPES)('lstmSequenceForward and lstmSequenceBackward [T %i, B %i, H %i, reverse %s]', (steps, rows, H, reverse) => {
+    const gen = new Generator(41);
+    const p: RecurrentSequenceParams = { steps, rows, hidden: H, reverse };
+    const size = rows * H;
+    const [x, h0, c0, w, b] = [values(gen, steps * rows * 4 * H, 1), values(gen, size, 0.5), values(gen, size, 1), values(gen, 4 * H * H, 1 / Math.sqrt(H)), values(gen, 4 * H, 0.3)];
+    const forward = (be: typeof jsBackend): Float32Array[] => {
+      const out = [new Float32Array(steps * size), new Float32Array(steps * size), new Float32Array(steps * 5 * size)];
+      be.lstmSequenceForward(x, h0, c0, w, b, p, out[0]!, out[1]!, out[2]!);
+      return out;
+    };
+    const ours = forward(backend);
+    const reference = forward(jsBackend);
+    ours.forEach((v, k) => expectClose(v, reference[k]!, { ...TOL, message: ['hs', 'cs', 'saved'][k]! }));
+    // The backward pass from the same (js) activations.
+    const [dHs, dhLast, dcLast] = [values(gen, steps * size, 1), values(gen, size, 1), values(gen, size, 1)];
+    for (const [withLast, name] of [
+      [true, 'with dhLast, dcLast'],
+      [false, 'without'],
+    ] as const) {
+      const backward = (be: typeof jsBackend): Float32Array[] => {
+        const out = [new Float32Array(steps * rows * 4 * H), new Float32Array(size), new Float32Array(size)];
+        be.lstmSequenceBackward(w, reference[2]!, c0, reference[1]!, dHs, withLast ? dhLast : null, withLast ? dcLast : null, p, out[0]!, out[1]!, out[2]!);
+        return out;
+      };
+      const theirs = backward(jsBackend);
+      backward(backend).forEach((v, k) => expectClose(v, theirs[k]!, { ...TOL, message: `${['dXProj', 'dh0', 'dc0'][k]!} ${name}` }));
+    }
+  });
+
+  it.each(SHAPES)('gruSequenceForward and gruSequenceBackward [T %i, B %i, H %i, reverse %s]', (steps, rows, H, reverse) => {
+    const gen = new Generator(42);
+    const p: RecurrentSequenceParams = { steps, rows, hidden: H, reverse };
+    const size = rows * H;
+    const width = rows * 3 * H;
+    const [x, h0, w, bx, b] = [values(gen, steps * width, 1), values(gen, size, 0.5), values(gen, 3 * H * H, 1 / Math.sqrt(H)), values(gen, 3 * H, 0.3), values(gen, 3 * H, 0.3)];
+    const forward = (be: typeof jsBackend): Float32Array[] => {
+      const out = [new Float32Array(steps * size), new Float32Array(steps * width), new Float32Array(steps * width)];
+      be.gruSequenceForward(x, h0, w, bx, b, p, out[0]!, out[1]!, out[2]!);
+      return out;
+    };
+    const ours = forward(backend);
+    const reference = forward(jsBackend);
+    ours.forEach((v, k) => expectClose(v, reference[k]!, { ...TOL, message: ['hs', 'saved', 'hProj'][k]! }));
+    const inference = new Float32Array(steps * size);
+    backend.gruSequenceForward(x, h0, w, null, b, p, inference, null, null);
+    const withoutInputBias = new Float32Array(steps * size);
+    jsBackend.gruSequenceForward(x, h0, w, null, b, p, withoutInputBias, null, null);
+    expectClose(inference, withoutInputBias, { ...TOL, message: 'hs without saved or b_ih' });
+    const [dHs, dhLast] = [values(gen, steps * size, 1), values(gen, size, 1)];
+    const backward = (be: typeof jsBackend): Float32Array[] => {
+      const out = [new Float32Array(steps * width), new Float32Array(steps * width), new Float32Array(size)];
+      be.gruSequenceBackward(w, reference[1]!, reference[2]!, h0, reference[0]!, dHs, dhLast, p, out[0]!, out[1]!, out[2]!);
+      return out;
+    };
+    const theirs = backward(jsBackend);
+    backward(backend).forEach((v, k) => expectClose(v, theirs[k]!, { ...TOL, message: ['dXProj', 'dHProj', 'dh0'][k]! }));
+  });
+
+  it('lstmCellBackward in SIMD equals the js kernel, tails included', () => {
+    const gen = new Generator(43);
+    for (const [rows, H] of [
+      [64, 128],
+      [7, 13],
+    ] as const) {
+      const n = rows * H;
+      const saved = new Float32Array(5 * n).map(() => 1 / (1 + Math.exp(-gen.normal())));
+      const [cPrev, dh, dc] = [values(gen, n, 1), values(gen, n, 1), values(gen, n, 1)];
+      const run = (be: typeof jsBackend): Float32Array[] => {
+        const out = [new Float32Array(4 * n), new Float32Array(n)];
+        be.lstmCellBackward(saved, cPrev, dh, dc, rows, H, out[0]!, out[1]!);
+        return out;
+      };
+      const theirs = run(jsBackend);
+      run(backend).forEach((v, k) => expectClose(v, theirs[k]!, { rtol: 1e-5, atol: 1e-6, message: ['dGates', 'dcPrev'][k]! }));
+    }
+  });
+
+  it('takes the js kernels for float64 storage (the same results bit for bit)', () => {
+    const gen = new Generator(44);
+    const p: RecurrentSequenceParams = { steps: 3, rows: 4, hidden: 5, reverse: false };
+    const f64 = (n: number, s: number): Float64Array => Float64Array.from(values(gen, n, s));
+    const [x, h0, c0, w] = [f64(3 * 4 * 20, 1), f64(20, 1), f64(20, 1), f64(100, 0.4)];
+    const run = (be: typeof jsBackend): Float64Array => {
+      const hs = new Float64Array(60);
+      be.lstmSequenceForward(x, h0, c0, w, null, p, hs, new Float64Array(60), null);
+      return hs;
+    };
+    expect(Array.from(run(backend))).toEqual(Array.from(run(jsBackend)));
+  });
+});

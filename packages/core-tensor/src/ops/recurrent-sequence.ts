@@ -1,0 +1,275 @@
+/**
+ * Fused recurrent sequences: the whole time loop of one LSTM or GRU layer-direction as one op,
+ * cuDNN-style. The input projection of every step (`x·W_ihᵀ + b_ih`, one GEMM by `linear`) comes
+ * in; the recurrence runs in one backend kernel each way (every step's `h·W_hhᵀ` and fused cell,
+ * with nothing recorded or allocated per step), and the gradient of W_hh is one GEMM over all
+ * steps, `dGatesᵀ·[hPrev_0; …; hPrev_{T−1}]`, instead of T small ones.
+ *
+ * The values are those of unrolling `lstmCell` / `gruCell` step by step (to rounding: the bias is
+ * added in another order); the ops have three (LSTM) or two (GRU) outputs, recorded as one node,
+ * as `lstmCell` records its two.
+ */
+import { isGradEnabled, record } from '../autograd.js';
+import type { RecurrentSequenceParams } from '../backend/backend.js';
+import { getBackend } from '../backend/registry.js';
+import { promoteTypes, type FloatArray, type FloatDType } from '../dtype.js';
+import { ShapeError, fmtShape } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { add } from './arithmetic.js';
+import { cast, clone } from './cast.js';
+import { assertFloat, castData } from './helpers.js';
+import { sum } from './reduce.js';
+
+export type { RecurrentSequenceParams } from '../backend/backend.js';
+
+/** Options of `lstmSequence` and `gruSequence`. */
+export interface RecurrentSequenceOptions {
+  /**
+   * The input-to-hidden bias b_ih, `[chunks·H]`, when xProj leaves it out (default null: none, or
+   * already in xProj). Adding it here saves a pass over xProj and its gradient's reduction.
+   */
+  biasIH?: Tensor | null;
+  /** The hidden-to-hidden bias b_hh, `[chunks·H]` (default null: none). */
+  biasHH?: Tensor | null;
+  /** Process the steps from last to first (the reverse direction of a bidirectional layer). Default false. */
+  reverse?: boolean;
+}
+
+/** The results of `lstmSequence`. */
+export interface LstmSequenceOutput {
+  /** `[T, B, H]`: h after every step, in time order. */
+  output: Tensor;
+  /** `[B, H]`: h after the last step processed (step T−1, or step 0 with `reverse`). */
+  h: Tensor;
+  /** `[B, H]`: c after the last step processed. */
+  c: Tensor;
+}
+
+/** The results of `gruSequence`. */
+export interface GruSequenceOutput {
+  /** `[T, B, H]`: h after every step, in time order. */
+  output: Tensor;
+  /** `[B, H]`: h after the last step processed. */
+  h: Tensor;
+}
+
+/**
+ * Records one node with several outputs (see ops/recurrent.ts): each output deposits its gradient
+ * in a slot of a hidden zero-size hub, whose backward runs once with all of them (null = none).
+ */
+function recordOutputs(outputs: readonly Tensor[], op: string, inputs: readonly Tensor[], dtype: FloatDType, backward: (grads: (Tensor | null)[]) => (Tensor | null)[]): void {
+  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return;
+  const slots: (Tensor | null)[] = outputs.map(() => null);
+  const hub = record(Tensor.empty([0], dtype), op, inputs, () => {
+    const grads = [...slots];
+    slots.fill(null);
+    return backward(grads);
+  });
+  outputs.forEach((out, k) =>
+    record(out, op, [hub], (g) => {
+      slots[k] = g;
+      return [Tensor.empty([0], dtype)];
+    }),
+  );
+}
+
+function expectShape(op: string, name: string, x: Tensor, shape: readonly number[]): void {
+  if (x.ndim !== shape.length || x.shape.some((d, i) => d !== shape[i])) {
+    throw new ShapeError(`${op}: expected ${name} of shape ${fmtShape(shape)}, got ${fmtShape(x.shape)}`);
+  }
+}
+
+interface Prepared {
+  dtype: FloatDType;
+  /** The inputs in the common dtype: xProj, the states, weightHH, then biasIH and biasHH where given. */
+  tensors: Tensor[];
+  biasIH: Tensor | null;
+  biasHH: Tensor | null;
+  params: RecurrentSequenceParams;
+}
+
+/**
+ * Validates the shapes (`xProj` [T, B, chunks·H], states [B, H], W_hh [chunks·H, H], b_hh
+ * [chunks·H]) and brings every float input to the common dtype (a recorded cast where one differs).
+ */
+function prepare(op: string, chunks: number, xProj: Tensor, states: readonly Tensor[], weightHH: Tensor, options: RecurrentSequenceOptions): Prepared {
+  const biases = [options.biasIH ?? null, options.biasHH ?? null];
+  const inputs = [xProj, ...states, weightHH, ...biases.filter((b): b is Tensor => b !== null)];
+  for (const t of inputs) assertFloat(op, t);
+  const h0 = states[0]!;
+  if (h0.ndim !== 2) throw new ShapeError(`${op}: expected h0 of shape [B, H], got ${fmtShape(h0.shape)}`);
+  const [rows, hidden] = h0.shape as [number, number];
+  if (xProj.ndim !== 3) throw new ShapeError(`${op}: expected xProj of shape [T, ${rows}, ${chunks * hidden}], got ${fmtShape(xProj.shape)}`);
+  const steps = xProj.shape[0]!;
+  expectShape(op, 'xProj', xProj, [steps, rows, chunks * hidden]);
+  for (const s of states.slice(1)) expectShape(op, 'c0', s, [rows, hidden]);
+  expectShape(op, 'weightHH', weightHH, [chunks * hidden, hidden]);
+  biases.forEach((b, k) => b && expectShape(op, k === 0 ? 'biasIH' : 'biasHH', b, [chunks * hidden]));
+  const dtype = inputs.reduce((d, t) => promoteTypes(d, t.dtype), inputs[0]!.dtype) as FloatDType;
+  const tensors = inputs.map((t) => cast(t, dtype));
+  const first = states.length + 2;
+  const biasIH = biases[0] ? tensors[first]! : null;
+  const biasHH = biases[1] ? tensors[first + (biasIH ? 1 : 0)]! : null;
+  return { dtype, tensors, biasIH, biasHH, params: { steps, rows, hidden, reverse: options.reverse ?? false } };
+}
+
+/** Storage of a gradient in `dtype`, or null where none flowed. */
+function gradStorage(g: Tensor | null | undefined, dtype: FloatDType): FloatArray | null {
+  return g === null || g === undefined ? null : (castData(g, dtype).data as FloatArray);
+}
+
+/** The row block `[B, H]` of the step processed last, copied into a tensor. */
+function lastStep(states: FloatArray, params: RecurrentSequenceParams, dtype: FloatDType): Tensor {
+  const { steps, rows, hidden, reverse } = params;
+  const size = rows * hidden;
+  const t = reverse ? 0 : steps - 1;
+  const out = Tensor.empty([rows, hidden], dtype);
+  (out.data as FloatArray).set(states.subarray(t * size, (t + 1) * size));
+  return out;
+}
+
+/**
+ * dW_hh = Σ_t dGates[t]ᵀ·hPrev_t, [gates, H]: the steps whose previous state is in `hs` as one
+ * GEMM over their T−1 row blocks, plus the one step that read h0.
+ */
+function recurrentWeightGrad(dGates: FloatArray, hs: FloatArray, h0: FloatArray, params: RecurrentSequenceParams, gates: number, dtype: FloatDType): Tensor {
+  const { steps, rows, hidden, reverse } = params;
+  const backend = getBackend();
+  const product = (k: number) => ({ batch: 1, m: gates, n: hidden, k, transA: true, transB: false, aBatchStride: 0, bBatchStride: 0 });
+  const gateBlock = rows * gates;
+  const stateBlock = rows * hidden;
+  const first = reverse ? steps - 1 : 0;
+  const fromH0 = Tensor.empty([gates, hidden], dtype);
+  backend.matmul(dGates.subarray(first * gateBlock, (first + 1) * gateBlock), h0, fromH0.data as FloatArray, product(rows));
+  if (steps === 1) return fromH0;
+  // Forward: steps 1…T−1 read hs[0…T−2]. Reverse: steps 0…T−2 read hs[1…T−1].
+  const gateStart = reverse ? 0 : gateBlock;
+  const stateStart = reverse ? stateBlock : 0;
+  const rest = Tensor.empty([gates, hidden], dtype);
+  backend.matmul(dGates.subarray(gateStart, gateStart + (steps - 1) * gateBlock), hs.subarray(stateStart, stateStart + (steps - 1) * stateBlock), rest.data as FloatArray, product((steps - 1) * rows));
+  return add(rest, fromH0);
+}
+
+/**
+ * A whole LSTM layer-direction, fused: from the input projection of every step and the initial
+ * state, runs the recurrence of PyTorch's `nn.LSTM` (gates packed i, f, g, o):
+ *
+ * ```
+ * for t = 0 … T−1 (or T−1 … 0 with reverse):
+ *   i, f, g, o = chunk(xProj[t] + b_ih + h·W_hhᵀ + b_hh, 4)
+ *   c = σ(f) ⊙ c + σ(i) ⊙ tanh(g)
+ *   h = σ(o) ⊙ tanh(c);  output[t] = h
+ * ```
+ *
+ * with `xProj = x·W_ihᵀ` computed beforehand for all steps (one `linear`; b_ih either in it or
+ * passed as `biasIH`). Differentiable in xProj, h0, c0, weightHH and both biases; float32 or
+ * float64 (mixed float inputs are promoted). The same values as unrolling `lstmCell` step by step,
+ * in one tape node and one backend kernel each way.
+ *
+ * Options: `biasIH` (b_ih `[4H]` when xProj leaves it out, default none), `biasHH` (b_hh `[4H]`,
+ * default none), `reverse` (default false).
+ * Shapes: xProj `[T, B, 4H]`, h0 and c0 `[B, H]`, weightHH `[4H, H]` → output `[T, B, H]`, h and
+ * c `[B, H]` (the state after the last step processed). T = 0 gives an empty output and h0, c0.
+ * @example
+ * const xProj = linear(x, weightIH);                        // [T, B, 4H]
+ * const { output, h, c } = lstmSequence(xProj, h0, c0, weightHH, { biasIH, biasHH });
+ */
+export function lstmSequence(xProj: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, options: RecurrentSequenceOptions = {}): LstmSequenceOutput {
+  const op = 'lstmSequence';
+  const { dtype, tensors, biasIH, biasHH, params } = prepare(op, 4, xProj, [h0, c0], weightHH, options);
+  const [x, hInit, cInit, weight] = tensors as [Tensor, Tensor, Tensor, Tensor];
+  const { steps, rows, hidden: H } = params;
+  if (steps === 0) return { output: Tensor.empty([0, rows, H], dtype), h: clone(hInit), c: clone(cInit) };
+  const backend = getBackend();
+  // Both biases enter every step's gates the same way: the kernel adds their sum.
+  let bias: FloatArray | null = null;
+  if (biasIH && biasHH) {
+    bias = backend.alloc(dtype, 4 * H) as FloatArray;
+    for (let j = 0; j < 4 * H; j++) bias[j] = biasIH.data[j]! + biasHH.data[j]!;
+  } else if (biasIH || biasHH) {
+    bias = (biasIH ?? biasHH)!.data as FloatArray;
+  }
+  const output = Tensor.empty([steps, rows, H], dtype);
+  const hs = output.data as FloatArray;
+  const cs = backend.alloc(dtype, steps * rows * H) as FloatArray;
+  const track = isGradEnabled() && tensors.some((t) => t.requiresGrad);
+  const saved = track ? (backend.alloc(dtype, steps * rows * 5 * H) as FloatArray) : null;
+  backend.lstmSequenceForward(x.data as FloatArray, hInit.data as FloatArray, cInit.data as FloatArray, weight.data as FloatArray, bias, params, hs, cs, saved);
+  const h = lastStep(hs, params, dtype);
+  const c = lastStep(cs, params, dtype);
+  recordOutputs([output, h, c], op, tensors, dtype, ([dOutput, dh, dc]) => {
+    const dXProj = Tensor.empty(x.shape, dtype);
+    const dh0 = Tensor.empty(hInit.shape, dtype);
+    const dc0 = Tensor.empty(cInit.shape, dtype);
+    const dGates = dXProj.data as FloatArray;
+    getBackend().lstmSequenceBackward(weight.data as FloatArray, saved!, cInit.data as FloatArray, cs, gradStorage(dOutput, dtype), gradStorage(dh, dtype), gradStorage(dc, dtype), params, dGates, dh0.data as FloatArray, dc0.data as FloatArray);
+    // Each bias's gradient is dGates summed over steps and rows (one reduction for both).
+    const dBias = biasIH?.requiresGrad || biasHH?.requiresGrad ? sum(dXProj.reshape([steps * rows, 4 * H]), 0) : null;
+    const grads = [
+      x.requiresGrad ? dXProj : null,
+      hInit.requiresGrad ? dh0 : null,
+      cInit.requiresGrad ? dc0 : null,
+      weight.requiresGrad ? recurrentWeightGrad(dGates, hs, hInit.data as FloatArray, params, 4 * H, dtype) : null,
+    ];
+    for (const b of [biasIH, biasHH]) if (b) grads.push(b.requiresGrad ? dBias : null);
+    return grads;
+  });
+  return { output, h, c };
+}
+
+/**
+ * A whole GRU layer-direction, fused: from the input projection of every step and the initial
+ * state, runs the recurrence of PyTorch's `nn.GRU` (gates packed r, z, n; b_hn stays inside the
+ * reset product):
+ *
+ * ```
+ * for t = 0 … T−1 (or T−1 … 0 with reverse):
+ *   h_r, h_z, h_n = chunk(h·W_hhᵀ + b_hh, 3);  x_r, x_z, x_n = chunk(xProj[t] + b_ih, 3)
+ *   r = σ(x_r + h_r);  z = σ(x_z + h_z);  n = tanh(x_n + r ⊙ h_n)
+ *   h = (1 − z) ⊙ n + z ⊙ h;  output[t] = h
+ * ```
+ *
+ * with `xProj = x·W_ihᵀ` computed beforehand for all steps (b_ih either in it or passed as
+ * `biasIH`). Differentiable in xProj, h0, weightHH and both biases; float32 or float64 (mixed
+ * float inputs are promoted). The same values as unrolling `gruCell` step by step, in one tape
+ * node and one backend kernel each way.
+ *
+ * Options: `biasIH` (b_ih `[3H]` when xProj leaves it out, default none), `biasHH` (b_hh `[3H]`,
+ * default none), `reverse` (default false).
+ * Shapes: xProj `[T, B, 3H]`, h0 `[B, H]`, weightHH `[3H, H]` → output `[T, B, H]`, h `[B, H]`.
+ * T = 0 gives an empty output and h0.
+ * @example
+ * const { output, h } = gruSequence(linear(x, weightIH), h0, weightHH, { biasIH, biasHH });
+ */
+export function gruSequence(xProj: Tensor, h0: Tensor, weightHH: Tensor, options: RecurrentSequenceOptions = {}): GruSequenceOutput {
+  const op = 'gruSequence';
+  const { dtype, tensors, biasIH, biasHH, params } = prepare(op, 3, xProj, [h0], weightHH, options);
+  const [x, hInit, weight] = tensors as [Tensor, Tensor, Tensor];
+  const { steps, rows, hidden: H } = params;
+  if (steps === 0) return { output: Tensor.empty([0, rows, H], dtype), h: clone(hInit) };
+  const backend = getBackend();
+  const output = Tensor.empty([steps, rows, H], dtype);
+  const hs = output.data as FloatArray;
+  const track = isGradEnabled() && tensors.some((t) => t.requiresGrad);
+  const saved = track ? (backend.alloc(dtype, steps * rows * 3 * H) as FloatArray) : null;
+  const hProj = track ? (backend.alloc(dtype, steps * rows * 3 * H) as FloatArray) : null;
+  const storage = (b: Tensor | null): FloatArray | null => (b === null ? null : (b.data as FloatArray));
+  backend.gruSequenceForward(x.data as FloatArray, hInit.data as FloatArray, weight.data as FloatArray, storage(biasIH), storage(biasHH), params, hs, saved, hProj);
+  const h = lastStep(hs, params, dtype);
+  recordOutputs([output, h], op, tensors, dtype, ([dOutput, dh]) => {
+    const dXProj = Tensor.empty(x.shape, dtype);
+    const dHProj = Tensor.empty(x.shape, dtype);
+    const dh0 = Tensor.empty(hInit.shape, dtype);
+    getBackend().gruSequenceBackward(weight.data as FloatArray, saved!, hProj!, hInit.data as FloatArray, hs, gradStorage(dOutput, dtype), gradStorage(dh, dtype), params, dXProj.data as FloatArray, dHProj.data as FloatArray, dh0.data as FloatArray);
+    const rowSum = (d: Tensor): Tensor => sum(d.reshape([steps * rows, 3 * H]), 0);
+    const grads = [
+      x.requiresGrad ? dXProj : null,
+      hInit.requiresGrad ? dh0 : null,
+      weight.requiresGrad ? recurrentWeightGrad(dHProj.data as FloatArray, hs, hInit.data as FloatArray, params, 3 * H, dtype) : null,
+    ];
+    if (biasIH) grads.push(biasIH.requiresGrad ? rowSum(dXProj) : null);
+    if (biasHH) grads.push(biasHH.requiresGrad ? rowSum(dHProj) : null);
+    return grads;
+  });
+  return { output, h };
+}
