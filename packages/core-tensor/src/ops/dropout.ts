@@ -40,8 +40,7 @@ export function dropout(x: Tensor, p = 0.5, options: DropoutOptions = {}): Tenso
   } else {
     mask = Tensor.empty(x.shape, x.dtype);
     const scale = 1 / (1 - p);
-    const keep = 1 - p;
-    for (let i = 0; i < mask.data.length; i++) if (generator.random() < keep) mask.data[i] = scale;
+    generator.fillBernoulli(mask.data, 1 - p, scale);
   }
   const out = binaryKernel('mul', x, mask, x.dtype);
   return record(out, op, [x], (g) => [mul(g, mask)]);

@@ -87,4 +87,28 @@ describe('Generator', () => {
     expect(() => g.multinomial([1, 0], 2)).toThrow(ValueError);
     expect(() => g.multinomial([-1, 2], 1)).toThrow(ValueError);
   });
+
+  it('fills a Bernoulli mask from the same 32-bit stream as nextUint32, one draw per element', () => {
+    const reference = new Generator(3);
+    const draws = Array.from({ length: 1000 }, () => reference.nextUint32());
+    const mask = new Float32Array(1000);
+    const g = new Generator(3);
+    g.fillBernoulli(mask, 0.3, 2.5);
+    expect(Array.from(mask)).toEqual(draws.map((u) => (u < 0.3 * 4294967296 ? 2.5 : 0)));
+    // The state moves on exactly as after 1000 draws.
+    expect(g.nextUint32()).toBe(reference.nextUint32());
+  });
+
+  it('keeps about a fraction keep of a Bernoulli mask, all of it at keep 1 and none at keep 0', () => {
+    const mask = new Float64Array(200_000);
+    new Generator(11).fillBernoulli(mask, 0.6, 1);
+    const kept = mask.reduce((s, v) => s + v, 0) / mask.length;
+    // Binomial standard error at n = 200000 is about 0.0011: 5 of them.
+    expect(Math.abs(kept - 0.6)).toBeLessThan(0.0055);
+    new Generator(1).fillBernoulli(mask, 1, 4);
+    expect(mask.every((v) => v === 4)).toBe(true);
+    new Generator(1).fillBernoulli(mask, 0, 4);
+    expect(mask.every((v) => v === 0)).toBe(true);
+    expect(() => new Generator(1).fillBernoulli(mask, 1.5, 1)).toThrow(ValueError);
+  });
 });
