@@ -29,7 +29,11 @@ async function main(): Promise<ChildReport> {
     return { status: 'ok', value: null, runs: 0, bestSeconds: 0, medianSeconds: 0, fromWarmup: false, peakRssMiB: baselineRssMiB, baselineRssMiB, versions: runner.versions() };
   }
   try {
-    const result = await runner.run(job.workload, { timing: job.timing, log: (message) => console.error(`    ${label}: ${message}`) });
+    const result = await runner.run(job.workload, {
+      timing: job.timing,
+      log: (message) => console.error(`    ${label}: ${message}`),
+      ...(job.dataRoot === undefined ? {} : { dataRoot: job.dataRoot }),
+    });
     return {
       status: 'ok',
       value: result.value,
@@ -43,7 +47,7 @@ async function main(): Promise<ChildReport> {
       ...(result.note === undefined ? {} : { note: result.note }),
     };
   } catch (error) {
-    if (error instanceof UnavailableError) return { status: 'unavailable', reason: error.message, versions: runner.versions() };
+    if (error instanceof UnavailableError) return { status: 'unavailable', reason: error.message, scope: 'workload', versions: runner.versions() };
     throw error;
   }
 }

@@ -10,9 +10,9 @@ export class UsageError extends Error {
 
 /** What the command line asks for. */
 export interface BenchOptions {
-  /** The subset that finishes in under 5 minutes, with shorter timing. */
+  /** The subset that finishes in under 5 minutes (GEMM 128×1280×4096, char-LSTM A), with shorter timing. */
   quick: boolean;
-  /** Workload selectors (`gemm`, `gemm-128x1280x4096`, `gemm-64x192x512-NT`, `lstm-A`); empty: all. */
+  /** Workload selectors (`gemm`, `gemm-128x1280x4096`, `gemm-64x192x512-NT`, `lstm-A`, `gcn-cora`); empty: all. */
   only: string[];
   /** Implementation selectors (`tensorloom`, `tfjs-wasm`, `pytorch-2t`, `brainjs`); empty: all. */
   impls: string[];
@@ -32,7 +32,8 @@ export const USAGE = `usage: pnpm bench [--quick] [--only <workload,...>] [--imp
                   [--max-seconds <s>] [--python <path>] [--out <dir>] [--list]
 
   --quick           the 128x1280x4096 GEMMs and char-LSTM config A, shorter timing (< 5 min)
-  --only <list>     workloads or prefixes: gemm, gemm-1024x1024x1024, gemm-64x512x1024-TN, lstm, lstm-A, lstm-B
+  --only <list>     workloads or prefixes: gemm, gemm-1024x1024x1024, gemm-64x512x1024-TN, lstm, lstm-A, lstm-B,
+                    gcn-cora, gat-cora (these two read ../shared/data/cora or $TENSORLOOM_DATA/cora)
   --impl <list>     implementations or prefixes: tensorloom, tensorloom-js, tensorloom-wasm-1t,
                     tensorloom-wasm-2t, tfjs, tfjs-cpu, tfjs-wasm, brainjs, pytorch, pytorch-1t, pytorch-2t
   --max-seconds <s> time budget of one workload x implementation (default 300, --quick 30)

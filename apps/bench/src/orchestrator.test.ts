@@ -4,10 +4,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseBenchArgs } from './cli-args.js';
 import { IMPLS } from './impls.js';
-import { entryOf, runBench } from './orchestrator.js';
+import { entryOf, runBench, skipOf } from './orchestrator.js';
 import { writeResults } from './output.js';
 import { formatReport, parseReport, type Job } from './protocol.js';
 import { validateBenchFile } from './results.js';
+import { TINY_GAT, TINY_GCN, writeTinyPlanetoid } from './tiny-planetoid.js';
 import { gemmWorkload, type CharLstmSpec } from './workloads.js';
 
 const tinyLstm: CharLstmSpec = { kind: 'char-lstm', name: 'lstm-tiny', vocab: 12, embedding: 8, hidden: 16, layers: 1, batch: 4, seq: 6 };
@@ -40,6 +41,21 @@ describe('entryOf', () => {
   });
 });
 
+describe('skipOf', () => {
+  const config = IMPLS.find((c) => c.id === 'tfjs-wasm')!;
+  const job = { workload: TINY_GAT, config, timing: { warmup: 1, minRuns: 1, maxRuns: 1, minSeconds: 0, budgetSeconds: 10 } };
+
+  it('skips only the job when the implementation lacks what this workload needs', () => {
+    const skip = skipOf(job, { status: 'unavailable', reason: 'no UnsortedSegmentSum kernel', scope: 'workload' });
+    expect(skip).toEqual({ column: false, reason: 'no UnsortedSegmentSum kernel', notice: 'gat-tiny × tfjs-wasm skipped: no UnsortedSegmentSum kernel' });
+  });
+
+  it('skips the column when the implementation does not load', () => {
+    expect(skipOf(job, { status: 'unavailable', reason: 'no wasm' })).toMatchObject({ column: true, notice: 'tfjs-wasm skipped from gat-tiny on: no wasm' });
+    expect(skipOf(job, undefined)).toMatchObject({ column: true, reason: 'unavailable' });
+  });
+});
+
 describe('runBench end to end (js backend only)', () => {
   it('measures a 64³ GEMM and a tiny char-LSTM in child processes and writes valid results', async () => {
     const lines: string[] = [];
@@ -69,6 +85,27 @@ describe('runBench end to end (js backend only)', () => {
       expect(await readFile(written.markdown, 'utf8')).toContain('| lstm-tiny | chars/s |');
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('trains GCN and GAT epochs on a dataset under the data root, and skips them with a notice without it', async () => {
+    const dataRoot = await writeTinyPlanetoid(await mkdtemp(path.join(os.tmpdir(), 'tensorloom-bench-gnn-')));
+    const timing = { warmup: 1, minRuns: 2, maxRuns: 2, minSeconds: 0, budgetSeconds: 60 };
+    try {
+      const options = parseBenchArgs(['--impl', 'tensorloom-js']);
+      const run = await runBench(options, [], { log: () => undefined, catalogue: [TINY_GCN, TINY_GAT], timing, dataRoot });
+      expect(run.entries.map((e) => [e.workload, e.status, e.unit])).toEqual([
+        ['gcn-tiny', 'ok', 'epochs/s'],
+        ['gat-tiny', 'ok', 'epochs/s'],
+      ]);
+      expect(run.entries.every((e) => e.value! > 0 && e.bestMs! > 0)).toBe(true);
+      expect(run.header.versions['@tensorloom/gnn']).toBeTypeOf('string');
+
+      const without = await runBench(options, [], { log: () => undefined, catalogue: [TINY_GCN, tinyGemm], timing, dataRoot: null });
+      expect(without.entries.map((e) => e.workload)).toEqual(['gemm-64x64x64-NN']);
+      expect(without.header.notices).toEqual([expect.stringMatching(/^gcn-tiny skipped: tiny data not found: no data root/)]);
+    } finally {
+      await rm(dataRoot, { recursive: true, force: true });
     }
   });
 });

@@ -7,7 +7,7 @@ import { findPython, PACKAGE_DIR, probeNodeImpl, runNodeJob, runPythonJob, type 
 import { gitRevision, machineInfo } from './machine.js';
 import { jobsOf, planRun } from './plan.js';
 import type { TimingOptions } from './measure.js';
-import type { Job } from './protocol.js';
+import type { ChildReport, Job } from './protocol.js';
 import { formatValue } from './report.js';
 import type { BenchEntry, BenchHeader } from './results.js';
 import { unitOf, workOf, type WorkloadSpec } from './workloads.js';
@@ -26,6 +26,8 @@ export interface RunHooks {
   catalogue?: readonly WorkloadSpec[];
   /** Replaces every job's timing (tests). */
   timing?: TimingOptions;
+  /** Replaces the data root (tests); default `findDataRoot()`. */
+  dataRoot?: string | null;
 }
 
 /** A child is killed this long after it started (its own budget ends well before). */
@@ -72,11 +74,22 @@ export function entryOf(job: Job & { workload: WorkloadSpec }, run: ChildRun, ki
   return { ...base, value: null, peakRssMiB: report?.status === 'failed' ? (report.peakRssMiB ?? null) : null, baselineRssMiB: null, status: 'failed', note: error };
 }
 
+/**
+ * What an `unavailable` report of a job skips: with `scope: 'workload'` (the implementation runs,
+ * but lacks what this workload needs) only this job; otherwise the column from here on.
+ */
+export function skipOf(job: Job & { workload: WorkloadSpec }, report: ChildReport | undefined): { column: boolean; reason: string; notice: string } {
+  const unavailable = report?.status === 'unavailable' ? report : undefined;
+  const reason = unavailable?.reason ?? 'unavailable';
+  if (unavailable?.scope === 'workload') return { column: false, reason, notice: `${job.workload.name} × ${job.config.id} skipped: ${reason}` };
+  return { column: true, reason, notice: `${job.config.id} skipped from ${job.workload.name} on: ${reason}` };
+}
+
 /** Runs the bench as `options` says. */
 export async function runBench(options: BenchOptions, argv: readonly string[], hooks: RunHooks): Promise<BenchRun> {
   const start = performance.now();
   const machine = machineInfo();
-  const plan = planRun(options, hooks.catalogue);
+  const plan = planRun(options, hooks.catalogue, hooks.dataRoot === undefined ? {} : { dataRoot: hooks.dataRoot });
   const notices = [...plan.notices];
   const versions: Record<string, string> = {};
   if (process.env.TENSORLOOM_BENCH_WASM_MODULE && plan.configs.some((c) => c.impl === 'tensorloom' && c.backend === 'wasm')) {
@@ -130,10 +143,10 @@ export async function runBench(options: BenchOptions, argv: readonly string[], h
     const run = job.config.runtime === 'python' ? await runPythonJob(job, python!, killSeconds) : await runNodeJob(job, killSeconds);
     const entry = entryOf({ ...job, workload }, run, killSeconds);
     if (!entry) {
-      const reason = run.report?.status === 'unavailable' ? run.report.reason : 'unavailable';
-      available.set(job.config.id, false);
-      notices.push(`${job.config.id} skipped from ${workload.name} on: ${reason}`);
-      hooks.log(`${label}: unavailable (${reason}); skipping this column`);
+      const skip = skipOf({ ...job, workload }, run.report);
+      if (skip.column) available.set(job.config.id, false);
+      notices.push(skip.notice);
+      hooks.log(`${label}: ${skip.column ? `unavailable (${skip.reason}); skipping this column` : `skipped (${skip.reason})`}`);
       continue;
     }
     entries.push(entry);

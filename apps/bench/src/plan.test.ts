@@ -1,15 +1,30 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from './cli-args.js';
 import { jobsOf, planRun, timingFor } from './plan.js';
-import { CHAR_LSTM_A, CHAR_LSTM_B, gemmWorkload } from './workloads.js';
+import { writeTinyPlanetoid } from './tiny-planetoid.js';
+import { CHAR_LSTM_A, CHAR_LSTM_B, GCN_CORA, gemmWorkload } from './workloads.js';
 
 const none = { quick: false, only: [], impls: [] };
+// A data root whose `cora/` is the tiny graph: planning only checks that the files are there.
+let dataRoot: string;
+beforeAll(async () => {
+  dataRoot = await writeTinyPlanetoid(await mkdtemp(path.join(os.tmpdir(), 'tensorloom-bench-plan-')), { name: 'cora' });
+  await writeTinyPlanetoid(dataRoot);
+});
+afterAll(async () => {
+  await rm(dataRoot, { recursive: true, force: true });
+});
 
 describe('planRun', () => {
-  it('runs all 16 GEMMs and both char-LSTM configs by default, on every implementation', () => {
-    const plan = planRun(none);
-    expect(plan.workloads.map((w) => w.name)).toHaveLength(18);
+  it('runs all 16 GEMMs, both char-LSTM configs and GCN and GAT on Cora by default, on every implementation', () => {
+    const plan = planRun(none, undefined, { dataRoot });
+    const names = plan.workloads.map((w) => w.name);
+    expect(names).toHaveLength(20);
     expect(plan.workloads.filter((w) => w.kind === 'gemm')).toHaveLength(16);
+    expect(names.slice(16)).toEqual(['lstm-A', 'lstm-B', 'gcn-cora', 'gat-cora']);
     expect(plan.configs.map((c) => c.id)).toEqual([
       'tensorloom-js',
       'tensorloom-wasm-1t',
@@ -22,13 +37,13 @@ describe('planRun', () => {
     ]);
   });
 
-  it('--quick runs the 128x1280x4096 GEMMs and config A', () => {
-    const names = planRun({ ...none, quick: true }).workloads.map((w) => w.name);
+  it('--quick runs the 128x1280x4096 GEMMs and config A (the GNN workloads do not fit its 5 minutes)', () => {
+    const names = planRun({ ...none, quick: true }, undefined, { dataRoot }).workloads.map((w) => w.name);
     expect(names).toEqual(['gemm-128x1280x4096-NN', 'gemm-128x1280x4096-NT', 'gemm-128x1280x4096-TN', 'gemm-128x1280x4096-TT', 'lstm-A']);
   });
 
   it('--only selects by name or prefix, and --impl by id or prefix', () => {
-    const plan = planRun({ ...none, only: ['gemm-64x512x1024', 'lstm-B'], impls: ['tensorloom-wasm', 'pytorch-1t'] });
+    const plan = planRun({ ...none, only: ['gemm-64x512x1024', 'lstm-B'], impls: ['tensorloom-wasm', 'pytorch-1t'] }, undefined, { dataRoot });
     expect(plan.workloads.map((w) => w.name)).toEqual(['gemm-64x512x1024-NN', 'gemm-64x512x1024-NT', 'gemm-64x512x1024-TN', 'gemm-64x512x1024-TT', 'lstm-B']);
     expect(plan.configs.map((c) => c.id)).toEqual(['tensorloom-wasm-1t', 'tensorloom-wasm-2t', 'pytorch-1t']);
   });
@@ -38,11 +53,14 @@ describe('planRun', () => {
     expect(() => planRun({ ...none, impls: ['jax'] })).toThrow(UsageError);
   });
 
-  it('turns the planned GNN workloads into notices instead of errors', () => {
-    const plan = planRun({ ...none, only: ['gcn-cora', 'lstm-A'] });
-    expect(plan.workloads.map((w) => w.name)).toEqual(['lstm-A']);
-    expect(plan.notices).toHaveLength(1);
-    expect(plan.notices[0]).toContain('gcn-cora');
+  it('skips the Cora workloads with a notice when the data is missing, and runs the rest', () => {
+    for (const missingRoot of [null, path.join(dataRoot, 'nowhere')]) {
+      const plan = planRun({ ...none, only: ['gcn-cora', 'gat', 'lstm-A'] }, undefined, { dataRoot: missingRoot });
+      expect(plan.workloads.map((w) => w.name)).toEqual(['lstm-A']);
+      expect(plan.notices).toHaveLength(2);
+      expect(plan.notices[0]).toMatch(/^gcn-cora skipped: cora data not found/);
+      expect(plan.notices[1]).toMatch(/^gat-cora skipped: cora data not found/);
+    }
   });
 
   it('takes a replacement catalogue', () => {
@@ -53,14 +71,29 @@ describe('planRun', () => {
 
 describe('jobsOf', () => {
   it('orders jobs workload by workload and gives brain.js char-LSTM config A only', () => {
-    const plan = planRun({ ...none, only: ['gemm-64x192x512-NN', 'lstm'], impls: ['tensorloom-js', 'brainjs'] });
+    const plan = planRun({ ...none, only: ['gemm-64x192x512-NN', 'lstm', 'gcn'], impls: ['tensorloom-js', 'brainjs'] }, undefined, { dataRoot });
     const jobs = jobsOf(plan, { quick: false });
     expect(jobs.map((j) => `${j.workload!.name}/${j.config.id}`)).toEqual([
       'gemm-64x192x512-NN/tensorloom-js',
       'lstm-A/tensorloom-js',
       'lstm-A/brainjs',
       'lstm-B/tensorloom-js',
+      'gcn-cora/tensorloom-js',
     ]);
+  });
+
+  it('hands the data root to the jobs of dataset workloads only', () => {
+    const plan = planRun({ ...none, only: ['lstm-A', 'gcn-cora', 'gat-cora'], impls: ['tfjs-wasm', 'pytorch-2t'] }, undefined, { dataRoot });
+    const jobs = jobsOf(plan, { quick: false });
+    expect(jobs.map((j) => [j.workload!.name, j.config.id, j.dataRoot])).toEqual([
+      ['lstm-A', 'tfjs-wasm', undefined],
+      ['lstm-A', 'pytorch-2t', undefined],
+      ['gcn-cora', 'tfjs-wasm', dataRoot],
+      ['gcn-cora', 'pytorch-2t', dataRoot],
+      ['gat-cora', 'tfjs-wasm', dataRoot],
+      ['gat-cora', 'pytorch-2t', dataRoot],
+    ]);
+    expect(jobs.every((j) => !('dataRoot' in j) || j.workload!.kind === 'gnn')).toBe(true);
   });
 });
 
@@ -71,5 +104,10 @@ describe('timingFor', () => {
     expect(timingFor(CHAR_LSTM_A, { quick: true }).budgetSeconds).toBe(30);
     expect(timingFor(CHAR_LSTM_B, { quick: false }).budgetSeconds).toBe(300);
     expect(timingFor(CHAR_LSTM_B, { quick: false, maxSeconds: 42 }).budgetSeconds).toBe(42);
+  });
+
+  it('times GNN epochs over more runs than training steps', () => {
+    expect(timingFor(GCN_CORA, { quick: false }).minRuns).toBeGreaterThan(timingFor(CHAR_LSTM_A, { quick: false }).minRuns);
+    expect(timingFor(GCN_CORA, { quick: true }).minSeconds).toBeLessThan(timingFor(GCN_CORA, { quick: false }).minSeconds);
   });
 });

@@ -6,35 +6,50 @@ import { matchesSelector, UsageError, type BenchOptions } from './cli-args.js';
 import { IMPLS, supports, type ImplConfig } from './impls.js';
 import type { TimingOptions } from './measure.js';
 import type { Job } from './protocol.js';
-import { allWorkloads, PLANNED_WORKLOADS, quickWorkloads, type WorkloadSpec } from './workloads.js';
+import { findDataRoot, missingDataset } from './planetoid.js';
+import { allWorkloads, datasetOf, quickWorkloads, type WorkloadSpec } from './workloads.js';
 
 /** What will run. */
 export interface Plan {
   workloads: WorkloadSpec[];
   configs: ImplConfig[];
-  /** Selected workloads that cannot run yet, and similar. */
+  /** Selected workloads skipped because their data is missing, and similar. */
   notices: string[];
+  /** The data root the dataset workloads read (null when none was found). */
+  dataRoot: string | null;
+}
+
+/** Where the plan looks for datasets. */
+export interface PlanEnvironment {
+  /** The data root; default `findDataRoot()` (`$TENSORLOOM_DATA`, else `../shared/data`). */
+  dataRoot?: string | null;
 }
 
 /**
  * Selects workloads (`--quick`, `--only`) and implementations (`--impl`). Throws `UsageError` for a
- * selector that matches nothing. `catalogue` replaces the built-in workloads (tests use tiny ones).
+ * selector that matches nothing. A workload whose dataset is missing under the data root is left
+ * out with a notice. `catalogue` replaces the built-in workloads (tests use tiny ones).
  */
-export function planRun(options: Pick<BenchOptions, 'quick' | 'only' | 'impls'>, catalogue?: readonly WorkloadSpec[]): Plan {
+export function planRun(options: Pick<BenchOptions, 'quick' | 'only' | 'impls'>, catalogue?: readonly WorkloadSpec[], environment: PlanEnvironment = {}): Plan {
   const notices: string[] = [];
   const base = catalogue ?? (options.quick && options.only.length === 0 ? quickWorkloads() : allWorkloads());
   let workloads = [...base];
   if (options.only.length > 0) {
     const pool = catalogue ?? allWorkloads();
-    const selectors = options.only.filter((selector) => {
-      const planned = Object.keys(PLANNED_WORKLOADS).filter((name) => matchesSelector(name, selector));
-      for (const name of planned) notices.push(`${name} skipped: ${PLANNED_WORKLOADS[name]}`);
-      const found = pool.some((w) => matchesSelector(w.name, selector));
-      if (!found && planned.length === 0) throw new UsageError(`--only: no workload matches '${selector}' (workloads: ${pool.map((w) => w.name).join(', ')})`);
-      return found;
-    });
-    workloads = pool.filter((w) => selectors.some((s) => matchesSelector(w.name, s)));
+    for (const selector of options.only) {
+      if (!pool.some((w) => matchesSelector(w.name, selector))) {
+        throw new UsageError(`--only: no workload matches '${selector}' (workloads: ${pool.map((w) => w.name).join(', ')})`);
+      }
+    }
+    workloads = pool.filter((w) => options.only.some((s) => matchesSelector(w.name, s)));
   }
+  const dataRoot = environment.dataRoot !== undefined ? environment.dataRoot : findDataRoot();
+  workloads = workloads.filter((w) => {
+    const dataset = datasetOf(w);
+    const problem = dataset === undefined ? undefined : missingDataset(dataRoot, dataset);
+    if (problem !== undefined) notices.push(`${w.name} skipped: ${problem}`);
+    return problem === undefined;
+  });
   let configs = [...IMPLS];
   if (options.impls.length > 0) {
     for (const selector of options.impls) {
@@ -44,7 +59,7 @@ export function planRun(options: Pick<BenchOptions, 'quick' | 'only' | 'impls'>,
     }
     configs = IMPLS.filter((c) => options.impls.some((s) => matchesSelector(c.id, s)));
   }
-  return { workloads, configs, notices };
+  return { workloads, configs, notices, dataRoot };
 }
 
 /** How a workload is timed: shorter with `--quick`; `maxSeconds` is the budget of one job. */
@@ -55,6 +70,12 @@ export function timingFor(spec: WorkloadSpec, options: { quick: boolean; maxSeco
       ? { warmup: 1, minRuns: 2, maxRuns: 20, minSeconds: 0.3, budgetSeconds }
       : { warmup: 2, minRuns: 5, maxRuns: 50, minSeconds: 2, budgetSeconds };
   }
+  if (spec.kind === 'gnn') {
+    // Epochs take milliseconds (PyTorch) to seconds (TF.js cpu): more runs, the best one counts.
+    return options.quick
+      ? { warmup: 2, minRuns: 3, maxRuns: 50, minSeconds: 1, budgetSeconds }
+      : { warmup: 3, minRuns: 10, maxRuns: 200, minSeconds: 5, budgetSeconds };
+  }
   return options.quick
     ? { warmup: 1, minRuns: 2, maxRuns: 20, minSeconds: 2, budgetSeconds }
     : { warmup: 2, minRuns: 5, maxRuns: 30, minSeconds: 10, budgetSeconds };
@@ -62,7 +83,8 @@ export function timingFor(spec: WorkloadSpec, options: { quick: boolean; maxSeco
 
 /** The jobs of a plan, workload by workload (so a row's figures are measured close in time). */
 export function jobsOf(plan: Plan, options: { quick: boolean; maxSeconds?: number | undefined }): Job[] {
-  return plan.workloads.flatMap((workload) =>
-    plan.configs.filter((config) => supports(config, workload)).map((config) => ({ workload, config, timing: timingFor(workload, options) })),
-  );
+  return plan.workloads.flatMap((workload) => {
+    const data = datasetOf(workload) !== undefined && plan.dataRoot !== null ? { dataRoot: plan.dataRoot } : {};
+    return plan.configs.filter((config) => supports(config, workload)).map((config) => ({ workload, config, timing: timingFor(workload, options), ...data }));
+  });
 }

@@ -15,6 +15,8 @@ export interface Job {
   workload: WorkloadSpec | null;
   config: ImplConfig;
   timing: TimingOptions;
+  /** The data root (absolute) for a workload that reads a dataset; the same for every implementation. */
+  dataRoot?: string;
 }
 
 /** A child's answer. */
@@ -33,7 +35,16 @@ export type ChildReport =
       versions: Record<string, string>;
       note?: string;
     }
-  | { status: 'unavailable'; reason: string; versions?: Record<string, string> }
+  | {
+      status: 'unavailable';
+      reason: string;
+      /**
+       * `'workload'`: the implementation runs, but not this workload (a missing kernel): only this
+       * job is skipped. Absent: the implementation does not load, and its column is skipped.
+       */
+      scope?: 'workload';
+      versions?: Record<string, string>;
+    }
   | { status: 'failed'; error: string; peakRssMiB?: number };
 
 /** The report line for `report`. */

@@ -31,7 +31,8 @@ const ok: BenchEntry = {
 describe('validateBenchFile', () => {
   it('accepts a header followed by entries, and survives a JSON round trip', () => {
     const timeout: BenchEntry = { ...ok, implId: 'tfjs-cpu', impl: 'tfjs', backend: 'cpu', value: null, peakRssMiB: null, status: 'timeout', upperBound: 1 };
-    expect(validateBenchFile(JSON.parse(benchFileJson(header, [ok, timeout])))).toEqual([]);
+    const epochs: BenchEntry = { ...ok, workload: 'gcn-cora', unit: 'epochs/s', value: 120 };
+    expect(validateBenchFile(JSON.parse(benchFileJson(header, [ok, timeout, epochs])))).toEqual([]);
     expect(validateBenchFile([header])).toEqual([]);
   });
 

@@ -3,7 +3,7 @@
  * date, versions, notices) and whose other elements are one entry per workload × implementation.
  */
 import type { ImplName } from './impls.js';
-import type { Unit } from './workloads.js';
+import { UNITS, type Unit } from './workloads.js';
 
 /** How a measurement ended. */
 export type EntryStatus = 'ok' | 'timeout' | 'failed';
@@ -63,7 +63,7 @@ export interface BenchHeader {
 /** The whole file. */
 export type BenchFile = [BenchHeader, ...BenchEntry[]];
 
-const UNITS = new Set(['GFLOP/s', 'chars/s']);
+const UNIT_SET = new Set<string>(UNITS);
 const STATUSES = new Set(['ok', 'timeout', 'failed']);
 const IMPLS = new Set(['tensorloom', 'tfjs', 'brainjs', 'pytorch']);
 
@@ -100,7 +100,7 @@ export function validateBenchFile(data: unknown): string[] {
     if (typeof e.backend !== 'string') problems.push(`${at}: backend`);
     if (typeof e.threads !== 'number' || !Number.isInteger(e.threads) || e.threads < 1) problems.push(`${at}: threads`);
     if (!isNumberOrNull(e.value)) problems.push(`${at}: value`);
-    if (typeof e.unit !== 'string' || !UNITS.has(e.unit)) problems.push(`${at}: unit`);
+    if (typeof e.unit !== 'string' || !UNIT_SET.has(e.unit)) problems.push(`${at}: unit`);
     if (!isNumberOrNull(e.peakRssMiB)) problems.push(`${at}: peakRssMiB`);
     if (typeof e.status !== 'string' || !STATUSES.has(e.status)) problems.push(`${at}: status`);
     if (e.status === 'ok' && (typeof e.value !== 'number' || e.value <= 0)) problems.push(`${at}: an ok entry needs a positive value`);

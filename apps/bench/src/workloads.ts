@@ -2,10 +2,10 @@
  * The workload catalogue. A workload is a plain JSON-able spec, so the orchestrator can hand it to
  * a child process (Node or Python) unchanged.
  *
- * Extension point: GCN and GAT training epochs on Cora come when `@tensorloom/gnn` exists. Add a
- * `GnnSpec` (`kind: 'gnn'`, unit `epochs/s`) to `WorkloadSpec`, its entries to `allWorkloads`, a
- * case to each runner in `runners/` (and to python/bench_torch.py), and drop its name from
- * `PLANNED_WORKLOADS`.
+ * Adding a workload: a spec type in `WorkloadSpec` (with its unit in `unitOf` and the work of one
+ * run in `workOf`), its entries in `allWorkloads`, a case in each runner of `runners/` and in
+ * python/bench_torch.py (`supports()` in impls.ts for an implementation that has none), and the
+ * dataset it reads in `datasetOf` (the run skips it with a notice when the data is missing).
  */
 
 /** `C = op(A)·op(B)`, op(A) `[m, k]`, op(B) `[k, n]`, float32; `2·m·k·n` flops. */
@@ -33,17 +33,54 @@ export interface CharLstmSpec {
   seq: number;
 }
 
+/**
+ * One full-batch training epoch of a two-layer node classifier on a Planetoid graph: forward on
+ * every node, cross-entropy on the training nodes, backward, Adam (weight decay on every
+ * parameter). Dropout `dropout` on the (row-normalised) features and on the hidden layer.
+ * - `gcn`: `in → hidden` (ReLU) `→ classes`, `Â = D^-1/2 (A + I) D^-1/2`.
+ * - `gat`: `in → hidden × heads` (concatenated, ELU) `→ classes` (`outHeads` averaged), self-loops
+ *   added, attention dropout `attentionDropout`, LeakyReLU slope 0.2.
+ */
+export interface GnnSpec {
+  kind: 'gnn';
+  name: string;
+  model: 'gcn' | 'gat';
+  /** A Planetoid CSV folder under the data root (`TENSORLOOM_DATA`, else `../shared/data`): `'cora'`. */
+  dataset: string;
+  /** Hidden width (per head for GAT). */
+  hidden: number;
+  /** Heads of the hidden layer (1 for GCN). */
+  heads: number;
+  /** Heads of the output layer, averaged (1 for GCN). */
+  outHeads: number;
+  dropout: number;
+  /** On the attention coefficients (0 for GCN). */
+  attentionDropout: number;
+  lr: number;
+  weightDecay: number;
+}
+
 /** Any workload. */
-export type WorkloadSpec = GemmSpec | CharLstmSpec;
+export type WorkloadSpec = GemmSpec | CharLstmSpec | GnnSpec;
 /** A workload's kind. */
 export type WorkloadKind = WorkloadSpec['kind'];
 
 /** What a workload's value measures; every unit here is higher-is-better. */
-export type Unit = 'GFLOP/s' | 'chars/s';
+export type Unit = 'GFLOP/s' | 'chars/s' | 'epochs/s';
+
+/** Every unit, for the results schema. */
+export const UNITS: readonly Unit[] = ['GFLOP/s', 'chars/s', 'epochs/s'];
 
 /** The unit a workload is reported in. */
 export function unitOf(spec: WorkloadSpec): Unit {
-  return spec.kind === 'gemm' ? 'GFLOP/s' : 'chars/s';
+  switch (spec.kind) {
+    case 'gemm':
+      return 'GFLOP/s';
+    case 'char-lstm':
+      return 'chars/s';
+    case 'gnn':
+      return 'epochs/s';
+  }
 }
 
 /** The GEMM shapes (m×k×n) of the issue. */
@@ -73,22 +110,57 @@ export const CHAR_LSTM_A: CharLstmSpec = { kind: 'char-lstm', name: 'lstm-A', vo
 /** Config B: vocab 80, embedding 256, hidden 1024, 2 layers, batch 128, seq 30. */
 export const CHAR_LSTM_B: CharLstmSpec = { kind: 'char-lstm', name: 'lstm-B', vocab: 80, embedding: 256, hidden: 1024, layers: 2, batch: 128, seq: 30 };
 
+/** Kipf & Welling's GCN on Cora: 1433 → 16 (ReLU) → 7, dropout 0.5, Adam lr 0.01, weight decay 5e-4. */
+export const GCN_CORA: GnnSpec = {
+  kind: 'gnn',
+  name: 'gcn-cora',
+  model: 'gcn',
+  dataset: 'cora',
+  hidden: 16,
+  heads: 1,
+  outHeads: 1,
+  dropout: 0.5,
+  attentionDropout: 0,
+  lr: 0.01,
+  weightDecay: 5e-4,
+};
+/**
+ * Veličković et al.'s GAT on Cora: 1433 → 8 × 8 heads (concatenated, ELU) → 7 (1 head), dropout
+ * 0.6 on the inputs and the attention, Adam lr 0.005, weight decay 5e-4.
+ */
+export const GAT_CORA: GnnSpec = {
+  kind: 'gnn',
+  name: 'gat-cora',
+  model: 'gat',
+  dataset: 'cora',
+  hidden: 8,
+  heads: 8,
+  outHeads: 1,
+  dropout: 0.6,
+  attentionDropout: 0.6,
+  lr: 0.005,
+  weightDecay: 5e-4,
+};
+
 /** Every workload `pnpm bench` runs, in order. */
 export function allWorkloads(): WorkloadSpec[] {
   const gemms = GEMM_SHAPES.flatMap(([m, k, n]) => GEMM_VARIANTS.map((v) => gemmWorkload({ m, k, n, variant: v.name })));
-  return [...gemms, CHAR_LSTM_A, CHAR_LSTM_B];
+  return [...gemms, CHAR_LSTM_A, CHAR_LSTM_B, GCN_CORA, GAT_CORA];
 }
 
-/** The `--quick` subset: the 128×1280×4096 GEMMs and char-LSTM config A. */
+/**
+ * The `--quick` subset: the 128×1280×4096 GEMMs and char-LSTM config A. GCN on Cora would add
+ * about 50 s (a quick run took 4:53 without it and 5:44 with it on the shared machine), so it is
+ * left out: `--quick --only gcn-cora,gat-cora` runs the GNN workloads with the quick timing.
+ */
 export function quickWorkloads(): WorkloadSpec[] {
   return allWorkloads().filter((w) => w.name.startsWith('gemm-128x1280x4096-') || w.name === 'lstm-A');
 }
 
-/** Workloads of the issue that cannot run yet, with the reason (shown when `--only` asks for them). */
-export const PLANNED_WORKLOADS: Readonly<Record<string, string>> = {
-  'gcn-cora': 'GCN on Cora needs @tensorloom/gnn, which does not exist yet',
-  'gat-cora': 'GAT on Cora needs @tensorloom/gnn, which does not exist yet',
-};
+/** The dataset folder a workload reads (under the data root), or undefined when it makes its own data. */
+export function datasetOf(spec: WorkloadSpec): string | undefined {
+  return spec.kind === 'gnn' ? spec.dataset : undefined;
+}
 
 /** Floating-point operations of one GEMM. */
 export function gemmFlops(spec: GemmSpec): number {
@@ -100,7 +172,14 @@ export function charsPerStep(spec: CharLstmSpec): number {
   return spec.batch * spec.seq;
 }
 
-/** The work of one run in the workload's unit × seconds (GFLOP, or chars), to turn times into values. */
+/** The work of one run in the workload's unit × seconds (GFLOP, chars or epochs), to turn times into values. */
 export function workOf(spec: WorkloadSpec): number {
-  return spec.kind === 'gemm' ? gemmFlops(spec) / 1e9 : charsPerStep(spec);
+  switch (spec.kind) {
+    case 'gemm':
+      return gemmFlops(spec) / 1e9;
+    case 'char-lstm':
+      return charsPerStep(spec);
+    case 'gnn':
+      return 1;
+  }
 }

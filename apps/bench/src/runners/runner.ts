@@ -6,7 +6,11 @@ import type { ImplConfig } from '../impls.js';
 import type { Timing, TimingOptions } from '../measure.js';
 import type { WorkloadSpec } from '../workloads.js';
 
-/** Thrown when an implementation cannot run here (missing package, backend that does not load). */
+/**
+ * Thrown when an implementation cannot run here: from `prepare` (missing package, backend that
+ * does not load) its column is skipped; from `run` (a kernel the workload needs is missing) only
+ * that workload is.
+ */
 export class UnavailableError extends Error {
   override name = 'UnavailableError';
 }
@@ -25,6 +29,8 @@ export interface RunContext {
   timing: TimingOptions;
   /** Progress on stderr. */
   log: (message: string) => void;
+  /** The data root holding the workload's dataset folder (from the job). */
+  dataRoot?: string;
 }
 
 /** An implementation able to run workloads in this process. */

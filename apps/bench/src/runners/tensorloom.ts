@@ -1,7 +1,7 @@
 /**
  * tensorloom: GEMM through the active backend's `matmul` kernel (transpose flags, operands in the
- * backend's own storage), and the char-LSTM from the public modules: `nn.Embedding` → `LSTM` →
- * `nn.Linear` → `crossEntropy` → `optim.Adam`.
+ * backend's own storage), the char-LSTM from the public modules: `nn.Embedding` → `LSTM` →
+ * `nn.Linear` → `crossEntropy` → `optim.Adam`, and GCN / GAT on Cora (tensorloom-gnn.ts).
  */
 import { createRequire } from 'node:module';
 import * as core from '@tensorloom/core-tensor';
@@ -11,6 +11,7 @@ import type { ImplConfig } from '../impls.js';
 import { timeRuns } from '../measure.js';
 import { charsPerStep, gemmFlops, type CharLstmSpec, type GemmSpec, type WorkloadSpec } from '../workloads.js';
 import { UnavailableError, type RunContext, type RunOutput, type Runner } from './runner.js';
+import { runTensorloomGnn } from './tensorloom-gnn.js';
 import { activateTensorloomWasm } from './tensorloom-wasm.js';
 
 const { crossEntropy, nn, optim, tensor } = core;
@@ -31,12 +32,20 @@ export function tensorloomRunner(): Runner {
       }
     },
     async run(spec: WorkloadSpec, context: RunContext): Promise<RunOutput> {
-      return spec.kind === 'gemm' ? runGemm(spec, context) : runCharLstm(spec, context);
+      switch (spec.kind) {
+        case 'gemm':
+          return runGemm(spec, context);
+        case 'char-lstm':
+          return runCharLstm(spec, context);
+        case 'gnn':
+          return runTensorloomGnn(spec, context);
+      }
     },
     versions(): Record<string, string> {
       const require = createRequire(import.meta.url);
-      const pkg = require('@tensorloom/core-tensor/package.json') as { version: string };
-      return { '@tensorloom/core-tensor': pkg.version, ...(wasm === undefined ? {} : { 'tensorloom wasm': wasm }) };
+      const version = (name: string): string => (require(`${name}/package.json`) as { version: string }).version;
+      const packages = ['@tensorloom/core-tensor', '@tensorloom/lstm', '@tensorloom/gnn', '@tensorloom/graph'];
+      return { ...Object.fromEntries(packages.map((name) => [name, version(name)])), ...(wasm === undefined ? {} : { 'tensorloom wasm': wasm }) };
     },
   };
 }

@@ -2,7 +2,8 @@
  * TensorFlow.js (`@tensorflow/tfjs` cpu backend and `@tensorflow/tfjs-backend-wasm`): GEMM with
  * `tf.matMul(a, b, transposeA, transposeB)`, and the char-LSTM from `tf.layers` (embedding, stacked
  * `lstm` with `returnSequences`, dense) trained with `tf.losses.softmaxCrossEntropy` and
- * `tf.train.adam` through `optimizer.minimize`.
+ * `tf.train.adam` through `optimizer.minimize`; GCN and GAT on Cora with `tf.gather` and
+ * `tf.unsortedSegmentSum` (tfjs-gnn.ts).
  *
  * The wasm backend runs its single-threaded SIMD build: the threaded build spawns its workers from
  * a Blob URL, which Node's worker_threads refuses (ERR_WORKER_PATH), so TF.js wasm has one thread
@@ -16,6 +17,7 @@ import type { ImplConfig } from '../impls.js';
 import { timeRuns } from '../measure.js';
 import { charsPerStep, gemmFlops, type CharLstmSpec, type GemmSpec, type WorkloadSpec } from '../workloads.js';
 import { UnavailableError, type RunContext, type RunOutput, type Runner } from './runner.js';
+import { runTfjsGnn } from './tfjs-gnn.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type TfTensor = import('@tensorflow/tfjs').Tensor;
@@ -55,7 +57,14 @@ export function tfjsRunner(): Runner {
     },
     async run(spec: WorkloadSpec, context: RunContext): Promise<RunOutput> {
       if (!tf) throw new Error('tfjsRunner.run before prepare');
-      return spec.kind === 'gemm' ? runGemm(tf, spec, context) : runCharLstm(tf, spec, context);
+      switch (spec.kind) {
+        case 'gemm':
+          return runGemm(tf, spec, context);
+        case 'char-lstm':
+          return runCharLstm(tf, spec, context);
+        case 'gnn':
+          return runTfjsGnn(tf, spec, context);
+      }
     },
     versions(): Record<string, string> {
       return versions;
