@@ -1,0 +1,200 @@
+import { DTypeError, Generator, Tensor, ValueError, manualSeed, randn, sum, tensor } from '@tensorloom/core-tensor';
+import { gradcheck } from '@tensorloom/core-tensor/testing';
+import { karateClub } from '@tensorloom/graph';
+import { describe, expect, it } from 'vitest';
+import { GAT, GCN, GNN, inputDropout, type ConvKind } from './models.js';
+import { trainNodeClassifier } from './node-classification.js';
+import { oversmoothing } from './oversmoothing.js';
+
+const shapes = (model: GNN) => Object.fromEntries(model.namedParameters().map(([name, p]) => [name, p.shape]));
+
+describe('GCN', () => {
+  it("is Kipf & Welling's 2-layer, 16-hidden network with PyG's parameter names", () => {
+    const model = new GCN({ inChannels: 1433, outChannels: 7 });
+    expect(shapes(model)).toEqual({
+      'convs.0.bias': [16],
+      'convs.0.lin.weight': [16, 1433],
+      'convs.1.bias': [7],
+      'convs.1.lin.weight': [7, 16],
+    });
+    expect(model.dropout).toBe(0.5);
+    expect(model.inputDropout).toBe(0.5);
+    expect(model.act).toBe('relu');
+  });
+});
+
+describe('GAT', () => {
+  it('has 8 concatenated heads of 8 and a 1-head output layer by default', () => {
+    const model = new GAT({ inChannels: 20, outChannels: 3 });
+    expect(shapes(model)).toEqual({
+      'convs.0.att_src': [1, 8, 8],
+      'convs.0.att_dst': [1, 8, 8],
+      'convs.0.bias': [64],
+      'convs.0.lin.weight': [64, 20],
+      'convs.1.att_src': [1, 1, 3],
+      'convs.1.att_dst': [1, 1, 3],
+      'convs.1.bias': [3],
+      'convs.1.lin.weight': [3, 64],
+    });
+    expect(model.act).toBe('elu');
+    expect(model.dropout).toBe(0.6);
+  });
+
+  it('averages 8 output heads for the PubMed setting', () => {
+    const model = new GAT({ inChannels: 20, outChannels: 3, outHeads: 8 });
+    const p = shapes(model);
+    expect(p['convs.1.lin.weight']).toEqual([24, 64]);
+    expect(p['convs.1.bias']).toEqual([3]);
+    const x = randn([5, 20], { generator: new Generator(0) });
+    const edgeIndex = tensor([[0, 1, 2, 3], [1, 2, 3, 4]], { dtype: 'int32' });
+    expect(model.eval().call(x, edgeIndex).shape).toEqual([5, 3]);
+  });
+});
+
+describe('GNN', () => {
+  const x = randn([6, 5], { generator: new Generator(1) });
+  const edgeIndex = tensor([[0, 1, 1, 2, 3, 4, 5, 0], [1, 0, 2, 1, 4, 3, 0, 5]], { dtype: 'int32' });
+
+  it.each<[ConvKind, number]>([
+    ['gcn', 4],
+    ['gat', 8],
+    ['gatv2', 8],
+    ['sage', 4],
+    ['gin', 4],
+  ])('stacks %s layers with the right widths', (conv, hiddenWidth) => {
+    const model = new GNN({ conv, inChannels: 5, hiddenChannels: 4, outChannels: 3, numLayers: 3, heads: 2 });
+    expect(model.convs.length).toBe(3);
+    const hs = model.eval().representations(x, edgeIndex);
+    expect(hs.map((h) => h.shape)).toEqual([
+      [6, hiddenWidth],
+      [6, hiddenWidth],
+      [6, 3],
+    ]);
+    expect(Array.from(model.call(x, edgeIndex).data)).toEqual(Array.from(hs[2]!.data));
+  });
+
+  it('applies dropout in training mode only', () => {
+    manualSeed(2);
+    const model = new GNN({ conv: 'gcn', inChannels: 5, hiddenChannels: 8, outChannels: 3, dropout: 0.5 });
+    const a = model.eval().call(x, edgeIndex);
+    const b = model.call(x, edgeIndex);
+    expect(Array.from(a.data)).toEqual(Array.from(b.data));
+    const c = model.train().call(x, edgeIndex);
+    expect(Array.from(c.data)).not.toEqual(Array.from(a.data));
+  });
+
+  it('draws the same weights and masks from the same generator seed', () => {
+    const run = () => {
+      const model = new GNN({ conv: 'gat', inChannels: 5, hiddenChannels: 4, outChannels: 3, heads: 2, attentionDropout: 0.3, generator: new Generator(7) });
+      return Array.from(model.call(x, edgeIndex).data);
+    };
+    expect(run()).toEqual(run());
+  });
+
+  it('is differentiable end to end (float64 gradcheck of a GCN stack)', () => {
+    const model = new GNN({ conv: 'gcn', inChannels: 5, hiddenChannels: 4, outChannels: 2, dropout: 0, act: 'tanh', dtype: 'float64', generator: new Generator(3) });
+    const x64 = randn([6, 5], { generator: new Generator(4), dtype: 'float64' });
+    const weight = model.convs.at(0).getParameter('lin.weight')!;
+    // gradcheck perturbs the weight in place; the model reads it on every call.
+    expect(gradcheck(() => sum(model.call(x64, edgeIndex)), [weight])).toBe(true);
+  });
+
+  it('rejects bad options with a ValueError', () => {
+    const base = { inChannels: 5, hiddenChannels: 4, outChannels: 3 };
+    expect(() => new GNN({ ...base, conv: 'cheb' as ConvKind })).toThrow(ValueError);
+    expect(() => new GNN({ ...base, conv: 'gcn', numLayers: 0 })).toThrow(ValueError);
+    expect(() => new GNN({ ...base, conv: 'gcn', hiddenChannels: 2.5 })).toThrow(ValueError);
+    expect(() => new GNN({ ...base, conv: 'gcn', dropout: 1.5 })).toThrow(ValueError);
+    expect(() => new GNN({ ...base, conv: 'gcn', act: 'gelu' as never })).toThrow(ValueError);
+    expect(() => new GNN({ ...base, conv: 'gat', heads: 0 })).toThrow(ValueError);
+  });
+});
+
+describe('inputDropout', () => {
+  it('keeps zeros, scales the survivors by 1/(1 − p) and drops about p of the non-zeros', () => {
+    const values = new Float32Array(20000);
+    for (let i = 0; i < values.length; i += 2) values[i] = 1 + (i % 7);
+    const x = new Tensor(values, [200, 100], 'float32');
+    const out = inputDropout(x, 0.25, { generator: new Generator(5) });
+    let kept = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = out.data[i]!;
+      if (values[i] === 0) expect(v).toBe(0);
+      else if (v !== 0) {
+        expect(v).toBeCloseTo(values[i]! / 0.75, 5);
+        kept++;
+      }
+    }
+    expect(kept / 10000).toBeGreaterThan(0.73);
+    expect(kept / 10000).toBeLessThan(0.77);
+  });
+
+  it('is the identity in evaluation or with p = 0, zeros with p = 1', () => {
+    const x = tensor([[1, 0], [2, 3]]);
+    expect(inputDropout(x, 0.5, { training: false })).toBe(x);
+    expect(inputDropout(x, 0)).toBe(x);
+    expect(Array.from(inputDropout(x, 1).data)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('falls back to dense dropout for an input that needs a gradient', () => {
+    const x = tensor([[1, 0], [2, 3]]);
+    x.requiresGrad = true;
+    const out = inputDropout(x, 0.5, { generator: new Generator(0) });
+    sum(out).backward();
+    expect(x.grad).not.toBeNull();
+  });
+
+  it('rejects a bad probability or an int32 input', () => {
+    expect(() => inputDropout(tensor([1]), -0.1)).toThrow(ValueError);
+    expect(() => inputDropout(tensor([1], { dtype: 'int32' }), 0.5)).toThrow(DTypeError);
+  });
+});
+
+describe('training on the karate club (2 labelled leaders, 32 members to classify)', () => {
+  const data = karateClub();
+
+  it('GCN classifies at least 90% of the other members in every seed', () => {
+    for (const seed of [0, 1, 2]) {
+      manualSeed(seed);
+      const model = new GCN({ inChannels: data.numFeatures, outChannels: data.numClasses });
+      const result = trainNodeClassifier(model, data, { epochs: 100 });
+      expect(result.trainAccuracy).toBe(1);
+      expect(result.testAccuracy).toBeGreaterThanOrEqual(0.9);
+      expect(result.bestEpoch).toBe(100); // no validation nodes: the last weights are kept
+    }
+  });
+
+  it('GAT classifies at least 90% of the other members in every seed', () => {
+    for (const seed of [0, 1, 2]) {
+      manualSeed(seed);
+      const model = new GAT({ inChannels: data.numFeatures, outChannels: data.numClasses, dropout: 0.5, attentionDropout: 0.5 });
+      const result = trainNodeClassifier(model, data, { epochs: 200, lr: 0.01 });
+      expect(result.trainAccuracy).toBe(1);
+      expect(result.testAccuracy).toBeGreaterThanOrEqual(0.9);
+    }
+  });
+
+  it.each<ConvKind>(['gatv2', 'sage', 'gin'])('GNN with %s learns the club split too', (conv) => {
+    manualSeed(0);
+    const model = new GNN({ conv, inChannels: data.numFeatures, hiddenChannels: 16, outChannels: data.numClasses, heads: 4 });
+    const result = trainNodeClassifier(model, data, { epochs: 100 });
+    expect(result.trainAccuracy).toBe(1);
+    expect(result.testAccuracy).toBeGreaterThanOrEqual(0.8);
+  });
+});
+
+describe('over-smoothing of an untrained deep GCN', () => {
+  it('makes the members alike as layers are added', () => {
+    const data = karateClub({ features: 'random' });
+    manualSeed(0);
+    const model = new GNN({ conv: 'gcn', inChannels: data.numFeatures, hiddenChannels: 16, outChannels: 16, numLayers: 32, dropout: 0 });
+    const report = oversmoothing(model, data.edgeIndex, { x: data.x });
+    expect(report).toHaveLength(33);
+    const depths = [0, 1, 2, 4, 8, 16, 32];
+    const similarity = depths.map((d) => report[d]!.meanCosineSimilarity);
+    for (let k = 1; k < similarity.length; k++) expect(similarity[k]).toBeGreaterThan(similarity[k - 1]!);
+    expect(similarity[0]).toBeLessThan(0.05);
+    expect(similarity.at(-1)).toBeGreaterThan(0.99);
+    expect(report[32]!.rayleighQuotient).toBeLessThan(report[1]!.rayleighQuotient / 100);
+  });
+});

@@ -1,0 +1,339 @@
+/**
+ * Ready-made node classifiers: the paper architectures `GCN` (Kipf & Welling, 2017) and `GAT`
+ * (Veličković et al., 2018), and `GNN`, the same stack for any of the package's convolutions.
+ * Their paper hyper-parameters (optimiser, epochs, early stopping) are in `model-recipes.ts`.
+ */
+import { DTypeError, Tensor, ValueError, defaultGenerator, dropout, elu, nn, relu, tanh, type FloatDType, type Generator } from '@tensorloom/core-tensor';
+import { GATConv } from './gat-conv.js';
+import { GATv2Conv } from './gatv2-conv.js';
+import { GCNConv } from './gcn-conv.js';
+import { GINConv } from './gin-conv.js';
+import { recipeFor, type NodeClassificationRecipe } from './model-recipes.js';
+import { SAGEConv } from './sage-conv.js';
+
+/** The convolutions `GNN` can stack. */
+export type ConvKind = 'gcn' | 'gat' | 'gatv2' | 'sage' | 'gin';
+
+/** The non-linearity between layers. */
+export type Activation = 'relu' | 'elu' | 'tanh' | 'identity';
+
+/** A graph layer as the models call it: `(x [N, in], edgeIndex [2, E]) → [N, out]`. */
+export type GraphLayer = nn.Module<[Tensor, Tensor], Tensor>;
+
+export interface GNNOptions {
+  /** The convolution of every layer. */
+  conv: ConvKind;
+  /** Input features per node. */
+  inChannels: number;
+  /** Width of each hidden layer (per head for the attention convolutions). */
+  hiddenChannels: number;
+  /** Output width: the number of classes. */
+  outChannels: number;
+  /** Number of graph layers (≥ 1). Default 2. */
+  numLayers?: number;
+  /** Dropout on the input of every hidden and output layer. Default 0.5. */
+  dropout?: number;
+  /** Dropout on the input features (the first layer's input). Default: `dropout`. */
+  inputDropout?: number;
+  /** Non-linearity after every layer but the last. Default 'relu'. */
+  act?: Activation;
+  /** 'gat', 'gatv2': attention heads of the hidden layers, concatenated. Default 1. */
+  heads?: number;
+  /** 'gat', 'gatv2': attention heads of the output layer, averaged (`concat: false`). Default 1. */
+  outHeads?: number;
+  /** 'gat', 'gatv2': dropout on the attention coefficients. Default 0. */
+  attentionDropout?: number;
+  /** 'sage': the neighbour aggregation. Default 'mean'. */
+  aggr?: 'mean' | 'max' | 'sum';
+  /** 'gin': learn each layer's ε. Default false. */
+  trainEps?: boolean;
+  /** 'gcn': keep the normalised adjacency of the first forward (transductive training on one graph). Default false. */
+  cached?: boolean;
+  /** Parameter dtype. Default 'float32'. */
+  dtype?: FloatDType;
+  /** Generator for the initial weights and every dropout mask. Default: the global one (`manualSeed`). */
+  generator?: Generator;
+}
+
+/**
+ * A stack of graph convolutions for node classification, dropout before every layer and a
+ * non-linearity between layers (the GCN and GAT papers' placement; PyG's examples/gcn.py, gat.py):
+ *
+ * ```
+ * h⁰ = x
+ * hˡ = act(convₗ(dropout(hˡ⁻¹), edgeIndex))      l = 1 … L−1
+ * logits = conv_L(dropout(h^{L−1}), edgeIndex)   [N, outChannels]
+ * ```
+ *
+ * Layer widths: `inChannels → hiddenChannels → … → outChannels`. The convolutions:
+ * - 'gcn': `GCNConv` (with `cached`);
+ * - 'gat', 'gatv2': `GATConv`/`GATv2Conv`, each hidden layer with `heads` concatenated heads
+ *   (`hiddenChannels · heads` wide), the output layer with `outHeads` averaged heads, dropout
+ *   `attentionDropout` on the attention coefficients;
+ * - 'sage': `SAGEConv` with `aggr`;
+ * - 'gin': `GINConv` around a 2-layer MLP `Linear(in, out) → ReLU → Linear(out, out)` (PyG's
+ *   `GIN` model without batch norm), with `trainEps`.
+ * The input dropout draws its mask only at the non-zero features (a zero stays
+ * zero under any mask, so the result has dropout's distribution; sparse bag-of-words inputs need
+ * ~1% of the draws).
+ *
+ * - Options: `conv`, `inChannels`, `hiddenChannels`, `outChannels`, `numLayers` (2), `dropout`
+ *   (0.5), `inputDropout` (= dropout), `act` ('relu'), `heads` (1), `outHeads` (1),
+ *   `attentionDropout` (0), `cached` (false), `aggr` ('mean'), `trainEps` (false), `dtype`
+ *   ('float32'), `generator` (the global one).
+ * - `forward(x, edgeIndex)`: x `[N, inChannels]`, edgeIndex int32 `[2, E]` → logits `[N, outChannels]`.
+ * - `representations(x, edgeIndex)`: the output of every layer (for `oversmoothing`).
+ * - Parameters: `convs.0.…`, `convs.1.…` (each layer's own names, PyG's BasicGNN layout).
+ *
+ * @example
+ * const model = new GNN({ conv: 'gcn', inChannels: 1433, hiddenChannels: 16, outChannels: 7 });
+ * model.call(x, edgeIndex).shape  // [2708, 7]
+ */
+export class GNN extends nn.Module<[Tensor, Tensor], Tensor> {
+  readonly conv: ConvKind;
+  readonly inChannels: number;
+  readonly hiddenChannels: number;
+  readonly outChannels: number;
+  readonly numLayers: number;
+  readonly dropout: number;
+  readonly inputDropout: number;
+  readonly act: Activation;
+  readonly generator: Generator | undefined;
+
+  constructor(options: GNNOptions) {
+    super();
+    const { conv, inChannels, hiddenChannels, outChannels, numLayers = 2, dropout: p = 0.5, act = 'relu', generator } = options;
+    const inputDropout = options.inputDropout ?? p;
+    const op = this.typeName;
+    if (!CONV_KINDS.includes(conv)) throw new ValueError(`${op}: conv must be one of ${CONV_KINDS.map((k) => `'${k}'`).join(', ')}, got '${String(conv)}'`);
+    for (const [name, value] of [['inChannels', inChannels], ['hiddenChannels', hiddenChannels], ['outChannels', outChannels], ['numLayers', numLayers]] as const) {
+      if (!Number.isInteger(value) || value < 1) throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(value)}`);
+    }
+    for (const [name, value] of [['dropout', p], ['inputDropout', inputDropout]] as const) {
+      if (!(value >= 0 && value <= 1)) throw new ValueError(`${op}: ${name} must be a probability in [0, 1], got ${String(value)}`);
+    }
+    if (!ACTIVATIONS.includes(act)) throw new ValueError(`${op}: act must be one of ${ACTIVATIONS.map((k) => `'${k}'`).join(', ')}, got '${String(act)}'`);
+    this.conv = conv;
+    this.inChannels = inChannels;
+    this.hiddenChannels = hiddenChannels;
+    this.outChannels = outChannels;
+    this.numLayers = numLayers;
+    this.dropout = p;
+    this.inputDropout = inputDropout;
+    this.act = act;
+    this.generator = generator;
+    const convs = new nn.ModuleList<GraphLayer>();
+    let width = inChannels;
+    for (let layer = 0; layer < numLayers; layer++) {
+      const last = layer === numLayers - 1;
+      const built = buildConv(op, options, { inChannels: width, outChannels: last ? outChannels : hiddenChannels, last });
+      convs.append(built.layer);
+      width = built.width;
+    }
+    this.registerModule('convs', convs);
+  }
+
+  /** The graph layers, in order. */
+  get convs(): nn.ModuleList<GraphLayer> {
+    return this.getSubmodule('convs') as nn.ModuleList<GraphLayer>;
+  }
+
+  forward(x: Tensor, edgeIndex: Tensor): Tensor {
+    return this.representations(x, edgeIndex).at(-1)!;
+  }
+
+  /**
+   * The node representation after every layer: `[h¹, …, h^L]`, hidden ones after the
+   * non-linearity, the last the logits (as `forward`). Dropout applies as in `forward`.
+   */
+  representations(x: Tensor, edgeIndex: Tensor): Tensor[] {
+    const out: Tensor[] = [];
+    let h = x;
+    let layer = 0;
+    for (const conv of this.convs) {
+      h = layer === 0 ? inputDropout(h, this.inputDropout, { training: this.training, generator: this.generator }) : dropout(h, this.dropout, { training: this.training, generator: this.generator });
+      h = conv.call(h, edgeIndex);
+      if (layer < this.numLayers - 1) h = activate(h, this.act);
+      out.push(h);
+      layer++;
+    }
+    return out;
+  }
+
+  override extraRepr(): string {
+    return `conv=${this.conv}, ${this.inChannels} → ${this.hiddenChannels} → ${this.outChannels}, numLayers=${this.numLayers}, dropout=${this.dropout}, act=${this.act}`;
+  }
+}
+
+export interface GCNOptions {
+  /** Input features per node. */
+  inChannels: number;
+  /** Number of classes. */
+  outChannels: number;
+  /** Hidden width. Default 16 (the paper's). */
+  hiddenChannels?: number;
+  /** Number of GCN layers. Default 2 (the paper's). */
+  numLayers?: number;
+  /** Dropout on the input of every layer, features included. Default 0.5 (the paper's). */
+  dropout?: number;
+  /** Keep the normalised adjacency of the first forward. Default true (one graph, as PyG's example). */
+  cached?: boolean;
+  /** Parameter dtype. Default 'float32'. */
+  dtype?: FloatDType;
+  /** Generator for the initial weights and the dropout masks. Default: the global one. */
+  generator?: Generator;
+}
+
+/**
+ * Kipf & Welling's GCN for semi-supervised node classification (2 layers, 16 hidden, ReLU,
+ * dropout 0.5 on the features and the hidden layer), as PyG's examples/gcn.py:
+ *
+ * ```
+ * Z = Â · dropout(ReLU(Â · dropout(X) · W⁽⁰⁾ + b⁽⁰⁾)) · W⁽¹⁾ + b⁽¹⁾,   Â = D̃^{-1/2}(A + I)D̃^{-1/2}
+ * ```
+ *
+ * A `GNN` with `conv: 'gcn'`; weights Glorot-uniform, biases zero (`GCNConv`'s init). Logits
+ * `[N, outChannels]` (softmax them for probabilities). Train it with `GCN.paperRecipe.training`
+ * (Adam, lr 0.01, weight decay 5e-4 on the first layer, 200 epochs) on row-normalised features.
+ * `cached` defaults to true here: the model then serves one graph (call `clearCache()` on the
+ * layers, or build it with `cached: false`, to use another).
+ *
+ * @example
+ * const model = new GCN({ inChannels: data.numFeatures, outChannels: data.numClasses });
+ * trainNodeClassifier(model, data, GCN.paperRecipe.training);
+ */
+export class GCN extends GNN {
+  /** The paper's settings (the same on Cora, CiteSeer and PubMed): `recipeFor('gcn')`. */
+  static readonly paperRecipe: NodeClassificationRecipe = recipeFor('gcn', 'cora');
+
+  constructor(options: GCNOptions) {
+    const { hiddenChannels = 16, numLayers = 2, dropout: p = 0.5, cached = true, ...rest } = options;
+    super({ ...rest, conv: 'gcn', hiddenChannels, numLayers, dropout: p, cached, act: 'relu' });
+  }
+}
+
+export interface GATOptions {
+  /** Input features per node. */
+  inChannels: number;
+  /** Number of classes. */
+  outChannels: number;
+  /** Features per head in the hidden layers. Default 8 (the paper's). */
+  hiddenChannels?: number;
+  /** Heads of the hidden layers, concatenated. Default 8 (the paper's). */
+  heads?: number;
+  /** Heads of the output layer, averaged. Default 1 (the paper's Cora/CiteSeer; 8 for PubMed). */
+  outHeads?: number;
+  /** Number of GAT layers. Default 2 (the paper's). */
+  numLayers?: number;
+  /** Dropout on every layer's input, features included. Default 0.6 (the paper's). */
+  dropout?: number;
+  /** Dropout on the attention coefficients. Default 0.6 (the paper's). */
+  attentionDropout?: number;
+  /** Parameter dtype. Default 'float32'. */
+  dtype?: FloatDType;
+  /** Generator for the initial weights and the dropout masks. Default: the global one. */
+  generator?: Generator;
+}
+
+/**
+ * Veličković et al.'s GAT for transductive node classification: a hidden `GATConv` with 8 heads
+ * of 8 features (concatenated, 64 wide) and ELU, an output `GATConv` with 1 head (or 8 averaged
+ * heads, for PubMed), dropout 0.6 on each layer's input and on the attention coefficients, as
+ * PyG's examples/gat.py:
+ *
+ * ```
+ * h = ELU(‖ₖ₌₁⁸ Σ_j αᵏ_ij Wᵏ dropout(x)_j)      αᵏ_ij = dropout(softmax_j(LeakyReLU(aᵏᵀ[Wᵏh_i ‖ Wᵏh_j])))
+ * logits = mean over outHeads of Σ_j α_ij W dropout(h)_j
+ * ```
+ *
+ * A `GNN` with `conv: 'gat'`; Glorot-uniform weights and attention vectors, zero biases. Train it
+ * with `GAT.paperRecipe.training` (Adam, lr 0.005, weight decay 5e-4, the lowest validation loss
+ * with patience 100) on row-normalised features; `recipeFor('gat', 'pubmed')` has
+ * the PubMed settings.
+ *
+ * @example
+ * const model = new GAT({ inChannels: data.numFeatures, outChannels: data.numClasses });
+ * model.call(x, edgeIndex).shape  // [N, numClasses]
+ */
+export class GAT extends GNN {
+  /** The paper's Cora/CiteSeer settings: `recipeFor('gat', 'cora')` (PubMed: `recipeFor('gat', 'pubmed')`). */
+  static readonly paperRecipe: NodeClassificationRecipe = recipeFor('gat', 'cora');
+
+  constructor(options: GATOptions) {
+    const { hiddenChannels = 8, heads = 8, outHeads = 1, numLayers = 2, dropout: p = 0.6, attentionDropout = 0.6, ...rest } = options;
+    super({ ...rest, conv: 'gat', hiddenChannels, heads, outHeads, numLayers, dropout: p, attentionDropout, act: 'elu' });
+  }
+}
+
+const CONV_KINDS: readonly ConvKind[] = ['gcn', 'gat', 'gatv2', 'sage', 'gin'];
+const ACTIVATIONS: readonly Activation[] = ['relu', 'elu', 'tanh', 'identity'];
+
+/** One layer of the stack and the width of what it outputs. */
+function buildConv(op: string, options: GNNOptions, layer: { inChannels: number; outChannels: number; last: boolean }): { layer: GraphLayer; width: number } {
+  const { dtype, generator } = options;
+  const { inChannels, outChannels, last } = layer;
+  switch (options.conv) {
+    case 'gcn':
+      return { layer: new GCNConv(inChannels, outChannels, { cached: options.cached ?? false, dtype, generator }) as GraphLayer, width: outChannels };
+    case 'gat':
+    case 'gatv2': {
+      for (const [name, value] of [['heads', options.heads], ['outHeads', options.outHeads]] as const) {
+        if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(value)}`);
+      }
+      const heads = last ? (options.outHeads ?? 1) : (options.heads ?? 1);
+      const attention = { heads, concat: !last, dropout: options.attentionDropout ?? 0, dtype, generator };
+      const conv = options.conv === 'gat' ? new GATConv(inChannels, outChannels, attention) : new GATv2Conv(inChannels, outChannels, attention);
+      return { layer: conv as GraphLayer, width: last ? outChannels : outChannels * heads };
+    }
+    case 'sage':
+      return { layer: new SAGEConv(inChannels, outChannels, { aggr: options.aggr ?? 'mean', dtype, generator }), width: outChannels };
+    case 'gin': {
+      const mlp = new nn.Sequential(
+        new nn.Linear({ inFeatures: inChannels, outFeatures: outChannels, dtype, generator }),
+        new nn.ReLU(),
+        new nn.Linear({ inFeatures: outChannels, outFeatures: outChannels, dtype, generator }),
+      );
+      return { layer: new GINConv(mlp, { trainEps: options.trainEps ?? false, dtype }), width: outChannels };
+    }
+  }
+}
+
+function activate(x: Tensor, act: Activation): Tensor {
+  switch (act) {
+    case 'relu':
+      return relu(x);
+    case 'elu':
+      return elu(x);
+    case 'tanh':
+      return tanh(x);
+    case 'identity':
+      return x;
+  }
+}
+
+/**
+ * Inverted dropout that draws its Bernoulli mask only where `x` is non-zero: `out = x ⊙ m / (1 − p)`
+ * with `m ~ Bernoulli(1 − p)`, exactly `dropout`'s output distribution (a zero entry is zero under
+ * any mask), with one draw per non-zero instead of per entry, which matters for sparse
+ * bag-of-words features (Cora: 1.3% non-zeros). When `x` needs a gradient (its zero entries'
+ * gradients would depend on the undrawn mask) it is plain `dropout`.
+ *
+ * @example inputDropout(features, 0.5, { training: true })
+ */
+export function inputDropout(x: Tensor, p: number, options: { training?: boolean; generator?: Generator } = {}): Tensor {
+  const { training = true, generator = defaultGenerator } = options;
+  if (!(p >= 0 && p <= 1)) throw new ValueError(`inputDropout: p must be a probability in [0, 1], got ${p}`);
+  if (!training || p === 0) return x;
+  if (x.dtype === 'int32') throw new DTypeError('inputDropout: expected a float32 or float64 tensor, got int32');
+  if (x.requiresGrad || p === 1) return dropout(x, p, { training, generator });
+  const out = Tensor.empty(x.shape, x.dtype);
+  const keep = 1 - p;
+  const scale = 1 / keep;
+  const source = x.data;
+  const target = out.data;
+  for (let i = 0; i < source.length; i++) {
+    const v = source[i]!;
+    if (v !== 0 && generator.random() < keep) target[i] = v * scale;
+  }
+  return out;
+}
