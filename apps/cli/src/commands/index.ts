@@ -1,7 +1,12 @@
 import type { Command } from '../cli.js';
 import { demoCommand } from './demo.js';
+import { gnnTrainCommand } from './gnn-train.js';
+import { graphCommands } from './graph.js';
 import { rnnGradientsCommand } from './rnn-gradients.js';
 import { seqTrainCommand } from './seq-train.js';
+import { textgenEvalCommand } from './textgen-eval.js';
+import { textgenSampleCommand } from './textgen-sample.js';
+import { textgenTrainCommand } from './textgen-train.js';
 
 /** Every `tensorloom` command. */
-export const commands: readonly Command[] = [demoCommand, seqTrainCommand, rnnGradientsCommand];
+export const commands: readonly Command[] = [demoCommand, seqTrainCommand, rnnGradientsCommand, gnnTrainCommand, ...graphCommands, textgenTrainCommand, textgenSampleCommand, textgenEvalCommand];

@@ -1,0 +1,420 @@
+/**
+ * `tensorloom gnn train`: semi-supervised node classification as the GCN and GAT papers run it.
+ * Trains a fresh model per seed on a dataset (karate built in; Cora, CiteSeer, PubMed from the data
+ * root; any Planetoid-style folder or labelled GEXF/GraphML/edge-list file) with the paper recipe
+ * of the chosen model, and reports the test accuracy as mean ± std over the seeds, with per-seed
+ * figures, the time per epoch and the training curves.
+ */
+import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { Generator } from '@tensorloom/core-tensor';
+import { GNN, recipeFor, runSeeds, type ConvKind, type GNNOptions, type NodeClassificationEpoch, type TrainNodeClassifierOptions } from '@tensorloom/gnn';
+import { DatasetNotFoundError, graphDataset, normalizeFeatures, type AnyGraph, type GraphDataset } from '@tensorloom/graph';
+import { UsageError, floatOption, intOption, stringOption, type Command, type OptionValues } from '../cli.js';
+import { lineChartSvg } from '../plot.js';
+import { Progress, formatSeconds } from '../progress.js';
+import { GRAPH_FORMATS, NAMED_DATASETS, choiceOption, loadNamedDataset, readGraphFile } from './graph.js';
+
+/** The models `--model` accepts (the convolutions of `@tensorloom/gnn`'s `GNN`). */
+export const GNN_MODELS = ['gcn', 'gat', 'gatv2', 'sage', 'gin'] as const satisfies readonly ConvKind[];
+
+const PLANETOID_FEATURES = ['auto', 'file', 'identity', 'random'] as const;
+
+/**
+ * The seeds of `--seeds`: a range `a..b` (inclusive), a list `0,1,2`, or a count `k` (the seeds
+ * 0..k−1). Bad input is a `UsageError` naming the flag.
+ *
+ * @example parseSeeds('0..9')  // [0, 1, …, 9]
+ */
+export function parseSeeds(text: string, flag = 'seeds'): number[] {
+  const raw = text.trim();
+  const range = /^(\d+)\s*\.\.\s*(\d+)$/.exec(raw);
+  if (range) {
+    const [from, to] = [Number(range[1]), Number(range[2])];
+    if (to < from) throw new UsageError(`--${flag}: the range '${raw}' runs backwards`);
+    if (to - from >= 10_000) throw new UsageError(`--${flag}: the range '${raw}' holds more than 10000 seeds`);
+    return Array.from({ length: to - from + 1 }, (_, i) => from + i);
+  }
+  if (/^\d+$/.test(raw)) {
+    const count = Number(raw);
+    if (count < 1 || count > 10_000) throw new UsageError(`--${flag}: a count of seeds must be between 1 and 10000, got ${count}`);
+    return Array.from({ length: count }, (_, i) => i);
+  }
+  const parts = raw.split(',').map((s) => s.trim());
+  if (parts.length < 2 || parts.some((p) => !/^\d+$/.test(p))) {
+    throw new UsageError(`--${flag} expects a range (0..9), a comma-separated list (0,1,2) or a count (10), got '${text}'`);
+  }
+  const seeds = parts.map(Number);
+  if (new Set(seeds).size !== seeds.length) throw new UsageError(`--${flag} lists a seed twice: '${text}'`);
+  return seeds;
+}
+
+export interface SplitOptions {
+  /** Training nodes per class (fewer when a class is small: one node of each class is left for evaluation). */
+  trainPerClass: number;
+  /** Validation nodes, drawn from the rest (at most half of it). */
+  valSize: number;
+  /** Seed of the draw. */
+  seed: number;
+}
+
+/**
+ * A seeded stratified split of the labelled rows, as Planetoid's public split is shaped (PyG's
+ * `RandomNodeSplit('test_rest')`): `trainPerClass` nodes of each class train (at most all but
+ * one of the class), `valSize` of the remaining labelled nodes validate (at most half of them),
+ * the rest test. Unlabelled rows (−1) are in no split.
+ *
+ * @example stratifiedSplit(Int32Array.from([0, 0, 1, 1, 1]), { trainPerClass: 1, valSize: 1, seed: 0 })
+ */
+export function stratifiedSplit(labels: Int32Array, options: SplitOptions): { train: number[]; val: number[]; test: number[] } {
+  const generator = new Generator(options.seed);
+  const byClass = new Map<number, number[]>();
+  labels.forEach((label, row) => {
+    if (label >= 0) byClass.set(label, [...(byClass.get(label) ?? []), row]);
+  });
+  const shuffle = (rows: readonly number[]) => Array.from(generator.permutation(rows.length), (i) => rows[i]!);
+  const train: number[] = [];
+  const rest: number[] = [];
+  for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
+    const rows = shuffle(byClass.get(label)!);
+    const take = Math.min(options.trainPerClass, Math.max(1, rows.length - 1));
+    train.push(...rows.slice(0, take));
+    rest.push(...rows.slice(take));
+  }
+  const pool = shuffle(rest);
+  const valCount = Math.min(options.valSize, Math.floor(pool.length / 2));
+  const byRow = (a: number, b: number) => a - b;
+  return { train: train.sort(byRow), val: pool.slice(0, valCount).sort(byRow), test: pool.slice(valCount).sort(byRow) };
+}
+
+/** How to read a labelled graph file into a dataset. */
+export interface GraphFileDatasetOptions {
+  labelAttribute: string;
+  featureAttribute?: string;
+  /** Node attribute holding 'train', 'val' or 'test'; used when any node has it. */
+  splitAttribute: string;
+  split: SplitOptions;
+}
+
+/**
+ * A node-classification dataset from a labelled graph: the split from `splitAttribute` where the
+ * file has one, else `stratifiedSplit`. Features from `featureAttribute`, else one-hot node ids.
+ */
+export function graphFileDataset(name: string, graph: AnyGraph, options: GraphFileDatasetOptions): GraphDataset {
+  const labelled = graph.filterNodes((_, attributes) => attributes[options.labelAttribute] !== undefined && attributes[options.labelAttribute] !== null);
+  if (labelled.length === 0) throw new UsageError(`--label-attribute: no node of ${name} has a '${options.labelAttribute}' attribute`);
+  if (options.featureAttribute !== undefined && !graph.someNode((_, attributes) => attributes[options.featureAttribute!] !== undefined)) {
+    throw new UsageError(`--feature-attribute: no node of ${name} has a '${options.featureAttribute}' attribute`);
+  }
+  const common = { name, labelAttribute: options.labelAttribute, ...(options.featureAttribute === undefined ? {} : { featureAttribute: options.featureAttribute }) };
+  const declared = graph.filterNodes((_, attributes) => attributes[options.splitAttribute] !== undefined);
+  if (declared.length > 0) {
+    const split: Record<'train' | 'val' | 'test', string[]> = { train: [], val: [], test: [] };
+    for (const node of declared) {
+      const part = String(graph.getNodeAttribute(node, options.splitAttribute));
+      if (part !== 'train' && part !== 'val' && part !== 'test') {
+        throw new UsageError(`--split-attribute: node '${node}' has ${options.splitAttribute} = '${part}'; expected train, val or test`);
+      }
+      split[part].push(node);
+    }
+    return graphDataset(graph, { ...common, split });
+  }
+  const unsplit = graphDataset(graph, { ...common, split: { train: [] } });
+  const rows = stratifiedSplit(unsplit.y.data as Int32Array, options.split);
+  const keys = (list: number[]) => list.map((row) => unsplit.index.key(row));
+  return graphDataset(graph, { ...common, split: { train: keys(rows.train), val: keys(rows.val), test: keys(rows.test) } });
+}
+
+/** Averages a per-epoch figure over the runs that reached each epoch (runs stop at different epochs). */
+export function meanCurve(histories: readonly (readonly NodeClassificationEpoch[])[], pick: (epoch: NodeClassificationEpoch) => number): [number, number][] {
+  const sums: number[] = [];
+  const counts: number[] = [];
+  for (const history of histories) {
+    for (const record of history) {
+      const value = pick(record);
+      if (!Number.isFinite(value)) continue;
+      sums[record.epoch] = (sums[record.epoch] ?? 0) + value;
+      counts[record.epoch] = (counts[record.epoch] ?? 0) + 1;
+    }
+  }
+  const out: [number, number][] = [];
+  sums.forEach((sum, epoch) => {
+    if (sum !== undefined) out.push([epoch, sum / counts[epoch]!]);
+  });
+  return out;
+}
+
+const percent = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : '—');
+
+function nonNegative(values: OptionValues, name: string): number | undefined {
+  return values[name] === undefined ? undefined : intOption(values, name, 0, { min: 0 });
+}
+
+export const gnnTrainCommand: Command = {
+  path: ['gnn', 'train'],
+  summary: 'Train a graph neural network (GCN, GAT, GATv2, GraphSAGE, GIN) for node classification over several seeds.',
+  details: [
+    'Datasets: karate (built in: 2 labelled leaders, 32 test members), cora, citeseer, pubmed (from $TENSORLOOM_DATA,',
+    'else ../shared/data), a Planetoid-style folder (edges.csv, labels.csv, split.json, features.csv), or a GEXF,',
+    'GraphML or edge-list file whose nodes carry --label-attribute (and optionally --feature-attribute, else one-hot',
+    'ids). A file is split by its --split-attribute (train/val/test) where it has one, else per class at random.',
+    'Defaults are the paper recipe of the model on the dataset (recipeFor of @tensorloom/gnn), features row-normalised:',
+    ...GNN_MODELS.map((model) => `  ${model.padEnd(6)}${describeRecipe(recipeFor(model, 'cora'))}`),
+    `  PubMed: gat, gatv2 ${describeRecipe(recipeFor('gat', 'pubmed'))}`,
+    'Each flag above overrides its part of the recipe. Each seed seeds the initial weights and the dropout masks.',
+    'Reports the test accuracy of the weights selected on the validation nodes as mean ± sample std over the seeds.',
+  ].join('\n'),
+  options: {
+    dataset: { type: 'string', description: `${NAMED_DATASETS.join(', ')}, a Planetoid-style folder or a graph file.`, default: 'karate', valueName: 'NAME|PATH' },
+    model: { type: 'string', description: `The model: ${GNN_MODELS.join(', ')}.`, default: 'gcn', valueName: 'NAME' },
+    seeds: { type: 'string', description: 'Seeds: a range (0..9), a list (0,1,2) or a count (10).', default: '0..9', valueName: 'SEEDS' },
+    epochs: { type: 'string', description: 'Most epochs per seed (default: the recipe\'s).', valueName: 'N' },
+    lr: { type: 'string', description: 'Adam learning rate (default: the recipe\'s).', valueName: 'RATE' },
+    hidden: { type: 'string', description: 'Hidden width, per head for gat/gatv2 (default: the recipe\'s).', valueName: 'N' },
+    heads: { type: 'string', description: 'gat, gatv2: attention heads of the hidden layers (default 8).', valueName: 'N' },
+    layers: { type: 'string', description: 'Graph layers (default 2).', valueName: 'N' },
+    dropout: { type: 'string', description: 'Dropout on each layer\'s input, features included (default: the recipe\'s).', valueName: 'P' },
+    'attention-dropout': { type: 'string', description: 'gat, gatv2: dropout on the attention coefficients (default 0.6).', valueName: 'P' },
+    'weight-decay': { type: 'string', description: 'L2 weight decay (default: the recipe\'s, on the parameters it names).', valueName: 'L2' },
+    patience: { type: 'string', description: 'Stop after N epochs without validation progress; 0 = never (default: the recipe\'s).', valueName: 'N' },
+    features: { type: 'string', description: `Planetoid features: ${PLANETOID_FEATURES.join(', ')} (auto: features.csv, else random).`, default: 'auto', valueName: 'KIND' },
+    'label-attribute': { type: 'string', description: 'Graph files: the node attribute holding the class.', default: 'label', valueName: 'NAME' },
+    'feature-attribute': { type: 'string', description: 'Graph files: the node attribute holding the features (a number or an array).', valueName: 'NAME' },
+    'split-attribute': { type: 'string', description: 'Graph files: the node attribute holding train/val/test.', default: 'split', valueName: 'NAME' },
+    'train-per-class': { type: 'string', description: 'Graph files without a split: training nodes per class.', default: '20', valueName: 'N' },
+    'val-size': { type: 'string', description: 'Graph files without a split: validation nodes.', default: '500', valueName: 'N' },
+    'split-seed': { type: 'string', description: 'Graph files without a split: seed of the random split.', default: '0', valueName: 'N' },
+    format: { type: 'string', description: `Graph file format: ${GRAPH_FORMATS.join(', ')}.`, default: 'auto', valueName: 'NAME' },
+    directed: { type: 'boolean', description: 'Read an edge list as directed.' },
+    plot: { type: 'string', description: 'Write the training curves (loss, validation accuracy; mean over seeds) as SVG.', valueName: 'FILE' },
+    csv: { type: 'string', description: 'Write every seed\'s per-epoch figures as CSV.', valueName: 'FILE' },
+  },
+  async run(values, ctx) {
+    const datasetName = stringOption(values, 'dataset') ?? 'karate';
+    const model = choiceOption(values, 'model', GNN_MODELS, 'gcn');
+    const seeds = parseSeeds(stringOption(values, 'seeds') ?? '0..9');
+    const attention = model === 'gat' || model === 'gatv2';
+    for (const flag of ['heads', 'attention-dropout']) {
+      if (values[flag] !== undefined && !attention) throw new UsageError(`--${flag} applies to gat and gatv2 only, not ${model}`);
+    }
+    const featureKind = choiceOption(values, 'features', PLANETOID_FEATURES, 'auto');
+    const format = choiceOption(values, 'format', GRAPH_FORMATS, 'auto');
+    const split: SplitOptions = {
+      trainPerClass: intOption(values, 'train-per-class', 20, { min: 1 }),
+      valSize: intOption(values, 'val-size', 500, { min: 0 }),
+      seed: intOption(values, 'split-seed', 0, { min: 0 }),
+    };
+
+    const recipe = recipeFor(model, datasetName);
+    const architecture: Omit<GNNOptions, 'inChannels' | 'outChannels'> = { ...recipe.architecture };
+    const training: TrainNodeClassifierOptions = { ...recipe.training };
+    if (values.hidden !== undefined) architecture.hiddenChannels = intOption(values, 'hidden', 16, { min: 1 });
+    if (values.heads !== undefined) architecture.heads = intOption(values, 'heads', 8, { min: 1 });
+    if (values.layers !== undefined) architecture.numLayers = intOption(values, 'layers', 2, { min: 1, max: 64 });
+    if (values.dropout !== undefined) {
+      architecture.dropout = floatOption(values, 'dropout', 0.5, { min: 0, max: 1 });
+      delete architecture.inputDropout;
+    }
+    if (values['attention-dropout'] !== undefined) architecture.attentionDropout = floatOption(values, 'attention-dropout', 0.6, { min: 0, max: 1 });
+    if (values.epochs !== undefined) training.epochs = intOption(values, 'epochs', 200, { min: 1 });
+    if (values.lr !== undefined) training.lr = floatOption(values, 'lr', 0.01, { min: 0, exclusiveMin: true });
+    if (values['weight-decay'] !== undefined) training.weightDecay = floatOption(values, 'weight-decay', 5e-4, { min: 0 });
+    const patience = nonNegative(values, 'patience');
+    if (patience !== undefined) training.patience = patience === 0 ? Infinity : patience;
+    const plotPath = stringOption(values, 'plot');
+    const csvPath = stringOption(values, 'csv');
+
+    const loaded = loadDataset(datasetName, {
+      onNotice: (message) => ctx.log(`note: ${message}`),
+      featureKind,
+      file: {
+        labelAttribute: stringOption(values, 'label-attribute') ?? 'label',
+        ...(values['feature-attribute'] === undefined ? {} : { featureAttribute: stringOption(values, 'feature-attribute')! }),
+        splitAttribute: stringOption(values, 'split-attribute') ?? 'split',
+        split,
+      },
+      format,
+      directed: values.directed === true,
+    });
+    if (loaded.trainIndex.size === 0) throw new Error(`${loaded.name} has no training nodes`);
+    const data = recipe.normalizeFeatures ? { ...loaded, x: normalizeFeatures(loaded.x) } : loaded;
+    const build = () => new GNN({ ...architecture, inChannels: data.numFeatures, outChannels: data.numClasses });
+    const parameters = build().numParameters();
+    const epochs = training.epochs ?? 200;
+    const decayOn = training.weightDecayFilter === undefined ? 'all' : 'first layer';
+
+    ctx.log(
+      `${loaded.name}: ${loaded.numNodes} nodes, ${loaded.edgeIndex.shape[1]} edge-index columns, ${loaded.numFeatures} features${recipe.normalizeFeatures ? ' (row-normalised)' : ''}, ` +
+        `${loaded.numClasses} classes; train/val/test ${loaded.trainIndex.size}/${loaded.valIndex.size}/${loaded.testIndex.size}`,
+    );
+    ctx.log(`${model}: ${describeRecipe({ architecture, training })}; ${parameters} parameters; seeds ${formatSeeds(seeds)}`);
+
+    const hasVal = loaded.valIndex.size > 0;
+    const histories: NodeClassificationEpoch[][] = [];
+    const started = performance.now();
+    let progress = new Progress(ctx.stderr, epochs, `seed ${seeds[0]}`);
+    let seedStarted = performance.now();
+    let lastEpoch = 0;
+    const result = runSeeds(build, data, seeds, {
+      ...training,
+      onEpoch: (record) => {
+        lastEpoch = record.epoch;
+        const fields: Record<string, string> = { loss: record.loss.toFixed(4) };
+        if (hasVal) fields['val acc'] = percent(record.valAccuracy);
+        else fields['train acc'] = percent(record.trainAccuracy);
+        if (!ctx.stderr.isTTY) {
+          // Progress prints elapsed time on logs; the ETA here covers the seeds still to come.
+          const done = histories.length;
+          const perEpoch = (performance.now() - seedStarted) / record.epoch;
+          const meanEpochs = done > 0 ? histories.reduce((s, h) => s + h.length, 0) / done : epochs;
+          fields.ETA = formatSeconds((perEpoch * (Math.max(0, epochs - record.epoch) + (seeds.length - done - 1) * meanEpochs)) / 1000);
+        }
+        progress.update(record.epoch, fields);
+      },
+      onSeed: (run, position) => {
+        if (ctx.stderr.isTTY && lastEpoch < epochs) ctx.stderr.write('\n');
+        histories.push(run.history);
+        ctx.print(
+          `seed ${run.seed}: test ${percent(run.testAccuracy)}  ${hasVal ? `val ${percent(run.valAccuracy)}  best epoch` : 'epoch'} ${run.bestEpoch}/${run.epochs}` +
+            `${run.stoppedEarly ? ' (stopped early)' : ''}  ${run.msPerEpoch.toFixed(1)} ms/epoch  ${(run.ms / 1000).toFixed(1)} s`,
+        );
+        const next = seeds[position + 1];
+        if (next !== undefined) {
+          progress = new Progress(ctx.stderr, epochs, `seed ${next}`);
+          seedStarted = performance.now();
+        }
+      },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const n = seeds.length;
+    ctx.print(`test accuracy: ${percent(result.mean)} ± ${percent(result.std)} (mean ± sample std over ${n} seed${n === 1 ? '' : 's'})`);
+    if (hasVal) ctx.print(`val accuracy:  ${percent(result.val.mean)} ± ${percent(result.val.std)}`);
+    ctx.print(`epoch time: ${result.msPerEpoch.toFixed(1)} ms (training step + evaluation); ${seconds.toFixed(1)} s in all`);
+
+    const files: Record<string, string> = {};
+    if (plotPath) {
+      const series = [
+        { name: 'train loss', points: meanCurve(histories, (e) => e.loss) },
+        ...(hasVal
+          ? [
+              { name: 'val loss', points: meanCurve(histories, (e) => e.valLoss) },
+              { name: 'val accuracy', points: meanCurve(histories, (e) => e.valAccuracy) },
+            ]
+          : [{ name: 'train accuracy', points: meanCurve(histories, (e) => e.trainAccuracy) }]),
+      ];
+      writeFileSync(
+        plotPath,
+        lineChartSvg({
+          title: `${loaded.name}: ${model} training (mean over ${n} seed${n === 1 ? '' : 's'}; test ${percent(result.mean)} ± ${percent(result.std)})`,
+          xLabel: 'epoch',
+          yLabel: 'loss / accuracy',
+          series,
+        }),
+      );
+      files.plot = plotPath;
+    }
+    if (csvPath) {
+      const lines = ['seed,epoch,loss,train_accuracy,val_accuracy,val_loss,ms'];
+      histories.forEach((history, i) => {
+        for (const e of history) lines.push([seeds[i], e.epoch, e.loss, e.trainAccuracy, e.valAccuracy, e.valLoss, e.ms.toFixed(3)].map(csvNumber).join(','));
+      });
+      writeFileSync(csvPath, `${lines.join('\n')}\n`);
+      files.csv = csvPath;
+    }
+    if (Object.keys(files).length > 0) ctx.log(`wrote ${Object.values(files).join(' and ')}`);
+
+    const perSeed = result.perSeed;
+    return {
+      dataset: loaded.name,
+      model,
+      seeds,
+      testAccuracy: { mean: result.mean, std: result.std, perSeed: perSeed.map((r) => r.testAccuracy) },
+      valAccuracy: { mean: result.val.mean, std: result.val.std, perSeed: perSeed.map((r) => r.valAccuracy) },
+      epochs,
+      msPerEpoch: result.msPerEpoch,
+      seconds,
+      runs: perSeed.map((r) => ({
+        seed: r.seed,
+        testAccuracy: r.testAccuracy,
+        valAccuracy: r.valAccuracy,
+        trainAccuracy: r.trainAccuracy,
+        testLoss: r.testLoss,
+        valLoss: r.valLoss,
+        bestEpoch: r.bestEpoch,
+        epochs: r.epochs,
+        stoppedEarly: r.stoppedEarly,
+        msPerEpoch: r.msPerEpoch,
+      })),
+      parameters,
+      architecture,
+      training: {
+        epochs,
+        lr: training.lr,
+        weightDecay: training.weightDecay,
+        weightDecayOn: decayOn,
+        patience: training.patience === undefined || training.patience === Infinity ? null : training.patience,
+        criterion: training.criterion ?? 'accuracy',
+      },
+      normalizeFeatures: recipe.normalizeFeatures,
+      recipe: recipe.source,
+      data: {
+        nodes: loaded.numNodes,
+        edgeIndexColumns: loaded.edgeIndex.shape[1]!,
+        features: loaded.numFeatures,
+        classes: loaded.numClasses,
+        train: loaded.trainIndex.size,
+        val: loaded.valIndex.size,
+        test: loaded.testIndex.size,
+      },
+      ...(Object.keys(files).length > 0 ? { files } : {}),
+    };
+  },
+};
+
+interface LoadDatasetOptions {
+  onNotice: (message: string) => void;
+  featureKind: (typeof PLANETOID_FEATURES)[number];
+  file: GraphFileDatasetOptions;
+  format: (typeof GRAPH_FORMATS)[number];
+  directed: boolean;
+}
+
+/** karate, a Planetoid name or folder, or a labelled graph file. */
+function loadDataset(name: string, options: LoadDatasetOptions): GraphDataset {
+  if (existsSync(name) && statSync(name).isFile()) {
+    return graphFileDataset(name, readGraphFile(name, { format: options.format, directed: options.directed }), options.file);
+  }
+  try {
+    return loadNamedDataset(name, { onNotice: options.onNotice, ...(options.featureKind === 'auto' ? {} : { features: options.featureKind }) });
+  } catch (error) {
+    if (error instanceof DatasetNotFoundError && (NAMED_DATASETS as readonly string[]).includes(name)) {
+      throw new DatasetNotFoundError(`${error.message} (set TENSORLOOM_DATA to the folder holding cora/, citeseer/ and pubmed/; karate is built in)`);
+    }
+    throw error;
+  }
+}
+
+function describeArchitecture(a: Omit<GNNOptions, 'inChannels' | 'outChannels'>): string {
+  const attention = a.conv === 'gat' || a.conv === 'gatv2';
+  const hidden = attention ? `${a.heads ?? 1} heads × ${a.hiddenChannels} hidden, ${a.outHeads ?? 1} output head${(a.outHeads ?? 1) === 1 ? '' : 's'}` : `${a.hiddenChannels} hidden`;
+  return `${a.numLayers ?? 2} layers, ${hidden}, ${a.act ?? 'relu'}, dropout ${a.dropout ?? 0.5}${attention ? ` (attention ${a.attentionDropout ?? 0})` : ''}${a.conv === 'sage' ? `, ${a.aggr ?? 'mean'} aggregation` : ''}`;
+}
+
+/** A CSV cell: numbers as they are, a missing figure (NaN: no validation nodes) empty. */
+function csvNumber(value: number | string | undefined): string {
+  return typeof value === 'number' && !Number.isFinite(value) ? '' : String(value ?? '');
+}
+
+/** One line for a recipe: `2 layers, 16 hidden, relu, dropout 0.5; Adam lr 0.01, L2 0.0005 on the first layer, 200 epochs, …`. */
+function describeRecipe(recipe: { architecture: Omit<GNNOptions, 'inChannels' | 'outChannels'>; training: TrainNodeClassifierOptions }): string {
+  const t = recipe.training;
+  const patience = t.patience === undefined || t.patience === Infinity ? '' : ` (patience ${t.patience})`;
+  return (
+    `${describeArchitecture(recipe.architecture)}; Adam lr ${t.lr ?? 0.01}, L2 ${t.weightDecay ?? 5e-4} on ${t.weightDecayFilter === undefined ? 'all' : 'the first layer'}, ` +
+    `${patience ? 'up to ' : ''}${t.epochs ?? 200} epochs${patience}, best val ${t.criterion ?? 'accuracy'}`
+  );
+}
+
+function formatSeeds(seeds: readonly number[]): string {
+  const consecutive = seeds.every((s, i) => i === 0 || s === seeds[i - 1]! + 1);
+  return consecutive && seeds.length > 2 ? `${seeds[0]}..${seeds[seeds.length - 1]}` : seeds.join(',');
+}

@@ -1,0 +1,90 @@
+import { Generator } from '@tensorloom/core-tensor';
+import { CharTokenizer, type TrainProgress } from '@tensorloom/textgen';
+import { describe, expect, it } from 'vitest';
+import { TrainingProgressLine, distinctFirstCharacters, formatSeconds, inverseTemperatureLabel, stripGutenberg } from './textgen-common.js';
+
+describe('stripGutenberg', () => {
+  it('keeps the book between the start marker line and the footer that precedes the licence', () => {
+    const file = [
+      'The Project Gutenberg EBook of Tales',
+      '*** START OF THIS PROJECT GUTENBERG EBOOK TALES ***',
+      'Once upon a time.',
+      'The end.',
+      'End of Project Gutenberg’s Tales',
+      '*** END OF THIS PROJECT GUTENBERG EBOOK TALES ***',
+      'LICENSE ...',
+    ].join('\n');
+    const stripped = stripGutenberg(file)!;
+    expect(stripped.text).toBe('Once upon a time.\nThe end.\n');
+    expect(stripped.head + stripped.text.length + stripped.tail).toBe(file.length);
+  });
+
+  it('finds the markers inside comment lines and with "THE", cuts at the END marker without a footer line, and leaves other texts alone', () => {
+    const tex = '% *** START OF THE PROJECT GUTENBERG EBOOK CALCULUS ***   %\n\\section{Easy}\n*** END OF THE PROJECT GUTENBERG EBOOK CALCULUS ***\nlicence';
+    expect(stripGutenberg(tex)!.text).toBe('\\section{Easy}\n');
+    expect(stripGutenberg('Call me Ishmael. Project Gutenberg is mentioned here.')).toBeUndefined();
+    const noFooter = '*** START OF THIS PROJECT GUTENBERG EBOOK X ***\nbody';
+    expect(stripGutenberg(noFooter)).toEqual({ text: 'body', head: noFooter.length - 4, tail: 0 });
+  });
+});
+
+describe('formatSeconds', () => {
+  it('rounds once, so minutes never show 60 seconds', () => {
+    expect(formatSeconds(42)).toBe('42.0s');
+    expect(formatSeconds(539.6)).toBe('9m00s');
+    expect(formatSeconds(125)).toBe('2m05s');
+    expect(formatSeconds(3725)).toBe('1h02m');
+    expect(formatSeconds(NaN)).toBe('?');
+  });
+});
+
+describe('distinctFirstCharacters', () => {
+  it('draws different vocabulary characters, reproducibly', () => {
+    const tokenizer = CharTokenizer.fromText('abcdefgh', { unknown: 'token' });
+    const a = distinctFirstCharacters(tokenizer, 5, new Generator(1));
+    expect(new Set(a).size).toBe(5);
+    expect(a.every((c) => 'abcdefgh'.includes(c))).toBe(true);
+    expect(distinctFirstCharacters(tokenizer, 5, new Generator(1))).toEqual(a);
+    expect(distinctFirstCharacters(tokenizer, 20, new Generator(1))).toHaveLength(8);
+  });
+});
+
+describe('inverseTemperatureLabel', () => {
+  it("names the sheet's τ and the dividing temperature it equals", () => {
+    expect(inverseTemperatureLabel(2)).toBe("τ = 2 (the sheet's inverse temperature: softmax(2·logits), = temperature 0.5 in the dividing convention)");
+  });
+});
+
+const progressAt = (step: number, totalSteps: number | undefined): TrainProgress => ({
+  step,
+  loss: 1.5,
+  accuracy: 0.5,
+  bitsPerChar: 1.5 / Math.LN2,
+  gradNorm: 1,
+  lr: 0.002,
+  epoch: 0.1,
+  totalSteps,
+  charsPerSecond: 12345,
+  stepsPerSecond: 6,
+  elapsedSeconds: step / 6,
+  etaSeconds: 10,
+});
+
+describe('TrainingProgressLine', () => {
+  it('logs a line per 5 % of the run when stderr is not a terminal', () => {
+    const lines: string[] = [];
+    const progress = new TrainingProgressLine({ write: (s) => lines.push(s) });
+    for (let step = 1; step <= 100; step++) progress.update(progressAt(step, 100), step / 100, { 'val bpc': '2.000' });
+    expect(lines).toHaveLength(20);
+    expect(lines[0]).toBe('train   5%  step 5/100  ETA 10.0s  loss 1.500  acc 50.0%  bpc 2.16  12,345 chars/s  val bpc 2.000  elapsed 0.8s\n');
+  });
+
+  it('redraws one line on a terminal and clears it before other output', () => {
+    const writes: string[] = [];
+    const progress = new TrainingProgressLine({ write: (s) => writes.push(s), isTTY: true });
+    progress.update(progressAt(50, undefined), 0.5, {});
+    expect(writes[0]).toMatch(/^\rtrain █{10}░{10} {2}50% {2}step 50 {2}ETA/);
+    progress.log('validation');
+    expect(writes.slice(1)).toEqual(['\r\x1b[K', 'validation\n']);
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * `tensorloom textgen sample`: text from a trained checkpoint, greedy, tempered (in either
+ * convention), top-k, top-p or by beam search, optionally streamed character by character.
+ */
+import { Generator } from '@tensorloom/core-tensor';
+import {
+  UnknownCharacterError,
+  beamSearch,
+  generate,
+  streamGenerate,
+  type SamplingStrategy,
+  type Tempering,
+} from '@tensorloom/textgen';
+import { UsageError, floatOption, intOption, stringOption, type Command, type OptionValues } from '../cli.js';
+import { choiceOption, describeUnknown, loadCheckpointFlag } from './textgen-common.js';
+
+/** What `--strategy` takes: the library's sampling strategies plus beam search. */
+export const SAMPLE_STRATEGIES = ['greedy', 'temperature', 'top-k', 'top-p', 'beam'] as const;
+export type SampleStrategyName = (typeof SAMPLE_STRATEGIES)[number];
+
+/** The flags each strategy accepts beyond the common ones. */
+const STRATEGY_FLAGS: Record<SampleStrategyName, readonly string[]> = {
+  greedy: [],
+  temperature: ['temperature', 'inverse-temperature'],
+  'top-k': ['temperature', 'inverse-temperature', 'k'],
+  'top-p': ['temperature', 'inverse-temperature', 'p'],
+  beam: ['beam-width'],
+};
+
+/**
+ * The sampling strategy the flags describe (beam search is separate), with each flag checked: a
+ * flag the strategy does not use, or both temperature conventions, is a usage error naming it.
+ */
+export function samplingFromFlags(values: OptionValues): { name: SampleStrategyName; sampling: SamplingStrategy | undefined; beamWidth: number } {
+  const name = choiceOption(values, 'strategy', SAMPLE_STRATEGIES, 'temperature');
+  for (const flag of ['temperature', 'inverse-temperature', 'k', 'p', 'beam-width']) {
+    if (values[flag] !== undefined && !STRATEGY_FLAGS[name].includes(flag)) {
+      throw new UsageError(`--${flag} does not apply to --strategy ${name}${STRATEGY_FLAGS[name].length > 0 ? ` (it takes ${STRATEGY_FLAGS[name].map((f) => `--${f}`).join(', ')})` : ''}`);
+    }
+  }
+  if (values.temperature !== undefined && values['inverse-temperature'] !== undefined) {
+    throw new UsageError('--temperature (divides the logits) and --inverse-temperature (multiplies them, the course sheet\'s τ) are two conventions for one thing: give one');
+  }
+  const tempering: Tempering = {};
+  if (values.temperature !== undefined) tempering.temperature = floatOption(values, 'temperature', 1, { min: 0 });
+  if (values['inverse-temperature'] !== undefined) tempering.inverseTemperature = floatOption(values, 'inverse-temperature', 1, { min: 0 });
+  const beamWidth = intOption(values, 'beam-width', 5, { min: 1, max: 1000 });
+  switch (name) {
+    case 'greedy':
+      return { name, sampling: { strategy: 'greedy' }, beamWidth };
+    case 'temperature':
+      return { name, sampling: { strategy: 'temperature', ...tempering }, beamWidth };
+    case 'top-k':
+      return { name, sampling: { strategy: 'top-k', k: intOption(values, 'k', 10, { min: 1 }), ...tempering }, beamWidth };
+    case 'top-p': {
+      const p = floatOption(values, 'p', 0.9, { min: 0, exclusiveMin: true, max: 1 });
+      return { name, sampling: { strategy: 'top-p', p, ...tempering }, beamWidth };
+    }
+    case 'beam':
+      return { name, sampling: undefined, beamWidth };
+  }
+}
+
+/** One line describing the strategy, temperatures named in both conventions. */
+export function describeSampling(name: SampleStrategyName, sampling: SamplingStrategy | undefined, beamWidth: number): string {
+  if (name === 'beam') return `beam search, width ${beamWidth}`;
+  if (sampling === undefined || sampling.strategy === 'greedy') return 'greedy';
+  const { temperature, inverseTemperature } = sampling;
+  const tempered =
+    temperature !== undefined
+      ? `temperature ${temperature} (softmax(logits/${temperature}); inverse temperature ${temperature === 0 ? '∞' : 1 / temperature})`
+      : inverseTemperature !== undefined
+        ? `inverse temperature ${inverseTemperature} (softmax(${inverseTemperature}·logits), the sheet's τ; temperature ${inverseTemperature === 0 ? '∞' : 1 / inverseTemperature})`
+        : 'temperature 1';
+  const filter = sampling.strategy === 'top-k' ? `top-k ${sampling.k}, ` : sampling.strategy === 'top-p' ? `top-p ${sampling.p}, ` : '';
+  return `${filter}${tempered}`;
+}
+
+export const textgenSampleCommand: Command = {
+  path: ['textgen', 'sample'],
+  summary: 'Generate text from a textgen checkpoint: greedy, temperature, top-k, top-p or beam search, optionally streamed.',
+  details: [
+    'The prompt runs through the model first and its state carries on; without --prompt each text',
+    'starts from a random vocabulary character. Temperatures come in two conventions, give one:',
+    '  --temperature T            divides the logits, softmax(logits/T) (PyTorch\'s; T < 1 sharpens, 0 is greedy)',
+    "  --inverse-temperature τ    multiplies them, softmax(τ·logits) (the course sheet's τ; τ > 1 sharpens)",
+    'so --inverse-temperature 2 is --temperature 0.5. --strategy top-k keeps the k most likely characters,',
+    'top-p the smallest set reaching probability p; beam keeps --beam-width continuations by total',
+    'log-probability (--count ≤ width prints the best ones). The same --seed gives the same text.',
+  ].join('\n'),
+  options: {
+    checkpoint: { type: 'string', description: "A checkpoint directory, or a run folder (its 'latest').", valueName: 'DIR' },
+    prompt: { type: 'string', description: 'Text to complete (default: a random first character).', valueName: 'TEXT' },
+    length: { type: 'string', description: 'Characters to generate after the prompt.', default: '200', valueName: 'N' },
+    strategy: { type: 'string', description: `How to choose each character: ${SAMPLE_STRATEGIES.join(', ')}.`, default: 'temperature', valueName: 'NAME' },
+    temperature: { type: 'string', description: 'Divide the logits by T (default 1).', valueName: 'T' },
+    'inverse-temperature': { type: 'string', description: "Multiply the logits by τ (the course sheet's convention).", valueName: 'TAU' },
+    k: { type: 'string', description: 'top-k: the characters kept (default 10).', valueName: 'K' },
+    p: { type: 'string', description: 'top-p: the probability mass kept (default 0.9).', valueName: 'P' },
+    'beam-width': { type: 'string', description: 'beam: continuations kept at each step (default 5).', valueName: 'W' },
+    seed: { type: 'string', description: 'Seed of the draws and of the random first character.', default: '0', valueName: 'N' },
+    count: { type: 'string', description: 'Texts to generate.', default: '1', valueName: 'N' },
+    stream: { type: 'boolean', description: 'Write the characters as they are generated.' },
+  },
+  async run(values, ctx) {
+    const dir = stringOption(values, 'checkpoint');
+    if (dir === undefined) throw new UsageError('--checkpoint is required: the checkpoint directory (or run folder) to sample from');
+    const length = intOption(values, 'length', 200, { min: 1 });
+    const count = intOption(values, 'count', 1, { min: 1, max: 10_000 });
+    const seed = intOption(values, 'seed', 0);
+    const stream = values.stream === true;
+    const prompt = stringOption(values, 'prompt');
+    if (prompt === '') throw new UsageError('--prompt must not be empty (leave it out to start from a random character)');
+    const { name, sampling, beamWidth } = samplingFromFlags(values);
+    if (stream && name === 'beam') throw new UsageError('--stream needs a strategy that picks one character at a time; beam search decides at the end');
+    if (stream && ctx.json) throw new UsageError('--stream writes text as it comes and --json one object at the end: give one');
+    if (name === 'beam' && count > beamWidth) throw new UsageError(`--count ${count} exceeds --beam-width ${beamWidth}: beam search has ${beamWidth} texts to give`);
+
+    const checkpoint = await loadCheckpointFlag(dir, 'checkpoint');
+    const { model, tokenizer } = checkpoint;
+    if (prompt !== undefined) {
+      try {
+        tokenizer.encode(prompt);
+      } catch (error) {
+        if (error instanceof UnknownCharacterError) throw new UsageError(`--prompt: ${describeUnknown(error, prompt, 'the prompt')}`);
+        throw error;
+      }
+    }
+    const generator = new Generator(seed);
+    ctx.log(`checkpoint ${checkpoint.dir}: step ${checkpoint.step}, vocabulary ${tokenizer.vocabSize}; ${describeSampling(name, sampling, beamWidth)}, ${length} characters, seed ${seed}`);
+
+    const results: { prompt: string; completion: string; text: string; logProb?: number }[] = [];
+    if (name === 'beam') {
+      const best = beamSearch(model, tokenizer, { length, beamWidth, generator, ...(prompt !== undefined ? { prompt } : {}) });
+      for (const beam of best.beams.slice(0, count)) {
+        results.push({ prompt: best.prompt, completion: beam.completion, text: best.prompt + beam.completion, logProb: beam.logProb });
+      }
+    } else {
+      for (let i = 0; i < count; i++) {
+        const options = { length, sampling: sampling!, generator, ...(prompt !== undefined ? { prompt } : {}) };
+        if (stream) {
+          // The prompt is known before the first character only when given; streamGenerate draws the
+          // random one itself, so draw it here to print it first.
+          const start = prompt ?? tokenizer.chars[generator.integer(0, tokenizer.chars.length)]!;
+          ctx.stdout.write(start);
+          let completion = '';
+          for await (const char of streamGenerate(model, tokenizer, { ...options, prompt: start })) {
+            ctx.stdout.write(char);
+            completion += char;
+          }
+          ctx.stdout.write(i + 1 < count ? '\n\n' : '\n');
+          results.push({ prompt: start, completion, text: start + completion });
+        } else {
+          const { prompt: used, completion, text, logProb } = generate(model, tokenizer, options);
+          results.push({ prompt: used, completion, text, logProb });
+        }
+      }
+    }
+    if (!stream) results.forEach((r, i) => ctx.print(i + 1 < results.length ? `${r.text}\n` : r.text));
+    return {
+      checkpoint: checkpoint.dir,
+      step: checkpoint.step,
+      strategy: name,
+      ...(sampling && sampling.strategy !== 'greedy'
+        ? {
+            ...(sampling.temperature !== undefined ? { temperature: sampling.temperature } : {}),
+            ...(sampling.inverseTemperature !== undefined ? { inverseTemperature: sampling.inverseTemperature } : {}),
+            ...(sampling.strategy === 'top-k' ? { k: sampling.k } : {}),
+            ...(sampling.strategy === 'top-p' ? { p: sampling.p } : {}),
+          }
+        : {}),
+      ...(name === 'beam' ? { beamWidth } : {}),
+      length,
+      seed,
+      samples: results,
+    };
+  },
+};
