@@ -1,8 +1,9 @@
 /**
  * Loss, accuracy and bits per character of a model on a text: the sequential pass over
- * non-overlapping windows, each from the zero state (as training sees them).
+ * non-overlapping windows, each from the zero state (as training sees them), or, with
+ * `carryState`, the text read as contiguous streams whose state carries from window to window.
  */
-import { ValueError, argmax, crossEntropy, transpose, type Tensor } from '@tensorloom/core-tensor';
+import { Tensor, ValueError, argmax, crossEntropy, transpose } from '@tensorloom/core-tensor';
 import { DEFAULT_SEQ_LENGTH, TextDataset } from './dataset.js';
 import type { TextGenerationModel } from './model.js';
 import { checkVocabulary, inEvalMode } from './sampling/generate.js';
@@ -20,6 +21,15 @@ export interface EvaluateOptions {
   tokenizer?: CharTokenizer;
   /** T of the windows when `data` is a string. Default 30. */
   seqLength?: number;
+  /**
+   * Carry the LSTM state across windows (default false). The text is cut into `batchSize`
+   * contiguous streams (fewer when it is short), read T characters at a time, each window
+   * starting from the state the previous one ended in: every character but each stream's first
+   * is predicted from all the text before it in its stream — the usual definition of a language
+   * model's bits per character on a text. The last `n mod streams` characters are left out.
+   * Without it, every window starts from the zero state (the course's windows, as in training).
+   */
+  carryState?: boolean;
 }
 
 /** What `evaluate` measures. */
@@ -67,6 +77,11 @@ export function evaluate(model: TextGenerationModel, data: TextDataset | string,
   let lossSum = 0;
   let correct = 0;
   let characters = 0;
+  if (options.carryState === true) {
+    const stats = inEvalMode(model, () => streamingPass(model, dataset, batchSize, maxBatches));
+    const loss = stats.lossSum / stats.characters;
+    return { loss, accuracy: stats.correct / stats.characters, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss), characters: stats.characters };
+  }
   inEvalMode(model, () => {
     for (const batch of dataset.sequentialBatches(batchSize, maxBatches === undefined ? {} : { maxBatches })) {
       const stats = windowLoss(model, batch.inputs, batch.targets, 'sum');
@@ -94,4 +109,42 @@ export function windowLoss(model: TextGenerationModel, inputs: Tensor, targets: 
   let correct = 0;
   for (let i = 0; i < expected.length; i++) if (predicted[i] === expected[i]) correct++;
   return { loss, correct, count: expected.length };
+}
+
+/**
+ * The stateful pass of `evaluate({ carryState: true })`: `streams` contiguous pieces of the text,
+ * `[T, streams]` time-major windows, the state handed from each window to the next.
+ */
+function streamingPass(model: TextGenerationModel, dataset: TextDataset, batchSize: number, maxBatches: number | undefined): { lossSum: number; correct: number; characters: number } {
+  const { ids, seqLength } = dataset;
+  const predictions = ids.length - 1;
+  const streams = Math.max(1, Math.min(batchSize, Math.floor(predictions / seqLength)));
+  const streamLength = Math.floor(predictions / streams);
+  let state: Parameters<TextGenerationModel['forwardTimeMajor']>[1];
+  let lossSum = 0;
+  let correct = 0;
+  let characters = 0;
+  let batches = 0;
+  for (let start = 0; start < streamLength; start += seqLength) {
+    if (maxBatches !== undefined && batches >= maxBatches) break;
+    const steps = Math.min(seqLength, streamLength - start);
+    const inputs = new Int32Array(steps * streams);
+    const targets = new Int32Array(steps * streams);
+    for (let t = 0; t < steps; t++) {
+      for (let b = 0; b < streams; b++) {
+        const at = b * streamLength + start + t;
+        inputs[t * streams + b] = ids[at]!;
+        targets[t * streams + b] = ids[at + 1]!;
+      }
+    }
+    const out = model.forwardTimeMajor(new Tensor(inputs, [steps, streams], 'int32'), state);
+    state = out.state;
+    const flatLogits = out.logits.reshape([-1, model.vocabSize]);
+    lossSum += crossEntropy(flatLogits, new Tensor(targets, [steps * streams], 'int32'), { reduction: 'sum' }).item();
+    const predicted = argmax(flatLogits, 1).data;
+    for (let i = 0; i < targets.length; i++) if (predicted[i] === targets[i]) correct++;
+    characters += targets.length;
+    batches++;
+  }
+  return { lossSum, correct, characters };
 }

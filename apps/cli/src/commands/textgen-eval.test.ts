@@ -71,6 +71,15 @@ describe('tensorloom textgen eval', () => {
     expect(people.stdout()).toMatch(/^loss \d\.\d{4} nats\/char {2}accuracy \d+\.\d% {2}\d\.\d{3} bits\/char/);
   });
 
+  it('with --carry-state, reads the text as contiguous streams: a different pass, still loss / ln 2 in bits', async () => {
+    const windows = (await evaluate(['--corpus', corpus, '--batch', '4', '--json'])).json();
+    const r = await evaluate(['--corpus', corpus, '--batch', '4', '--carry-state', '--json']);
+    expect(r.code).toBe(0);
+    const carried = r.json();
+    expect(carried.bitsPerChar).toBeCloseTo(carried.loss / Math.LN2, 12);
+    expect(carried.loss).not.toBeCloseTo(windows.loss, 6);
+  });
+
   it('stops with a clear error on characters outside the vocabulary, or leaves them out with --unknown skip', async () => {
     const other = join(root, 'other.txt');
     writeFileSync(other, 'Once upon a time there was a king.\nThe wolf ran into the wood. Zürich!\n'.repeat(3));

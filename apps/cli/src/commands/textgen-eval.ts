@@ -54,6 +54,7 @@ export const textgenEvalCommand: Command = {
     unknown: { type: 'string', description: `Characters outside the vocabulary: ${UNKNOWN_POLICIES.join(' or ')}.`, default: 'error', valueName: 'POLICY' },
     batch: { type: 'string', description: 'Windows per forward pass.', default: '128', valueName: 'N' },
     'max-batches': { type: 'string', description: 'Evaluate only the first N batches (a quick estimate).', valueName: 'N' },
+    'carry-state': { type: 'boolean', description: 'Read the text as --batch contiguous streams, the LSTM state carried from window to window (default: every window from the zero state, as in training).' },
   },
   async run(values, ctx) {
     const dir = stringOption(values, 'checkpoint');
@@ -106,7 +107,7 @@ export const textgenEvalCommand: Command = {
         (asUnknownToken > 0 ? `, ${grouped(asUnknownToken)} outside the vocabulary read as <unk>` : ''),
     );
     const started = performance.now();
-    const result = evaluate(model, dataset, { batchSize, ...(maxBatches !== undefined ? { maxBatches } : {}) });
+    const result = evaluate(model, dataset, { batchSize, carryState: values['carry-state'] === true, ...(maxBatches !== undefined ? { maxBatches } : {}) });
     const seconds = (performance.now() - started) / 1000;
     ctx.print(`loss ${result.loss.toFixed(4)} nats/char  accuracy ${percent(result.accuracy)}  ${result.bitsPerChar.toFixed(3)} bits/char  perplexity ${result.perplexity.toFixed(2)}`);
     ctx.print(`over ${grouped(result.characters)} predicted characters in ${seconds.toFixed(1)} s`);
