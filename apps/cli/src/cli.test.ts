@@ -34,6 +34,12 @@ describe('the CLI conventions', () => {
     expect(c.stderr()).toContain('progress goes to stderr');
   });
 
+  it("ignores a lone '--' (pnpm demo -- --n 3 passes it through)", async () => {
+    const c = capture();
+    expect(await runCli(['echo', 'number', '--', '--n', '3', '--json'], [echo], c.io)).toBe(0);
+    expect(JSON.parse(c.stdout().trimEnd().split('\n').at(-1)!)).toEqual({ n: 3 });
+  });
+
   it('prints human output without --json', async () => {
     const c = capture();
     expect(await runCli(['echo', 'number'], [echo], c.io)).toBe(0);

@@ -100,6 +100,8 @@ export async function runCli(
   globals?: GlobalOptions,
 ): Promise<number> {
   const common = { ...COMMON, ...(globals?.options ?? {}) };
+  // `pnpm demo -- --steps 5` hands the separator through: a lone `--` carries no meaning here.
+  argv = argv.filter((a) => a !== '--');
   const words: string[] = [];
   for (const a of argv) {
     if (a.startsWith('-')) break;

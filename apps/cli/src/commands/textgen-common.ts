@@ -20,6 +20,7 @@ import {
   type Trainer,
 } from '@tensorloom/textgen';
 import { UsageError, stringOption, type OptionValues, type Output } from '../cli.js';
+import { formatSeconds } from '../progress.js';
 
 /** The name `--corpus` takes for the embedded default corpus. */
 export const DEFAULT_CORPUS = 'moby-dick';
@@ -134,16 +135,7 @@ export function describeBackend(): string {
   return `wasm (${features.relaxedSimd ? 'relaxed SIMD' : 'SIMD'}, ${threads} thread${threads === 1 ? '' : 's'})`;
 }
 
-/** `42.0s`, `8m05s`, `1h02m`: seconds rounded once, so 539.6 s is 9m00s (not 8m60s). */
-export function formatSeconds(seconds: number): string {
-  if (!Number.isFinite(seconds)) return '?';
-  if (seconds < 60) return `${seconds.toFixed(1)}s`;
-  const whole = Math.round(seconds);
-  const h = Math.floor(whole / 3600);
-  const m = Math.floor((whole % 3600) / 60);
-  const s = whole % 60;
-  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(s).padStart(2, '0')}s`;
-}
+export { formatSeconds };
 
 /** 12,345 */
 export const grouped = (n: number): string => Math.round(n).toLocaleString('en-US');
