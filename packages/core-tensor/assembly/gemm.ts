@@ -76,6 +76,63 @@ export function gemm(a: usize, aRow: i32, aCol: i32, aBatch: i32, b: usize, bRow
   }
 }
 
+// ---- products of operands packed once (the recurrent sequences: one W_hh for every step) ---------
+//
+// gemmPackB packs a whole k × n op(B) (k · npad floats, npad = n rounded up to NR) depth block by
+// depth block: block pc (KC deep, the last one shorter) starts at float pc·npad and holds the
+// 8-column micro-panels of packB, panel q at q·8·kc. gemmPackA packs op(A) [m, k] the same way
+// (k · mpad floats, mpad = m rounded up to MR; 4-row micro-panels, panel r of block pc at
+// pc·mpad + r·4·kc). gemmPacked multiplies the two with no packing of its own: a sequence packs
+// W_hh once for all its steps, and each step packs only its small [B, k] operand.
+// (Reading that operand in place, as kernelInPlace does, measured ~10% slower here than packing it.)
+
+/** Packs op(B) [k, n] (op(B)[p, j] at b + 4·(p·bRow + j·bCol)) for gemmPacked into dst. */
+export function gemmPackB(b: usize, bRow: i32, bCol: i32, k: i32, n: i32, dst: usize): void {
+  const npad = ((n + NR - 1) / NR) * NR;
+  for (let pc = 0; pc < k; pc += KC) {
+    packB(b + ((<usize>pc * bRow) << 2), bRow, bCol, min(KC, k - pc), n, dst + ((<usize>pc * npad) << 2));
+  }
+}
+
+/** Packs op(A) [m, k] (op(A)[i, p] at a + 4·(i·aRow + p·aCol)) for gemmPacked into dst. */
+export function gemmPackA(a: usize, aRow: i32, aCol: i32, m: i32, k: i32, dst: usize): void {
+  const mpad = ((m + MR - 1) / MR) * MR;
+  for (let pc = 0; pc < k; pc += KC) {
+    packA(a + ((<usize>pc * aCol) << 2), aRow, aCol, m, min(KC, k - pc), dst + ((<usize>pc * mpad) << 2));
+  }
+}
+
+/**
+ * C = A · B for A packed by gemmPackA (m × k) and B by gemmPackB (k × n): C[i, j] at
+ * c + 4·(i·ldc + j), written, not accumulated (k = 0 writes zeros). `tile` is 128 bytes of
+ * scratch for a tile at C's edges.
+ */
+export function gemmPacked(pa: usize, pb: usize, c: usize, ldc: i32, m: i32, n: i32, k: i32, tile: usize): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    for (let i = 0; i < m; i++) memory.fill(c + ((<usize>i * ldc) << 2), 0, <usize>n << 2);
+    return;
+  }
+  const npad = ((n + NR - 1) / NR) * NR;
+  const mpad = ((m + MR - 1) / MR) * MR;
+  for (let ic = 0; ic < m; ic += MC) {
+    const mc = min(MC, m - ic);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      const aBlock = pa + ((<usize>pc * mpad + <usize>ic * kc) << 2);
+      const bBlock = pb + ((<usize>pc * npad) << 2);
+      for (let jr = 0; jr < n; jr += NR) {
+        const panel = bBlock + ((<usize>jr * kc) << 2);
+        const cCols = c + ((<usize>ic * ldc + jr) << 2);
+        // The B panel (kc × 8) stays in L1 while the row panels of the A block pass over it.
+        for (let ir = 0; ir < mc; ir += MR) {
+          kernelPacked(kc, aBlock + ((<usize>ir * kc) << 2), panel, cCols + ((<usize>ir * ldc) << 2), ldc, min(MR, mc - ir), min(NR, n - jr), pc == 0, tile);
+        }
+      }
+    }
+  }
+}
+
 /** The next unit number from the shared counter. */
 @inline function takeUnit(counter: usize): i32 {
   if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, 1);

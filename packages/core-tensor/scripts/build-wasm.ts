@@ -16,7 +16,12 @@ import { fileURLToPath } from 'node:url';
 import asc from 'assemblyscript/asc';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const entry = join(root, 'assembly', 'index.ts');
+/**
+ * Entry files: every export of each becomes a module export. index.ts lists most kernels; gemm.ts
+ * and recurrent.ts are entries themselves, so their exports are module exports without a line
+ * there.
+ */
+const entries = ['index.ts', 'gemm.ts', 'recurrent.ts'].map((file) => join(root, 'assembly', file));
 const outFile = join(root, 'src', 'backend', 'wasm', 'generated', 'kernels.ts');
 const withWat = process.argv.includes('--wat');
 
@@ -37,7 +42,7 @@ const VARIANTS: Variant[] = [
 ];
 
 async function compile(variant: Variant): Promise<{ wasm: Uint8Array; wat: string | null }> {
-  const args = [entry, '--outFile', 'out.wasm', '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--initialMemory', '1', '--enable', 'simd'];
+  const args = [...entries, '--outFile', 'out.wasm', '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--initialMemory', '1', '--enable', 'simd'];
   if (withWat) args.push('--textFile', 'out.wat');
   if (variant.relaxed) args.push('--enable', 'relaxed-simd');
   if (variant.shared) args.push('--enable', 'threads', '--sharedMemory', '--maximumMemory', String(MAXIMUM_PAGES));

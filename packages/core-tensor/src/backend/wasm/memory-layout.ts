@@ -31,6 +31,10 @@ export const CONTROL_BYTES = 65536;
 /** Upper bound for `setNumThreads`. */
 export const MAX_THREADS = 64;
 /** Exports a worker may call, by op number. */
-export const WORKER_EXPORTS = ['gemm'] as const;
-export type WorkerOp = 0;
+export const WORKER_EXPORTS = ['gemm', 'lstmSequenceForwardF32', 'lstmSequenceBackwardF32', 'gruSequenceForwardF32', 'gruSequenceBackwardF32'] as const;
+export type WorkerOp = 0 | 1 | 2 | 3 | 4;
 export const OP_GEMM: WorkerOp = 0;
+export const OP_LSTM_SEQUENCE_FORWARD: WorkerOp = 1;
+export const OP_LSTM_SEQUENCE_BACKWARD: WorkerOp = 2;
+export const OP_GRU_SEQUENCE_FORWARD: WorkerOp = 3;
+export const OP_GRU_SEQUENCE_BACKWARD: WorkerOp = 4;

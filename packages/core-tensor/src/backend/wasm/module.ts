@@ -38,6 +38,21 @@ export interface KernelExports {
     a: number, aRow: number, aCol: number, aBatch: number, b: number, bRow: number, bCol: number, bBatch: number, c: number, ldc: number, cBatch: number,
     m: number, n: number, k: number, count: number, work: number, counter: number, unit: number, byRows: number,
   ): void;
+  /** Packs op(B) [k, n] into k·roundUp(n, 8) floats at dst, for gemmPacked. */
+  gemmPackB(b: number, bRow: number, bCol: number, k: number, n: number, dst: number): void;
+  /** Packs op(A) [m, k] into k·roundUp(m, 4) floats at dst, for gemmPacked. */
+  gemmPackA(a: number, aRow: number, aCol: number, m: number, k: number, dst: number): void;
+  /** C = A·B from operands packed by gemmPackA / gemmPackB (tile: 128 bytes of scratch). */
+  gemmPacked(pa: number, pb: number, c: number, ldc: number, m: number, n: number, k: number, tile: number): void;
+  /** Bytes of one thread's scratch for the sequence kernels: gate rows [chunk, width], the packed [chunk, depth] operand, a tile. */
+  sequenceScratchBytes(chunk: number, width: number, depth: number): number;
+  lstmSequenceForwardF32(x: number, h0: number, c0: number, packedW: number, bias: number, hs: number, cs: number, saved: number, steps: number, rows: number, hidden: number, reverse: number, scratch: number, counter: number, chunk: number): void;
+  lstmSequenceBackwardF32(packedW: number, saved: number, c0: number, cs: number, dHs: number, dhLast: number, dc: number, dhRec: number, dX: number, steps: number, rows: number, hidden: number, reverse: number, scratch: number, counter: number, chunk: number): void;
+  gruSequenceForwardF32(x: number, h0: number, packedW: number, biasIH: number, biasHH: number, hs: number, saved: number, hProj: number, steps: number, rows: number, hidden: number, reverse: number, scratch: number, counter: number, chunk: number): void;
+  gruSequenceBackwardF32(
+    packedW: number, saved: number, hProj: number, h0: number, hs: number, dHs: number, dhLast: number, direct: number, dhRec: number, dX: number, dHProj: number,
+    steps: number, rows: number, hidden: number, reverse: number, scratch: number, counter: number, chunk: number,
+  ): void;
   unaryF32(op: number, x: number, out: number, n: number, p0: number): void;
   binaryF32(op: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, out: number, rows: number, cols: number): void;
   softmaxRowsF32(x: number, rows: number, size: number, log: number): void;

@@ -35,6 +35,7 @@ export class WasmRuntime {
   private pool: WorkerPool | null = null;
   private readonly spinMicros: number;
   private f32: Float32Array;
+  private lastEnd = 0;
 
   constructor(
     private readonly kernels: LoadedKernels,
@@ -119,7 +120,13 @@ export class WasmRuntime {
         }
       }
     }
+    this.lastEnd = end;
     return base;
+  }
+
+  /** The end address of the last reservation: a kernel must write nothing past it (tests check this). */
+  reservedEnd(): number {
+    return this.lastEnd;
   }
 
   /** A float32 view of the whole memory (current after any growth). */

@@ -4,6 +4,9 @@ import { expectClose } from '../../testing/expect-close.js';
 import type { RecurrentSequenceParams } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { createWasmBackend, type WasmBackend } from './index.js';
+import { loadKernelsSync } from './module.js';
+import { WasmRuntime } from './runtime.js';
+import { createSequenceKernels, type SequenceKernels } from './sequence.js';
 
 // float32 through T steps of SIMD σ/tanh and GEMMs against the js kernels' float64-then-rounded steps
 const TOL = { rtol: 1e-4, atol: 2e-5 };
@@ -14,9 +17,14 @@ function values(gen: Generator, size: number, scale: number): Float32Array {
   return out;
 }
 
-/** [steps, rows, hidden, reverse]: the benchmark's layer, odd widths (tails past the SIMD width), reversed walks. */
+/**
+ * [steps, rows, hidden, reverse]: the benchmark's layer, odd widths (tails past the SIMD width and
+ * the GEMM's 8-column panels), reversed walks, more rows than one GEMM row block (128) with a
+ * shared dimension past one depth block (256, backward: 4H).
+ */
 const SHAPES: readonly [number, number, number, boolean][] = [
   [6, 64, 128, false],
+  [2, 131, 70, false],
   [5, 9, 30, true],
   [3, 33, 7, false],
   [1, 16, 5, true],
@@ -24,7 +32,7 @@ const SHAPES: readonly [number, number, number, boolean][] = [
 
 describe.each([
   ['1 thread', 1],
-  ['2 threads, every step product split', 2],
+  ['2 threads, the rows split into chunks', 2],
 ])('wasm fused recurrent sequences against the js kernels (float32), %s', (_, threads) => {
   let backend: WasmBackend;
   beforeAll(async () => {
@@ -122,5 +130,50 @@ describe.each([
       return hs;
     };
     expect(Array.from(run(backend))).toEqual(Array.from(run(jsBackend)));
+  });
+});
+
+describe.each([1, 2])('wasm fused recurrent sequences write only inside their reservation, %i thread(s)', (threads) => {
+  let runtime: WasmRuntime;
+  let kernels: SequenceKernels;
+  beforeAll(async () => {
+    runtime = new WasmRuntime(loadKernelsSync(), { threads });
+    await runtime.ready();
+    kernels = createSequenceKernels(runtime, jsBackend, { threadsFrom: 0, minElements: 1 });
+  });
+  afterAll(async () => {
+    await runtime.dispose();
+  });
+
+  /** Runs `call` twice: the first sizes the reservation; the second must leave every float past its end as it found it. */
+  function expectNoWritePastReservation(call: () => void): void {
+    call();
+    const end = runtime.reservedEnd() >> 2;
+    const mem = runtime.floats32();
+    const limit = Math.min(mem.length, end + (1 << 20));
+    mem.fill(12345.5, end, limit);
+    call();
+    const after = runtime.floats32();
+    let first = -1;
+    for (let i = end; i < limit && first < 0; i++) if (after[i] !== 12345.5) first = i;
+    expect(first, `first float written past the reservation (end ${end})`).toBe(-1);
+  }
+
+  it.each([
+    [4, 19, 24],
+    [3, 6, 9],
+  ])('LSTM and GRU, forward (with and without saved state) and backward [T %i, B %i, H %i]', (steps, rows, H) => {
+    const gen = new Generator(45);
+    const p: RecurrentSequenceParams = { steps, rows, hidden: H, reverse: false };
+    const size = rows * H;
+    const v = (n: number): Float32Array => values(gen, n, 0.5);
+    const [x4, x3, h0, c0, w4, w3, b4, b3] = [v(steps * rows * 4 * H), v(steps * rows * 3 * H), v(size), v(size), v(4 * H * H), v(3 * H * H), v(4 * H), v(3 * H)];
+    const [hs, cs, saved4, saved3, hProj] = [v(steps * size), v(steps * size), v(steps * rows * 5 * H), v(steps * rows * 3 * H), v(steps * rows * 3 * H)];
+    expectNoWritePastReservation(() => kernels.lstmSequenceForward(x4, h0, c0, w4, b4, p, hs, cs, saved4));
+    expectNoWritePastReservation(() => kernels.lstmSequenceForward(x4, h0, c0, w4, null, p, hs, cs, null));
+    expectNoWritePastReservation(() => kernels.lstmSequenceBackward(w4, saved4, c0, cs, hs, h0, c0, p, v(steps * rows * 4 * H), v(size), v(size)));
+    expectNoWritePastReservation(() => kernels.gruSequenceForward(x3, h0, w3, b3, b3, p, hs, saved3, hProj));
+    expectNoWritePastReservation(() => kernels.gruSequenceForward(x3, h0, w3, b3, b3, p, hs, null, null));
+    expectNoWritePastReservation(() => kernels.gruSequenceBackward(w3, saved3, hProj, h0, hs, hs, h0, p, v(steps * rows * 3 * H), v(steps * rows * 3 * H), v(size)));
   });
 });

@@ -1,56 +1,60 @@
 /**
  * The wasm backend's fused recurrent sequences (contracts on `Backend`), float32: a whole
- * layer-direction per call. The operands are copied into the wasm memory once, every step runs the
- * SIMD GEMM of assembly/gemm.ts (h·W_hhᵀ forward, dGates·W_hh backward) and a SIMD step kernel of
- * assembly/recurrent.ts at wasm addresses, and the results are copied out once: per step there is
- * no copy, no allocation and no JS arithmetic, where the step-by-step path copied W_hh and the
- * state in and out for every product and ran the backward cell in JS.
+ * layer-direction per call. The operands are copied into the wasm memory once and W_hh is packed
+ * once for the GEMM (W_hhᵀ forward, W_hh backward); then one kernel of assembly/recurrent.ts runs
+ * the whole recurrence at wasm addresses (every step's product on the packed W_hh and the fused
+ * SIMD step), and the results are copied out once: per step there is no copy, no allocation, no
+ * call from JS and no repacking of W_hh.
+ *
+ * Threads split the batch rows, not the steps' products: rows never mix in a recurrence, so each
+ * chunk of rows runs all its steps alone, and the threads (taking chunks from a shared counter)
+ * never wait for each other between steps.
  *
  * Also here: `lstmCellBackward` in SIMD (the step-by-step path's backward cell). float64 calls,
  * steps smaller than the threshold and operands the memory cannot hold take the js kernels.
  */
 import type { FloatArray } from '../../dtype.js';
 import type { Backend, RecurrentSequenceParams } from '../backend.js';
-import { stepAt } from '../js/sequence.js';
-import { COUNTER_ADDRESS, OP_GEMM } from './memory-layout.js';
+import { COUNTER_ADDRESS, OP_GRU_SEQUENCE_BACKWARD, OP_GRU_SEQUENCE_FORWARD, OP_LSTM_SEQUENCE_BACKWARD, OP_LSTM_SEQUENCE_FORWARD, type WorkerOp } from './memory-layout.js';
 import { align, type WasmRuntime } from './runtime.js';
 
 /** The kernels this file provides. */
 export type SequenceKernels = Pick<Backend, 'lstmSequenceForward' | 'lstmSequenceBackward' | 'gruSequenceForward' | 'gruSequenceBackward' | 'lstmCellBackward'>;
 
 export interface SequenceOptions {
-  /** Fewest flops (2·m·n·k) for which a step's GEMM is shared by the threads. */
+  /** Fewest flops of one step's recurrent product (2·B·gates·H·H) for which the threads share a sequence. */
   threadsFrom: number;
   /** Fewest elements of a step's state (rows·H) for which the wasm kernels run. */
   minElements: number;
 }
 
-/** `C = op(A)·op(B)` at wasm addresses, one product, with op(X)[i, p] at x + 4·(i·row + p·col). */
-type GemmAt = (a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, c: number, ldc: number, m: number, n: number, k: number) => void;
-
-/** Split granularity along n (the GEMM's micro-tile width), the narrowest unit and the panel width. */
+/** Micro-tile sizes of the GEMM (assembly/gemm.ts): panels of W are NR wide, chunks of rows a multiple of MR. */
 const NR = 8;
-const MIN_UNIT = 32;
-const NC = 1024;
+const MR = 4;
+/**
+ * Chunks of rows per thread, where the rows allow chunks of at least MIN_CHUNK_ROWS: more chunks
+ * let a slow thread leave more to the others, but each chunk streams all of W_hh every step, so
+ * small ones cost memory traffic (measured, B 128 × H 1024 on two threads: 32-row chunks took 11%
+ * more CPU than 64-row ones).
+ */
+const CHUNKS_PER_THREAD = 2;
+const MIN_CHUNK_ROWS = 64;
 
-function createGemmAt(runtime: WasmRuntime, threadsFrom: number): GemmAt {
-  const gemm = runtime.exports.gemm;
-  const local = (x: readonly number[]): void =>
-    gemm(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!, x[15]!, x[16]!, x[17]!, x[18]!);
-  return (a, aRow, aCol, b, bRow, bCol, c, ldc, m, n, k) => {
-    const threads = 2 * m * n * k >= threadsFrom ? runtime.activeThreads() : 1;
-    if (threads > 1) {
-      // Blocks of columns, about two per thread, taken from the shared counter (see matmul.ts).
-      const unit = Math.min(NC, Math.ceil(Math.max(MIN_UNIT, Math.ceil(n / (2 * threads))) / NR) * NR);
-      if (Math.ceil(n / unit) >= 2) {
-        new Int32Array(runtime.floats32().buffer, COUNTER_ADDRESS, 1)[0] = 0;
-        const jobs = Array.from({ length: threads }, (_, t) => [a, aRow, aCol, 0, b, bRow, bCol, 0, c, ldc, 0, m, n, k, 1, runtime.workArea(t), COUNTER_ADDRESS, unit, 0]);
-        runtime.parallel(OP_GEMM, jobs, local);
-        return;
-      }
-    }
-    gemm(a, aRow, aCol, 0, b, bRow, bCol, 0, c, ldc, 0, m, n, k, 1, runtime.workArea(0), 0, 0, 0);
-  };
+/** x rounded up to a multiple of `multiple`. */
+function roundUp(x: number, multiple: number): number {
+  return Math.ceil(x / multiple) * multiple;
+}
+
+/** Floats of op(B) [k, n] packed by `gemmPackB`. */
+function packedFloats(k: number, n: number): number {
+  return k * Math.ceil(n / NR) * NR;
+}
+
+/** How a sequence is shared: the threads, the rows per chunk, and each thread's scratch. */
+interface Split {
+  threads: number;
+  chunk: number;
+  scratchBytes: number;
 }
 
 /**
@@ -75,7 +79,6 @@ const isF32 = (x: FloatArray | null): boolean => x === null || x instanceof Floa
 /** The fused sequence kernels (and the SIMD LSTM backward cell) on `runtime`; `fallback` (the js backend) for what they do not take. */
 export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, options: SequenceOptions): SequenceKernels {
   const kernels = runtime.exports;
-  const gemmAt = createGemmAt(runtime, options.threadsFrom);
   const takes = (params: RecurrentSequenceParams, arrays: readonly (FloatArray | null)[]): boolean => params.rows * params.hidden >= options.minElements && arrays.every(isF32);
   /** Copies the first `size` values of `x` (when given) into the memory at `address`. */
   const put = (x: FloatArray | null, address: number, size: number): void => {
@@ -85,144 +88,143 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
   const get = (x: FloatArray, address: number, size: number): void => {
     x.set(runtime.floats32().subarray(address >> 2, (address >> 2) + size));
   };
-  /** The address of the row block of step `t` in a region of [T, B, width] at `base`. */
-  const at = (base: number, t: number, p: RecurrentSequenceParams, width: number): number => base + 4 * t * p.rows * width;
-  /** The state before the k-th step processed: `initial`, or the block of step k−1 in `states`. */
-  const before = (k: number, p: RecurrentSequenceParams, initial: number, states: number): number => (k === 0 ? initial : at(states, stepAt(k - 1, p), p, p.hidden));
+
+  /**
+   * Threads and chunks for a sequence whose per-thread scratch holds gate rows [chunk, width] and
+   * the packed [chunk, depth] operand of the recurrent product (`gates`·H wide).
+   */
+  function split(params: RecurrentSequenceParams, gates: number, width: number, depth: number): Split {
+    const { rows, hidden: H } = params;
+    const available = 2 * rows * gates * H * H >= options.threadsFrom ? Math.min(runtime.activeThreads(), Math.floor(rows / MR)) : 1;
+    const threads = Math.max(1, available);
+    const chunk = threads === 1 ? rows : roundUp(Math.max(rows / (CHUNKS_PER_THREAD * threads), Math.min(MIN_CHUNK_ROWS, rows / threads)), MR);
+    return { threads, chunk, scratchBytes: align(kernels.sequenceScratchBytes(chunk, width, depth)) };
+  }
+
+  /**
+   * Runs whole-sequence kernel `op` (`local` on this thread) with `args` followed by each thread's
+   * scratch, the chunk counter and the chunk size.
+   */
+  function run(op: WorkerOp, local: (x: readonly number[]) => void, args: readonly number[], plan: Split, scratch: number): void {
+    if (plan.threads === 1) {
+      local([...args, scratch, 0, plan.chunk]);
+      return;
+    }
+    new Int32Array(runtime.floats32().buffer, COUNTER_ADDRESS, 1)[0] = 0;
+    const jobs = Array.from({ length: plan.threads }, (_, t) => [...args, scratch + t * plan.scratchBytes, COUNTER_ADDRESS, plan.chunk]);
+    runtime.parallel(op, jobs, local);
+  }
+
+  const lstmForward = (x: readonly number[]): void => kernels.lstmSequenceForwardF32(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!);
+  const lstmBackward = (x: readonly number[]): void =>
+    kernels.lstmSequenceBackwardF32(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!, x[15]!);
+  const gruForward = (x: readonly number[]): void => kernels.gruSequenceForwardF32(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!);
+  const gruBackward = (x: readonly number[]): void =>
+    kernels.gruSequenceBackwardF32(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!, x[15]!, x[16]!, x[17]!);
 
   return {
     lstmSequenceForward(xProj, h0, c0, weightHH, bias, params, hs, cs, saved) {
-      const { steps, rows, hidden: H } = params;
+      const { steps, rows, hidden: H, reverse } = params;
+      const plan = split(params, 4, 4 * H, H);
       const regions = takes(params, [xProj, h0, c0, weightHH, bias, hs, cs, saved])
-        ? reserveRegions(runtime, [4 * H * H, steps * rows * 4 * H, bias === null ? 0 : 4 * H, rows * H, rows * H, steps * rows * H, steps * rows * H, saved === null ? 0 : steps * rows * 5 * H, rows * 4 * H])
+        ? reserveRegions(runtime, [4 * H * H, packedFloats(H, 4 * H), steps * rows * 4 * H, bias === null ? 0 : 4 * H, rows * H, rows * H, steps * rows * H, steps * rows * H, saved === null ? 0 : steps * rows * 5 * H, (plan.threads * plan.scratchBytes) / 4])
         : null;
       if (regions === null) {
         fallback.lstmSequenceForward(xProj, h0, c0, weightHH, bias, params, hs, cs, saved);
         return;
       }
-      const [w, x, biasAt, hInit, cInit, hsAt, csAt, savedAt, hProj] = regions as [number, number, number, number, number, number, number, number, number];
+      const [w, packedW, x, biasAt, hInit, cInit, hsAt, csAt, savedAt, scratch] = regions as [number, number, number, number, number, number, number, number, number, number];
       put(weightHH, w, 4 * H * H);
+      // h·W_hhᵀ: W_hhᵀ [H, 4H], read transposed from the stored [4H, H].
+      kernels.gemmPackB(w, 1, H, H, 4 * H, packedW);
       put(xProj, x, steps * rows * 4 * H);
       put(bias, biasAt, 4 * H);
       put(h0, hInit, rows * H);
       put(c0, cInit, rows * H);
-      for (let k = 0; k < steps; k++) {
-        const t = stepAt(k, params);
-        // hProj = hPrev·W_hhᵀ: [B, H] times the stored [4H, H] read transposed.
-        gemmAt(before(k, params, hInit, hsAt), H, 1, w, 1, H, hProj, 4 * H, rows, 4 * H, H);
-        const s = savedAt === 0 ? 0 : at(savedAt, t, params, 5 * H);
-        kernels.lstmStepF32(at(x, t, params, 4 * H), hProj, biasAt, before(k, params, cInit, csAt), rows, H, at(hsAt, t, params, H), at(csAt, t, params, H), s);
-      }
+      run(OP_LSTM_SEQUENCE_FORWARD, lstmForward, [x, hInit, cInit, packedW, biasAt, hsAt, csAt, savedAt, steps, rows, H, reverse ? 1 : 0], plan, scratch);
       get(hs, hsAt, steps * rows * H);
       get(cs, csAt, steps * rows * H);
       if (saved !== null) get(saved, savedAt, steps * rows * 5 * H);
     },
 
     lstmSequenceBackward(weightHH, saved, c0, cs, dHs, dhLast, dcLast, params, dXProj, dh0, dc0) {
-      const { steps, rows, hidden: H } = params;
+      const { steps, rows, hidden: H, reverse } = params;
       const size = rows * H;
+      const plan = split(params, 4, 0, 4 * H);
       const regions = takes(params, [weightHH, saved, c0, cs, dHs, dhLast, dcLast, dXProj, dh0, dc0])
-        ? reserveRegions(runtime, [4 * H * H, steps * rows * 5 * H, size, steps * size, dHs === null ? 0 : steps * size, dhLast === null ? 0 : size, size, steps * rows * 4 * H, size, size])
+        ? reserveRegions(runtime, [4 * H * H, packedFloats(4 * H, H), steps * rows * 5 * H, size, steps * size, dHs === null ? 0 : steps * size, dhLast === null ? 0 : size, size, size, steps * rows * 4 * H, (plan.threads * plan.scratchBytes) / 4])
         : null;
       if (regions === null) {
         fallback.lstmSequenceBackward(weightHH, saved, c0, cs, dHs, dhLast, dcLast, params, dXProj, dh0, dc0);
         return;
       }
-      const [w, savedAt, cInit, csAt, dHsAt, dhLastAt, dc, dX, dhRec, zeros] = regions as [number, number, number, number, number, number, number, number, number, number];
+      const [w, packedW, savedAt, cInit, csAt, dHsAt, dhLastAt, dc, dhRec, dX, scratch] = regions as [number, number, number, number, number, number, number, number, number, number, number];
       put(weightHH, w, 4 * H * H);
+      // dGates·W_hh: W_hh [4H, H] as stored.
+      kernels.gemmPackB(w, H, 1, 4 * H, H, packedW);
       put(saved, savedAt, steps * rows * 5 * H);
       put(c0, cInit, size);
       put(cs, csAt, steps * size);
       put(dHs, dHsAt, steps * size);
       put(dhLast, dhLastAt, size);
-      const mem = runtime.floats32();
       // dc carries the cell gradient back through the steps (updated in place by each step).
-      if (dcLast === null) mem.fill(0, dc >> 2, (dc >> 2) + size);
-      else mem.set(dcLast.subarray(0, size), dc >> 2);
-      mem.fill(0, zeros >> 2, (zeros >> 2) + size);
-      for (let k = steps - 1; k >= 0; k--) {
-        const t = stepAt(k, params);
-        const dh = dHsAt === 0 ? zeros : at(dHsAt, t, params, H);
-        // dhRec = dGates[next]·W_hh, the recurrent gradient from the step processed after this one.
-        const extra = k === steps - 1 ? dhLastAt : dhRec;
-        const dGates = at(dX, t, params, 4 * H);
-        kernels.lstmBackwardF32(at(savedAt, t, params, 5 * H), before(k, params, cInit, csAt), dh, extra, dc, rows, H, dGates, dc);
-        gemmAt(dGates, 4 * H, 1, w, H, 1, dhRec, H, rows, H, 4 * H);
-      }
+      if (dcLast === null) runtime.floats32().fill(0, dc >> 2, (dc >> 2) + size);
+      else put(dcLast, dc, size);
+      run(OP_LSTM_SEQUENCE_BACKWARD, lstmBackward, [packedW, savedAt, cInit, csAt, dHsAt, dhLastAt, dc, dhRec, dX, steps, rows, H, reverse ? 1 : 0], plan, scratch);
       get(dXProj, dX, steps * rows * 4 * H);
       get(dh0, dhRec, size);
       get(dc0, dc, size);
     },
 
     gruSequenceForward(xProj, h0, weightHH, biasIH, biasHH, params, hs, saved, hProj) {
-      const { steps, rows, hidden: H } = params;
+      const { steps, rows, hidden: H, reverse } = params;
       const width = rows * 3 * H;
+      const plan = split(params, 3, hProj === null ? 3 * H : 0, H);
       const regions = takes(params, [xProj, h0, weightHH, biasIH, biasHH, hs, saved, hProj])
-        ? reserveRegions(runtime, [3 * H * H, steps * width, biasIH === null ? 0 : 3 * H, biasHH === null ? 0 : 3 * H, rows * H, steps * rows * H, saved === null ? 0 : steps * width, hProj === null ? width : steps * width])
+        ? reserveRegions(runtime, [3 * H * H, packedFloats(H, 3 * H), steps * width, biasIH === null ? 0 : 3 * H, biasHH === null ? 0 : 3 * H, rows * H, steps * rows * H, saved === null ? 0 : steps * width, hProj === null ? 0 : steps * width, (plan.threads * plan.scratchBytes) / 4])
         : null;
       if (regions === null) {
         fallback.gruSequenceForward(xProj, h0, weightHH, biasIH, biasHH, params, hs, saved, hProj);
         return;
       }
-      const [w, x, biasX, biasH, hInit, hsAt, savedAt, hProjAt] = regions as [number, number, number, number, number, number, number, number];
+      const [w, packedW, x, biasX, biasH, hInit, hsAt, savedAt, hProjAt, scratch] = regions as [number, number, number, number, number, number, number, number, number, number];
       put(weightHH, w, 3 * H * H);
+      kernels.gemmPackB(w, 1, H, H, 3 * H, packedW);
       put(xProj, x, steps * width);
       put(biasIH, biasX, 3 * H);
       put(biasHH, biasH, 3 * H);
       put(h0, hInit, rows * H);
-      for (let k = 0; k < steps; k++) {
-        const t = stepAt(k, params);
-        const hPrev = before(k, params, hInit, hsAt);
-        const hp = hProj === null ? hProjAt : at(hProjAt, t, params, 3 * H);
-        gemmAt(hPrev, H, 1, w, 1, H, hp, 3 * H, rows, 3 * H, H);
-        kernels.gruStepF32(at(x, t, params, 3 * H), hp, biasX, biasH, hPrev, rows, H, at(hsAt, t, params, H), savedAt === 0 ? 0 : at(savedAt, t, params, 3 * H));
-      }
+      run(OP_GRU_SEQUENCE_FORWARD, gruForward, [x, hInit, packedW, biasX, biasH, hsAt, savedAt, hProjAt, steps, rows, H, reverse ? 1 : 0], plan, scratch);
       get(hs, hsAt, steps * rows * H);
       if (saved !== null) get(saved, savedAt, steps * width);
       if (hProj !== null) get(hProj, hProjAt, steps * width);
     },
 
     gruSequenceBackward(weightHH, saved, hProj, h0, hs, dHs, dhLast, params, dXProj, dHProj, dh0) {
-      const { steps, rows, hidden: H } = params;
+      const { steps, rows, hidden: H, reverse } = params;
       const size = rows * H;
       const width = rows * 3 * H;
+      const plan = split(params, 3, 0, 3 * H);
       const regions = takes(params, [weightHH, saved, hProj, h0, hs, dHs, dhLast, dXProj, dHProj, dh0])
-        ? reserveRegions(runtime, [3 * H * H, steps * width, steps * width, size, steps * size, dHs === null ? 0 : steps * size, dhLast === null ? 0 : size, steps * width, steps * width, size, size])
+        ? reserveRegions(runtime, [3 * H * H, packedFloats(3 * H, H), steps * width, steps * width, size, steps * size, dHs === null ? 0 : steps * size, dhLast === null ? 0 : size, steps * width, steps * width, size, size, (plan.threads * plan.scratchBytes) / 4])
         : null;
       if (regions === null) {
         fallback.gruSequenceBackward(weightHH, saved, hProj, h0, hs, dHs, dhLast, params, dXProj, dHProj, dh0);
         return;
       }
-      const [w, savedAt, hProjAt, hInit, hsAt, dHsAt, dhLastAt, dX, dHP, direct, dhRec] = regions as [number, number, number, number, number, number, number, number, number, number, number];
+      const [w, packedW, savedAt, hProjAt, hInit, hsAt, dHsAt, dhLastAt, dX, dHP, direct, dhRec, scratch] = regions as [number, number, number, number, number, number, number, number, number, number, number, number, number];
       put(weightHH, w, 3 * H * H);
+      kernels.gemmPackB(w, H, 1, 3 * H, H, packedW);
       put(saved, savedAt, steps * width);
       put(hProj, hProjAt, steps * width);
       put(h0, hInit, size);
       put(hs, hsAt, steps * size);
       put(dHs, dHsAt, steps * size);
       put(dhLast, dhLastAt, size);
-      for (let k = steps - 1; k >= 0; k--) {
-        const t = stepAt(k, params);
-        const last = k === steps - 1;
-        const dhp = at(dHP, t, params, 3 * H);
-        // dh = dHs[t] + (dhLast, or the direct z ⊙ dh and the recurrent dHProj·W_hh of the step after).
-        kernels.gruBackwardF32(
-          at(savedAt, t, params, 3 * H),
-          at(hProjAt, t, params, 3 * H),
-          before(k, params, hInit, hsAt),
-          dHsAt === 0 ? 0 : at(dHsAt, t, params, H),
-          last ? dhLastAt : dhRec,
-          last ? 0 : direct,
-          rows,
-          H,
-          at(dX, t, params, 3 * H),
-          dhp,
-          direct,
-        );
-        gemmAt(dhp, 3 * H, 1, w, H, 1, dhRec, H, rows, H, 3 * H);
-      }
+      run(OP_GRU_SEQUENCE_BACKWARD, gruBackward, [packedW, savedAt, hProjAt, hInit, hsAt, dHsAt, dhLastAt, direct, dhRec, dX, dHP, steps, rows, H, reverse ? 1 : 0], plan, scratch);
       get(dXProj, dX, steps * width);
       get(dHProj, dHP, steps * width);
+      // dh0: the direct (z ⊙ dh) and the recurrent (dHProj·W_hh) terms of step 0.
       const mem = runtime.floats32();
       for (let i = 0; i < size; i++) dh0[i] = mem[(direct >> 2) + i]! + mem[(dhRec >> 2) + i]!;
     },
