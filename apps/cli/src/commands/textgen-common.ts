@@ -13,6 +13,7 @@ import {
   mobyDick,
   readTextFile,
   resolveDirectory,
+  stripGutenberg,
   type CharTokenizer,
   type GenerateResult,
   type LoadedCheckpoint,
@@ -60,28 +61,6 @@ export async function readCorpus(corpus: string, encoding: string): Promise<stri
     }
     throw error;
   }
-}
-
-const GUTENBERG_START = /\*\*\*\s*START OF (?:THE|THIS) PROJECT GUTENBERG E(?:BOOK|TEXT)[^\n]*\n/i;
-const GUTENBERG_END = /^[^\n]*?(?:End of (?:the )?Project Gutenberg|\*\*\*\s*END OF (?:THE|THIS) PROJECT GUTENBERG)/im;
-
-/**
- * The book inside a Project Gutenberg file: the text after the `*** START OF THIS PROJECT
- * GUTENBERG EBOOK … ***` line and before the footer (`End of [the] Project Gutenberg…` or `*** END
- * OF THIS PROJECT GUTENBERG EBOOK`), which is followed by the licence. Undefined when the file has
- * no start marker. `head` and `tail` count the characters removed.
- *
- * Why: the course's books are Gutenberg files whose last 3–4 % is the licence, and the validation
- * split is the end of the text, so without this a third of Grimm's validation characters are legal
- * boilerplate the model barely sees in training.
- */
-export function stripGutenberg(text: string): { text: string; head: number; tail: number } | undefined {
-  const start = GUTENBERG_START.exec(text);
-  if (start === null) return undefined;
-  const from = start.index + start[0].length;
-  const end = GUTENBERG_END.exec(text.slice(from));
-  const to = end === null ? text.length : from + end.index;
-  return { text: text.slice(from, to), head: from, tail: text.length - to };
 }
 
 /** Applies `stripGutenberg` unless `keep`, saying what it removed. */
