@@ -8,8 +8,8 @@
  * - seeds: a count k (the seeds 0..k−1, default 10) or a comma list (`3,5,8`).
  *
  * Flags (each overrides the recipe): --features file|identity|random, --epochs N, --patience N,
- * --criterion accuracy|loss|accuracy-and-loss, --weight-decay X, --decay-on all|first, --lr X,
- * --no-normalize, --backend auto|js|wasm (default auto), --threads N, --log-every N (epochs).
+ * --criterion accuracy|loss|accuracy-and-loss|latest-accuracy, --weight-decay X, --decay-on all|first, --lr X,
+ * --dropout-placement layer-input|per-head, --no-normalize, --backend auto|js|wasm (default auto), --threads N, --log-every N (epochs).
  *
  * Prints each seed's test accuracy (at the selected epoch), then mean ± std (the sample standard
  * deviation, n − 1) and the mean time per epoch (a training step plus the evaluation pass).
@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { getBackend, loadFastestBackend, registerWasmBackend, setBackend, shutdownWasmBackend } from '@tensorloom/core-tensor';
 import { loadPlanetoid, normalizeFeatures, type PlanetoidFeatures } from '@tensorloom/graph';
 import { firstLayerOnly, recipeFor } from '../src/model-recipes.js';
-import { GNN, type ConvKind } from '../src/models.js';
+import { GNN, type ConvKind, type DropoutPlacement } from '../src/models.js';
 import { runSeeds } from '../src/node-classification-seeds.js';
 import type { SelectionCriterion, TrainNodeClassifierOptions } from '../src/node-classification.js';
 
@@ -33,6 +33,7 @@ const { values, positionals } = parseArgs({
     'weight-decay': { type: 'string' },
     'decay-on': { type: 'string' },
     lr: { type: 'string' },
+    'dropout-placement': { type: 'string' },
     'no-normalize': { type: 'boolean', default: false },
     backend: { type: 'string', default: 'auto' },
     threads: { type: 'string', default: '1' },
@@ -53,7 +54,10 @@ else if (values.backend === 'wasm') {
 
 const recipe = recipeFor(model, dataset);
 const loaded = loadPlanetoid(dataset, { features: values.features as PlanetoidFeatures | undefined, onNotice: (message) => console.log(`note: ${message}`) });
-const normalize = recipe.normalizeFeatures && !values['no-normalize'];
+// Row-normalising is for the non-negative bag-of-words files; random normal rows can sum to ~0.
+const fileFeatures = (values.features ?? 'file') === 'file' && loaded.x.data.every((v) => v >= 0);
+const normalize = recipe.normalizeFeatures && !values['no-normalize'] && fileFeatures;
+if (recipe.normalizeFeatures && !fileFeatures) console.log('note: features are not the non-negative bag-of-words file: not row-normalised');
 const data = normalize ? { ...loaded, x: normalizeFeatures(loaded.x) } : loaded;
 
 const training: TrainNodeClassifierOptions = { ...recipe.training };
@@ -66,14 +70,15 @@ if (values.lr !== undefined) training.lr = number(values.lr);
 if (values['decay-on'] === 'all') delete training.weightDecayFilter;
 else if (values['decay-on'] === 'first') training.weightDecayFilter = firstLayerOnly;
 
+const architecture = { ...recipe.architecture, ...(values['dropout-placement'] === undefined ? {} : { dropoutPlacement: values['dropout-placement'] as DropoutPlacement }) };
 const logEvery = Number(values['log-every']);
 const describe = { ...training, weightDecayFilter: training.weightDecayFilter === undefined ? 'all' : 'first layer' };
 console.log(`${loaded.name}: ${loaded.numNodes} nodes, ${loaded.edgeIndex.shape[1]} directed edges, ${loaded.numFeatures} features${normalize ? ' (row-normalised)' : ''}, ${loaded.numClasses} classes, split ${loaded.trainIndex.size}/${loaded.valIndex.size}/${loaded.testIndex.size}`);
-console.log(`model ${model}: ${JSON.stringify(recipe.architecture)}`);
+console.log(`model ${model}: ${JSON.stringify(architecture)}`);
 console.log(`training: ${JSON.stringify(describe)}`);
 console.log(`backend ${getBackend().name}, seeds ${Array.isArray(seeds) ? seeds.join(',') : `0..${seeds - 1}`}`);
 
-const result = runSeeds(() => new GNN({ ...recipe.architecture, inChannels: data.numFeatures, outChannels: data.numClasses }), data, seeds, {
+const result = runSeeds(() => new GNN({ ...architecture, inChannels: data.numFeatures, outChannels: data.numClasses }), data, seeds, {
   ...training,
   onEpoch:
     logEvery > 0

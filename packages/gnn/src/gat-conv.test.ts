@@ -101,7 +101,57 @@ describe('GATConv', () => {
     for (const r of dropped) if (r !== 0) expect(r).toBeCloseTo(2, 5);
   });
 
+  it('inputDropout draws a separate mask for every head, on dense and on sparse inputs', () => {
+    // One channel per head, every weight 1: head h outputs the sum of its kept, rescaled inputs.
+    const features = 400;
+    const conv = new GATConv(features, 1, { heads: 3, inputDropout: 0.5, addSelfLoops: false, bias: false, generator: new Generator(3) });
+    conv.lin.weight.data.fill(1);
+    conv.att_src.data.fill(0);
+    conv.att_dst.data.fill(0);
+    const loop = edgeIndexOf([[0, 0]]);
+    for (const x of [ones([1, features]), ones([1, features]).requiresGrad_()]) {
+      const heads = Array.from(conv.call(x, loop).data);
+      expect(new Set(heads).size).toBe(3);
+      for (const v of heads) {
+        expect(v % 2).toBe(0); // kept inputs count 1 / (1 − p) = 2 each
+        expect(Math.abs(v - features)).toBeLessThan(5 * Math.sqrt(features)); // E = features, sd = √features
+      }
+    }
+    const sparse = zeros([1, features]);
+    sparse.data[7] = 1;
+    const hits = Array.from({ length: 200 }, () => Array.from(conv.call(sparse, loop).data)).flat();
+    expect(new Set(hits)).toEqual(new Set([0, 2]));
+    expect(Math.abs(hits.filter((v) => v === 2).length / hits.length - 0.5)).toBeLessThan(0.1);
+    expect(Array.from(conv.eval().call(ones([1, features]), loop).data)).toEqual([features, features, features]);
+  });
+
+  it('featureDropout drops the weighed features, not those the scores come from', () => {
+    const x = rand64([MESSY_NODES, 5], 11);
+    const make = (featureDropout: number) => new GATConv(5, 3, { heads: 2, featureDropout, dtype: 'float64', generator: new Generator(12) });
+    const plain = make(0).call(x, edgeIndex, { returnAttentionWeights: true });
+    const dropped = make(0.5).call(x, edgeIndex, { returnAttentionWeights: true });
+    expect(Array.from(dropped.attention.alpha.data)).toEqual(Array.from(plain.attention.alpha.data));
+    expect(Array.from(dropped.out.data)).not.toEqual(Array.from(plain.out.data));
+    const all = make(1);
+    all.bias!.data.fill(0.25);
+    expect(new Set(all.call(x, edgeIndex).data)).toEqual(new Set([0.25]));
+    expectClose(make(0.5).eval().call(x, edgeIndex), plain.out, { atol: 0 });
+  });
+
+  it('passes gradcheck with per-head input dropout and feature dropout (masks re-drawn from one seed)', () => {
+    const generator = new Generator(0);
+    const conv = new GATConv(4, 2, { heads: 2, inputDropout: 0.3, featureDropout: 0.3, dropout: 0.2, dtype: 'float64', generator });
+    const x = rand64([MESSY_NODES, 4], 13);
+    const sparseInput = rand64([MESSY_NODES, 4], 14);
+    for (let k = 0; k < sparseInput.data.length; k += 3) sparseInput.data[k] = 0;
+    // x needs a gradient (the dense path); sparseInput does not (the sparse path).
+    expect(gradcheck((a) => (generator.manualSeed(1), conv.call(a!, edgeIndex)), [x, ...conv.parameters()])).toBe(true);
+    expect(gradcheck(() => (generator.manualSeed(1), conv.call(sparseInput, edgeIndex)), [...conv.parameters()])).toBe(true);
+  });
+
   it('rejects bad input and options with typed errors', () => {
+    expect(() => new GATConv(3, 2, { inputDropout: -0.1 })).toThrow(ValueError);
+    expect(() => new GATConv(3, 2, { featureDropout: 2 })).toThrow(ValueError);
     const conv = new GATConv(3, 2);
     expect(() => conv.call(zeros([2, 4]), edgeIndexOf([[0, 1]]))).toThrow(ShapeError);
     expect(() => conv.call(zeros([2, 3], { dtype: 'int32' }), edgeIndexOf([[0, 1]]))).toThrow(DTypeError);

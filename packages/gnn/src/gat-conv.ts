@@ -7,14 +7,17 @@ import {
   add,
   concat,
   dropout,
+  linear,
   leakyRelu,
   mean,
   mul,
   narrow,
   reshape,
   segmentSoftmax,
+  SparseCsr,
   spmm,
   sum,
+  transpose,
   type FloatDType,
   type Generator,
 } from '@tensorloom/core-tensor';
@@ -42,7 +45,20 @@ export interface AttentionConvOptions {
   generator?: Generator;
 }
 
-export type GATConvOptions = AttentionConvOptions;
+/** Options of {@link GATConv}: the shared ones plus the dropouts of the GAT authors' code. */
+export interface GATConvOptions extends AttentionConvOptions {
+  /**
+   * Dropout on the layer's input with a separate mask for every head (the GAT reference code's
+   * `in_drop` on `seq`; training only). Default 0. PyG leaves this to the model, one mask for all
+   * heads.
+   */
+  inputDropout?: number;
+  /**
+   * Dropout on the transformed features Θx_j that the attention weighs (not on those the scores
+   * are computed from; the reference code's `in_drop` on `seq_fts`; training only). Default 0.
+   */
+  featureDropout?: number;
+}
 
 /** Options of an attention layer's forward. */
 export interface AttentionForwardOptions {
@@ -143,6 +159,10 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
   readonly concat: boolean;
   readonly negativeSlope: number;
   readonly dropout: number;
+  /** Dropout on the input, one mask per head (0: none). */
+  readonly inputDropout: number;
+  /** Dropout on the transformed features before the weighted sum (0: none). */
+  readonly featureDropout: number;
   readonly addSelfLoops: boolean;
   readonly generator: Generator | undefined;
 
@@ -157,6 +177,12 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
     this.concat = o.concat;
     this.negativeSlope = o.negativeSlope;
     this.dropout = o.dropout;
+    const { inputDropout = 0, featureDropout = 0 } = options;
+    for (const [name, value] of [['inputDropout', inputDropout], ['featureDropout', featureDropout]] as const) {
+      if (!(value >= 0 && value <= 1)) throw new ValueError(`GATConv: ${name} must be a probability in [0, 1], got ${String(value)}`);
+    }
+    this.inputDropout = inputDropout;
+    this.featureDropout = featureDropout;
     this.addSelfLoops = o.addSelfLoops;
     this.generator = o.generator;
     const width = o.heads * outChannels;
@@ -207,14 +233,15 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
     checkNodeFeatures('GATConv', x, this.inChannels);
     const n = x.shape[0]!;
     const edges = attentionEdges('GATConv', edgeIndex, n, this.addSelfLoops);
-    const h = reshape(this.lin.call(x), [n, this.heads, this.outChannels]);
+    const h = reshape(this.project(x), [n, this.heads, this.outChannels]);
     // aᵀ[Θx_i ‖ Θx_j] = a_dstᵀΘx_i + a_srcᵀΘx_j: one score per node and head, gathered per edge.
     const scoreSrc = sum(mul(h, this.att_src), -1);
     const scoreDst = sum(mul(h, this.att_dst), -1);
     const scores = leakyRelu(add(edges.gatherSource(scoreSrc), edges.gatherTarget(scoreDst)), this.negativeSlope);
     let alpha = segmentSoftmax(scores, edges.target, { dimSize: n });
     alpha = dropout(alpha, this.dropout, { training: this.training, generator: this.generator });
-    const out = combineHeads(this.propagate(edges, { x: h, alpha }), this.concat, this.bias);
+    const messages = dropout(h, this.featureDropout, { training: this.training, generator: this.generator });
+    const out = combineHeads(this.propagate(edges, { x: messages, alpha }), this.concat, this.bias);
     if (options.returnAttentionWeights) return { out, attention: { edgeIndex: edges.edgeIndex, alpha } };
     return out;
   }
@@ -223,7 +250,56 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
     return attentionAggregate(edges, inputs.x, inputs.alpha);
   }
 
-  override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, heads=${this.heads}, concat=${this.concat}, dropout=${this.dropout}`;
+  /**
+   * Θx `[N, H·C]`; with `inputDropout` while training, head h sees its own dropped copy of x. An
+   * input that needs no gradient is read as a sparse matrix of its non-zeros (bag-of-words
+   * features are ~1% non-zero), so the H masks cost one draw per non-zero and head.
+   */
+  private project(x: Tensor): Tensor {
+    if (!this.training || this.inputDropout === 0) return this.lin.call(x);
+    const options = { training: true, generator: this.generator };
+    const c = this.outChannels;
+    const weight = this.lin.weight;
+    const parts: Tensor[] = [];
+    if (x.requiresGrad) {
+      for (let head = 0; head < this.heads; head++) parts.push(linear(dropout(x, this.inputDropout, options), narrow(weight, 0, head * c, c)));
+    } else {
+      const nonZeros = sparseRows(x);
+      for (let head = 0; head < this.heads; head++) {
+        const dropped = nonZeros.withValues(dropout(nonZeros.values!, this.inputDropout, options));
+        parts.push(spmm(dropped, transpose(narrow(weight, 0, head * c, c), 0, 1)));
+      }
+    }
+    return parts.length === 1 ? parts[0]! : concat(parts, 1);
   }
+
+  override extraRepr(): string {
+    const extra = (this.inputDropout > 0 ? `, inputDropout=${this.inputDropout}` : '') + (this.featureDropout > 0 ? `, featureDropout=${this.featureDropout}` : '');
+    return `${this.inChannels}, ${this.outChannels}, heads=${this.heads}, concat=${this.concat}, dropout=${this.dropout}${extra}`;
+  }
+}
+
+/** A 2-d tensor's non-zero entries as CSR (values as a tensor of its dtype, no gradient). */
+function sparseRows(x: Tensor): SparseCsr {
+  const [rows, cols] = x.shape as [number, number];
+  const data = x.data;
+  let count = 0;
+  for (let i = 0; i < data.length; i++) if (data[i] !== 0) count++;
+  const rowPtr = new Int32Array(rows + 1);
+  const colIndex = new Int32Array(count);
+  const values = Tensor.empty([count], x.dtype);
+  const v = values.data;
+  let k = 0;
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let col = 0; col < cols; col++) {
+      const value = data[base + col]!;
+      if (value !== 0) {
+        colIndex[k] = col;
+        v[k++] = value;
+      }
+    }
+    rowPtr[r + 1] = k;
+  }
+  return new SparseCsr({ rowPtr, colIndex, values, shape: [rows, cols] });
 }

@@ -2,6 +2,7 @@ import { DTypeError, Generator, Tensor, ValueError, manualSeed, randn, sum, tens
 import { gradcheck } from '@tensorloom/core-tensor/testing';
 import { karateClub } from '@tensorloom/graph';
 import { describe, expect, it } from 'vitest';
+import { GATConv } from './gat-conv.js';
 import { GAT, GCN, GNN, inputDropout, type ConvKind } from './models.js';
 import { trainNodeClassifier } from './node-classification.js';
 import { oversmoothing } from './oversmoothing.js';
@@ -38,6 +39,25 @@ describe('GAT', () => {
     });
     expect(model.act).toBe('elu');
     expect(model.dropout).toBe(0.6);
+  });
+
+  it("'per-head' dropout placement moves the dropout into the GATConvs and leaves eval unchanged", () => {
+    const make = (dropoutPlacement: 'layer-input' | 'per-head') => new GAT({ inChannels: 20, outChannels: 3, dropoutPlacement, generator: new Generator(4) });
+    const perHead = make('per-head');
+    const convs = [...perHead.convs] as GATConv[];
+    expect(convs.map((c) => [c.inputDropout, c.featureDropout, c.dropout])).toEqual([
+      [0.6, 0.6, 0.6],
+      [0.6, 0.6, 0.6],
+    ]);
+    expect(([...make('layer-input').convs] as GATConv[]).map((c) => [c.inputDropout, c.featureDropout])).toEqual([
+      [0, 0],
+      [0, 0],
+    ]);
+    const x = randn([5, 20], { generator: new Generator(0) });
+    const edgeIndex = tensor([[0, 1, 2, 3], [1, 2, 3, 4]], { dtype: 'int32' });
+    expect(Array.from(perHead.eval().call(x, edgeIndex).data)).toEqual(Array.from(make('layer-input').eval().call(x, edgeIndex).data));
+    expect(() => new GNN({ conv: 'gcn', inChannels: 4, hiddenChannels: 4, outChannels: 2, dropoutPlacement: 'per-head' })).toThrow(ValueError);
+    expect(() => new GNN({ conv: 'gat', inChannels: 4, hiddenChannels: 4, outChannels: 2, dropoutPlacement: 'inside' as 'per-head' })).toThrow(ValueError);
   });
 
   it('averages 8 output heads for the PubMed setting', () => {

@@ -17,6 +17,9 @@ export type ConvKind = 'gcn' | 'gat' | 'gatv2' | 'sage' | 'gin';
 /** The non-linearity between layers. */
 export type Activation = 'relu' | 'elu' | 'tanh' | 'identity';
 
+/** Where a `GNN` applies its dropout: see `GNNOptions.dropoutPlacement`. */
+export type DropoutPlacement = 'layer-input' | 'per-head';
+
 /** A graph layer as the models call it: `(x [N, in], edgeIndex [2, E]) → [N, out]`. */
 export type GraphLayer = nn.Module<[Tensor, Tensor], Tensor>;
 
@@ -43,6 +46,13 @@ export interface GNNOptions {
   outHeads?: number;
   /** 'gat', 'gatv2': dropout on the attention coefficients. Default 0. */
   attentionDropout?: number;
+  /**
+   * Where `inputDropout` and `dropout` apply. 'layer-input' (default; PyG's models): one mask on
+   * each layer's input. 'per-head' ('gat' only; the GAT authors' code): inside every `GATConv`, a
+   * separate mask per head on the layer's input, and the same rate again on the transformed
+   * features the attention weighs (`GATConv`'s `inputDropout` and `featureDropout`).
+   */
+  dropoutPlacement?: DropoutPlacement;
   /** 'sage': the neighbour aggregation. Default 'mean'. */
   aggr?: 'mean' | 'max' | 'sum';
   /** 'gin': learn each layer's ε. Default false. */
@@ -73,9 +83,10 @@ export interface GNNOptions {
  * - 'sage': `SAGEConv` with `aggr`;
  * - 'gin': `GINConv` around a 2-layer MLP `Linear(in, out) → ReLU → Linear(out, out)` (PyG's
  *   `GIN` model without batch norm), with `trainEps`.
- * The input dropout draws its mask only at the non-zero features (a zero stays
- * zero under any mask, so the result has dropout's distribution; sparse bag-of-words inputs need
- * ~1% of the draws).
+ *
+ * The input dropout (`inputDropout`) draws its mask only at the non-zero features: a zero stays
+ * zero under any mask, so the result has dropout's distribution, and sparse bag-of-words inputs
+ * need ~1% of the draws.
  *
  * - Options: `conv`, `inChannels`, `hiddenChannels`, `outChannels`, `numLayers` (2), `dropout`
  *   (0.5), `inputDropout` (= dropout), `act` ('relu'), `heads` (1), `outHeads` (1),
@@ -98,6 +109,7 @@ export class GNN extends nn.Module<[Tensor, Tensor], Tensor> {
   readonly dropout: number;
   readonly inputDropout: number;
   readonly act: Activation;
+  readonly dropoutPlacement: DropoutPlacement;
   readonly generator: Generator | undefined;
 
   constructor(options: GNNOptions) {
@@ -112,6 +124,9 @@ export class GNN extends nn.Module<[Tensor, Tensor], Tensor> {
     for (const [name, value] of [['dropout', p], ['inputDropout', inputDropout]] as const) {
       if (!(value >= 0 && value <= 1)) throw new ValueError(`${op}: ${name} must be a probability in [0, 1], got ${String(value)}`);
     }
+    const { dropoutPlacement = 'layer-input' } = options;
+    if (dropoutPlacement !== 'layer-input' && dropoutPlacement !== 'per-head') throw new ValueError(`${op}: dropoutPlacement must be 'layer-input' or 'per-head', got '${String(dropoutPlacement)}'`);
+    if (dropoutPlacement === 'per-head' && conv !== 'gat') throw new ValueError(`${op}: dropoutPlacement 'per-head' needs conv 'gat', got '${conv}'`);
     if (!ACTIVATIONS.includes(act)) throw new ValueError(`${op}: act must be one of ${ACTIVATIONS.map((k) => `'${k}'`).join(', ')}, got '${String(act)}'`);
     this.conv = conv;
     this.inChannels = inChannels;
@@ -121,12 +136,14 @@ export class GNN extends nn.Module<[Tensor, Tensor], Tensor> {
     this.dropout = p;
     this.inputDropout = inputDropout;
     this.act = act;
+    this.dropoutPlacement = dropoutPlacement;
     this.generator = generator;
     const convs = new nn.ModuleList<GraphLayer>();
     let width = inChannels;
     for (let layer = 0; layer < numLayers; layer++) {
       const last = layer === numLayers - 1;
-      const built = buildConv(op, options, { inChannels: width, outChannels: last ? outChannels : hiddenChannels, last });
+      const rate = layer === 0 ? inputDropout : p;
+      const built = buildConv(op, options, { inChannels: width, outChannels: last ? outChannels : hiddenChannels, last, perHeadDropout: dropoutPlacement === 'per-head' ? [rate, p] : [0, 0] });
       convs.append(built.layer);
       width = built.width;
     }
@@ -150,8 +167,9 @@ export class GNN extends nn.Module<[Tensor, Tensor], Tensor> {
     const out: Tensor[] = [];
     let h = x;
     let layer = 0;
+    const perHead = this.dropoutPlacement === 'per-head';
     for (const conv of this.convs) {
-      h = layer === 0 ? inputDropout(h, this.inputDropout, { training: this.training, generator: this.generator }) : dropout(h, this.dropout, { training: this.training, generator: this.generator });
+      if (!perHead) h = layer === 0 ? inputDropout(h, this.inputDropout, { training: this.training, generator: this.generator }) : dropout(h, this.dropout, { training: this.training, generator: this.generator });
       h = conv.call(h, edgeIndex);
       if (layer < this.numLayers - 1) h = activate(h, this.act);
       out.push(h);
@@ -229,6 +247,12 @@ export interface GATOptions {
   dropout?: number;
   /** Dropout on the attention coefficients. Default 0.6 (the paper's). */
   attentionDropout?: number;
+  /**
+   * 'layer-input' (default, PyG's examples/gat.py): one dropout mask on each layer's input.
+   * 'per-head' (the authors' code): a mask per head on each layer's input, and dropout on the
+   * transformed features the attention weighs.
+   */
+  dropoutPlacement?: DropoutPlacement;
   /** Parameter dtype. Default 'float32'. */
   dtype?: FloatDType;
   /** Generator for the initial weights and the dropout masks. Default: the global one. */
@@ -269,9 +293,13 @@ const CONV_KINDS: readonly ConvKind[] = ['gcn', 'gat', 'gatv2', 'sage', 'gin'];
 const ACTIVATIONS: readonly Activation[] = ['relu', 'elu', 'tanh', 'identity'];
 
 /** One layer of the stack and the width of what it outputs. */
-function buildConv(op: string, options: GNNOptions, layer: { inChannels: number; outChannels: number; last: boolean }): { layer: GraphLayer; width: number } {
+function buildConv(
+  op: string,
+  options: GNNOptions,
+  layer: { inChannels: number; outChannels: number; last: boolean; perHeadDropout: readonly [input: number, features: number] },
+): { layer: GraphLayer; width: number } {
   const { dtype, generator } = options;
-  const { inChannels, outChannels, last } = layer;
+  const { inChannels, outChannels, last, perHeadDropout } = layer;
   switch (options.conv) {
     case 'gcn':
       return { layer: new GCNConv(inChannels, outChannels, { cached: options.cached ?? false, dtype, generator }) as GraphLayer, width: outChannels };
@@ -282,7 +310,7 @@ function buildConv(op: string, options: GNNOptions, layer: { inChannels: number;
       }
       const heads = last ? (options.outHeads ?? 1) : (options.heads ?? 1);
       const attention = { heads, concat: !last, dropout: options.attentionDropout ?? 0, dtype, generator };
-      const conv = options.conv === 'gat' ? new GATConv(inChannels, outChannels, attention) : new GATv2Conv(inChannels, outChannels, attention);
+      const conv = options.conv === 'gat' ? new GATConv(inChannels, outChannels, { ...attention, inputDropout: perHeadDropout[0], featureDropout: perHeadDropout[1] }) : new GATv2Conv(inChannels, outChannels, attention);
       return { layer: conv as GraphLayer, width: last ? outChannels : outChannels * heads };
     }
     case 'sage':

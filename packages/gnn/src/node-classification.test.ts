@@ -121,6 +121,20 @@ describe('trainNodeClassifier', () => {
     expect(waiting).toBe(15);
   });
 
+  it("keeps the latest epoch at the best accuracy with criterion 'latest-accuracy'", () => {
+    const data = blobs(4);
+    manualSeed(5);
+    const result = trainNodeClassifier(new Mlp({ hidden: 64, dropout: 0 }), data, { epochs: 400, lr: 0.005, weightDecay: 0, patience: 15, criterion: 'latest-accuracy' });
+    const accuracies = result.history.map((h) => h.valAccuracy);
+    const best = Math.max(...accuracies);
+    // Ties go to the later epoch, and each tie restarts the patience.
+    expect(result.bestEpoch).toBe(accuracies.lastIndexOf(best) + 1);
+    expect(result.valAccuracy).toBe(best);
+    expect(result.stoppedEarly).toBe(true);
+    expect(result.epochs).toBe(result.bestEpoch + 15);
+    expect(accuracies.filter((a) => a === best).length).toBeGreaterThan(1); // a tie was there to break
+  });
+
   it("selects the lowest validation loss with criterion 'loss'", () => {
     const data = blobs(2);
     manualSeed(3);

@@ -38,8 +38,12 @@ export type NodeClassifier = nn.Module<[Tensor, Tensor], Tensor>;
  * - `'accuracy-and-loss'`: the GAT reference code's rule: the weights are kept when the accuracy
  *   is ≥ its best and the loss ≤ its best at once; the patience counter restarts when either
  *   reaches its best (each tracked on its own).
+ * - `'latest-accuracy'`: validation accuracy ≥ its best, so a tie goes to the later epoch and
+ *   restarts the patience (the rule the GAT authors give for CiteSeer, PetarV-/GAT issue 14).
  */
-export type SelectionCriterion = 'accuracy' | 'loss' | 'accuracy-and-loss';
+export type SelectionCriterion = 'accuracy' | 'loss' | 'accuracy-and-loss' | 'latest-accuracy';
+
+const CRITERIA: readonly SelectionCriterion[] = ['accuracy', 'loss', 'accuracy-and-loss', 'latest-accuracy'];
 
 /** One epoch, as `onEpoch` receives it and `history` keeps it. */
 export interface NodeClassificationEpoch {
@@ -186,8 +190,8 @@ export function trainNodeClassifier(model: NodeClassifier, data: NodeClassificat
   if (!(patience >= 1) || (patience !== Infinity && !Number.isInteger(patience))) {
     throw new ValueError(`${OP}: patience must be an integer ≥ 1 or Infinity, got ${patience}`);
   }
-  if (criterion !== 'accuracy' && criterion !== 'loss' && criterion !== 'accuracy-and-loss') {
-    throw new ValueError(`${OP}: criterion must be 'accuracy', 'loss' or 'accuracy-and-loss', got '${String(criterion)}'`);
+  if (!CRITERIA.includes(criterion)) {
+    throw new ValueError(`${OP}: criterion must be one of ${CRITERIA.map((c) => `'${c}'`).join(', ')}, got '${String(criterion)}'`);
   }
   const prepared = prepareData(OP, data);
   if (prepared.splits.train.rows.length === 0) throw new ValueError(`${OP}: trainIndex is empty: there is nothing to train on`);
@@ -329,6 +333,11 @@ class Selector {
           this.bestAccuracy = accuracy;
           this.bestLoss = loss;
         }
+        return { keep: better, progress: better };
+      }
+      case 'latest-accuracy': {
+        const better = accuracy >= this.bestAccuracy;
+        if (better) this.bestAccuracy = accuracy;
         return { keep: better, progress: better };
       }
       case 'loss': {

@@ -1,5 +1,5 @@
 // The models, node-classification training and evaluation, and over-smoothing measures of @tensorloom/gnn.
-export { GNN, GCN, GAT, inputDropout, type GNNOptions, type GCNOptions, type GATOptions, type ConvKind, type Activation, type GraphLayer } from './models.js';
+export { GNN, GCN, GAT, inputDropout, type DropoutPlacement, type GNNOptions, type GCNOptions, type GATOptions, type ConvKind, type Activation, type GraphLayer } from './models.js';
 export { recipeFor, firstLayerOnly, type NodeClassificationRecipe } from './model-recipes.js';
 export {
   trainNodeClassifier,

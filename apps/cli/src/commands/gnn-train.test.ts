@@ -80,6 +80,17 @@ describe('tensorloom gnn train', () => {
     expect(first.training).toMatchObject({ epochs: 20, lr: 0.02, weightDecay: 0, weightDecayOn: 'all', patience: null });
   });
 
+  it('takes the selection criterion and the GAT dropout placement', async () => {
+    const args = ['--model', 'gat', '--seeds', '1', '--epochs', '15', '--hidden', '4', '--heads', '2'];
+    const perHead = await runJson([...args, '--dropout-placement', 'per-head', '--criterion', 'latest-accuracy']);
+    expect(perHead.architecture).toMatchObject({ conv: 'gat', dropoutPlacement: 'per-head' });
+    expect(perHead.training).toMatchObject({ criterion: 'latest-accuracy' });
+    const layerInput = await runJson(args);
+    expect(layerInput.architecture.dropoutPlacement).toBeUndefined();
+    // The same seed with other dropout masks trains to other weights.
+    expect(perHead.runs[0].testLoss).not.toBe(layerInput.runs[0].testLoss);
+  });
+
   it('prints per-seed figures and the summary, progress on stderr, and writes the plot and CSV', async () => {
     const dir = tempDir();
     const plot = join(dir, 'curves.svg');
@@ -166,6 +177,9 @@ describe('tensorloom gnn train', () => {
       [['--seeds', '0'], '--seeds'],
       [['--heads', '4'], '--heads'],
       [['--model', 'sage', '--attention-dropout', '0.1'], '--attention-dropout'],
+      [['--model', 'gatv2', '--dropout-placement', 'per-head'], '--dropout-placement'],
+      [['--model', 'gat', '--dropout-placement', 'inside'], '--dropout-placement'],
+      [['--criterion', 'f1'], '--criterion'],
       [['--dropout', '1.5'], '--dropout'],
       [['--epochs', '0'], '--epochs'],
       [['--lr', '0'], '--lr'],
