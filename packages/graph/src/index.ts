@@ -18,6 +18,7 @@ export {
   type GcnMatrices,
 } from './matrices.js';
 export { hopDistance, hopDistances, receptiveField, receptiveFieldSize, type ReceptiveFieldSizeOptions, type ReceptiveFieldSizeAssignOptions } from './hops.js';
+export { stratifiedSplit, type StratifiedSplit, type StratifiedSplitOptions } from './split.js';
 export { seedGraph, SEED_GRAPH_NODES, SEED_GRAPH_EDGES } from './seed-graph.js';
 export {
   nodeValues,

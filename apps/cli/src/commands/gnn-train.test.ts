@@ -5,7 +5,7 @@ import { karateClub, writeGexf } from '@tensorloom/graph';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli.js';
 import { UsageError } from '../cli.js';
-import { gnnTrainCommand, meanCurve, parseSeeds, stratifiedSplit } from './gnn-train.js';
+import { gnnTrainCommand, meanCurve, parseSeeds } from './gnn-train.js';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -215,28 +215,6 @@ describe('parseSeeds', () => {
     expect(() => parseSeeds('1..')).toThrow(UsageError);
     expect(() => parseSeeds('-1')).toThrow(UsageError);
     expect(() => parseSeeds('')).toThrow(UsageError);
-  });
-});
-
-describe('stratifiedSplit', () => {
-  it('takes the same number per class for training, then validation, and tests the rest', () => {
-    const labels = Int32Array.from([0, 0, 0, 0, 0, 1, 1, 1, 1, 1, -1, 1]);
-    const split = stratifiedSplit(labels, { trainPerClass: 2, valSize: 3, seed: 5 });
-    expect(split.train.filter((r) => labels[r] === 0)).toHaveLength(2);
-    expect(split.train.filter((r) => labels[r] === 1)).toHaveLength(2);
-    expect(split.val).toHaveLength(3);
-    expect(split.test).toHaveLength(4);
-    const all = [...split.train, ...split.val, ...split.test];
-    expect(new Set(all).size).toBe(11);
-    expect(all).not.toContain(10); // unlabelled
-    expect(stratifiedSplit(labels, { trainPerClass: 2, valSize: 3, seed: 5 })).toEqual(split);
-  });
-
-  it('leaves one node of a small class for evaluation and caps validation at half the rest', () => {
-    const split = stratifiedSplit(Int32Array.from([0, 0, 1]), { trainPerClass: 20, valSize: 500, seed: 0 });
-    expect(split.train).toHaveLength(2); // one of class 0, the lone class-1 node
-    expect(split.val).toHaveLength(0);
-    expect(split.test).toHaveLength(1);
   });
 });
 

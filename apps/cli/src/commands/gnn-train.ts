@@ -6,9 +6,8 @@
  * figures, the time per epoch and the training curves.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { Generator } from '@tensorloom/core-tensor';
 import { GNN, recipeFor, runSeeds, type ConvKind, type GNNOptions, type NodeClassificationEpoch, type TrainNodeClassifierOptions } from '@tensorloom/gnn';
-import { DatasetNotFoundError, graphDataset, normalizeFeatures, type AnyGraph, type GraphDataset } from '@tensorloom/graph';
+import { DatasetNotFoundError, graphDataset, normalizeFeatures, stratifiedSplit, type AnyGraph, type GraphDataset, type StratifiedSplitOptions } from '@tensorloom/graph';
 import { UsageError, floatOption, intOption, stringOption, type Command, type OptionValues } from '../cli.js';
 import { lineChartSvg } from '../plot.js';
 import { Progress, formatSeconds } from '../progress.js';
@@ -50,51 +49,13 @@ export function parseSeeds(text: string, flag = 'seeds'): number[] {
   return seeds;
 }
 
-export interface SplitOptions {
-  /** Training nodes per class (fewer when a class is small: one node of each class is left for evaluation). */
-  trainPerClass: number;
-  /** Validation nodes, drawn from the rest (at most half of it). */
-  valSize: number;
-  /** Seed of the draw. */
-  seed: number;
-}
-
-/**
- * A seeded stratified split of the labelled rows, as Planetoid's public split is shaped (PyG's
- * `RandomNodeSplit('test_rest')`): `trainPerClass` nodes of each class train (at most all but
- * one of the class), `valSize` of the remaining labelled nodes validate (at most half of them),
- * the rest test. Unlabelled rows (−1) are in no split.
- *
- * @example stratifiedSplit(Int32Array.from([0, 0, 1, 1, 1]), { trainPerClass: 1, valSize: 1, seed: 0 })
- */
-export function stratifiedSplit(labels: Int32Array, options: SplitOptions): { train: number[]; val: number[]; test: number[] } {
-  const generator = new Generator(options.seed);
-  const byClass = new Map<number, number[]>();
-  labels.forEach((label, row) => {
-    if (label >= 0) byClass.set(label, [...(byClass.get(label) ?? []), row]);
-  });
-  const shuffle = (rows: readonly number[]) => Array.from(generator.permutation(rows.length), (i) => rows[i]!);
-  const train: number[] = [];
-  const rest: number[] = [];
-  for (const label of [...byClass.keys()].sort((a, b) => a - b)) {
-    const rows = shuffle(byClass.get(label)!);
-    const take = Math.min(options.trainPerClass, Math.max(1, rows.length - 1));
-    train.push(...rows.slice(0, take));
-    rest.push(...rows.slice(take));
-  }
-  const pool = shuffle(rest);
-  const valCount = Math.min(options.valSize, Math.floor(pool.length / 2));
-  const byRow = (a: number, b: number) => a - b;
-  return { train: train.sort(byRow), val: pool.slice(0, valCount).sort(byRow), test: pool.slice(valCount).sort(byRow) };
-}
-
 /** How to read a labelled graph file into a dataset. */
 export interface GraphFileDatasetOptions {
   labelAttribute: string;
   featureAttribute?: string;
   /** Node attribute holding 'train', 'val' or 'test'; used when any node has it. */
   splitAttribute: string;
-  split: SplitOptions;
+  split: StratifiedSplitOptions;
 }
 
 /**
@@ -203,7 +164,7 @@ export const gnnTrainCommand: Command = {
     if (values['dropout-placement'] !== undefined && model !== 'gat') throw new UsageError(`--dropout-placement applies to gat only, not ${model}`);
     const featureKind = choiceOption(values, 'features', PLANETOID_FEATURES, 'auto');
     const format = choiceOption(values, 'format', GRAPH_FORMATS, 'auto');
-    const split: SplitOptions = {
+    const split: StratifiedSplitOptions = {
       trainPerClass: intOption(values, 'train-per-class', 20, { min: 1 }),
       valSize: intOption(values, 'val-size', 500, { min: 0 }),
       seed: intOption(values, 'split-seed', 0, { min: 0 }),
