@@ -29,6 +29,18 @@ describe('lineChartSvg', () => {
     expect(points).toHaveLength(3);
   });
 
+  it('puts the legend in the corner the lines cross least', () => {
+    const legendBox = (points: [number, number][]) => {
+      const svg = lineChartSvg({ title: 't', xLabel: 'x', yLabel: 'y', series: [{ name: 'curve', points }] });
+      const [, x, y] = svg.match(/<rect x="([\d.]+)" y="([\d.]+)" width="[\d.]+" height="[\d.]+" fill="white" fill-opacity/)!;
+      return { right: Number(x) > 360, bottom: Number(y) > 200 };
+    };
+    const steps = Array.from({ length: 200 }, (_, i) => i);
+    // A falling loss leaves the top right free; a rising accuracy crosses it and leaves the bottom right.
+    expect(legendBox(steps.map((i) => [i, 1 / (1 + i)]))).toEqual({ right: true, bottom: false });
+    expect(legendBox(steps.map((i) => [i, 1 - 1 / (1 + i)]))).toEqual({ right: true, bottom: true });
+  });
+
   it('picks round tick values', () => {
     expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(0, 97)).toEqual([0, 20, 40, 60, 80]);

@@ -88,15 +88,24 @@ export function lineChartSvg(options: ChartOptions): string {
     const d = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.8" points="${d}"/>`);
   });
-  // The legend goes last, on a white box, so that lines passing under it stay readable.
+  // The legend goes last, on a white box, in the corner the lines cross least (top right first).
   const legendWidth = 36 + Math.max(...series.map((s) => s.name.length), 4) * 7;
-  const lx = width - margin.right - legendWidth - 4;
-  parts.push(`<rect x="${lx - 6}" y="${margin.top + 4}" width="${legendWidth}" height="${series.length * 16 + 8}" fill="white" fill-opacity="0.9" stroke="#ccc"/>`);
+  const legendHeight = series.length * 16 + 8;
+  const pixels = series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => [sx(x), sy(y)] as const));
+  const corners = [
+    [width - margin.right - legendWidth - 10, margin.top + 4],
+    [width - margin.right - legendWidth - 10, margin.top + ph - legendHeight - 4],
+    [margin.left + 4, margin.top + 4],
+    [margin.left + 4, margin.top + ph - legendHeight - 4],
+  ] as const;
+  const covered = corners.map(([bx, by]) => pixels.filter(([px, py]) => px >= bx && px <= bx + legendWidth && py >= by && py <= by + legendHeight).length);
+  const [boxX, boxY] = corners[covered.indexOf(Math.min(...covered))]!;
+  parts.push(`<rect x="${boxX}" y="${boxY}" width="${legendWidth}" height="${legendHeight}" fill="white" fill-opacity="0.9" stroke="#ccc"/>`);
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
-    const ly = margin.top + 14 + i * 16;
-    parts.push(`<line x1="${lx}" x2="${lx + 20}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
-    parts.push(`<text x="${lx + 26}" y="${ly + 4}">${escape(s.name)}</text>`);
+    const ly = boxY + 14 + i * 16;
+    parts.push(`<line x1="${boxX + 6}" x2="${boxX + 26}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"/>`);
+    parts.push(`<text x="${boxX + 32}" y="${ly + 4}">${escape(s.name)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n') + '\n';
