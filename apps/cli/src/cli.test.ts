@@ -1,15 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { intOption, runCli, UsageError, type Command } from './cli.js';
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
+import { capture } from './test-support.js';
 
 const echo: Command = {
   path: ['echo', 'number'],

@@ -4,20 +4,10 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli.js';
 import { demoCommand } from './demo.js';
+import { capture } from '../test-support.js';
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-    json: () => JSON.parse(out.join('').trimEnd().split('\n').at(-1)!),
-  };
-}
 
 // A few steps of a tiny model: the demo's machinery, not its two minutes.
 const quick = ['--steps', '3', '--embedding', '8', '--hidden', '16', '--batch', '8'];

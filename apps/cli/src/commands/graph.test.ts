@@ -1,28 +1,12 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { karateClub, seedGraph, writeGexf, writeGraphml } from '@tensorloom/graph';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli.js';
 import { componentSizes, formatMatrix, graphCommands, graphSummary, readGraphFile } from './graph.js';
+import { capture, tempDirs } from '../test-support.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'graph-cli-'));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
+const tempDir = tempDirs('graph-cli-');
 
 async function run(args: string[]) {
   const c = capture();

@@ -1,29 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator } from '@tensorloom/core-tensor';
 import { LSTM, PeepholeLSTM } from '@tensorloom/lstm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli.js';
 import { buildRecurrentLayer, meanStd, seqTrainCommand } from './seq-train.js';
+import { capture, tempDirs } from '../test-support.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'seq-train-'));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-  };
-}
+const tempDir = tempDirs('seq-train-');
 
 const tiny = ['--task', 'random-combination', '--length', '3', '--model', 'gru', '--hidden', '16', '--embedding', '8', '--batch', '32', '--lr', '0.01', '--steps', '150', '--eval-every', '50', '--final-eval', '1024'];
 

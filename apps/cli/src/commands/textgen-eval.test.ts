@@ -6,22 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli.js';
 import { countUnknownCharacters, dropUnknownCharacters, textgenEvalCommand } from './textgen-eval.js';
 import { textgenTrainCommand } from './textgen-train.js';
+import { capture } from '../test-support.js';
 
 let root: string;
 let corpus: string;
 let trained: { valLoss: number; valAccuracy: number; valBitsPerChar: number };
 const run = join(tmpdir(), 'unused');
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-    json: () => JSON.parse(out.join('').trimEnd().split('\n').at(-1)!),
-  };
-}
 const evaluate = async (args: string[]) => {
   const c = capture();
   const code = await runCli(['textgen', 'eval', '--checkpoint', join(root, 'run'), ...args], [textgenEvalCommand], c.io);

@@ -6,6 +6,7 @@ import { CharTokenizer, TextGenerationModel, saveCheckpoint } from '@tensorloom/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli.js';
 import { describeSampling, samplingFromFlags, textgenSampleCommand } from './textgen-sample.js';
+import { capture } from '../test-support.js';
 
 let root: string;
 let checkpoint: string;
@@ -19,16 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-    json: () => JSON.parse(out.join('').trimEnd().split('\n').at(-1)!),
-  };
-}
 const sample = async (args: string[]) => {
   const c = capture();
   const code = await runCli(['textgen', 'sample', '--checkpoint', checkpoint, ...args], [textgenSampleCommand], c.io);

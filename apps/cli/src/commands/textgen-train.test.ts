@@ -1,29 +1,13 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../cli.js';
 import { curvesCsv, parseLrDecay, textgenTrainCommand } from './textgen-train.js';
 import { UsageError } from '../cli.js';
+import { capture, tempDirs } from '../test-support.js';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const dir = mkdtempSync(join(tmpdir(), 'textgen-train-'));
-  dirs.push(dir);
-  return dir;
-};
-afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    io: { stdout: { write: (s: string) => out.push(s) }, stderr: { write: (s: string) => err.push(s) } },
-    stdout: () => out.join(''),
-    stderr: () => err.join(''),
-    json: () => JSON.parse(out.join('').trimEnd().split('\n').at(-1)!),
-  };
-}
+const tempDir = tempDirs('textgen-train-');
 
 const SENTENCES = ['The little tailor sat by the window.', 'Once upon a time there lived a king.', 'She spun the flax into gold.', 'The wolf ran into the wood!'];
 let corpus: string;
