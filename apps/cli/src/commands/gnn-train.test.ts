@@ -98,6 +98,14 @@ describe('tensorloom gnn train', () => {
     expect(lines[1]!.split(',')[4]).toBe(''); // no validation figure on karate
   });
 
+  it('logs at least every 100 epochs, and the per-seed lines on stderr under --json', async () => {
+    const r = await run(['--seeds', '1', '--epochs', '2000', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^seed 0 100\/2000 /m); // a tenth of 2000 would be 200
+    expect(r.stderr).toMatch(/^seed 0: test \d+\.\d\d%/m);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
+  });
+
   it('trains on a labelled GEXF file with a random stratified split', async () => {
     const file = karateGexf(tempDir());
     const result = await runJson(['--dataset', file, '--label-attribute', 'club', '--train-per-class', '3', '--val-size', '8', '--seeds', '1', '--epochs', '40']);

@@ -219,7 +219,9 @@ export const gnnTrainCommand: Command = {
     const hasVal = loaded.valIndex.size > 0;
     const histories: NodeClassificationEpoch[][] = [];
     const started = performance.now();
-    let progress = new Progress(ctx.stderr, epochs, `seed ${seeds[0]}`);
+    // On a log (not a terminal), a line at least every 100 epochs: with early stopping, `epochs` is only a bound.
+    const logEvery = Math.max(1, Math.min(100, Math.round(epochs / 10)));
+    let progress = new Progress(ctx.stderr, epochs, `seed ${seeds[0]}`, logEvery);
     let seedStarted = performance.now();
     let lastEpoch = 0;
     const result = runSeeds(build, data, seeds, {
@@ -241,13 +243,14 @@ export const gnnTrainCommand: Command = {
       onSeed: (run, position) => {
         if (ctx.stderr.isTTY && lastEpoch < epochs) ctx.stderr.write('\n');
         histories.push(run.history);
-        ctx.print(
+        // Under --json the per-seed lines still reach the log (stderr).
+        (ctx.json ? ctx.log : ctx.print)(
           `seed ${run.seed}: test ${percent(run.testAccuracy)}  ${hasVal ? `val ${percent(run.valAccuracy)}  best epoch` : 'epoch'} ${run.bestEpoch}/${run.epochs}` +
             `${run.stoppedEarly ? ' (stopped early)' : ''}  ${run.msPerEpoch.toFixed(1)} ms/epoch  ${(run.ms / 1000).toFixed(1)} s`,
         );
         const next = seeds[position + 1];
         if (next !== undefined) {
-          progress = new Progress(ctx.stderr, epochs, `seed ${next}`);
+          progress = new Progress(ctx.stderr, epochs, `seed ${next}`, logEvery);
           seedStarted = performance.now();
         }
       },
