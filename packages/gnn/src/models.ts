@@ -86,11 +86,13 @@ export interface GNNOptions {
  *
  * The input dropout (`inputDropout`) draws its mask only at the non-zero features: a zero stays
  * zero under any mask, so the result has dropout's distribution, and sparse bag-of-words inputs
- * need ~1% of the draws.
+ * need ~1% of the draws. With `dropoutPlacement: 'per-head'` ('gat') the dropout moves inside the
+ * layers instead, as the GAT authors' code: each head drops its own copy of the layer's input, and
+ * the transformed features are dropped again before the attention weighs them.
  *
  * - Options: `conv`, `inChannels`, `hiddenChannels`, `outChannels`, `numLayers` (2), `dropout`
  *   (0.5), `inputDropout` (= dropout), `act` ('relu'), `heads` (1), `outHeads` (1),
- *   `attentionDropout` (0), `cached` (false), `aggr` ('mean'), `trainEps` (false), `dtype`
+ *   `attentionDropout` (0), `dropoutPlacement` ('layer-input'), `cached` (false), `aggr` ('mean'), `trainEps` (false), `dtype`
  *   ('float32'), `generator` (the global one).
  * - `forward(x, edgeIndex)`: x `[N, inChannels]`, edgeIndex int32 `[2, E]` → logits `[N, outChannels]`.
  * - `representations(x, edgeIndex)`: the output of every layer (for `oversmoothing`).
@@ -270,14 +272,18 @@ export interface GATOptions {
  * logits = mean over outHeads of Σ_j α_ij W dropout(h)_j
  * ```
  *
- * A `GNN` with `conv: 'gat'`; Glorot-uniform weights and attention vectors, zero biases. Train it
- * with `GAT.paperRecipe.training` (Adam, lr 0.005, weight decay 5e-4, the lowest validation loss
- * with patience 100) on row-normalised features; `recipeFor('gat', 'pubmed')` has
- * the PubMed settings.
+ * A `GNN` with `conv: 'gat'`; Glorot-uniform weights and attention vectors, zero biases. With
+ * `dropoutPlacement: 'per-head'` it is the authors' code instead (a dropout mask per head, and
+ * dropout on the transformed features). `GAT.paperRecipe` (`recipeFor('gat', 'cora')`) is the
+ * authors' setting: the per-head placement, Adam lr 0.005, weight decay 5e-4, their model
+ * selection with patience 100, row-normalised features; `recipeFor('gat', 'citeseer' | 'pubmed')`
+ * has those datasets' own.
  *
  * @example
  * const model = new GAT({ inChannels: data.numFeatures, outChannels: data.numClasses });
  * model.call(x, edgeIndex).shape  // [N, numClasses]
+ * const { architecture, training } = GAT.paperRecipe;
+ * trainNodeClassifier(new GAT({ ...shape, dropoutPlacement: architecture.dropoutPlacement }), data, training);
  */
 export class GAT extends GNN {
   /** The paper's Cora/CiteSeer settings: `recipeFor('gat', 'cora')` (PubMed: `recipeFor('gat', 'pubmed')`). */

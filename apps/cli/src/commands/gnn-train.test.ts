@@ -66,11 +66,12 @@ describe('tensorloom gnn train', () => {
 
   it('takes the selection criterion and the GAT dropout placement', async () => {
     const args = ['--model', 'gat', '--seeds', '1', '--epochs', '15', '--hidden', '4', '--heads', '2'];
-    const perHead = await runJson([...args, '--dropout-placement', 'per-head', '--criterion', 'latest-accuracy']);
-    expect(perHead.architecture).toMatchObject({ conv: 'gat', dropoutPlacement: 'per-head' });
+    const perHead = await runJson([...args, '--criterion', 'latest-accuracy']);
+    expect(perHead.architecture).toMatchObject({ conv: 'gat', dropoutPlacement: 'per-head' }); // the recipe's
     expect(perHead.training).toMatchObject({ criterion: 'latest-accuracy' });
-    const layerInput = await runJson(args);
-    expect(layerInput.architecture.dropoutPlacement).toBeUndefined();
+    const layerInput = await runJson([...args, '--dropout-placement', 'layer-input']);
+    expect(layerInput.architecture.dropoutPlacement).toBe('layer-input');
+    expect(layerInput.training).toMatchObject({ criterion: 'accuracy-and-loss' });
     // The same seed with other dropout masks trains to other weights.
     expect(perHead.runs[0].testLoss).not.toBe(layerInput.runs[0].testLoss);
   });
