@@ -54,7 +54,8 @@ const GATV2_SOURCE =
  *   and their model selection: on Cora (and PubMed, and any other graph) the weights are kept when
  *   validation accuracy and loss reach their best together (`'accuracy-and-loss'`); on CiteSeer on
  *   accuracy alone, ties to the later epoch (`'latest-accuracy'`, as the first author advises for
- *   CiteSeer in PetarV-/GAT issue 14). Measured: Cora 82.87 ± 0.46%, CiteSeer 72.37 ± 0.95%.
+ *   CiteSeer in PetarV-/GAT issue 14). Measured: Cora 82.87 ± 0.46%, CiteSeer 72.37 ± 0.95%
+ *   (seeds 0–99: 72.31 ± 0.86%).
  *   PyG's placement (one mask on each layer's input) with the lowest validation loss gave Cora
  *   82.97 ± 0.46% and CiteSeer 70.83 ± 0.65%; with the GAT rule it often froze an early checkpoint
  *   on Cora (78.9–83.5%, mean 81.8% over 4 seeds) and gave CiteSeer 71.82 ± 0.77%.
