@@ -264,7 +264,7 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
     if (x.requiresGrad) {
       for (let head = 0; head < this.heads; head++) parts.push(linear(dropout(x, this.inputDropout, options), narrow(weight, 0, head * c, c)));
     } else {
-      const nonZeros = sparseRows(x);
+      const nonZeros = SparseCsr.fromDense(x);
       for (let head = 0; head < this.heads; head++) {
         const dropped = nonZeros.withValues(dropout(nonZeros.values!, this.inputDropout, options));
         parts.push(spmm(dropped, transpose(narrow(weight, 0, head * c, c), 0, 1)));
@@ -277,29 +277,4 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
     const extra = (this.inputDropout > 0 ? `, inputDropout=${this.inputDropout}` : '') + (this.featureDropout > 0 ? `, featureDropout=${this.featureDropout}` : '');
     return `${this.inChannels}, ${this.outChannels}, heads=${this.heads}, concat=${this.concat}, dropout=${this.dropout}${extra}`;
   }
-}
-
-/** A 2-d tensor's non-zero entries as CSR (values as a tensor of its dtype, no gradient). */
-function sparseRows(x: Tensor): SparseCsr {
-  const [rows, cols] = x.shape as [number, number];
-  const data = x.data;
-  let count = 0;
-  for (let i = 0; i < data.length; i++) if (data[i] !== 0) count++;
-  const rowPtr = new Int32Array(rows + 1);
-  const colIndex = new Int32Array(count);
-  const values = Tensor.empty([count], x.dtype);
-  const v = values.data;
-  let k = 0;
-  for (let r = 0; r < rows; r++) {
-    const base = r * cols;
-    for (let col = 0; col < cols; col++) {
-      const value = data[base + col]!;
-      if (value !== 0) {
-        colIndex[k] = col;
-        v[k++] = value;
-      }
-    }
-    rowPtr[r + 1] = k;
-  }
-  return new SparseCsr({ rowPtr, colIndex, values, shape: [rows, cols] });
 }

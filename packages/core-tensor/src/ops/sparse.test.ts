@@ -5,7 +5,7 @@ import { expectClose } from '../testing/expect-close.js';
 import { gradcheck } from '../testing/gradcheck.js';
 import { Tensor } from '../tensor.js';
 import { mul } from './arithmetic.js';
-import { ones, randn, tensor } from './creation.js';
+import { ones, randn, tensor, zeros } from './creation.js';
 import { matmul } from './matmul.js';
 import { sum } from './reduce.js';
 import { transpose } from './transpose.js';
@@ -163,6 +163,22 @@ describe('SparseCsr', () => {
     // The transpose of the transpose is the original structure, not a rebuilt copy.
     expect(t1.transpose().colIndex).toBe(a.colIndex);
     expect(t2.transpose().values!.toArray()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('is built from the non-zeros of a dense matrix, and rejects int32 and other ranks', () => {
+    const x = tensor([
+      [0, 2, 0],
+      [0, 0, 0],
+      [3, 0, -1],
+    ], { dtype: 'float64' });
+    const a = SparseCsr.fromDense(x);
+    expect(Array.from(a.rowPtr)).toEqual([0, 1, 1, 3]);
+    expect(Array.from(a.colIndex)).toEqual([1, 0, 2]);
+    expect(a.values!.dtype).toBe('float64');
+    expect(a.toDense({ dtype: 'float64' }).toArray()).toEqual(x.toArray());
+    expect(SparseCsr.fromDense(zeros([2, 3])).nnz).toBe(0);
+    expect(() => SparseCsr.fromDense(tensor([[1]], { dtype: 'int32' }))).toThrow(DTypeError);
+    expect(() => SparseCsr.fromDense(tensor([1, 2]))).toThrow(ShapeError);
   });
 
   it('gives a dense matrix in the requested dtype, differentiably', () => {

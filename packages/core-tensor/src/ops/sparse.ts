@@ -261,6 +261,42 @@ export class SparseCsr {
     return out;
   }
 
+  /**
+   * The non-zero entries of a dense 2-d float tensor, row by row, as CSR with those values (a
+   * fresh tensor of x's dtype, not connected to x's gradient). For features that are mostly zeros
+   * (bag-of-words rows), `spmm(SparseCsr.fromDense(x), w)` costs one multiply-add per non-zero
+   * instead of per entry. A DTypeError for int32, a ShapeError for other ranks.
+   *
+   * Shapes: x `[rows, cols]` → `[rows, cols]` with nnz = the non-zero count.
+   * @example SparseCsr.fromDense(tensor([[0, 2], [3, 0]])).colIndex  // [1, 0]
+   */
+  static fromDense(x: Tensor): SparseCsr {
+    const op = 'SparseCsr.fromDense';
+    if (!isFloatDType(x.dtype)) throw new DTypeError(`${op}: expected a float32 or float64 tensor, got ${x.dtype}`);
+    if (x.ndim !== 2) throw new ShapeError(`${op}: expected a 2-d tensor [rows, cols], got ${fmtShape(x.shape)}`);
+    const [rows, cols] = x.shape as [number, number];
+    const data = x.data;
+    let count = 0;
+    for (let i = 0; i < data.length; i++) if (data[i] !== 0) count++;
+    const rowPtr = new Int32Array(rows + 1);
+    const colIndex = new Int32Array(count);
+    const values = Tensor.empty([count], x.dtype);
+    const v = values.data;
+    let k = 0;
+    for (let r = 0; r < rows; r++) {
+      const base = r * cols;
+      for (let c = 0; c < cols; c++) {
+        const value = data[base + c]!;
+        if (value !== 0) {
+          colIndex[k] = c;
+          v[k++] = value;
+        }
+      }
+      rowPtr[r + 1] = k;
+    }
+    return new SparseCsr({ rowPtr, colIndex, values, shape: [rows, cols] });
+  }
+
   /** `permutation[k]` = the input position of CSR entry k when built by `fromCoo` (carried through `transpose` and `withValues`), else null. */
   get permutation(): Int32Array | null {
     return this.inputPositions;
