@@ -15,7 +15,7 @@ import { loadPlanetoid, normalizeFeatures } from '@tensorloom/graph';
 import { recipeFor } from '../src/model-recipes.js';
 import { GNN, type ConvKind, type DropoutPlacement } from '../src/models.js';
 import { meanStd } from '../src/node-classification-seeds.js';
-import { evaluate, trainNodeClassifier, type SelectionCriterion } from '../src/node-classification.js';
+import { ModelSelector, SELECTION_CRITERIA, evaluate, trainNodeClassifier, type SelectionCriterion } from '../src/node-classification.js';
 
 interface EpochRecord {
   epoch: number;
@@ -46,7 +46,7 @@ for (let seed = 0; seed < Number(seedCount); seed++) {
   console.log(`seed ${seed}: ${records.length} epochs in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }
 
-for (const criterion of ['accuracy', 'loss', 'accuracy-and-loss', 'latest-accuracy'] as SelectionCriterion[]) {
+for (const criterion of SELECTION_CRITERIA) {
   for (const patience of [100, 200, Infinity]) {
     const picks = traces.map((records) => replay(records, criterion, patience));
     const { mean, std } = meanStd(picks.map((p) => p.testAccuracy));
@@ -56,33 +56,14 @@ for (const criterion of ['accuracy', 'loss', 'accuracy-and-loss', 'latest-accura
 }
 await shutdownWasmBackend();
 
-/** The trainer's selection rule (see `Selector` in node-classification.ts), replayed on records. */
+/** The trainer's selection rule (`ModelSelector`) and patience, replayed on records. */
 function replay(records: readonly EpochRecord[], criterion: SelectionCriterion, patience: number): { epoch: number; testAccuracy: number; stoppedAt: number } {
-  let bestAccuracy = -Infinity;
-  let bestLoss = Infinity;
+  const selector = new ModelSelector(criterion);
   let kept = records[0]!;
   let waiting = 0;
   let stoppedAt = records.length;
   for (const r of records) {
-    let keep: boolean;
-    let progress: boolean;
-    if (criterion === 'accuracy') {
-      keep = progress = r.valAccuracy > bestAccuracy || (r.valAccuracy === bestAccuracy && r.valLoss < bestLoss);
-      if (keep) [bestAccuracy, bestLoss] = [r.valAccuracy, r.valLoss];
-    } else if (criterion === 'latest-accuracy') {
-      keep = progress = r.valAccuracy >= bestAccuracy;
-      if (keep) bestAccuracy = r.valAccuracy;
-    } else if (criterion === 'loss') {
-      keep = progress = r.valLoss < bestLoss;
-      if (keep) bestLoss = r.valLoss;
-    } else {
-      const up = r.valAccuracy >= bestAccuracy;
-      const down = r.valLoss <= bestLoss;
-      keep = up && down;
-      progress = up || down;
-      bestAccuracy = Math.max(bestAccuracy, r.valAccuracy);
-      bestLoss = Math.min(bestLoss, r.valLoss);
-    }
+    const { keep, progress } = selector.offer(r.valAccuracy, r.valLoss);
     if (keep) kept = r;
     waiting = progress ? 0 : waiting + 1;
     if (waiting >= patience) {

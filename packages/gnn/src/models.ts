@@ -20,6 +20,9 @@ export type Activation = 'relu' | 'elu' | 'tanh' | 'identity';
 /** Where a `GNN` applies its dropout: see `GNNOptions.dropoutPlacement`. */
 export type DropoutPlacement = 'layer-input' | 'per-head';
 
+/** Every `DropoutPlacement` (for option parsers and help texts). */
+export const DROPOUT_PLACEMENTS: readonly DropoutPlacement[] = Object.freeze(['layer-input', 'per-head']);
+
 /** A graph layer as the models call it: `(x [N, in], edgeIndex [2, E]) → [N, out]`. */
 export type GraphLayer = nn.Module<[Tensor, Tensor], Tensor>;
 
@@ -127,7 +130,7 @@ export class GNN extends nn.Module<[Tensor, Tensor], Tensor> {
       if (!(value >= 0 && value <= 1)) throw new ValueError(`${op}: ${name} must be a probability in [0, 1], got ${String(value)}`);
     }
     const { dropoutPlacement = 'layer-input' } = options;
-    if (dropoutPlacement !== 'layer-input' && dropoutPlacement !== 'per-head') throw new ValueError(`${op}: dropoutPlacement must be 'layer-input' or 'per-head', got '${String(dropoutPlacement)}'`);
+    if (!DROPOUT_PLACEMENTS.includes(dropoutPlacement)) throw new ValueError(`${op}: dropoutPlacement must be 'layer-input' or 'per-head', got '${String(dropoutPlacement)}'`);
     if (dropoutPlacement === 'per-head' && conv !== 'gat') throw new ValueError(`${op}: dropoutPlacement 'per-head' needs conv 'gat', got '${conv}'`);
     if (!ACTIVATIONS.includes(act)) throw new ValueError(`${op}: act must be one of ${ACTIVATIONS.map((k) => `'${k}'`).join(', ')}, got '${String(act)}'`);
     this.conv = conv;

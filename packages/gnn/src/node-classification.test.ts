@@ -1,6 +1,6 @@
 import { DTypeError, Generator, IndexError, ShapeError, Tensor, ValueError, manualSeed, nn, tensor, type Tensor as TensorType } from '@tensorloom/core-tensor';
 import { describe, expect, it } from 'vitest';
-import { evaluate, trainNodeClassifier, type NodeClassificationData, type NodeClassificationEpoch } from './node-classification.js';
+import { ModelSelector, SELECTION_CRITERIA, evaluate, trainNodeClassifier, type NodeClassificationData, type NodeClassificationEpoch, type SelectionCriterion } from './node-classification.js';
 
 /** Two noisy Gaussian classes in 4-D, 40 train / 40 val / 40 test nodes; no edges are needed. */
 function blobs(seed: number, options: { n?: number; noise?: number } = {}): NodeClassificationData {
@@ -133,6 +133,16 @@ describe('trainNodeClassifier', () => {
     expect(result.stoppedEarly).toBe(true);
     expect(result.epochs).toBe(result.bestEpoch + 15);
     expect(accuracies.filter((a) => a === best).length).toBeGreaterThan(1); // a tie was there to break
+  });
+
+  it('exports the selection rule it uses (ModelSelector) and accepts exactly SELECTION_CRITERIA', () => {
+    const selector = new ModelSelector('accuracy-and-loss');
+    expect(selector.offer(0.5, 1.0)).toEqual({ keep: true, progress: true });
+    expect(selector.offer(0.6, 1.1)).toEqual({ keep: false, progress: true }); // accuracy up, loss not
+    expect(selector.offer(0.55, 1.2)).toEqual({ keep: false, progress: false });
+    const data = blobs(2);
+    for (const criterion of SELECTION_CRITERIA) expect(() => trainNodeClassifier(new Mlp(), data, { epochs: 1, criterion })).not.toThrow();
+    expect(() => trainNodeClassifier(new Mlp(), data, { epochs: 1, criterion: 'f1' as SelectionCriterion })).toThrow(ValueError);
   });
 
   it("selects the lowest validation loss with criterion 'loss'", () => {

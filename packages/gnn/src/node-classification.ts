@@ -43,7 +43,8 @@ export type NodeClassifier = nn.Module<[Tensor, Tensor], Tensor>;
  */
 export type SelectionCriterion = 'accuracy' | 'loss' | 'accuracy-and-loss' | 'latest-accuracy';
 
-const CRITERIA: readonly SelectionCriterion[] = ['accuracy', 'loss', 'accuracy-and-loss', 'latest-accuracy'];
+/** Every `SelectionCriterion`, in the order the docs list them (for option parsers and help texts). */
+export const SELECTION_CRITERIA: readonly SelectionCriterion[] = Object.freeze(['accuracy', 'loss', 'accuracy-and-loss', 'latest-accuracy']);
 
 /** One epoch, as `onEpoch` receives it and `history` keeps it. */
 export interface NodeClassificationEpoch {
@@ -190,8 +191,8 @@ export function trainNodeClassifier(model: NodeClassifier, data: NodeClassificat
   if (!(patience >= 1) || (patience !== Infinity && !Number.isInteger(patience))) {
     throw new ValueError(`${OP}: patience must be an integer ≥ 1 or Infinity, got ${patience}`);
   }
-  if (!CRITERIA.includes(criterion)) {
-    throw new ValueError(`${OP}: criterion must be one of ${CRITERIA.map((c) => `'${c}'`).join(', ')}, got '${String(criterion)}'`);
+  if (!SELECTION_CRITERIA.includes(criterion)) {
+    throw new ValueError(`${OP}: criterion must be one of ${SELECTION_CRITERIA.map((c) => `'${c}'`).join(', ')}, got '${String(criterion)}'`);
   }
   const prepared = prepareData(OP, data);
   if (prepared.splits.train.rows.length === 0) throw new ValueError(`${OP}: trainIndex is empty: there is nothing to train on`);
@@ -201,7 +202,7 @@ export function trainNodeClassifier(model: NodeClassifier, data: NodeClassificat
   const parameters = model.parameters();
   const started = performance.now();
   const history: NodeClassificationEpoch[] = [];
-  const selector = new Selector(criterion);
+  const selector = new ModelSelector(criterion);
   const hasValidation = prepared.splits.val.rows.length > 0;
   let bestWeights = snapshot(parameters);
   let bestEpoch = 0;
@@ -317,8 +318,16 @@ function accuracyAt(logits: Tensor, labels: Int32Array, rows: Int32Array): numbe
   return correct / rows.length;
 }
 
-/** Tracks the best validation figures and decides, per epoch, whether to keep the weights. */
-class Selector {
+/**
+ * The selection rule of `trainNodeClassifier`: tracks the best validation figures and decides, per
+ * epoch, whether to keep the weights (`keep`) and whether the patience restarts (`progress`).
+ * Exported so that a rule can be replayed on recorded histories (the package's
+ * `scripts/compare-selection.ts`).
+ * @example
+ * const selector = new ModelSelector('loss');
+ * selector.offer(0.8, 0.6)  // { keep: true, progress: true }
+ */
+export class ModelSelector {
   private bestAccuracy = -Infinity;
   private bestLoss = Infinity;
 

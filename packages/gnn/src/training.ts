@@ -1,9 +1,11 @@
 // The models, node-classification training and evaluation, and over-smoothing measures of @tensorloom/gnn.
-export { GNN, GCN, GAT, inputDropout, type DropoutPlacement, type GNNOptions, type GCNOptions, type GATOptions, type ConvKind, type Activation, type GraphLayer } from './models.js';
+export { GNN, GCN, GAT, inputDropout, DROPOUT_PLACEMENTS, type DropoutPlacement, type GNNOptions, type GCNOptions, type GATOptions, type ConvKind, type Activation, type GraphLayer } from './models.js';
 export { recipeFor, firstLayerOnly, type NodeClassificationRecipe } from './model-recipes.js';
 export {
   trainNodeClassifier,
   evaluate,
+  ModelSelector,
+  SELECTION_CRITERIA,
   type NodeClassificationData,
   type NodeClassifier,
   type NodeClassificationEpoch,

@@ -6,7 +6,7 @@
  * figures, the time per epoch and the training curves.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { GNN, recipeFor, runSeeds, type ConvKind, type GNNOptions, type NodeClassificationEpoch, type TrainNodeClassifierOptions } from '@tensorloom/gnn';
+import { DROPOUT_PLACEMENTS, GNN, SELECTION_CRITERIA, recipeFor, runSeeds, type ConvKind, type GNNOptions, type NodeClassificationEpoch, type TrainNodeClassifierOptions } from '@tensorloom/gnn';
 import { DatasetNotFoundError, graphDataset, normalizeFeatures, stratifiedSplit, type AnyGraph, type GraphDataset, type StratifiedSplitOptions } from '@tensorloom/graph';
 import { UsageError, floatOption, intOption, stringOption, type Command, type OptionValues } from '../cli.js';
 import { lineChartSvg } from '../plot.js';
@@ -17,8 +17,6 @@ import { GRAPH_FORMATS, NAMED_DATASETS, choiceOption, loadNamedDataset, readGrap
 export const GNN_MODELS = ['gcn', 'gat', 'gatv2', 'sage', 'gin'] as const satisfies readonly ConvKind[];
 
 const PLANETOID_FEATURES = ['auto', 'file', 'identity', 'random'] as const;
-const SELECTION_CRITERIA = ['accuracy', 'loss', 'accuracy-and-loss', 'latest-accuracy'] as const;
-const DROPOUT_PLACEMENTS = ['layer-input', 'per-head'] as const;
 
 /**
  * The seeds of `--seeds`: a range `a..b` (inclusive), a list `0,1,2`, or a count `k` (the seeds
