@@ -149,9 +149,70 @@ describe('GATConv', () => {
     expect(gradcheck(() => (generator.manualSeed(1), conv.call(sparseInput, edgeIndex)), [...conv.parameters()])).toBe(true);
   });
 
+  it('attentionBias adds a bias per head to each half of the score, inside the LeakyReLU', () => {
+    const heads = 2;
+    const make = (attentionBias: boolean) => new GATConv(3, 2, { heads, attentionBias, negativeSlope: 0.2, dtype: 'float64', generator: new Generator(15) });
+    const conv = make(true);
+    expect(Object.entries(conv.stateDict()).map(([k, t]) => [k, t.shape])).toEqual([
+      ['att_src', [1, 2, 2]],
+      ['att_dst', [1, 2, 2]],
+      ['att_src_bias', [2]],
+      ['att_dst_bias', [2]],
+      ['bias', [4]],
+      ['lin.weight', [4, 3]],
+    ]);
+    const x = rand64([MESSY_NODES, 3], 16);
+    // Zero at the start: the same layer as without.
+    expect(Array.from(conv.att_src_bias!.data)).toEqual([0, 0]);
+    expectClose(conv.call(x, edgeIndex), make(false).call(x, edgeIndex), { atol: 0 });
+    noGrad(() => {
+      conv.att_src_bias!.data.set([0.3, -0.7]);
+      conv.att_dst_bias!.data.set([-0.1, 0.4]);
+    });
+    const { attention } = conv.call(x, edgeIndex, { returnAttentionWeights: true });
+    // By hand: e_ij = LeakyReLU(a_dst·Θx_i + b_dst + a_src·Θx_j + b_src), softmax over each i's edges.
+    const weight = conv.lin.weight.toArray() as number[][];
+    const rows = x.toArray() as number[][];
+    const theta = rows.map((row) => weight.map((w) => w.reduce((acc, v, k) => acc + v * row[k]!, 0)));
+    const half = (a: Tensor, node: number, h: number) => [0, 1].reduce((acc, c) => acc + a.data[h * 2 + c]! * theta[node]![h * 2 + c]!, 0);
+    const e = attention.edgeIndex.shape[1]!;
+    const expected: number[][] = [];
+    for (let h = 0; h < heads; h++) {
+      const score = (k: number) => {
+        const j = attention.edgeIndex.data[k]!;
+        const i = attention.edgeIndex.data[e + k]!;
+        const s = half(conv.att_dst, i, h) + conv.att_dst_bias!.data[h]! + half(conv.att_src, j, h) + conv.att_src_bias!.data[h]!;
+        return s > 0 ? s : 0.2 * s;
+      };
+      for (let k = 0; k < e; k++) {
+        const target = attention.edgeIndex.data[e + k]!;
+        let total = 0;
+        for (let m = 0; m < e; m++) if (attention.edgeIndex.data[e + m] === target) total += Math.exp(score(m));
+        (expected[k] ??= [])[h] = Math.exp(score(k)) / total;
+      }
+    }
+    expectClose(attention.alpha, expected, { atol: 1e-12 });
+    // The biases matter: the attention differs from the bias-free layer's.
+    const plain = make(false).call(x, edgeIndex, { returnAttentionWeights: true });
+    expect(Math.max(...Array.from(attention.alpha.data).map((v, k) => Math.abs(v - plain.attention.alpha.data[k]!)))).toBeGreaterThan(1e-3);
+    expect(conv.toString()).toContain('attentionBias=true');
+  });
+
+  it('passes gradcheck with the attention biases', () => {
+    const conv = new GATConv(3, 2, { heads: 2, attentionBias: true, dtype: 'float64', generator: new Generator(17) });
+    noGrad(() => {
+      conv.att_src_bias!.data.set([0.2, -0.3]);
+      conv.att_dst_bias!.data.set([-0.4, 0.1]);
+    });
+    const x = rand64([MESSY_NODES, 3], 18, true);
+    expect(gradcheck((a) => conv.call(a!, edgeIndex), [x, ...conv.parameters()])).toBe(true);
+    expect(gradcheck((a) => conv.call(a!, edgeIndex, { returnAttentionWeights: true }).attention.alpha, [x, ...conv.parameters()])).toBe(true);
+  });
+
   it('rejects bad input and options with typed errors', () => {
     expect(() => new GATConv(3, 2, { inputDropout: -0.1 })).toThrow(ValueError);
     expect(() => new GATConv(3, 2, { featureDropout: 2 })).toThrow(ValueError);
+    expect(() => new GATConv(3, 2, { attentionBias: 'yes' as unknown as boolean })).toThrow(/attentionBias must be a boolean, got yes/);
     const conv = new GATConv(3, 2);
     expect(() => conv.call(zeros([2, 4]), edgeIndexOf([[0, 1]]))).toThrow(ShapeError);
     expect(() => conv.call(zeros([2, 3], { dtype: 'int32' }), edgeIndexOf([[0, 1]]))).toThrow(DTypeError);

@@ -58,6 +58,13 @@ export interface GATConvOptions extends AttentionConvOptions {
    * are computed from; the reference code's `in_drop` on `seq_fts`; training only). Default 0.
    */
   featureDropout?: number;
+  /**
+   * Learn a bias per head on each half of the score, inside the LeakyReLU:
+   * `LeakyReLU(a_dstᵀΘx_i + b_dst + a_srcᵀΘx_j + b_src)` (the reference code's `f_1` and `f_2`
+   * are 1×1 convolutions with biases, zero at the start). It moves where the LeakyReLU bends.
+   * Default false (PyG's `GATConv` has none).
+   */
+  attentionBias?: boolean;
 }
 
 /** Options of an attention layer's forward. */
@@ -145,7 +152,8 @@ interface GATInputs extends PropagateInputs {
  *   `[2, E]` → `[N, H·C]` (concat) or `[N, C]`; with `returnAttentionWeights: true`
  *   `{ out, attention: { edgeIndex [2, E'], alpha [E', H] } }`.
  * - Parameters (PyG's names): `lin.weight` `[H·C, in]` (no bias), `att_src` and `att_dst`
- *   `[1, H, C]`, all Glorot-uniform; `bias` `[H·C]` (concat) or `[C]`, zeros.
+ *   `[1, H, C]`, all Glorot-uniform; `bias` `[H·C]` (concat) or `[C]`, zeros; with
+ *   `attentionBias`, `att_src_bias` and `att_dst_bias` `[H]`, zeros.
  *
  * @example
  * const conv = new GATConv(16, 8, { heads: 4 });
@@ -163,6 +171,8 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
   readonly inputDropout: number;
   /** Dropout on the transformed features before the weighted sum (0: none). */
   readonly featureDropout: number;
+  /** Whether the scores have their own biases (`att_src_bias`, `att_dst_bias`). */
+  readonly attentionBias: boolean;
   readonly addSelfLoops: boolean;
   readonly generator: Generator | undefined;
 
@@ -177,18 +187,22 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
     this.concat = o.concat;
     this.negativeSlope = o.negativeSlope;
     this.dropout = o.dropout;
-    const { inputDropout = 0, featureDropout = 0 } = options;
+    const { inputDropout = 0, featureDropout = 0, attentionBias = false } = options;
     for (const [name, value] of [['inputDropout', inputDropout], ['featureDropout', featureDropout]] as const) {
       if (!(value >= 0 && value <= 1)) throw new ValueError(`GATConv: ${name} must be a probability in [0, 1], got ${String(value)}`);
     }
     this.inputDropout = inputDropout;
     this.featureDropout = featureDropout;
+    if (typeof attentionBias !== 'boolean') throw new ValueError(`GATConv: attentionBias must be a boolean, got ${String(attentionBias)}`);
+    this.attentionBias = attentionBias;
     this.addSelfLoops = o.addSelfLoops;
     this.generator = o.generator;
     const width = o.heads * outChannels;
     this.registerModule('lin', new GraphLinear({ inFeatures: inChannels, outFeatures: width, bias: false, weightInitializer: 'glorot', dtype: o.dtype, generator: o.generator }));
     this.registerParameter('att_src', Tensor.empty([1, o.heads, outChannels], o.dtype));
     this.registerParameter('att_dst', Tensor.empty([1, o.heads, outChannels], o.dtype));
+    this.registerParameter('att_src_bias', attentionBias ? Tensor.empty([o.heads], o.dtype) : null);
+    this.registerParameter('att_dst_bias', attentionBias ? Tensor.empty([o.heads], o.dtype) : null);
     this.registerParameter('bias', o.bias ? Tensor.empty([o.concat ? width : outChannels], o.dtype) : null);
     this.resetParameters();
   }
@@ -208,6 +222,16 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
     return this.getParameter('att_dst')!;
   }
 
+  /** `[H]`: the source half's score bias, or null without `attentionBias`. */
+  get att_src_bias(): Tensor | null {
+    return this.getParameter('att_src_bias');
+  }
+
+  /** `[H]`: the target half's score bias, or null without `attentionBias`. */
+  get att_dst_bias(): Tensor | null {
+    return this.getParameter('att_dst_bias');
+  }
+
   /** `[H·C]` (concat) or `[C]`, or null without bias. */
   get bias(): Tensor | null {
     return this.getParameter('bias');
@@ -216,6 +240,8 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
   protected override resetOwnParameters(generator: Generator | undefined = this.generator): void {
     glorot_(this.att_src, generator);
     glorot_(this.att_dst, generator);
+    this.att_src_bias?.data.fill(0);
+    this.att_dst_bias?.data.fill(0);
     this.bias?.data.fill(0);
   }
 
@@ -235,8 +261,10 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
     const edges = attentionEdges('GATConv', edgeIndex, n, this.addSelfLoops);
     const h = reshape(this.project(x), [n, this.heads, this.outChannels]);
     // aᵀ[Θx_i ‖ Θx_j] = a_dstᵀΘx_i + a_srcᵀΘx_j: one score per node and head, gathered per edge.
-    const scoreSrc = sum(mul(h, this.att_src), -1);
-    const scoreDst = sum(mul(h, this.att_dst), -1);
+    let scoreSrc = sum(mul(h, this.att_src), -1);
+    let scoreDst = sum(mul(h, this.att_dst), -1);
+    if (this.att_src_bias !== null) scoreSrc = add(scoreSrc, this.att_src_bias);
+    if (this.att_dst_bias !== null) scoreDst = add(scoreDst, this.att_dst_bias);
     const scores = leakyRelu(add(edges.gatherSource(scoreSrc), edges.gatherTarget(scoreDst)), this.negativeSlope);
     let alpha = segmentSoftmax(scores, edges.target, { dimSize: n });
     alpha = dropout(alpha, this.dropout, { training: this.training, generator: this.generator });
@@ -274,7 +302,7 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
   }
 
   override extraRepr(): string {
-    const extra = (this.inputDropout > 0 ? `, inputDropout=${this.inputDropout}` : '') + (this.featureDropout > 0 ? `, featureDropout=${this.featureDropout}` : '');
+    const extra = (this.inputDropout > 0 ? `, inputDropout=${this.inputDropout}` : '') + (this.featureDropout > 0 ? `, featureDropout=${this.featureDropout}` : '') + (this.attentionBias ? ', attentionBias=true' : '');
     return `${this.inChannels}, ${this.outChannels}, heads=${this.heads}, concat=${this.concat}, dropout=${this.dropout}${extra}`;
   }
 }

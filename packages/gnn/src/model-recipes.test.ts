@@ -18,11 +18,12 @@ describe('recipeFor', () => {
 
   it("holds Veličković et al.'s GAT settings, with PubMed's own", () => {
     const cora = recipeFor('gat', 'cora');
-    expect(cora.architecture).toMatchObject({ conv: 'gat', hiddenChannels: 8, heads: 8, outHeads: 1, dropout: 0.6, attentionDropout: 0.6, act: 'elu', dropoutPlacement: 'per-head' });
+    expect(cora.architecture).toMatchObject({ conv: 'gat', hiddenChannels: 8, heads: 8, outHeads: 1, dropout: 0.6, attentionDropout: 0.6, act: 'elu', dropoutPlacement: 'per-head', attentionBias: true });
     expect(cora.training).toMatchObject({ lr: 0.005, weightDecay: 5e-4, patience: 100, criterion: 'accuracy-and-loss' });
     expect(recipeFor('gat', 'CiteSeer').training.criterion).toBe('latest-accuracy');
     expect(recipeFor('gatv2', 'cora').training.criterion).toBe('loss');
     expect(recipeFor('gatv2', 'cora').architecture.dropoutPlacement).toBeUndefined();
+    expect(recipeFor('gatv2', 'cora').architecture.attentionBias).toBeUndefined();
     expect(cora.training.weightDecayFilter).toBeUndefined();
     const pubmed = recipeFor('gat', 'pubmed');
     expect(pubmed.architecture.outHeads).toBe(8);

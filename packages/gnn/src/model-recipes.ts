@@ -84,7 +84,7 @@ export function recipeFor(model: ConvKind, dataset = 'cora'): NodeClassification
         dataset: name,
         source: GAT_SOURCE,
         normalizeFeatures: true,
-        architecture: { conv: 'gat', hiddenChannels: 8, heads: 8, outHeads: pubmed ? 8 : 1, numLayers: 2, dropout: 0.6, attentionDropout: 0.6, act: 'elu', dropoutPlacement: 'per-head' },
+        architecture: { conv: 'gat', hiddenChannels: 8, heads: 8, outHeads: pubmed ? 8 : 1, numLayers: 2, dropout: 0.6, attentionDropout: 0.6, act: 'elu', dropoutPlacement: 'per-head', attentionBias: true },
         training: { epochs: 1000, lr: pubmed ? 0.01 : 0.005, weightDecay: pubmed ? 1e-3 : 5e-4, patience: 100, criterion: name === 'citeseer' ? 'latest-accuracy' : 'accuracy-and-loss' },
       });
     case 'gatv2':

@@ -60,6 +60,23 @@ describe('GAT', () => {
     expect(() => new GNN({ conv: 'gat', inChannels: 4, hiddenChannels: 4, outChannels: 2, dropoutPlacement: 'inside' as 'per-head' })).toThrow(ValueError);
   });
 
+  it('attentionBias gives every GATConv the score biases, and only GAT can have them', () => {
+    const model = new GAT({ inChannels: 20, outChannels: 3, attentionBias: true, dropoutPlacement: 'per-head' });
+    expect(([...model.convs] as GATConv[]).map((c) => c.attentionBias)).toEqual([true, true]);
+    expect(model.namedParameters().map(([name, p]) => [name, p.shape]).filter(([name]) => String(name).includes('att_'))).toEqual([
+      ['convs.0.att_src', [1, 8, 8]],
+      ['convs.0.att_dst', [1, 8, 8]],
+      ['convs.0.att_src_bias', [8]],
+      ['convs.0.att_dst_bias', [8]],
+      ['convs.1.att_src', [1, 1, 3]],
+      ['convs.1.att_dst', [1, 1, 3]],
+      ['convs.1.att_src_bias', [1]],
+      ['convs.1.att_dst_bias', [1]],
+    ]);
+    expect(([...new GAT({ inChannels: 20, outChannels: 3 }).convs] as GATConv[]).map((c) => c.att_src_bias)).toEqual([null, null]);
+    expect(() => new GNN({ conv: 'gatv2', inChannels: 4, hiddenChannels: 4, outChannels: 2, attentionBias: true })).toThrow(/attentionBias needs conv 'gat', got 'gatv2'/);
+  });
+
   it('averages 8 output heads for the PubMed setting', () => {
     const model = new GAT({ inChannels: 20, outChannels: 3, outHeads: 8 });
     const p = shapes(model);

@@ -56,6 +56,11 @@ export interface GNNOptions {
    * features the attention weighs (`GATConv`'s `inputDropout` and `featureDropout`).
    */
   dropoutPlacement?: DropoutPlacement;
+  /**
+   * 'gat' only: every `GATConv` learns a bias per head on both halves of its attention score,
+   * inside the LeakyReLU (`GATConv`'s `attentionBias`; the authors' code has them). Default false.
+   */
+  attentionBias?: boolean;
   /** 'sage': the neighbour aggregation. Default 'mean'. */
   aggr?: 'mean' | 'max' | 'sum';
   /** 'gin': learn each layer's ε. Default false. */
@@ -132,6 +137,9 @@ export class GNN extends nn.Module<[Tensor, Tensor], Tensor> {
     const { dropoutPlacement = 'layer-input' } = options;
     if (!DROPOUT_PLACEMENTS.includes(dropoutPlacement)) throw new ValueError(`${op}: dropoutPlacement must be 'layer-input' or 'per-head', got '${String(dropoutPlacement)}'`);
     if (dropoutPlacement === 'per-head' && conv !== 'gat') throw new ValueError(`${op}: dropoutPlacement 'per-head' needs conv 'gat', got '${conv}'`);
+    const { attentionBias = false } = options;
+    if (typeof attentionBias !== 'boolean') throw new ValueError(`${op}: attentionBias must be a boolean, got ${String(attentionBias)}`);
+    if (attentionBias && conv !== 'gat') throw new ValueError(`${op}: attentionBias needs conv 'gat', got '${conv}'`);
     if (!ACTIVATIONS.includes(act)) throw new ValueError(`${op}: act must be one of ${ACTIVATIONS.map((k) => `'${k}'`).join(', ')}, got '${String(act)}'`);
     this.conv = conv;
     this.inChannels = inChannels;
@@ -258,6 +266,8 @@ export interface GATOptions {
    * transformed features the attention weighs.
    */
   dropoutPlacement?: DropoutPlacement;
+  /** Learn the attention scores' biases of the authors' code (`GATConv`'s `attentionBias`). Default false. */
+  attentionBias?: boolean;
   /** Parameter dtype. Default 'float32'. */
   dtype?: FloatDType;
   /** Generator for the initial weights and the dropout masks. Default: the global one. */
@@ -276,8 +286,8 @@ export interface GATOptions {
  * ```
  *
  * A `GNN` with `conv: 'gat'`; Glorot-uniform weights and attention vectors, zero biases. With
- * `dropoutPlacement: 'per-head'` it is the authors' code instead (a dropout mask per head, and
- * dropout on the transformed features). `GAT.paperRecipe` (`recipeFor('gat', 'cora')`) is the
+ * `dropoutPlacement: 'per-head'` and `attentionBias: true` it is the authors' code instead (a
+ * dropout mask per head, dropout on the transformed features, biases inside the scores). `GAT.paperRecipe` (`recipeFor('gat', 'cora')`) is the
  * authors' setting: the per-head placement, Adam lr 0.005, weight decay 5e-4, their model
  * selection with patience 100, row-normalised features; `recipeFor('gat', 'citeseer' | 'pubmed')`
  * has those datasets' own.
@@ -319,7 +329,7 @@ function buildConv(
       }
       const heads = last ? (options.outHeads ?? 1) : (options.heads ?? 1);
       const attention = { heads, concat: !last, dropout: options.attentionDropout ?? 0, dtype, generator };
-      const conv = options.conv === 'gat' ? new GATConv(inChannels, outChannels, { ...attention, inputDropout: perHeadDropout[0], featureDropout: perHeadDropout[1] }) : new GATv2Conv(inChannels, outChannels, attention);
+      const conv = options.conv === 'gat' ? new GATConv(inChannels, outChannels, { ...attention, inputDropout: perHeadDropout[0], featureDropout: perHeadDropout[1], attentionBias: options.attentionBias ?? false }) : new GATv2Conv(inChannels, outChannels, attention);
       return { layer: conv as GraphLayer, width: last ? outChannels : outChannels * heads };
     }
     case 'sage':

@@ -67,13 +67,16 @@ describe('tensorloom gnn train', () => {
   it('takes the selection criterion and the GAT dropout placement', async () => {
     const args = ['--model', 'gat', '--seeds', '1', '--epochs', '15', '--hidden', '4', '--heads', '2'];
     const perHead = await runJson([...args, '--criterion', 'latest-accuracy']);
-    expect(perHead.architecture).toMatchObject({ conv: 'gat', dropoutPlacement: 'per-head' }); // the recipe's
+    expect(perHead.architecture).toMatchObject({ conv: 'gat', dropoutPlacement: 'per-head', attentionBias: true }); // the recipe's
     expect(perHead.training).toMatchObject({ criterion: 'latest-accuracy' });
     const layerInput = await runJson([...args, '--dropout-placement', 'layer-input']);
     expect(layerInput.architecture.dropoutPlacement).toBe('layer-input');
     expect(layerInput.training).toMatchObject({ criterion: 'accuracy-and-loss' });
     // The same seed with other dropout masks trains to other weights.
     expect(perHead.runs[0].testLoss).not.toBe(layerInput.runs[0].testLoss);
+    const noBias = await runJson([...args, '--criterion', 'latest-accuracy', '--attention-bias', 'off']);
+    expect(noBias.architecture.attentionBias).toBe(false);
+    expect(noBias.runs[0].testLoss).not.toBe(perHead.runs[0].testLoss);
   });
 
   it('prints per-seed figures and the summary, progress on stderr, and writes the plot and CSV', async () => {
@@ -172,6 +175,8 @@ describe('tensorloom gnn train', () => {
       [['--model', 'sage', '--attention-dropout', '0.1'], '--attention-dropout'],
       [['--model', 'gatv2', '--dropout-placement', 'per-head'], '--dropout-placement'],
       [['--model', 'gat', '--dropout-placement', 'inside'], '--dropout-placement'],
+      [['--model', 'gcn', '--attention-bias', 'on'], '--attention-bias'],
+      [['--model', 'gat', '--attention-bias', 'yes'], '--attention-bias'],
       [['--criterion', 'f1'], '--criterion'],
       [['--dropout', '1.5'], '--dropout'],
       [['--epochs', '0'], '--epochs'],

@@ -17,6 +17,7 @@ import { GRAPH_FORMATS, NAMED_DATASETS, choiceOption, loadNamedDataset, readGrap
 export const GNN_MODELS = ['gcn', 'gat', 'gatv2', 'sage', 'gin'] as const satisfies readonly ConvKind[];
 
 const PLANETOID_FEATURES = ['auto', 'file', 'identity', 'random'] as const;
+const ON_OFF = ['on', 'off'] as const;
 
 /**
  * The seeds of `--seeds`: a range `a..b` (inclusive), a list `0,1,2`, or a count `k` (the seeds
@@ -139,6 +140,7 @@ export const gnnTrainCommand: Command = {
     patience: { type: 'string', description: 'Stop after N epochs without validation progress; 0 = never (default: the recipe\'s).', valueName: 'N' },
     criterion: { type: 'string', description: `The validation figure that selects the kept weights: ${SELECTION_CRITERIA.join(', ')} (default: the recipe's).`, valueName: 'NAME' },
     'dropout-placement': { type: 'string', description: "gat: layer-input (one mask on each layer's input, PyG) or per-head (a mask per head, and on the transformed features, the GAT authors' code) (default: the recipe's).", valueName: 'WHERE' },
+    'attention-bias': { type: 'string', description: "gat: on (a bias per head inside each attention score's LeakyReLU, the GAT authors' code) or off (PyG) (default: the recipe's).", valueName: 'on|off' },
     features: { type: 'string', description: `Planetoid features: ${PLANETOID_FEATURES.join(', ')} (auto: features.csv, else random).`, default: 'auto', valueName: 'KIND' },
     'label-attribute': { type: 'string', description: 'Graph files: the node attribute holding the class.', default: 'label', valueName: 'NAME' },
     'feature-attribute': { type: 'string', description: 'Graph files: the node attribute holding the features (a number or an array).', valueName: 'NAME' },
@@ -159,7 +161,9 @@ export const gnnTrainCommand: Command = {
     for (const flag of ['heads', 'attention-dropout']) {
       if (values[flag] !== undefined && !attention) throw new UsageError(`--${flag} applies to gat and gatv2 only, not ${model}`);
     }
-    if (values['dropout-placement'] !== undefined && model !== 'gat') throw new UsageError(`--dropout-placement applies to gat only, not ${model}`);
+    for (const flag of ['dropout-placement', 'attention-bias']) {
+      if (values[flag] !== undefined && model !== 'gat') throw new UsageError(`--${flag} applies to gat only, not ${model}`);
+    }
     const featureKind = choiceOption(values, 'features', PLANETOID_FEATURES, 'auto');
     const format = choiceOption(values, 'format', GRAPH_FORMATS, 'auto');
     const split: StratifiedSplitOptions = {
@@ -179,6 +183,7 @@ export const gnnTrainCommand: Command = {
       delete architecture.inputDropout;
     }
     if (values['dropout-placement'] !== undefined) architecture.dropoutPlacement = choiceOption(values, 'dropout-placement', DROPOUT_PLACEMENTS, 'layer-input');
+    if (values['attention-bias'] !== undefined) architecture.attentionBias = choiceOption(values, 'attention-bias', ON_OFF, 'off') === 'on';
     if (values.criterion !== undefined) training.criterion = choiceOption(values, 'criterion', SELECTION_CRITERIA, 'accuracy');
     if (values['attention-dropout'] !== undefined) architecture.attentionDropout = floatOption(values, 'attention-dropout', 0.6, { min: 0, max: 1 });
     if (values.epochs !== undefined) training.epochs = intOption(values, 'epochs', 200, { min: 1 });
@@ -365,7 +370,7 @@ function loadDataset(name: string, options: LoadDatasetOptions): GraphDataset {
 function describeArchitecture(a: Omit<GNNOptions, 'inChannels' | 'outChannels'>): string {
   const attention = a.conv === 'gat' || a.conv === 'gatv2';
   const hidden = attention ? `${a.heads ?? 1} heads × ${a.hiddenChannels} hidden, ${a.outHeads ?? 1} output head${(a.outHeads ?? 1) === 1 ? '' : 's'}` : `${a.hiddenChannels} hidden`;
-  return `${a.numLayers ?? 2} layers, ${hidden}, ${a.act ?? 'relu'}, dropout ${a.dropout ?? 0.5}${a.dropoutPlacement === 'per-head' ? ' per head' : ''}${attention ? ` (attention ${a.attentionDropout ?? 0})` : ''}${a.conv === 'sage' ? `, ${a.aggr ?? 'mean'} aggregation` : ''}`;
+  return `${a.numLayers ?? 2} layers, ${hidden}, ${a.act ?? 'relu'}, dropout ${a.dropout ?? 0.5}${a.dropoutPlacement === 'per-head' ? ' per head' : ''}${attention ? ` (attention ${a.attentionDropout ?? 0})` : ''}${a.attentionBias === true ? ', attention score biases' : ''}${a.conv === 'sage' ? `, ${a.aggr ?? 'mean'} aggregation` : ''}`;
 }
 
 /** A CSV cell: numbers as they are, a missing figure (NaN: no validation nodes) empty. */
