@@ -12,6 +12,7 @@ import {
   mean,
   mul,
   narrow,
+  ones,
   reshape,
   segmentSoftmax,
   SparseCsr,
@@ -23,7 +24,7 @@ import {
 } from '@tensorloom/core-tensor';
 import { addSelfLoops, removeSelfLoops } from '@tensorloom/graph';
 import { checkChannels, glorot_, GraphLinear } from './linear.js';
-import { Edges, MessagePassing, checkNodeFeatures, sparseAggregate, type PropagateInputs } from './message-passing.js';
+import { Edges, MessagePassing, checkNodeFeatures, sparseAggregate, type NodeFeatures, type PropagateInputs } from './message-passing.js';
 
 /** Options shared by {@link GATConv} and `GATv2Conv`. */
 export interface AttentionConvOptions {
@@ -148,7 +149,8 @@ interface GATInputs extends PropagateInputs {
  * - Options: `heads` (1), `concat` (true), `negativeSlope` (0.2), `dropout` (0, on α),
  *   `addSelfLoops` (true: existing loops are removed, then one per node added), `bias` (true),
  *   `dtype` ('float32'), `generator`.
- * - `forward(x, edgeIndex, { returnAttentionWeights })`: x `[N, inChannels]`, edgeIndex int32
+ * - `forward(x, edgeIndex, { returnAttentionWeights })`: x `[N, inChannels]` (a tensor, or a
+ *   `SparseCsr` of sparse features), edgeIndex int32
  *   `[2, E]` → `[N, H·C]` (concat) or `[N, C]`; with `returnAttentionWeights: true`
  *   `{ out, attention: { edgeIndex [2, E'], alpha [E', H] } }`.
  * - Parameters (PyG's names): `lin.weight` `[H·C, in]` (no bias), `att_src` and `att_dst`
@@ -160,7 +162,7 @@ interface GATInputs extends PropagateInputs {
  * conv.call(x, edgeIndex)  // [N, 32]
  * const { attention } = conv.call(x, edgeIndex, { returnAttentionWeights: true });  // attention.alpha [E', 4]
  */
-export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOptions?], Tensor | AttentionOutput, GATInputs> {
+export class GATConv extends MessagePassing<[NodeFeatures, Tensor, AttentionForwardOptions?], Tensor | AttentionOutput, GATInputs> {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly heads: number;
@@ -245,17 +247,17 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
     this.bias?.data.fill(0);
   }
 
-  override call(x: Tensor, edgeIndex: Tensor, options?: AttentionForwardOptions & { returnAttentionWeights?: false }): Tensor;
-  override call(x: Tensor, edgeIndex: Tensor, options: AttentionForwardOptions & { returnAttentionWeights: true }): AttentionOutput;
-  override call(x: Tensor, edgeIndex: Tensor, options?: AttentionForwardOptions): Tensor | AttentionOutput;
-  override call(x: Tensor, edgeIndex: Tensor, options: AttentionForwardOptions = {}): Tensor | AttentionOutput {
+  override call(x: NodeFeatures, edgeIndex: Tensor, options?: AttentionForwardOptions & { returnAttentionWeights?: false }): Tensor;
+  override call(x: NodeFeatures, edgeIndex: Tensor, options: AttentionForwardOptions & { returnAttentionWeights: true }): AttentionOutput;
+  override call(x: NodeFeatures, edgeIndex: Tensor, options?: AttentionForwardOptions): Tensor | AttentionOutput;
+  override call(x: NodeFeatures, edgeIndex: Tensor, options: AttentionForwardOptions = {}): Tensor | AttentionOutput {
     return this.forward(x, edgeIndex, options);
   }
 
-  forward(x: Tensor, edgeIndex: Tensor, options?: AttentionForwardOptions & { returnAttentionWeights?: false }): Tensor;
-  forward(x: Tensor, edgeIndex: Tensor, options: AttentionForwardOptions & { returnAttentionWeights: true }): AttentionOutput;
-  forward(x: Tensor, edgeIndex: Tensor, options?: AttentionForwardOptions): Tensor | AttentionOutput;
-  forward(x: Tensor, edgeIndex: Tensor, options: AttentionForwardOptions = {}): Tensor | AttentionOutput {
+  forward(x: NodeFeatures, edgeIndex: Tensor, options?: AttentionForwardOptions & { returnAttentionWeights?: false }): Tensor;
+  forward(x: NodeFeatures, edgeIndex: Tensor, options: AttentionForwardOptions & { returnAttentionWeights: true }): AttentionOutput;
+  forward(x: NodeFeatures, edgeIndex: Tensor, options?: AttentionForwardOptions): Tensor | AttentionOutput;
+  forward(x: NodeFeatures, edgeIndex: Tensor, options: AttentionForwardOptions = {}): Tensor | AttentionOutput {
     checkNodeFeatures('GATConv', x, this.inChannels);
     const n = x.shape[0]!;
     const edges = attentionEdges('GATConv', edgeIndex, n, this.addSelfLoops);
@@ -279,20 +281,21 @@ export class GATConv extends MessagePassing<[Tensor, Tensor, AttentionForwardOpt
   }
 
   /**
-   * Θx `[N, H·C]`; with `inputDropout` while training, head h sees its own dropped copy of x. An
-   * input that needs no gradient is read as a sparse matrix of its non-zeros (bag-of-words
-   * features are ~1% non-zero), so the H masks cost one draw per non-zero and head.
+   * Θx `[N, H·C]`; with `inputDropout` while training, head h sees its own dropped copy of x. A
+   * dense input that needs no gradient is read as a sparse matrix of its non-zeros (bag-of-words
+   * features are ~1% non-zero), so the H masks cost one draw per non-zero and head; a SparseCsr x
+   * is used as it is (no scan of the dense matrix each step).
    */
-  private project(x: Tensor): Tensor {
+  private project(x: NodeFeatures): Tensor {
     if (!this.training || this.inputDropout === 0) return this.lin.call(x);
     const options = { training: true, generator: this.generator };
     const c = this.outChannels;
     const weight = this.lin.weight;
     const parts: Tensor[] = [];
-    if (x.requiresGrad) {
+    if (x instanceof Tensor && x.requiresGrad) {
       for (let head = 0; head < this.heads; head++) parts.push(linear(dropout(x, this.inputDropout, options), narrow(weight, 0, head * c, c)));
     } else {
-      const nonZeros = SparseCsr.fromDense(x);
+      const nonZeros = x instanceof SparseCsr ? (x.values === null ? x.withValues(ones([x.nnz], { dtype: weight.dtype as FloatDType })) : x) : SparseCsr.fromDense(x);
       for (let head = 0; head < this.heads; head++) {
         const dropped = nonZeros.withValues(dropout(nonZeros.values!, this.inputDropout, options));
         parts.push(spmm(dropped, transpose(narrow(weight, 0, head * c, c), 0, 1)));

@@ -5,7 +5,7 @@
 import { Tensor, ValueError, concat, matmul, nn, select, zeros, type FloatDType, type Generator } from '@tensorloom/core-tensor';
 import { GRUCell } from '@tensorloom/rnn';
 import { checkChannels } from './linear.js';
-import { Edges, MessagePassing, checkNodeFeatures, type Aggregation } from './message-passing.js';
+import { Edges, MessagePassing, checkNodeFeatures, denseFeatures, type Aggregation, type NodeFeatures } from './message-passing.js';
 
 /** Options of {@link GatedGraphConv}. */
 export interface GatedGraphConvOptions {
@@ -44,7 +44,7 @@ export interface GatedGraphConvForwardOptions {
  * const conv = new GatedGraphConv(8, 3);
  * conv.call(x, edgeIndex)  // x [N, ≤ 8] → [N, 8]
  */
-export class GatedGraphConv extends MessagePassing<[Tensor, Tensor, GatedGraphConvForwardOptions?], Tensor> {
+export class GatedGraphConv extends MessagePassing<[NodeFeatures, Tensor, GatedGraphConvForwardOptions?], Tensor> {
   readonly outChannels: number;
   readonly numLayers: number;
   readonly generator: Generator | undefined;
@@ -77,8 +77,9 @@ export class GatedGraphConv extends MessagePassing<[Tensor, Tensor, GatedGraphCo
     nn.init.uniform_(this.weight, { a: -bound, b: bound, generator });
   }
 
-  forward(x: Tensor, edgeIndex: Tensor, options: GatedGraphConvForwardOptions = {}): Tensor {
-    checkNodeFeatures('GatedGraphConv', x, null);
+  forward(input: NodeFeatures, edgeIndex: Tensor, options: GatedGraphConvForwardOptions = {}): Tensor {
+    checkNodeFeatures('GatedGraphConv', input, null);
+    const x = denseFeatures(input, this.weight.dtype as FloatDType);
     const [n, features] = x.shape as [number, number];
     if (features > this.outChannels) {
       throw new ValueError(`GatedGraphConv: x has ${features} features, more than outChannels (${this.outChannels}); expected at most ${this.outChannels}`);

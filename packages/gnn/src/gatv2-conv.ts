@@ -13,7 +13,7 @@ import {
   type AttentionOutput,
 } from './gat-conv.js';
 import { checkChannels, glorot_, GraphLinear } from './linear.js';
-import { MessagePassing, checkNodeFeatures, type Edges, type PropagateInputs } from './message-passing.js';
+import { MessagePassing, checkNodeFeatures, type Edges, type NodeFeatures, type PropagateInputs } from './message-passing.js';
 
 /** Options of {@link GATv2Conv}: those of `GATConv` plus `shareWeights`. */
 export interface GATv2ConvOptions extends AttentionConvOptions {
@@ -47,7 +47,7 @@ interface GATv2Inputs extends PropagateInputs {
  * const conv = new GATv2Conv(16, 8, { heads: 2, concat: false });
  * conv.call(x, edgeIndex)  // [N, 8]
  */
-export class GATv2Conv extends MessagePassing<[Tensor, Tensor, AttentionForwardOptions?], Tensor | AttentionOutput, GATv2Inputs> {
+export class GATv2Conv extends MessagePassing<[NodeFeatures, Tensor, AttentionForwardOptions?], Tensor | AttentionOutput, GATv2Inputs> {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly heads: number;
@@ -106,17 +106,17 @@ export class GATv2Conv extends MessagePassing<[Tensor, Tensor, AttentionForwardO
     this.bias?.data.fill(0);
   }
 
-  override call(x: Tensor, edgeIndex: Tensor, options?: AttentionForwardOptions & { returnAttentionWeights?: false }): Tensor;
-  override call(x: Tensor, edgeIndex: Tensor, options: AttentionForwardOptions & { returnAttentionWeights: true }): AttentionOutput;
-  override call(x: Tensor, edgeIndex: Tensor, options?: AttentionForwardOptions): Tensor | AttentionOutput;
-  override call(x: Tensor, edgeIndex: Tensor, options: AttentionForwardOptions = {}): Tensor | AttentionOutput {
+  override call(x: NodeFeatures, edgeIndex: Tensor, options?: AttentionForwardOptions & { returnAttentionWeights?: false }): Tensor;
+  override call(x: NodeFeatures, edgeIndex: Tensor, options: AttentionForwardOptions & { returnAttentionWeights: true }): AttentionOutput;
+  override call(x: NodeFeatures, edgeIndex: Tensor, options?: AttentionForwardOptions): Tensor | AttentionOutput;
+  override call(x: NodeFeatures, edgeIndex: Tensor, options: AttentionForwardOptions = {}): Tensor | AttentionOutput {
     return this.forward(x, edgeIndex, options);
   }
 
-  forward(x: Tensor, edgeIndex: Tensor, options?: AttentionForwardOptions & { returnAttentionWeights?: false }): Tensor;
-  forward(x: Tensor, edgeIndex: Tensor, options: AttentionForwardOptions & { returnAttentionWeights: true }): AttentionOutput;
-  forward(x: Tensor, edgeIndex: Tensor, options?: AttentionForwardOptions): Tensor | AttentionOutput;
-  forward(x: Tensor, edgeIndex: Tensor, options: AttentionForwardOptions = {}): Tensor | AttentionOutput {
+  forward(x: NodeFeatures, edgeIndex: Tensor, options?: AttentionForwardOptions & { returnAttentionWeights?: false }): Tensor;
+  forward(x: NodeFeatures, edgeIndex: Tensor, options: AttentionForwardOptions & { returnAttentionWeights: true }): AttentionOutput;
+  forward(x: NodeFeatures, edgeIndex: Tensor, options?: AttentionForwardOptions): Tensor | AttentionOutput;
+  forward(x: NodeFeatures, edgeIndex: Tensor, options: AttentionForwardOptions = {}): Tensor | AttentionOutput {
     checkNodeFeatures('GATv2Conv', x, this.inChannels);
     const n = x.shape[0]!;
     const edges = attentionEdges('GATv2Conv', edgeIndex, n, this.addSelfLoops);

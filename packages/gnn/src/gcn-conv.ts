@@ -3,7 +3,7 @@
  */
 import { ShapeError, Tensor, ValueError, add, fmtShape, noGrad, ones, type FloatDType, type Generator } from '@tensorloom/core-tensor';
 import { checkChannels, GraphLinear } from './linear.js';
-import { Edges, MessagePassing, checkEdgeIndex, checkEdgeWeight, checkNodeFeatures } from './message-passing.js';
+import { Edges, MessagePassing, checkEdgeIndex, checkEdgeWeight, checkNodeFeatures, featureDtype, type NodeFeatures } from './message-passing.js';
 import { gcnNorm } from '@tensorloom/graph';
 
 /** Options of {@link GCNConv}. */
@@ -47,18 +47,19 @@ export interface GCNConvForwardOptions {
  *
  * - Options: `improved` (false), `cached` (false), `addSelfLoops` (= normalize), `normalize`
  *   (true), `bias` (true), `dtype` ('float32'), `generator`.
- * - `forward(x, edgeIndex, { edgeWeight })`: x `[N, inChannels]`, edgeIndex int32 `[2, E]`
- *   (row 0 sources, row 1 targets), edgeWeight `[E]` → `[N, outChannels]`.
+ * - `forward(x, edgeIndex, { edgeWeight })`: x `[N, inChannels]` (a tensor, or a `SparseCsr` of
+ *   sparse features), edgeIndex int32 `[2, E]` (row 0 sources, row 1 targets), edgeWeight `[E]`
+ *   → `[N, outChannels]`.
  * - Parameters (PyG's names): `lin.weight` `[out, in]` (no bias in `lin`), Glorot-uniform;
  *   `bias` `[out]`, zeros.
- * - Speed: `X Θᵀ` first, then one sparse-dense product with the normalised adjacency in CSR
- *   form; with `cached` that matrix is built once.
+ * - Speed: `X Θᵀ` first (a sparse-dense product for a SparseCsr x), then one sparse-dense
+ *   product with the normalised adjacency in CSR form; with `cached` that matrix is built once.
  *
  * @example
  * const conv = new GCNConv(16, 4);
  * conv.call(x, edgeIndex)  // x [N, 16] → [N, 4]
  */
-export class GCNConv extends MessagePassing<[Tensor, Tensor, GCNConvForwardOptions?], Tensor> {
+export class GCNConv extends MessagePassing<[NodeFeatures, Tensor, GCNConvForwardOptions?], Tensor> {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly improved: boolean;
@@ -115,7 +116,7 @@ export class GCNConv extends MessagePassing<[Tensor, Tensor, GCNConvForwardOptio
     this.cache = null;
   }
 
-  forward(x: Tensor, edgeIndex: Tensor, options: GCNConvForwardOptions = {}): Tensor {
+  forward(x: NodeFeatures, edgeIndex: Tensor, options: GCNConvForwardOptions = {}): Tensor {
     checkNodeFeatures('GCNConv', x, this.inChannels);
     if (this.cache !== null && this.cache.edges.numNodes !== x.shape[0]) {
       throw new ShapeError(`GCNConv: the cached graph has ${this.cache.edges.numNodes} nodes but x is ${fmtShape(x.shape)}; call clearCache() to change graphs`);
@@ -129,12 +130,13 @@ export class GCNConv extends MessagePassing<[Tensor, Tensor, GCNConvForwardOptio
   }
 
   /** The edges and (normalised) weights of one forward. */
-  private prepare(x: Tensor, edgeIndex: Tensor, edgeWeight: Tensor | null): { edges: Edges; edgeWeight: Tensor | null } {
+  private prepare(x: NodeFeatures, edgeIndex: Tensor, edgeWeight: Tensor | null): { edges: Edges; edgeWeight: Tensor | null } {
     const numNodes = x.shape[0]!;
+    const dtype = featureDtype(x, this.lin.weight.dtype as FloatDType);
     checkEdgeIndex('GCNConv', edgeIndex, numNodes);
-    checkEdgeWeight('GCNConv', edgeWeight, edgeIndex.shape[1]!, x.dtype);
+    checkEdgeWeight('GCNConv', edgeWeight, edgeIndex.shape[1]!, dtype);
     if (!this.normalize) return { edges: Edges.fromEdgeIndex('GCNConv', edgeIndex, { numNodes }), edgeWeight };
-    const weight = edgeWeight ?? ones([edgeIndex.shape[1]!], { dtype: x.dtype });
+    const weight = edgeWeight ?? ones([edgeIndex.shape[1]!], { dtype });
     const normalised = gcnNorm(edgeIndex, { numNodes, edgeWeight: weight, addSelfLoops: this.addSelfLoops, improved: this.improved });
     // A cached matrix outlives this step's graph: keep values, not the tape.
     const values = this.cached ? normalised.edgeWeight.detach() : normalised.edgeWeight;

@@ -2,7 +2,7 @@
  * `GINConv`: the graph isomorphism network layer (Xu et al., 2019), PyTorch Geometric's `GINConv`.
  */
 import { Tensor, add, mul, nn, noGrad, type FloatDType } from '@tensorloom/core-tensor';
-import { MessagePassing, checkNodeFeatures } from './message-passing.js';
+import { MessagePassing, checkNodeFeatures, denseFeatures, type NodeFeatures } from './message-passing.js';
 
 /** A module mapping node features `[N, F]` to `[N, F']` (an MLP, usually an `nn.Sequential`). */
 export type NodeModule = nn.Module<[Tensor], Tensor>;
@@ -32,7 +32,7 @@ export interface GINConvOptions {
  * const mlp = new nn.Sequential(new nn.Linear({ inFeatures: 16, outFeatures: 32 }), new nn.ReLU(), new nn.Linear({ inFeatures: 32, outFeatures: 32 }));
  * new GINConv(mlp, { trainEps: true }).call(x, edgeIndex)  // [N, 32]
  */
-export class GINConv extends MessagePassing<[Tensor, Tensor], Tensor> {
+export class GINConv extends MessagePassing<[NodeFeatures, Tensor], Tensor> {
   readonly initialEps: number;
   readonly trainEps: boolean;
 
@@ -63,8 +63,9 @@ export class GINConv extends MessagePassing<[Tensor, Tensor], Tensor> {
     noGrad(() => eps.data.fill(this.initialEps));
   }
 
-  forward(x: Tensor, edgeIndex: Tensor): Tensor {
-    checkNodeFeatures('GINConv', x, null);
+  forward(features: NodeFeatures, edgeIndex: Tensor): Tensor {
+    checkNodeFeatures('GINConv', features, null);
+    const x = denseFeatures(features, this.eps.dtype as FloatDType);
     const neighbours = this.propagate(edgeIndex, { x });
     return this.nn.call(add(neighbours, mul(add(this.eps, 1), x)));
   }

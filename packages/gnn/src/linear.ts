@@ -3,7 +3,7 @@
  * whose initialisation is chosen per layer (GCN and GAT draw their weights Glorot-uniform, SAGE
  * and GIN keep PyTorch's default), and the `glorot_` initialiser PyG applies to attention vectors.
  */
-import { Tensor, ValueError, nn, linear, type FloatDType, type Generator } from '@tensorloom/core-tensor';
+import { ShapeError, SparseCsr, Tensor, ValueError, fmtShape, add, nn, linear, spmm, transpose, type FloatDType, type Generator } from '@tensorloom/core-tensor';
 
 /** Throws a ValueError unless `value` is a positive integer (a channel count). */
 export function checkChannels(op: string, name: string, value: number): void {
@@ -47,10 +47,11 @@ export function glorot_(t: Tensor, generator?: Generator): Tensor {
  * `y = x·Wᵀ + b` with PyG's per-layer initialisers; the state dict is `weight` `[out, in]` and
  * `bias` `[out]`, as `torch.nn.Linear`.
  *
- * Shapes: x `[*, inFeatures]` → `[*, outFeatures]`.
+ * Shapes: x `[*, inFeatures]` → `[*, outFeatures]`; a SparseCsr x `[N, inFeatures]` (sparse
+ * features) is multiplied as it is, `spmm(x, Wᵀ)`, without densifying it.
  * @example new GraphLinear({ inFeatures: 8, outFeatures: 4, bias: false, weightInitializer: 'glorot' }).call(randn([5, 8]))  // [5, 4]
  */
-export class GraphLinear extends nn.Module {
+export class GraphLinear extends nn.Module<[Tensor | SparseCsr], Tensor> {
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly weightInitializer: WeightInitializer;
@@ -98,8 +99,11 @@ export class GraphLinear extends nn.Module {
     }
   }
 
-  forward(x: Tensor): Tensor {
-    return linear(x, this.weight, this.bias);
+  forward(x: Tensor | SparseCsr): Tensor {
+    if (!(x instanceof SparseCsr)) return linear(x, this.weight, this.bias);
+    if (x.shape[1] !== this.inFeatures) throw new ShapeError(`Linear: x must be [N, ${this.inFeatures}], got a SparseCsr ${fmtShape(x.shape)}`);
+    const out = spmm(x, transpose(this.weight, 0, 1));
+    return this.bias === null ? out : add(out, this.bias);
   }
 
   override extraRepr(): string {

@@ -3,11 +3,12 @@
  * (Veličković et al., 2018), and `GNN`, the same stack for any of the package's convolutions.
  * Their paper hyper-parameters (optimiser, epochs, early stopping) are in `model-recipes.ts`.
  */
-import { DTypeError, Tensor, ValueError, defaultGenerator, dropout, elu, nn, relu, tanh, type FloatDType, type Generator } from '@tensorloom/core-tensor';
+import { DTypeError, SparseCsr, Tensor, ValueError, defaultGenerator, dropout, elu, nn, relu, tanh, type FloatDType, type Generator } from '@tensorloom/core-tensor';
 import { GATConv } from './gat-conv.js';
 import { GATv2Conv } from './gatv2-conv.js';
 import { GCNConv } from './gcn-conv.js';
 import { GINConv } from './gin-conv.js';
+import type { NodeFeatures } from './message-passing.js';
 import { recipeFor, type NodeClassificationRecipe } from './model-recipes.js';
 import { SAGEConv } from './sage-conv.js';
 
@@ -24,7 +25,7 @@ export type DropoutPlacement = 'layer-input' | 'per-head';
 export const DROPOUT_PLACEMENTS: readonly DropoutPlacement[] = Object.freeze(['layer-input', 'per-head']);
 
 /** A graph layer as the models call it: `(x [N, in], edgeIndex [2, E]) → [N, out]`. */
-export type GraphLayer = nn.Module<[Tensor, Tensor], Tensor>;
+export type GraphLayer = nn.Module<[NodeFeatures, Tensor], Tensor>;
 
 export interface GNNOptions {
   /** The convolution of every layer. */
@@ -102,7 +103,8 @@ export interface GNNOptions {
  *   (0.5), `inputDropout` (= dropout), `act` ('relu'), `heads` (1), `outHeads` (1),
  *   `attentionDropout` (0), `dropoutPlacement` ('layer-input'), `cached` (false), `aggr` ('mean'), `trainEps` (false), `dtype`
  *   ('float32'), `generator` (the global one).
- * - `forward(x, edgeIndex)`: x `[N, inChannels]`, edgeIndex int32 `[2, E]` → logits `[N, outChannels]`.
+ * - `forward(x, edgeIndex)`: x `[N, inChannels]` (a tensor, or a `SparseCsr` of sparse features:
+ *   the first layer multiplies it without densifying), edgeIndex int32 `[2, E]` → logits `[N, outChannels]`.
  * - `representations(x, edgeIndex)`: the output of every layer (for `oversmoothing`).
  * - Parameters: `convs.0.…`, `convs.1.…` (each layer's own names, PyG's BasicGNN layout).
  *
@@ -110,7 +112,7 @@ export interface GNNOptions {
  * const model = new GNN({ conv: 'gcn', inChannels: 1433, hiddenChannels: 16, outChannels: 7 });
  * model.call(x, edgeIndex).shape  // [2708, 7]
  */
-export class GNN extends nn.Module<[Tensor, Tensor], Tensor> {
+export class GNN extends nn.Module<[NodeFeatures, Tensor], Tensor> {
   readonly conv: ConvKind;
   readonly inChannels: number;
   readonly hiddenChannels: number;
@@ -168,7 +170,7 @@ export class GNN extends nn.Module<[Tensor, Tensor], Tensor> {
     return this.getSubmodule('convs') as nn.ModuleList<GraphLayer>;
   }
 
-  forward(x: Tensor, edgeIndex: Tensor): Tensor {
+  forward(x: NodeFeatures, edgeIndex: Tensor): Tensor {
     return this.representations(x, edgeIndex).at(-1)!;
   }
 
@@ -176,16 +178,17 @@ export class GNN extends nn.Module<[Tensor, Tensor], Tensor> {
    * The node representation after every layer: `[h¹, …, h^L]`, hidden ones after the
    * non-linearity, the last the logits (as `forward`). Dropout applies as in `forward`.
    */
-  representations(x: Tensor, edgeIndex: Tensor): Tensor[] {
+  representations(x: NodeFeatures, edgeIndex: Tensor): Tensor[] {
     const out: Tensor[] = [];
-    let h = x;
+    let h: NodeFeatures = x;
     let layer = 0;
     const perHead = this.dropoutPlacement === 'per-head';
     for (const conv of this.convs) {
-      if (!perHead) h = layer === 0 ? inputDropout(h, this.inputDropout, { training: this.training, generator: this.generator }) : dropout(h, this.dropout, { training: this.training, generator: this.generator });
-      h = conv.call(h, edgeIndex);
-      if (layer < this.numLayers - 1) h = activate(h, this.act);
-      out.push(h);
+      if (!perHead) h = layer === 0 ? inputDropout(h, this.inputDropout, { training: this.training, generator: this.generator }) : dropout(h as Tensor, this.dropout, { training: this.training, generator: this.generator });
+      let next = conv.call(h, edgeIndex);
+      if (layer < this.numLayers - 1) next = activate(next, this.act);
+      out.push(next);
+      h = next;
       layer++;
     }
     return out;
@@ -363,17 +366,31 @@ function activate(x: Tensor, act: Activation): Tensor {
  * with `m ~ Bernoulli(1 − p)`, exactly `dropout`'s output distribution (a zero entry is zero under
  * any mask), with one draw per non-zero instead of per entry, which matters for sparse
  * bag-of-words features (Cora: 1.3% non-zeros). When `x` needs a gradient (its zero entries'
- * gradients would depend on the undrawn mask) it is plain `dropout`.
+ * gradients would depend on the undrawn mask) it is plain `dropout`. A `SparseCsr` x gives a
+ * SparseCsr of the same structure (its values dropped; the same draws, in the same row-major
+ * order, as for its dense matrix).
  *
  * @example inputDropout(features, 0.5, { training: true })
  */
-export function inputDropout(x: Tensor, p: number, options: { training?: boolean; generator?: Generator } = {}): Tensor {
+export function inputDropout(x: Tensor, p: number, options?: { training?: boolean; generator?: Generator }): Tensor;
+export function inputDropout(x: SparseCsr, p: number, options?: { training?: boolean; generator?: Generator }): SparseCsr;
+export function inputDropout(x: NodeFeatures, p: number, options?: { training?: boolean; generator?: Generator }): NodeFeatures;
+export function inputDropout(x: NodeFeatures, p: number, options: { training?: boolean; generator?: Generator } = {}): NodeFeatures {
   const { training = true, generator = defaultGenerator } = options;
   if (!(p >= 0 && p <= 1)) throw new ValueError(`inputDropout: p must be a probability in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
+  if (x instanceof SparseCsr) {
+    const values = x.values ?? new Tensor(new Float32Array(x.nnz).fill(1), [x.nnz], 'float32');
+    return x.withValues(values.requiresGrad ? dropout(values, p, { training, generator }) : maskNonZeros(values, p, generator));
+  }
   if (x.dtype === 'int32') throw new DTypeError('inputDropout: expected a float32 or float64 tensor, got int32');
   if (x.requiresGrad || p === 1) return dropout(x, p, { training, generator });
-  const out = Tensor.empty(x.shape, x.dtype);
+  return maskNonZeros(x, p, generator);
+}
+
+/** `x ⊙ m / (1 − p)` with one `generator.random()` draw per non-zero entry, in order (no gradient). */
+function maskNonZeros(x: Tensor, p: number, generator: Generator): Tensor {
+  const out = Tensor.empty(x.shape, x.dtype); // zero-filled
   const keep = 1 - p;
   const scale = 1 / keep;
   const source = x.data;

@@ -4,15 +4,20 @@
  * cross-entropy of the training nodes, Adam with L2 weight decay, and model selection on the
  * validation nodes (the test nodes are read once, at the end, with the selected weights).
  */
-import { DTypeError, IndexError, ShapeError, ValueError, crossEntropy, fmtShape, indexSelect, manualSeed, noGrad, optim, type Tensor, type nn } from '@tensorloom/core-tensor';
+import { DTypeError, IndexError, ShapeError, SparseCsr, ValueError, crossEntropy, fmtShape, indexSelect, manualSeed, noGrad, optim, type Tensor, type nn } from '@tensorloom/core-tensor';
+import type { NodeFeatures } from './message-passing.js';
 
 /**
  * What node classification needs of a dataset: PyG's `Data` with the Planetoid split as index
  * tensors. `@tensorloom/graph`'s `GraphDataset` (from `loadPlanetoid`, `karateClub`) is one.
  */
 export interface NodeClassificationData {
-  /** Node features, float `[N, F]`. */
-  readonly x: Tensor;
+  /**
+   * Node features, float `[N, F]`: a tensor, or a `SparseCsr` of sparse (bag-of-words) features,
+   * which `GCN`/`GAT`/`GNN` multiply without densifying (`SparseCsr.fromDense(x)` once, before
+   * training).
+   */
+  readonly x: NodeFeatures;
   /** Class of each node, int32 `[N]` (−1 = unlabelled; never read at a split node). */
   readonly y: Tensor;
   /** int32 `[2, E]`: row 0 the sources, row 1 the targets. */
@@ -27,8 +32,11 @@ export interface NodeClassificationData {
   readonly name?: string;
 }
 
-/** A node classifier: `(x [N, F], edgeIndex [2, E]) → logits [N, C]` (unnormalised scores). */
-export type NodeClassifier = nn.Module<[Tensor, Tensor], Tensor>;
+/**
+ * A node classifier: `(x [N, F], edgeIndex [2, E]) → logits [N, C]` (unnormalised scores). A model
+ * that takes dense features only serves too, as long as the data's x is a tensor.
+ */
+export type NodeClassifier = nn.Module<[NodeFeatures, Tensor], Tensor>;
 
 /**
  * Which validation figure selects the kept weights and drives early stopping.
@@ -395,8 +403,8 @@ function checkLogits(op: string, logits: Tensor, prepared: PreparedData): void {
 /** Validates the dataset and prepares each split's index and label tensors. */
 function prepareData(op: string, data: NodeClassificationData): PreparedData {
   const { x, y, edgeIndex } = data;
-  if (x.ndim !== 2) throw new ShapeError(`${op}: x must be [numNodes, numFeatures], got ${fmtShape(x.shape)}`);
-  if (x.dtype === 'int32') throw new DTypeError(`${op}: x must be float32 or float64, got int32`);
+  if (!(x instanceof SparseCsr) && x.ndim !== 2) throw new ShapeError(`${op}: x must be [numNodes, numFeatures], got ${fmtShape(x.shape)}`);
+  if (!(x instanceof SparseCsr) && x.dtype === 'int32') throw new DTypeError(`${op}: x must be float32 or float64, got int32`);
   const n = x.shape[0]!;
   if (y.dtype !== 'int32') throw new DTypeError(`${op}: y must be int32 class indices, got ${y.dtype}`);
   if (y.ndim !== 1 || y.shape[0] !== n) throw new ShapeError(`${op}: y must be [${n}] (one label per row of x), got ${fmtShape(y.shape)}`);

@@ -1,9 +1,9 @@
 /**
  * `SAGEConv`: GraphSAGE (Hamilton, Ying & Leskovec, 2017), PyTorch Geometric's `SAGEConv`.
  */
-import { Tensor, add, clamp, div, mul, sqrt, sum, type FloatDType, type Generator } from '@tensorloom/core-tensor';
+import { SparseCsr, Tensor, add, clamp, div, mul, spmm, sqrt, sum, transpose, type FloatDType, type Generator } from '@tensorloom/core-tensor';
 import { checkChannels, GraphLinear } from './linear.js';
-import { MessagePassing, checkNodeFeatures } from './message-passing.js';
+import { MessagePassing, checkNodeFeatures, denseFeatures, type NodeFeatures } from './message-passing.js';
 
 /** Options of {@link SAGEConv}. */
 export interface SAGEConvOptions {
@@ -39,7 +39,7 @@ export interface SAGEConvOptions {
  * const conv = new SAGEConv(16, 8, { aggr: 'max' });
  * conv.call(x, edgeIndex)  // [N, 8]
  */
-export class SAGEConv extends MessagePassing<[Tensor, Tensor], Tensor> {
+export class SAGEConv extends MessagePassing<[NodeFeatures, Tensor], Tensor> {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly normalize: boolean;
@@ -68,9 +68,17 @@ export class SAGEConv extends MessagePassing<[Tensor, Tensor], Tensor> {
     return this.rootWeight ? (this.getSubmodule('lin_r') as GraphLinear) : null;
   }
 
-  forward(x: Tensor, edgeIndex: Tensor): Tensor {
+  forward(x: NodeFeatures, edgeIndex: Tensor): Tensor {
     checkNodeFeatures('SAGEConv', x, this.inChannels);
-    let out = this.lin_l.call(this.propagate(edgeIndex, { x }));
+    let out: Tensor;
+    if (x instanceof SparseCsr && this.aggr !== 'max') {
+      // The sum or mean of Θ_l x_j is Θ_l times that of x_j: project the sparse rows, then aggregate.
+      const bias = this.lin_l.bias;
+      out = this.propagate(edgeIndex, { x: spmm(x, transpose(this.lin_l.weight, 0, 1)) });
+      if (bias !== null) out = add(out, bias);
+    } else {
+      out = this.lin_l.call(this.propagate(edgeIndex, { x: denseFeatures(x, this.lin_l.weight.dtype as FloatDType) }));
+    }
     const root = this.lin_r;
     if (root !== null) out = add(out, root.call(x));
     if (!this.normalize) return out;

@@ -6,7 +6,8 @@
  * figures, the time per epoch and the training curves.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { DROPOUT_PLACEMENTS, GNN, SELECTION_CRITERIA, recipeFor, runSeeds, type ConvKind, type GNNOptions, type NodeClassificationEpoch, type TrainNodeClassifierOptions } from '@tensorloom/gnn';
+import { SparseCsr } from '@tensorloom/core-tensor';
+import { DROPOUT_PLACEMENTS, GNN, SELECTION_CRITERIA, preferSparse, recipeFor, runSeeds, type ConvKind, type GNNOptions, type NodeClassificationEpoch, type TrainNodeClassifierOptions } from '@tensorloom/gnn';
 import { DatasetNotFoundError, graphDataset, normalizeFeatures, stratifiedSplit, type AnyGraph, type GraphDataset, type StratifiedSplitOptions } from '@tensorloom/graph';
 import { UsageError, floatOption, intOption, stringOption, type Command, type OptionValues } from '../cli.js';
 import { lineChartSvg } from '../plot.js';
@@ -207,14 +208,17 @@ export const gnnTrainCommand: Command = {
       directed: values.directed === true,
     });
     if (loaded.trainIndex.size === 0) throw new Error(`${loaded.name} has no training nodes`);
-    const data = recipe.normalizeFeatures ? { ...loaded, x: normalizeFeatures(loaded.x) } : loaded;
+    // Bag-of-words features (Cora: 1.3% non-zero) go to the models as a SparseCsr: GCN's epoch is ~4× faster.
+    const features = preferSparse(recipe.normalizeFeatures ? normalizeFeatures(loaded.x) : loaded.x);
+    const data = { ...loaded, x: features };
+    const sparseNote = features instanceof SparseCsr ? `, sparse (${((100 * features.nnz) / Math.max(1, features.shape[0] * features.shape[1])).toFixed(2)}% non-zero)` : '';
     const build = () => new GNN({ ...architecture, inChannels: data.numFeatures, outChannels: data.numClasses });
     const parameters = build().numParameters();
     const epochs = training.epochs ?? 200;
     const decayOn = training.weightDecayFilter === undefined ? 'all' : 'first layer';
 
     ctx.log(
-      `${loaded.name}: ${loaded.numNodes} nodes, ${loaded.edgeIndex.shape[1]} edge-index columns, ${loaded.numFeatures} features${recipe.normalizeFeatures ? ' (row-normalised)' : ''}, ` +
+      `${loaded.name}: ${loaded.numNodes} nodes, ${loaded.edgeIndex.shape[1]} edge-index columns, ${loaded.numFeatures} features${recipe.normalizeFeatures ? ' (row-normalised)' : ''}${sparseNote}, ` +
         `${loaded.numClasses} classes; train/val/test ${loaded.trainIndex.size}/${loaded.valIndex.size}/${loaded.testIndex.size}`,
     );
     ctx.log(`${model}: ${describeRecipe({ architecture, training })}; ${parameters} parameters; seeds ${formatSeeds(seeds)}`);
