@@ -48,7 +48,7 @@ const GATV2_SOURCE =
  * Choices the papers leave open were settled by runs (`scripts/planetoid-accuracy.ts` and
  * `scripts/compare-selection.ts`; 10 seeds, mean ± sample std of the test accuracy):
  * - GCN's weight decay on the first layer only (Kipf & Welling's code) did as well as on all layers
- *   on Cora (81.97 ± 0.49% against 81.84 ± 0.55%); CiteSeer 70.89 ± 0.96%.
+ *   on Cora (81.97 ± 0.49% against 81.84 ± 0.55%); CiteSeer 71.10 ± 1.05% (re-measured 2026-11-26; an earlier build gave 70.89 ± 0.96%).
  * - GAT follows the authors' code: `dropoutPlacement: 'per-head'` (each head drops its own copy of
  *   the layer's input, and the transformed features are dropped before the attention weighs them),
  *   `attentionBias: true` (their score convolutions have biases) and their model selection: on Cora
