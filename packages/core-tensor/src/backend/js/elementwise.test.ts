@@ -335,6 +335,18 @@ describe('js where kernel', () => {
     }
   });
 
+  it('selects elementwise on the contiguous fast path (int32 condition, float32 sides)', () => {
+    const gen = new Generator(7);
+    const shape = [3, 5];
+    const cond = Int32Array.from({ length: 15 }, () => gen.integer(0, 2));
+    const a = Float32Array.from(randomArray(gen, 15));
+    const b = Float32Array.from(randomArray(gen, 15));
+    const out = new Float32Array(15);
+    where(cond, stridesOf(shape), a, stridesOf(shape), b, stridesOf(shape), out, shape);
+    expect(Array.from(out)).toEqual(Array.from(cond, (c, i) => (c !== 0 ? a[i]! : b[i]!)));
+    expect(new Set(cond).size).toBe(2);
+  });
+
   it('handles rank 0 and empty outputs', () => {
     const out = new Float64Array(1);
     where(Int32Array.from([0]), [], Float64Array.from([1]), [], Float64Array.from([2]), [], out, []);

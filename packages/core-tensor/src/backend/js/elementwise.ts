@@ -125,38 +125,64 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0 = 0, p1 = 
   for (let i = 0; i < n; i++) out[i] = f(x[i]!);
 }
 
-type Fn2 = (a: number, b: number) => number;
-
-function binaryFn(op: BinaryOp, integer: boolean): Fn2 {
+/**
+ * `out[o + i] = a[ia] op b[ib]` for i < n, ia and ib stepping by `as` and `bs` (0: a repeated
+ * value, 1: contiguous). One loop per op, so the op is inlined rather than called per element.
+ */
+function binaryRun(op: BinaryOp, integer: boolean, a: TypedArray, ia: number, as: number, b: TypedArray, ib: number, bs: number, out: TypedArray, o: number, n: number): void {
+  const end = o + n;
   switch (op) {
     case 'add':
-      return (a, b) => a + b;
+      for (; o < end; o++, ia += as, ib += bs) out[o] = a[ia]! + b[ib]!;
+      return;
     case 'sub':
-      return (a, b) => a - b;
+      for (; o < end; o++, ia += as, ib += bs) out[o] = a[ia]! - b[ib]!;
+      return;
     case 'mul':
       // int32 products wrap like C's; a·b in doubles would lose the low bits beyond 2^53.
-      return integer ? Math.imul : (a, b) => a * b;
+      if (integer) for (; o < end; o++, ia += as, ib += bs) out[o] = Math.imul(a[ia]!, b[ib]!);
+      else for (; o < end; o++, ia += as, ib += bs) out[o] = a[ia]! * b[ib]!;
+      return;
     case 'div':
       // `div` on ints promotes to float before reaching here; an explicit int32 division floors.
-      return integer ? (a, b) => Math.floor(a / b) : (a, b) => a / b;
+      if (integer) for (; o < end; o++, ia += as, ib += bs) out[o] = Math.floor(a[ia]! / b[ib]!);
+      else for (; o < end; o++, ia += as, ib += bs) out[o] = a[ia]! / b[ib]!;
+      return;
     case 'pow':
-      return Math.pow;
+      for (; o < end; o++, ia += as, ib += bs) out[o] = Math.pow(a[ia]!, b[ib]!);
+      return;
     case 'maximum':
-      return (a, b) => (a !== a || b !== b ? NaN : a > b ? a : b);
+      for (; o < end; o++, ia += as, ib += bs) {
+        const x = a[ia]!;
+        const y = b[ib]!;
+        out[o] = x !== x || y !== y ? NaN : x > y ? x : y;
+      }
+      return;
     case 'minimum':
-      return (a, b) => (a !== a || b !== b ? NaN : a < b ? a : b);
+      for (; o < end; o++, ia += as, ib += bs) {
+        const x = a[ia]!;
+        const y = b[ib]!;
+        out[o] = x !== x || y !== y ? NaN : x < y ? x : y;
+      }
+      return;
     case 'eq':
-      return (a, b) => (a === b ? 1 : 0);
+      for (; o < end; o++, ia += as, ib += bs) out[o] = a[ia]! === b[ib]! ? 1 : 0;
+      return;
     case 'ne':
-      return (a, b) => (a !== b ? 1 : 0);
+      for (; o < end; o++, ia += as, ib += bs) out[o] = a[ia]! !== b[ib]! ? 1 : 0;
+      return;
     case 'lt':
-      return (a, b) => (a < b ? 1 : 0);
+      for (; o < end; o++, ia += as, ib += bs) out[o] = a[ia]! < b[ib]! ? 1 : 0;
+      return;
     case 'le':
-      return (a, b) => (a <= b ? 1 : 0);
+      for (; o < end; o++, ia += as, ib += bs) out[o] = a[ia]! <= b[ib]! ? 1 : 0;
+      return;
     case 'gt':
-      return (a, b) => (a > b ? 1 : 0);
+      for (; o < end; o++, ia += as, ib += bs) out[o] = a[ia]! > b[ib]! ? 1 : 0;
+      return;
     case 'ge':
-      return (a, b) => (a >= b ? 1 : 0);
+      for (; o < end; o++, ia += as, ib += bs) out[o] = a[ia]! >= b[ib]! ? 1 : 0;
+      return;
   }
 }
 
@@ -172,29 +198,15 @@ export function binary(
   const n = out.length;
   if (n === 0) return;
   const integer = a instanceof Int32Array && b instanceof Int32Array;
-  const f = binaryFn(op, integer);
   const rank = shape.length;
-  const aFull = a.length === n;
-  const bFull = b.length === n;
+  const aFull = a.length === n && isContiguous(aStrides, shape);
+  const bFull = b.length === n && isContiguous(bStrides, shape);
   // Fast paths: same shapes, or one side a single value.
-  if (aFull && bFull && isContiguous(aStrides, shape) && isContiguous(bStrides, shape)) {
-    if (op === 'add') for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
-    else if (op === 'mul' && !integer) for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
-    else if (op === 'sub') for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!;
-    else for (let i = 0; i < n; i++) out[i] = f(a[i]!, b[i]!);
+  if ((aFull || a.length === 1) && (bFull || b.length === 1)) {
+    binaryRun(op, integer, a, 0, aFull ? 1 : 0, b, 0, bFull ? 1 : 0, out, 0, n);
     return;
   }
-  if (b.length === 1 && aFull && isContiguous(aStrides, shape)) {
-    const bv = b[0]!;
-    for (let i = 0; i < n; i++) out[i] = f(a[i]!, bv);
-    return;
-  }
-  if (a.length === 1 && bFull && isContiguous(bStrides, shape)) {
-    const av = a[0]!;
-    for (let i = 0; i < n; i++) out[i] = f(av, b[i]!);
-    return;
-  }
-  // General case: an odometer over all but the last axis, a strided inner loop over the last.
+  // General case: an odometer over all but the last axis, a strided run over the last.
   const last = rank - 1;
   const inner = shape[last]!;
   const as = aStrides[last]!;
@@ -203,13 +215,7 @@ export function binary(
   let ai = 0;
   let bi = 0;
   for (let o = 0; o < n; o += inner) {
-    let ia = ai;
-    let ib = bi;
-    for (let i = 0; i < inner; i++) {
-      out[o + i] = f(a[ia]!, b[ib]!);
-      ia += as;
-      ib += bs;
-    }
+    binaryRun(op, integer, a, ai, as, b, bi, bs, out, o, inner);
     for (let d = last - 1; d >= 0; d--) {
       counter[d]!++;
       ai += aStrides[d]!;
@@ -234,6 +240,10 @@ export function where(
 ): void {
   const n = out.length;
   if (n === 0) return;
+  if (cond.length === n && a.length === n && b.length === n && isContiguous(condStrides, shape) && isContiguous(aStrides, shape) && isContiguous(bStrides, shape)) {
+    for (let i = 0; i < n; i++) out[i] = cond[i]! !== 0 ? a[i]! : b[i]!;
+    return;
+  }
   const rank = shape.length;
   const last = rank - 1;
   const inner = rank === 0 ? 1 : shape[last]!;
