@@ -2,7 +2,8 @@ import { DTypeError, Generator, IndexError, ShapeError, ValueError, noGrad, ones
 import { expectClose, gradcheck } from '@tensorloom/core-tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { MESSY_NODES, MESSY_PAIRS, edgeIndexOf, rand64 } from '../test/graphs.js';
-import { GATConv } from './gat-conv.js';
+import { GATConv, attentionAggregate, attentionEdges } from './gat-conv.js';
+import { Edges } from './message-passing.js';
 
 /** Σ_e alpha[e, h] over the edges into each node: [N, H]. */
 function attentionMass(edgeIndex: Tensor, alpha: Tensor, numNodes: number): number[][] {
@@ -220,5 +221,62 @@ describe('GATConv', () => {
     expect(() => conv.call(zeros([2, 3]), edgeIndexOf([[0, 1]]).float())).toThrow(DTypeError);
     expect(() => new GATConv(3, 2, { heads: 0 })).toThrow(ValueError);
     expect(() => new GATConv(3, 2, { dropout: 1.5 })).toThrow(ValueError);
+  });
+});
+
+describe('attention edge sets and the heads\' block-diagonal adjacency', () => {
+  const edgeIndex = edgeIndexOf(MESSY_PAIRS);
+
+  it('attentionAggregate weighs every head by its own coefficients: Σ_e alpha[e, h] · x[source_e, h, :]', () => {
+    const edges = Edges.fromEdgeIndex('test', edgeIndex, { numNodes: MESSY_NODES });
+    const [heads, channels, e] = [3, 2, edgeIndex.shape[1]!];
+    const x = rand64([MESSY_NODES, heads, channels], 5);
+    const alpha = rand64([e, heads], 6);
+    const out = attentionAggregate(edges, x, alpha);
+    expect(out.shape).toEqual([MESSY_NODES, heads, channels]);
+    const expected = new Float64Array(MESSY_NODES * heads * channels);
+    for (let k = 0; k < e; k++) {
+      const [j, i] = [edgeIndex.data[k]!, edgeIndex.data[e + k]!];
+      for (let h = 0; h < heads; h++) for (let c = 0; c < channels; c++) expected[(i * heads + h) * channels + c]! += alpha.data[k * heads + h]! * x.data[(j * heads + h) * channels + c]!;
+    }
+    expectClose(out, expected, { atol: 1e-12 });
+    // Node 5 has no incoming edge: zeros; the duplicate 0 → 1 counts twice.
+    expect(Array.from(out.data.slice(5 * heads * channels))).toEqual(new Array(heads * channels).fill(0));
+  });
+
+  it('passes gradcheck in x and in the coefficients', () => {
+    const edges = Edges.fromEdgeIndex('test', edgeIndex, { numNodes: MESSY_NODES });
+    const x = rand64([MESSY_NODES, 2, 3], 7, true);
+    const alpha = rand64([edgeIndex.shape[1]!, 2], 8, true);
+    expect(gradcheck((a, b) => attentionAggregate(edges, a, b), [x, alpha])).toBe(true);
+    expect(() => edges.headAdjacency(rand64([3, 2], 9))).toThrow(ShapeError);
+  });
+
+  it('attentionEdges builds an edge set once per edge-index tensor, and again when the tensor changed in place', () => {
+    const index = edgeIndexOf(MESSY_PAIRS);
+    const first = attentionEdges('test', index, MESSY_NODES, true);
+    expect(attentionEdges('test', index, MESSY_NODES, true)).toBe(first);
+    expect(attentionEdges('test', edgeIndexOf(MESSY_PAIRS), MESSY_NODES, true)).not.toBe(first);
+    expect(attentionEdges('test', index, MESSY_NODES, false)).not.toBe(first);
+    expect(attentionEdges('test', index, MESSY_NODES + 1, true).numNodes).toBe(MESSY_NODES + 1);
+    const conv = new GATConv(4, 2, { heads: 2, dtype: 'float64', generator: new Generator(3) });
+    const x = rand64([MESSY_NODES, 4], 10);
+    const before = conv.call(x, index);
+    index.data[0] = 4; // the first edge 0 → 1 becomes 4 → 1, in place
+    const rebuilt = attentionEdges('test', index, MESSY_NODES, true);
+    expect(rebuilt).not.toBe(first);
+    expect(rebuilt.source.data[0]).toBe(4);
+    const after = conv.call(x, index);
+    expectClose(after, conv.call(x, edgeIndexOf([[4, 1], ...MESSY_PAIRS.slice(1)])), { atol: 0 });
+    expect(Array.from(after.data)).not.toEqual(Array.from(before.data));
+  });
+
+  it('returns a copy of the edge index it attended over, so changing it changes nothing kept', () => {
+    const index = edgeIndexOf(MESSY_PAIRS);
+    const conv = new GATConv(4, 2, { heads: 2, dtype: 'float64', generator: new Generator(3) });
+    const x = rand64([MESSY_NODES, 4], 11);
+    const { out, attention } = conv.call(x, index, { returnAttentionWeights: true });
+    attention.edgeIndex.data.fill(0);
+    expectClose(conv.call(x, index), out.data, { atol: 0 });
   });
 });

@@ -97,31 +97,43 @@ export function resolveAttentionOptions(op: string, options: AttentionConvOption
   return { heads, concat: concatHeads, negativeSlope, dropout: p, addSelfLoops: loops, bias, dtype, generator };
 }
 
+/**
+ * The edge sets built so far, per edge-index tensor, with a copy of its entries: a layer called
+ * again with the same tensor (every epoch, and both layers of a model) gets the same `Edges`, so
+ * the self-loops, the CSR, its transpose and the heads' structure are built once, not per call.
+ * The copy is compared entry by entry first (O(E)), so a tensor changed in place is rebuilt.
+ */
+const edgeSets = new WeakMap<Tensor, { numNodes: number; loops: boolean; entries: Int32Array; edges: Edges }>();
+
 /** The edge set an attention layer attends over: with `loops`, existing self-loops replaced by one per node. */
 export function attentionEdges(op: string, edgeIndex: Tensor, numNodes: number, loops: boolean): Edges {
+  const known = edgeIndex instanceof Tensor ? edgeSets.get(edgeIndex) : undefined;
+  if (known !== undefined && known.numNodes === numNodes && known.loops === loops && sameEntries(known.entries, edgeIndex.data)) return known.edges;
   const checked = Edges.fromEdgeIndex(op, edgeIndex, { numNodes });
-  if (!loops) return checked;
-  const withoutLoops = removeSelfLoops(edgeIndex).edgeIndex;
-  return Edges.fromEdgeIndex(op, addSelfLoops(withoutLoops, { numNodes }).edgeIndex, { numNodes });
+  const edges = loops ? Edges.fromEdgeIndex(op, addSelfLoops(removeSelfLoops(edgeIndex).edgeIndex, { numNodes }).edgeIndex, { numNodes }) : checked;
+  edgeSets.set(edgeIndex, { numNodes, loops, entries: (edgeIndex.data as Int32Array).slice(), edges });
+  return edges;
+}
+
+/** A fresh copy of an int32 edge index (the kept `Edges` must not be changed through what a layer returns). */
+export function copyOf(edgeIndex: Tensor): Tensor {
+  return new Tensor((edgeIndex.data as Int32Array).slice(), edgeIndex.shape, 'int32');
+}
+
+function sameEntries(entries: Int32Array, data: Tensor['data']): boolean {
+  if (!(data instanceof Int32Array) || data.length !== entries.length) return false;
+  for (let k = 0; k < entries.length; k++) if (entries[k] !== data[k]) return false;
+  return true;
 }
 
 /**
- * `Σ_j alpha[e, h] · x_j[h]` per head as sparse products: x `[N, H, C]`, alpha `[E, H]` (edge
- * order) → `[N, H, C]`.
+ * `Σ_j alpha[e, h] · x_j[h]` per head as one sparse product over the heads' block-diagonal
+ * adjacency (`Edges.headAdjacency`): x `[N, H, C]`, alpha `[E, H]` (edge order) → `[N, H, C]`.
  */
 export function attentionAggregate(edges: Edges, x: Tensor, alpha: Tensor): Tensor {
   const [n, heads, channels] = x.shape as [number, number, number];
   if (heads === 1) return reshape(sparseAggregate(edges, reshape(x, [n, channels]), reshape(alpha, [edges.numEdges])), [n, 1, channels]);
-  const flat = reshape(x, [n, heads * channels]);
-  // One permutation into CSR order for all heads, then one product per head.
-  const structure = edges.adjacency();
-  const alphaCsr = edges.toCsrOrder(alpha);
-  const parts: Tensor[] = [];
-  for (let h = 0; h < heads; h++) {
-    const weights = reshape(narrow(alphaCsr, 1, h, 1), [edges.numEdges]);
-    parts.push(spmm(structure.withValues(weights), narrow(flat, 1, h * channels, channels)));
-  }
-  return reshape(concat(parts, 1), [n, heads, channels]);
+  return reshape(spmm(edges.headAdjacency(alpha), reshape(x, [n * heads, channels])), [n, heads, channels]);
 }
 
 /** `[N, H, C]` → `[N, H·C]` (concat) or `[N, C]` (mean over heads), plus the bias. */
@@ -143,8 +155,10 @@ interface GATInputs extends PropagateInputs {
  * α_ij   = softmax over j ∈ N(i) ∪ {i} of e_ij             then dropout(α, p) when training
  * x_i'   = ‖_h Σ_j α_ij^h Θ^h x_j  (concat)   or   mean_h Σ_j α_ij^h Θ^h x_j   (+ b)
  * ```
- * The scores `a·Θx` are computed once per node and gathered per edge; the weighted sum is a
- * sparse product per head with α as the CSR values, so no `[E, H, C]` messages are built.
+ * The scores `a·Θx` are computed once per node and gathered per edge; the weighted sum of all
+ * heads is one sparse product over the heads' block-diagonal adjacency with α as its values, so no
+ * `[E, H, C]` messages are built. The edge set (self-loops, CSR) is built on the first call with
+ * an edge-index tensor and kept for later calls with the same, unchanged tensor.
  *
  * - Options: `heads` (1), `concat` (true), `negativeSlope` (0.2), `dropout` (0, on α),
  *   `addSelfLoops` (true: existing loops are removed, then one per node added), `bias` (true),
@@ -272,7 +286,7 @@ export class GATConv extends MessagePassing<[NodeFeatures, Tensor, AttentionForw
     alpha = dropout(alpha, this.dropout, { training: this.training, generator: this.generator });
     const messages = dropout(h, this.featureDropout, { training: this.training, generator: this.generator });
     const out = combineHeads(this.propagate(edges, { x: messages, alpha }), this.concat, this.bias);
-    if (options.returnAttentionWeights) return { out, attention: { edgeIndex: edges.edgeIndex, alpha } };
+    if (options.returnAttentionWeights) return { out, attention: { edgeIndex: copyOf(edges.edgeIndex), alpha } };
     return out;
   }
 

@@ -48,6 +48,7 @@ export class Edges {
   private csr: SparseCsr | null = null;
   private weighted: { values: Tensor; csr: SparseCsr } | null = null;
   private counts: Tensor | null = null;
+  private headStructure: { heads: number; csr: SparseCsr; order: Tensor } | null = null;
 
   private constructor(edgeIndex: Tensor, numNodes: number) {
     this.edgeIndex = edgeIndex;
@@ -105,6 +106,23 @@ export class Edges {
     return indexSelect(values, 0, new Tensor(permutation, [permutation.length], 'int32'));
   }
 
+  /**
+   * The adjacency of H heads at once, block-diagonal over heads: `[N·H, N·H]`, row `i·H + h`
+   * (head h of node i) holds the edges j → i at columns `j·H + h`, valued `values[e, h]`
+   * (`[E, H]`, edge order). With x `[N, H, C]` read as `[N·H, C]`, one `spmm` weighs every head by
+   * its own values. The structure is built once per head count and kept; the values are gathered
+   * into its order with one `indexSelect`, so their gradient reaches `values`.
+   */
+  headAdjacency(values: Tensor): SparseCsr {
+    if (values.ndim !== 2 || values.shape[0] !== this.numEdges) {
+      throw new ShapeError(`headAdjacency: values must be [${this.numEdges}, heads], got ${fmtShape(values.shape)}`);
+    }
+    const heads = values.shape[1]!;
+    if (this.headStructure?.heads !== heads) this.headStructure = { heads, ...buildHeadStructure(this.adjacency(), heads) };
+    const { csr, order } = this.headStructure;
+    return csr.withValues(indexSelect(reshape(values, [this.numEdges * heads]), 0, order));
+  }
+
   /** The in-degree of every node (edges counted with multiplicity), `[N, 1]` in `dtype`, at least 1. */
   inDegreeAtLeastOne(dtype: 'float32' | 'float64'): Tensor {
     if (this.counts === null || this.counts.dtype !== dtype) {
@@ -116,6 +134,36 @@ export class Edges {
     }
     return this.counts;
   }
+}
+
+/**
+ * The structure of `Edges.headAdjacency`: for CSR row r of `csr` and head h, row `r·H + h` has the
+ * entries of row r at columns `col·H + h` (still ascending), and `order[p]` is the position in the
+ * flat `[E·H]` edge-order values of expanded entry p: `e·H + h`, e the edge of CSR entry k.
+ */
+function buildHeadStructure(csr: SparseCsr, heads: number): { csr: SparseCsr; order: Tensor } {
+  const [n] = csr.shape;
+  const { rowPtr, colIndex, permutation } = csr;
+  const nnz = csr.nnz;
+  const ptr = new Int32Array(n * heads + 1);
+  const cols = new Int32Array(nnz * heads);
+  const order = new Int32Array(nnz * heads);
+  let p = 0;
+  for (let r = 0; r < n; r++) {
+    const start = rowPtr[r]!;
+    const end = rowPtr[r + 1]!;
+    for (let h = 0; h < heads; h++) {
+      for (let k = start; k < end; k++, p++) {
+        cols[p] = colIndex[k]! * heads + h;
+        order[p] = (permutation === null ? k : permutation[k]!) * heads + h;
+      }
+      ptr[r * heads + h + 1] = p;
+    }
+  }
+  return {
+    csr: new SparseCsr({ shape: [n * heads, n * heads], rowPtr: ptr, colIndex: cols }),
+    order: new Tensor(order, [nnz * heads], 'int32'),
+  };
 }
 
 /** Throws unless `edgeIndex` is an int32 `[2, E]` tensor with every entry in `[0, numNodes)`. */
