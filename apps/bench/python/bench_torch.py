@@ -198,10 +198,11 @@ class DatasetMissing(Exception):
     pass
 
 
-def load_planetoid(torch, name, root=None):
-    """The CSV folder as loadPlanetoid reads it: x [N, F] (row-normalised here), both directions of
-    every listed edge (no self-loops), labels, and the public split's training nodes. `root` is the
-    job's dataRoot (the orchestrator resolves it once for every implementation)."""
+def load_planetoid(torch, name, root=None, sparse=False):
+    """The CSV folder as loadPlanetoid reads it: x [N, F] (row-normalised here; with `sparse`, a
+    coalesced COO tensor of its non-zeros), both directions of every listed edge (no self-loops),
+    labels, and the public split's training nodes. `root` is the job's dataRoot (the orchestrator
+    resolves it once for every implementation)."""
     import numpy as np
 
     root = root or data_root()
@@ -224,6 +225,9 @@ def load_planetoid(torch, name, root=None):
     x[rows, cols] = features[:, 2] if features.shape[1] > 2 else 1.0
     sums = x.sum(axis=1, keepdims=True)
     x = np.divide(x, sums, out=np.zeros_like(x), where=sums != 0)
+    x = torch.from_numpy(x)
+    if sparse:
+        x = x.to_sparse().coalesce()
     labels = csv("labels.csv")
     y = np.full(n, -1, dtype=np.int64)
     y[labels[:, 0]] = labels[:, 1]
@@ -231,7 +235,7 @@ def load_planetoid(torch, name, root=None):
     pairs = {(int(s), int(t)) for s, t in edges if s != t} | {(int(t), int(s)) for s, t in edges if s != t}
     edge_index = torch.tensor(sorted(pairs), dtype=torch.int64).t().contiguous()
     return {
-        "x": torch.from_numpy(x),
+        "x": x,
         "y": torch.from_numpy(y),
         "edge_index": edge_index,  # [2, E]: row 0 sources, row 1 targets
         "train": torch.tensor(split["train"], dtype=torch.int64),
@@ -256,6 +260,18 @@ def gcn_adjacency(torch, edge_index, n):
     return torch.sparse_coo_tensor(torch.stack([dst, src]), values, (n, n)).coalesce()
 
 
+def project(torch, lin, x):
+    """lin(x), with x dense or sparse (torch.sparse.mm; nn.Linear takes no sparse input)."""
+    return torch.sparse.mm(x, lin.weight.t()) if x.is_sparse else lin(x)
+
+
+def feature_dropout(torch, x, p, training):
+    """Dropout on the features: on a sparse x, on its non-zeros (a dropped zero is still zero)."""
+    if not x.is_sparse:
+        return torch.nn.functional.dropout(x, p, training)
+    return torch.sparse_coo_tensor(x.indices(), torch.nn.functional.dropout(x.values(), p, training), x.shape)
+
+
 def build_gcn(torch, spec, data):
     nn, F = torch.nn, torch.nn.functional
     adjacency = gcn_adjacency(torch, data["edge_index"], data["num_nodes"])
@@ -268,7 +284,7 @@ def build_gcn(torch, spec, data):
             nn.init.xavier_uniform_(self.lin.weight)
 
         def forward(self, x):
-            return torch.sparse.mm(adjacency, self.lin(x)) + self.bias
+            return torch.sparse.mm(adjacency, project(torch, self.lin, x)) + self.bias
 
     class GCN(nn.Module):
         def __init__(self):
@@ -277,7 +293,7 @@ def build_gcn(torch, spec, data):
             self.conv2 = GCNLayer(spec["hidden"], data["num_classes"])
 
         def forward(self, x):
-            x = F.dropout(x, spec["dropout"], self.training)
+            x = feature_dropout(torch, x, spec["dropout"], self.training)
             x = F.dropout(F.relu(self.conv1(x)), spec["dropout"], self.training)
             return self.conv2(x)
 
@@ -301,7 +317,7 @@ def build_gat(torch, spec, data):
                 nn.init.xavier_uniform_(weight)
 
         def forward(self, x):
-            h = self.lin(x).view(n, self.heads, self.channels)
+            h = project(torch, self.lin, x).view(n, self.heads, self.channels)
             # a^T [W h_i || W h_j] = a_dst . W h_i + a_src . W h_j: one score per node, gathered per edge.
             score_src = (h * self.att_src).sum(-1)
             score_dst = (h * self.att_dst).sum(-1)
@@ -326,7 +342,7 @@ def build_gat(torch, spec, data):
             self.conv2 = GATLayer(spec["hidden"] * spec["heads"], data["num_classes"], spec["outHeads"], False)
 
         def forward(self, x):
-            x = F.dropout(x, spec["dropout"], self.training)
+            x = feature_dropout(torch, x, spec["dropout"], self.training)
             x = F.dropout(F.elu(self.conv1(x)), spec["dropout"], self.training)
             return self.conv2(x)
 
@@ -334,7 +350,7 @@ def build_gat(torch, spec, data):
 
 
 def run_gnn(torch, spec, timing, label, root):
-    data = load_planetoid(torch, spec["dataset"], root)
+    data = load_planetoid(torch, spec["dataset"], root, sparse=spec.get("features") == "sparse")
     torch.manual_seed(0)
     model = (build_gcn if spec["model"] == "gcn" else build_gat)(torch, spec, data)
     model.train()

@@ -19,12 +19,13 @@ afterAll(async () => {
 });
 
 describe('planRun', () => {
-  it('runs all 16 GEMMs, both char-LSTM configs and GCN and GAT on Cora by default, on every implementation', () => {
+  it('runs all 16 GEMMs, both char-LSTM configs and GCN and GAT on Cora (dense and sparse features) by default, on every implementation', () => {
     const plan = planRun(none, undefined, { dataRoot });
     const names = plan.workloads.map((w) => w.name);
-    expect(names).toHaveLength(20);
+    expect(names).toHaveLength(22);
     expect(plan.workloads.filter((w) => w.kind === 'gemm')).toHaveLength(16);
-    expect(names.slice(16)).toEqual(['lstm-A', 'lstm-B', 'gcn-cora', 'gat-cora']);
+    expect(names.slice(16)).toEqual(['lstm-A', 'lstm-B', 'gcn-cora', 'gat-cora', 'gcn-cora-sparse', 'gat-cora-sparse']);
+    expect(plan.workloads.filter((w) => w.kind === 'gnn').map((w) => (w.kind === 'gnn' ? w.features : null))).toEqual(['dense', 'dense', 'sparse', 'sparse']);
     expect(plan.configs.map((c) => c.id)).toEqual([
       'tensorloom-js',
       'tensorloom-wasm-1t',
@@ -57,9 +58,10 @@ describe('planRun', () => {
     for (const missingRoot of [null, path.join(dataRoot, 'nowhere')]) {
       const plan = planRun({ ...none, only: ['gcn-cora', 'gat', 'lstm-A'] }, undefined, { dataRoot: missingRoot });
       expect(plan.workloads.map((w) => w.name)).toEqual(['lstm-A']);
-      expect(plan.notices).toHaveLength(2);
+      expect(plan.notices).toHaveLength(4);
       expect(plan.notices[0]).toMatch(/^gcn-cora skipped: cora data not found/);
       expect(plan.notices[1]).toMatch(/^gat-cora skipped: cora data not found/);
+      expect(plan.notices[2]).toMatch(/^gcn-cora-sparse skipped: cora data not found/);
     }
   });
 
@@ -71,7 +73,7 @@ describe('planRun', () => {
 
 describe('jobsOf', () => {
   it('orders jobs workload by workload and gives brain.js char-LSTM config A only', () => {
-    const plan = planRun({ ...none, only: ['gemm-64x192x512-NN', 'lstm', 'gcn'], impls: ['tensorloom-js', 'brainjs'] }, undefined, { dataRoot });
+    const plan = planRun({ ...none, only: ['gemm-64x192x512-NN', 'lstm', 'gcn-cora'], impls: ['tensorloom-js', 'brainjs'] }, undefined, { dataRoot });
     const jobs = jobsOf(plan, { quick: false });
     expect(jobs.map((j) => `${j.workload!.name}/${j.config.id}`)).toEqual([
       'gemm-64x192x512-NN/tensorloom-js',
@@ -79,6 +81,7 @@ describe('jobsOf', () => {
       'lstm-A/brainjs',
       'lstm-B/tensorloom-js',
       'gcn-cora/tensorloom-js',
+      'gcn-cora-sparse/tensorloom-js',
     ]);
   });
 
@@ -92,6 +95,10 @@ describe('jobsOf', () => {
       ['gcn-cora', 'pytorch-2t', dataRoot],
       ['gat-cora', 'tfjs-wasm', dataRoot],
       ['gat-cora', 'pytorch-2t', dataRoot],
+      ['gcn-cora-sparse', 'tfjs-wasm', dataRoot],
+      ['gcn-cora-sparse', 'pytorch-2t', dataRoot],
+      ['gat-cora-sparse', 'tfjs-wasm', dataRoot],
+      ['gat-cora-sparse', 'pytorch-2t', dataRoot],
     ]);
     expect(jobs.every((j) => !('dataRoot' in j) || j.workload!.kind === 'gnn')).toBe(true);
   });

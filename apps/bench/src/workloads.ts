@@ -58,6 +58,13 @@ export interface GnnSpec {
   attentionDropout: number;
   lr: number;
   weightDecay: number;
+  /**
+   * How the features reach the first layer: `'dense'`, an `[N, F]` matrix, or `'sparse'`, a sparse
+   * matrix of its non-zeros (bag-of-words features are ~1% non-zero) that the input dropout and the
+   * first product read as they are (tensorloom: a `SparseCsr`; PyTorch: a COO tensor and
+   * `torch.sparse.mm`; TF.js has no sparse × dense product and sits these out).
+   */
+  features: 'dense' | 'sparse';
 }
 
 /** Any workload. */
@@ -123,6 +130,7 @@ export const GCN_CORA: GnnSpec = {
   attentionDropout: 0,
   lr: 0.01,
   weightDecay: 5e-4,
+  features: 'dense',
 };
 /**
  * Veličković et al.'s GAT on Cora: 1433 → 8 × 8 heads (concatenated, ELU) → 7 (1 head), dropout
@@ -140,12 +148,17 @@ export const GAT_CORA: GnnSpec = {
   attentionDropout: 0.6,
   lr: 0.005,
   weightDecay: 5e-4,
+  features: 'dense',
 };
+/** GCN on Cora with the features as a sparse matrix (what `tensorloom gnn train` does). */
+export const GCN_CORA_SPARSE: GnnSpec = { ...GCN_CORA, name: 'gcn-cora-sparse', features: 'sparse' };
+/** GAT on Cora with the features as a sparse matrix. */
+export const GAT_CORA_SPARSE: GnnSpec = { ...GAT_CORA, name: 'gat-cora-sparse', features: 'sparse' };
 
 /** Every workload `pnpm bench` runs, in order. */
 export function allWorkloads(): WorkloadSpec[] {
   const gemms = GEMM_SHAPES.flatMap(([m, k, n]) => GEMM_VARIANTS.map((v) => gemmWorkload({ m, k, n, variant: v.name })));
-  return [...gemms, CHAR_LSTM_A, CHAR_LSTM_B, GCN_CORA, GAT_CORA];
+  return [...gemms, CHAR_LSTM_A, CHAR_LSTM_B, GCN_CORA, GAT_CORA, GCN_CORA_SPARSE, GAT_CORA_SPARSE];
 }
 
 /**

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { crossEntropy, eye, indexSelect, manualSeed, optim, setBackend, spmm } from '@tensorloom/core-tensor';
+import { crossEntropy, eye, indexSelect, manualSeed, optim, setBackend, SparseCsr, spmm } from '@tensorloom/core-tensor';
 import { loadPlanetoid, normalizedAdjacency, normalizeFeatures } from '@tensorloom/graph';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimingOptions } from '../measure.js';
@@ -11,6 +11,7 @@ import { implById } from '../impls.js';
 import { tensorloomRunner } from './tensorloom.js';
 import { BenchGnn } from './tensorloom-gnn.js';
 import { tfjsRunner } from './tfjs.js';
+import { UnavailableError } from './runner.js';
 import { denseGcnAdjacency } from './tfjs-gnn.js';
 
 const timing: TimingOptions = { warmup: 1, minRuns: 2, maxRuns: 2, minSeconds: 0, budgetSeconds: 60 };
@@ -41,6 +42,36 @@ describe('the tensorloom GNN workloads', () => {
     expect(losses.at(-1)!).toBeLessThan(0.5 * losses[0]!);
   });
 
+  it.each([TINY_GCN, TINY_GAT])('$name on sparse features (a SparseCsr) computes what it computes on dense ones', (spec) => {
+    const data = loadPlanetoid(TINY_DATASET, { root: dataRoot });
+    const dense = normalizeFeatures(data.x);
+    const losses = (features: 'dense' | 'sparse', dropout: number): number[] => {
+      manualSeed(3);
+      const model = new BenchGnn({ ...spec, features, dropout, attentionDropout: dropout }, { inChannels: data.numFeatures, numClasses: data.numClasses });
+      const optimizer = new optim.Adam(model.parameters(), { lr: spec.lr, weightDecay: spec.weightDecay });
+      const x = features === 'sparse' ? SparseCsr.fromDense(dense) : dense;
+      const out: number[] = [];
+      for (let epoch = 0; epoch < 40; epoch++) {
+        optimizer.zeroGrad();
+        const loss = crossEntropy(indexSelect(model.call(x, data.edgeIndex), 0, data.trainIndex), indexSelect(data.y, 0, data.trainIndex));
+        loss.backward();
+        optimizer.step();
+        out.push(loss.item());
+      }
+      return out;
+    };
+    // Without dropout the two are the same computation: the same losses epoch by epoch.
+    const sparse = losses('sparse', 0);
+    const reference = losses('dense', 0);
+    sparse.forEach((loss, i) => expect(loss).toBeCloseTo(reference[i]!, 5));
+    expect(sparse.at(-1)!).toBeLessThan(0.8 * sparse[0]!);
+    // With dropout the sparse input dropout draws per non-zero (other draws than the dense one) and still trains.
+    const dropped = losses('sparse', 0.5);
+    expect(dropped.every(Number.isFinite)).toBe(true);
+    expect(dropped.some((loss, i) => Math.abs(loss - sparse[i]!) > 1e-3)).toBe(true);
+    expect(Math.min(...dropped.slice(-10))).toBeLessThan(dropped[0]!);
+  });
+
   it('reports epochs/s from the best timed epoch', async () => {
     const runner = tensorloomRunner();
     await runner.prepare(implById('tensorloom-js')!);
@@ -66,5 +97,11 @@ describe('the TF.js GNN workloads', () => {
     const out = await runner.run(spec, { timing, log: () => undefined, dataRoot });
     expect(out.value).toBeGreaterThan(0);
     expect(out.note).toMatch(spec.model === 'gcn' ? /dense/ : /segment max/);
+  });
+
+  it('sits the sparse-feature workloads out with UnavailableError (TF.js has no sparse × dense product)', async () => {
+    const runner = tfjsRunner();
+    await runner.prepare(implById('tfjs-cpu')!);
+    await expect(runner.run({ ...TINY_GCN, features: 'sparse' }, { timing, log: () => undefined, dataRoot })).rejects.toThrow(UnavailableError);
   });
 });

@@ -2,10 +2,11 @@
  * tensorloom's GCN and GAT epochs on Cora, written as a user would with the public layers:
  * `loadPlanetoid` and `normalizeFeatures` from @tensorloom/graph, `GCNConv` / `GATConv` from
  * @tensorloom/gnn, `dropout`, `relu` / `elu`, `crossEntropy` on the training rows (`indexSelect`),
- * `optim.Adam` with weight decay.
+ * `optim.Adam` with weight decay. With `features: 'sparse'` the features are a `SparseCsr` and the
+ * input dropout is `inputDropout` (one draw per non-zero), as `tensorloom gnn train` runs them.
  */
 import * as core from '@tensorloom/core-tensor';
-import { GATConv, GCNConv } from '@tensorloom/gnn';
+import { GATConv, GCNConv, inputDropout, type NodeFeatures } from '@tensorloom/gnn';
 import { loadPlanetoid, normalizeFeatures } from '@tensorloom/graph';
 import { timeRuns } from '../measure.js';
 import type { GnnSpec } from '../workloads.js';
@@ -21,7 +22,7 @@ type GraphConv = GCNConv | GATConv;
  * ReLU. GAT: `GATConv` with `heads` concatenated heads and ELU, then `outHeads` averaged heads,
  * attention dropout in both.
  */
-export class BenchGnn extends nn.Module<[core.Tensor, core.Tensor], core.Tensor> {
+export class BenchGnn extends nn.Module<[NodeFeatures, core.Tensor], core.Tensor> {
   readonly spec: GnnSpec;
   readonly conv1: GraphConv;
   readonly conv2: GraphConv;
@@ -39,11 +40,12 @@ export class BenchGnn extends nn.Module<[core.Tensor, core.Tensor], core.Tensor>
     }
   }
 
-  /** x `[N, F]`, edgeIndex int32 `[2, E]` → logits `[N, classes]`. */
-  forward(x: core.Tensor, edgeIndex: core.Tensor): core.Tensor {
+  /** x `[N, F]` (a Tensor, or a SparseCsr for `features: 'sparse'`), edgeIndex int32 `[2, E]` → logits `[N, classes]`. */
+  forward(x: NodeFeatures, edgeIndex: core.Tensor): core.Tensor {
     const training = { training: this.training };
     const act = this.spec.model === 'gcn' ? relu : elu;
-    const hidden = act(this.conv1.call(dropout(x, this.spec.dropout, training), edgeIndex));
+    const dropped = x instanceof core.Tensor ? dropout(x, this.spec.dropout, training) : inputDropout(x, this.spec.dropout, training);
+    const hidden = act(this.conv1.call(dropped, edgeIndex));
     return this.conv2.call(dropout(hidden, this.spec.dropout, training), edgeIndex);
   }
 }
@@ -51,7 +53,8 @@ export class BenchGnn extends nn.Module<[core.Tensor, core.Tensor], core.Tensor>
 /** Times full-batch training epochs of `spec` on its dataset. */
 export async function runTensorloomGnn(spec: GnnSpec, context: RunContext): Promise<RunOutput> {
   const data = loadPlanetoid(spec.dataset, context.dataRoot === undefined ? {} : { root: context.dataRoot });
-  const x = normalizeFeatures(data.x);
+  const dense = normalizeFeatures(data.x);
+  const x: NodeFeatures = spec.features === 'sparse' ? core.SparseCsr.fromDense(dense) : dense;
   const yTrain = indexSelect(data.y, 0, data.trainIndex);
   const model = new BenchGnn(spec, { inChannels: data.numFeatures, numClasses: data.numClasses });
   model.train();

@@ -100,6 +100,9 @@ function gatLayer(tf: Tf, edges: EdgeTensors, options: { inChannels: number; cha
 
 /** Times full-batch training epochs of `spec` on its dataset with TF.js's active backend. */
 export async function runTfjsGnn(tf: Tf, spec: GnnSpec, context: RunContext): Promise<RunOutput> {
+  if (spec.features === 'sparse') {
+    throw new UnavailableError('TF.js has no sparse × dense product (its dense-feature figures are in the dense rows)');
+  }
   const backend = tf.getBackend();
   const missing = TFJS_EDGE_KERNELS.filter((kernel) => tf.getKernel(kernel, backend) === undefined);
   if (spec.model === 'gat' && missing.length > 0) {
