@@ -201,8 +201,8 @@ class DatasetMissing(Exception):
 def load_planetoid(torch, name, root=None, sparse=False):
     """The CSV folder as loadPlanetoid reads it: x [N, F] (row-normalised here; with `sparse`, a
     coalesced COO tensor of its non-zeros), both directions of every listed edge (no self-loops),
-    labels, and the public split's training nodes. `root` is the job's dataRoot (the orchestrator
-    resolves it once for every implementation)."""
+    labels, and the public split (train, val, test node indices). `root` is the job's dataRoot (the
+    orchestrator resolves it once for every implementation)."""
     import numpy as np
 
     root = root or data_root()
@@ -239,6 +239,8 @@ def load_planetoid(torch, name, root=None, sparse=False):
         "y": torch.from_numpy(y),
         "edge_index": edge_index,  # [2, E]: row 0 sources, row 1 targets
         "train": torch.tensor(split["train"], dtype=torch.int64),
+        "val": torch.tensor(split["val"], dtype=torch.int64),
+        "test": torch.tensor(split["test"], dtype=torch.int64),
         "num_nodes": n,
         "num_classes": meta["numClasses"],
     }
@@ -300,6 +302,26 @@ def build_gcn(torch, spec, data):
     return GCN()
 
 
+def attend(torch, src, dst, h, score_src, score_dst, attention_dropout, training, feature_dropout=0.0):
+    """Graph attention over the edges src → dst, h [n, heads, channels], per-node scores [n, heads]:
+    LeakyReLU(0.2) of score_src[j] + score_dst[i] per edge j → i, a softmax over each destination's
+    incoming edges (the max, taken without gradient, only steadies the exponent), dropout on the
+    coefficients (and on h, with `feature_dropout`), and Σ_j α_ij h_j per destination: [n, heads, channels]."""
+    F = torch.nn.functional
+    n, heads, channels = h.shape
+    e = F.leaky_relu(score_src.index_select(0, src) + score_dst.index_select(0, dst), 0.2)
+    index = dst.unsqueeze(1).expand_as(e)
+    with torch.no_grad():
+        e_max = torch.full((n, heads), float("-inf")).scatter_reduce(0, index, e, "amax")
+    e = (e - e_max.index_select(0, dst)).exp()
+    alpha = e / torch.zeros(n, heads).index_add_(0, dst, e).index_select(0, dst)
+    alpha = F.dropout(alpha, attention_dropout, training)
+    if feature_dropout:
+        h = F.dropout(h, feature_dropout, training)
+    messages = h.index_select(0, src) * alpha.unsqueeze(-1)
+    return torch.zeros(n, heads, channels).index_add_(0, dst, messages)
+
+
 def build_gat(torch, spec, data):
     nn, F = torch.nn, torch.nn.functional
     n = data["num_nodes"]
@@ -321,17 +343,7 @@ def build_gat(torch, spec, data):
             # a^T [W h_i || W h_j] = a_dst . W h_i + a_src . W h_j: one score per node, gathered per edge.
             score_src = (h * self.att_src).sum(-1)
             score_dst = (h * self.att_dst).sum(-1)
-            e = F.leaky_relu(score_src.index_select(0, src) + score_dst.index_select(0, dst), 0.2)
-            # Softmax over each destination's incoming edges (the max only steadies the exponent).
-            index = dst.unsqueeze(1).expand_as(e)
-            with torch.no_grad():
-                e_max = torch.full((n, self.heads), float("-inf")).scatter_reduce(0, index, e, "amax")
-            e = (e - e_max.index_select(0, dst)).exp()
-            denominator = torch.zeros(n, self.heads).index_add_(0, dst, e)
-            alpha = e / denominator.index_select(0, dst)
-            alpha = F.dropout(alpha, spec["attentionDropout"], self.training)
-            messages = h.index_select(0, src) * alpha.unsqueeze(-1)
-            out = torch.zeros(n, self.heads, self.channels).index_add_(0, dst, messages)
+            out = attend(torch, src, dst, h, score_src, score_dst, spec["attentionDropout"], self.training)
             out = out.reshape(n, -1) if self.concat else out.mean(1)
             return out + self.bias
 

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimingOptions } from '../measure.js';
 import { readPlanetoid } from '../planetoid.js';
 import { TINY_DATASET, TINY_GAT, TINY_GCN, writeTinyPlanetoid } from '../tiny-planetoid.js';
+import type { GnnSpec } from '../workloads.js';
 import { implById } from '../impls.js';
 import { tensorloomRunner } from './tensorloom.js';
 import { BenchGnn } from './tensorloom-gnn.js';
@@ -24,42 +25,33 @@ afterAll(async () => {
   await rm(dataRoot, { recursive: true, force: true });
 });
 
+/** Trains the bench model of `spec` on the tiny graph from seed `seed`: the training loss of each epoch. */
+function trainingLosses(spec: GnnSpec, options: { seed: number; epochs: number }): number[] {
+  manualSeed(options.seed);
+  const data = loadPlanetoid(TINY_DATASET, { root: dataRoot });
+  const dense = normalizeFeatures(data.x);
+  const x = spec.features === 'sparse' ? SparseCsr.fromDense(dense) : dense;
+  const model = new BenchGnn(spec, { inChannels: data.numFeatures, numClasses: data.numClasses });
+  const optimizer = new optim.Adam(model.parameters(), { lr: spec.lr, weightDecay: spec.weightDecay });
+  const losses: number[] = [];
+  for (let epoch = 0; epoch < options.epochs; epoch++) {
+    optimizer.zeroGrad();
+    const loss = crossEntropy(indexSelect(model.call(x, data.edgeIndex), 0, data.trainIndex), indexSelect(data.y, 0, data.trainIndex));
+    loss.backward();
+    optimizer.step();
+    losses.push(loss.item());
+  }
+  return losses;
+}
+
 describe('the tensorloom GNN workloads', () => {
   it.each([TINY_GCN, TINY_GAT])('$name halves the training loss in 60 epochs without dropout', (spec) => {
-    manualSeed(0);
-    const data = loadPlanetoid(TINY_DATASET, { root: dataRoot });
-    const x = normalizeFeatures(data.x);
-    const model = new BenchGnn({ ...spec, dropout: 0, attentionDropout: 0 }, { inChannels: data.numFeatures, numClasses: data.numClasses });
-    const optimizer = new optim.Adam(model.parameters(), { lr: spec.lr, weightDecay: spec.weightDecay });
-    const losses: number[] = [];
-    for (let epoch = 0; epoch < 60; epoch++) {
-      optimizer.zeroGrad();
-      const loss = crossEntropy(indexSelect(model.call(x, data.edgeIndex), 0, data.trainIndex), indexSelect(data.y, 0, data.trainIndex));
-      loss.backward();
-      optimizer.step();
-      losses.push(loss.item());
-    }
+    const losses = trainingLosses({ ...spec, dropout: 0, attentionDropout: 0 }, { seed: 0, epochs: 60 });
     expect(losses.at(-1)!).toBeLessThan(0.5 * losses[0]!);
   });
 
   it.each([TINY_GCN, TINY_GAT])('$name on sparse features (a SparseCsr) computes what it computes on dense ones', (spec) => {
-    const data = loadPlanetoid(TINY_DATASET, { root: dataRoot });
-    const dense = normalizeFeatures(data.x);
-    const losses = (features: 'dense' | 'sparse', dropout: number): number[] => {
-      manualSeed(3);
-      const model = new BenchGnn({ ...spec, features, dropout, attentionDropout: dropout }, { inChannels: data.numFeatures, numClasses: data.numClasses });
-      const optimizer = new optim.Adam(model.parameters(), { lr: spec.lr, weightDecay: spec.weightDecay });
-      const x = features === 'sparse' ? SparseCsr.fromDense(dense) : dense;
-      const out: number[] = [];
-      for (let epoch = 0; epoch < 40; epoch++) {
-        optimizer.zeroGrad();
-        const loss = crossEntropy(indexSelect(model.call(x, data.edgeIndex), 0, data.trainIndex), indexSelect(data.y, 0, data.trainIndex));
-        loss.backward();
-        optimizer.step();
-        out.push(loss.item());
-      }
-      return out;
-    };
+    const losses = (features: 'dense' | 'sparse', dropout: number): number[] => trainingLosses({ ...spec, features, dropout, attentionDropout: dropout }, { seed: 3, epochs: 40 });
     // Without dropout the two are the same computation: the same losses epoch by epoch.
     const sparse = losses('sparse', 0);
     const reference = losses('dense', 0);
