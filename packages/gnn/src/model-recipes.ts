@@ -56,7 +56,8 @@ const GATV2_SOURCE =
  *   their best together (`'accuracy-and-loss'`); on CiteSeer on accuracy alone, ties to the later
  *   epoch (`'latest-accuracy'`, as the first author advises for CiteSeer in PetarV-/GAT issue 14).
  *   Measured: Cora 82.98 ± 0.50% (seeds 0–9; seeds 0–99, the paper's protocol: 83.16 ± 0.59%), CiteSeer
- *   72.37 ± 0.98% (seeds 0–99: 72.27 ± 0.97%). Without the score biases: Cora 82.87 ± 0.46%, CiteSeer 72.37 ± 0.95% (seeds
+ *   72.37 ± 0.98% (seeds 0–199: 72.29 ± 0.88%; the recipe in plain PyTorch, apps/bench/python/gat_recipe_torch.py,
+ *   gives 72.42 ± 0.80% over seeds 0–199). Without the score biases: Cora 82.87 ± 0.46%, CiteSeer 72.37 ± 0.95% (seeds
  *   0–99: 72.31 ± 0.86%). Seeds 3 and 10–99 ran with the authors' 100,000-epoch cap: 17 ran past
  *   1000 epochs, but every best epoch came by epoch 994, so the recipe's cap of 1000 keeps the same weights.
  *   PyG's placement (one mask on each layer's input) with the lowest validation loss gave Cora
