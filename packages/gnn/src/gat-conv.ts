@@ -115,11 +115,6 @@ export function attentionEdges(op: string, edgeIndex: Tensor, numNodes: number, 
   return edges;
 }
 
-/** A fresh copy of an int32 edge index (the kept `Edges` must not be changed through what a layer returns). */
-export function copyOf(edgeIndex: Tensor): Tensor {
-  return new Tensor((edgeIndex.data as Int32Array).slice(), edgeIndex.shape, 'int32');
-}
-
 function sameEntries(entries: Int32Array, data: Tensor['data']): boolean {
   if (!(data instanceof Int32Array) || data.length !== entries.length) return false;
   for (let k = 0; k < entries.length; k++) if (entries[k] !== data[k]) return false;
@@ -286,7 +281,7 @@ export class GATConv extends MessagePassing<[NodeFeatures, Tensor, AttentionForw
     alpha = dropout(alpha, this.dropout, { training: this.training, generator: this.generator });
     const messages = dropout(h, this.featureDropout, { training: this.training, generator: this.generator });
     const out = combineHeads(this.propagate(edges, { x: messages, alpha }), this.concat, this.bias);
-    if (options.returnAttentionWeights) return { out, attention: { edgeIndex: copyOf(edges.edgeIndex), alpha } };
+    if (options.returnAttentionWeights) return { out, attention: { edgeIndex: edges.edgeIndex.clone(), alpha } };
     return out;
   }
 

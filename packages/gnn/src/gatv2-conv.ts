@@ -6,7 +6,6 @@ import { Tensor, add, dropout, leakyRelu, mul, reshape, segmentSoftmax, sum, typ
 import {
   attentionAggregate,
   attentionEdges,
-  copyOf,
   combineHeads,
   resolveAttentionOptions,
   type AttentionConvOptions,
@@ -128,7 +127,7 @@ export class GATv2Conv extends MessagePassing<[NodeFeatures, Tensor, AttentionFo
     let alpha = segmentSoftmax(sum(mul(hidden, this.att), -1), edges.target, { dimSize: n });
     alpha = dropout(alpha, this.dropout, { training: this.training, generator: this.generator });
     const out = combineHeads(this.propagate(edges, { x: xl, alpha }), this.concat, this.bias);
-    if (options.returnAttentionWeights) return { out, attention: { edgeIndex: copyOf(edges.edgeIndex), alpha } };
+    if (options.returnAttentionWeights) return { out, attention: { edgeIndex: edges.edgeIndex.clone(), alpha } };
     return out;
   }
 
