@@ -7,5 +7,6 @@ export {
   type ParseSafetensorsOptions,
   type SerializeSafetensorsOptions,
 } from './safetensors.js';
+export type { SafetensorsIntegerDType } from './safetensors-dtypes.js';
 export { saveSafetensors, loadSafetensors } from './fs.js';
 export * from './errors.js';

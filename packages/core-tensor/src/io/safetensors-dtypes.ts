@@ -131,18 +131,50 @@ function fill(out: TypedArray, valueAt: (index: number) => number): void {
 export const WRITE_DTYPES: Readonly<Record<DType, 'F64' | 'F32' | 'I32'>> = { float64: 'F64', float32: 'F32', int32: 'I32' };
 
 /**
- * The little-endian bytes of a tensor's storage. On a little-endian host this is a view of the
- * storage itself (no copy); elsewhere a byte-swapped copy.
+ * Integer file dtypes an int32 tensor may be stored as instead of I32: wider for PyTorch's int64
+ * indices (`edge_index`), narrower for compact files. Values outside the dtype's range are refused.
  */
-export function encodeTensor(tensor: Tensor): Uint8Array {
+export type SafetensorsIntegerDType = 'I64' | 'I16' | 'U16' | 'I8' | 'U8';
+
+/** Element size and value range of each integer dtype an int32 tensor can be written as. */
+export const INTEGER_WRITE_DTYPES: Readonly<Record<SafetensorsIntegerDType, { itemSize: number; min: number; max: number }>> = {
+  I64: { itemSize: 8, min: -2147483648, max: 2147483647 },
+  I16: { itemSize: 2, min: -32768, max: 32767 },
+  U16: { itemSize: 2, min: 0, max: 65535 },
+  I8: { itemSize: 1, min: -128, max: 127 },
+  U8: { itemSize: 1, min: 0, max: 255 },
+};
+
+/** The element size of a dtype the writer produces. */
+export function writeItemSize(dtype: string): number {
+  if (dtype === 'F64') return 8;
+  if (dtype === 'F32' || dtype === 'I32') return 4;
+  return INTEGER_WRITE_DTYPES[dtype as SafetensorsIntegerDType]!.itemSize;
+}
+
+/**
+ * The little-endian bytes of a tensor's storage as `dtype` (default: its own, `WRITE_DTYPES`). On a
+ * little-endian host and the tensor's own dtype this is a view of the storage itself (no copy);
+ * elsewhere a converted copy. Callers check the value range of a narrower dtype first.
+ */
+export function encodeTensor(tensor: Tensor, dtype: string = WRITE_DTYPES[tensor.dtype]): Uint8Array {
   const data = tensor.data;
-  if (LITTLE_ENDIAN_HOST) return bytesOf(data);
-  const out = new Uint8Array(data.byteLength);
+  if (LITTLE_ENDIAN_HOST && dtype === WRITE_DTYPES[tensor.dtype]) return bytesOf(data);
+  const itemSize = writeItemSize(dtype);
+  const out = new Uint8Array(data.length * itemSize);
   const view = new DataView(out.buffer);
   for (let i = 0; i < data.length; i++) {
-    if (tensor.dtype === 'float64') view.setFloat64(8 * i, data[i]!, true);
-    else if (tensor.dtype === 'float32') view.setFloat32(4 * i, data[i]!, true);
-    else view.setInt32(4 * i, data[i]!, true);
+    const value = data[i]!;
+    switch (dtype) {
+      case 'F64': view.setFloat64(8 * i, value, true); break;
+      case 'F32': view.setFloat32(4 * i, value, true); break;
+      case 'I32': view.setInt32(4 * i, value, true); break;
+      case 'I64': view.setBigInt64(8 * i, BigInt(value), true); break;
+      case 'I16': view.setInt16(2 * i, value, true); break;
+      case 'U16': view.setUint16(2 * i, value, true); break;
+      case 'I8': view.setInt8(i, value); break;
+      default: view.setUint8(i, value);
+    }
   }
   return out;
 }

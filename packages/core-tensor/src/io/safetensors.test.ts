@@ -374,6 +374,58 @@ describe('serializeSafetensors validation', () => {
   });
 });
 
+describe('serializeSafetensors with other integer dtypes (options.dtypes)', () => {
+  const int32 = (values: number[]) => new Tensor(Int32Array.from(values), [values.length], 'int32');
+  const le = (array: ArrayBufferView): number[] => [...new Uint8Array(array.buffer, array.byteOffset, array.byteLength)];
+
+  it('writes int32 tensors as I64, I16, U16, I8 and U8 bytes that read back to the same values', () => {
+    const tensors = { wide: int32([-2147483648, 0, 2147483647]), short: int32([-32768, 32767]), ushort: int32([0, 65535]), byte: int32([-128, 127]), ubyte: int32([0, 255]) };
+    const dtypes = { wide: 'I64', short: 'I16', ushort: 'U16', byte: 'I8', ubyte: 'U8' } as const;
+    const bytes = serializeSafetensors(tensors, { dtypes });
+    const { json, length } = headerOf(bytes);
+    expect(Object.fromEntries(Object.entries(json).map(([name, entry]) => [name, (entry as { dtype: string }).dtype]))).toEqual(dtypes);
+    const buffer = [...bytes.subarray(8 + length)];
+    const spans = Object.fromEntries(Object.entries(json).map(([name, entry]) => [name, (entry as { data_offsets: [number, number] }).data_offsets]));
+    const slice = (name: string) => buffer.slice(spans[name]![0], spans[name]![1]);
+    expect(slice('wide')).toEqual(le(new BigInt64Array([-2147483648n, 0n, 2147483647n])));
+    expect(slice('short')).toEqual(le(new Int16Array([-32768, 32767])));
+    expect(slice('ushort')).toEqual(le(new Uint16Array([0, 65535])));
+    expect(slice('byte')).toEqual(le(new Int8Array([-128, 127])));
+    expect(slice('ubyte')).toEqual([0, 255]);
+    const { tensors: back } = parseSafetensors(bytes);
+    for (const [name, tensor] of Object.entries(tensors)) expect([...back[name]!.data]).toEqual([...tensor.data]);
+  });
+
+  it('orders the buffer widest first (I64, F64, F32, I32, U16, I16, I8, U8) so every tensor is aligned', () => {
+    const f64 = new Tensor(new Float64Array([1]), [1], 'float64');
+    const f32 = new Tensor(new Float32Array([1]), [1], 'float32');
+    const bytes = serializeSafetensors(
+      { u8: int32([1]), i8: int32([1]), i16: int32([1]), u16: int32([1]), i32: int32([1]), f32, f64, i64: int32([1]) },
+      { dtypes: { u8: 'U8', i8: 'I8', i16: 'I16', u16: 'U16', i64: 'I64' } },
+    );
+    const { json } = headerOf(bytes);
+    expect(Object.keys(json)).toEqual(['i64', 'f64', 'f32', 'i32', 'u16', 'i16', 'i8', 'u8']);
+    for (const entry of Object.values(json) as { dtype: string; data_offsets: [number, number] }[]) {
+      const size = { I64: 8, F64: 8, F32: 4, I32: 4, U16: 2, I16: 2, I8: 1, U8: 1 }[entry.dtype]!;
+      expect(entry.data_offsets[0] % size).toBe(0);
+    }
+  });
+
+  it('refuses a value outside the dtype with SafetensorsRangeError, naming the tensor and the index', () => {
+    expect(() => serializeSafetensors({ t: int32([0, 65536]) }, { dtypes: { t: 'U16' } })).toThrow(SafetensorsRangeError);
+    expect(() => serializeSafetensors({ t: int32([-1]) }, { dtypes: { t: 'U8' } })).toThrow(/'t' holds -1 at flat index 0/);
+    expect(() => serializeSafetensors({ t: int32([128]) }, { dtypes: { t: 'I8' } })).toThrow(SafetensorsRangeError);
+    expect(() => serializeSafetensors({ t: int32([-32769]) }, { dtypes: { t: 'I16' } })).toThrow(SafetensorsRangeError);
+  });
+
+  it('refuses a float tensor, an unknown dtype and a name that is no tensor', () => {
+    const f32 = new Tensor(new Float32Array([1]), [1], 'float32');
+    expect(() => serializeSafetensors({ f32 }, { dtypes: { f32: 'I16' } })).toThrow(SafetensorsDTypeError);
+    expect(() => serializeSafetensors({ t: int32([1]) }, { dtypes: { t: 'I4' as never } })).toThrow(SafetensorsDTypeError);
+    expect(() => serializeSafetensors({ t: int32([1]) }, { dtypes: { other: 'I16' } })).toThrow(SafetensorsError);
+  });
+});
+
 describe('reading files written by PyTorch (test/fixtures/make_fixtures.py)', () => {
   interface Expected {
     dtype: string;

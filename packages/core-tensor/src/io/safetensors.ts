@@ -16,9 +16,17 @@ import {
   SafetensorsHeaderError,
   SafetensorsLayoutError,
   SafetensorsMetadataError,
+  SafetensorsRangeError,
   SafetensorsShapeError,
 } from './errors.js';
-import { SAFETENSORS_DTYPES, WRITE_DTYPES, encodeTensor } from './safetensors-dtypes.js';
+import {
+  INTEGER_WRITE_DTYPES,
+  SAFETENSORS_DTYPES,
+  WRITE_DTYPES,
+  encodeTensor,
+  writeItemSize,
+  type SafetensorsIntegerDType,
+} from './safetensors-dtypes.js';
 
 /** The reference implementation's cap on the header size (100 MB). */
 export const DEFAULT_MAX_HEADER_BYTES = 100_000_000;
@@ -39,6 +47,12 @@ export interface ParseSafetensorsOptions {
 export interface SerializeSafetensorsOptions {
   /** String metadata stored under `__metadata__`. Default: none (the key is omitted). */
   metadata?: Record<string, string>;
+  /**
+   * File dtypes for some int32 tensors, by name: `'I64'` as PyTorch keeps indices (PyG's
+   * `edge_index`), or `'I16'`, `'U16'`, `'I8'`, `'U8'` for compact files. A value outside the
+   * dtype's range is a `SafetensorsRangeError`. Default: every int32 tensor is written as I32.
+   */
+  dtypes?: Record<string, SafetensorsIntegerDType>;
 }
 
 const METADATA_KEY = '__metadata__';
@@ -218,21 +232,46 @@ export interface SafetensorsPlan {
   /** The 8-byte length, then the JSON header padded with spaces to a multiple of 8 bytes. */
   readonly head: Uint8Array;
   /** The tensors in the order their bytes follow the header. */
-  readonly entries: readonly { readonly name: string; readonly tensor: Tensor; readonly byteLength: number }[];
+  readonly entries: readonly { readonly name: string; readonly tensor: Tensor; readonly dtype: string; readonly byteLength: number }[];
   /** Bytes of the whole file. */
   readonly totalBytes: number;
 }
 
-// The reference writer orders tensors by dtype, widest first (F64, then F32, then I32), then by
-// name, so every tensor starts at a multiple of its element size.
-const WRITE_RANK: Readonly<Record<string, number>> = { F64: 0, F32: 1, I32: 2 };
+// The reference writer orders tensors by dtype, in the reverse of its dtype enum's order (I64, F64,
+// F32, I32, U16, I16, I8, U8: widest first), then by name, so every tensor starts at a multiple of
+// its element size.
+const WRITE_RANK: Readonly<Record<string, number>> = { I64: 0, F64: 1, F32: 2, I32: 3, U16: 4, I16: 5, I8: 6, U8: 7 };
+
+/** The file dtype of `tensor` under `options.dtypes`, its values checked against that dtype's range. */
+function fileDType(name: string, tensor: Tensor, requested: SafetensorsIntegerDType | undefined): string {
+  if (requested === undefined) return WRITE_DTYPES[tensor.dtype];
+  const range = Object.hasOwn(INTEGER_WRITE_DTYPES, requested) ? INTEGER_WRITE_DTYPES[requested] : undefined;
+  if (range === undefined) {
+    throw new SafetensorsDTypeError(`serializeSafetensors: dtypes['${name}'] is ${describe(requested)}: expected one of ${Object.keys(INTEGER_WRITE_DTYPES).join(', ')}`);
+  }
+  if (tensor.dtype !== 'int32') {
+    throw new SafetensorsDTypeError(`serializeSafetensors: dtypes['${name}'] asks for ${requested}, but the tensor is ${tensor.dtype}; only int32 tensors take another integer dtype`);
+  }
+  const data = tensor.data;
+  for (let i = 0; i < data.length; i++) {
+    const value = data[i]!;
+    if (value < range.min || value > range.max) {
+      throw new SafetensorsRangeError(`serializeSafetensors: tensor '${name}' holds ${value} at flat index ${i}, outside ${requested} [${range.min}, ${range.max}]`);
+    }
+  }
+  return requested;
+}
 
 /**
  * Validates the tensors and metadata and lays out the file without touching tensor data (so a
- * streaming writer can fail before it writes anything). Used by `serializeSafetensors` and
- * `saveSafetensors`.
+ * streaming writer can fail before it writes anything; a narrower `dtypes` entry reads its values
+ * to check their range). Used by `serializeSafetensors` and `saveSafetensors`.
  */
 export function planSafetensors(tensors: Record<string, Tensor>, options: SerializeSafetensorsOptions = {}): SafetensorsPlan {
+  const requested = options.dtypes ?? {};
+  for (const name of Object.keys(requested)) {
+    if (!Object.hasOwn(tensors, name)) throw new SafetensorsError(`serializeSafetensors: dtypes names '${name}', which is not one of the tensors`);
+  }
   const items: { name: string; tensor: Tensor; dtype: string }[] = [];
   for (const [name, tensor] of Object.entries(tensors)) {
     if (name === METADATA_KEY) {
@@ -241,9 +280,8 @@ export function planSafetensors(tensors: Record<string, Tensor>, options: Serial
     if (!(tensor instanceof Tensor)) {
       throw new SafetensorsError(`serializeSafetensors: '${name}' must be a Tensor, got ${describe(tensor)}`);
     }
-    const dtype = WRITE_DTYPES[tensor.dtype];
-    if (dtype === undefined) throw new SafetensorsDTypeError(`serializeSafetensors: tensor '${name}' has dtype ${String(tensor.dtype)}, which cannot be written`);
-    items.push({ name, tensor, dtype });
+    if (WRITE_DTYPES[tensor.dtype] === undefined) throw new SafetensorsDTypeError(`serializeSafetensors: tensor '${name}' has dtype ${String(tensor.dtype)}, which cannot be written`);
+    items.push({ name, tensor, dtype: fileDType(name, tensor, Object.hasOwn(requested, name) ? requested[name] : undefined) });
   }
   items.sort((a, b) => WRITE_RANK[a.dtype]! - WRITE_RANK[b.dtype]! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
@@ -261,12 +299,12 @@ export function planSafetensors(tensors: Record<string, Tensor>, options: Serial
     parts.push(`${JSON.stringify(METADATA_KEY)}:{${fields.join(',')}}`);
   }
   let offset = 0;
-  const entries: { name: string; tensor: Tensor; byteLength: number }[] = [];
+  const entries: { name: string; tensor: Tensor; dtype: string; byteLength: number }[] = [];
   for (const { name, tensor, dtype } of items) {
-    const byteLength = shapeSize(tensor.shape) * (dtype === 'F64' ? 8 : 4);
+    const byteLength = shapeSize(tensor.shape) * writeItemSize(dtype);
     const description = { dtype, shape: tensor.shape, data_offsets: [offset, offset + byteLength] };
     parts.push(`${JSON.stringify(name)}:${JSON.stringify(description)}`);
-    entries.push({ name, tensor, byteLength });
+    entries.push({ name, tensor, dtype, byteLength });
     offset += byteLength;
   }
 
@@ -284,9 +322,9 @@ export function planSafetensors(tensors: Record<string, Tensor>, options: Serial
  * Writes tensors (and optional string metadata) as a safetensors file in memory. Pure and
  * browser-safe; see `saveSafetensors` for an atomic write to disk.
  *
- * float32 → F32, float64 → F64, int32 → I32, bit for bit. The buffer holds the F64 tensors first,
- * then F32, then I32, each group sorted by name (UTF-16 code-unit order), as the reference writer
- * does, so every tensor is aligned to its element size; the header lists `__metadata__` first, then
+ * float32 → F32, float64 → F64, int32 → I32, bit for bit (or an int32 tensor as the integer dtype
+ * `options.dtypes` names). The buffer holds the widest dtypes first (I64, F64, F32, I32, U16, I16, I8,
+ * U8), each group sorted by name (UTF-16 code-unit order), as the reference writer does, so every tensor is aligned to its element size; the header lists `__metadata__` first, then
  * the tensors in buffer order, and is padded with spaces to a multiple of 8 bytes.
  *
  * Modules expose `stateDict()` with PyTorch's parameter names, so a model is saved with
@@ -303,7 +341,7 @@ export function serializeSafetensors(tensors: Record<string, Tensor>, options: S
   out.set(plan.head, 0);
   let offset = plan.head.length;
   for (const entry of plan.entries) {
-    out.set(encodeTensor(entry.tensor), offset);
+    out.set(encodeTensor(entry.tensor, entry.dtype), offset);
     offset += entry.byteLength;
   }
   return out;
