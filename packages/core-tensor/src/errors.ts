@@ -36,6 +36,9 @@ export class StateDictError extends TensorloomError {
   }
 }
 
+/** An API that needs something this runtime lacks, such as Node's file system in a browser. */
+export class EnvironmentError extends TensorloomError {}
+
 /** No backend registered or asked for one that does not exist. */
 export class BackendError extends TensorloomError {}
 

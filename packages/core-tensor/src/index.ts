@@ -2,6 +2,7 @@
 export { Tensor, type NestedArray } from './tensor.js';
 export { type DType, type FloatDType, type TypedArray, type FloatArray, DTYPES, isDType, isFloatDType, promoteTypes } from './dtype.js';
 export * from './errors.js';
+export { nodeBuiltin, requireNodeBuiltin } from './environment.js';
 export { noGrad, isGradEnabled, withGradEnabled, record, type GradNode, type BackwardOptions } from './autograd.js';
 export { broadcastShapes, shapeSize, contiguousStrides } from './shape.js';
 export * from './ops/index.js';

@@ -1,5 +1,5 @@
 /**
- * Writing a directory of files atomically (Node only; `node:fs` is imported lazily): the files go
+ * Writing a directory of files atomically (Node only; `node:fs` is fetched when called): the files go
  * into a hidden temporary sibling, are flushed, and the directory is then renamed into place. A
  * writer that fails or is killed at any point leaves the previous directory readable.
  *
@@ -7,6 +7,7 @@
  * `dir → .dir.old-S`, then `.dir.tmp-S → dir`. Between them `dir` does not exist; readers then
  * take the complete `.dir.old-S` (`resolveDirectory`), and the next writer renames it back first.
  */
+import { requireNodeBuiltin } from '@tensorloom/core-tensor';
 
 /** The file-system operations the writer uses (injectable, so tests can fail any one of them). */
 export interface DirectoryOps {
@@ -28,7 +29,7 @@ let counter = 0;
 
 /** The real file system. */
 export async function nodeDirectoryOps(): Promise<DirectoryOps> {
-  const fs = await import('node:fs/promises');
+  const fs = requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'writeDirectoryAtomically');
   return {
     mkdir: async (path) => {
       await fs.mkdir(path, { recursive: true });
@@ -67,7 +68,7 @@ export async function nodeDirectoryOps(): Promise<DirectoryOps> {
 }
 
 async function splitPath(dir: string): Promise<{ parent: string; base: string; join: (...parts: string[]) => string }> {
-  const path = await import('node:path');
+  const path = requireNodeBuiltin<typeof import('node:path')>('node:path', 'writeDirectoryAtomically');
   const resolved = path.resolve(dir);
   return { parent: path.dirname(resolved), base: path.basename(resolved), join: path.join };
 }

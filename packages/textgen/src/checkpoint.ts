@@ -11,7 +11,7 @@
  *       history.json           the loss / accuracy curves so far (with a trainer)
  * ```
  */
-import { Generator, Tensor, parseSafetensors, serializeSafetensors, type optim } from '@tensorloom/core-tensor';
+import { Generator, Tensor, parseSafetensors, requireNodeBuiltin, serializeSafetensors, type optim } from '@tensorloom/core-tensor';
 import { resolveDirectory, writeDirectoryAtomically, type DirectoryOps } from './atomic-directory.js';
 import { CheckpointError } from './errors.js';
 import { TextGenerationModel, type TextGenerationModelConfig } from './model.js';
@@ -152,8 +152,8 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
 export async function loadCheckpoint(dir: string, options: { generator?: Generator } = {}, ops?: DirectoryOps): Promise<LoadedCheckpoint> {
   const found = await resolveDirectory(dir, ops);
   if (found === undefined) throw new CheckpointError(`loadCheckpoint: there is no checkpoint at '${dir}'`, dir);
-  const { readFile } = await import('node:fs/promises');
-  const { join } = await import('node:path');
+  const { readFile } = requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'loadCheckpoint');
+  const { join } = requireNodeBuiltin<typeof import('node:path')>('node:path', 'loadCheckpoint');
   const read = async (name: string): Promise<Uint8Array> => {
     try {
       const bytes = await readFile(join(found, name));

@@ -1,9 +1,9 @@
 /**
  * Text in: bytes to a string in a named encoding, strict about invalid UTF-8 (with the byte offset
  * of the fault), with the byte-order mark stripped. `readTextFile` is the Node file variant; it
- * imports `node:fs` lazily so that this module stays browser-safe.
+ * fetches `node:fs` when called (`requireNodeBuiltin`), so this module stays browser-safe.
  */
-import { ValueError } from '@tensorloom/core-tensor';
+import { ValueError, requireNodeBuiltin } from '@tensorloom/core-tensor';
 import { TextDecodingError } from './errors.js';
 
 export interface DecodeTextOptions {
@@ -72,7 +72,7 @@ export function decodeText(bytes: Uint8Array, options: DecodeTextOptions = {}): 
  * const text = await readTextFile('calculus_made_easy_latin1.tex', { encoding: 'latin1' });
  */
 export async function readTextFile(path: string, options: DecodeTextOptions = {}): Promise<string> {
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'readTextFile');
   const bytes = await readFile(path);
   return decodeText(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { source: path, ...options });
 }

@@ -1,7 +1,9 @@
 /**
- * safetensors files on disk (Node only). `node:fs` and `node:path` are imported lazily inside the
- * functions, so importing this module (and the package) stays safe in a browser.
+ * safetensors files on disk (Node only). `node:fs` and `node:path` are fetched inside the functions
+ * (`requireNodeBuiltin`), so importing this module (and the package) stays safe in a browser and
+ * bundles without Node built-ins.
  */
+import { requireNodeBuiltin } from '../environment.js';
 import type { Tensor } from '../tensor.js';
 import {
   parseSafetensors,
@@ -27,8 +29,8 @@ let tempCounter = 0;
  * await saveSafetensors('checkpoint.safetensors', model.stateDict(), { metadata: { epoch: '3' } });
  */
 export async function saveSafetensors(path: string, tensors: Record<string, Tensor>, options: SerializeSafetensorsOptions = {}): Promise<void> {
-  const { open, rename, stat, unlink } = await import('node:fs/promises');
-  const { basename, dirname, join } = await import('node:path');
+  const { open, rename, stat, unlink } = requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'saveSafetensors');
+  const { basename, dirname, join } = requireNodeBuiltin<typeof import('node:path')>('node:path', 'saveSafetensors');
   const plan = planSafetensors(tensors, options); // validates before the disk is touched
 
   const directory = dirname(path);
@@ -51,7 +53,7 @@ export async function saveSafetensors(path: string, tensors: Record<string, Tens
       position += chunk.length;
     };
     await write(plan.head);
-    for (const entry of plan.entries) await write(encodeTensor(entry.tensor));
+    for (const entry of plan.entries) await write(encodeTensor(entry.tensor, entry.dtype));
     await handle.sync();
     handleOpen = false;
     await handle.close();
@@ -86,7 +88,7 @@ async function syncDirectory(directory: string, open: typeof import('node:fs/pro
  * model.loadStateDict(tensors, { strict: true });
  */
 export async function loadSafetensors(path: string, options: ParseSafetensorsOptions = {}): Promise<SafetensorsContents> {
-  const { readFile } = await import('node:fs/promises');
+  const { readFile } = requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'loadSafetensors');
   const bytes = await readFile(path);
   return parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
 }

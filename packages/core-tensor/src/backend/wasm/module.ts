@@ -12,7 +12,8 @@
  */
 import { BackendError } from '../../errors.js';
 import * as generated from './generated/kernels.js';
-import { decodeBase64, nodeBuiltin, wasmApi, type WasmApi, type WasmInstance, type WasmMemory, type WasmModule } from './wasm-api.js';
+import { nodeBuiltin } from '../../environment.js';
+import { decodeBase64, wasmApi, type WasmApi, type WasmInstance, type WasmMemory, type WasmModule } from './wasm-api.js';
 
 /** Options of the loader (all optional). */
 export interface LoadKernelsOptions {

@@ -11,7 +11,7 @@
 import { BackendError } from '../../errors.js';
 import { CONTROL_BYTES, MAX_THREADS, SLOT, SLOT_BYTES, WORKER_EXPORTS } from './memory-layout.js';
 import type { WasmMemory, WasmModule } from './wasm-api.js';
-import { nodeBuiltin } from './wasm-api.js';
+import { nodeBuiltin } from '../../environment.js';
 import { browserWorkerSource, nodeWorkerSource } from './worker-source.js';
 
 /** What a pool needs to start workers. */
