@@ -1,4 +1,4 @@
-// @tensorloom/graph: graphology graphs ↔ tensors, self-loops and normalisation, CSR, hops, datasets and readers.
+// @tensorloom/graph: graphology graphs ↔ tensors, self-loops and normalisation, CSR, hops, datasets and readers. Browser-safe.
 export { NodeIndex } from './node-index.js';
 export { GraphParseError, DatasetNotFoundError } from './errors.js';
 export type { AnyGraph } from './graphology.js';
@@ -39,8 +39,14 @@ export { fromGraph, graphDataset, type FromGraphOptions, type GraphTensors, type
 export { createGraphDataset, type GraphDataset, type GraphDatasetInit } from './dataset.js';
 export { normalizeFeatures } from './normalize-features.js';
 export { karateClub, KARATE_CLUBS, KARATE_TRAIN_NODES, type KarateClubOptions } from './datasets/karate.js';
-export { loadPlanetoid, type LoadPlanetoidOptions, type PlanetoidFeatures, type PlanetoidName } from './datasets/planetoid.js';
-export { dataRoot } from './datasets/data-root.js';
-export { parseGexf, readGexf, writeGexf, type ParseGexfOptions, type WriteGexfOptions } from './io/gexf.js';
-export { parseGraphml, readGraphml, writeGraphml, type ParseGraphmlOptions } from './io/graphml.js';
-export { parseEdgeList, readEdgeList, writeEdgeList, type ParseEdgeListOptions } from './io/edge-list.js';
+export {
+  planetoidDataset,
+  type PlanetoidArrays,
+  type PlanetoidFeatureOptions,
+  type PlanetoidFeatures,
+  type SparseFeatureList,
+} from './datasets/planetoid.js';
+export { parseGexf, writeGexf, type ParseGexfOptions, type WriteGexfOptions } from './io/gexf.js';
+export { parseGraphml, writeGraphml, type ParseGraphmlOptions } from './io/graphml.js';
+export { parseEdgeList, writeEdgeList, type ParseEdgeListOptions } from './io/edge-list.js';
+// File readers (GEXF, GraphML, edge lists and Planetoid folders from disk) are in '@tensorloom/graph/node'.

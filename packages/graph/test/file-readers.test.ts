@@ -1,12 +1,12 @@
 // Integration: graphs read from files on disk become the same tensors, whatever the format, and
-// feed one GCN propagation; the shared karate edge list matches graphology-generators' club.
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+// feed one GCN propagation.
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spmm, tensor } from '@tensorloom/core-tensor';
 import { expectClose } from '@tensorloom/core-tensor/testing';
 import { describe, expect, it } from 'vitest';
-import { fromGraph, gcnNorm, graphDataset, karateClub, normalizedAdjacency, readEdgeList, readGexf, readGraphml, toEdgeIndex } from '../src/index.js';
+import { fromGraph, gcnNorm, graphDataset, normalizedAdjacency, toEdgeIndex } from '../src/index.js';
+import { readEdgeList, readGexf, readGraphml } from '../src/node/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string): string => join(here, 'fixtures', name);
@@ -48,23 +48,5 @@ describe('reading the same graph from GEXF, GraphML and an edge list', () => {
 
   it('fromGraph without attributes gives identity features for any of them', () => {
     expect(fromGraph(graphs.edges).x.toArray()).toEqual(fromGraph(graphs.graphml).x.toArray());
-  });
-});
-
-const dataRoot = process.env.TENSORLOOM_DATA ?? resolve(here, '../../../../shared/data');
-const karateEdges = join(dataRoot, 'karate', 'edges.csv');
-const haveKarate = existsSync(karateEdges);
-if (!haveKarate && process.env.CI === 'true') throw new Error(`${karateEdges} is missing (CI=true)`);
-if (!haveKarate) console.warn(`skipping the shared karate edge-list check: ${karateEdges} not found (set TENSORLOOM_DATA)`);
-
-describe.skipIf(!haveKarate)('the shared karate edge list', () => {
-  it('is the same graph as karateClub()', () => {
-    const fromFile = readEdgeList(karateEdges, { header: true });
-    const karate = karateClub();
-    expect(fromFile.order).toBe(34);
-    expect(fromFile.size).toBe(78);
-    karate.graph.forEachEdge((_edge, _attributes, source, target) => {
-      if (!fromFile.hasEdge(source, target)) throw new Error(`edge ${source}–${target} is missing from ${karateEdges}`);
-    });
   });
 });

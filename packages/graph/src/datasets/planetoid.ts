@@ -1,30 +1,25 @@
-/** Planetoid-style CSV folders (Cora, CiteSeer, PubMed and any folder in the same layout). */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+/**
+ * Planetoid citation graphs (Cora, CiteSeer, PubMed and anything in their shape) from plain arrays:
+ * what both loaders share, the folder reader of `@tensorloom/graph/node` and `@tensorloom/datasets`.
+ * Browser-safe.
+ */
 import { Generator, ValueError, eye, randn, type Tensor } from '@tensorloom/core-tensor';
 import { cooToCsr } from '../csr.js';
 import { createGraphDataset, type GraphDataset } from '../dataset.js';
-import { DatasetNotFoundError, GraphParseError } from '../errors.js';
+import { DatasetNotFoundError } from '../errors.js';
 import { UndirectedGraph, type AnyGraph } from '../graphology.js';
 import { NodeIndex } from '../node-index.js';
 import { wrapEdgeIndex, wrapFloat, wrapInt32 } from '../tensors.js';
-import { readNumericCsv } from './csv.js';
-import { resolveDatasetFolder } from './data-root.js';
 
+/**
+ * Where node features come from: `'file'` the features the dataset ships (a folder's
+ * `features.csv`, the bag-of-words of Cora and CiteSeer); `'identity'` one-hot node ids `[N, N]`;
+ * `'random'` standard-normal `[N, numRandomFeatures]` drawn from `seed`.
+ */
 export type PlanetoidFeatures = 'file' | 'identity' | 'random';
 
-/** A dataset under the data root (the three shipped ones autocomplete) or a folder path. */
-export type PlanetoidName = 'cora' | 'citeseer' | 'pubmed' | (string & NonNullable<unknown>);
-
-export interface LoadPlanetoidOptions {
-  /** Folder holding `<name>/` (default `$TENSORLOOM_DATA`, else `../shared/data` from the working directory up). */
-  root?: string;
-  /**
-   * `'file'`: `features.csv` (an error if the folder has none). `'identity'`: one-hot node ids
-   * `[N, N]` (refused when that would pass 2^27 values, e.g. PubMed). `'random'`: standard normal
-   * `[N, numRandomFeatures]` from `seed`. Default: `'file'` when the folder has `features.csv`,
-   * else `'random'`, announced through `onNotice`.
-   */
+export interface PlanetoidFeatureOptions {
+  /** See `PlanetoidFeatures`. Default: `'file'` where the dataset has features. */
   features?: PlanetoidFeatures;
   /**
    * Width of random features (default 64: random features carry nothing but a near-unique node
@@ -33,59 +28,39 @@ export interface LoadPlanetoidOptions {
   numRandomFeatures?: number;
   /** Seed of the random features (default 0). */
   seed?: number;
-  /** Receives notices such as the PubMed feature fallback. Default: print each distinct one to stderr once. */
-  onNotice?: (message: string) => void;
+}
+
+/** Sparse node features as the coordinates of their non-zeros (value 1 where `values` is absent). */
+export interface SparseFeatureList {
+  readonly numFeatures: number;
+  readonly nodes: Int32Array;
+  readonly columns: Int32Array;
+  readonly values?: ArrayLike<number>;
+}
+
+/** A Planetoid-style dataset as arrays: what `planetoidDataset` turns into a `GraphDataset`. */
+export interface PlanetoidArrays {
+  readonly name: string;
+  readonly numNodes: number;
+  /** Default: the largest label + 1. */
+  readonly numClasses?: number;
+  /** Undirected edges, each pair once or more, in either direction; self-loops are dropped. */
+  readonly source: Int32Array;
+  readonly target: Int32Array;
+  /** One label per node, -1 for an unlabelled node. */
+  readonly labels: Int32Array;
+  readonly split: { readonly train: Int32Array; readonly val: Int32Array; readonly test: Int32Array };
+  /** The dataset's own features, or null when it ships none (PubMed here). */
+  readonly features: SparseFeatureList | null;
 }
 
 const IDENTITY_LIMIT = 2 ** 27;
-const printed = new Set<string>();
 
-function printOnce(message: string): void {
-  if (printed.has(message)) return;
-  printed.add(message);
-  process.stderr.write(`${message}\n`);
-}
-
-interface Meta {
-  name?: string;
-  numNodes?: number;
-  numFeatures?: number;
-  numClasses?: number;
-}
-
-function readJson(file: string): unknown {
-  const text = readFileSync(file, 'utf8');
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (error) {
-    throw new GraphParseError(`invalid JSON: ${(error as Error).message}`, file, null);
+function checkIds(op: string, what: string, values: Int32Array, limit: number): void {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i]!;
+    if (!(v >= 0 && v < limit)) throw new ValueError(`${op}: ${what} holds ${v} at position ${i}, expected an id in [0, ${limit})`);
   }
-}
-
-function readMeta(file: string): Meta {
-  if (!existsSync(file)) return {};
-  const raw = readJson(file);
-  if (typeof raw !== 'object' || raw === null) throw new GraphParseError('meta.json must hold an object', file, null);
-  const meta = raw as Record<string, unknown>;
-  for (const key of ['numNodes', 'numFeatures', 'numClasses']) {
-    const v = meta[key];
-    if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 0)) {
-      throw new GraphParseError(`${key} must be a non-negative integer, got ${JSON.stringify(v)}`, file, null);
-    }
-  }
-  return meta as Meta;
-}
-
-function requireFile(op: string, folder: string, name: string): string {
-  const file = join(folder, name);
-  if (!existsSync(file)) throw new DatasetNotFoundError(`${op}: ${file} is missing`);
-  return file;
-}
-
-function maxOf(values: Int32Array, start = -1): number {
-  let max = start;
-  for (let i = 0; i < values.length; i++) if (values[i]! > max) max = values[i]!;
-  return max;
 }
 
 /** Both directions of every listed pair, without self-loops or repeats, sorted by (source, target). */
@@ -115,126 +90,77 @@ function symmetricEdgeIndex(source: Int32Array, target: Int32Array, numNodes: nu
   return wrapEdgeIndex(out);
 }
 
-function readSplit(file: string, numNodes: number): { train: Int32Array; val: Int32Array; test: Int32Array } {
-  const raw = readJson(file);
-  const part = (name: 'train' | 'val' | 'test'): Int32Array => {
-    const list = (raw as Record<string, unknown> | null)?.[name];
-    if (!Array.isArray(list)) throw new GraphParseError(`split.json needs a "${name}" array of node ids`, file, null);
-    return Int32Array.from(list, (v: unknown) => {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= numNodes) {
-        throw new GraphParseError(`"${name}" holds ${JSON.stringify(v)}, not a node id in [0, ${numNodes})`, file, null);
-      }
-      return v;
-    });
-  };
-  return { train: part('train'), val: part('val'), test: part('test') };
+function featureMatrix(op: string, arrays: PlanetoidArrays, options: PlanetoidFeatureOptions): Tensor {
+  const { name, numNodes, features } = arrays;
+  const mode = options.features ?? 'file';
+  if (mode === 'file') {
+    if (features === null) {
+      throw new DatasetNotFoundError(`${op}: ${name} ships no node features; pass features: 'identity' or 'random'`);
+    }
+    const { numFeatures, nodes, columns, values } = features;
+    if (nodes.length !== columns.length || (values !== undefined && values.length !== nodes.length)) {
+      throw new ValueError(`${op}: the feature coordinates disagree in length: ${nodes.length} nodes, ${columns.length} columns, ${values?.length ?? 'no'} values`);
+    }
+    checkIds(op, 'the feature nodes', nodes, numNodes);
+    checkIds(op, 'the feature columns', columns, numFeatures);
+    const data = new Float32Array(numNodes * numFeatures);
+    for (let i = 0; i < nodes.length; i++) data[nodes[i]! * numFeatures + columns[i]!] = values ? values[i]! : 1;
+    return wrapFloat(data, 'float32', [numNodes, numFeatures]);
+  }
+  if (mode === 'identity') {
+    if (numNodes * numNodes > IDENTITY_LIMIT) {
+      throw new ValueError(
+        `${op}: identity features for ${name} would be [${numNodes}, ${numNodes}] (${((numNodes * numNodes * 4) / 2 ** 30).toFixed(1)} GiB); use features: 'random'`,
+      );
+    }
+    return eye(numNodes);
+  }
+  if (mode === 'random') {
+    const width = options.numRandomFeatures ?? 64;
+    if (!Number.isInteger(width) || width < 1) throw new ValueError(`${op}: numRandomFeatures must be a positive integer, got ${width}`);
+    return randn([numNodes, width], { generator: new Generator(options.seed ?? 0) });
+  }
+  throw new ValueError(`${op}: features must be 'file', 'identity' or 'random', got ${String(mode)}`);
 }
 
 /**
- * Loads a Planetoid citation graph from a CSV folder (as in `../shared/data`, see its README):
- * `edges.csv` (`source,target`, each undirected edge once), `labels.csv` (`node,label`, -1 =
- * unlabelled), `split.json` (`{train, val, test}` node ids), optional `features.csv`
- * (`node,feature[,value]`, sparse, value 1 when absent) and `meta.json` (`numNodes`,
- * `numFeatures`, `numClasses`; inferred from the files when absent).
+ * A Planetoid dataset from its arrays, as PyG's `Planetoid(…, split='public')` gives it:
+ * `edgeIndex` int32 `[2, E]` holds both directions of every edge, sorted, without self-loops or
+ * repeats (Cora 10556, CiteSeer 9104, PubMed 88648 columns); `x` float32 `[N, F]`, *not*
+ * row-normalised (use `normalizeFeatures`); `y` int32 with -1 for unlabelled nodes; the split as
+ * int32 node rows; the graphology `graph` (an `UndirectedGraph`, nodes `'0' … 'N-1'` with a `label`
+ * attribute) built on first access.
  *
- * The result is PyG's `Planetoid(…, split='public')`: `edgeIndex` holds both directions of every
- * edge, sorted, without self-loops or repeats (Cora 10556, CiteSeer 9104, PubMed 88648 columns);
- * `x` is float32 `[N, F]` and *not* row-normalised (use `normalizeFeatures`); `y` is int32 with
- * -1 for unlabelled nodes (CiteSeer's 15 nodes without features; the data README calls them
- * isolated, but each has one or two edges); the graphology `graph` (nodes `'0' … 'N-1'` with a
- * `label` attribute) is built on first access.
- *
- * `name` is a folder under the data root (`'cora'`, `'citeseer'`, `'pubmed'`) or a folder path.
- * PubMed ships without features: by default it gets random ones with a notice; ask for
- * `features: 'random'` to silence it. Malformed files throw `GraphParseError` (file and line), a
- * missing folder or file `DatasetNotFoundError`.
+ * Throws `ValueError` for ids outside `[0, numNodes)` and `DatasetNotFoundError` for
+ * `features: 'file'` on a dataset without features.
  *
  * @example
- * const cora = loadPlanetoid('cora');
- * cora.x.shape;                  // [2708, 1433]
- * cora.trainIndex.shape;         // [140]
- * const x = normalizeFeatures(cora.x);
+ * const data = planetoidDataset({ name: 'tiny', numNodes: 3, source: Int32Array.of(0, 1), target: Int32Array.of(1, 2),
+ *   labels: Int32Array.of(0, 1, 0), split: { train: Int32Array.of(0), val: Int32Array.of(1), test: Int32Array.of(2) }, features: null },
+ *   { features: 'identity' });
+ * data.edgeIndex.shape; // [2, 4]
  */
-export function loadPlanetoid(name: PlanetoidName, options: LoadPlanetoidOptions = {}): GraphDataset {
-  const op = 'loadPlanetoid';
-  const folder = resolveDatasetFolder(op, name, options.root);
-  const notice = options.onNotice ?? printOnce;
-  const meta = readMeta(join(folder, 'meta.json'));
-  const datasetName = meta.name ?? folder.split(/[\\/]/).filter(Boolean).pop() ?? name;
-  const nodeLimit = (meta.numNodes ?? 2 ** 31 - 1) - 1;
-
-  const labelsFile = requireFile(op, folder, 'labels.csv');
-  const labels = readNumericCsv(readFileSync(labelsFile, 'utf8'), labelsFile, [
-    { name: 'node', kind: 'int', range: [0, nodeLimit] },
-    { name: 'label', kind: 'int', range: [-1, meta.numClasses === undefined ? 2 ** 31 - 1 : meta.numClasses - 1] },
-  ]);
-  const edgesFile = requireFile(op, folder, 'edges.csv');
-  const edges = readNumericCsv(readFileSync(edgesFile, 'utf8'), edgesFile, [
-    { name: 'source', kind: 'int', range: [0, nodeLimit] },
-    { name: 'target', kind: 'int', range: [0, nodeLimit] },
-  ]);
-  const labelNodes = labels.get('node') as Int32Array;
-  const labelValues = labels.get('label') as Int32Array;
-  const source = edges.get('source') as Int32Array;
-  const target = edges.get('target') as Int32Array;
-
-  const featuresFile = join(folder, 'features.csv');
-  const hasFeatureFile = existsSync(featuresFile);
-  let featureMode = options.features;
-  if (featureMode === undefined) {
-    featureMode = hasFeatureFile ? 'file' : 'random';
-    if (!hasFeatureFile) {
-      notice(
-        `${op}: ${datasetName} has no features.csv (${folder}); using random standard-normal features. ` +
-          `Pass features: 'random' (or 'identity') to choose explicitly and silence this notice.`,
-      );
-    }
+export function planetoidDataset(arrays: PlanetoidArrays, options: PlanetoidFeatureOptions = {}): GraphDataset {
+  const op = 'planetoidDataset';
+  const { name, numNodes, source, target, labels, split } = arrays;
+  if (!Number.isInteger(numNodes) || numNodes < 0) throw new ValueError(`${op}: numNodes must be a non-negative integer, got ${numNodes}`);
+  if (source.length !== target.length) throw new ValueError(`${op}: ${source.length} edge sources but ${target.length} targets`);
+  if (labels.length !== numNodes) throw new ValueError(`${op}: ${labels.length} labels for ${numNodes} nodes`);
+  checkIds(op, 'the edge sources', source, numNodes);
+  checkIds(op, 'the edge targets', target, numNodes);
+  for (const part of ['train', 'val', 'test'] as const) checkIds(op, `the ${part} split`, split[part], numNodes);
+  let maxLabel = -1;
+  for (let i = 0; i < labels.length; i++) {
+    const label = labels[i]!;
+    if (!Number.isInteger(label) || label < -1) throw new ValueError(`${op}: node ${i} has label ${label}, expected a class id or -1`);
+    if (label > maxLabel) maxLabel = label;
   }
-  let features: Map<string, Int32Array | Float64Array> | null = null;
-  if (featureMode === 'file') {
-    if (!hasFeatureFile) {
-      throw new DatasetNotFoundError(`${op}: features: 'file' needs ${featuresFile}, which is missing; use features: 'identity' or 'random'`);
-    }
-    features = readNumericCsv(readFileSync(featuresFile, 'utf8'), featuresFile, [
-      { name: 'node', kind: 'int', range: [0, nodeLimit] },
-      { name: 'feature', kind: 'int', range: [0, meta.numFeatures === undefined ? 2 ** 31 - 1 : meta.numFeatures - 1] },
-      { name: 'value', kind: 'float', optional: true },
-    ]);
-  } else if (featureMode !== 'identity' && featureMode !== 'random') {
-    throw new ValueError(`${op}: features must be 'file', 'identity' or 'random', got ${String(featureMode)}`);
-  }
+  const numClasses = arrays.numClasses ?? maxLabel + 1;
+  if (maxLabel >= numClasses) throw new ValueError(`${op}: a node has label ${maxLabel}, but numClasses is ${numClasses}`);
 
-  const numNodes =
-    meta.numNodes ??
-    1 + Math.max(maxOf(labelNodes), maxOf(source), maxOf(target), features ? maxOf(features.get('node') as Int32Array) : -1);
-  const y = new Int32Array(numNodes).fill(-1);
-  for (let i = 0; i < labelNodes.length; i++) y[labelNodes[i]!] = labelValues[i]!;
-  const numClasses = meta.numClasses ?? maxOf(labelValues, -1) + 1;
-
-  let x: Tensor;
-  if (featureMode === 'file') {
-    const nodes = features!.get('node') as Int32Array;
-    const columns = features!.get('feature') as Int32Array;
-    const values = features!.get('value') as Float64Array | undefined;
-    const numFeatures = meta.numFeatures ?? maxOf(columns) + 1;
-    const data = new Float32Array(numNodes * numFeatures);
-    for (let i = 0; i < nodes.length; i++) data[nodes[i]! * numFeatures + columns[i]!] = values ? values[i]! : 1;
-    x = wrapFloat(data, 'float32', [numNodes, numFeatures]);
-  } else if (featureMode === 'identity') {
-    if (numNodes * numNodes > IDENTITY_LIMIT) {
-      throw new ValueError(
-        `${op}: identity features for ${datasetName} would be [${numNodes}, ${numNodes}] (${((numNodes * numNodes * 4) / 2 ** 30).toFixed(1)} GiB); use features: 'random'`,
-      );
-    }
-    x = eye(numNodes);
-  } else {
-    const width = options.numRandomFeatures ?? 64;
-    if (!Number.isInteger(width) || width < 1) throw new ValueError(`${op}: numRandomFeatures must be a positive integer, got ${width}`);
-    x = randn([numNodes, width], { generator: new Generator(options.seed ?? 0) });
-  }
-
-  const split = readSplit(requireFile(op, folder, 'split.json'), numNodes);
+  const x = featureMatrix(op, arrays, options);
   const edgeIndex = symmetricEdgeIndex(source, target, numNodes);
+  const y = Int32Array.from(labels);
   const graph = (): AnyGraph => {
     const g = new UndirectedGraph();
     for (let i = 0; i < numNodes; i++) g.addNode(String(i), { label: y[i] });
@@ -247,7 +173,7 @@ export function loadPlanetoid(name: PlanetoidName, options: LoadPlanetoidOptions
     return g;
   };
   return createGraphDataset({
-    name: datasetName,
+    name,
     graph,
     index: NodeIndex.range(numNodes),
     x,
@@ -256,8 +182,8 @@ export function loadPlanetoid(name: PlanetoidName, options: LoadPlanetoidOptions
     numNodes,
     numFeatures: x.shape[1]!,
     numClasses,
-    trainIndex: wrapInt32(split.train),
-    valIndex: wrapInt32(split.val),
-    testIndex: wrapInt32(split.test),
+    trainIndex: wrapInt32(Int32Array.from(split.train)),
+    valIndex: wrapInt32(Int32Array.from(split.val)),
+    testIndex: wrapInt32(Int32Array.from(split.test)),
   });
 }

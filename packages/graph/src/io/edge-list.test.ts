@@ -5,7 +5,8 @@ import { ValueError } from '@tensorloom/core-tensor';
 import { describe, expect, it } from 'vitest';
 import { GraphParseError } from '../errors.js';
 import { GraphClass } from '../graphology.js';
-import { parseEdgeList, readEdgeList, writeEdgeList } from './edge-list.js';
+import { readEdgeList } from '../node/files.js';
+import { parseEdgeList, writeEdgeList } from './edge-list.js';
 
 function parseError(run: () => unknown): GraphParseError {
   try {

@@ -1,5 +1,4 @@
 /** Plain-text edge lists (SNAP, KONECT, networkx `write_edgelist`, CSV `source,target[,weight]`). */
-import { readFileSync } from 'node:fs';
 import { ValueError } from '@tensorloom/core-tensor';
 import { GraphParseError } from '../errors.js';
 import { DirectedGraph, MultiDirectedGraph, MultiUndirectedGraph, UndirectedGraph, type AnyGraph } from '../graphology.js';
@@ -73,11 +72,6 @@ export function parseEdgeList(text: string, options: ParseEdgeListOptions = {}):
     }
   }
   return graph;
-}
-
-/** `parseEdgeList` on a UTF-8 file. @example readEdgeList('karate/edges.csv', { header: true }) */
-export function readEdgeList(path: string, options: Omit<ParseEdgeListOptions, 'fileName'> = {}): AnyGraph {
-  return parseEdgeList(readFileSync(path, 'utf8'), { ...options, fileName: path });
 }
 
 /**

@@ -1,9 +1,10 @@
-/** GEXF (Gephi's format) through graphology-gexf, with typed errors. */
-import { readFileSync } from 'node:fs';
-import * as gexf from 'graphology-gexf/node/index.js';
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- types of graphology's untyped parser modules, also when other packages compile this source
+/// <reference path="./graphology-parsers.d.ts" />
+/** GEXF (Gephi's format) through graphology-gexf, with typed errors. Browser-safe; `readGexf` is in `@tensorloom/graph/node`. */
+import writeGexfDocument from 'graphology-gexf/common/writer.js';
 import { GraphParseError } from '../errors.js';
 import { GraphClass, type AnyGraph } from '../graphology.js';
-import { parseXml } from './xml.js';
+import { parseXml, xmlParsers } from './xml.js';
 
 export interface ParseGexfOptions {
   /** Name used in errors (default `'<inline>'`; `readGexf` passes the path). */
@@ -27,20 +28,15 @@ export interface ParseGexfOptions {
  */
 export function parseGexf(text: string, options: ParseGexfOptions = {}): AnyGraph {
   const file = options.fileName ?? '<inline>';
-  const document = parseXml(text, file, 'graphology-gexf', 'gexf');
+  const document = parseXml(text, file, 'gexf');
   try {
-    return gexf.parse(GraphClass, document as never, {
+    return xmlParsers().gexf(GraphClass, document as never, {
       addMissingNodes: options.addMissingNodes ?? false,
       allowUndeclaredAttributes: options.allowUndeclaredAttributes ?? false,
     }) as AnyGraph;
   } catch (error) {
     throw new GraphParseError(`not a valid GEXF graph: ${(error as Error).message.replace(/^graphology-gexf\/parser: /, '')}`, file, null);
   }
-}
-
-/** `parseGexf` on a UTF-8 file. @example readGexf('data/les-miserables.gexf') */
-export function readGexf(path: string, options: Omit<ParseGexfOptions, 'fileName'> = {}): AnyGraph {
-  return parseGexf(readFileSync(path, 'utf8'), { ...options, fileName: path });
 }
 
 export interface WriteGexfOptions {
@@ -58,5 +54,5 @@ export interface WriteGexfOptions {
  * @example writeFileSync('out.gexf', writeGexf(graph));
  */
 export function writeGexf(graph: AnyGraph, options: WriteGexfOptions = {}): string {
-  return gexf.write(graph, { version: options.version ?? '1.2', pretty: options.pretty ?? true });
+  return writeGexfDocument(graph, { version: options.version ?? '1.2', pretty: options.pretty ?? true });
 }

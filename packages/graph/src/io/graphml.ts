@@ -1,10 +1,11 @@
-/** GraphML through graphology-graphml (reading) and a small writer of our own (graphology has none). */
-import { readFileSync } from 'node:fs';
-import * as graphml from 'graphology-graphml/node/index.js';
+/**
+ * GraphML through graphology-graphml (reading) and a small writer of our own (graphology has none).
+ * Browser-safe; `readGraphml` is in `@tensorloom/graph/node`.
+ */
 import { ValueError } from '@tensorloom/core-tensor';
 import { GraphParseError } from '../errors.js';
 import { GraphClass, type AnyGraph, type Attributes } from '../graphology.js';
-import { parseXml } from './xml.js';
+import { parseXml, xmlParsers } from './xml.js';
 
 export interface ParseGraphmlOptions {
   /** Name used in errors (default `'<inline>'`; `readGraphml` passes the path). */
@@ -26,18 +27,13 @@ export interface ParseGraphmlOptions {
  */
 export function parseGraphml(text: string, options: ParseGraphmlOptions = {}): AnyGraph {
   const file = options.fileName ?? '<inline>';
-  const document = parseXml(text, file, 'graphology-graphml', 'graphml');
+  const document = parseXml(text, file, 'graphml');
   try {
-    return graphml.parse(GraphClass, document as never, { addMissingNodes: options.addMissingNodes ?? false }) as AnyGraph;
+    return xmlParsers().graphml(GraphClass, document as never, { addMissingNodes: options.addMissingNodes ?? false }) as AnyGraph;
   } catch (error) {
     const message = (error as Error).message.replace(/^graphology-graphml\/parser: /, '');
     throw new GraphParseError(`not a valid GraphML graph: ${message}`, file, null);
   }
-}
-
-/** `parseGraphml` on a UTF-8 file. @example readGraphml('data/network.graphml') */
-export function readGraphml(path: string, options: Omit<ParseGraphmlOptions, 'fileName'> = {}): AnyGraph {
-  return parseGraphml(readFileSync(path, 'utf8'), { ...options, fileName: path });
 }
 
 type KeyType = 'boolean' | 'int' | 'double' | 'string';

@@ -1,10 +1,16 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- types of graphology's untyped parser modules, also when other packages compile this source
+/// <reference path="./graphology-parsers.d.ts" />
 /**
  * Internal: XML documents for graphology's GEXF and GraphML parsers, with errors that name the
- * line. The parsers accept a ready `Document` but only one made by their own `@xmldom/xmldom`
- * (they check `instanceof`), so the DOM parser is loaded from where each of them resolves it.
+ * line. The parsers check that the document is an `instanceof` the `Document` they were made with,
+ * so both are made here from graphology's parser factories and one `@xmldom/xmldom`, the same in
+ * Node and in browsers (so errors and line numbers do not depend on the runtime).
  */
-import { createRequire } from 'node:module';
+import { DOMParser } from '@xmldom/xmldom';
+import createGexfParser from 'graphology-gexf/common/parser.js';
+import createGraphmlParser from 'graphology-graphml/common/parser.js';
 import { GraphParseError } from '../errors.js';
+import type { AnyGraph, GraphConstructor } from '../graphology.js';
 
 /** The slice of xmldom's DOM the checks here use. */
 export interface XmlElement {
@@ -17,24 +23,16 @@ export interface XmlDocument {
   documentElement: XmlElement | null;
 }
 
-interface DomParserConstructor {
-  new (options: {
-    locator: object;
-    errorHandler: { warning(message: string): void; error(message: string): void; fatalError(message: string): void };
-  }): { parseFromString(source: string, mimeType: string): XmlDocument | undefined };
-}
+type GraphParser = (Graph: GraphConstructor, source: XmlDocument, options: Record<string, unknown>) => AnyGraph;
+let parsers: { gexf: GraphParser; graphml: GraphParser } | null = null;
 
-const requireHere = createRequire(import.meta.url);
-const parsers = new Map<string, DomParserConstructor>();
-
-function domParserOf(owner: 'graphology-gexf' | 'graphology-graphml'): DomParserConstructor {
-  let parser = parsers.get(owner);
-  if (parser === undefined) {
-    const requireFromOwner = createRequire(requireHere.resolve(`${owner}/node/index.js`));
-    parser = (requireFromOwner('@xmldom/xmldom') as { DOMParser: DomParserConstructor }).DOMParser;
-    parsers.set(owner, parser);
+/** graphology's GEXF and GraphML parsers over this module's xmldom, made on first use. */
+export function xmlParsers(): { gexf: GraphParser; graphml: GraphParser } {
+  if (parsers === null) {
+    const Document = new DOMParser().parseFromString('<t/>', 'application/xml').constructor;
+    parsers = { gexf: createGexfParser(DOMParser, Document) as GraphParser, graphml: createGraphmlParser(DOMParser, Document) as GraphParser };
   }
-  return parser;
+  return parsers;
 }
 
 /** `@#[line:3,col:7]` in xmldom's messages → 3. */
@@ -49,12 +47,11 @@ function lineOf(message: string): number | null {
  * several roots) is a `GraphParseError` with its line, and so is a root element other than
  * `rootName` or a document without a `<graph>` element.
  */
-export function parseXml(text: string, file: string, owner: 'graphology-gexf' | 'graphology-graphml', rootName: string): XmlDocument {
+export function parseXml(text: string, file: string, rootName: string): XmlDocument {
   const problems: string[] = [];
   const record = (message: string): void => {
     problems.push(message);
   };
-  const DOMParser = domParserOf(owner);
   let document: XmlDocument | undefined;
   try {
     document = new DOMParser({ locator: {}, errorHandler: { warning: record, error: record, fatalError: record } }).parseFromString(text, 'application/xml');

@@ -35,7 +35,7 @@ export interface WasmApi {
 
 /** The runtime's `WebAssembly`, or `undefined` where there is none. */
 export function wasmApi(): WasmApi | undefined {
-  return (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  return (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 }
 
 const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
