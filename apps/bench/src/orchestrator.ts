@@ -6,6 +6,7 @@ import type { BenchOptions } from './cli-args.js';
 import { findPython, PACKAGE_DIR, probeNodeImpl, runNodeJob, runPythonJob, type ChildRun } from './child-process.js';
 import { gitRevision, machineInfo } from './machine.js';
 import { jobsOf, planRun } from './plan.js';
+import { embeddedDataRoot, findDataRoot } from './planetoid.js';
 import type { TimingOptions } from './measure.js';
 import type { ChildReport, Job } from './protocol.js';
 import { formatValue } from './report.js';
@@ -89,7 +90,8 @@ export function skipOf(job: Job & { workload: WorkloadSpec }, report: ChildRepor
 export async function runBench(options: BenchOptions, argv: readonly string[], hooks: RunHooks): Promise<BenchRun> {
   const start = performance.now();
   const machine = machineInfo();
-  const plan = planRun(options, hooks.catalogue, hooks.dataRoot === undefined ? {} : { dataRoot: hooks.dataRoot });
+  const dataRoot = hooks.dataRoot !== undefined ? hooks.dataRoot : (findDataRoot() ?? (await embeddedDataRoot({ log: hooks.log })));
+  const plan = planRun(options, hooks.catalogue, { dataRoot });
   const notices = [...plan.notices];
   const versions: Record<string, string> = {};
   if (process.env.TENSORLOOM_BENCH_WASM_MODULE && plan.configs.some((c) => c.impl === 'tensorloom' && c.backend === 'wasm')) {

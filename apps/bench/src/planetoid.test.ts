@@ -1,9 +1,11 @@
 import { mkdir, mkdtemp, rm, unlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { loadPlanetoid, normalizeFeatures } from '@tensorloom/graph';
+import { loadCora } from '@tensorloom/datasets';
+import { normalizeFeatures } from '@tensorloom/graph';
+import { loadPlanetoid } from '@tensorloom/graph/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findDataRoot, missingDataset, readPlanetoid } from './planetoid.js';
+import { EMBEDDED_DATASETS, embeddedDataRoot, findDataRoot, missingDataset, readPlanetoid } from './planetoid.js';
 import { TINY_DATASET, TINY_EDGES, writeTinyPlanetoid } from './tiny-planetoid.js';
 
 let root: string;
@@ -37,22 +39,24 @@ describe('readPlanetoid', () => {
 
   it('matches loadPlanetoid and normalizeFeatures of @tensorloom/graph', () => {
     const ours = readPlanetoid(root, TINY_DATASET);
-    const theirs = loadPlanetoid(TINY_DATASET, { root });
+    const theirs = loadPlanetoid(path.join(root, TINY_DATASET));
     expect(Array.from(ours.x)).toEqual(Array.from(normalizeFeatures(theirs.x).data));
     expect([...ours.source, ...ours.target]).toEqual(Array.from(theirs.edgeIndex.data));
     expect(Array.from(ours.y)).toEqual(Array.from(theirs.y.data));
     expect(Array.from(ours.train)).toEqual(Array.from(theirs.trainIndex.data));
   });
 
-  it('gives Cora the same data as loadPlanetoid (2708 nodes, 10556 directed edges, 140 training nodes)', (context) => {
-    const shared = findDataRoot();
-    if (missingDataset(shared, 'cora') !== undefined) {
-      if (process.env.CI === 'true') throw new Error(`Cora is missing: ${missingDataset(shared, 'cora')}`);
-      context.skip(`Cora not found: ${missingDataset(shared, 'cora')}`);
-      return;
-    }
-    const ours = readPlanetoid(shared!, 'cora');
-    const theirs = loadPlanetoid('cora', { root: shared! });
+  it('gives Cora the same data as @tensorloom/datasets, through the folder embeddedDataRoot writes (2708 nodes, 10556 directed edges, 140 training nodes)', async () => {
+    const lines: string[] = [];
+    const written = await embeddedDataRoot({ folder: path.join(root, 'embedded'), log: (line) => lines.push(line) });
+    expect(EMBEDDED_DATASETS).toEqual(['cora', 'citeseer']);
+    for (const name of EMBEDDED_DATASETS) expect(missingDataset(written, name)).toBeUndefined();
+    expect(lines).toHaveLength(2);
+    // A complete folder is reused, not written again.
+    await embeddedDataRoot({ folder: written, log: (line) => lines.push(line) });
+    expect(lines).toHaveLength(2);
+    const ours = readPlanetoid(written, 'cora');
+    const theirs = await loadCora();
     expect([ours.numNodes, ours.numFeatures, ours.numClasses, ours.source.length, ours.train.length]).toEqual([2708, 1433, 7, 10556, 140]);
     // Element by element in a loop: a deep equality of 3.9M floats takes vitest half a minute.
     const x = normalizeFeatures(theirs.x).data;
@@ -63,6 +67,8 @@ describe('readPlanetoid', () => {
     let differingEdges = 0;
     for (let e = 0; e < ours.source.length; e++) if (edges[e] !== ours.source[e] || edges[ours.source.length + e] !== ours.target[e]) differingEdges++;
     expect(differingEdges).toBe(0);
+    expect(Array.from(ours.y)).toEqual(Array.from(theirs.y.data));
+    expect(Array.from(ours.train)).toEqual(Array.from(theirs.trainIndex.data));
   });
 });
 

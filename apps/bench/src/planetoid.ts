@@ -1,13 +1,16 @@
 /**
- * The GNN workloads' data: a Planetoid CSV folder (`../shared/data/cora`, see its README) read the
- * way `loadPlanetoid` of @tensorloom/graph reads it, as plain typed arrays. The tensorloom runner
- * calls `loadPlanetoid` itself; the TF.js runner reads the folder with `readPlanetoid`, so its child
- * loads no tensorloom code; python/bench_torch.py has the same reader. Every implementation gets
- * the same root (`Job.dataRoot`), resolved once by the orchestrator.
+ * The GNN workloads' data: a Planetoid CSV folder (the format of `loadPlanetoid` of
+ * @tensorloom/graph/node) read as plain typed arrays. The tensorloom runner calls `loadPlanetoid`
+ * itself; the TF.js runner reads the folder with `readPlanetoid`, so its child loads no tensorloom
+ * code; python/bench_torch.py has the same reader. Every implementation gets the same root
+ * (`Job.dataRoot`), resolved once by the orchestrator: `$TENSORLOOM_DATA`, `../shared/data`, or else
+ * the datasets embedded in @tensorloom/datasets, written out once as such folders (`embeddedDataRoot`).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { GRAPH_DATASETS, loadGraphDataset } from '@tensorloom/datasets';
+import { savePlanetoid } from '@tensorloom/graph/node';
 
 /** The files a Planetoid folder needs for the GNN workloads (features included). */
 export const PLANETOID_FILES = ['edges.csv', 'features.csv', 'labels.csv', 'split.json', 'meta.json'] as const;
@@ -32,6 +35,24 @@ export function findDataRoot(options: { env?: NodeJS.ProcessEnv; from?: string }
     if (isDirectory(candidate)) return candidate;
     if (path.dirname(dir) === dir) return null;
   }
+}
+
+/** The embedded graph datasets with features, which `embeddedDataRoot` writes out. */
+export const EMBEDDED_DATASETS = (['cora', 'citeseer'] as const).filter((name) => GRAPH_DATASETS[name].numFeatures !== null);
+
+/**
+ * A data root holding the datasets embedded in @tensorloom/datasets (Cora, CiteSeer) as Planetoid
+ * folders, so a clone with no data beside it still runs the GNN workloads: written under `folder`
+ * (default `apps/bench/.data`, ignored by git) on first use and reused while complete.
+ */
+export async function embeddedDataRoot(options: { folder?: string; log?: (line: string) => void } = {}): Promise<string> {
+  const root = path.resolve(options.folder ?? path.join(PACKAGE_DIR, '.data'));
+  for (const name of EMBEDDED_DATASETS) {
+    if (missingDataset(root, name) === undefined) continue;
+    options.log?.(`writing the embedded ${name} (@tensorloom/datasets) to ${path.join(root, name)}`);
+    savePlanetoid(await loadGraphDataset(name), path.join(root, name), { overwrite: true });
+  }
+  return root;
 }
 
 /** Why the dataset `name` cannot be read under `root`, or undefined when every file is there. */

@@ -11,7 +11,9 @@
  * GAT authors' dropout). Backend: wasm where it loads.
  */
 import { loadFastestBackend, manualSeed, shutdownWasmBackend } from '@tensorloom/core-tensor';
-import { loadPlanetoid, normalizeFeatures } from '@tensorloom/graph';
+import { GRAPH_DATASETS, loadGraphDataset, type GraphDatasetName } from '@tensorloom/datasets';
+import { normalizeFeatures } from '@tensorloom/graph';
+import { loadPlanetoid } from '@tensorloom/graph/node';
 import { recipeFor } from '../src/model-recipes.js';
 import { GNN, type ConvKind, type DropoutPlacement } from '../src/models.js';
 import { meanStd } from '../src/node-classification-seeds.js';
@@ -27,7 +29,7 @@ interface EpochRecord {
 const [dataset = 'cora', model = 'gat', seedCount = '4', epochCount = '600', placement = 'layer-input'] = process.argv.slice(2);
 await loadFastestBackend({ threads: 1 });
 const recipe = recipeFor(model as ConvKind, dataset);
-const loaded = loadPlanetoid(dataset);
+const loaded = dataset in GRAPH_DATASETS ? await loadGraphDataset(dataset as GraphDatasetName, dataset === 'pubmed' ? { features: 'random' } : {}) : loadPlanetoid(dataset);
 const data = recipe.normalizeFeatures ? { ...loaded, x: normalizeFeatures(loaded.x) } : loaded;
 
 const traces: EpochRecord[][] = [];

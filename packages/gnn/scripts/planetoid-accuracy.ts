@@ -3,7 +3,7 @@
  *
  *   node --conditions=@tensorloom/source --import tsx packages/gnn/scripts/planetoid-accuracy.ts [dataset] [model] [seeds] [flags]
  *
- * - dataset: cora (default), citeseer, pubmed, or a Planetoid-style folder;
+ * - dataset: cora (default), citeseer, pubmed (from @tensorloom/datasets; random features unless --features), or a Planetoid-style folder;
  * - model: gcn (default), gat, gatv2, sage, gin (the paper recipe of `recipeFor`);
  * - seeds: a count k (the seeds 0..k−1, default 10) or a comma list (`3,5,8`).
  *
@@ -18,7 +18,9 @@
  */
 import { parseArgs } from 'node:util';
 import { getBackend, loadFastestBackend, registerWasmBackend, setBackend, shutdownWasmBackend } from '@tensorloom/core-tensor';
-import { loadPlanetoid, normalizeFeatures, type PlanetoidFeatures } from '@tensorloom/graph';
+import { GRAPH_DATASETS, loadGraphDataset, type GraphDatasetName } from '@tensorloom/datasets';
+import { normalizeFeatures, type PlanetoidFeatures } from '@tensorloom/graph';
+import { loadPlanetoid } from '@tensorloom/graph/node';
 import { firstLayerOnly, recipeFor } from '../src/model-recipes.js';
 import { preferSparse } from '../src/message-passing.js';
 import { GNN, type ConvKind, type DropoutPlacement } from '../src/models.js';
@@ -56,7 +58,11 @@ else if (values.backend === 'wasm') {
 } else await loadFastestBackend({ threads });
 
 const recipe = recipeFor(model, dataset);
-const loaded = loadPlanetoid(dataset, { features: values.features as PlanetoidFeatures | undefined, onNotice: (message) => console.log(`note: ${message}`) });
+const features = values.features as PlanetoidFeatures | undefined;
+const loaded =
+  dataset in GRAPH_DATASETS
+    ? await loadGraphDataset(dataset as GraphDatasetName, { features: features ?? (dataset === 'pubmed' ? 'random' : 'file') })
+    : loadPlanetoid(dataset, { features, onNotice: (message) => console.log(`note: ${message}`) });
 // Row-normalising is for the non-negative bag-of-words files; random normal rows can sum to ~0.
 const fileFeatures = (values.features ?? 'file') === 'file' && loaded.x.data.every((v) => v >= 0);
 const normalize = recipe.normalizeFeatures && !values['no-normalize'] && fileFeatures;

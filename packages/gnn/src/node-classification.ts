@@ -176,7 +176,7 @@ const OP = 'trainNodeClassifier';
  * - Model: `(x, edgeIndex) → [N, C]` logits (see `GCN`, `GAT`, `GNN`).
  *
  * @example
- * const data = loadPlanetoid('cora');
+ * const data = await loadCora(); // @tensorloom/datasets
  * manualSeed(0);
  * const model = new GCN({ inChannels: data.numFeatures, outChannels: data.numClasses });
  * const { testAccuracy, bestEpoch } = trainNodeClassifier(model, { ...data, x: normalizeFeatures(data.x) }, { epochs: 200 });

@@ -2,7 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { crossEntropy, eye, indexSelect, manualSeed, optim, setBackend, SparseCsr, spmm } from '@tensorloom/core-tensor';
-import { loadPlanetoid, normalizedAdjacency, normalizeFeatures } from '@tensorloom/graph';
+import { normalizedAdjacency, normalizeFeatures } from '@tensorloom/graph';
+import { loadPlanetoid } from '@tensorloom/graph/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TimingOptions } from '../measure.js';
 import { readPlanetoid } from '../planetoid.js';
@@ -28,7 +29,7 @@ afterAll(async () => {
 /** Trains the bench model of `spec` on the tiny graph from seed `seed`: the training loss of each epoch. */
 function trainingLosses(spec: GnnSpec, options: { seed: number; epochs: number }): number[] {
   manualSeed(options.seed);
-  const data = loadPlanetoid(TINY_DATASET, { root: dataRoot });
+  const data = loadPlanetoid(path.join(dataRoot, TINY_DATASET));
   const dense = normalizeFeatures(data.x);
   const x = spec.features === 'sparse' ? SparseCsr.fromDense(dense) : dense;
   const model = new BenchGnn(spec, { inChannels: data.numFeatures, numClasses: data.numClasses });
@@ -79,7 +80,7 @@ describe('the TF.js GNN workloads', () => {
     const n = data.numNodes;
     const loops = Int32Array.from({ length: n }, (_, i) => i);
     const dense = denseGcnAdjacency(Int32Array.from([...data.source, ...loops]), Int32Array.from([...data.target, ...loops]), n);
-    const expected = spmm(normalizedAdjacency(loadPlanetoid(TINY_DATASET, { root: dataRoot }).edgeIndex, { numNodes: n }), eye(n)).data;
+    const expected = spmm(normalizedAdjacency(loadPlanetoid(path.join(dataRoot, TINY_DATASET)).edgeIndex, { numNodes: n }), eye(n)).data;
     for (let i = 0; i < n * n; i++) expect(dense[i]).toBeCloseTo(expected[i]!, 6);
   });
 

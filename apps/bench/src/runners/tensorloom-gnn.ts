@@ -7,7 +7,9 @@
  */
 import * as core from '@tensorloom/core-tensor';
 import { GATConv, GCNConv, inputDropout, type NodeFeatures } from '@tensorloom/gnn';
-import { loadPlanetoid, normalizeFeatures } from '@tensorloom/graph';
+import { join } from 'node:path';
+import { normalizeFeatures } from '@tensorloom/graph';
+import { loadPlanetoid } from '@tensorloom/graph/node';
 import { timeRuns } from '../measure.js';
 import type { GnnSpec } from '../workloads.js';
 import type { RunContext, RunOutput } from './runner.js';
@@ -52,7 +54,8 @@ export class BenchGnn extends nn.Module<[NodeFeatures, core.Tensor], core.Tensor
 
 /** Times full-batch training epochs of `spec` on its dataset. */
 export async function runTensorloomGnn(spec: GnnSpec, context: RunContext): Promise<RunOutput> {
-  const data = loadPlanetoid(spec.dataset, context.dataRoot === undefined ? {} : { root: context.dataRoot });
+  if (context.dataRoot === undefined) throw new Error(`${spec.dataset}: no data root was given to the runner`);
+  const data = loadPlanetoid(join(context.dataRoot, spec.dataset));
   const dense = normalizeFeatures(data.x);
   const x: NodeFeatures = spec.features === 'sparse' ? core.SparseCsr.fromDense(dense) : dense;
   const yTrain = indexSelect(data.y, 0, data.trainIndex);

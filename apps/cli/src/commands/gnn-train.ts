@@ -1,16 +1,17 @@
 /**
  * `tensorloom gnn train`: semi-supervised node classification as the GCN and GAT papers run it.
- * Trains a fresh model per seed on a dataset (karate built in; Cora, CiteSeer, PubMed from the data
- * root; any Planetoid-style folder or labelled GEXF/GraphML/edge-list file) with the paper recipe
+ * Trains a fresh model per seed on a dataset (karate, Cora, CiteSeer, PubMed embedded; any
+ * Planetoid-style folder or labelled GEXF/GraphML/edge-list file) with the paper recipe
  * of the chosen model, and reports the test accuracy as mean ± std over the seeds, with per-seed
  * figures, the time per epoch and the training curves.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { SparseCsr } from '@tensorloom/core-tensor';
 import { DROPOUT_PLACEMENTS, GNN, SELECTION_CRITERIA, preferSparse, recipeFor, runSeeds, type ConvKind, type GNNOptions, type NodeClassificationEpoch, type TrainNodeClassifierOptions } from '@tensorloom/gnn';
-import { DatasetNotFoundError, graphDataset, normalizeFeatures, stratifiedSplit, type AnyGraph, type GraphDataset, type StratifiedSplitOptions } from '@tensorloom/graph';
+import { graphDataset, normalizeFeatures, stratifiedSplit, type AnyGraph, type GraphDataset, type StratifiedSplitOptions } from '@tensorloom/graph';
 import { UsageError, floatOption, intOption, stringOption, type Command, type OptionValues } from '../cli.js';
 import { lineChartSvg } from '../plot.js';
+import { seedOptions, seedsFrom } from '../seeds.js';
 import { Progress, formatSeconds } from '../progress.js';
 import { GRAPH_FORMATS, NAMED_DATASETS, choiceOption, loadNamedDataset, readGraphFile } from './graph.js';
 
@@ -19,35 +20,6 @@ export const GNN_MODELS = ['gcn', 'gat', 'gatv2', 'sage', 'gin'] as const satisf
 
 const PLANETOID_FEATURES = ['auto', 'file', 'identity', 'random'] as const;
 const ON_OFF = ['on', 'off'] as const;
-
-/**
- * The seeds of `--seeds`: a range `a..b` (inclusive), a list `0,1,2`, or a count `k` (the seeds
- * 0..k−1). Bad input is a `UsageError` naming the flag.
- *
- * @example parseSeeds('0..9')  // [0, 1, …, 9]
- */
-export function parseSeeds(text: string, flag = 'seeds'): number[] {
-  const raw = text.trim();
-  const range = /^(\d+)\s*\.\.\s*(\d+)$/.exec(raw);
-  if (range) {
-    const [from, to] = [Number(range[1]), Number(range[2])];
-    if (to < from) throw new UsageError(`--${flag}: the range '${raw}' runs backwards`);
-    if (to - from >= 10_000) throw new UsageError(`--${flag}: the range '${raw}' holds more than 10000 seeds`);
-    return Array.from({ length: to - from + 1 }, (_, i) => from + i);
-  }
-  if (/^\d+$/.test(raw)) {
-    const count = Number(raw);
-    if (count < 1 || count > 10_000) throw new UsageError(`--${flag}: a count of seeds must be between 1 and 10000, got ${count}`);
-    return Array.from({ length: count }, (_, i) => i);
-  }
-  const parts = raw.split(',').map((s) => s.trim());
-  if (parts.length < 2 || parts.some((p) => !/^\d+$/.test(p))) {
-    throw new UsageError(`--${flag} expects a range (0..9), a comma-separated list (0,1,2) or a count (10), got '${text}'`);
-  }
-  const seeds = parts.map(Number);
-  if (new Set(seeds).size !== seeds.length) throw new UsageError(`--${flag} lists a seed twice: '${text}'`);
-  return seeds;
-}
 
 /** How to read a labelled graph file into a dataset. */
 export interface GraphFileDatasetOptions {
@@ -116,8 +88,8 @@ export const gnnTrainCommand: Command = {
   path: ['gnn', 'train'],
   summary: 'Train a graph neural network (GCN, GAT, GATv2, GraphSAGE, GIN) for node classification over several seeds.',
   details: [
-    'Datasets: karate (built in: 2 labelled leaders, 32 test members), cora, citeseer, pubmed (from $TENSORLOOM_DATA,',
-    'else ../shared/data), a Planetoid-style folder (edges.csv, labels.csv, split.json, features.csv), or a GEXF,',
+    'Datasets: karate (2 labelled leaders, 32 test members), cora, citeseer, pubmed (embedded, from @tensorloom/datasets;',
+    'PubMed without its features), a Planetoid-style folder (edges.csv, labels.csv, split.json, features.csv), or a GEXF,',
     'GraphML or edge-list file whose nodes carry --label-attribute (and optionally --feature-attribute, else one-hot',
     'ids). A file is split by its --split-attribute (train/val/test) where it has one, else per class at random.',
     'Defaults are the paper recipe of the model on the dataset (recipeFor of @tensorloom/gnn), features row-normalised:',
@@ -129,7 +101,7 @@ export const gnnTrainCommand: Command = {
   options: {
     dataset: { type: 'string', description: `${NAMED_DATASETS.join(', ')}, a Planetoid-style folder or a graph file.`, default: 'karate', valueName: 'NAME|PATH' },
     model: { type: 'string', description: `The model: ${GNN_MODELS.join(', ')}.`, default: 'gcn', valueName: 'NAME' },
-    seeds: { type: 'string', description: 'Seeds: a range (0..9), a list (0,1,2) or a count (10).', default: '0..9', valueName: 'SEEDS' },
+    ...seedOptions('0..9'),
     epochs: { type: 'string', description: 'Most epochs per seed (default: the recipe\'s).', valueName: 'N' },
     lr: { type: 'string', description: 'Adam learning rate (default: the recipe\'s).', valueName: 'RATE' },
     hidden: { type: 'string', description: 'Hidden width, per head for gat/gatv2 (default: the recipe\'s).', valueName: 'N' },
@@ -157,7 +129,7 @@ export const gnnTrainCommand: Command = {
   async run(values, ctx) {
     const datasetName = stringOption(values, 'dataset') ?? 'karate';
     const model = choiceOption(values, 'model', GNN_MODELS, 'gcn');
-    const seeds = parseSeeds(stringOption(values, 'seeds') ?? '0..9');
+    const seeds = seedsFrom(values, '0..9');
     const attention = model === 'gat' || model === 'gatv2';
     for (const flag of ['heads', 'attention-dropout']) {
       if (values[flag] !== undefined && !attention) throw new UsageError(`--${flag} applies to gat and gatv2 only, not ${model}`);
@@ -195,7 +167,7 @@ export const gnnTrainCommand: Command = {
     const plotPath = stringOption(values, 'plot');
     const csvPath = stringOption(values, 'csv');
 
-    const loaded = loadDataset(datasetName, {
+    const loaded = await loadDataset(datasetName, {
       onNotice: (message) => ctx.log(`note: ${message}`),
       featureKind,
       file: {
@@ -356,19 +328,12 @@ interface LoadDatasetOptions {
   directed: boolean;
 }
 
-/** karate, a Planetoid name or folder, or a labelled graph file. */
-function loadDataset(name: string, options: LoadDatasetOptions): GraphDataset {
+/** A dataset by name (karate, Cora, CiteSeer, PubMed), a Planetoid-style folder, or a labelled graph file. */
+async function loadDataset(name: string, options: LoadDatasetOptions): Promise<GraphDataset> {
   if (existsSync(name) && statSync(name).isFile()) {
     return graphFileDataset(name, readGraphFile(name, { format: options.format, directed: options.directed }), options.file);
   }
-  try {
-    return loadNamedDataset(name, { onNotice: options.onNotice, ...(options.featureKind === 'auto' ? {} : { features: options.featureKind }) });
-  } catch (error) {
-    if (error instanceof DatasetNotFoundError && (NAMED_DATASETS as readonly string[]).includes(name)) {
-      throw new DatasetNotFoundError(`${error.message} (set TENSORLOOM_DATA to the folder holding cora/, citeseer/ and pubmed/; karate is built in)`);
-    }
-    throw error;
-  }
+  return loadNamedDataset(name, { onNotice: options.onNotice, ...(options.featureKind === 'auto' ? {} : { features: options.featureKind }) });
 }
 
 function describeArchitecture(a: Omit<GNNOptions, 'inChannels' | 'outChannels'>): string {

@@ -13,15 +13,12 @@ import {
   gcnMatrices,
   hopDistance,
   hopDistances,
-  karateClub,
-  loadPlanetoid,
-  readEdgeList,
-  readGexf,
-  readGraphml,
   receptiveField,
   seedGraph,
   toEdgeIndex,
 } from '@tensorloom/graph';
+import { loadPlanetoid, readEdgeList, readGexf, readGraphml } from '@tensorloom/graph/node';
+import { GRAPH_DATASETS, loadGraphDataset, type GraphDatasetName } from '@tensorloom/datasets';
 import type { Tensor } from '@tensorloom/core-tensor';
 import { UsageError, intOption, stringOption, type Command, type CommandContext, type OptionSpec, type OptionValues } from '../cli.js';
 
@@ -32,8 +29,8 @@ export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 /** The built-in example graphs of `--example`. */
 export const GRAPH_EXAMPLES = ['seed'] as const;
 
-/** The datasets known by name; anything else given to `--dataset` is a path. */
-export const NAMED_DATASETS = ['karate', 'cora', 'citeseer', 'pubmed'] as const;
+/** The datasets known by name (`@tensorloom/datasets`); anything else given to `--dataset` is a path. */
+export const NAMED_DATASETS = Object.keys(GRAPH_DATASETS) as GraphDatasetName[];
 
 /** Dense matrices are printed for graphs up to this many nodes. */
 export const MATRIX_NODE_LIMIT = 20;
@@ -77,17 +74,25 @@ export function readGraphFile(path: string, options: { format?: GraphFormat; dir
 }
 
 /**
- * A dataset by name (`karate` is embedded; `cora`, `citeseer`, `pubmed` come from the data root,
- * `$TENSORLOOM_DATA` or `../shared/data`) or a Planetoid-style folder path. A dataset that cannot
- * be found is an error naming where it was looked for (exit 1).
+ * A dataset by name (`karate`, `cora`, `citeseer`, `pubmed`: embedded in `@tensorloom/datasets`) or
+ * a Planetoid-style folder path. PubMed ships without its features: unless `features` chooses, it
+ * gets random ones, said through `onNotice`. A folder that cannot be found is an error naming the
+ * path (exit 1).
  */
-export function loadNamedDataset(name: string, options: { onNotice?: (message: string) => void; features?: 'file' | 'identity' | 'random' } = {}): GraphDataset {
-  if (name === 'karate') return karateClub();
+export async function loadNamedDataset(name: string, options: { onNotice?: (message: string) => void; features?: 'file' | 'identity' | 'random' } = {}): Promise<GraphDataset> {
+  if (Object.hasOwn(GRAPH_DATASETS, name)) {
+    let features = options.features;
+    if (features === undefined && GRAPH_DATASETS[name as GraphDatasetName].numFeatures === null && name !== 'karate') {
+      options.onNotice?.(`${name} ships without its node features; using random standard-normal features (--features random or identity chooses explicitly)`);
+      features = 'random';
+    }
+    return loadGraphDataset(name as GraphDatasetName, features === undefined ? {} : { features });
+  }
   return loadPlanetoid(name, { ...(options.onNotice ? { onNotice: options.onNotice } : {}), ...(options.features ? { features: options.features } : {}) });
 }
 
 /** The graph named by `--file`, `--dataset` or `--example` (at most one; the seed graph when none). */
-export function loadGraphSource(values: OptionValues, ctx: Pick<CommandContext, 'log'>): LoadedGraph {
+export async function loadGraphSource(values: OptionValues, ctx: Pick<CommandContext, 'log'>): Promise<LoadedGraph> {
   const given = (['file', 'dataset', 'example'] as const).filter((flag) => values[flag] !== undefined);
   if (given.length > 1) throw new UsageError(`--${given[0]} and --${given[1]} both name a graph; give one`);
   const format = choiceOption(values, 'format', GRAPH_FORMATS, 'auto');
@@ -95,7 +100,7 @@ export function loadGraphSource(values: OptionValues, ctx: Pick<CommandContext, 
   if (file !== undefined) return { name: file, graph: readGraphFile(file, { format, directed: values.directed === true }), dataset: null };
   const dataset = stringOption(values, 'dataset');
   if (dataset !== undefined) {
-    const loaded = loadNamedDataset(dataset, { onNotice: (message) => ctx.log(`note: ${message}`) });
+    const loaded = await loadNamedDataset(dataset, { onNotice: (message) => ctx.log(`note: ${message}`) });
     return { name: loaded.name, graph: loaded.graph, dataset: loaded };
   }
   choiceOption(values, 'example', GRAPH_EXAMPLES, 'seed');
@@ -242,7 +247,7 @@ export const graphInfoCommand: Command = {
     matrices: { type: 'boolean', description: `Print A, Ã, D̃ and Â (graphs of at most ${MATRIX_NODE_LIMIT} nodes).` },
   },
   async run(values, ctx) {
-    const source = loadGraphSource(values, ctx);
+    const source = await loadGraphSource(values, ctx);
     const { graph, dataset } = source;
     if (values.matrices === true && graph.order > MATRIX_NODE_LIMIT) {
       throw new UsageError(`--matrices: ${source.name} has ${graph.order} nodes; dense matrices are printed for at most ${MATRIX_NODE_LIMIT}`);
@@ -298,7 +303,7 @@ export const graphHopsCommand: Command = {
     to: { type: 'string', description: 'The node it should reach (default: every node).', valueName: 'NODE' },
   },
   async run(values, ctx) {
-    const source = loadGraphSource(values, ctx);
+    const source = await loadGraphSource(values, ctx);
     const { graph } = source;
     const from = requireNode(graph, 'from', stringOption(values, 'from'));
     const toKey = stringOption(values, 'to');
@@ -339,7 +344,7 @@ export const graphReceptiveFieldCommand: Command = {
     layers: { type: 'string', description: 'The number of message-passing layers K.', default: '2', valueName: 'K' },
   },
   async run(values, ctx) {
-    const source = loadGraphSource(values, ctx);
+    const source = await loadGraphSource(values, ctx);
     const { graph } = source;
     const node = requireNode(graph, 'node', stringOption(values, 'node'));
     const layers = intOption(values, 'layers', 2, { min: 0, max: 1000 });

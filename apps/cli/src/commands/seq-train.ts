@@ -10,6 +10,7 @@ import { LSTM, PeepholeLSTM } from '@tensorloom/lstm';
 import { UsageError, floatOption, intOption, stringOption, type Command, type OptionValues } from '../cli.js';
 import { lineChartSvg } from '../plot.js';
 import { Progress } from '../progress.js';
+import { seedOptions, seedsFrom } from '../seeds.js';
 import {
   GRU,
   RNN,
@@ -72,15 +73,6 @@ function choiceOption<T extends string>(values: OptionValues, name: string, choi
   return raw as T;
 }
 
-function seedsOption(values: OptionValues, name: string): number[] {
-  const raw = stringOption(values, name) ?? '0,1,2';
-  const parts = raw.split(',').map((s) => s.trim());
-  if (parts.some((p) => !/^\d+$/.test(p)) || parts.length === 0) throw new UsageError(`--${name} expects comma-separated non-negative integers, got '${raw}'`);
-  const seeds = parts.map(Number);
-  if (new Set(seeds).size !== seeds.length) throw new UsageError(`--${name} lists a seed twice: '${raw}'`);
-  return seeds;
-}
-
 /** Mean and population standard deviation (numpy's default, ddof = 0). */
 export function meanStd(values: readonly number[]): { mean: number; std: number } {
   const mean = values.reduce((s, v) => s + v, 0) / values.length;
@@ -110,7 +102,7 @@ export const seqTrainCommand: Command = {
     task: { type: 'string', description: `The task: ${SEQUENCE_TASK_NAMES.join(', ')}.`, default: 'random-combination', valueName: 'NAME' },
     model: { type: 'string', description: `The recurrent layer: ${SEQ_MODELS.join(', ')}.`, default: 'lstm', valueName: 'NAME' },
     length: { type: 'string', description: "The task's length parameter L.", default: '6', valueName: 'L' },
-    seeds: { type: 'string', description: 'Comma-separated seeds; one run each (init and data).', default: '0,1,2', valueName: 'LIST' },
+    ...seedOptions('0,1,2'),
     steps: { type: 'string', description: 'Parameter updates per run (default: per task, see below).', valueName: 'N' },
     batch: { type: 'string', description: 'Examples per update (default: per task).', valueName: 'N' },
     hidden: { type: 'string', description: 'Hidden units of the recurrent layer (default: per task).', valueName: 'N' },
@@ -129,7 +121,7 @@ export const seqTrainCommand: Command = {
     const taskName = choiceOption(values, 'task', SEQUENCE_TASK_NAMES, 'random-combination');
     const modelName = choiceOption(values, 'model', SEQ_MODELS, 'lstm');
     const length = intOption(values, 'length', 6, { min: 1 });
-    const seeds = seedsOption(values, 'seeds');
+    const seeds = seedsFrom(values, '0,1,2');
     const defaults = SEQ_TRAIN_DEFAULTS[taskName];
     const steps = intOption(values, 'steps', defaults.steps, { min: 0 });
     const batch = intOption(values, 'batch', defaults.batch, { min: 1 });

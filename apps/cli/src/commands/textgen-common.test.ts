@@ -1,7 +1,7 @@
 import { Generator } from '@tensorloom/core-tensor';
 import { CharTokenizer, type TrainProgress } from '@tensorloom/textgen';
 import { describe, expect, it } from 'vitest';
-import { TrainingProgressLine, distinctFirstCharacters, formatSeconds, inverseTemperatureLabel } from './textgen-common.js';
+import { EMBEDDED_CORPORA, TrainingProgressLine, distinctFirstCharacters, formatSeconds, inverseTemperatureLabel, readCorpus } from './textgen-common.js';
 
 describe('formatSeconds', () => {
   it('rounds once, so minutes never show 60 seconds', () => {
@@ -61,5 +61,18 @@ describe('TrainingProgressLine', () => {
     expect(writes[0]).toMatch(/^\rtrain █{10}░{10} {2}50% {2}step 50 {2}ETA/);
     progress.log('validation');
     expect(writes.slice(1)).toEqual(['\r\x1b[K', 'validation\n']);
+  });
+});
+
+describe('readCorpus', () => {
+  it('reads the embedded books by name: Moby-Dick, tiny-shakespeare and Grimm\'s fairy tales', async () => {
+    expect(EMBEDDED_CORPORA).toEqual(['moby-dick', 'tiny-shakespeare', 'grimms-fairy-tales']);
+    expect((await readCorpus('tiny-shakespeare', 'utf-8')).slice(0, 14)).toBe('First Citizen:');
+    expect((await readCorpus('grimms-fairy-tales', 'utf-8')).length).toBe(540_240);
+    expect((await readCorpus('moby-dick', 'utf-8')).length).toBeGreaterThan(1_000_000);
+  });
+
+  it('names the embedded books when a file is missing', async () => {
+    await expect(readCorpus('no-such-book.txt', 'utf-8')).rejects.toThrow(/moby-dick, tiny-shakespeare, grimms-fairy-tales/);
   });
 });

@@ -1,6 +1,6 @@
 /**
- * What the `tensorloom textgen` commands share: reading a corpus (a file or the embedded
- * Moby-Dick) with errors a person can act on, finding a checkpoint inside a run folder, the
+ * What the `tensorloom textgen` commands share: reading a corpus (a file or an embedded book)
+ * with errors a person can act on, finding a checkpoint inside a run folder, the
  * progress line of a training run and the course's sample set (greedy and tempered sentences).
  */
 import { existsSync, statSync } from 'node:fs';
@@ -20,11 +20,18 @@ import {
   type TrainProgress,
   type Trainer,
 } from '@tensorloom/textgen';
+import { TEXT_DATASETS, loadText, type TextDatasetName } from '@tensorloom/datasets';
 import { UsageError, stringOption, type OptionValues, type Output } from '../cli.js';
 import { formatSeconds } from '../progress.js';
 
 /** The name `--corpus` takes for the embedded default corpus. */
 export const DEFAULT_CORPUS = 'moby-dick';
+
+/** The books `--corpus` takes by name: Moby-Dick (`@tensorloom/textgen`) and the texts of `@tensorloom/datasets`. */
+export const EMBEDDED_CORPORA = [DEFAULT_CORPUS, ...(Object.keys(TEXT_DATASETS) as TextDatasetName[])] as const;
+
+/** What `--corpus` takes, for help texts. */
+export const CORPUS_HELP = `A text file, or an embedded book: ${EMBEDDED_CORPORA.join(', ')}`;
 
 /** A `--name` flag whose value must be one of `choices`. */
 export function choiceOption<T extends string>(values: OptionValues, name: string, choices: readonly T[], fallback: T): T {
@@ -45,12 +52,14 @@ export function encodingOption(values: OptionValues, fallback = 'utf-8'): string
 }
 
 /**
- * The text of `--corpus`: `moby-dick` (embedded) or a file path, decoded strictly in `encoding`.
- * A missing file or invalid UTF-8 is an Error (exit 1) that says what to do.
+ * The text of `--corpus`: an embedded book by name (`EMBEDDED_CORPORA`: names come before files of
+ * the same name) or a file path, decoded strictly in `encoding`. A missing file or invalid UTF-8 is
+ * an Error (exit 1) that says what to do.
  */
 export async function readCorpus(corpus: string, encoding: string): Promise<string> {
   if (corpus === DEFAULT_CORPUS) return mobyDick();
-  if (!existsSync(corpus)) throw new Error(`the corpus file '${corpus}' does not exist (give a text file, or --corpus ${DEFAULT_CORPUS} for the embedded book)`);
+  if (Object.hasOwn(TEXT_DATASETS, corpus)) return loadText(corpus as TextDatasetName);
+  if (!existsSync(corpus)) throw new Error(`the corpus file '${corpus}' does not exist (give a text file, or an embedded book: ${EMBEDDED_CORPORA.join(', ')})`);
   if (statSync(corpus).isDirectory()) throw new Error(`the corpus '${corpus}' is a directory; give a text file`);
   try {
     return await readTextFile(corpus, { encoding });

@@ -4,7 +4,7 @@
 import { UnknownCharacterError, evaluate, prepareCorpus, type CharTokenizer, type TextDataset } from '@tensorloom/textgen';
 import { UsageError, intOption, stringOption, type Command } from '../cli.js';
 import type { TextgenRunMetadata } from './textgen-train.js';
-import { DEFAULT_CORPUS, bookText, choiceOption, describeUnknown, encodingOption, grouped, loadCheckpointFlag, percent, readCorpus } from './textgen-common.js';
+import { CORPUS_HELP, bookText, choiceOption, describeUnknown, encodingOption, grouped, loadCheckpointFlag, percent, readCorpus } from './textgen-common.js';
 
 /** What `--unknown` does with characters outside the checkpoint's vocabulary. */
 export const UNKNOWN_POLICIES = ['error', 'skip'] as const;
@@ -46,7 +46,7 @@ export const textgenEvalCommand: Command = {
   ].join('\n'),
   options: {
     checkpoint: { type: 'string', description: "A checkpoint directory, or a run folder (its 'latest').", valueName: 'DIR' },
-    corpus: { type: 'string', description: `A text file, or ${DEFAULT_CORPUS} for the embedded book.`, valueName: 'FILE' },
+    corpus: { type: 'string', description: `${CORPUS_HELP}.`, valueName: 'FILE' },
     encoding: { type: 'string', description: "The file's encoding: utf-8 (strict), latin1, utf-16le, …", default: 'utf-8', valueName: 'NAME' },
     split: { type: 'string', description: `The part of the text: ${EVAL_SPLITS.join(', ')}.`, default: 'all', valueName: 'NAME' },
     'val-fraction': { type: 'string', description: "The held-out fraction for --split (default: the checkpoint's, else 0.1).", valueName: 'F' },
@@ -60,7 +60,7 @@ export const textgenEvalCommand: Command = {
     const dir = stringOption(values, 'checkpoint');
     if (dir === undefined) throw new UsageError('--checkpoint is required: the checkpoint directory (or run folder) to evaluate');
     const corpus = stringOption(values, 'corpus');
-    if (corpus === undefined) throw new UsageError(`--corpus is required: a text file, or ${DEFAULT_CORPUS}`);
+    if (corpus === undefined) throw new UsageError(`--corpus is required: ${CORPUS_HELP.replace(/^A/, 'a')}`);
     const encoding = encodingOption(values);
     const split = choiceOption(values, 'split', EVAL_SPLITS, 'all');
     const unknown = choiceOption(values, 'unknown', UNKNOWN_POLICIES, 'error');

@@ -21,6 +21,7 @@ import {
 import { UsageError, floatOption, intOption, stringOption, type Command, type CommandContext, type OptionValues } from '../cli.js';
 import { stackedChartsSvg } from '../plot-panels.js';
 import {
+  CORPUS_HELP,
   DEFAULT_CORPUS,
   TrainingProgressLine,
   bookText,
@@ -284,7 +285,7 @@ export const textgenTrainCommand: Command = {
     "its settings, corpus and data order: giving a model or training flag that differs is an error.",
   ].join('\n'),
   options: {
-    corpus: { type: 'string', description: `A text file, or ${DEFAULT_CORPUS} for the embedded book (default: ${DEFAULT_CORPUS}; with --resume, the checkpoint's).`, valueName: 'FILE' },
+    corpus: { type: 'string', description: `${CORPUS_HELP} (default: ${DEFAULT_CORPUS}; with --resume, the checkpoint's).`, valueName: 'FILE' },
     encoding: { type: 'string', description: "The corpus file's encoding: utf-8 (strict), latin1, utf-16le, … (default: utf-8).", valueName: 'NAME' },
     lowercase: { type: 'boolean', description: 'Lower-case the corpus (a smaller vocabulary).' },
     'unknown-token': { type: 'boolean', description: 'Give the vocabulary an <unk> entry, so texts with characters the corpus lacks can be evaluated and prompted later.' },
