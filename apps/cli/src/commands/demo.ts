@@ -4,7 +4,8 @@
  * then GCN and GAT learn Zachary's karate club from its two leaders.
  */
 import { Generator } from '@tensorloom/core-tensor';
-import { TextGenerationModel, Trainer, UnknownCharacterError, generate, mobyDick, prepareCorpus, saveCheckpoint } from '@tensorloom/textgen';
+import { loadMobyDick } from '@tensorloom/datasets';
+import { TextGenerationModel, Trainer, UnknownCharacterError, generate, prepareCorpus, saveCheckpoint } from '@tensorloom/textgen';
 import { UsageError, floatOption, intOption, stringOption, type Command, type CommandContext } from '../cli.js';
 import { runGraphDemo, type GraphDemoResult } from './demo-graph.js';
 import { TrainingProgressLine, courseSamples, formatSeconds, describeBackend, describeUnknown, formatCourseSamples, grouped, percent } from './textgen-common.js';
@@ -30,7 +31,7 @@ export interface TextDemoOptions {
 
 /** The text part of the demo; prints through `ctx` and returns its figures. */
 export async function runTextDemo(ctx: CommandContext, options: TextDemoOptions) {
-  const text = mobyDick();
+  const text = await loadMobyDick();
   const { tokenizer, train, validation } = prepareCorpus(text, { seqLength: 30 });
   try {
     tokenizer.encode(options.prompt);

@@ -10,7 +10,6 @@ import {
   TextDecodingError,
   UnknownCharacterError,
   loadCheckpoint,
-  mobyDick,
   readTextFile,
   resolveDirectory,
   stripGutenberg,
@@ -25,10 +24,10 @@ import { UsageError, stringOption, type OptionValues, type Output } from '../cli
 import { formatSeconds } from '../progress.js';
 
 /** The name `--corpus` takes for the embedded default corpus. */
-export const DEFAULT_CORPUS = 'moby-dick';
+export const DEFAULT_CORPUS = 'moby-dick' satisfies TextDatasetName;
 
-/** The books `--corpus` takes by name: Moby-Dick (`@tensorloom/textgen`) and the texts of `@tensorloom/datasets`. */
-export const EMBEDDED_CORPORA = [DEFAULT_CORPUS, ...(Object.keys(TEXT_DATASETS) as TextDatasetName[])] as const;
+/** The books `--corpus` takes by name: the texts of `@tensorloom/datasets`. */
+export const EMBEDDED_CORPORA = Object.keys(TEXT_DATASETS) as TextDatasetName[];
 
 /** What `--corpus` takes, for help texts. */
 export const CORPUS_HELP = `A text file, or an embedded book: ${EMBEDDED_CORPORA.join(', ')}`;
@@ -57,7 +56,6 @@ export function encodingOption(values: OptionValues, fallback = 'utf-8'): string
  * an Error (exit 1) that says what to do.
  */
 export async function readCorpus(corpus: string, encoding: string): Promise<string> {
-  if (corpus === DEFAULT_CORPUS) return mobyDick();
   if (Object.hasOwn(TEXT_DATASETS, corpus)) return loadText(corpus as TextDatasetName);
   if (!existsSync(corpus)) throw new Error(`the corpus file '${corpus}' does not exist (give a text file, or an embedded book: ${EMBEDDED_CORPORA.join(', ')})`);
   if (statSync(corpus).isDirectory()) throw new Error(`the corpus '${corpus}' is a directory; give a text file`);
