@@ -83,7 +83,7 @@ export async function loadNamedDataset(name: string, options: { onNotice?: (mess
   if (Object.hasOwn(GRAPH_DATASETS, name)) {
     let features = options.features;
     if (features === undefined && GRAPH_DATASETS[name as GraphDatasetName].numFeatures === null && name !== 'karate') {
-      options.onNotice?.(`${name} ships without its node features; using random standard-normal features (--features random or identity chooses explicitly)`);
+      options.onNotice?.(`${name} ships without its node features; using random standard-normal features (--features random chooses them explicitly and silences this note)`);
       features = 'random';
     }
     return loadGraphDataset(name as GraphDatasetName, features === undefined ? {} : { features });
