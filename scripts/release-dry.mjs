@@ -35,9 +35,17 @@ for (const dir of packages) {
     failed++;
     continue;
   }
-  const listing = run('tar', ['tzf', join(out, tarball)], out).stdout.split('\n').filter(Boolean);
+  const listing = run('tar', ['tzf', join(out, tarball)], out)
+    .stdout.split('\n')
+    .filter(Boolean);
   const problems = [];
-  for (const required of ['package/package.json', 'package/README.md', 'package/LICENSE', 'package/dist/index.js', 'package/dist/index.d.ts']) {
+  for (const required of [
+    'package/package.json',
+    'package/README.md',
+    'package/LICENSE',
+    'package/dist/index.js',
+    'package/dist/index.d.ts',
+  ]) {
     if (!listing.includes(required)) problems.push(`lacks ${required.slice('package/'.length)}`);
   }
   if (listing.some((file) => file.startsWith('package/src/'))) problems.push('ships src/');

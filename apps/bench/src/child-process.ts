@@ -23,13 +23,22 @@ export interface ChildRun {
 }
 
 /** Runs a command, collects its stdout, passes its stderr through, kills it after `timeoutSeconds`. */
-export function runProcess(options: { command: string; args: string[]; env?: NodeJS.ProcessEnv; timeoutSeconds: number }): Promise<ChildRun> {
+export function runProcess(options: {
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  timeoutSeconds: number;
+}): Promise<ChildRun> {
   const start = performance.now();
   return new Promise((resolve) => {
     let stdout = '';
     let timedOut = false;
     let settled = false;
-    const child = spawn(options.command, options.args, { cwd: PACKAGE_DIR, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(options.command, options.args, {
+      cwd: PACKAGE_DIR,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const timer = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
@@ -74,17 +83,23 @@ export function runPythonJob(job: Job, python: string, timeoutSeconds: number): 
 
 /** The Pythons tried for PyTorch, in order. */
 export function pythonCandidates(explicit: string | undefined): string[] {
-  const list = [explicit, process.env.TENSORLOOM_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter((p): p is string => p !== undefined && p !== '');
+  const list = [explicit, process.env.TENSORLOOM_BENCH_PYTHON, '/usr/bin/python3', 'python3'].filter(
+    (p): p is string => p !== undefined && p !== '',
+  );
   return [...new Set(list)];
 }
 
 /** The first Python whose torch imports, with torch's versions; or the reasons none did. */
-export async function findPython(explicit: string | undefined): Promise<{ python: string; versions: Record<string, string> } | { reasons: string[] }> {
+export async function findPython(
+  explicit: string | undefined,
+): Promise<{ python: string; versions: Record<string, string> } | { reasons: string[] }> {
   const reasons: string[] = [];
   for (const python of pythonCandidates(explicit)) {
     const run = await runProcess({ command: python, args: [PYTHON_SCRIPT, '--probe'], timeoutSeconds: 120 });
     if (run.report?.status === 'ok') return { python, versions: run.report.versions };
-    reasons.push(`${python}: ${run.report?.status === 'unavailable' ? run.report.reason : run.report?.status === 'failed' ? run.report.error : 'does not run'}`);
+    reasons.push(
+      `${python}: ${run.report?.status === 'unavailable' ? run.report.reason : run.report?.status === 'failed' ? run.report.error : 'does not run'}`,
+    );
   }
   return { reasons };
 }

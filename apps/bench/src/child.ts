@@ -26,7 +26,17 @@ async function main(): Promise<ChildReport> {
   }
   const baselineRssMiB = peakRssMiB();
   if (!job.workload) {
-    return { status: 'ok', value: null, runs: 0, bestSeconds: 0, medianSeconds: 0, fromWarmup: false, peakRssMiB: baselineRssMiB, baselineRssMiB, versions: runner.versions() };
+    return {
+      status: 'ok',
+      value: null,
+      runs: 0,
+      bestSeconds: 0,
+      medianSeconds: 0,
+      fromWarmup: false,
+      peakRssMiB: baselineRssMiB,
+      baselineRssMiB,
+      versions: runner.versions(),
+    };
   }
   try {
     const result = await runner.run(job.workload, {
@@ -47,7 +57,8 @@ async function main(): Promise<ChildReport> {
       ...(result.note === undefined ? {} : { note: result.note }),
     };
   } catch (error) {
-    if (error instanceof UnavailableError) return { status: 'unavailable', reason: error.message, scope: 'workload', versions: runner.versions() };
+    if (error instanceof UnavailableError)
+      return { status: 'unavailable', reason: error.message, scope: 'workload', versions: runner.versions() };
     throw error;
   }
 }

@@ -3,7 +3,16 @@ import { matchesSelector, parseBenchArgs, UsageError } from './cli-args.js';
 
 describe('parseBenchArgs', () => {
   it('has full-run defaults with no arguments', () => {
-    expect(parseBenchArgs([])).toEqual({ quick: false, only: [], impls: [], outDir: undefined, maxSeconds: undefined, python: undefined, list: false, help: false });
+    expect(parseBenchArgs([])).toEqual({
+      quick: false,
+      only: [],
+      impls: [],
+      outDir: undefined,
+      maxSeconds: undefined,
+      python: undefined,
+      list: false,
+      help: false,
+    });
   });
 
   it('reads --quick, comma lists and repeated flags', () => {

@@ -76,7 +76,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
   let maxSeconds: number | undefined;
   if (values['max-seconds'] !== undefined) {
     maxSeconds = Number(values['max-seconds']);
-    if (!Number.isFinite(maxSeconds) || maxSeconds <= 0) throw new UsageError(`--max-seconds must be a positive number, got '${values['max-seconds']}'`);
+    if (!Number.isFinite(maxSeconds) || maxSeconds <= 0)
+      throw new UsageError(`--max-seconds must be a positive number, got '${values['max-seconds']}'`);
   }
   const only = (values.only ?? []).flatMap(splitList);
   const impls = (values.impl ?? []).flatMap(splitList);

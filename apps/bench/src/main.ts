@@ -27,7 +27,8 @@ async function main(argv: string[]): Promise<number> {
     if (options.list) {
       const plan = planRun(options);
       for (const notice of plan.notices) process.stdout.write(`notice: ${notice}\n`);
-      for (const job of jobsOf(plan, options)) process.stdout.write(`${job.workload!.name} × ${job.config.id} (budget ${job.timing.budgetSeconds} s)\n`);
+      for (const job of jobsOf(plan, options))
+        process.stdout.write(`${job.workload!.name} × ${job.config.id} (budget ${job.timing.budgetSeconds} s)\n`);
       return 0;
     }
     const log = (line: string): void => {

@@ -20,10 +20,13 @@ describe('timeRuns', () => {
 
   it('awaits asynchronous work', async () => {
     let done = 0;
-    await timeRuns(async () => {
-      await Promise.resolve();
-      done++;
-    }, { warmup: 1, minRuns: 2, maxRuns: 2, minSeconds: 0, budgetSeconds: 1e9 });
+    await timeRuns(
+      async () => {
+        await Promise.resolve();
+        done++;
+      },
+      { warmup: 1, minRuns: 2, maxRuns: 2, minSeconds: 0, budgetSeconds: 1e9 },
+    );
     expect(done).toBe(3);
   });
 });

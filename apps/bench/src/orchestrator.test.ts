@@ -27,7 +27,11 @@ describe('the child report line', () => {
 
 describe('entryOf', () => {
   const config = IMPLS.find((c) => c.id === 'tfjs-cpu')!;
-  const job: Job & { workload: CharLstmSpec } = { workload: tinyLstm, config, timing: { warmup: 1, minRuns: 1, maxRuns: 1, minSeconds: 0, budgetSeconds: 10 } };
+  const job: Job & { workload: CharLstmSpec } = {
+    workload: tinyLstm,
+    config,
+    timing: { warmup: 1, minRuns: 1, maxRuns: 1, minSeconds: 0, budgetSeconds: 10 },
+  };
 
   it('bounds the value of a killed child by the work of one run over the time it had', () => {
     const entry = entryOf(job, { report: undefined, timedOut: true, exitCode: null, seconds: 45 }, 45);
@@ -35,7 +39,11 @@ describe('entryOf', () => {
   });
 
   it('records a failure with its first error line, and nothing for an unavailable implementation', () => {
-    const failed = entryOf(job, { report: { status: 'failed', error: 'Error: boom\n  at x', peakRssMiB: 50 }, timedOut: false, exitCode: 0, seconds: 1 }, 45);
+    const failed = entryOf(
+      job,
+      { report: { status: 'failed', error: 'Error: boom\n  at x', peakRssMiB: 50 }, timedOut: false, exitCode: 0, seconds: 1 },
+      45,
+    );
     expect(failed).toMatchObject({ status: 'failed', value: null, note: 'Error: boom', peakRssMiB: 50 });
     expect(entryOf(job, { report: { status: 'unavailable', reason: 'no' }, timedOut: false, exitCode: 0, seconds: 1 }, 45)).toBeUndefined();
   });
@@ -47,11 +55,18 @@ describe('skipOf', () => {
 
   it('skips only the job when the implementation lacks what this workload needs', () => {
     const skip = skipOf(job, { status: 'unavailable', reason: 'no UnsortedSegmentSum kernel', scope: 'workload' });
-    expect(skip).toEqual({ column: false, reason: 'no UnsortedSegmentSum kernel', notice: 'gat-tiny × tfjs-wasm skipped: no UnsortedSegmentSum kernel' });
+    expect(skip).toEqual({
+      column: false,
+      reason: 'no UnsortedSegmentSum kernel',
+      notice: 'gat-tiny × tfjs-wasm skipped: no UnsortedSegmentSum kernel',
+    });
   });
 
   it('skips the column when the implementation does not load', () => {
-    expect(skipOf(job, { status: 'unavailable', reason: 'no wasm' })).toMatchObject({ column: true, notice: 'tfjs-wasm skipped from gat-tiny on: no wasm' });
+    expect(skipOf(job, { status: 'unavailable', reason: 'no wasm' })).toMatchObject({
+      column: true,
+      notice: 'tfjs-wasm skipped from gat-tiny on: no wasm',
+    });
     expect(skipOf(job, undefined)).toMatchObject({ column: true, reason: 'unavailable' });
   });
 });

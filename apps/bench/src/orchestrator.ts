@@ -54,7 +54,9 @@ export function entryOf(job: Job & { workload: WorkloadSpec }, run: ChildRun, ki
   const report = run.report;
   if (report?.status === 'unavailable') return undefined;
   if (report?.status === 'ok' && report.value !== null) {
-    const notes = [report.note, report.fromWarmup ? 'from a single warm-up run: one run took most of the time budget' : undefined].filter(Boolean);
+    const notes = [report.note, report.fromWarmup ? 'from a single warm-up run: one run took most of the time budget' : undefined].filter(
+      Boolean,
+    );
     return {
       ...base,
       value: report.value,
@@ -69,20 +71,39 @@ export function entryOf(job: Job & { workload: WorkloadSpec }, run: ChildRun, ki
   }
   if (run.timedOut) {
     const upperBound = workOf(workload) / Math.max(1, killSeconds - STARTUP_ALLOWANCE_SECONDS);
-    return { ...base, value: null, peakRssMiB: null, baselineRssMiB: null, status: 'timeout', upperBound, note: `no run finished within ${Math.round(killSeconds)} s` };
+    return {
+      ...base,
+      value: null,
+      peakRssMiB: null,
+      baselineRssMiB: null,
+      status: 'timeout',
+      upperBound,
+      note: `no run finished within ${Math.round(killSeconds)} s`,
+    };
   }
   const error = report?.status === 'failed' ? report.error.split('\n')[0]! : `exited with code ${run.exitCode} and no report`;
-  return { ...base, value: null, peakRssMiB: report?.status === 'failed' ? (report.peakRssMiB ?? null) : null, baselineRssMiB: null, status: 'failed', note: error };
+  return {
+    ...base,
+    value: null,
+    peakRssMiB: report?.status === 'failed' ? (report.peakRssMiB ?? null) : null,
+    baselineRssMiB: null,
+    status: 'failed',
+    note: error,
+  };
 }
 
 /**
  * What an `unavailable` report of a job skips: with `scope: 'workload'` (the implementation runs,
  * but lacks what this workload needs) only this job; otherwise the column from here on.
  */
-export function skipOf(job: Job & { workload: WorkloadSpec }, report: ChildReport | undefined): { column: boolean; reason: string; notice: string } {
+export function skipOf(
+  job: Job & { workload: WorkloadSpec },
+  report: ChildReport | undefined,
+): { column: boolean; reason: string; notice: string } {
   const unavailable = report?.status === 'unavailable' ? report : undefined;
   const reason = unavailable?.reason ?? 'unavailable';
-  if (unavailable?.scope === 'workload') return { column: false, reason, notice: `${job.workload.name} × ${job.config.id} skipped: ${reason}` };
+  if (unavailable?.scope === 'workload')
+    return { column: false, reason, notice: `${job.workload.name} × ${job.config.id} skipped: ${reason}` };
   return { column: true, reason, notice: `${job.config.id} skipped from ${job.workload.name} on: ${reason}` };
 }
 
@@ -114,7 +135,9 @@ export async function runBench(options: BenchOptions, argv: readonly string[], h
           available.set('python', true);
         } else {
           available.set('python', false);
-          notices.push(`PyTorch columns skipped: no Python with torch (${found.reasons.join('; ')}); Debian: apt-get install python3-torch libopenblas0-pthread`);
+          notices.push(
+            `PyTorch columns skipped: no Python with torch (${found.reasons.join('; ')}); Debian: apt-get install python3-torch libopenblas0-pthread`,
+          );
         }
       }
       available.set(config.id, available.get('python') === true);
@@ -127,7 +150,12 @@ export async function runBench(options: BenchOptions, argv: readonly string[], h
       Object.assign(versions, run.report.versions);
     } else {
       available.set(config.id, false);
-      const why = run.report?.status === 'unavailable' ? run.report.reason : run.report?.status === 'failed' ? run.report.error.split('\n')[0] : `exit code ${run.exitCode}`;
+      const why =
+        run.report?.status === 'unavailable'
+          ? run.report.reason
+          : run.report?.status === 'failed'
+            ? run.report.error.split('\n')[0]
+            : `exit code ${run.exitCode}`;
       notices.push(`${config.id} skipped: ${why}`);
     }
   }
@@ -154,7 +182,9 @@ export async function runBench(options: BenchOptions, argv: readonly string[], h
     entries.push(entry);
     if (entry.status !== 'ok') notices.push(`${workload.name} × ${job.config.id}: ${entry.status}: ${entry.note ?? ''}`);
     const figure = entry.value === null ? entry.status : `${formatValue(entry.value)} ${entry.unit}`;
-    hooks.log(`${label}: ${figure}${entry.peakRssMiB === null ? '' : `, peak ${Math.round(entry.peakRssMiB)} MiB`} (${run.seconds.toFixed(1)} s)`);
+    hooks.log(
+      `${label}: ${figure}${entry.peakRssMiB === null ? '' : `, peak ${Math.round(entry.peakRssMiB)} MiB`} (${run.seconds.toFixed(1)} s)`,
+    );
     hooks.onEntry?.(entries);
   }
 

@@ -21,7 +21,11 @@ async function writeAtomic(file: string, text: string): Promise<void> {
 }
 
 /** Writes latest.json and latest.md into `dir`; returns their paths. */
-export async function writeResults(dir: string, header: BenchHeader, entries: readonly BenchEntry[]): Promise<{ json: string; markdown: string }> {
+export async function writeResults(
+  dir: string,
+  header: BenchHeader,
+  entries: readonly BenchEntry[],
+): Promise<{ json: string; markdown: string }> {
   await mkdir(dir, { recursive: true });
   const json = path.join(dir, 'latest.json');
   const markdown = path.join(dir, 'latest.md');

@@ -25,7 +25,12 @@ describe('planRun', () => {
     expect(names).toHaveLength(22);
     expect(plan.workloads.filter((w) => w.kind === 'gemm')).toHaveLength(16);
     expect(names.slice(16)).toEqual(['lstm-A', 'lstm-B', 'gcn-cora', 'gat-cora', 'gcn-cora-sparse', 'gat-cora-sparse']);
-    expect(plan.workloads.filter((w) => w.kind === 'gnn').map((w) => (w.kind === 'gnn' ? w.features : null))).toEqual(['dense', 'dense', 'sparse', 'sparse']);
+    expect(plan.workloads.filter((w) => w.kind === 'gnn').map((w) => (w.kind === 'gnn' ? w.features : null))).toEqual([
+      'dense',
+      'dense',
+      'sparse',
+      'sparse',
+    ]);
     expect(plan.configs.map((c) => c.id)).toEqual([
       'tensorloom-js',
       'tensorloom-wasm-1t',
@@ -44,8 +49,16 @@ describe('planRun', () => {
   });
 
   it('--only selects by name or prefix, and --impl by id or prefix', () => {
-    const plan = planRun({ ...none, only: ['gemm-64x512x1024', 'lstm-B'], impls: ['tensorloom-wasm', 'pytorch-1t'] }, undefined, { dataRoot });
-    expect(plan.workloads.map((w) => w.name)).toEqual(['gemm-64x512x1024-NN', 'gemm-64x512x1024-NT', 'gemm-64x512x1024-TN', 'gemm-64x512x1024-TT', 'lstm-B']);
+    const plan = planRun({ ...none, only: ['gemm-64x512x1024', 'lstm-B'], impls: ['tensorloom-wasm', 'pytorch-1t'] }, undefined, {
+      dataRoot,
+    });
+    expect(plan.workloads.map((w) => w.name)).toEqual([
+      'gemm-64x512x1024-NN',
+      'gemm-64x512x1024-NT',
+      'gemm-64x512x1024-TN',
+      'gemm-64x512x1024-TT',
+      'lstm-B',
+    ]);
     expect(plan.configs.map((c) => c.id)).toEqual(['tensorloom-wasm-1t', 'tensorloom-wasm-2t', 'pytorch-1t']);
   });
 
@@ -73,7 +86,9 @@ describe('planRun', () => {
 
 describe('jobsOf', () => {
   it('orders jobs workload by workload and gives brain.js char-LSTM config A only', () => {
-    const plan = planRun({ ...none, only: ['gemm-64x192x512-NN', 'lstm', 'gcn-cora'], impls: ['tensorloom-js', 'brainjs'] }, undefined, { dataRoot });
+    const plan = planRun({ ...none, only: ['gemm-64x192x512-NN', 'lstm', 'gcn-cora'], impls: ['tensorloom-js', 'brainjs'] }, undefined, {
+      dataRoot,
+    });
     const jobs = jobsOf(plan, { quick: false });
     expect(jobs.map((j) => `${j.workload!.name}/${j.config.id}`)).toEqual([
       'gemm-64x192x512-NN/tensorloom-js',
@@ -86,7 +101,9 @@ describe('jobsOf', () => {
   });
 
   it('hands the data root to the jobs of dataset workloads only', () => {
-    const plan = planRun({ ...none, only: ['lstm-A', 'gcn-cora', 'gat-cora'], impls: ['tfjs-wasm', 'pytorch-2t'] }, undefined, { dataRoot });
+    const plan = planRun({ ...none, only: ['lstm-A', 'gcn-cora', 'gat-cora'], impls: ['tfjs-wasm', 'pytorch-2t'] }, undefined, {
+      dataRoot,
+    });
     const jobs = jobsOf(plan, { quick: false });
     expect(jobs.map((j) => [j.workload!.name, j.config.id, j.dataRoot])).toEqual([
       ['lstm-A', 'tfjs-wasm', undefined],

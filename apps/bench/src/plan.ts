@@ -30,7 +30,11 @@ export interface PlanEnvironment {
  * selector that matches nothing. A workload whose dataset is missing under the data root is left
  * out with a notice. `catalogue` replaces the built-in workloads (tests use tiny ones).
  */
-export function planRun(options: Pick<BenchOptions, 'quick' | 'only' | 'impls'>, catalogue?: readonly WorkloadSpec[], environment: PlanEnvironment = {}): Plan {
+export function planRun(
+  options: Pick<BenchOptions, 'quick' | 'only' | 'impls'>,
+  catalogue?: readonly WorkloadSpec[],
+  environment: PlanEnvironment = {},
+): Plan {
   const notices: string[] = [];
   const base = catalogue ?? (options.quick && options.only.length === 0 ? quickWorkloads() : allWorkloads());
   let workloads = [...base];
@@ -85,6 +89,8 @@ export function timingFor(spec: WorkloadSpec, options: { quick: boolean; maxSeco
 export function jobsOf(plan: Plan, options: { quick: boolean; maxSeconds?: number | undefined }): Job[] {
   return plan.workloads.flatMap((workload) => {
     const data = datasetOf(workload) !== undefined && plan.dataRoot !== null ? { dataRoot: plan.dataRoot } : {};
-    return plan.configs.filter((config) => supports(config, workload)).map((config) => ({ workload, config, timing: timingFor(workload, options), ...data }));
+    return plan.configs
+      .filter((config) => supports(config, workload))
+      .map((config) => ({ workload, config, timing: timingFor(workload, options), ...data }));
   });
 }

@@ -65,7 +65,8 @@ describe('readPlanetoid', () => {
     expect(differing).toBe(0);
     const edges = theirs.edgeIndex.data;
     let differingEdges = 0;
-    for (let e = 0; e < ours.source.length; e++) if (edges[e] !== ours.source[e] || edges[ours.source.length + e] !== ours.target[e]) differingEdges++;
+    for (let e = 0; e < ours.source.length; e++)
+      if (edges[e] !== ours.source[e] || edges[ours.source.length + e] !== ours.target[e]) differingEdges++;
     expect(differingEdges).toBe(0);
     expect(Array.from(ours.y)).toEqual(Array.from(theirs.y.data));
     expect(Array.from(ours.train)).toEqual(Array.from(theirs.trainIndex.data));

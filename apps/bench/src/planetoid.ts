@@ -101,7 +101,11 @@ export function readPlanetoid(root: string, name: string): PlanetoidArrays {
   const folder = path.join(root, name);
   const problem = missingDataset(root, name);
   if (problem !== undefined) throw new Error(problem);
-  const meta = JSON.parse(readFileSync(path.join(folder, 'meta.json'), 'utf8')) as { numNodes: number; numFeatures: number; numClasses: number };
+  const meta = JSON.parse(readFileSync(path.join(folder, 'meta.json'), 'utf8')) as {
+    numNodes: number;
+    numFeatures: number;
+    numClasses: number;
+  };
   const split = JSON.parse(readFileSync(path.join(folder, 'split.json'), 'utf8')) as { train: number[] };
   const { numNodes, numFeatures, numClasses } = meta;
 

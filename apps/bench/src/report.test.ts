@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { absoluteTable, computeRatios, entryNotes, formatRatio, formatValue, memoryTable, ratioTable, renderMarkdown, renderText, tablesOf } from './report.js';
+import {
+  absoluteTable,
+  computeRatios,
+  entryNotes,
+  formatRatio,
+  formatValue,
+  memoryTable,
+  ratioTable,
+  renderMarkdown,
+  renderText,
+  tablesOf,
+} from './report.js';
 import type { BenchEntry } from './results.js';
 import { IMPLS } from './impls.js';
 
@@ -45,7 +56,12 @@ describe('computeRatios', () => {
   });
 
   it('gives a lower bound for a peer that timed out and no ratio without figures', () => {
-    const ratios = computeRatios([...entries, entry('lstm-B', 'pytorch-1t', 900), entry('lstm-C', 'tensorloom-js', 10), entry('lstm-C', 'tfjs-wasm', null)]);
+    const ratios = computeRatios([
+      ...entries,
+      entry('lstm-B', 'pytorch-1t', 900),
+      entry('lstm-C', 'tensorloom-js', 10),
+      entry('lstm-C', 'tfjs-wasm', null),
+    ]);
     expect(ratios.find((r) => r.peerId === 'tfjs-cpu')).toMatchObject({ ratio: 40, kind: 'atLeast' });
     expect(ratios.find((r) => r.workload === 'lstm-B')!.ratio).toBeNull();
     expect(ratios.find((r) => r.workload === 'lstm-C')!.ratio).toBeNull();
@@ -67,7 +83,18 @@ describe('formatting', () => {
 describe('tables', () => {
   it('lays out one row per workload and one column per implementation in catalogue order', () => {
     const table = absoluteTable(entries);
-    expect(table.header).toEqual(['workload', 'unit', 'tensorloom-js', 'tensorloom-wasm-1t', 'tensorloom-wasm-2t', 'tfjs-cpu', 'tfjs-wasm', 'brainjs', 'pytorch-1t', 'pytorch-2t']);
+    expect(table.header).toEqual([
+      'workload',
+      'unit',
+      'tensorloom-js',
+      'tensorloom-wasm-1t',
+      'tensorloom-wasm-2t',
+      'tfjs-cpu',
+      'tfjs-wasm',
+      'brainjs',
+      'pytorch-1t',
+      'pytorch-2t',
+    ]);
     expect(table.rows[0]).toEqual(['gemm-a', 'GFLOP/s', '4.00', '40.0', '70.0', '', '20.0', '', '80.0', '100']);
     expect(table.rows[1]).toEqual(['lstm-A', 'chars/s', '2000', '', '', '<50.0', '', '500', '', '']);
   });

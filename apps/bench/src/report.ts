@@ -63,14 +63,28 @@ function columnsOf(entries: readonly BenchEntry[], filter: (e: BenchEntry) => bo
 export function computeRatios(entries: readonly BenchEntry[]): Ratio[] {
   const ratios: Ratio[] = [];
   for (const peer of entries.filter((e) => !isTensorloom(e))) {
-    const candidates = entries.filter((e) => isTensorloom(e) && e.workload === peer.workload && e.status === 'ok' && e.value !== null && e.threads <= peer.threads);
+    const candidates = entries.filter(
+      (e) => isTensorloom(e) && e.workload === peer.workload && e.status === 'ok' && e.value !== null && e.threads <= peer.threads,
+    );
     const best = candidates.reduce<BenchEntry | undefined>((acc, e) => (acc === undefined || e.value! > acc.value! ? e : acc), undefined);
     if (!best) {
       ratios.push({ workload: peer.workload, peerId: peer.implId, tensorloomId: '', ratio: null, kind: 'exact' });
     } else if (peer.status === 'ok' && peer.value !== null && peer.value > 0) {
-      ratios.push({ workload: peer.workload, peerId: peer.implId, tensorloomId: best.implId, ratio: best.value! / peer.value, kind: 'exact' });
+      ratios.push({
+        workload: peer.workload,
+        peerId: peer.implId,
+        tensorloomId: best.implId,
+        ratio: best.value! / peer.value,
+        kind: 'exact',
+      });
     } else if (peer.status === 'timeout' && peer.upperBound !== undefined && peer.upperBound > 0) {
-      ratios.push({ workload: peer.workload, peerId: peer.implId, tensorloomId: best.implId, ratio: best.value! / peer.upperBound, kind: 'atLeast' });
+      ratios.push({
+        workload: peer.workload,
+        peerId: peer.implId,
+        tensorloomId: best.implId,
+        ratio: best.value! / peer.upperBound,
+        kind: 'atLeast',
+      });
     } else {
       ratios.push({ workload: peer.workload, peerId: peer.implId, tensorloomId: best.implId, ratio: null, kind: 'exact' });
     }
@@ -101,10 +115,13 @@ export function ratioTable(entries: readonly BenchEntry[]): Table {
   const peers = columnsOf(entries, (e) => !isTensorloom(e));
   const rows = workloadsOf(entries).map((workload) => {
     const mine = ratios.filter((r) => r.workload === workload);
-    return [workload, ...peers.map((id) => {
-      const ratio = mine.find((r) => r.peerId === id);
-      return ratio ? formatRatio(ratio) : '';
-    })];
+    return [
+      workload,
+      ...peers.map((id) => {
+        const ratio = mine.find((r) => r.peerId === id);
+        return ratio ? formatRatio(ratio) : '';
+      }),
+    ];
   });
   return {
     title: "Speed-up: the fastest tensorloom column with at most the peer's threads / the peer (>1: tensorloom is faster)",
@@ -118,12 +135,19 @@ export function memoryTable(entries: readonly BenchEntry[]): Table {
   const columns = columnsOf(entries);
   const rows = workloadsOf(entries).map((workload) => {
     const row = entries.filter((e) => e.workload === workload);
-    return [workload, ...columns.map((id) => {
-      const entry = row.find((e) => e.implId === id);
-      return entry?.peakRssMiB == null ? '' : Math.round(entry.peakRssMiB).toString();
-    })];
+    return [
+      workload,
+      ...columns.map((id) => {
+        const entry = row.find((e) => e.implId === id);
+        return entry?.peakRssMiB == null ? '' : Math.round(entry.peakRssMiB).toString();
+      }),
+    ];
   });
-  return { title: 'Peak RSS in MiB (whole process: runtime + library + workload; lower is better)', header: ['workload', ...columns], rows };
+  return {
+    title: 'Peak RSS in MiB (whole process: runtime + library + workload; lower is better)',
+    header: ['workload', ...columns],
+    rows,
+  };
 }
 
 /** The table as aligned plain text. */
@@ -131,7 +155,10 @@ export function renderText(table: Table): string {
   const all = [table.header, ...table.rows];
   const widths = table.header.map((_, i) => Math.max(...all.map((row) => (row[i] ?? '').length)));
   const line = (row: string[]): string =>
-    row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ').trimEnd();
+    row
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [table.title, line(table.header), ...table.rows.map(line)].join('\n');
 }
 

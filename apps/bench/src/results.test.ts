@@ -30,7 +30,16 @@ const ok: BenchEntry = {
 
 describe('validateBenchFile', () => {
   it('accepts a header followed by entries, and survives a JSON round trip', () => {
-    const timeout: BenchEntry = { ...ok, implId: 'tfjs-cpu', impl: 'tfjs', backend: 'cpu', value: null, peakRssMiB: null, status: 'timeout', upperBound: 1 };
+    const timeout: BenchEntry = {
+      ...ok,
+      implId: 'tfjs-cpu',
+      impl: 'tfjs',
+      backend: 'cpu',
+      value: null,
+      peakRssMiB: null,
+      status: 'timeout',
+      upperBound: 1,
+    };
     const epochs: BenchEntry = { ...ok, workload: 'gcn-cora', unit: 'epochs/s', value: 120 };
     expect(validateBenchFile(JSON.parse(benchFileJson(header, [ok, timeout, epochs])))).toEqual([]);
     expect(validateBenchFile([header])).toEqual([]);
@@ -40,7 +49,18 @@ describe('validateBenchFile', () => {
     expect(validateBenchFile({})).toEqual(['not a non-empty array']);
     expect(validateBenchFile([ok])).toContain('element 0 is not the header');
     expect(validateBenchFile([{ ...header, date: 'yesterday' }])).toContain('header.date is not a date');
-    const problems = validateBenchFile([header, { ...ok, threads: 0, unit: 'flops', impl: 'jax' }, { ...ok, value: null }, { ...ok, peakRssMiB: 'a lot' }]);
-    expect(problems).toEqual(['entry 1: impl', 'entry 1: threads', 'entry 1: unit', 'entry 2: an ok entry needs a positive value', 'entry 3: peakRssMiB']);
+    const problems = validateBenchFile([
+      header,
+      { ...ok, threads: 0, unit: 'flops', impl: 'jax' },
+      { ...ok, value: null },
+      { ...ok, peakRssMiB: 'a lot' },
+    ]);
+    expect(problems).toEqual([
+      'entry 1: impl',
+      'entry 1: threads',
+      'entry 1: unit',
+      'entry 2: an ok entry needs a positive value',
+      'entry 3: peakRssMiB',
+    ]);
   });
 });

@@ -113,9 +113,27 @@ export function gemmWorkload(options: { m: number; k: number; n: number; variant
 }
 
 /** Config A: vocab 80, embedding 64, hidden 128, 1 layer, batch 64, seq 64. */
-export const CHAR_LSTM_A: CharLstmSpec = { kind: 'char-lstm', name: 'lstm-A', vocab: 80, embedding: 64, hidden: 128, layers: 1, batch: 64, seq: 64 };
+export const CHAR_LSTM_A: CharLstmSpec = {
+  kind: 'char-lstm',
+  name: 'lstm-A',
+  vocab: 80,
+  embedding: 64,
+  hidden: 128,
+  layers: 1,
+  batch: 64,
+  seq: 64,
+};
 /** Config B: vocab 80, embedding 256, hidden 1024, 2 layers, batch 128, seq 30. */
-export const CHAR_LSTM_B: CharLstmSpec = { kind: 'char-lstm', name: 'lstm-B', vocab: 80, embedding: 256, hidden: 1024, layers: 2, batch: 128, seq: 30 };
+export const CHAR_LSTM_B: CharLstmSpec = {
+  kind: 'char-lstm',
+  name: 'lstm-B',
+  vocab: 80,
+  embedding: 256,
+  hidden: 1024,
+  layers: 2,
+  batch: 128,
+  seq: 30,
+};
 
 /** Kipf & Welling's GCN on Cora: 1433 → 16 (ReLU) → 7, dropout 0.5, Adam lr 0.01, weight decay 5e-4. */
 export const GCN_CORA: GnnSpec = {

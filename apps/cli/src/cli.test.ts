@@ -75,7 +75,13 @@ describe('the CLI conventions', () => {
   });
 
   it('UsageError from a command maps to exit code 2', async () => {
-    const cmd: Command = { ...echo, path: ['u'], run: async () => { throw new UsageError('--x is wrong'); } };
+    const cmd: Command = {
+      ...echo,
+      path: ['u'],
+      run: async () => {
+        throw new UsageError('--x is wrong');
+      },
+    };
     const c = capture();
     expect(await runCli(['u'], [cmd], c.io)).toBe(2);
     expect(c.stderr()).toContain('--x');

@@ -107,9 +107,7 @@ export async function runCli(
     if (a.startsWith('-')) break;
     words.push(a);
   }
-  const match = [...commands]
-    .sort((a, b) => b.path.length - a.path.length)
-    .find((c) => c.path.every((w, i) => words[i] === w));
+  const match = [...commands].sort((a, b) => b.path.length - a.path.length).find((c) => c.path.every((w, i) => words[i] === w));
   if (!match) {
     if (words.length === 0 || argv.includes('--help') || argv.includes('-h')) {
       io.stdout.write(formatTopHelp(commands));
@@ -184,7 +182,12 @@ export function intOption(values: OptionValues, name: string, fallback: number, 
   return v;
 }
 
-export function floatOption(values: OptionValues, name: string, fallback: number, range: { min?: number; max?: number; exclusiveMin?: boolean } = {}): number {
+export function floatOption(
+  values: OptionValues,
+  name: string,
+  fallback: number,
+  range: { min?: number; max?: number; exclusiveMin?: boolean } = {},
+): number {
   const raw = values[name];
   if (raw === undefined) return fallback;
   const text = String(raw);

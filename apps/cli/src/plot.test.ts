@@ -8,8 +8,20 @@ describe('lineChartSvg', () => {
       xLabel: 'x',
       yLabel: 'y',
       series: [
-        { name: 'a', points: [[0, 1], [1, 2]] },
-        { name: 'b<c', points: [[0, 3], [1, 1]] },
+        {
+          name: 'a',
+          points: [
+            [0, 1],
+            [1, 2],
+          ],
+        },
+        {
+          name: 'b<c',
+          points: [
+            [0, 3],
+            [1, 1],
+          ],
+        },
       ],
     });
     expect(svg.match(/<polyline/g)).toHaveLength(2);
@@ -18,14 +30,33 @@ describe('lineChartSvg', () => {
   });
 
   it('plots on a log scale with decade ticks and drops non-positive values', () => {
-    const svg = lineChartSvg({ title: 't', xLabel: 'x', yLabel: 'y', logY: true, series: [{ name: 'g', points: [[1, 1e-20], [2, 1e-10], [3, 1], [4, 0]] }] });
+    const svg = lineChartSvg({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'y',
+      logY: true,
+      series: [
+        {
+          name: 'g',
+          points: [
+            [1, 1e-20],
+            [2, 1e-10],
+            [3, 1],
+            [4, 0],
+          ],
+        },
+      ],
+    });
     const labels = [...svg.matchAll(/text-anchor="end">([^<]*)</g)].map((m) => m[1]!);
     expect(labels.length).toBeGreaterThanOrEqual(3);
     for (const label of labels) expect(label).toMatch(/^1e-?\d+$/);
     const exponents = labels.map((l) => Number(l.slice(2)));
     expect(Math.min(...exponents)).toBeLessThanOrEqual(-18);
     expect(Math.max(...exponents)).toBeGreaterThanOrEqual(-3);
-    const points = svg.match(/points="([^"]*)"/)![1]!.trim().split(' ');
+    const points = svg
+      .match(/points="([^"]*)"/)![1]!
+      .trim()
+      .split(' ');
     expect(points).toHaveLength(3);
   });
 

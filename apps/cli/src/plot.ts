@@ -68,7 +68,9 @@ export function lineChartSvg(options: ChartOptions): string {
   const sx = (x: number) => margin.left + ((x - x0) / (x1 - x0)) * pw;
   const sy = (y: number) => margin.top + (1 - (y - y0) / (y1 - y0)) * ph;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${width}" height="${height}" fill="white"/>`);
   parts.push(`<text x="${width / 2}" y="22" text-anchor="middle" font-size="15">${escape(options.title)}</text>`);
   const yTicks = logY ? decadeTicks(y0, y1) : niceTicks(y0, y1);
@@ -85,22 +87,31 @@ export function lineChartSvg(options: ChartOptions): string {
   parts.push(`<text transform="translate(18 ${margin.top + ph / 2}) rotate(-90)" text-anchor="middle">${escape(options.yLabel)}</text>`);
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
-    const d = s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`).join(' ');
+    const d = s.points
+      .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
+      .map(([x, y]) => `${sx(x).toFixed(1)},${sy(y).toFixed(1)}`)
+      .join(' ');
     parts.push(`<polyline fill="none" stroke="${color}" stroke-width="1.8" points="${d}"/>`);
   });
   // The legend goes last, on a white box, in the corner the lines cross least (top right first).
   const legendWidth = 36 + Math.max(...series.map((s) => s.name.length), 4) * 7;
   const legendHeight = series.length * 16 + 8;
-  const pixels = series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => [sx(x), sy(y)] as const));
+  const pixels = series.flatMap((s) =>
+    s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)).map(([x, y]) => [sx(x), sy(y)] as const),
+  );
   const corners = [
     [width - margin.right - legendWidth - 10, margin.top + 4],
     [width - margin.right - legendWidth - 10, margin.top + ph - legendHeight - 4],
     [margin.left + 4, margin.top + 4],
     [margin.left + 4, margin.top + ph - legendHeight - 4],
   ] as const;
-  const covered = corners.map(([bx, by]) => pixels.filter(([px, py]) => px >= bx && px <= bx + legendWidth && py >= by && py <= by + legendHeight).length);
+  const covered = corners.map(
+    ([bx, by]) => pixels.filter(([px, py]) => px >= bx && px <= bx + legendWidth && py >= by && py <= by + legendHeight).length,
+  );
   const [boxX, boxY] = corners[covered.indexOf(Math.min(...covered))]!;
-  parts.push(`<rect x="${boxX}" y="${boxY}" width="${legendWidth}" height="${legendHeight}" fill="white" fill-opacity="0.9" stroke="#ccc"/>`);
+  parts.push(
+    `<rect x="${boxX}" y="${boxY}" width="${legendWidth}" height="${legendHeight}" fill="white" fill-opacity="0.9" stroke="#ccc"/>`,
+  );
   series.forEach((s, i) => {
     const color = COLORS[i % COLORS.length]!;
     const ly = boxY + 14 + i * 16;

@@ -19,7 +19,9 @@ export class Progress {
     const now = performance.now();
     const elapsed = (now - this.start) / 1000;
     const eta = step > 0 ? (elapsed / step) * (this.total - step) : 0;
-    const info = Object.entries(fields).map(([k, v]) => `${k} ${v}`).join('  ');
+    const info = Object.entries(fields)
+      .map(([k, v]) => `${k} ${v}`)
+      .join('  ');
     if (this.out.isTTY) {
       if (now - this.lastDraw < 100 && step < this.total) return;
       this.lastDraw = now;

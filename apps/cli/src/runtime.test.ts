@@ -54,14 +54,18 @@ describe('--backend and --threads', () => {
   });
 
   it('exits 2 naming the flag for an unknown backend or a bad thread count', async () => {
-    for (const args of [['--backend', 'gpu'], ['--threads', '0'], ['--threads', 'two']]) {
+    for (const args of [
+      ['--backend', 'gpu'],
+      ['--threads', '0'],
+      ['--threads', 'two'],
+    ]) {
       const c = io();
       expect(await runCli(['probe', ...args], [probe], c.io, globals)).toBe(2);
       expect(c.err.join('')).toContain(args[0]!);
     }
   });
 
-  it('lists the runtime flags in every command\'s help', async () => {
+  it("lists the runtime flags in every command's help", async () => {
     const c = io();
     expect(await runCli(['probe', '--help'], [probe], c.io, globals)).toBe(0);
     expect(c.out.join('')).toContain('--backend');

@@ -7,8 +7,13 @@ import { getNumThreads, loadFastestBackend, registerWasmBackend, setBackend, shu
 import { UsageError, intOption, stringOption, type OptionSpec, type OptionValues } from './cli.js';
 
 export const RUNTIME_OPTIONS: Record<string, OptionSpec> = {
-  backend: { type: 'string', description: 'Compute backend: auto (wasm where it loads, else js), js or wasm.', default: 'auto', valueName: 'NAME' },
-  threads: { type: 'string', description: 'Threads for the wasm backend\'s large kernels.', default: '1', valueName: 'N' },
+  backend: {
+    type: 'string',
+    description: 'Compute backend: auto (wasm where it loads, else js), js or wasm.',
+    default: 'auto',
+    valueName: 'NAME',
+  },
+  threads: { type: 'string', description: "Threads for the wasm backend's large kernels.", default: '1', valueName: 'N' },
 };
 
 export interface RuntimeChoice {

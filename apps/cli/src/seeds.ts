@@ -37,7 +37,11 @@ export function parseSeeds(text: string, flag = 'seeds'): number[] {
  */
 export function seedOptions(fallback: string): Record<'seeds' | 'num-seeds', OptionSpec> {
   return {
-    seeds: { type: 'string', description: `Seeds: one (0), a list (0,1,2) or a range (0..9); one run each (default: ${fallback}).`, valueName: 'SEEDS' },
+    seeds: {
+      type: 'string',
+      description: `Seeds: one (0), a list (0,1,2) or a range (0..9); one run each (default: ${fallback}).`,
+      valueName: 'SEEDS',
+    },
     'num-seeds': { type: 'string', description: 'Instead of --seeds: K runs, with the seeds 0 … K−1.', valueName: 'K' },
   };
 }

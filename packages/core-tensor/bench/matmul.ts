@@ -104,7 +104,15 @@ for (const impl of impls) {
     for (const v of VARIANTS) {
       const { gflops, bestMs } = bench(backend, shape, v.transA, v.transB, runs);
       const label = impl === 'js' ? 'js' : `wasm×${threads}${wasm?.features.relaxedSimd ? '' : ' (plain SIMD)'}`;
-      results.push({ impl: label, backend: backend.name, threads, shape: `${shape.m}x${shape.k}x${shape.n}`, variant: v.name, gflops, bestMs });
+      results.push({
+        impl: label,
+        backend: backend.name,
+        threads,
+        shape: `${shape.m}x${shape.k}x${shape.n}`,
+        variant: v.name,
+        gflops,
+        bestMs,
+      });
     }
   }
   await wasm?.dispose();
@@ -130,7 +138,9 @@ if (json) {
     const name = `${s.m}x${s.k}x${s.n}`;
     const implNames = [...new Set(results.map((r) => r.impl))];
     implNames.forEach((impl, i) => {
-      const cells = VARIANTS.map((v) => results.find((r) => r.shape === name && r.impl === impl && r.variant === v.name)!.gflops.toFixed(1));
+      const cells = VARIANTS.map((v) =>
+        results.find((r) => r.shape === name && r.impl === impl && r.variant === v.name)!.gflops.toFixed(1),
+      );
       rows.push([i === 0 ? name : '', impl, ...cells]);
     });
   }

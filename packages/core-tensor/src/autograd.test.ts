@@ -49,7 +49,11 @@ describe('autograd', () => {
     expect(y.requiresGrad).toBe(false);
     expect(y.gradFn).toBeNull();
     expect(isGradEnabled()).toBe(true);
-    expect(() => noGrad(() => { throw new Error('boom'); })).toThrow('boom');
+    expect(() =>
+      noGrad(() => {
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
     expect(isGradEnabled()).toBe(true);
   });
 

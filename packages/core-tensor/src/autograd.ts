@@ -84,7 +84,13 @@ export interface BackwardOptions {
 }
 
 /** Reverse-mode differentiation from `root`. See `Tensor.backward`. */
-export function runBackward(root: Tensor, gradient: Tensor | undefined, options: BackwardOptions, ones: (like: Tensor) => Tensor, accumulate: (a: Tensor, b: Tensor) => Tensor): void {
+export function runBackward(
+  root: Tensor,
+  gradient: Tensor | undefined,
+  options: BackwardOptions,
+  ones: (like: Tensor) => Tensor,
+  accumulate: (a: Tensor, b: Tensor) => Tensor,
+): void {
   if (!root.requiresGrad) {
     throw new AutogradError('backward: the tensor does not require grad and has no grad_fn');
   }

@@ -20,7 +20,9 @@ export function nodeBuiltin<T>(id: string): T | undefined {
 export function requireNodeBuiltin<T>(id: string, caller: string): T {
   const module = nodeBuiltin<T>(id);
   if (module === undefined) {
-    throw new EnvironmentError(`${caller}: needs Node's ${id}, which this runtime does not have (in a browser, read and write bytes instead)`);
+    throw new EnvironmentError(
+      `${caller}: needs Node's ${id}, which this runtime does not have (in a browser, read and write bytes instead)`,
+    );
   }
   return module;
 }

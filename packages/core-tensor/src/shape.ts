@@ -47,9 +47,7 @@ export function broadcastShapes(op: string, ...shapes: Shape[]): number[] {
       const o = out[offset + i]!;
       if (o === 1) out[offset + i] = d;
       else if (d !== 1 && d !== o) {
-        throw new ShapeError(
-          `${op}: shapes cannot be broadcast together: ${shapes.map(fmtShape).join(' and ')}`,
-        );
+        throw new ShapeError(`${op}: shapes cannot be broadcast together: ${shapes.map(fmtShape).join(' and ')}`);
       }
     }
   }

@@ -6,10 +6,16 @@ import { manualSeed } from './random/generator.js';
 
 describe('tensor creation', () => {
   it('infers the shape of nested arrays and defaults to float32', () => {
-    const t = tensor([[1, 2, 3], [4, 5, 6]]);
+    const t = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(t.shape).toEqual([2, 3]);
     expect(t.dtype).toBe('float32');
-    expect(t.toArray()).toEqual([[1, 2, 3], [4, 5, 6]]);
+    expect(t.toArray()).toEqual([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
   });
 
   it('makes a 0-d tensor from a number and reads it with item()', () => {
@@ -22,7 +28,10 @@ describe('tensor creation', () => {
   it('takes typed arrays with an explicit shape and keeps their dtype', () => {
     const t = tensor(new Int32Array([1, 2, 3, 4]), { shape: [2, 2] });
     expect(t.dtype).toBe('int32');
-    expect(t.toArray()).toEqual([[1, 2], [3, 4]]);
+    expect(t.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
   });
 
   it('rejects ragged arrays and sizes that do not fill the shape', () => {
@@ -64,8 +73,14 @@ describe('tensor creation', () => {
   });
 
   it('makes identity matrices, square and rectangular', () => {
-    expect(eye(2).toArray()).toEqual([[1, 0], [0, 1]]);
-    expect(eye(2, 3).toArray()).toEqual([[1, 0, 0], [0, 1, 0]]);
+    expect(eye(2).toArray()).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
+    expect(eye(2, 3).toArray()).toEqual([
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
   });
 
   it('draws reproducible random tensors from the seeded global generator', () => {
@@ -99,7 +114,12 @@ describe('Tensor', () => {
   });
 
   it('renders readably, like PyTorch', () => {
-    expect(tensor([[1, 2], [3, 4]]).toString()).toBe('tensor([[1., 2.],\n        [3., 4.]])');
+    expect(
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]).toString(),
+    ).toBe('tensor([[1., 2.],\n        [3., 4.]])');
     expect(tensor([0.5, 1.25], { dtype: 'float64' }).toString()).toBe('tensor([0.5000, 1.2500], dtype=float64)');
     expect(tensor([1, 2], { dtype: 'int32' }).toString()).toBe('tensor([1, 2], dtype=int32)');
     expect(tensor([NaN, Infinity, -Infinity, 1.5]).toString()).toBe('tensor([nan, inf, -inf, 1.5000])');

@@ -90,7 +90,13 @@ export class Tensor {
    * `retainGraph` is set.
    */
   backward(gradient?: Tensor, options: BackwardOptions = {}): void {
-    runBackward(this, gradient, options, (like) => ops.onesLike(like), (a, b) => ops.add(a, b));
+    runBackward(
+      this,
+      gradient,
+      options,
+      (like) => ops.onesLike(like),
+      (a, b) => ops.add(a, b),
+    );
   }
 
   /** The same values, cut from the graph: no gradient flows back through the result. */

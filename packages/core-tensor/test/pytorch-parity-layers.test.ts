@@ -72,7 +72,11 @@ describe('nn.LayerNorm matches PyTorch (layer_norm.safetensors)', () => {
 
   it.each(Object.keys(cases))('%s: output and the gradients wrt input, weight and bias', (name) => {
     const options = cases[name]!;
-    const layer = new nn.LayerNorm({ normalizedShape: options.normalizedShape, elementwiseAffine: options.elementwiseAffine, ...(options.eps !== undefined ? { eps: options.eps } : {}) });
+    const layer = new nn.LayerNorm({
+      normalizedShape: options.normalizedShape,
+      elementwiseAffine: options.elementwiseAffine,
+      ...(options.eps !== undefined ? { eps: options.eps } : {}),
+    });
     if (options.elementwiseAffine) {
       layer.loadStateDict({ weight: need(tensors, `${name}/weight`), bias: need(tensors, `${name}/bias`) }, { strict: true });
     } else {
@@ -150,7 +154,10 @@ function activationForms(name: string, o: ActivationOptions): { module: nn.Tenso
     case 'silu':
       return { module: new nn.SiLU(), fn: silu };
     case 'softplus':
-      return { module: new nn.Softplus({ beta: o.beta!, threshold: o.threshold! }), fn: (x) => softplus(x, { beta: o.beta!, threshold: o.threshold! }) };
+      return {
+        module: new nn.Softplus({ beta: o.beta!, threshold: o.threshold! }),
+        fn: (x) => softplus(x, { beta: o.beta!, threshold: o.threshold! }),
+      };
     case 'sigmoid':
       return { module: new nn.Sigmoid(), fn: sigmoid };
     case 'tanh':
@@ -256,7 +263,13 @@ describe('reductions and a broadcasting matmul match PyTorch (reductions.safeten
   it('covers logsumexp over (1, 2) with keepdim and var / std with corrections 0 and 1', () => {
     expect(cases.logsumexp_12_keepdim).toEqual({ op: 'logsumexp', axis: [1, 2], keepdim: true });
     for (const op of ['var', 'std']) {
-      expect(new Set(Object.values(cases).filter((c) => c.op === op).map((c) => c.correction))).toEqual(new Set([0, 1]));
+      expect(
+        new Set(
+          Object.values(cases)
+            .filter((c) => c.op === op)
+            .map((c) => c.correction),
+        ),
+      ).toEqual(new Set([0, 1]));
     }
   });
 
@@ -316,7 +329,9 @@ describe('lr schedulers match PyTorch over 25 steps (lr_schedulers.safetensors)'
   const baseLr = JSON.parse(metadata.base_lr!) as number;
 
   it('covers StepLR, ExponentialLR, CosineAnnealingLR past tMax, LinearLR and MultiStepLR', () => {
-    expect(new Set(Object.values(configs).map((c) => c.scheduler))).toEqual(new Set(['StepLR', 'ExponentialLR', 'CosineAnnealingLR', 'LinearLR', 'MultiStepLR']));
+    expect(new Set(Object.values(configs).map((c) => c.scheduler))).toEqual(
+      new Set(['StepLR', 'ExponentialLR', 'CosineAnnealingLR', 'LinearLR', 'MultiStepLR']),
+    );
     const lrs = need(tensors, 'cosine/lrs');
     expect(lrs.size - 1).toBeGreaterThan(2 * (configs.cosine!.options.tMax as number));
   });

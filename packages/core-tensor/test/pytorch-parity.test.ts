@@ -63,7 +63,9 @@ describe('crossEntropy matches PyTorch (cross_entropy.safetensors)', () => {
   const table = Object.entries(cases).flatMap(([name, options]) => REDUCTIONS.map((reduction) => [name, reduction, options] as const));
 
   it('covers ignore_index, class weights, label smoothing and the [N, C, d] layout', () => {
-    expect(Object.keys(cases)).toEqual(expect.arrayContaining(['ignore_default', 'ignore_custom', 'weight', 'smoothing', 'spatial_weight_smoothing']));
+    expect(Object.keys(cases)).toEqual(
+      expect.arrayContaining(['ignore_default', 'ignore_custom', 'weight', 'smoothing', 'spatial_weight_smoothing']),
+    );
     expect(need(tensors, 'spatial/logits').shape).toEqual([6, 4, 3]);
   });
 
@@ -134,6 +136,11 @@ describe('optimizers match PyTorch over 20 steps (optim.safetensors)', () => {
       optimizer.step(); // called outside noGrad, as users do: the optimizer must not record
       history.set(parameter.data, k * size);
     }
-    compare(`optim ${name}`, 'parameters after every step', tensor(history, { shape: [steps, ...param0.shape] }), need(tensors, `${name}/params`));
+    compare(
+      `optim ${name}`,
+      'parameters after every step',
+      tensor(history, { shape: [steps, ...param0.shape] }),
+      need(tensors, `${name}/params`),
+    );
   });
 });

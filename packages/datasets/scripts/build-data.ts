@@ -54,7 +54,13 @@ function planetoidModule(name: string, source: string): string {
     val_index: int32(Int32Array.from(data.valIndex.data), [data.valIndex.size]),
     test_index: int32(Int32Array.from(data.testIndex.data), [data.testIndex.size]),
   };
-  const dtypes: Record<string, SafetensorsIntegerDType> = { edge_index: 'U16', y: 'I8', train_index: 'U16', val_index: 'U16', test_index: 'U16' };
+  const dtypes: Record<string, SafetensorsIntegerDType> = {
+    edge_index: 'U16',
+    y: 'I8',
+    train_index: 'U16',
+    val_index: 'U16',
+    test_index: 'U16',
+  };
   if (hasFeatures) {
     const f = data.numFeatures;
     const rowPtr = new Int32Array(data.numNodes + 1);
@@ -105,7 +111,8 @@ const modules: Record<string, () => string> = {
   'citeseer.ts': () => planetoidModule('citeseer', PLANETOID_SOURCE),
   'pubmed.ts': () => planetoidModule('pubmed', PLANETOID_SOURCE),
   'tiny-shakespeare.ts': () => textModule('tinyshakespeare.txt', "Karpathy's char-rnn tiny-shakespeare"),
-  'grimms-fairy-tales.ts': () => textModule('grimms_fairy_tales.txt', "the UvA Deep Learning course's Grimm's fairy tales (Project Gutenberg #2591)"),
+  'grimms-fairy-tales.ts': () =>
+    textModule('grimms_fairy_tales.txt', "the UvA Deep Learning course's Grimm's fairy tales (Project Gutenberg #2591)"),
 };
 
 let stale = 0;

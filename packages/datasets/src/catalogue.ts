@@ -138,7 +138,10 @@ export function loadGraphDataset(name: GraphDatasetName, options: PlanetoidFeatu
       return loadPubMed(options as Parameters<typeof loadPubMed>[0]);
     case 'karate': {
       const { features, ...rest } = options;
-      if (features === 'file') return Promise.reject(new ValueError("loadGraphDataset: the karate club has no features of its own; use features: 'identity' or 'random'"));
+      if (features === 'file')
+        return Promise.reject(
+          new ValueError("loadGraphDataset: the karate club has no features of its own; use features: 'identity' or 'random'"),
+        );
       return loadKarateClub({ ...rest, ...(features === undefined ? {} : { features }) });
     }
     default:

@@ -32,7 +32,11 @@ const splitSizes = (data: GraphDataset): number[] => [data.trainIndex.size, data
 function splitProblems(data: GraphDataset): string[] {
   const seen = new Map<number, string>();
   const problems: string[] = [];
-  for (const [part, index] of [['train', data.trainIndex], ['val', data.valIndex], ['test', data.testIndex]] as const) {
+  for (const [part, index] of [
+    ['train', data.trainIndex],
+    ['val', data.valIndex],
+    ['test', data.testIndex],
+  ] as const) {
     for (const node of index.data) {
       if (seen.has(node)) problems.push(`node ${node} is in ${seen.get(node)} and ${part}`);
       if (data.y.data[node]! < 0) problems.push(`${part} node ${node} is unlabelled`);
@@ -54,9 +58,16 @@ describe('loadCora', () => {
     expect(splitSizes(cora)).toEqual([140, 500, 1000]);
     expect((cora.x.data as Float32Array).reduce((a, b) => a + b, 0)).toBe(49216);
     expect(counts(cora.y.data, 7)).toEqual([351, 217, 418, 818, 426, 298, 180]);
-    expect(counts(Int32Array.from(cora.trainIndex.data, (row) => cora.y.data[row]!), 7)).toEqual([20, 20, 20, 20, 20, 20, 20]);
+    expect(
+      counts(
+        Int32Array.from(cora.trainIndex.data, (row) => cora.y.data[row]!),
+        7,
+      ),
+    ).toEqual([20, 20, 20, 20, 20, 20, 20]);
     // The public split: the first 140 nodes train, the next 500 validate, nodes 1708–2707 test.
-    expect([cora.trainIndex.data[0], cora.trainIndex.data[139], cora.valIndex.data[0], cora.valIndex.data[499]]).toEqual([0, 139, 140, 639]);
+    expect([cora.trainIndex.data[0], cora.trainIndex.data[139], cora.valIndex.data[0], cora.valIndex.data[499]]).toEqual([
+      0, 139, 140, 639,
+    ]);
     expect([cora.testIndex.data[0], cora.testIndex.data[999]]).toEqual([1708, 2707]);
     expect(splitProblems(cora)).toEqual([]);
   });
@@ -110,7 +121,12 @@ describe('loadCiteSeer', () => {
     expect((citeseer.x.data as Float32Array).reduce((a, b) => a + b, 0)).toBe(105165);
     expect(citeseer.numClasses).toBe(6);
     expect(splitSizes(citeseer)).toEqual([120, 500, 1000]);
-    expect(counts(Int32Array.from(citeseer.trainIndex.data, (row) => citeseer.y.data[row]!), 6)).toEqual([20, 20, 20, 20, 20, 20]);
+    expect(
+      counts(
+        Int32Array.from(citeseer.trainIndex.data, (row) => citeseer.y.data[row]!),
+        6,
+      ),
+    ).toEqual([20, 20, 20, 20, 20, 20]);
     expect(edgeProblems(citeseer.edgeIndex)).toEqual([]);
     expect(splitProblems(citeseer)).toEqual([]);
   });
@@ -131,7 +147,12 @@ describe('loadPubMed', () => {
     expect(pubmed.numClasses).toBe(3);
     expect(pubmed.x.shape).toEqual([19717, 16]);
     expect(splitSizes(pubmed)).toEqual([60, 500, 1000]);
-    expect(counts(Int32Array.from(pubmed.trainIndex.data, (row) => pubmed.y.data[row]!), 3)).toEqual([20, 20, 20]);
+    expect(
+      counts(
+        Int32Array.from(pubmed.trainIndex.data, (row) => pubmed.y.data[row]!),
+        3,
+      ),
+    ).toEqual([20, 20, 20]);
     expect(edgeProblems(pubmed.edgeIndex)).toEqual([]);
     expect(splitProblems(pubmed)).toEqual([]);
   });
@@ -148,8 +169,16 @@ describe('loadPubMed', () => {
 describe('loadGraphDataset and GRAPH_DATASETS', () => {
   it('loads every catalogued graph by name, with the counts the catalogue states', async () => {
     for (const info of Object.values(GRAPH_DATASETS)) {
-      const data = await loadGraphDataset(info.name, info.numFeatures === null && info.name === 'pubmed' ? { features: 'random', numRandomFeatures: 4 } : {});
-      expect([data.numNodes, data.edgeIndex.shape[1], data.numClasses, ...splitSizes(data)]).toEqual([info.numNodes, info.numEdges, info.numClasses, ...info.split]);
+      const data = await loadGraphDataset(
+        info.name,
+        info.numFeatures === null && info.name === 'pubmed' ? { features: 'random', numRandomFeatures: 4 } : {},
+      );
+      expect([data.numNodes, data.edgeIndex.shape[1], data.numClasses, ...splitSizes(data)]).toEqual([
+        info.numNodes,
+        info.numEdges,
+        info.numClasses,
+        ...info.split,
+      ]);
       if (info.numFeatures !== null) expect(data.numFeatures).toBe(info.numFeatures);
     }
   });

@@ -1,6 +1,12 @@
 /** Cora, CiteSeer and PubMed with the public Planetoid split, embedded. */
 import { ValueError } from '@tensorloom/core-tensor';
-import { DatasetNotFoundError, planetoidDataset, type GraphDataset, type PlanetoidFeatureOptions, type SparseFeatureList } from '@tensorloom/graph';
+import {
+  DatasetNotFoundError,
+  planetoidDataset,
+  type GraphDataset,
+  type PlanetoidFeatureOptions,
+  type SparseFeatureList,
+} from '@tensorloom/graph';
 import { embeddedGraph } from './embedded.js';
 
 /** The Planetoid datasets this package ships. */

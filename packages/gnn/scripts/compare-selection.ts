@@ -29,20 +29,29 @@ interface EpochRecord {
 const [dataset = 'cora', model = 'gat', seedCount = '4', epochCount = '600', placement = 'layer-input'] = process.argv.slice(2);
 await loadFastestBackend({ threads: 1 });
 const recipe = recipeFor(model as ConvKind, dataset);
-const loaded = dataset in GRAPH_DATASETS ? await loadGraphDataset(dataset as GraphDatasetName, dataset === 'pubmed' ? { features: 'random' } : {}) : loadPlanetoid(dataset);
+const loaded =
+  dataset in GRAPH_DATASETS
+    ? await loadGraphDataset(dataset as GraphDatasetName, dataset === 'pubmed' ? { features: 'random' } : {})
+    : loadPlanetoid(dataset);
 const data = recipe.normalizeFeatures ? { ...loaded, x: normalizeFeatures(loaded.x) } : loaded;
 
 const traces: EpochRecord[][] = [];
 for (let seed = 0; seed < Number(seedCount); seed++) {
   manualSeed(seed);
-  const net = new GNN({ ...recipe.architecture, dropoutPlacement: placement as DropoutPlacement, inChannels: data.numFeatures, outChannels: data.numClasses });
+  const net = new GNN({
+    ...recipe.architecture,
+    dropoutPlacement: placement as DropoutPlacement,
+    inChannels: data.numFeatures,
+    outChannels: data.numClasses,
+  });
   const records: EpochRecord[] = [];
   const started = performance.now();
   trainNodeClassifier(net, data, {
     ...recipe.training,
     epochs: Number(epochCount),
     patience: Infinity,
-    onEpoch: (e) => records.push({ epoch: e.epoch, valAccuracy: e.valAccuracy, valLoss: e.valLoss, testAccuracy: evaluate(net, data).test.accuracy }),
+    onEpoch: (e) =>
+      records.push({ epoch: e.epoch, valAccuracy: e.valAccuracy, valLoss: e.valLoss, testAccuracy: evaluate(net, data).test.accuracy }),
   });
   traces.push(records);
   console.log(`seed ${seed}: ${records.length} epochs in ${((performance.now() - started) / 1000).toFixed(0)} s`);
@@ -53,13 +62,19 @@ for (const criterion of SELECTION_CRITERIA) {
     const picks = traces.map((records) => replay(records, criterion, patience));
     const { mean, std } = meanStd(picks.map((p) => p.testAccuracy));
     const where = picks.map((p) => `${p.epoch}/${p.stoppedAt}`).join(' ');
-    console.log(`${criterion.padEnd(17)} patience ${String(patience).padStart(8)}: test ${(100 * mean).toFixed(2)} ± ${(100 * std).toFixed(2)}%  (selected/stopped: ${where})`);
+    console.log(
+      `${criterion.padEnd(17)} patience ${String(patience).padStart(8)}: test ${(100 * mean).toFixed(2)} ± ${(100 * std).toFixed(2)}%  (selected/stopped: ${where})`,
+    );
   }
 }
 await shutdownWasmBackend();
 
 /** The trainer's selection rule (`ModelSelector`) and patience, replayed on records. */
-function replay(records: readonly EpochRecord[], criterion: SelectionCriterion, patience: number): { epoch: number; testAccuracy: number; stoppedAt: number } {
+function replay(
+  records: readonly EpochRecord[],
+  criterion: SelectionCriterion,
+  patience: number,
+): { epoch: number; testAccuracy: number; stoppedAt: number } {
   const selector = new ModelSelector(criterion);
   let kept = records[0]!;
   let waiting = 0;

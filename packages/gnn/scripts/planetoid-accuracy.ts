@@ -80,10 +80,15 @@ if (values.lr !== undefined) training.lr = number(values.lr);
 if (values['decay-on'] === 'all') delete training.weightDecayFilter;
 else if (values['decay-on'] === 'first') training.weightDecayFilter = firstLayerOnly;
 
-const architecture = { ...recipe.architecture, ...(values['dropout-placement'] === undefined ? {} : { dropoutPlacement: values['dropout-placement'] as DropoutPlacement }) };
+const architecture = {
+  ...recipe.architecture,
+  ...(values['dropout-placement'] === undefined ? {} : { dropoutPlacement: values['dropout-placement'] as DropoutPlacement }),
+};
 const logEvery = Number(values['log-every']);
 const describe = { ...training, weightDecayFilter: training.weightDecayFilter === undefined ? 'all' : 'first layer' };
-console.log(`${loaded.name}: ${loaded.numNodes} nodes, ${loaded.edgeIndex.shape[1]} directed edges, ${loaded.numFeatures} features${normalize ? ' (row-normalised)' : ''}, ${loaded.numClasses} classes, split ${loaded.trainIndex.size}/${loaded.valIndex.size}/${loaded.testIndex.size}`);
+console.log(
+  `${loaded.name}: ${loaded.numNodes} nodes, ${loaded.edgeIndex.shape[1]} directed edges, ${loaded.numFeatures} features${normalize ? ' (row-normalised)' : ''}, ${loaded.numClasses} classes, split ${loaded.trainIndex.size}/${loaded.valIndex.size}/${loaded.testIndex.size}`,
+);
 console.log(`model ${model}: ${JSON.stringify(architecture)}`);
 console.log(`training: ${JSON.stringify(describe)}`);
 console.log(`backend ${getBackend().name}, seeds ${Array.isArray(seeds) ? seeds.join(',') : `0..${seeds - 1}`}`);
@@ -94,7 +99,9 @@ const result = runSeeds(() => new GNN({ ...architecture, inChannels: data.numFea
     logEvery > 0
       ? (e) => {
           if (e.epoch % logEvery === 0) {
-            console.log(`  epoch ${e.epoch}: loss ${e.loss.toFixed(4)} train ${pct(e.trainAccuracy)} val ${pct(e.valAccuracy)} val loss ${e.valLoss.toFixed(4)} (${e.ms.toFixed(0)} ms)`);
+            console.log(
+              `  epoch ${e.epoch}: loss ${e.loss.toFixed(4)} train ${pct(e.trainAccuracy)} val ${pct(e.valAccuracy)} val loss ${e.valLoss.toFixed(4)} (${e.ms.toFixed(0)} ms)`,
+            );
           }
         }
       : undefined,
@@ -105,7 +112,9 @@ const result = runSeeds(() => new GNN({ ...architecture, inChannels: data.numFea
   },
 });
 
-console.log(`${loaded.name} ${model}: test ${pct(result.mean)} ± ${pct(result.std)} (mean ± sample std over ${result.perSeed.length} seeds; val ${pct(result.val.mean)} ± ${pct(result.val.std)})`);
+console.log(
+  `${loaded.name} ${model}: test ${pct(result.mean)} ± ${pct(result.std)} (mean ± sample std over ${result.perSeed.length} seeds; val ${pct(result.val.mean)} ± ${pct(result.val.std)})`,
+);
 console.log(`per seed: ${result.perSeed.map((r) => pct(r.testAccuracy)).join(' ')}`);
 console.log(`time: ${result.msPerEpoch.toFixed(1)} ms/epoch (train step + evaluation), ${(result.ms / 1000).toFixed(1)} s in all`);
 await shutdownWasmBackend();

@@ -39,7 +39,11 @@ describe('GATConv', () => {
     expect(b.shape).toEqual([MESSY_NODES, 3]);
     // Same weights (same generator): the mean of the two concatenated halves.
     const halves = a.toArray() as number[][];
-    expectClose(b, halves.map((row) => [0, 1, 2].map((c) => (row[c]! + row[3 + c]!) / 2)), { atol: 1e-12 });
+    expectClose(
+      b,
+      halves.map((row) => [0, 1, 2].map((c) => (row[c]! + row[3 + c]!) / 2)),
+      { atol: 1e-12 },
+    );
   });
 
   it('returns attention over every node’s incoming edges that sums to 1, with one self-loop per node', () => {
@@ -62,7 +66,11 @@ describe('GATConv', () => {
     const inDegree = new Array<number>(MESSY_NODES).fill(0);
     const targets = Array.from(attention.edgeIndex.data).slice(attention.edgeIndex.shape[1]!);
     for (const t of targets) inDegree[t]!++;
-    expectClose(attention.alpha, targets.map((t) => [1 / inDegree[t]!, 1 / inDegree[t]!]), { atol: 1e-12 });
+    expectClose(
+      attention.alpha,
+      targets.map((t) => [1 / inDegree[t]!, 1 / inDegree[t]!]),
+      { atol: 1e-12 },
+    );
   });
 
   it('without self-loops, gives a node with no incoming edge only the bias', () => {
@@ -84,7 +92,9 @@ describe('GATConv', () => {
   it('passes gradcheck of the attention coefficients without self-loops', () => {
     const conv = new GATConv(3, 2, { heads: 2, addSelfLoops: false, negativeSlope: 0.1, dtype: 'float64', generator: new Generator(7) });
     const x = rand64([MESSY_NODES, 3], 8, true);
-    expect(gradcheck((a) => conv.call(a!, edgeIndex, { returnAttentionWeights: true }).attention.alpha, [x, ...conv.parameters()])).toBe(true);
+    expect(gradcheck((a) => conv.call(a!, edgeIndex, { returnAttentionWeights: true }).attention.alpha, [x, ...conv.parameters()])).toBe(
+      true,
+    );
   });
 
   it('drops attention coefficients reproducibly in training and not at all in eval', () => {
@@ -128,7 +138,8 @@ describe('GATConv', () => {
 
   it('featureDropout drops the weighed features, not those the scores come from', () => {
     const x = rand64([MESSY_NODES, 5], 11);
-    const make = (featureDropout: number) => new GATConv(5, 3, { heads: 2, featureDropout, dtype: 'float64', generator: new Generator(12) });
+    const make = (featureDropout: number) =>
+      new GATConv(5, 3, { heads: 2, featureDropout, dtype: 'float64', generator: new Generator(12) });
     const plain = make(0).call(x, edgeIndex, { returnAttentionWeights: true });
     const dropped = make(0.5).call(x, edgeIndex, { returnAttentionWeights: true });
     expect(Array.from(dropped.attention.alpha.data)).toEqual(Array.from(plain.attention.alpha.data));
@@ -152,7 +163,8 @@ describe('GATConv', () => {
 
   it('attentionBias adds a bias per head to each half of the score, inside the LeakyReLU', () => {
     const heads = 2;
-    const make = (attentionBias: boolean) => new GATConv(3, 2, { heads, attentionBias, negativeSlope: 0.2, dtype: 'float64', generator: new Generator(15) });
+    const make = (attentionBias: boolean) =>
+      new GATConv(3, 2, { heads, attentionBias, negativeSlope: 0.2, dtype: 'float64', generator: new Generator(15) });
     const conv = make(true);
     expect(Object.entries(conv.stateDict()).map(([k, t]) => [k, t.shape])).toEqual([
       ['att_src', [1, 2, 2]],
@@ -207,7 +219,9 @@ describe('GATConv', () => {
     });
     const x = rand64([MESSY_NODES, 3], 18, true);
     expect(gradcheck((a) => conv.call(a!, edgeIndex), [x, ...conv.parameters()])).toBe(true);
-    expect(gradcheck((a) => conv.call(a!, edgeIndex, { returnAttentionWeights: true }).attention.alpha, [x, ...conv.parameters()])).toBe(true);
+    expect(gradcheck((a) => conv.call(a!, edgeIndex, { returnAttentionWeights: true }).attention.alpha, [x, ...conv.parameters()])).toBe(
+      true,
+    );
   });
 
   it('rejects bad input and options with typed errors', () => {
@@ -224,7 +238,7 @@ describe('GATConv', () => {
   });
 });
 
-describe('attention edge sets and the heads\' block-diagonal adjacency', () => {
+describe("attention edge sets and the heads' block-diagonal adjacency", () => {
   const edgeIndex = edgeIndexOf(MESSY_PAIRS);
 
   it('attentionAggregate weighs every head by its own coefficients: Σ_e alpha[e, h] · x[source_e, h, :]', () => {
@@ -237,7 +251,9 @@ describe('attention edge sets and the heads\' block-diagonal adjacency', () => {
     const expected = new Float64Array(MESSY_NODES * heads * channels);
     for (let k = 0; k < e; k++) {
       const [j, i] = [edgeIndex.data[k]!, edgeIndex.data[e + k]!];
-      for (let h = 0; h < heads; h++) for (let c = 0; c < channels; c++) expected[(i * heads + h) * channels + c]! += alpha.data[k * heads + h]! * x.data[(j * heads + h) * channels + c]!;
+      for (let h = 0; h < heads; h++)
+        for (let c = 0; c < channels; c++)
+          expected[(i * heads + h) * channels + c]! += alpha.data[k * heads + h]! * x.data[(j * heads + h) * channels + c]!;
     }
     expectClose(out, expected, { atol: 1e-12 });
     // Node 5 has no incoming edge: zeros; the duplicate 0 → 1 counts twice.

@@ -89,8 +89,20 @@ export interface AttentionOutput {
 }
 
 /** Checks the options the attention layers share. */
-export function resolveAttentionOptions(op: string, options: AttentionConvOptions): Required<Omit<AttentionConvOptions, 'generator'>> & { generator: Generator | undefined } {
-  const { heads = 1, concat: concatHeads = true, negativeSlope = 0.2, dropout: p = 0, addSelfLoops: loops = true, bias = true, dtype = 'float32', generator } = options;
+export function resolveAttentionOptions(
+  op: string,
+  options: AttentionConvOptions,
+): Required<Omit<AttentionConvOptions, 'generator'>> & { generator: Generator | undefined } {
+  const {
+    heads = 1,
+    concat: concatHeads = true,
+    negativeSlope = 0.2,
+    dropout: p = 0,
+    addSelfLoops: loops = true,
+    bias = true,
+    dtype = 'float32',
+    generator,
+  } = options;
   checkChannels(op, 'heads', heads);
   if (!(p >= 0 && p <= 1)) throw new ValueError(`${op}: dropout must be a probability in [0, 1], got ${p}`);
   if (!Number.isFinite(negativeSlope)) throw new ValueError(`${op}: negativeSlope must be a finite number, got ${negativeSlope}`);
@@ -108,9 +120,12 @@ const edgeSets = new WeakMap<Tensor, { numNodes: number; loops: boolean; entries
 /** The edge set an attention layer attends over: with `loops`, existing self-loops replaced by one per node. */
 export function attentionEdges(op: string, edgeIndex: Tensor, numNodes: number, loops: boolean): Edges {
   const known = edgeIndex instanceof Tensor ? edgeSets.get(edgeIndex) : undefined;
-  if (known !== undefined && known.numNodes === numNodes && known.loops === loops && sameEntries(known.entries, edgeIndex.data)) return known.edges;
+  if (known !== undefined && known.numNodes === numNodes && known.loops === loops && sameEntries(known.entries, edgeIndex.data))
+    return known.edges;
   const checked = Edges.fromEdgeIndex(op, edgeIndex, { numNodes });
-  const edges = loops ? Edges.fromEdgeIndex(op, addSelfLoops(removeSelfLoops(edgeIndex).edgeIndex, { numNodes }).edgeIndex, { numNodes }) : checked;
+  const edges = loops
+    ? Edges.fromEdgeIndex(op, addSelfLoops(removeSelfLoops(edgeIndex).edgeIndex, { numNodes }).edgeIndex, { numNodes })
+    : checked;
   edgeSets.set(edgeIndex, { numNodes, loops, entries: (edgeIndex.data as Int32Array).slice(), edges });
   return edges;
 }
@@ -199,7 +214,10 @@ export class GATConv extends MessagePassing<[NodeFeatures, Tensor, AttentionForw
     this.negativeSlope = o.negativeSlope;
     this.dropout = o.dropout;
     const { inputDropout = 0, featureDropout = 0, attentionBias = false } = options;
-    for (const [name, value] of [['inputDropout', inputDropout], ['featureDropout', featureDropout]] as const) {
+    for (const [name, value] of [
+      ['inputDropout', inputDropout],
+      ['featureDropout', featureDropout],
+    ] as const) {
       if (!(value >= 0 && value <= 1)) throw new ValueError(`GATConv: ${name} must be a probability in [0, 1], got ${String(value)}`);
     }
     this.inputDropout = inputDropout;
@@ -209,7 +227,17 @@ export class GATConv extends MessagePassing<[NodeFeatures, Tensor, AttentionForw
     this.addSelfLoops = o.addSelfLoops;
     this.generator = o.generator;
     const width = o.heads * outChannels;
-    this.registerModule('lin', new GraphLinear({ inFeatures: inChannels, outFeatures: width, bias: false, weightInitializer: 'glorot', dtype: o.dtype, generator: o.generator }));
+    this.registerModule(
+      'lin',
+      new GraphLinear({
+        inFeatures: inChannels,
+        outFeatures: width,
+        bias: false,
+        weightInitializer: 'glorot',
+        dtype: o.dtype,
+        generator: o.generator,
+      }),
+    );
     this.registerParameter('att_src', Tensor.empty([1, o.heads, outChannels], o.dtype));
     this.registerParameter('att_dst', Tensor.empty([1, o.heads, outChannels], o.dtype));
     this.registerParameter('att_src_bias', attentionBias ? Tensor.empty([o.heads], o.dtype) : null);
@@ -302,9 +330,15 @@ export class GATConv extends MessagePassing<[NodeFeatures, Tensor, AttentionForw
     const weight = this.lin.weight;
     const parts: Tensor[] = [];
     if (x instanceof Tensor && x.requiresGrad) {
-      for (let head = 0; head < this.heads; head++) parts.push(linear(dropout(x, this.inputDropout, options), narrow(weight, 0, head * c, c)));
+      for (let head = 0; head < this.heads; head++)
+        parts.push(linear(dropout(x, this.inputDropout, options), narrow(weight, 0, head * c, c)));
     } else {
-      const nonZeros = x instanceof SparseCsr ? (x.values === null ? x.withValues(ones([x.nnz], { dtype: weight.dtype as FloatDType })) : x) : SparseCsr.fromDense(x);
+      const nonZeros =
+        x instanceof SparseCsr
+          ? x.values === null
+            ? x.withValues(ones([x.nnz], { dtype: weight.dtype as FloatDType }))
+            : x
+          : SparseCsr.fromDense(x);
       for (let head = 0; head < this.heads; head++) {
         const dropped = nonZeros.withValues(dropout(nonZeros.values!, this.inputDropout, options));
         parts.push(spmm(dropped, transpose(narrow(weight, 0, head * c, c), 0, 1)));
@@ -314,7 +348,10 @@ export class GATConv extends MessagePassing<[NodeFeatures, Tensor, AttentionForw
   }
 
   override extraRepr(): string {
-    const extra = (this.inputDropout > 0 ? `, inputDropout=${this.inputDropout}` : '') + (this.featureDropout > 0 ? `, featureDropout=${this.featureDropout}` : '') + (this.attentionBias ? ', attentionBias=true' : '');
+    const extra =
+      (this.inputDropout > 0 ? `, inputDropout=${this.inputDropout}` : '') +
+      (this.featureDropout > 0 ? `, featureDropout=${this.featureDropout}` : '') +
+      (this.attentionBias ? ', attentionBias=true' : '');
     return `${this.inChannels}, ${this.outChannels}, heads=${this.heads}, concat=${this.concat}, dropout=${this.dropout}${extra}`;
   }
 }

@@ -24,12 +24,18 @@ describe('GatedGraphConv', () => {
   it('zero-pads x, then runs one GRU step per layer on the summed messages h·W_l', () => {
     const conv = new GatedGraphConv(4, 2, { dtype: 'float64', generator: new Generator(1) });
     const x = rand64([3, 2], 2);
-    const pairs: Array<[number, number]> = [[0, 1], [2, 1], [1, 0]];
+    const pairs: Array<[number, number]> = [
+      [0, 1],
+      [2, 1],
+      [1, 0],
+    ];
     const out = conv.call(x, edgeIndexOf(pairs));
     let h = concat([x, zeros([3, 2], { dtype: 'float64' })], 1);
     for (let layer = 0; layer < 2; layer++) {
       const m = matmul(h, select(conv.weight, 0, layer)).toArray() as number[][];
-      const aggregated = [0, 1, 2].map((i) => [0, 1, 2, 3].map((c) => pairs.filter(([, t]) => t === i).reduce((s, [j]) => s + m[j]![c]!, 0)));
+      const aggregated = [0, 1, 2].map((i) =>
+        [0, 1, 2, 3].map((c) => pairs.filter(([, t]) => t === i).reduce((s, [j]) => s + m[j]![c]!, 0)),
+      );
       h = conv.rnn.call(tensor(aggregated, { dtype: 'float64' }), h);
     }
     expectClose(out, h, { atol: 1e-12 });

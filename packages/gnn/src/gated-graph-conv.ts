@@ -82,7 +82,9 @@ export class GatedGraphConv extends MessagePassing<[NodeFeatures, Tensor, GatedG
     const x = denseFeatures(input, this.weight.dtype as FloatDType);
     const [n, features] = x.shape as [number, number];
     if (features > this.outChannels) {
-      throw new ValueError(`GatedGraphConv: x has ${features} features, more than outChannels (${this.outChannels}); expected at most ${this.outChannels}`);
+      throw new ValueError(
+        `GatedGraphConv: x has ${features} features, more than outChannels (${this.outChannels}); expected at most ${this.outChannels}`,
+      );
     }
     let h = features < this.outChannels ? concat([x, zeros([n, this.outChannels - features], { dtype: x.dtype })], 1) : x;
     const edges = Edges.fromEdgeIndex('GatedGraphConv', edgeIndex, { numNodes: n });

@@ -53,7 +53,16 @@ describe('GATv2Conv', () => {
     });
     const x = rand64([4, 1], 0);
     noGrad(() => x.data.set([5, -5, 1, -1]));
-    const { attention } = conv.call(x, edgeIndexOf([[2, 0], [3, 0], [2, 1], [3, 1]]), { returnAttentionWeights: true });
+    const { attention } = conv.call(
+      x,
+      edgeIndexOf([
+        [2, 0],
+        [3, 0],
+        [2, 1],
+        [3, 1],
+      ]),
+      { returnAttentionWeights: true },
+    );
     const [a02, a03, a12, a13] = Array.from(attention.alpha.data);
     expect(a02!).toBeGreaterThan(a03!);
     expect(a13!).toBeGreaterThan(a12!);

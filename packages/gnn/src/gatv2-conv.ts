@@ -73,7 +73,15 @@ export class GATv2Conv extends MessagePassing<[NodeFeatures, Tensor, AttentionFo
     this.shareWeights = options.shareWeights ?? false;
     this.generator = o.generator;
     const width = o.heads * outChannels;
-    const makeLinear = () => new GraphLinear({ inFeatures: inChannels, outFeatures: width, bias: o.bias, weightInitializer: 'glorot', dtype: o.dtype, generator: o.generator });
+    const makeLinear = () =>
+      new GraphLinear({
+        inFeatures: inChannels,
+        outFeatures: width,
+        bias: o.bias,
+        weightInitializer: 'glorot',
+        dtype: o.dtype,
+        generator: o.generator,
+      });
     const linL = this.registerModule('lin_l', makeLinear());
     this.registerModule('lin_r', this.shareWeights ? linL : makeLinear());
     this.registerParameter('att', Tensor.empty([1, o.heads, outChannels], o.dtype));

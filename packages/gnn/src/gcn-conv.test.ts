@@ -5,7 +5,14 @@ import { MESSY_NODES, MESSY_PAIRS, edgeIndexOf, rand64, undirected, weights64 } 
 import { GCNConv } from './gcn-conv.js';
 
 /** The course's example graph A–F (A=0 … F=5) and its Ã = A + I. */
-const COURSE_PAIRS = undirected([[0, 1], [0, 4], [0, 5], [1, 3], [2, 3], [3, 5]]);
+const COURSE_PAIRS = undirected([
+  [0, 1],
+  [0, 4],
+  [0, 5],
+  [1, 3],
+  [2, 3],
+  [3, 5],
+]);
 const COURSE_A_TILDE = [
   [1, 1, 0, 0, 1, 1],
   [1, 1, 0, 1, 0, 0],
@@ -34,7 +41,11 @@ describe('GCNConv', () => {
     const out = identityConv(6, { improved: true }).call(eye(6, undefined, { dtype: 'float64' }), edgeIndexOf(COURSE_PAIRS));
     const a = COURSE_A_TILDE.map((row, i) => row.map((v, j) => (i === j ? 2 : v)));
     const degree = a.map((row) => row.reduce((s, v) => s + v, 0));
-    expectClose(out, a.map((row, i) => row.map((v, j) => v / Math.sqrt(degree[i]! * degree[j]!))), { atol: 1e-12 });
+    expectClose(
+      out,
+      a.map((row, i) => row.map((v, j) => v / Math.sqrt(degree[i]! * degree[j]!))),
+      { atol: 1e-12 },
+    );
   });
 
   it('keeps an existing self-loop instead of adding a second, counts duplicate edges twice and gives an isolated node only the bias', () => {
@@ -45,7 +56,11 @@ describe('GCNConv', () => {
     const a = Array.from({ length: MESSY_NODES }, (_, i) => Array.from({ length: MESSY_NODES }, (_, j): number => (i === j ? 1 : 0)));
     for (const [s, t] of MESSY_PAIRS) if (s !== t) a[t]![s]! += 1;
     const degree = a.map((row) => row.reduce((s, v) => s + v, 0));
-    expectClose(out, a.map((row, i) => row.map((v, j) => v / Math.sqrt(degree[i]! * degree[j]!) + 0.5)), { atol: 1e-12 });
+    expectClose(
+      out,
+      a.map((row, i) => row.map((v, j) => v / Math.sqrt(degree[i]! * degree[j]!) + 0.5)),
+      { atol: 1e-12 },
+    );
     // Node 5 has only its own loop (degree 1): its row is its own feature plus the bias.
     expectClose((out.toArray() as number[][])[5]!, [0.5, 0.5, 0.5, 0.5, 0.5, 1.5]);
   });
@@ -59,7 +74,14 @@ describe('GCNConv', () => {
 
   it('uses the edge weights as given without normalisation', () => {
     const conv = identityConv(3, { normalize: false });
-    const out = conv.call(eye(3, undefined, { dtype: 'float64' }), edgeIndexOf([[0, 1], [2, 1]]), { edgeWeight: tensor([0.5, 3], { dtype: 'float64' }) });
+    const out = conv.call(
+      eye(3, undefined, { dtype: 'float64' }),
+      edgeIndexOf([
+        [0, 1],
+        [2, 1],
+      ]),
+      { edgeWeight: tensor([0.5, 3], { dtype: 'float64' }) },
+    );
     expectClose(out, [
       [0, 0, 0],
       [0.5, 0, 3],
@@ -111,7 +133,12 @@ describe('GCNConv', () => {
   it('with cached, reuses the first normalised adjacency for later calls until the cache is cleared', () => {
     const conv = identityConv(3, { cached: true });
     const x = eye(3, undefined, { dtype: 'float64' });
-    const path = edgeIndexOf(undirected([[0, 1], [1, 2]]));
+    const path = edgeIndexOf(
+      undirected([
+        [0, 1],
+        [1, 2],
+      ]),
+    );
     const first = conv.call(x, path);
     expect(conv.hasCache).toBe(true);
     // Another graph: the cached normalisation is used, as PyG's cached=True.
@@ -125,7 +152,13 @@ describe('GCNConv', () => {
   it('with cached, trains: gradients reach the parameters on every step', () => {
     const conv = new GCNConv(3, 2, { cached: true, dtype: 'float64' });
     const x = rand64([4, 3], 8);
-    const edgeIndex = edgeIndexOf(undirected([[0, 1], [1, 2], [2, 3]]));
+    const edgeIndex = edgeIndexOf(
+      undirected([
+        [0, 1],
+        [1, 2],
+        [2, 3],
+      ]),
+    );
     for (let step = 0; step < 2; step++) {
       conv.zeroGrad();
       conv.call(x, edgeIndex).sum().backward();

@@ -3,7 +3,15 @@
  */
 import { ShapeError, Tensor, ValueError, add, fmtShape, noGrad, ones, type FloatDType, type Generator } from '@tensorloom/core-tensor';
 import { checkChannels, GraphLinear } from './linear.js';
-import { Edges, MessagePassing, checkEdgeIndex, checkEdgeWeight, checkNodeFeatures, featureDtype, type NodeFeatures } from './message-passing.js';
+import {
+  Edges,
+  MessagePassing,
+  checkEdgeIndex,
+  checkEdgeWeight,
+  checkNodeFeatures,
+  featureDtype,
+  type NodeFeatures,
+} from './message-passing.js';
 import { gcnNorm } from '@tensorloom/graph';
 
 /** Options of {@link GCNConv}. */
@@ -76,7 +84,9 @@ export class GCNConv extends MessagePassing<[NodeFeatures, Tensor, GCNConvForwar
     const { improved = false, cached = false, normalize = true, bias = true, dtype = 'float32', generator } = options;
     const addSelfLoops = options.addSelfLoops ?? normalize;
     if (addSelfLoops && !normalize) {
-      throw new ValueError("GCNConv: addSelfLoops needs normalize (self-loops are only added by the normalisation); pass addSelfLoops: false");
+      throw new ValueError(
+        'GCNConv: addSelfLoops needs normalize (self-loops are only added by the normalisation); pass addSelfLoops: false',
+      );
     }
     this.inChannels = inChannels;
     this.outChannels = outChannels;
@@ -85,7 +95,10 @@ export class GCNConv extends MessagePassing<[NodeFeatures, Tensor, GCNConvForwar
     this.addSelfLoops = addSelfLoops;
     this.normalize = normalize;
     this.generator = generator;
-    this.registerModule('lin', new GraphLinear({ inFeatures: inChannels, outFeatures: outChannels, bias: false, weightInitializer: 'glorot', dtype, generator }));
+    this.registerModule(
+      'lin',
+      new GraphLinear({ inFeatures: inChannels, outFeatures: outChannels, bias: false, weightInitializer: 'glorot', dtype, generator }),
+    );
     this.registerParameter('bias', bias ? Tensor.empty([outChannels], dtype) : null);
     this.resetParameters();
   }
@@ -119,7 +132,9 @@ export class GCNConv extends MessagePassing<[NodeFeatures, Tensor, GCNConvForwar
   forward(x: NodeFeatures, edgeIndex: Tensor, options: GCNConvForwardOptions = {}): Tensor {
     checkNodeFeatures('GCNConv', x, this.inChannels);
     if (this.cache !== null && this.cache.edges.numNodes !== x.shape[0]) {
-      throw new ShapeError(`GCNConv: the cached graph has ${this.cache.edges.numNodes} nodes but x is ${fmtShape(x.shape)}; call clearCache() to change graphs`);
+      throw new ShapeError(
+        `GCNConv: the cached graph has ${this.cache.edges.numNodes} nodes but x is ${fmtShape(x.shape)}; call clearCache() to change graphs`,
+      );
     }
     const graph = this.cache ?? this.prepare(x, edgeIndex, options.edgeWeight ?? null);
     if (this.cached) this.cache = graph;

@@ -18,7 +18,14 @@ describe('GINConv', () => {
     const conv = new GINConv(new nn.Identity(), { eps: 0.5, dtype: 'float64' });
     const x = rand64([3, 2], 0);
     noGrad(() => x.data.set([1, 2, 3, 4, 5, 6]));
-    const out = conv.call(x, edgeIndexOf([[0, 1], [2, 1], [0, 1]]));
+    const out = conv.call(
+      x,
+      edgeIndexOf([
+        [0, 1],
+        [2, 1],
+        [0, 1],
+      ]),
+    );
     expectClose(out, [
       [1.5, 3],
       [4.5 + 1 + 5 + 1, 6 + 2 + 6 + 2],

@@ -1,5 +1,15 @@
 // The graph layers of @tensorloom/gnn: the message-passing template, the convolutions and pooling.
-export { MessagePassing, Edges, sparseAggregate, checkEdgeIndex, checkNodeFeatures, checkEdgeWeight, preferSparse, featureDtype, denseFeatures } from './message-passing.js';
+export {
+  MessagePassing,
+  Edges,
+  sparseAggregate,
+  checkEdgeIndex,
+  checkNodeFeatures,
+  checkEdgeWeight,
+  preferSparse,
+  featureDtype,
+  denseFeatures,
+} from './message-passing.js';
 export type { Aggregation, MessagePassingOptions, NodeFeatures, PropagateInputs } from './message-passing.js';
 export { GraphLinear, glorot_, type GraphLinearOptions, type WeightInitializer } from './linear.js';
 export { GCNConv, type GCNConvOptions, type GCNConvForwardOptions } from './gcn-conv.js';

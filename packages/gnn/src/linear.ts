@@ -3,7 +3,20 @@
  * whose initialisation is chosen per layer (GCN and GAT draw their weights Glorot-uniform, SAGE
  * and GIN keep PyTorch's default), and the `glorot_` initialiser PyG applies to attention vectors.
  */
-import { ShapeError, SparseCsr, Tensor, ValueError, fmtShape, add, nn, linear, spmm, transpose, type FloatDType, type Generator } from '@tensorloom/core-tensor';
+import {
+  ShapeError,
+  SparseCsr,
+  Tensor,
+  ValueError,
+  fmtShape,
+  add,
+  nn,
+  linear,
+  spmm,
+  transpose,
+  type FloatDType,
+  type Generator,
+} from '@tensorloom/core-tensor';
 
 /** Throws a ValueError unless `value` is a positive integer (a channel count). */
 export function checkChannels(op: string, name: string, value: number): void {
@@ -60,7 +73,15 @@ export class GraphLinear extends nn.Module<[Tensor | SparseCsr], Tensor> {
 
   constructor(options: GraphLinearOptions) {
     super();
-    const { inFeatures, outFeatures, bias = true, weightInitializer = 'kaimingUniform', biasInitializer = 'uniform', dtype = 'float32', generator } = options;
+    const {
+      inFeatures,
+      outFeatures,
+      bias = true,
+      weightInitializer = 'kaimingUniform',
+      biasInitializer = 'uniform',
+      dtype = 'float32',
+      generator,
+    } = options;
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
     this.weightInitializer = weightInitializer;
@@ -101,7 +122,8 @@ export class GraphLinear extends nn.Module<[Tensor | SparseCsr], Tensor> {
 
   forward(x: Tensor | SparseCsr): Tensor {
     if (!(x instanceof SparseCsr)) return linear(x, this.weight, this.bias);
-    if (x.shape[1] !== this.inFeatures) throw new ShapeError(`Linear: x must be [N, ${this.inFeatures}], got a SparseCsr ${fmtShape(x.shape)}`);
+    if (x.shape[1] !== this.inFeatures)
+      throw new ShapeError(`Linear: x must be [N, ${this.inFeatures}], got a SparseCsr ${fmtShape(x.shape)}`);
     const out = spmm(x, transpose(this.weight, 0, 1));
     return this.bias === null ? out : add(out, this.bias);
   }

@@ -62,23 +62,29 @@ describe('MessagePassing', () => {
   const x = rand64([MESSY_NODES, 3], 1);
   const xs = x.toArray() as number[][];
 
-  it.each(['sum', 'mean', 'max'] as const)('aggregates x_j over incoming edges with %s (duplicates count twice, an isolated node gets 0)', (aggr) => {
-    expectClose(new Neighbours(aggr).call(x, edgeIndex), reference(xs, MESSY_PAIRS, aggr), { atol: 1e-12 });
-    expectClose(new ExplicitNeighbours(aggr).call(x, edgeIndex), reference(xs, MESSY_PAIRS, aggr), { atol: 1e-12 });
-  });
+  it.each(['sum', 'mean', 'max'] as const)(
+    'aggregates x_j over incoming edges with %s (duplicates count twice, an isolated node gets 0)',
+    (aggr) => {
+      expectClose(new Neighbours(aggr).call(x, edgeIndex), reference(xs, MESSY_PAIRS, aggr), { atol: 1e-12 });
+      expectClose(new ExplicitNeighbours(aggr).call(x, edgeIndex), reference(xs, MESSY_PAIRS, aggr), { atol: 1e-12 });
+    },
+  );
 
   it("treats 'add' as 'sum', as PyG", () => {
     expect(new Neighbours('add').aggr).toBe('sum');
   });
 
-  it.each(['sum', 'mean', 'max'] as const)('scales messages by the edge weights with %s, on the sparse and the explicit path alike', (aggr) => {
-    const w = weights64(MESSY_PAIRS.length, 2);
-    const expected = reference(xs, MESSY_PAIRS, aggr, Array.from(w.data));
-    expectClose(new Neighbours(aggr).call(x, edgeIndex, w), expected, { atol: 1e-12 });
-    const explicit = new ExplicitNeighbours(aggr);
-    expectClose(explicit.call(x, edgeIndex, w), expected, { atol: 1e-12 });
-    expect(explicit.messageCalls).toBe(1);
-  });
+  it.each(['sum', 'mean', 'max'] as const)(
+    'scales messages by the edge weights with %s, on the sparse and the explicit path alike',
+    (aggr) => {
+      const w = weights64(MESSY_PAIRS.length, 2);
+      const expected = reference(xs, MESSY_PAIRS, aggr, Array.from(w.data));
+      expectClose(new Neighbours(aggr).call(x, edgeIndex, w), expected, { atol: 1e-12 });
+      const explicit = new ExplicitNeighbours(aggr);
+      expectClose(explicit.call(x, edgeIndex, w), expected, { atol: 1e-12 });
+      expect(explicit.messageCalls).toBe(1);
+    },
+  );
 
   it('runs a custom message reading both ends, then the update', () => {
     const out = new Differences().call(x, edgeIndex);
@@ -108,7 +114,15 @@ describe('MessagePassing', () => {
 
   it('rejects a float edge index, a wrong shape and nodes out of range with typed errors', () => {
     const layer = new Neighbours('sum');
-    expect(() => layer.call(x, tensor([[0, 1], [1, 0]]))).toThrow(DTypeError);
+    expect(() =>
+      layer.call(
+        x,
+        tensor([
+          [0, 1],
+          [1, 0],
+        ]),
+      ),
+    ).toThrow(DTypeError);
     expect(() => layer.call(x, tensor([[0, 1, 2]], { dtype: 'int32' }))).toThrow(ShapeError);
     expect(() => layer.call(x, tensor([0, 1], { dtype: 'int32' }))).toThrow(ShapeError);
     expect(() => layer.call(x, edgeIndexOf([[0, MESSY_NODES]]))).toThrow(IndexError);
@@ -128,7 +142,14 @@ describe('MessagePassing', () => {
 
 describe('Edges', () => {
   it('splits the edge index into sources and targets and gathers per edge', () => {
-    const edges = Edges.fromEdgeIndex('test', edgeIndexOf([[0, 1], [2, 1]]), { numNodes: 3 });
+    const edges = Edges.fromEdgeIndex(
+      'test',
+      edgeIndexOf([
+        [0, 1],
+        [2, 1],
+      ]),
+      { numNodes: 3 },
+    );
     expect(edges.numEdges).toBe(2);
     expect(Array.from(edges.source.data)).toEqual([0, 2]);
     expect(Array.from(edges.target.data)).toEqual([1, 1]);
@@ -137,7 +158,15 @@ describe('Edges', () => {
   });
 
   it('builds the adjacency (rows = targets) once and keeps the weighted matrix for the same values', () => {
-    const edges = Edges.fromEdgeIndex('test', edgeIndexOf([[2, 0], [0, 1], [1, 0]]), { numNodes: 3 });
+    const edges = Edges.fromEdgeIndex(
+      'test',
+      edgeIndexOf([
+        [2, 0],
+        [0, 1],
+        [1, 0],
+      ]),
+      { numNodes: 3 },
+    );
     expect(edges.adjacency()).toBe(edges.adjacency());
     const w = tensor([1, 2, 3]);
     const a = edges.adjacency(w);

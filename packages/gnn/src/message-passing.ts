@@ -170,7 +170,8 @@ function buildHeadStructure(csr: SparseCsr, heads: number): { csr: SparseCsr; or
 export function checkEdgeIndex(op: string, edgeIndex: Tensor, numNodes: number): void {
   if (!(edgeIndex instanceof Tensor)) throw new ShapeError(`${op}: edgeIndex must be an int32 tensor [2, E], got ${String(edgeIndex)}`);
   if (edgeIndex.dtype !== 'int32') throw new DTypeError(`${op}: edgeIndex must be int32, got ${edgeIndex.dtype}`);
-  if (edgeIndex.ndim !== 2 || edgeIndex.shape[0] !== 2) throw new ShapeError(`${op}: edgeIndex must be [2, E], got ${fmtShape(edgeIndex.shape)}`);
+  if (edgeIndex.ndim !== 2 || edgeIndex.shape[0] !== 2)
+    throw new ShapeError(`${op}: edgeIndex must be [2, E], got ${fmtShape(edgeIndex.shape)}`);
   const data = edgeIndex.data as Int32Array;
   for (let k = 0; k < data.length; k++) {
     const v = data[k]!;
@@ -197,12 +198,14 @@ export type NodeFeatures = Tensor | SparseCsr;
 export function checkNodeFeatures(op: string, x: NodeFeatures, channels: number | null): void {
   const expected = `[N, ${channels ?? 'F'}]`;
   if (x instanceof SparseCsr) {
-    if (channels !== null && x.shape[1] !== channels) throw new ShapeError(`${op}: x must be ${expected}, got a SparseCsr ${fmtShape(x.shape)}`);
+    if (channels !== null && x.shape[1] !== channels)
+      throw new ShapeError(`${op}: x must be ${expected}, got a SparseCsr ${fmtShape(x.shape)}`);
     return;
   }
   if (!(x instanceof Tensor)) throw new ShapeError(`${op}: x must be a float tensor or SparseCsr ${expected}, got ${String(x)}`);
   if (!isFloatDType(x.dtype)) throw new DTypeError(`${op}: x must be float32 or float64, got ${x.dtype}`);
-  if (x.ndim !== 2 || (channels !== null && x.shape[1] !== channels)) throw new ShapeError(`${op}: x must be ${expected}, got ${fmtShape(x.shape)}`);
+  if (x.ndim !== 2 || (channels !== null && x.shape[1] !== channels))
+    throw new ShapeError(`${op}: x must be ${expected}, got ${fmtShape(x.shape)}`);
 }
 
 /**
@@ -276,10 +279,11 @@ export interface MessagePassingOptions {
  * }
  * new SumNeighbours().call(x, edgeIndex)  // row i = Σ_{j → i} x_j
  */
-export abstract class MessagePassing<In extends unknown[] = [Tensor, Tensor], Out = Tensor, Inputs extends PropagateInputs = PropagateInputs> extends nn.Module<
-  In,
-  Out
-> {
+export abstract class MessagePassing<
+  In extends unknown[] = [Tensor, Tensor],
+  Out = Tensor,
+  Inputs extends PropagateInputs = PropagateInputs,
+> extends nn.Module<In, Out> {
   /** The aggregation ('add' is stored as 'sum'). */
   readonly aggr: 'sum' | 'mean' | 'max';
 
@@ -298,7 +302,10 @@ export abstract class MessagePassing<In extends unknown[] = [Tensor, Tensor], Ou
    * Returns `[N, ...]`.
    */
   propagate(edgeIndex: Tensor | Edges, inputs: Inputs, options: { size?: number } = {}): Tensor {
-    const edges = edgeIndex instanceof Edges ? edgeIndex : Edges.fromEdgeIndex(this.typeName, edgeIndex, { numNodes: options.size ?? inputs.x.shape[0]! });
+    const edges =
+      edgeIndex instanceof Edges
+        ? edgeIndex
+        : Edges.fromEdgeIndex(this.typeName, edgeIndex, { numNodes: options.size ?? inputs.x.shape[0]! });
     checkEdgeWeight(this.typeName, inputs.edgeWeight, edges.numEdges, inputs.x.dtype);
     const fused = this.messageAndAggregate(edges, inputs);
     const aggregated = fused ?? this.aggregate(this.message(edges, inputs), edges);

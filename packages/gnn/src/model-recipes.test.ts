@@ -12,13 +12,26 @@ describe('recipeFor', () => {
     expect(recipe.training).toMatchObject({ epochs: 200, lr: 0.01, weightDecay: 5e-4, criterion: 'accuracy' });
     expect(recipe.training.weightDecayFilter).toBe(firstLayerOnly);
     const model = new GNN({ ...recipe.architecture, inChannels: 10, outChannels: 3 });
-    const decayed = model.namedParameters().filter(([name]) => firstLayerOnly(name)).map(([name]) => name);
+    const decayed = model
+      .namedParameters()
+      .filter(([name]) => firstLayerOnly(name))
+      .map(([name]) => name);
     expect(decayed).toEqual(['convs.0.bias', 'convs.0.lin.weight']);
   });
 
   it("holds Veličković et al.'s GAT settings, with PubMed's own", () => {
     const cora = recipeFor('gat', 'cora');
-    expect(cora.architecture).toMatchObject({ conv: 'gat', hiddenChannels: 8, heads: 8, outHeads: 1, dropout: 0.6, attentionDropout: 0.6, act: 'elu', dropoutPlacement: 'per-head', attentionBias: true });
+    expect(cora.architecture).toMatchObject({
+      conv: 'gat',
+      hiddenChannels: 8,
+      heads: 8,
+      outHeads: 1,
+      dropout: 0.6,
+      attentionDropout: 0.6,
+      act: 'elu',
+      dropoutPlacement: 'per-head',
+      attentionBias: true,
+    });
     expect(cora.training).toMatchObject({ lr: 0.005, weightDecay: 5e-4, patience: 100, criterion: 'accuracy-and-loss' });
     expect(recipeFor('gat', 'CiteSeer').training.criterion).toBe('latest-accuracy');
     expect(recipeFor('gatv2', 'cora').training.criterion).toBe('loss');

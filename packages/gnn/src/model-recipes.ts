@@ -26,7 +26,8 @@ export interface NodeClassificationRecipe {
 /** Decays the first layer's parameters only (Kipf & Welling's code, PyG's examples/gcn.py). */
 export const firstLayerOnly = (parameterName: string): boolean => parameterName.startsWith('convs.0.');
 
-const GCN_SOURCE = 'Kipf & Welling, ICLR 2017, §5.1 (dropout 0.5, L2 5e-4 on the first layer, 16 hidden, lr 0.01, 200 epochs); model selection on validation accuracy as PyG examples/gcn.py';
+const GCN_SOURCE =
+  'Kipf & Welling, ICLR 2017, §5.1 (dropout 0.5, L2 5e-4 on the first layer, 16 hidden, lr 0.01, 200 epochs); model selection on validation accuracy as PyG examples/gcn.py';
 const GAT_SOURCE =
   "Veličković et al., ICLR 2018, §3.3 (8 heads × 8 features, ELU, dropout 0.6 on inputs and attention, L2 5e-4, lr 0.005; PubMed: 8 averaged output heads, lr 0.01, L2 1e-3; patience 100); dropout per head, attention-score biases and model selection as the authors' code (CiteSeer: on accuracy alone, PetarV-/GAT issue 14)";
 const GATV2_SOURCE =
@@ -88,8 +89,25 @@ export function recipeFor(model: ConvKind, dataset = 'cora'): NodeClassification
         dataset: name,
         source: GAT_SOURCE,
         normalizeFeatures: true,
-        architecture: { conv: 'gat', hiddenChannels: 8, heads: 8, outHeads: pubmed ? 8 : 1, numLayers: 2, dropout: 0.6, attentionDropout: 0.6, act: 'elu', dropoutPlacement: 'per-head', attentionBias: true },
-        training: { epochs: 1000, lr: pubmed ? 0.01 : 0.005, weightDecay: pubmed ? 1e-3 : 5e-4, patience: 100, criterion: name === 'citeseer' ? 'latest-accuracy' : 'accuracy-and-loss' },
+        architecture: {
+          conv: 'gat',
+          hiddenChannels: 8,
+          heads: 8,
+          outHeads: pubmed ? 8 : 1,
+          numLayers: 2,
+          dropout: 0.6,
+          attentionDropout: 0.6,
+          act: 'elu',
+          dropoutPlacement: 'per-head',
+          attentionBias: true,
+        },
+        training: {
+          epochs: 1000,
+          lr: pubmed ? 0.01 : 0.005,
+          weightDecay: pubmed ? 1e-3 : 5e-4,
+          patience: 100,
+          criterion: name === 'citeseer' ? 'latest-accuracy' : 'accuracy-and-loss',
+        },
       });
     case 'gatv2':
       return freeze({
@@ -97,7 +115,16 @@ export function recipeFor(model: ConvKind, dataset = 'cora'): NodeClassification
         dataset: name,
         source: GATV2_SOURCE,
         normalizeFeatures: true,
-        architecture: { conv: 'gatv2', hiddenChannels: 8, heads: 8, outHeads: pubmed ? 8 : 1, numLayers: 2, dropout: 0.6, attentionDropout: 0.6, act: 'elu' },
+        architecture: {
+          conv: 'gatv2',
+          hiddenChannels: 8,
+          heads: 8,
+          outHeads: pubmed ? 8 : 1,
+          numLayers: 2,
+          dropout: 0.6,
+          attentionDropout: 0.6,
+          act: 'elu',
+        },
         training: { epochs: 1000, lr: pubmed ? 0.01 : 0.005, weightDecay: pubmed ? 1e-3 : 5e-4, patience: 100, criterion: 'loss' },
       });
     case 'sage':
@@ -107,7 +134,14 @@ export function recipeFor(model: ConvKind, dataset = 'cora'): NodeClassification
         dataset: name,
         source: `no paper figure on Planetoid: GCN's training settings with 64 hidden (${model === 'sage' ? 'mean aggregation' : 'fixed ε = 0'})`,
         normalizeFeatures: true,
-        architecture: { conv: model, hiddenChannels: 64, numLayers: 2, dropout: 0.5, act: 'relu', ...(model === 'sage' ? { aggr: 'mean' as const } : { trainEps: false }) },
+        architecture: {
+          conv: model,
+          hiddenChannels: 64,
+          numLayers: 2,
+          dropout: 0.5,
+          act: 'relu',
+          ...(model === 'sage' ? { aggr: 'mean' as const } : { trainEps: false }),
+        },
         training: { epochs: 200, lr: 0.01, weightDecay: 5e-4, criterion: 'accuracy' },
       });
     default:

@@ -42,7 +42,8 @@ describe('GAT', () => {
   });
 
   it("'per-head' dropout placement moves the dropout into the GATConvs and leaves eval unchanged", () => {
-    const make = (dropoutPlacement: 'layer-input' | 'per-head') => new GAT({ inChannels: 20, outChannels: 3, dropoutPlacement, generator: new Generator(4) });
+    const make = (dropoutPlacement: 'layer-input' | 'per-head') =>
+      new GAT({ inChannels: 20, outChannels: 3, dropoutPlacement, generator: new Generator(4) });
     const perHead = make('per-head');
     const convs = [...perHead.convs] as GATConv[];
     expect(convs.map((c) => [c.inputDropout, c.featureDropout, c.dropout])).toEqual([
@@ -54,16 +55,31 @@ describe('GAT', () => {
       [0, 0],
     ]);
     const x = randn([5, 20], { generator: new Generator(0) });
-    const edgeIndex = tensor([[0, 1, 2, 3], [1, 2, 3, 4]], { dtype: 'int32' });
+    const edgeIndex = tensor(
+      [
+        [0, 1, 2, 3],
+        [1, 2, 3, 4],
+      ],
+      { dtype: 'int32' },
+    );
     expect(Array.from(perHead.eval().call(x, edgeIndex).data)).toEqual(Array.from(make('layer-input').eval().call(x, edgeIndex).data));
-    expect(() => new GNN({ conv: 'gcn', inChannels: 4, hiddenChannels: 4, outChannels: 2, dropoutPlacement: 'per-head' })).toThrow(ValueError);
-    expect(() => new GNN({ conv: 'gat', inChannels: 4, hiddenChannels: 4, outChannels: 2, dropoutPlacement: 'inside' as 'per-head' })).toThrow(ValueError);
+    expect(() => new GNN({ conv: 'gcn', inChannels: 4, hiddenChannels: 4, outChannels: 2, dropoutPlacement: 'per-head' })).toThrow(
+      ValueError,
+    );
+    expect(
+      () => new GNN({ conv: 'gat', inChannels: 4, hiddenChannels: 4, outChannels: 2, dropoutPlacement: 'inside' as 'per-head' }),
+    ).toThrow(ValueError);
   });
 
   it('attentionBias gives every GATConv the score biases, and only GAT can have them', () => {
     const model = new GAT({ inChannels: 20, outChannels: 3, attentionBias: true, dropoutPlacement: 'per-head' });
     expect(([...model.convs] as GATConv[]).map((c) => c.attentionBias)).toEqual([true, true]);
-    expect(model.namedParameters().map(([name, p]) => [name, p.shape]).filter(([name]) => String(name).includes('att_'))).toEqual([
+    expect(
+      model
+        .namedParameters()
+        .map(([name, p]) => [name, p.shape])
+        .filter(([name]) => String(name).includes('att_')),
+    ).toEqual([
       ['convs.0.att_src', [1, 8, 8]],
       ['convs.0.att_dst', [1, 8, 8]],
       ['convs.0.att_src_bias', [8]],
@@ -74,7 +90,9 @@ describe('GAT', () => {
       ['convs.1.att_dst_bias', [1]],
     ]);
     expect(([...new GAT({ inChannels: 20, outChannels: 3 }).convs] as GATConv[]).map((c) => c.att_src_bias)).toEqual([null, null]);
-    expect(() => new GNN({ conv: 'gatv2', inChannels: 4, hiddenChannels: 4, outChannels: 2, attentionBias: true })).toThrow(/attentionBias needs conv 'gat', got 'gatv2'/);
+    expect(() => new GNN({ conv: 'gatv2', inChannels: 4, hiddenChannels: 4, outChannels: 2, attentionBias: true })).toThrow(
+      /attentionBias needs conv 'gat', got 'gatv2'/,
+    );
   });
 
   it('averages 8 output heads for the PubMed setting', () => {
@@ -83,14 +101,26 @@ describe('GAT', () => {
     expect(p['convs.1.lin.weight']).toEqual([24, 64]);
     expect(p['convs.1.bias']).toEqual([3]);
     const x = randn([5, 20], { generator: new Generator(0) });
-    const edgeIndex = tensor([[0, 1, 2, 3], [1, 2, 3, 4]], { dtype: 'int32' });
+    const edgeIndex = tensor(
+      [
+        [0, 1, 2, 3],
+        [1, 2, 3, 4],
+      ],
+      { dtype: 'int32' },
+    );
     expect(model.eval().call(x, edgeIndex).shape).toEqual([5, 3]);
   });
 });
 
 describe('GNN', () => {
   const x = randn([6, 5], { generator: new Generator(1) });
-  const edgeIndex = tensor([[0, 1, 1, 2, 3, 4, 5, 0], [1, 0, 2, 1, 4, 3, 0, 5]], { dtype: 'int32' });
+  const edgeIndex = tensor(
+    [
+      [0, 1, 1, 2, 3, 4, 5, 0],
+      [1, 0, 2, 1, 4, 3, 0, 5],
+    ],
+    { dtype: 'int32' },
+  );
 
   it.each<[ConvKind, number]>([
     ['gcn', 4],
@@ -122,14 +152,31 @@ describe('GNN', () => {
 
   it('draws the same weights and masks from the same generator seed', () => {
     const run = () => {
-      const model = new GNN({ conv: 'gat', inChannels: 5, hiddenChannels: 4, outChannels: 3, heads: 2, attentionDropout: 0.3, generator: new Generator(7) });
+      const model = new GNN({
+        conv: 'gat',
+        inChannels: 5,
+        hiddenChannels: 4,
+        outChannels: 3,
+        heads: 2,
+        attentionDropout: 0.3,
+        generator: new Generator(7),
+      });
       return Array.from(model.call(x, edgeIndex).data);
     };
     expect(run()).toEqual(run());
   });
 
   it('is differentiable end to end (float64 gradcheck of a GCN stack)', () => {
-    const model = new GNN({ conv: 'gcn', inChannels: 5, hiddenChannels: 4, outChannels: 2, dropout: 0, act: 'tanh', dtype: 'float64', generator: new Generator(3) });
+    const model = new GNN({
+      conv: 'gcn',
+      inChannels: 5,
+      hiddenChannels: 4,
+      outChannels: 2,
+      dropout: 0,
+      act: 'tanh',
+      dtype: 'float64',
+      generator: new Generator(3),
+    });
     const x64 = randn([6, 5], { generator: new Generator(4), dtype: 'float64' });
     const weight = model.convs.at(0).getParameter('lin.weight')!;
     // gradcheck perturbs the weight in place; the model reads it on every call.
@@ -167,14 +214,20 @@ describe('inputDropout', () => {
   });
 
   it('is the identity in evaluation or with p = 0, zeros with p = 1', () => {
-    const x = tensor([[1, 0], [2, 3]]);
+    const x = tensor([
+      [1, 0],
+      [2, 3],
+    ]);
     expect(inputDropout(x, 0.5, { training: false })).toBe(x);
     expect(inputDropout(x, 0)).toBe(x);
     expect(Array.from(inputDropout(x, 1).data)).toEqual([0, 0, 0, 0]);
   });
 
   it('falls back to dense dropout for an input that needs a gradient', () => {
-    const x = tensor([[1, 0], [2, 3]]);
+    const x = tensor([
+      [1, 0],
+      [2, 3],
+    ]);
     x.requiresGrad = true;
     const out = inputDropout(x, 0.5, { generator: new Generator(0) });
     sum(out).backward();

@@ -3,7 +3,20 @@
  * (Veličković et al., 2018), and `GNN`, the same stack for any of the package's convolutions.
  * Their paper hyper-parameters (optimiser, epochs, early stopping) are in `model-recipes.ts`.
  */
-import { DTypeError, SparseCsr, Tensor, ValueError, defaultGenerator, dropout, elu, nn, relu, tanh, type FloatDType, type Generator } from '@tensorloom/core-tensor';
+import {
+  DTypeError,
+  SparseCsr,
+  Tensor,
+  ValueError,
+  defaultGenerator,
+  dropout,
+  elu,
+  nn,
+  relu,
+  tanh,
+  type FloatDType,
+  type Generator,
+} from '@tensorloom/core-tensor';
 import { GATConv } from './gat-conv.js';
 import { GATv2Conv } from './gatv2-conv.js';
 import { GCNConv } from './gcn-conv.js';
@@ -129,20 +142,32 @@ export class GNN extends nn.Module<[NodeFeatures, Tensor], Tensor> {
     const { conv, inChannels, hiddenChannels, outChannels, numLayers = 2, dropout: p = 0.5, act = 'relu', generator } = options;
     const inputDropout = options.inputDropout ?? p;
     const op = this.typeName;
-    if (!CONV_KINDS.includes(conv)) throw new ValueError(`${op}: conv must be one of ${CONV_KINDS.map((k) => `'${k}'`).join(', ')}, got '${String(conv)}'`);
-    for (const [name, value] of [['inChannels', inChannels], ['hiddenChannels', hiddenChannels], ['outChannels', outChannels], ['numLayers', numLayers]] as const) {
+    if (!CONV_KINDS.includes(conv))
+      throw new ValueError(`${op}: conv must be one of ${CONV_KINDS.map((k) => `'${k}'`).join(', ')}, got '${String(conv)}'`);
+    for (const [name, value] of [
+      ['inChannels', inChannels],
+      ['hiddenChannels', hiddenChannels],
+      ['outChannels', outChannels],
+      ['numLayers', numLayers],
+    ] as const) {
       if (!Number.isInteger(value) || value < 1) throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(value)}`);
     }
-    for (const [name, value] of [['dropout', p], ['inputDropout', inputDropout]] as const) {
+    for (const [name, value] of [
+      ['dropout', p],
+      ['inputDropout', inputDropout],
+    ] as const) {
       if (!(value >= 0 && value <= 1)) throw new ValueError(`${op}: ${name} must be a probability in [0, 1], got ${String(value)}`);
     }
     const { dropoutPlacement = 'layer-input' } = options;
-    if (!DROPOUT_PLACEMENTS.includes(dropoutPlacement)) throw new ValueError(`${op}: dropoutPlacement must be 'layer-input' or 'per-head', got '${String(dropoutPlacement)}'`);
-    if (dropoutPlacement === 'per-head' && conv !== 'gat') throw new ValueError(`${op}: dropoutPlacement 'per-head' needs conv 'gat', got '${conv}'`);
+    if (!DROPOUT_PLACEMENTS.includes(dropoutPlacement))
+      throw new ValueError(`${op}: dropoutPlacement must be 'layer-input' or 'per-head', got '${String(dropoutPlacement)}'`);
+    if (dropoutPlacement === 'per-head' && conv !== 'gat')
+      throw new ValueError(`${op}: dropoutPlacement 'per-head' needs conv 'gat', got '${conv}'`);
     const { attentionBias = false } = options;
     if (typeof attentionBias !== 'boolean') throw new ValueError(`${op}: attentionBias must be a boolean, got ${String(attentionBias)}`);
     if (attentionBias && conv !== 'gat') throw new ValueError(`${op}: attentionBias needs conv 'gat', got '${conv}'`);
-    if (!ACTIVATIONS.includes(act)) throw new ValueError(`${op}: act must be one of ${ACTIVATIONS.map((k) => `'${k}'`).join(', ')}, got '${String(act)}'`);
+    if (!ACTIVATIONS.includes(act))
+      throw new ValueError(`${op}: act must be one of ${ACTIVATIONS.map((k) => `'${k}'`).join(', ')}, got '${String(act)}'`);
     this.conv = conv;
     this.inChannels = inChannels;
     this.hiddenChannels = hiddenChannels;
@@ -158,7 +183,12 @@ export class GNN extends nn.Module<[NodeFeatures, Tensor], Tensor> {
     for (let layer = 0; layer < numLayers; layer++) {
       const last = layer === numLayers - 1;
       const rate = layer === 0 ? inputDropout : p;
-      const built = buildConv(op, options, { inChannels: width, outChannels: last ? outChannels : hiddenChannels, last, perHeadDropout: dropoutPlacement === 'per-head' ? [rate, p] : [0, 0] });
+      const built = buildConv(op, options, {
+        inChannels: width,
+        outChannels: last ? outChannels : hiddenChannels,
+        last,
+        perHeadDropout: dropoutPlacement === 'per-head' ? [rate, p] : [0, 0],
+      });
       convs.append(built.layer);
       width = built.width;
     }
@@ -184,7 +214,11 @@ export class GNN extends nn.Module<[NodeFeatures, Tensor], Tensor> {
     let layer = 0;
     const perHead = this.dropoutPlacement === 'per-head';
     for (const conv of this.convs) {
-      if (!perHead) h = layer === 0 ? inputDropout(h, this.inputDropout, { training: this.training, generator: this.generator }) : dropout(h as Tensor, this.dropout, { training: this.training, generator: this.generator });
+      if (!perHead)
+        h =
+          layer === 0
+            ? inputDropout(h, this.inputDropout, { training: this.training, generator: this.generator })
+            : dropout(h as Tensor, this.dropout, { training: this.training, generator: this.generator });
       let next = conv.call(h, edgeIndex);
       if (layer < this.numLayers - 1) next = activate(next, this.act);
       out.push(next);
@@ -324,15 +358,30 @@ function buildConv(
   const { inChannels, outChannels, last, perHeadDropout } = layer;
   switch (options.conv) {
     case 'gcn':
-      return { layer: new GCNConv(inChannels, outChannels, { cached: options.cached ?? false, dtype, generator }) as GraphLayer, width: outChannels };
+      return {
+        layer: new GCNConv(inChannels, outChannels, { cached: options.cached ?? false, dtype, generator }) as GraphLayer,
+        width: outChannels,
+      };
     case 'gat':
     case 'gatv2': {
-      for (const [name, value] of [['heads', options.heads], ['outHeads', options.outHeads]] as const) {
-        if (value !== undefined && (!Number.isInteger(value) || value < 1)) throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(value)}`);
+      for (const [name, value] of [
+        ['heads', options.heads],
+        ['outHeads', options.outHeads],
+      ] as const) {
+        if (value !== undefined && (!Number.isInteger(value) || value < 1))
+          throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(value)}`);
       }
       const heads = last ? (options.outHeads ?? 1) : (options.heads ?? 1);
       const attention = { heads, concat: !last, dropout: options.attentionDropout ?? 0, dtype, generator };
-      const conv = options.conv === 'gat' ? new GATConv(inChannels, outChannels, { ...attention, inputDropout: perHeadDropout[0], featureDropout: perHeadDropout[1], attentionBias: options.attentionBias ?? false }) : new GATv2Conv(inChannels, outChannels, attention);
+      const conv =
+        options.conv === 'gat'
+          ? new GATConv(inChannels, outChannels, {
+              ...attention,
+              inputDropout: perHeadDropout[0],
+              featureDropout: perHeadDropout[1],
+              attentionBias: options.attentionBias ?? false,
+            })
+          : new GATv2Conv(inChannels, outChannels, attention);
       return { layer: conv as GraphLayer, width: last ? outChannels : outChannels * heads };
     }
     case 'sage':

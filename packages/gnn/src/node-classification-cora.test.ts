@@ -17,5 +17,5 @@ describe('node classification on Cora (smoke)', () => {
     expect(result.history.at(-1)!.valLoss).toBeLessThan(result.history[0]!.valLoss);
     // Chance is 0.3 (the largest class); an untrained model sits near 0.1 here.
     expect(result.valAccuracy).toBeGreaterThan(0.45);
-});
+  });
 });

@@ -12,12 +12,32 @@ function blobs(): NodeClassificationData {
     y[i] = i % 3;
     for (let k = 0; k < 3; k++) x[i * 3 + k] = (k === y[i] ? 1.5 : 0) + g.normal();
   }
-  const rows = (from: number, to: number) => new Tensor(Int32Array.from({ length: to - from }, (_, i) => from + i), [to - from], 'int32');
-  return { x: new Tensor(x, [n, 3], 'float32'), y: new Tensor(y, [n], 'int32'), edgeIndex: new Tensor(new Int32Array(0), [2, 0], 'int32'), trainIndex: rows(0, 30), valIndex: rows(30, 60), testIndex: rows(60, 90) };
+  const rows = (from: number, to: number) =>
+    new Tensor(
+      Int32Array.from({ length: to - from }, (_, i) => from + i),
+      [to - from],
+      'int32',
+    );
+  return {
+    x: new Tensor(x, [n, 3], 'float32'),
+    y: new Tensor(y, [n], 'int32'),
+    edgeIndex: new Tensor(new Int32Array(0), [2, 0], 'int32'),
+    trainIndex: rows(0, 30),
+    valIndex: rows(30, 60),
+    testIndex: rows(60, 90),
+  };
 }
 
 class Mlp extends nn.Module<[TensorType, TensorType], TensorType> {
-  readonly net = this.registerModule('net', new nn.Sequential(new nn.Linear({ inFeatures: 3, outFeatures: 16 }), new nn.ReLU(), new nn.Dropout({ p: 0.5 }), new nn.Linear({ inFeatures: 16, outFeatures: 3 })));
+  readonly net = this.registerModule(
+    'net',
+    new nn.Sequential(
+      new nn.Linear({ inFeatures: 3, outFeatures: 16 }),
+      new nn.ReLU(),
+      new nn.Dropout({ p: 0.5 }),
+      new nn.Linear({ inFeatures: 16, outFeatures: 3 }),
+    ),
+  );
   forward(x: TensorType): TensorType {
     return this.net.call(x);
   }
@@ -43,7 +63,10 @@ describe('runSeeds', () => {
   it('summarises the per-seed test accuracies as mean and sample std', () => {
     const data = blobs();
     const seen: number[] = [];
-    const result = runSeeds(() => new Mlp(), data, [3, 1, 4], { epochs: 20, onSeed: (run, position) => seen.push(run.seed * 10 + position) });
+    const result = runSeeds(() => new Mlp(), data, [3, 1, 4], {
+      epochs: 20,
+      onSeed: (run, position) => seen.push(run.seed * 10 + position),
+    });
     expect(result.perSeed.map((r) => r.seed)).toEqual([3, 1, 4]);
     expect(seen).toEqual([30, 11, 42]);
     const accuracies = result.perSeed.map((r) => r.testAccuracy);

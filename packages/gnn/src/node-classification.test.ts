@@ -1,6 +1,25 @@
-import { DTypeError, Generator, IndexError, ShapeError, Tensor, ValueError, manualSeed, nn, tensor, type Tensor as TensorType } from '@tensorloom/core-tensor';
+import {
+  DTypeError,
+  Generator,
+  IndexError,
+  ShapeError,
+  Tensor,
+  ValueError,
+  manualSeed,
+  nn,
+  tensor,
+  type Tensor as TensorType,
+} from '@tensorloom/core-tensor';
 import { describe, expect, it } from 'vitest';
-import { ModelSelector, SELECTION_CRITERIA, evaluate, trainNodeClassifier, type NodeClassificationData, type NodeClassificationEpoch, type SelectionCriterion } from './node-classification.js';
+import {
+  ModelSelector,
+  SELECTION_CRITERIA,
+  evaluate,
+  trainNodeClassifier,
+  type NodeClassificationData,
+  type NodeClassificationEpoch,
+  type SelectionCriterion,
+} from './node-classification.js';
 
 /** Two noisy Gaussian classes in 4-D, 40 train / 40 val / 40 test nodes; no edges are needed. */
 function blobs(seed: number, options: { n?: number; noise?: number } = {}): NodeClassificationData {
@@ -12,7 +31,12 @@ function blobs(seed: number, options: { n?: number; noise?: number } = {}): Node
     y[i] = i % 2;
     for (let k = 0; k < 4; k++) x[i * 4 + k] = (y[i] === 1 ? 1 : -1) * (k < 2 ? 1 : 0) + g.normal(0, noise);
   }
-  const rows = (from: number, to: number) => new Tensor(Int32Array.from({ length: to - from }, (_, i) => from + i), [to - from], 'int32');
+  const rows = (from: number, to: number) =>
+    new Tensor(
+      Int32Array.from({ length: to - from }, (_, i) => from + i),
+      [to - from],
+      'int32',
+    );
   return {
     x: new Tensor(x, [n, 4], 'float32'),
     y: new Tensor(y, [n], 'int32'),
@@ -31,7 +55,12 @@ class Mlp extends nn.Module<[TensorType, TensorType], TensorType> {
     const { hidden = 32, dropout = 0.5 } = options;
     this.net = this.registerModule(
       'net',
-      new nn.Sequential(new nn.Linear({ inFeatures: 4, outFeatures: hidden }), new nn.ReLU(), new nn.Dropout({ p: dropout }), new nn.Linear({ inFeatures: hidden, outFeatures: 2 })),
+      new nn.Sequential(
+        new nn.Linear({ inFeatures: 4, outFeatures: hidden }),
+        new nn.ReLU(),
+        new nn.Dropout({ p: dropout }),
+        new nn.Linear({ inFeatures: hidden, outFeatures: 2 }),
+      ),
     );
   }
   forward(x: TensorType): TensorType {
@@ -102,7 +131,13 @@ describe('trainNodeClassifier', () => {
   it("follows the GAT rule with criterion 'accuracy-and-loss'", () => {
     const data = blobs(4);
     manualSeed(5);
-    const result = trainNodeClassifier(new Mlp({ hidden: 64, dropout: 0 }), data, { epochs: 400, lr: 0.05, weightDecay: 0, patience: 15, criterion: 'accuracy-and-loss' });
+    const result = trainNodeClassifier(new Mlp({ hidden: 64, dropout: 0 }), data, {
+      epochs: 400,
+      lr: 0.05,
+      weightDecay: 0,
+      patience: 15,
+      criterion: 'accuracy-and-loss',
+    });
     // Replay the rule on the history: keep when both reach their best, wait while neither does.
     let bestAccuracy = -Infinity;
     let bestLoss = Infinity;
@@ -124,7 +159,13 @@ describe('trainNodeClassifier', () => {
   it("keeps the latest epoch at the best accuracy with criterion 'latest-accuracy'", () => {
     const data = blobs(4);
     manualSeed(5);
-    const result = trainNodeClassifier(new Mlp({ hidden: 64, dropout: 0 }), data, { epochs: 400, lr: 0.005, weightDecay: 0, patience: 15, criterion: 'latest-accuracy' });
+    const result = trainNodeClassifier(new Mlp({ hidden: 64, dropout: 0 }), data, {
+      epochs: 400,
+      lr: 0.005,
+      weightDecay: 0,
+      patience: 15,
+      criterion: 'latest-accuracy',
+    });
     const accuracies = result.history.map((h) => h.valAccuracy);
     const best = Math.max(...accuracies);
     // Ties go to the later epoch, and each tie restarts the patience.
@@ -148,7 +189,12 @@ describe('trainNodeClassifier', () => {
   it("selects the lowest validation loss with criterion 'loss'", () => {
     const data = blobs(2);
     manualSeed(3);
-    const result = trainNodeClassifier(new Mlp({ hidden: 64, dropout: 0 }), data, { epochs: 120, lr: 0.05, weightDecay: 0, criterion: 'loss' });
+    const result = trainNodeClassifier(new Mlp({ hidden: 64, dropout: 0 }), data, {
+      epochs: 120,
+      lr: 0.05,
+      weightDecay: 0,
+      criterion: 'loss',
+    });
     const losses = result.history.map((h) => h.valLoss);
     expect(result.bestEpoch).toBe(losses.indexOf(Math.min(...losses)) + 1);
     expect(result.valLoss).toBeCloseTo(Math.min(...losses), 6);

@@ -4,7 +4,21 @@
  * cross-entropy of the training nodes, Adam with L2 weight decay, and model selection on the
  * validation nodes (the test nodes are read once, at the end, with the selected weights).
  */
-import { DTypeError, IndexError, ShapeError, SparseCsr, ValueError, crossEntropy, fmtShape, indexSelect, manualSeed, noGrad, optim, type Tensor, type nn } from '@tensorloom/core-tensor';
+import {
+  DTypeError,
+  IndexError,
+  ShapeError,
+  SparseCsr,
+  ValueError,
+  crossEntropy,
+  fmtShape,
+  indexSelect,
+  manualSeed,
+  noGrad,
+  optim,
+  type Tensor,
+  type nn,
+} from '@tensorloom/core-tensor';
 import type { NodeFeatures } from './message-passing.js';
 
 /**
@@ -52,7 +66,12 @@ export type NodeClassifier = nn.Module<[NodeFeatures, Tensor], Tensor>;
 export type SelectionCriterion = 'accuracy' | 'loss' | 'accuracy-and-loss' | 'latest-accuracy';
 
 /** Every `SelectionCriterion`, in the order the docs list them (for option parsers and help texts). */
-export const SELECTION_CRITERIA: readonly SelectionCriterion[] = Object.freeze(['accuracy', 'loss', 'accuracy-and-loss', 'latest-accuracy']);
+export const SELECTION_CRITERIA: readonly SelectionCriterion[] = Object.freeze([
+  'accuracy',
+  'loss',
+  'accuracy-and-loss',
+  'latest-accuracy',
+]);
 
 /** One epoch, as `onEpoch` receives it and `history` keeps it. */
 export interface NodeClassificationEpoch {
@@ -181,7 +200,11 @@ const OP = 'trainNodeClassifier';
  * const model = new GCN({ inChannels: data.numFeatures, outChannels: data.numClasses });
  * const { testAccuracy, bestEpoch } = trainNodeClassifier(model, { ...data, x: normalizeFeatures(data.x) }, { epochs: 200 });
  */
-export function trainNodeClassifier(model: NodeClassifier, data: NodeClassificationData, options: TrainNodeClassifierOptions = {}): TrainNodeClassifierResult {
+export function trainNodeClassifier(
+  model: NodeClassifier,
+  data: NodeClassificationData,
+  options: TrainNodeClassifierOptions = {},
+): TrainNodeClassifierResult {
   const {
     epochs = 200,
     lr = 0.01,
@@ -200,7 +223,9 @@ export function trainNodeClassifier(model: NodeClassifier, data: NodeClassificat
     throw new ValueError(`${OP}: patience must be an integer ≥ 1 or Infinity, got ${patience}`);
   }
   if (!SELECTION_CRITERIA.includes(criterion)) {
-    throw new ValueError(`${OP}: criterion must be one of ${SELECTION_CRITERIA.map((c) => `'${c}'`).join(', ')}, got '${String(criterion)}'`);
+    throw new ValueError(
+      `${OP}: criterion must be one of ${SELECTION_CRITERIA.map((c) => `'${c}'`).join(', ')}, got '${String(criterion)}'`,
+    );
   }
   const prepared = prepareData(OP, data);
   if (prepared.splits.train.rows.length === 0) throw new ValueError(`${OP}: trainIndex is empty: there is nothing to train on`);
@@ -289,7 +314,11 @@ export function evaluate(model: NodeClassifier, data: NodeClassificationData): N
 
 type SplitName = 'train' | 'val' | 'test';
 
-function evaluatePrepared(model: NodeClassifier, prepared: PreparedData, names: readonly SplitName[]): Partial<NodeClassificationEvaluation> {
+function evaluatePrepared(
+  model: NodeClassifier,
+  prepared: PreparedData,
+  names: readonly SplitName[],
+): Partial<NodeClassificationEvaluation> {
   const wasTraining = model.training;
   model.eval();
   try {
@@ -373,7 +402,11 @@ export class ModelSelector {
   }
 }
 
-function parameterGroups(model: NodeClassifier, weightDecay: number, filter: ((name: string) => boolean) | undefined): optim.ParamsInput<optim.AdamHyperParams> {
+function parameterGroups(
+  model: NodeClassifier,
+  weightDecay: number,
+  filter: ((name: string) => boolean) | undefined,
+): optim.ParamsInput<optim.AdamHyperParams> {
   const named = model.namedParameters();
   if (named.length === 0) throw new ValueError(`${OP}: the model has no parameters`);
   if (filter === undefined) return named.map(([, p]) => p);
@@ -409,7 +442,8 @@ function prepareData(op: string, data: NodeClassificationData): PreparedData {
   if (y.dtype !== 'int32') throw new DTypeError(`${op}: y must be int32 class indices, got ${y.dtype}`);
   if (y.ndim !== 1 || y.shape[0] !== n) throw new ShapeError(`${op}: y must be [${n}] (one label per row of x), got ${fmtShape(y.shape)}`);
   if (edgeIndex.dtype !== 'int32') throw new DTypeError(`${op}: edgeIndex must be int32, got ${edgeIndex.dtype}`);
-  if (edgeIndex.ndim !== 2 || edgeIndex.shape[0] !== 2) throw new ShapeError(`${op}: edgeIndex must be [2, numEdges], got ${fmtShape(edgeIndex.shape)}`);
+  if (edgeIndex.ndim !== 2 || edgeIndex.shape[0] !== 2)
+    throw new ShapeError(`${op}: edgeIndex must be [2, numEdges], got ${fmtShape(edgeIndex.shape)}`);
   const labels = y.data as Int32Array;
   const split = (name: SplitName, index: Tensor) => {
     if (index.dtype !== 'int32') throw new DTypeError(`${op}: ${name}Index must be int32 node rows, got ${index.dtype}`);

@@ -38,9 +38,32 @@ function propagate(x: Tensor, edgeIndex: Tensor): Tensor {
 
 describe('meanCosineSimilarity', () => {
   it('averages the cosine over all ordered pairs of distinct rows', () => {
-    expect(meanCosineSimilarity(tensor([[1, 0], [2, 0], [0, 3]]))).toBeCloseTo(1 / 3, 12);
-    expect(meanCosineSimilarity(tensor([[1, 1], [-1, -1]]))).toBeCloseTo(-1, 12);
-    expect(meanCosineSimilarity(tensor([[1, 2, 3], [2, 4, 6], [0.5, 1, 1.5]]))).toBeCloseTo(1, 6);
+    expect(
+      meanCosineSimilarity(
+        tensor([
+          [1, 0],
+          [2, 0],
+          [0, 3],
+        ]),
+      ),
+    ).toBeCloseTo(1 / 3, 12);
+    expect(
+      meanCosineSimilarity(
+        tensor([
+          [1, 1],
+          [-1, -1],
+        ]),
+      ),
+    ).toBeCloseTo(-1, 12);
+    expect(
+      meanCosineSimilarity(
+        tensor([
+          [1, 2, 3],
+          [2, 4, 6],
+          [0.5, 1, 1.5],
+        ]),
+      ),
+    ).toBeCloseTo(1, 6);
   });
 
   it('matches the brute-force mean on random rows', () => {
@@ -64,7 +87,15 @@ describe('meanCosineSimilarity', () => {
   });
 
   it('counts a zero row as similarity 0, and gives NaN below two rows', () => {
-    expect(meanCosineSimilarity(tensor([[1, 0], [1, 0], [0, 0]]))).toBeCloseTo(2 / 6, 12);
+    expect(
+      meanCosineSimilarity(
+        tensor([
+          [1, 0],
+          [1, 0],
+          [0, 0],
+        ]),
+      ),
+    ).toBeCloseTo(2 / 6, 12);
     expect(meanCosineSimilarity(tensor([[1, 2]]))).toBeNaN();
   });
 
@@ -76,8 +107,19 @@ describe('meanCosineSimilarity', () => {
 
 describe('dirichletEnergy', () => {
   // The course's example graph A–F (A–B, A–E, A–F, B–D, C–D, D–F), both directions.
-  const pairs = [[0, 1], [0, 4], [0, 5], [1, 3], [2, 3], [3, 5]] as const;
-  const courseGraph = new Tensor(Int32Array.from([...pairs.flatMap(([a, b]) => [a, b]), ...pairs.flatMap(([a, b]) => [b, a])]), [2, 12], 'int32');
+  const pairs = [
+    [0, 1],
+    [0, 4],
+    [0, 5],
+    [1, 3],
+    [2, 3],
+    [3, 5],
+  ] as const;
+  const courseGraph = new Tensor(
+    Int32Array.from([...pairs.flatMap(([a, b]) => [a, b]), ...pairs.flatMap(([a, b]) => [b, a])]),
+    [2, 12],
+    'int32',
+  );
 
   it('equals tr(Xᵀ Δ̃ X) with GCN’s normalised Laplacian', () => {
     const x = randn([6, 3], { generator: new Generator(1), dtype: 'float64' });
@@ -101,7 +143,11 @@ describe('dirichletEnergy', () => {
     const degrees = [4, 3, 2, 4, 2, 3]; // 1 + the number of neighbours
     const x = new Tensor(Float64Array.from(degrees.flatMap((d) => [Math.sqrt(d), -2 * Math.sqrt(d)])), [6, 2], 'float64');
     expect(dirichletEnergy(x, courseGraph)).toBeCloseTo(0, 12);
-    const withLoops = new Tensor(Int32Array.from([0, 1, ...Array.from(courseGraph.data).slice(0, 12), 0, 1, ...Array.from(courseGraph.data).slice(12)]), [2, 14], 'int32');
+    const withLoops = new Tensor(
+      Int32Array.from([0, 1, ...Array.from(courseGraph.data).slice(0, 12), 0, 1, ...Array.from(courseGraph.data).slice(12)]),
+      [2, 14],
+      'int32',
+    );
     const y = randn([6, 2], { generator: new Generator(2) });
     expect(dirichletEnergy(y, withLoops)).toBeCloseTo(dirichletEnergy(y, courseGraph), 10);
   });
@@ -166,7 +212,15 @@ describe('oversmoothing', () => {
   });
 
   it('gives NaN as the Rayleigh quotient of an all-zero representation', () => {
-    const [r] = oversmoothing([tensor([[0, 0], [0, 0]])], tensor([[0], [1]], { dtype: 'int32' }));
+    const [r] = oversmoothing(
+      [
+        tensor([
+          [0, 0],
+          [0, 0],
+        ]),
+      ],
+      tensor([[0], [1]], { dtype: 'int32' }),
+    );
     expect(r!.rayleighQuotient).toBeNaN();
     expect(r!.dirichletEnergy).toBe(0);
   });

@@ -120,14 +120,19 @@ export interface OversmoothingOptions {
  * const model = new GNN({ conv: 'gcn', inChannels: 34, hiddenChannels: 16, outChannels: 16, numLayers: 32 });
  * oversmoothing(model, data.edgeIndex, { x: data.x }).map((l) => l.meanCosineSimilarity)  // rising with depth
  */
-export function oversmoothing(source: readonly Tensor[] | LayerwiseModel, edgeIndex: Tensor, options: OversmoothingOptions = {}): OversmoothingLayer[] {
+export function oversmoothing(
+  source: readonly Tensor[] | LayerwiseModel,
+  edgeIndex: Tensor,
+  options: OversmoothingOptions = {},
+): OversmoothingLayer[] {
   let representations: readonly Tensor[];
   if (Array.isArray(source)) {
     if (options.x !== undefined) throw new ValueError('oversmoothing: options.x is for a model; a list of representations needs none');
     representations = source as readonly Tensor[];
   } else {
     const model = source as LayerwiseModel;
-    if (typeof model.representations !== 'function') throw new ValueError('oversmoothing: expected a list of tensors or a model with representations(x, edgeIndex)');
+    if (typeof model.representations !== 'function')
+      throw new ValueError('oversmoothing: expected a list of tensors or a model with representations(x, edgeIndex)');
     const { x } = options;
     if (x === undefined) throw new ValueError('oversmoothing: measuring a model needs the input features as options.x');
     const wasTraining = model.training;
@@ -159,7 +164,8 @@ function checkRepresentation(op: string, x: Tensor): [number, number] {
 
 function checkEdges(op: string, edgeIndex: Tensor, n: number): { source: Int32Array; target: Int32Array } {
   if (edgeIndex.dtype !== 'int32') throw new DTypeError(`${op}: edgeIndex must be int32, got ${edgeIndex.dtype}`);
-  if (edgeIndex.ndim !== 2 || edgeIndex.shape[0] !== 2) throw new ShapeError(`${op}: edgeIndex must be [2, numEdges], got ${fmtShape(edgeIndex.shape)}`);
+  if (edgeIndex.ndim !== 2 || edgeIndex.shape[0] !== 2)
+    throw new ShapeError(`${op}: edgeIndex must be [2, numEdges], got ${fmtShape(edgeIndex.shape)}`);
   const data = edgeIndex.data as Int32Array;
   const e = edgeIndex.shape[1]!;
   for (const node of data) {

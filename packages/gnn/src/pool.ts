@@ -2,7 +2,19 @@
  * Global pooling: one vector per graph from the node vectors of a batch of graphs (PyTorch
  * Geometric's `global_add_pool`, `global_mean_pool`, `global_max_pool`), for graph-level tasks.
  */
-import { DTypeError, IndexError, ShapeError, ValueError, fmtShape, isFloatDType, max, mean, scatter, sum, type Tensor } from '@tensorloom/core-tensor';
+import {
+  DTypeError,
+  IndexError,
+  ShapeError,
+  ValueError,
+  fmtShape,
+  isFloatDType,
+  max,
+  mean,
+  scatter,
+  sum,
+  type Tensor,
+} from '@tensorloom/core-tensor';
 
 /** Options of the global pooling functions. */
 export interface GlobalPoolOptions {
@@ -16,7 +28,8 @@ function globalPool(op: string, reduce: Reduce, x: Tensor, batch: Tensor | null 
   if (!isFloatDType(x.dtype)) throw new DTypeError(`${op}: x must be float32 or float64, got ${x.dtype}`);
   if (x.ndim !== 2) throw new ShapeError(`${op}: x must be [N, F], got ${fmtShape(x.shape)}`);
   if (batch === null || batch === undefined) {
-    if (options.size !== undefined && options.size !== 1) throw new ValueError(`${op}: without a batch vector there is one graph, got size ${options.size}`);
+    if (options.size !== undefined && options.size !== 1)
+      throw new ValueError(`${op}: without a batch vector there is one graph, got size ${options.size}`);
     if (reduce === 'sum') return sum(x, 0, { keepdim: true });
     if (reduce === 'mean') return mean(x, 0, { keepdim: true });
     return max(x, 0, { keepdim: true });
@@ -34,7 +47,8 @@ function globalPool(op: string, reduce: Reduce, x: Tensor, batch: Tensor | null 
     throw new ValueError(`${op}: size must be a non-negative integer, got ${size}`);
   }
   for (let k = 0; k < graphOf.length; k++) {
-    if (graphOf[k]! < 0 || graphOf[k]! >= size) throw new IndexError(`${op}: node ${k} belongs to graph ${graphOf[k]}, out of range for ${size} graphs`);
+    if (graphOf[k]! < 0 || graphOf[k]! >= size)
+      throw new IndexError(`${op}: node ${k} belongs to graph ${graphOf[k]}, out of range for ${size} graphs`);
   }
   return scatter(x, batch, { dimSize: size, reduce });
 }

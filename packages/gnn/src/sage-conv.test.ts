@@ -27,7 +27,14 @@ describe('SAGEConv', () => {
     const x = rand64([3, 2], 0);
     noGrad(() => x.data.set([1, 2, 3, 4, 5, 6]));
     // Node 1 receives from 0 and 2; node 0 from 1; node 2 from nothing.
-    const out = conv.call(x, edgeIndexOf([[0, 1], [2, 1], [1, 0]]));
+    const out = conv.call(
+      x,
+      edgeIndexOf([
+        [0, 1],
+        [2, 1],
+        [1, 0],
+      ]),
+    );
     expectClose(out, [
       [3 + 10 + 2, 4 + 20 + 4],
       [3 + 10 + 6, 4 + 20 + 8],

@@ -1,7 +1,20 @@
 /**
  * `SAGEConv`: GraphSAGE (Hamilton, Ying & Leskovec, 2017), PyTorch Geometric's `SAGEConv`.
  */
-import { SparseCsr, Tensor, add, clamp, div, mul, spmm, sqrt, sum, transpose, type FloatDType, type Generator } from '@tensorloom/core-tensor';
+import {
+  SparseCsr,
+  Tensor,
+  add,
+  clamp,
+  div,
+  mul,
+  spmm,
+  sqrt,
+  sum,
+  transpose,
+  type FloatDType,
+  type Generator,
+} from '@tensorloom/core-tensor';
 import { checkChannels, GraphLinear } from './linear.js';
 import { MessagePassing, checkNodeFeatures, denseFeatures, type NodeFeatures } from './message-passing.js';
 
@@ -55,7 +68,10 @@ export class SAGEConv extends MessagePassing<[NodeFeatures, Tensor], Tensor> {
     this.normalize = normalize;
     this.rootWeight = rootWeight;
     this.registerModule('lin_l', new GraphLinear({ inFeatures: inChannels, outFeatures: outChannels, bias, dtype, generator }));
-    this.registerModule('lin_r', rootWeight ? new GraphLinear({ inFeatures: inChannels, outFeatures: outChannels, bias: false, dtype, generator }) : null);
+    this.registerModule(
+      'lin_r',
+      rootWeight ? new GraphLinear({ inFeatures: inChannels, outFeatures: outChannels, bias: false, dtype, generator }) : null,
+    );
   }
 
   /** Θ_l (with the bias), applied to the aggregated neighbours. */

@@ -38,14 +38,22 @@ describe('sparse node features (SparseCsr x)', () => {
     // Implicit ones are a 0/1 matrix.
     const pattern = sparse.withValues(null);
     expectClose(lin.call(pattern), lin.call(pattern.toDense({ dtype: 'float64' })), { atol: 1e-12 });
-    expect(() => lin.call(SparseCsr.fromDense(sparseish(MESSY_NODES, 4, 3)))).toThrow(/Linear: x must be \[N, 5\], got a SparseCsr \[6, 4\]/);
+    expect(() => lin.call(SparseCsr.fromDense(sparseish(MESSY_NODES, 4, 3)))).toThrow(
+      /Linear: x must be \[N, 5\], got a SparseCsr \[6, 4\]/,
+    );
   });
 
   it('every layer gives the dense result for a SparseCsr x', () => {
     const g = () => new Generator(4);
     const cases: Array<[string, nn.Module<[Tensor | SparseCsr, Tensor], Tensor>]> = [
       ['GCNConv', new GCNConv(5, 3, { dtype: 'float64', generator: g() })],
-      ['GATConv', new GATConv(5, 3, { heads: 2, attentionBias: true, dtype: 'float64', generator: g() }) as nn.Module<[Tensor | SparseCsr, Tensor], Tensor>],
+      [
+        'GATConv',
+        new GATConv(5, 3, { heads: 2, attentionBias: true, dtype: 'float64', generator: g() }) as nn.Module<
+          [Tensor | SparseCsr, Tensor],
+          Tensor
+        >,
+      ],
       ['GATv2Conv', new GATv2Conv(5, 3, { heads: 2, dtype: 'float64', generator: g() }) as nn.Module<[Tensor | SparseCsr, Tensor], Tensor>],
       ['SAGEConv mean', new SAGEConv(5, 3, { dtype: 'float64', generator: g() })],
       ['SAGEConv sum', new SAGEConv(5, 3, { aggr: 'sum', dtype: 'float64', generator: g() })],
@@ -76,7 +84,8 @@ describe('sparse node features (SparseCsr x)', () => {
   });
 
   it("GATConv's per-head input dropout draws the same masks for a SparseCsr as for its dense matrix", () => {
-    const make = () => new GATConv(5, 3, { heads: 3, inputDropout: 0.5, featureDropout: 0.5, dropout: 0.3, dtype: 'float64', generator: new Generator(7) });
+    const make = () =>
+      new GATConv(5, 3, { heads: 3, inputDropout: 0.5, featureDropout: 0.5, dropout: 0.3, dtype: 'float64', generator: new Generator(7) });
     const a = make().call(sparse, edgeIndex);
     const b = make().call(dense, edgeIndex);
     expectClose(a, b, { atol: 1e-12 });
@@ -115,7 +124,12 @@ describe('sparse node features (SparseCsr x)', () => {
     const pairs: Array<[number, number]> = [];
     for (let i = 0; i < n; i++) for (let k = 0; k < 3; k++) pairs.push([i, Math.floor(g.random() * n)]);
     const labels = Array.from({ length: n }, (_, i) => i % 3);
-    const rows = (from: number, to: number) => new Tensor(Int32Array.from({ length: to - from }, (_, i) => from + i), [to - from], 'int32');
+    const rows = (from: number, to: number) =>
+      new Tensor(
+        Int32Array.from({ length: to - from }, (_, i) => from + i),
+        [to - from],
+        'int32',
+      );
     const data = (features: Tensor | SparseCsr): NodeClassificationData => ({
       x: features,
       y: new Tensor(Int32Array.from(labels), [n], 'int32'),
@@ -126,10 +140,28 @@ describe('sparse node features (SparseCsr x)', () => {
     });
     for (const options of [
       { conv: 'gcn' as const, hiddenChannels: 8 },
-      { conv: 'gat' as const, hiddenChannels: 4, heads: 2, attentionDropout: 0.3, dropoutPlacement: 'per-head' as const, attentionBias: true },
+      {
+        conv: 'gat' as const,
+        hiddenChannels: 4,
+        heads: 2,
+        attentionDropout: 0.3,
+        dropoutPlacement: 'per-head' as const,
+        attentionBias: true,
+      },
     ]) {
       const run = (features: Tensor | SparseCsr) =>
-        trainNodeClassifier(new GNN({ ...options, inChannels: features.shape[1]!, outChannels: 3, dropout: 0.5, dtype: 'float64', generator: new Generator(12) }), data(features), { epochs: 25, seed: 13 });
+        trainNodeClassifier(
+          new GNN({
+            ...options,
+            inChannels: features.shape[1]!,
+            outChannels: 3,
+            dropout: 0.5,
+            dtype: 'float64',
+            generator: new Generator(12),
+          }),
+          data(features),
+          { epochs: 25, seed: 13 },
+        );
       const a = run(SparseCsr.fromDense(x));
       const b = run(x);
       expect(a.history.length).toBe(25);
@@ -145,7 +177,9 @@ describe('sparse node features (SparseCsr x)', () => {
     const wide = SparseCsr.fromDense(randn([MESSY_NODES, 7], { dtype: 'float64' }));
     expect(() => new GCNConv(5, 2).call(wide, edgeIndex)).toThrow(ShapeError);
     expect(() => new GATConv(5, 2).call(wide, edgeIndex)).toThrow(/GATConv: x must be \[N, 5\], got a SparseCsr \[6, 7\]/);
-    expect(() => new GNN({ conv: 'sage', inChannels: 5, hiddenChannels: 4, outChannels: 2 }).call(wide, edgeIndex)).toThrow(/SAGEConv: x must be \[N, 5\], got a SparseCsr \[6, 7\]/);
+    expect(() => new GNN({ conv: 'sage', inChannels: 5, hiddenChannels: 4, outChannels: 2 }).call(wide, edgeIndex)).toThrow(
+      /SAGEConv: x must be \[N, 5\], got a SparseCsr \[6, 7\]/,
+    );
   });
 });
 

@@ -1,5 +1,18 @@
 // The models, node-classification training and evaluation, and over-smoothing measures of @tensorloom/gnn.
-export { GNN, GCN, GAT, inputDropout, DROPOUT_PLACEMENTS, type DropoutPlacement, type GNNOptions, type GCNOptions, type GATOptions, type ConvKind, type Activation, type GraphLayer } from './models.js';
+export {
+  GNN,
+  GCN,
+  GAT,
+  inputDropout,
+  DROPOUT_PLACEMENTS,
+  type DropoutPlacement,
+  type GNNOptions,
+  type GCNOptions,
+  type GATOptions,
+  type ConvKind,
+  type Activation,
+  type GraphLayer,
+} from './models.js';
 export { recipeFor, firstLayerOnly, type NodeClassificationRecipe } from './model-recipes.js';
 export {
   trainNodeClassifier,
@@ -15,7 +28,14 @@ export {
   type TrainNodeClassifierOptions,
   type TrainNodeClassifierResult,
 } from './node-classification.js';
-export { runSeeds, meanStd, type RunSeedsOptions, type RunSeedsResult, type SeedRun, type MeanStdOptions } from './node-classification-seeds.js';
+export {
+  runSeeds,
+  meanStd,
+  type RunSeedsOptions,
+  type RunSeedsResult,
+  type SeedRun,
+  type MeanStdOptions,
+} from './node-classification-seeds.js';
 export {
   oversmoothing,
   meanCosineSimilarity,

@@ -17,7 +17,17 @@ export function undirected(pairs: ReadonlyArray<readonly [number, number]>): Arr
  * 6 nodes: an undirected path-and-triangle, a self-loop already on node 2, a duplicate edge
  * 0 → 1, a directed edge 3 → 4, and node 5 isolated.
  */
-export const MESSY_PAIRS: Array<[number, number]> = [...undirected([[0, 1], [1, 2], [2, 0], [2, 3]]), [2, 2], [0, 1], [3, 4]];
+export const MESSY_PAIRS: Array<[number, number]> = [
+  ...undirected([
+    [0, 1],
+    [1, 2],
+    [2, 0],
+    [2, 3],
+  ]),
+  [2, 2],
+  [0, 1],
+  [3, 4],
+];
 export const MESSY_NODES = 6;
 
 /** float64 normal draws from a seeded generator. */
@@ -28,5 +38,8 @@ export function rand64(shape: number[], seed: number, requiresGrad = false): Ten
 /** float64 positive edge weights in [0.5, 1.5). */
 export function weights64(count: number, seed: number, requiresGrad = false): Tensor {
   const u = rand([count], { dtype: 'float64', generator: new Generator(seed) });
-  return tensor(u.data.map((v) => v + 0.5), { dtype: 'float64', requiresGrad });
+  return tensor(
+    u.data.map((v) => v + 0.5),
+    { dtype: 'float64', requiresGrad },
+  );
 }

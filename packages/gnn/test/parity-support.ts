@@ -81,7 +81,11 @@ export class ParityReport {
 }
 
 /** The inputs of case `name`: x (a leaf requiring grad), the edge index, the edge weights (a leaf) or null. */
-export function inputsOf(tensors: Record<string, Tensor>, name: string, testCase: ParityCase): { x: Tensor; edgeIndex: Tensor; edgeWeight: Tensor | null } {
+export function inputsOf(
+  tensors: Record<string, Tensor>,
+  name: string,
+  testCase: ParityCase,
+): { x: Tensor; edgeIndex: Tensor; edgeWeight: Tensor | null } {
   return {
     x: leaf(need(tensors, name, 'x')),
     edgeIndex: need(tensors, name, 'edge_index'),
@@ -108,7 +112,10 @@ export function checkCase(
   layer.loadStateDict(Object.fromEntries(testCase.stateDictKeys.map((key) => [key, need(tensors, name, key)])), { strict: true });
   const out = forward();
   report.compare(group, `${name} out`, out, need(tensors, name, 'out'));
-  out.mul(need(tensors, name, 'G.out')).sum().backward();
+  out
+    .mul(need(tensors, name, 'G.out'))
+    .sum()
+    .backward();
   report.compare(group, `${name} grad of x`, x.grad, need(tensors, name, 'grad.x'));
   const named = layer.namedParameters();
   expect(named.map(([key]) => key).sort()).toEqual([...testCase.parameterKeys].sort());

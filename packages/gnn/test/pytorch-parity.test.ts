@@ -63,12 +63,21 @@ describe('GATConv matches PyTorch (gat_conv.safetensors)', () => {
     const layer = new GATConv(need(tensors, name, 'x').shape[1]!, need(tensors, name, 'att_src').shape[2]!, testCase.options);
     expect(layer.heads).toBe(heads);
     const { x, edgeIndex } = inputsOf(tensors, name, testCase);
-    checkCase(report, 'GATConv', layer, tensors, name, testCase, () => {
-      const result = layer.call(x, edgeIndex, { returnAttentionWeights: true });
-      expect(Array.from(result.attention.edgeIndex.data)).toEqual(Array.from(need(tensors, name, 'attention.edge_index').data));
-      report.compare('GATConv', `${name} attention`, result.attention.alpha, need(tensors, name, 'attention.alpha'));
-      return result.out;
-    }, x);
+    checkCase(
+      report,
+      'GATConv',
+      layer,
+      tensors,
+      name,
+      testCase,
+      () => {
+        const result = layer.call(x, edgeIndex, { returnAttentionWeights: true });
+        expect(Array.from(result.attention.edgeIndex.data)).toEqual(Array.from(need(tensors, name, 'attention.edge_index').data));
+        report.compare('GATConv', `${name} attention`, result.attention.alpha, need(tensors, name, 'attention.alpha'));
+        return result.out;
+      },
+      x,
+    );
   });
 });
 
@@ -86,12 +95,21 @@ describe('GATv2Conv matches PyTorch (gatv2_conv.safetensors)', () => {
     const testCase = cases[name]!;
     const layer = new GATv2Conv(need(tensors, name, 'x').shape[1]!, need(tensors, name, 'att').shape[2]!, testCase.options);
     const { x, edgeIndex } = inputsOf(tensors, name, testCase);
-    checkCase(report, 'GATv2Conv', layer, tensors, name, testCase, () => {
-      const result = layer.call(x, edgeIndex, { returnAttentionWeights: true });
-      expect(Array.from(result.attention.edgeIndex.data)).toEqual(Array.from(need(tensors, name, 'attention.edge_index').data));
-      report.compare('GATv2Conv', `${name} attention`, result.attention.alpha, need(tensors, name, 'attention.alpha'));
-      return result.out;
-    }, x);
+    checkCase(
+      report,
+      'GATv2Conv',
+      layer,
+      tensors,
+      name,
+      testCase,
+      () => {
+        const result = layer.call(x, edgeIndex, { returnAttentionWeights: true });
+        expect(Array.from(result.attention.edgeIndex.data)).toEqual(Array.from(need(tensors, name, 'attention.edge_index').data));
+        report.compare('GATv2Conv', `${name} attention`, result.attention.alpha, need(tensors, name, 'attention.alpha'));
+        return result.out;
+      },
+      x,
+    );
   });
 });
 
@@ -136,6 +154,7 @@ describe('GINConv and GatedGraphConv match PyTorch (gin_gated_graph_conv.safeten
     const layer = new GatedGraphConv(outChannels, numLayers);
     const { x, edgeIndex, edgeWeight } = inputsOf(tensors, name, testCase);
     checkCase(report, 'GatedGraphConv', layer, tensors, name, testCase, () => layer.call(x, edgeIndex, { edgeWeight }), x);
-    if (edgeWeight) report.compare('GatedGraphConv', `${name} grad of edge_weight`, edgeWeight.grad, need(tensors, name, 'grad.edge_weight'));
+    if (edgeWeight)
+      report.compare('GatedGraphConv', `${name} grad of edge_weight`, edgeWeight.grad, need(tensors, name, 'grad.edge_weight'));
   });
 });

@@ -18,7 +18,16 @@ describe('nodeValues', () => {
   it('maps rows to node keys, numbers for [N] and arrays for [N, D]', () => {
     const graph = triangle();
     expect(nodeValues(graph, tensor([0.5, 1, 2]))).toEqual({ a: 0.5, b: 1, c: 2 });
-    expect(nodeValues(graph, tensor([[1, 2], [3, 4], [5, 6]]))).toEqual({ a: [1, 2], b: [3, 4], c: [5, 6] });
+    expect(
+      nodeValues(
+        graph,
+        tensor([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]),
+      ),
+    ).toEqual({ a: [1, 2], b: [3, 4], c: [5, 6] });
   });
 
   it('follows a given index and assign writes the attribute', () => {
@@ -39,7 +48,14 @@ describe('nodeValues', () => {
 describe('nodeEmbeddings', () => {
   it("writes [N, D] rows as arrays to 'embedding'", () => {
     const graph = triangle();
-    nodeEmbeddings.assign(graph, tensor([[1, 0], [0, 1], [1, 1]]));
+    nodeEmbeddings.assign(
+      graph,
+      tensor([
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ]),
+    );
     expect(graph.getNodeAttribute('c', 'embedding')).toEqual([1, 1]);
     expect(() => nodeEmbeddings(graph, tensor([1, 2, 3]))).toThrow(ShapeError);
   });

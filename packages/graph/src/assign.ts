@@ -107,23 +107,26 @@ export interface NodePredictionsAssignOptions extends NodePredictionsOptions {
  * @example
  * nodePredictions.assign(karate.graph, model.call(karate.x, karate.edgeIndex), { classes: karate.classNames });
  */
-export const nodePredictions = nodeMetric<NodePredictionsOptions, NodePredictionsAssignOptions, number | string>((graph, values, options) => {
-  const op = 'nodePredictions';
-  let ids: Tensor;
-  if (values.ndim === 2) ids = argmax(values, 1);
-  else if (values.ndim === 1 && values.dtype === 'int32') ids = values;
-  else throw new ShapeError(`${op}: expected scores [N, C] or int32 class ids [N], got ${values.dtype} ${fmtShape(values.shape)}`);
-  const plain = nodeValues(graph, ids, options.index ? { index: options.index } : {}) as Record<string, number>;
-  const { classes } = options;
-  if (classes === undefined) return plain;
-  const named: Record<string, number | string> = {};
-  for (const [node, id] of Object.entries(plain)) {
-    const name = classes[id];
-    if (name === undefined) throw new ValueError(`${op}: class ${id} (node '${node}') has no name in classes (${classes.length} given)`);
-    named[node] = name;
-  }
-  return named;
-}, 'prediction');
+export const nodePredictions = nodeMetric<NodePredictionsOptions, NodePredictionsAssignOptions, number | string>(
+  (graph, values, options) => {
+    const op = 'nodePredictions';
+    let ids: Tensor;
+    if (values.ndim === 2) ids = argmax(values, 1);
+    else if (values.ndim === 1 && values.dtype === 'int32') ids = values;
+    else throw new ShapeError(`${op}: expected scores [N, C] or int32 class ids [N], got ${values.dtype} ${fmtShape(values.shape)}`);
+    const plain = nodeValues(graph, ids, options.index ? { index: options.index } : {}) as Record<string, number>;
+    const { classes } = options;
+    if (classes === undefined) return plain;
+    const named: Record<string, number | string> = {};
+    for (const [node, id] of Object.entries(plain)) {
+      const name = classes[id];
+      if (name === undefined) throw new ValueError(`${op}: class ${id} (node '${node}') has no name in classes (${classes.length} given)`);
+      named[node] = name;
+    }
+    return named;
+  },
+  'prediction',
+);
 
 export type EdgeReduce = 'mean' | 'sum' | 'max' | 'min';
 
@@ -189,7 +192,8 @@ function matchColumns(op: string, graph: AnyGraph, index: NodeIndex, edgeIndex: 
 function computeEdgeValues(op: string, graph: AnyGraph, values: Tensor, options: EdgeValuesOptions): Record<string, Value> {
   const index = resolveIndex(op, graph, options.index);
   const reduce = options.reduce ?? 'mean';
-  if (!['mean', 'sum', 'max', 'min'].includes(reduce)) throw new ValueError(`${op}: reduce must be mean, sum, max or min, got ${String(reduce)}`);
+  if (!['mean', 'sum', 'max', 'min'].includes(reduce))
+    throw new ValueError(`${op}: reduce must be mean, sum, max or min, got ${String(reduce)}`);
   const keys = options.edgeIndex ? matchColumns(op, graph, index, options.edgeIndex) : toEdgeIndex(graph, { index }).edgeKeys;
   const read = rowReader(op, values, keys.length, 'edge-index column');
   const mapping: Record<string, Value> = {};
@@ -218,13 +222,16 @@ type EdgeMetric = {
 };
 
 function edgeMetric(op: string, defaultAttribute: string): EdgeMetric {
-  return Object.assign((graph: AnyGraph, values: Tensor, options: EdgeValuesOptions = {}) => computeEdgeValues(op, graph, values, options), {
-    assign(graph: AnyGraph, values: Tensor, options: EdgeValuesAssignOptions = {}): void {
-      const mapping = computeEdgeValues(op, graph, values, options);
-      const attribute = options.attribute ?? defaultAttribute;
-      for (const [edge, value] of Object.entries(mapping)) graph.setEdgeAttribute(edge, attribute, value);
+  return Object.assign(
+    (graph: AnyGraph, values: Tensor, options: EdgeValuesOptions = {}) => computeEdgeValues(op, graph, values, options),
+    {
+      assign(graph: AnyGraph, values: Tensor, options: EdgeValuesAssignOptions = {}): void {
+        const mapping = computeEdgeValues(op, graph, values, options);
+        const attribute = options.attribute ?? defaultAttribute;
+        for (const [edge, value] of Object.entries(mapping)) graph.setEdgeAttribute(edge, attribute, value);
+      },
     },
-  });
+  );
 }
 
 /**

@@ -143,7 +143,8 @@ export function toGraph(edgeIndex: Tensor, options: ToGraphOptions): AnyGraph {
   const weight = readEdgeWeight(op, options.edgeWeight, numEdges);
   const index = options.index ?? NodeIndex.range(numNodes);
   if (index.size !== numNodes) throw new ValueError(`${op}: the index has ${index.size} nodes but numNodes is ${numNodes}`);
-  if (type !== 'directed' && type !== 'undirected') throw new ValueError(`${op}: type must be 'directed' or 'undirected', got ${String(type)}`);
+  if (type !== 'directed' && type !== 'undirected')
+    throw new ValueError(`${op}: type must be 'directed' or 'undirected', got ${String(type)}`);
   const Constructor = type === 'directed' ? (multi ? MultiDirectedGraph : DirectedGraph) : multi ? MultiUndirectedGraph : UndirectedGraph;
   const graph: AnyGraph = new Constructor();
   for (const key of index.keys()) graph.addNode(key);

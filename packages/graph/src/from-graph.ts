@@ -67,7 +67,8 @@ function readFeatures(op: string, graph: AnyGraph, index: NodeIndex, attribute: 
     }
     for (let j = 0; j < width; j++) {
       const v = values[j];
-      if (typeof v !== 'number' || Number.isNaN(v)) throw new ValueError(`${op}: node '${node}' has a non-number feature ${String(v)} in ${attribute}`);
+      if (typeof v !== 'number' || Number.isNaN(v))
+        throw new ValueError(`${op}: node '${node}' has a non-number feature ${String(v)} in ${attribute}`);
       data[r * width + j] = v;
     }
   }
@@ -97,16 +98,20 @@ function readLabels(
     return { y: wrapInt32(y), classes: null, numClasses };
   }
   for (const v of present) {
-    if (typeof v !== 'string' && typeof v !== 'number') throw new ValueError(`${op}: a ${attribute} value ${String(v)} is neither a string nor a number`);
+    if (typeof v !== 'string' && typeof v !== 'number')
+      throw new ValueError(`${op}: a ${attribute} value ${String(v)} is neither a string nor a number`);
   }
   const classes =
     given ??
-    [...new Set(present as (string | number)[])].sort((a, b) => (typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b))));
+    [...new Set(present as (string | number)[])].sort((a, b) =>
+      typeof a === 'number' && typeof b === 'number' ? a - b : String(a).localeCompare(String(b)),
+    );
   const ids = new Map<string | number, number>(classes.map((c, i) => [c, i]));
   raw.forEach((v, r) => {
     if (v === undefined || v === null) return;
     const id = ids.get(v as string | number);
-    if (id === undefined) throw new ValueError(`${op}: node '${index.key(r)}' has ${attribute} = ${String(v)}, which is not among the classes`);
+    if (id === undefined)
+      throw new ValueError(`${op}: node '${index.key(r)}' has ${attribute} = ${String(v)}, which is not among the classes`);
     y[r] = id;
   });
   return { y: wrapInt32(y), classes, numClasses: classes.length };
@@ -126,8 +131,15 @@ export function fromGraph(graph: AnyGraph, options: FromGraphOptions = {}): Grap
   const op = 'fromGraph';
   const dtype = checkFloatDType(op, options.dtype ?? 'float32');
   const index = options.index ?? NodeIndex.fromGraph(graph);
-  const edges = toEdgeIndex(graph, { index, dtype, ...(options.weightAttribute === undefined ? {} : { weightAttribute: options.weightAttribute }) });
-  const x = options.featureAttribute === undefined ? eye(index.size, index.size, { dtype }) : readFeatures(op, graph, index, options.featureAttribute, dtype);
+  const edges = toEdgeIndex(graph, {
+    index,
+    dtype,
+    ...(options.weightAttribute === undefined ? {} : { weightAttribute: options.weightAttribute }),
+  });
+  const x =
+    options.featureAttribute === undefined
+      ? eye(index.size, index.size, { dtype })
+      : readFeatures(op, graph, index, options.featureAttribute, dtype);
   const labels = options.labelAttribute === undefined ? null : readLabels(op, graph, index, options.labelAttribute, options.classes);
   return {
     index,

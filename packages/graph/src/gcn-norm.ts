@@ -1,5 +1,17 @@
 /** GCN's symmetric normalisation of an edge list, PyG's `gcn_norm`. */
-import { indexAdd, indexSelect, isGradEnabled, mul, ne, pow, ValueError, where, zeros, type FloatDType, type Tensor } from '@tensorloom/core-tensor';
+import {
+  indexAdd,
+  indexSelect,
+  isGradEnabled,
+  mul,
+  ne,
+  pow,
+  ValueError,
+  where,
+  zeros,
+  type FloatDType,
+  type Tensor,
+} from '@tensorloom/core-tensor';
 import { addRemainingSelfLoops } from './self-loops.js';
 import { checkFloatDType, newFloatArray, readEdgeIndex, readEdgeWeight, wrapFloat, wrapInt32 } from './tensors.js';
 

@@ -4,7 +4,14 @@ export { GraphParseError, DatasetNotFoundError } from './errors.js';
 export type { AnyGraph } from './graphology.js';
 export { toEdgeIndex, sortEdgeIndex, toGraph, type ToEdgeIndexOptions, type EdgeIndexResult, type ToGraphOptions } from './edge-index.js';
 export { cooToCsr, permuteValues, type CsrStructure } from './csr.js';
-export { addSelfLoops, addRemainingSelfLoops, removeSelfLoops, containsSelfLoops, type SelfLoopOptions, type WeightedEdges } from './self-loops.js';
+export {
+  addSelfLoops,
+  addRemainingSelfLoops,
+  removeSelfLoops,
+  containsSelfLoops,
+  type SelfLoopOptions,
+  type WeightedEdges,
+} from './self-loops.js';
 export { degree, type DegreeOptions } from './degree.js';
 export { gcnNorm, type GcnNormOptions, type Flow } from './gcn-norm.js';
 export {
@@ -17,7 +24,14 @@ export {
   type SelfLoopMode,
   type GcnMatrices,
 } from './matrices.js';
-export { hopDistance, hopDistances, receptiveField, receptiveFieldSize, type ReceptiveFieldSizeOptions, type ReceptiveFieldSizeAssignOptions } from './hops.js';
+export {
+  hopDistance,
+  hopDistances,
+  receptiveField,
+  receptiveFieldSize,
+  type ReceptiveFieldSizeOptions,
+  type ReceptiveFieldSizeAssignOptions,
+} from './hops.js';
 export { stratifiedSplit, type StratifiedSplit, type StratifiedSplitOptions } from './split.js';
 export { seedGraph, SEED_GRAPH_NODES, SEED_GRAPH_EDGES } from './seed-graph.js';
 export {

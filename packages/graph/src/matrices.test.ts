@@ -63,7 +63,9 @@ describe('normalizedAdjacency', () => {
     const { edgeIndex } = toEdgeIndex(seedGraph());
     const aTilde = dense(adjacency(edgeIndex, { numNodes: 6, selfLoops: 'add' }));
     expectClose(normalizedAdjacency(edgeIndex, { numNodes: 6 }).toDense(), normalizeDense(aTilde, 'sym'), { rtol: 1e-6 });
-    expectClose(normalizedAdjacency(edgeIndex, { numNodes: 6, normalization: 'rw' }).toDense(), normalizeDense(aTilde, 'rw'), { rtol: 1e-6 });
+    expectClose(normalizedAdjacency(edgeIndex, { numNodes: 6, normalization: 'rw' }).toDense(), normalizeDense(aTilde, 'rw'), {
+      rtol: 1e-6,
+    });
   });
 
   it('spmm with it is one round of gcnNorm-weighted message passing', () => {

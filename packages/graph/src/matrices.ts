@@ -32,7 +32,14 @@ export interface AdjacencyOptions {
   sumDuplicates?: boolean;
 }
 
-function withLoops(op: string, edgeIndex: Tensor, numNodes: number, edgeWeight: Tensor | null, mode: SelfLoopMode, fillValue: number): WeightedEdges {
+function withLoops(
+  op: string,
+  edgeIndex: Tensor,
+  numNodes: number,
+  edgeWeight: Tensor | null,
+  mode: SelfLoopMode,
+  fillValue: number,
+): WeightedEdges {
   switch (mode) {
     case 'none':
       return { edgeIndex, edgeWeight };

@@ -13,7 +13,7 @@ describe('seedGraph', () => {
     expect(graph.neighbors('D').sort()).toEqual(['B', 'C', 'F']);
   });
 
-  it("has the Ã = A + I printed in COURSE.md, rows and columns in the order A..F", () => {
+  it('has the Ã = A + I printed in COURSE.md, rows and columns in the order A..F', () => {
     const { edgeIndex } = toEdgeIndex(seedGraph());
     expect(adjacency(edgeIndex, { numNodes: 6, selfLoops: 'add' }).toDense().toArray()).toEqual([
       [1, 1, 0, 0, 1, 1],

@@ -25,8 +25,12 @@ describe('stratifiedSplit', () => {
 
   it('takes an int32 label tensor and rejects bad options with typed errors', () => {
     const labels = Int32Array.from([0, 0, 0, 1, 1, 1]);
-    expect(stratifiedSplit(new Tensor(labels, [6], 'int32'), { trainPerClass: 1, valSize: 2, seed: 1 })).toEqual(stratifiedSplit(labels, { trainPerClass: 1, valSize: 2, seed: 1 }));
-    expect(() => stratifiedSplit(new Tensor(new Float32Array(6), [6], 'float32'), { trainPerClass: 1, valSize: 2, seed: 1 })).toThrow(DTypeError);
+    expect(stratifiedSplit(new Tensor(labels, [6], 'int32'), { trainPerClass: 1, valSize: 2, seed: 1 })).toEqual(
+      stratifiedSplit(labels, { trainPerClass: 1, valSize: 2, seed: 1 }),
+    );
+    expect(() => stratifiedSplit(new Tensor(new Float32Array(6), [6], 'float32'), { trainPerClass: 1, valSize: 2, seed: 1 })).toThrow(
+      DTypeError,
+    );
     expect(() => stratifiedSplit(new Tensor(labels, [2, 3], 'int32'), { trainPerClass: 1, valSize: 2, seed: 1 })).toThrow(ShapeError);
     expect(() => stratifiedSplit(labels, { trainPerClass: -1, valSize: 2, seed: 1 })).toThrow(ValueError);
     expect(() => stratifiedSplit(labels, { trainPerClass: 1, valSize: 0.5, seed: 1 })).toThrow(ValueError);

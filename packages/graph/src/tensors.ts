@@ -1,5 +1,15 @@
 /** Internal: reading and making the edge-index, weight and index tensors, with the checks every function shares. */
-import { DTypeError, IndexError, ShapeError, Tensor, ValueError, fmtShape, isFloatDType, type FloatArray, type FloatDType } from '@tensorloom/core-tensor';
+import {
+  DTypeError,
+  IndexError,
+  ShapeError,
+  Tensor,
+  ValueError,
+  fmtShape,
+  isFloatDType,
+  type FloatArray,
+  type FloatDType,
+} from '@tensorloom/core-tensor';
 
 /** The two rows of an int32 `[2, E]` edge index, as views on its storage (no copy). */
 export interface EdgeArrays {

@@ -31,7 +31,12 @@ describe('reading the same graph from GEXF, GraphML and an edge list', () => {
   });
 
   it('feeds a weighted GCN propagation from GEXF features and labels', () => {
-    const data = graphDataset(graphs.gexf, { featureAttribute: 'features', labelAttribute: 'group', weightAttribute: 'weight', name: 'club' });
+    const data = graphDataset(graphs.gexf, {
+      featureAttribute: 'features',
+      labelAttribute: 'group',
+      weightAttribute: 'weight',
+      name: 'club',
+    });
     expect(data.x.shape).toEqual([5, 2]);
     expect(data.y.toArray()).toEqual([0, 0, 1, 1, -1]);
     expect(data.classNames).toEqual(['left', 'right']);

@@ -69,5 +69,4 @@ export class LSTMCell extends RecurrentCell<[Tensor, Partial<LSTMState>?], LSTMS
     const [h, c] = this.stepState(x, [state.h, state.c]) as [Tensor, Tensor];
     return { h, c };
   }
-
 }

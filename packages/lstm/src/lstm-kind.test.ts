@@ -69,7 +69,10 @@ describe('lstmKind', () => {
   it('projects h through weight_hr and leaves c unprojected when projSize > 0', () => {
     const weightHr = tensor([[0.5, -2]], { dtype: 'float64' });
     // With projSize 1, weight_hh is [8, 1]: keep the first column and feed h0 = [0.1].
-    const weightHh = tensor(W_HH.filter((_, k) => k % 2 === 0), { shape: [8, 1], dtype: 'float64' });
+    const weightHh = tensor(
+      W_HH.filter((_, k) => k % 2 === 0),
+      { shape: [8, 1], dtype: 'float64' },
+    );
     const [h, c] = runStep(params({ weight_hh: weightHh, weight_hr: weightHr }), [0.1]);
     // The unprojected reference: the same step with h0 = [0.1, 0] through the full weight_hh.
     const [hFull, cFull] = runStep(params(), [0.1, 0]);

@@ -59,7 +59,12 @@ export const lstmKind: CellKind = {
     return [hNext, cNext];
   },
 
-  sequence(xProj: Tensor, state: readonly Tensor[], params: Readonly<Record<string, Tensor | null>>, { reverse, inputBias }: SequenceOptions) {
+  sequence(
+    xProj: Tensor,
+    state: readonly Tensor[],
+    params: Readonly<Record<string, Tensor | null>>,
+    { reverse, inputBias }: SequenceOptions,
+  ) {
     // The fused op has no projection: a projected LSTM runs step by step.
     if (params.weight_hr) return null;
     const [h0, c0] = state as [Tensor, Tensor];

@@ -44,7 +44,11 @@ function compare(options: LSTMOptions, dtype: FloatDType, tol: { rtol: number; a
   const R = fused.outputSize;
   const input = randn(options.batchFirst ? [B, T, options.inputSize] : [T, B, options.inputSize], { dtype, generator: g });
   const state = { h: randn([layers, B, R], { dtype, generator: g }), c: randn([layers, B, options.hiddenSize], { dtype, generator: g }) };
-  const seeds = [randn(options.batchFirst ? [B, T, D * R] : [T, B, D * R], { dtype, generator: g }), randn([layers, B, R], { dtype, generator: g }), randn([layers, B, options.hiddenSize], { dtype, generator: g })];
+  const seeds = [
+    randn(options.batchFirst ? [B, T, D * R] : [T, B, D * R], { dtype, generator: g }),
+    randn([layers, B, R], { dtype, generator: g }),
+    randn([layers, B, options.hiddenSize], { dtype, generator: g }),
+  ];
   const a = run(fused, input, state, seeds);
   const b = run(steps, input, state, seeds);
   for (const [name, v] of Object.entries(a.values)) expectClose(v, b.values[name]!, { ...tol, message: name });

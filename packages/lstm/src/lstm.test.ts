@@ -92,7 +92,15 @@ describe('LSTM forward', () => {
   });
 
   it('gives a padded sequence the output and final state of the same sequence run alone', () => {
-    const lstm = new LSTM({ inputSize: 2, hiddenSize: 3, numLayers: 2, bidirectional: true, batchFirst: true, dtype: 'float64', generator: gen(8) });
+    const lstm = new LSTM({
+      inputSize: 2,
+      hiddenSize: 3,
+      numLayers: 2,
+      bidirectional: true,
+      batchFirst: true,
+      dtype: 'float64',
+      generator: gen(8),
+    });
     const x = rand64([2, 5, 2], 9);
     const { output, state } = lstm.call(x, { lengths: [5, 3] });
     const alone = lstm.call(narrow(narrow(x, 0, 1, 1), 1, 0, 3));
@@ -136,7 +144,14 @@ describe('LSTM gradients (float64 gradcheck)', () => {
   it('passes with a mask and zero initial states', () => {
     const lstm = new LSTM({ inputSize: 2, hiddenSize: 2, bidirectional: true, dtype: 'float64', generator: gen(14) });
     const x = rand64([3, 2, 2], 15, true);
-    const mask = tensor([[1, 1], [1, 0], [0, 0]], { dtype: 'float64' });
+    const mask = tensor(
+      [
+        [1, 1],
+        [1, 0],
+        [0, 0],
+      ],
+      { dtype: 'float64' },
+    );
     const fn = (input: Tensor): Tensor[] => {
       const { output, state } = lstm.call(input, { mask });
       return [output, state.h, state.c];

@@ -57,5 +57,4 @@ export class LSTM extends RecurrentLayer<'h' | 'c'> {
   constructor(options: LSTMOptions) {
     super(lstmKind, options);
   }
-
 }

@@ -4,8 +4,23 @@ import { LSTM } from './lstm.js';
 import { lstmParameterCount } from './parameter-count.js';
 
 /** Parameters of an LSTM and an nn.Linear head, counted from the built modules. */
-function counted(o: { inputSize: number; hiddenSize: number; outputSize: number; layers: number; bidirectional: boolean; projSize: number; bias: boolean }): number {
-  const lstm = new LSTM({ inputSize: o.inputSize, hiddenSize: o.hiddenSize, numLayers: o.layers, bidirectional: o.bidirectional, projSize: o.projSize, bias: o.bias });
+function counted(o: {
+  inputSize: number;
+  hiddenSize: number;
+  outputSize: number;
+  layers: number;
+  bidirectional: boolean;
+  projSize: number;
+  bias: boolean;
+}): number {
+  const lstm = new LSTM({
+    inputSize: o.inputSize,
+    hiddenSize: o.hiddenSize,
+    numLayers: o.layers,
+    bidirectional: o.bidirectional,
+    projSize: o.projSize,
+    bias: o.bias,
+  });
   let total = lstm.parameters().reduce((s, p) => s + p.size, 0);
   if (o.outputSize > 0) {
     const head = new nn.Linear({ inFeatures: lstm.numDirections * lstm.outputSize, outFeatures: o.outputSize });
@@ -38,8 +53,15 @@ describe('lstmParameterCount', () => {
   });
 
   it("gives the course's 4(H·I + H·H + H) + O·H + O with biasConvention 'single'", () => {
-    for (const [I, H, O] of [[10, 128, 10], [1, 1, 1], [3, 7, 2], [100, 256, 50]] as const) {
-      expect(lstmParameterCount({ inputSize: I, hiddenSize: H, outputSize: O, biasConvention: 'single' })).toBe(4 * (H * I + H * H + H) + O * H + O);
+    for (const [I, H, O] of [
+      [10, 128, 10],
+      [1, 1, 1],
+      [3, 7, 2],
+      [100, 256, 50],
+    ] as const) {
+      expect(lstmParameterCount({ inputSize: I, hiddenSize: H, outputSize: O, biasConvention: 'single' })).toBe(
+        4 * (H * I + H * H + H) + O * H + O,
+      );
     }
     expect(lstmParameterCount({ inputSize: 10, hiddenSize: 128, outputSize: 10, biasConvention: 'single' })).toBe(72_458);
   });
@@ -55,7 +77,9 @@ describe('lstmParameterCount', () => {
 
   it('leaves the head bias out with outputBias: false (the seed report’s formula)', () => {
     const [I, H, O] = [10, 128, 10];
-    expect(lstmParameterCount({ inputSize: I, hiddenSize: H, outputSize: O, biasConvention: 'single', outputBias: false })).toBe(4 * (H * H + H * I + H) + H * O);
+    expect(lstmParameterCount({ inputSize: I, hiddenSize: H, outputSize: O, biasConvention: 'single', outputBias: false })).toBe(
+      4 * (H * H + H * I + H) + H * O,
+    );
   });
 
   it('throws ValueError for invalid sizes or conventions', () => {

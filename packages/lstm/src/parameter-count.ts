@@ -66,11 +66,18 @@ export function lstmParameterCount(options: LstmParameterCountOptions): number {
     outputBias = true,
   } = options;
   const op = 'lstmParameterCount';
-  for (const [name, v, min] of [['inputSize', inputSize, 1], ['hiddenSize', hiddenSize, 1], ['layers', layers, 1], ['outputSize', outputSize, 0], ['projSize', projSize, 0]] as const) {
+  for (const [name, v, min] of [
+    ['inputSize', inputSize, 1],
+    ['hiddenSize', hiddenSize, 1],
+    ['layers', layers, 1],
+    ['outputSize', outputSize, 0],
+    ['projSize', projSize, 0],
+  ] as const) {
     if (!Number.isInteger(v) || v < min) throw new ValueError(`${op}: ${name} must be an integer ≥ ${min}, got ${v}`);
   }
   if (projSize >= hiddenSize) throw new ValueError(`${op}: projSize must be smaller than hiddenSize (${hiddenSize}), got ${projSize}`);
-  if (biasConvention !== 'pytorch' && biasConvention !== 'single') throw new ValueError(`${op}: unknown biasConvention '${String(biasConvention)}'`);
+  if (biasConvention !== 'pytorch' && biasConvention !== 'single')
+    throw new ValueError(`${op}: unknown biasConvention '${String(biasConvention)}'`);
   const H = hiddenSize;
   const R = projSize > 0 ? projSize : H;
   const D = bidirectional ? 2 : 1;

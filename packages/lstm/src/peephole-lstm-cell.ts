@@ -46,5 +46,4 @@ export class PeepholeLSTMCell extends RecurrentCell<[Tensor, Partial<LSTMState>?
     const [h, c] = this.stepState(x, [state.h, state.c]) as [Tensor, Tensor];
     return { h, c };
   }
-
 }

@@ -45,5 +45,4 @@ export class PeepholeLSTM extends RecurrentLayer<'h' | 'c'> {
   constructor(options: PeepholeLSTMOptions) {
     super(peepholeLstmKind, options);
   }
-
 }

@@ -10,7 +10,15 @@
 import { fileURLToPath } from 'node:url';
 import { loadSafetensors, type Tensor } from '@tensorloom/core-tensor';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ParityReport, casesOf, checkCellCase, checkLayerCase, checkLayerMaskCase, type CellCase, type LayerCase } from '../../rnn/test/parity-helpers.js';
+import {
+  ParityReport,
+  casesOf,
+  checkCellCase,
+  checkLayerCase,
+  checkLayerMaskCase,
+  type CellCase,
+  type LayerCase,
+} from '../../rnn/test/parity-helpers.js';
 import { LSTM, LSTMCell } from '../src/index.js';
 
 const fixture = (name: string) => loadSafetensors(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
@@ -64,13 +72,16 @@ describe('LSTMCell matches PyTorch nn.LSTMCell over three carried steps (lstm_ce
     expect(all.some((c) => c.unbatched)).toBe(true);
   });
 
-  it.each(Object.keys(cases))('LSTMCell case %s: every step’s h and c and the gradients of every parameter, the input, h0 and c0', (name) => {
-    const testCase = cases[name]!;
-    const cell = new LSTMCell(testCase.options);
-    const step = (x: Tensor, state: Tensor[] | undefined) => {
-      const { h, c } = cell.forward(x, state ? { h: state[0]!, c: state[1]! } : undefined);
-      return [h, c];
-    };
-    checkCellCase(report, 'LSTMCell', cell, step, ['h', 'c'], tensors, name, testCase);
-  });
+  it.each(Object.keys(cases))(
+    'LSTMCell case %s: every step’s h and c and the gradients of every parameter, the input, h0 and c0',
+    (name) => {
+      const testCase = cases[name]!;
+      const cell = new LSTMCell(testCase.options);
+      const step = (x: Tensor, state: Tensor[] | undefined) => {
+        const { h, c } = cell.forward(x, state ? { h: state[0]!, c: state[1]! } : undefined);
+        return [h, c];
+      };
+      checkCellCase(report, 'LSTMCell', cell, step, ['h', 'c'], tensors, name, testCase);
+    },
+  );
 });

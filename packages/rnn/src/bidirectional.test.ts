@@ -1,4 +1,15 @@
-import { Generator, IndexError, ShapeError, ValueError, randn, stack, tensor, transpose, unbind, type Tensor } from '@tensorloom/core-tensor';
+import {
+  Generator,
+  IndexError,
+  ShapeError,
+  ValueError,
+  randn,
+  stack,
+  tensor,
+  transpose,
+  unbind,
+  type Tensor,
+} from '@tensorloom/core-tensor';
 import { expectClose, gradcheck } from '@tensorloom/core-tensor/testing';
 import { describe, expect, test } from 'vitest';
 import { Bidirectional, type DirectionContext } from './bidirectional.js';
@@ -41,14 +52,24 @@ describe('Bidirectional', () => {
   test('equals the own bidirectional under a mask, batchFirst, unbatched and with an initial state', () => {
     const h0 = randn([2, 3, 3], { ...f64, generator: new Generator(62) });
     const plain = twins();
-    const mask = tensor([[1, 1, 1], [1, 1, 1], [1, 0, 1], [1, 0, 0], [0, 0, 0]]);
+    const mask = tensor([
+      [1, 1, 1],
+      [1, 1, 1],
+      [1, 0, 1],
+      [1, 0, 0],
+      [0, 0, 0],
+    ]);
     for (const options of [{ mask }, { state: { h: h0 } }, { state: { h: h0 }, lengths: [4, 2, 5] }]) {
       expectClose(plain.wrapped.call(x, options).output, plain.own.call(x, options).output, exact);
       expectClose(plain.wrapped.call(x, options).state.h, plain.own.call(x, options).state.h, exact);
     }
     const unbatched = x.slice(1, 0, 1).reshape([5, 2]);
     expectClose(plain.wrapped.call(unbatched, { lengths: [3] }).output, plain.own.call(unbatched, { lengths: [3] }).output, exact);
-    expectClose(plain.wrapped.call(unbatched, { mask: tensor([1, 1, 0, 1, 0]) }).state.h, plain.own.call(unbatched, { mask: tensor([1, 1, 0, 1, 0]) }).state.h, exact);
+    expectClose(
+      plain.wrapped.call(unbatched, { mask: tensor([1, 1, 0, 1, 0]) }).state.h,
+      plain.own.call(unbatched, { mask: tensor([1, 1, 0, 1, 0]) }).state.h,
+      exact,
+    );
     const bf = twins({ batchFirst: true });
     const xb = transpose(x, 0, 1);
     for (const options of [{ lengths: [3, 5, 1] }, { mask: transpose(mask, 0, 1) }]) {
@@ -65,7 +86,14 @@ describe('Bidirectional', () => {
       const real = x.slice(1, b, b + 1).slice(0, 0, len);
       const alone = wrapped.backwardLayer.call(reverseTime(real));
       expectClose(state.h.slice(0, 1, 2).slice(1, b, b + 1), alone.state.h, exact);
-      expectClose(output.slice(1, b, b + 1).slice(0, 0, len).slice(2, 3, 6), reverseTime(alone.output), exact);
+      expectClose(
+        output
+          .slice(1, b, b + 1)
+          .slice(0, 0, len)
+          .slice(2, 3, 6),
+        reverseTime(alone.output),
+        exact,
+      );
       const padding = output.slice(1, b, b + 1).slice(0, len, 5);
       expect(Array.from(padding.data).every((v) => v === 0)).toBe(true);
     });
@@ -91,8 +119,12 @@ describe('Bidirectional', () => {
     expect(calls).toEqual([{ direction: 'forward' }, { direction: 'backward' }]);
     expect(bi.forwardLayer).not.toBe(bi.backwardLayer);
     expect(Object.keys(bi.stateDict())).toEqual([
-      ...['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1'].map((k) => `forward_layer.${k}`),
-      ...['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1'].map((k) => `backward_layer.${k}`),
+      ...['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1'].map(
+        (k) => `forward_layer.${k}`,
+      ),
+      ...['weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0', 'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1'].map(
+        (k) => `backward_layer.${k}`,
+      ),
     ]);
     expect(bi.mergeMode).toBe('concat');
     expect(bi.toString()).toContain('(forward_layer): RNN(2, 3, numLayers=2)');
@@ -121,7 +153,10 @@ describe('Bidirectional', () => {
 
   test('gradcheck: mean merge over a variable-length batch with an initial state', () => {
     const g = new Generator(64);
-    const bi = new Bidirectional({ layer: () => new GRU({ inputSize: 2, hiddenSize: 2, dtype: 'float64', generator: g }), mergeMode: 'mean' });
+    const bi = new Bidirectional({
+      layer: () => new GRU({ inputSize: 2, hiddenSize: 2, dtype: 'float64', generator: g }),
+      mergeMode: 'mean',
+    });
     const xs = randn([3, 2, 2], { ...f64, requiresGrad: true, generator: g });
     const h0 = randn([2, 2, 2], { ...f64, requiresGrad: true, generator: g });
     const fn = (xi?: Tensor, hi?: Tensor) => {

@@ -3,7 +3,20 @@
  * wrapper, with PyTorch's reversal rule for variable-length batches (each sequence is reversed
  * within its own length, so padding stays at the end).
  */
-import { ShapeError, Tensor, ValueError, add, concat, fmtShape, indexSelect, nn, reshape, select, stack, tensor } from '@tensorloom/core-tensor';
+import {
+  ShapeError,
+  Tensor,
+  ValueError,
+  add,
+  concat,
+  fmtShape,
+  indexSelect,
+  nn,
+  reshape,
+  select,
+  stack,
+  tensor,
+} from '@tensorloom/core-tensor';
 import { RecurrentLayer, type LayerState, type RecurrentForwardOptions, type RecurrentOutput } from './recurrent-layer.js';
 
 /** How the two directions' outputs are combined: concatenated (forward first), summed or averaged. */
@@ -64,18 +77,27 @@ export class Bidirectional<Names extends string> extends nn.Module<[Tensor, Recu
   constructor(options: BidirectionalOptions<Names>) {
     super();
     const { mergeMode = 'concat' } = options;
-    if (!['concat', 'sum', 'mean'].includes(mergeMode)) throw new ValueError(`Bidirectional: mergeMode must be 'concat', 'sum' or 'mean', got '${String(mergeMode)}'`);
+    if (!['concat', 'sum', 'mean'].includes(mergeMode))
+      throw new ValueError(`Bidirectional: mergeMode must be 'concat', 'sum' or 'mean', got '${String(mergeMode)}'`);
     const [forwardLayer, backwardLayer] =
-      'layer' in options ? [options.layer({ direction: 'forward' }), options.layer({ direction: 'backward' })] : [options.forwardLayer, options.backwardLayer];
-    for (const [role, l] of [['forward', forwardLayer], ['backward', backwardLayer]] as const) {
+      'layer' in options
+        ? [options.layer({ direction: 'forward' }), options.layer({ direction: 'backward' })]
+        : [options.forwardLayer, options.backwardLayer];
+    for (const [role, l] of [
+      ['forward', forwardLayer],
+      ['backward', backwardLayer],
+    ] as const) {
       if (!(l instanceof RecurrentLayer)) throw new ValueError(`Bidirectional: the ${role} layer must be a RecurrentLayer`);
       if (l.bidirectional) throw new ValueError(`Bidirectional: the ${role} layer must be unidirectional (bidirectional: false)`);
     }
-    if (forwardLayer === backwardLayer) throw new ValueError('Bidirectional: the two directions need two layer instances (the factory must build a new one per call)');
+    if (forwardLayer === backwardLayer)
+      throw new ValueError('Bidirectional: the two directions need two layer instances (the factory must build a new one per call)');
     // Equal sizes also let the two directions' states stack into one [2·L, B, H] tensor per name.
     for (const key of ['inputSize', 'hiddenSize', 'outputSize', 'numLayers', 'batchFirst'] as const) {
       if (forwardLayer[key] !== backwardLayer[key]) {
-        throw new ValueError(`Bidirectional: the two layers differ in ${key}: ${String(forwardLayer[key])} and ${String(backwardLayer[key])}`);
+        throw new ValueError(
+          `Bidirectional: the two layers differ in ${key}: ${String(forwardLayer[key])} and ${String(backwardLayer[key])}`,
+        );
       }
     }
     this.mergeMode = mergeMode;
@@ -109,7 +131,9 @@ export class Bidirectional<Names extends string> extends nn.Module<[Tensor, Recu
     else output = add(fwd.output, backwardOutput).mul(0.5);
     const names = Object.keys(fwd.state) as Names[];
     if (names.length !== Object.keys(bwd.state).length || names.some((n) => !(n in bwd.state))) {
-      throw new ValueError(`Bidirectional: the two layers have different states: ${names.join(', ')} and ${Object.keys(bwd.state).join(', ')}`);
+      throw new ValueError(
+        `Bidirectional: the two layers have different states: ${names.join(', ')} and ${Object.keys(bwd.state).join(', ')}`,
+      );
     }
     const state = {} as LayerState<Names>;
     for (const name of names) {
@@ -136,7 +160,9 @@ function splitDirections<Names extends string>(
   for (const [name, s] of Object.entries(state) as Array<[Names, Tensor | undefined]>) {
     if (s === undefined) continue;
     if (s.ndim < 2 || s.shape[0] !== 2 * numLayers) {
-      throw new ShapeError(`Bidirectional: expected initial state '${name}' of shape [${2 * numLayers}, …] (2 directions × ${numLayers} layers), got ${fmtShape(s.shape)}`);
+      throw new ShapeError(
+        `Bidirectional: expected initial state '${name}' of shape [${2 * numLayers}, …] (2 directions × ${numLayers} layers), got ${fmtShape(s.shape)}`,
+      );
     }
     const split = reshape(s, [numLayers, 2, ...s.shape.slice(1)]);
     forward[name] = select(split, 1, 0);

@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { DTypeError, Generator, IndexError, ShapeError, ValueError, randint, randn, select, softmax, tensor, zeros, type Tensor } from '@tensorloom/core-tensor';
+import {
+  DTypeError,
+  Generator,
+  IndexError,
+  ShapeError,
+  ValueError,
+  randint,
+  randn,
+  select,
+  softmax,
+  tensor,
+  zeros,
+  type Tensor,
+} from '@tensorloom/core-tensor';
 import { expectClose } from '@tensorloom/core-tensor/testing';
 import { VANILLA_RNN_PARAMETER_NAMES, VanillaRNN, type LossAt } from './vanilla-rnn.js';
 import { manualBptt, type BpttForm } from './bptt.js';
@@ -52,7 +65,8 @@ describe('manualBptt', () => {
             expectClose(result.grads[name], reference.grads[name]!, { rtol: 1e-10, atol: 1e-10, message: name });
           }
         }
-        for (const name of VANILLA_RNN_PARAMETER_NAMES) expectClose(results[0]!.grads[name], results[1]!.grads[name], { rtol: 1e-10, atol: 1e-12, message: name });
+        for (const name of VANILLA_RNN_PARAMETER_NAMES)
+          expectClose(results[0]!.grads[name], results[1]!.grads[name], { rtol: 1e-10, atol: 1e-12, message: name });
       });
     }
   }
@@ -61,8 +75,16 @@ describe('manualBptt', () => {
     const { model, x, y } = setup({ seed: 8, batch: 3, steps: 6, inputSize: 2, hiddenSize: 4, outputSize: 3 });
     const { logits, hidden } = model.forward(x);
     const yT = select(y, 1, 5);
-    const delta = softmax(select(logits, 1, 5), -1).sub(tensor(Array.from(yT.data).flatMap((c) => [0, 1, 2].map((o) => (o === c ? 1 : 0))), { shape: [3, 3], dtype: 'float64' }));
-    const expected = delta.transpose(0, 1).matmul(select(hidden, 1, 5)).div(3);
+    const delta = softmax(select(logits, 1, 5), -1).sub(
+      tensor(
+        Array.from(yT.data).flatMap((c) => [0, 1, 2].map((o) => (o === c ? 1 : 0))),
+        { shape: [3, 3], dtype: 'float64' },
+      ),
+    );
+    const expected = delta
+      .transpose(0, 1)
+      .matmul(select(hidden, 1, 5))
+      .div(3);
     expectClose(manualBptt(model, x, y, { lossAt: 'last' }).grads.W_ph, expected, { rtol: 1e-12, atol: 1e-14 });
   });
 
@@ -91,7 +113,19 @@ describe('manualBptt', () => {
     expect(() => manualBptt(model, x, select(y, 1, 0))).toThrow(ShapeError);
     expect(() => manualBptt(model, zeros([2, 0, 2], { dtype: 'float64' }), zeros([2, 0], { dtype: 'int32' }))).toThrow(ShapeError);
     expect(() => manualBptt(model, x, y.to('float64'))).toThrow(DTypeError);
-    expect(() => manualBptt(model, x, tensor([[0, 1, 3], [0, 0, 0]], { dtype: 'int32' }))).toThrow(IndexError);
+    expect(() =>
+      manualBptt(
+        model,
+        x,
+        tensor(
+          [
+            [0, 1, 3],
+            [0, 0, 0],
+          ],
+          { dtype: 'int32' },
+        ),
+      ),
+    ).toThrow(IndexError);
     // @ts-expect-error: an invalid option value
     expect(() => manualBptt(model, x, y, { form: 'magic' })).toThrow(ValueError);
   });

@@ -67,18 +67,22 @@ export interface ManualBpttResult {
 export function manualBptt(model: VanillaRNN, x: Tensor, targets: Tensor, options: ManualBpttOptions = {}): ManualBpttResult {
   const { lossAt = 'all', form = 'recursive' } = options;
   if (lossAt !== 'all' && lossAt !== 'last') throw new ValueError(`manualBptt: lossAt must be 'all' or 'last', got '${String(lossAt)}'`);
-  if (form !== 'recursive' && form !== 'jacobian-products') throw new ValueError(`manualBptt: form must be 'recursive' or 'jacobian-products', got '${String(form)}'`);
+  if (form !== 'recursive' && form !== 'jacobian-products')
+    throw new ValueError(`manualBptt: form must be 'recursive' or 'jacobian-products', got '${String(form)}'`);
   const I = model.inputSize;
   const H = model.hiddenSize;
   const O = model.outputSize;
   if (x.dtype === 'int32') throw new DTypeError('manualBptt: expected a float input, got int32');
-  if (x.ndim !== 3 || x.shape[2] !== I) throw new ShapeError(`manualBptt: expected an input of shape [B, T, ${I}], got ${fmtShape(x.shape)}`);
+  if (x.ndim !== 3 || x.shape[2] !== I)
+    throw new ShapeError(`manualBptt: expected an input of shape [B, T, ${I}], got ${fmtShape(x.shape)}`);
   const B = x.shape[0]!;
   const T = x.shape[1]!;
   if (targets.dtype !== 'int32') throw new DTypeError(`manualBptt: expected int32 class targets, got ${targets.dtype}`);
   const full = targets.ndim === 2 && targets.shape[0] === B && targets.shape[1] === T;
   if (!(full || (lossAt === 'last' && targets.ndim === 1 && targets.shape[0] === B))) {
-    throw new ShapeError(`manualBptt: expected targets [${B}, ${T}]${lossAt === 'last' ? ` or [${B}]` : ''}, got ${fmtShape(targets.shape)}`);
+    throw new ShapeError(
+      `manualBptt: expected targets [${B}, ${T}]${lossAt === 'last' ? ` or [${B}]` : ''}, got ${fmtShape(targets.shape)}`,
+    );
   }
   if (T === 0 || B === 0) throw new ShapeError(`manualBptt: the loss needs at least one sequence and one step, got ${fmtShape(x.shape)}`);
 
@@ -94,7 +98,8 @@ export function manualBptt(model: VanillaRNN, x: Tensor, targets: Tensor, option
   const N = B * lossSteps.length;
   const target = (b: number, t: number): number => {
     const c = full ? targets.data[b * T + (t - 1)]! : targets.data[b]!;
-    if (!Number.isInteger(c) || c < 0 || c >= O) throw new IndexError(`manualBptt: target ${c} out of range 0..${O - 1} (sequence ${b}, step ${t})`);
+    if (!Number.isInteger(c) || c < 0 || c >= O)
+      throw new IndexError(`manualBptt: target ${c} out of range 0..${O - 1} (sequence ${b}, step ${t})`);
     return c;
   };
 

@@ -63,5 +63,10 @@ export interface CellKind {
    * where the fused op does not apply to these parameters (an LSTM projection, say): `unroll` then
    * runs `step`. Masked (variable-length) batches always run `step`.
    */
-  sequence?(xProj: Tensor, state: readonly Tensor[], params: Readonly<Record<string, Tensor | null>>, options: SequenceOptions): { output: Tensor; state: Tensor[] } | null;
+  sequence?(
+    xProj: Tensor,
+    state: readonly Tensor[],
+    params: Readonly<Record<string, Tensor | null>>,
+    options: SequenceOptions,
+  ): { output: Tensor; state: Tensor[] } | null;
 }

@@ -25,7 +25,9 @@ function run(layer: RecurrentLayer<'h'>, input: Tensor, h0: Tensor, seeds: [Tens
   const x = input.detach().clone().requiresGrad_();
   const h = h0.detach().clone().requiresGrad_();
   const result = layer.forward(x, { state: { h } });
-  sum(result.output.mul(seeds[0])).add(sum(result.state.h.mul(seeds[1]))).backward();
+  sum(result.output.mul(seeds[0]))
+    .add(sum(result.state.h.mul(seeds[1])))
+    .backward();
   const grads: Record<string, Tensor | null> = { input: x.grad, h0: h.grad };
   for (const [name, p] of layer.namedParameters()) grads[name] = p.grad;
   return { output: result.output, h: result.state.h, grads };
@@ -62,7 +64,10 @@ describe('GRU fused sequence (gruSequence) against the step-by-step path', () =>
         const layers = fused.numLayers * fused.numDirections;
         const input = randn(extra.batchFirst ? [3, 7, 5] : [7, 3, 5], { dtype, generator: g });
         const h0 = randn([layers, 3, 6], { dtype, generator: g });
-        const seeds: [Tensor, Tensor] = [randn(extra.batchFirst ? [3, 7, fused.numDirections * 6] : [7, 3, fused.numDirections * 6], { dtype, generator: g }), randn([layers, 3, 6], { dtype, generator: g })];
+        const seeds: [Tensor, Tensor] = [
+          randn(extra.batchFirst ? [3, 7, fused.numDirections * 6] : [7, 3, fused.numDirections * 6], { dtype, generator: g }),
+          randn([layers, 3, 6], { dtype, generator: g }),
+        ];
         expectSameRuns(run(fused, input, h0, seeds), run(steps, input, h0, seeds), tol);
       });
     }

@@ -12,7 +12,12 @@ const linearKind: CellKind = {
   name: 'RNN_LINEAR',
   chunks: 1,
   stateNames: ['h'],
-  parameterShapes: ({ inputSize, hiddenSize }) => ({ weight_ih: [hiddenSize, inputSize], weight_hh: [hiddenSize, hiddenSize], bias_ih: [hiddenSize], bias_hh: [hiddenSize] }),
+  parameterShapes: ({ inputSize, hiddenSize }) => ({
+    weight_ih: [hiddenSize, inputSize],
+    weight_hh: [hiddenSize, hiddenSize],
+    bias_ih: [hiddenSize],
+    bias_hh: [hiddenSize],
+  }),
   stateSizes: ({ hiddenSize }) => [hiddenSize],
   step: (xProj, state, params) => [xProj.add(linear(state[0]!, params.weight_hh!, params.bias_hh ?? null))],
 };
@@ -27,7 +32,14 @@ const ratios = (norms: number[]) => norms.slice(1).map((n, i) => norms[i]! / n);
 describe('gradientNormsOverTime', () => {
   it('vanishes geometrically for a tanh RNN with small recurrent weights: each step back shrinks by at least ‖W_hh‖₂', () => {
     // Orthogonal W_hh scaled by 0.5 has spectral norm 0.5, and tanh' ≤ 1, so ‖∂h_j/∂h_{j−1}‖₂ ≤ 0.5.
-    const model = new VanillaRNN({ inputSize: 3, hiddenSize: 16, outputSize: 4, init: 'orthogonal', dtype: 'float64', generator: new Generator(0) });
+    const model = new VanillaRNN({
+      inputSize: 3,
+      hiddenSize: 16,
+      outputSize: 4,
+      init: 'orthogonal',
+      dtype: 'float64',
+      generator: new Generator(0),
+    });
     const { norms } = gradientNormsOverTime(model, { length: 100, batch: 2, recurrentScale: 0.5, generator: new Generator(1) });
     expect(norms).toHaveLength(100);
     for (const r of ratios(norms)) expect(r).toBeLessThanOrEqual(0.5 * (1 + 1e-9));
@@ -52,8 +64,18 @@ describe('gradientNormsOverTime', () => {
   });
 
   it('explodes for relu and tanh RNNs with large recurrent weights', () => {
-    for (const [nonlinearity, scale] of [['relu', 1.5], ['tanh', 2]] as const) {
-      const model = new RNN({ inputSize: 4, hiddenSize: 32, nonlinearity, init: 'orthogonal', generator: new Generator(0), dtype: 'float64' });
+    for (const [nonlinearity, scale] of [
+      ['relu', 1.5],
+      ['tanh', 2],
+    ] as const) {
+      const model = new RNN({
+        inputSize: 4,
+        hiddenSize: 32,
+        nonlinearity,
+        init: 'orthogonal',
+        generator: new Generator(0),
+        dtype: 'float64',
+      });
       const { norms } = gradientNormsOverTime(model, { length: 100, batch: 4, recurrentScale: scale, generator: new Generator(1) });
       expect(norms[0]! / norms[99]!, nonlinearity).toBeGreaterThan(1e3);
       const unscaled = gradientNormsOverTime(model, { length: 100, batch: 4, generator: new Generator(1) }).norms;

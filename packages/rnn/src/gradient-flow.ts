@@ -103,8 +103,10 @@ interface Stack {
  */
 export function gradientNormsOverTime(model: GradientFlowModel, options: GradientNormsOptions = {}): GradientNormsResult {
   const { loss: lossKind = 'readout', recurrentScale = 1, generator = defaultGenerator, classes = 10 } = options;
-  if (lossKind !== 'readout' && lossKind !== 'sum') throw new ValueError(`gradientNormsOverTime: loss must be 'readout' or 'sum', got '${String(lossKind)}'`);
-  if (!Number.isFinite(recurrentScale)) throw new ValueError(`gradientNormsOverTime: recurrentScale must be a finite number, got ${recurrentScale}`);
+  if (lossKind !== 'readout' && lossKind !== 'sum')
+    throw new ValueError(`gradientNormsOverTime: loss must be 'readout' or 'sum', got '${String(lossKind)}'`);
+  if (!Number.isFinite(recurrentScale))
+    throw new ValueError(`gradientNormsOverTime: recurrentScale must be a finite number, got ${recurrentScale}`);
   const net = describe(model, recurrentScale);
   const inputSize = net.dims.inputSize;
   const dtype = net.layers[0]!.weight_ih!.dtype as FloatDType;
@@ -112,17 +114,22 @@ export function gradientNormsOverTime(model: GradientFlowModel, options: Gradien
   let x: Tensor;
   if (options.input !== undefined) {
     x = options.input;
-    if (x.ndim !== 3 || x.shape[2] !== inputSize) throw new ShapeError(`gradientNormsOverTime: expected an input of shape [B, T, ${inputSize}], got ${fmtShape(x.shape)}`);
+    if (x.ndim !== 3 || x.shape[2] !== inputSize)
+      throw new ShapeError(`gradientNormsOverTime: expected an input of shape [B, T, ${inputSize}], got ${fmtShape(x.shape)}`);
     if (x.dtype !== dtype) x = x.to(dtype);
   } else {
     const { length = 100, batch = 1 } = options;
-    for (const [name, v] of [['length', length], ['batch', batch]] as const) {
+    for (const [name, v] of [
+      ['length', length],
+      ['batch', batch],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ValueError(`gradientNormsOverTime: ${name} must be an integer ≥ 1, got ${v}`);
     }
     x = randn([batch, length, inputSize], { dtype, generator });
   }
   const [batch, steps] = [x.shape[0]!, x.shape[1]!];
-  if (batch < 1 || steps < 1) throw new ShapeError(`gradientNormsOverTime: needs at least one sequence and one step, got ${fmtShape(x.shape)}`);
+  if (batch < 1 || steps < 1)
+    throw new ShapeError(`gradientNormsOverTime: needs at least one sequence and one step, got ${fmtShape(x.shape)}`);
 
   // Run the layers step by step, keeping the last layer's per-step outputs h_t.
   const sizes = net.kind.stateSizes(net.dims);
@@ -149,10 +156,12 @@ export function gradientNormsOverTime(model: GradientFlowModel, options: Gradien
     const H = hT.shape[1]!;
     const readout = options.readout ?? net.readout ?? randomReadout(H, classes, dtype, generator);
     const weight = readout.weight.detach().to(dtype);
-    if (weight.ndim !== 2 || weight.shape[1] !== H) throw new ShapeError(`gradientNormsOverTime: expected a read-out weight [C, ${H}], got ${fmtShape(weight.shape)}`);
+    if (weight.ndim !== 2 || weight.shape[1] !== H)
+      throw new ShapeError(`gradientNormsOverTime: expected a read-out weight [C, ${H}], got ${fmtShape(weight.shape)}`);
     const C = weight.shape[0]!;
     const target = options.target ?? randint(0, C, [batch], { dtype: 'int32', generator });
-    if (target.ndim !== 1 || target.shape[0] !== batch) throw new ShapeError(`gradientNormsOverTime: expected targets [${batch}], got ${fmtShape(target.shape)}`);
+    if (target.ndim !== 1 || target.shape[0] !== batch)
+      throw new ShapeError(`gradientNormsOverTime: expected targets [${batch}], got ${fmtShape(target.shape)}`);
     loss = crossEntropy(linear(hT, weight, readout.bias ? readout.bias.detach().to(dtype) : null), target);
   }
   loss.backward();
@@ -190,7 +199,8 @@ function describe(model: GradientFlowModel, scale: number): Stack {
     };
   }
   if (model instanceof RecurrentLayer) {
-    if (model.bidirectional) throw new ValueError('gradientNormsOverTime: a bidirectional layer has no single last step; pass a unidirectional one');
+    if (model.bidirectional)
+      throw new ValueError('gradientNormsOverTime: a bidirectional layer has no single last step; pass a unidirectional one');
     const kind = model.kind;
     const layers = Array.from({ length: model.numLayers }, (_, k) => prepare(model.layerParameters(k, 0)));
     return {
@@ -204,7 +214,8 @@ function describe(model: GradientFlowModel, scale: number): Stack {
 }
 
 function randomReadout(hiddenSize: number, classes: number, dtype: FloatDType, generator: Generator): { weight: Tensor; bias: Tensor } {
-  if (!Number.isInteger(classes) || classes < 2) throw new ValueError(`gradientNormsOverTime: classes must be an integer ≥ 2, got ${classes}`);
+  if (!Number.isInteger(classes) || classes < 2)
+    throw new ValueError(`gradientNormsOverTime: classes must be an integer ≥ 2, got ${classes}`);
   const bound = 1 / Math.sqrt(hiddenSize);
   const weight = nn.init.uniform_(Tensor.empty([classes, hiddenSize], dtype), { a: -bound, b: bound, generator });
   const bias = nn.init.uniform_(Tensor.empty([classes], dtype), { a: -bound, b: bound, generator });

@@ -20,7 +20,12 @@ describe('GRUCell', () => {
 
   test('one step equals the hand computation (I = H = 1)', () => {
     const cell = new GRUCell({ inputSize: 1, hiddenSize: 1, dtype: 'float64' });
-    cell.loadStateDict({ weight_ih: tensor([[0.5], [-0.3], [0.8]], f64), weight_hh: tensor([[0.2], [0.6], [-0.7]], f64), bias_ih: tensor([0.1, -0.1, 0.05], f64), bias_hh: tensor([-0.2, 0.3, 0.15], f64) });
+    cell.loadStateDict({
+      weight_ih: tensor([[0.5], [-0.3], [0.8]], f64),
+      weight_hh: tensor([[0.2], [0.6], [-0.7]], f64),
+      bias_ih: tensor([0.1, -0.1, 0.05], f64),
+      bias_hh: tensor([-0.2, 0.3, 0.15], f64),
+    });
     const x = 1.5;
     const h = 0.4;
     const r = sigmoid(0.5 * x + 0.1 + 0.2 * h - 0.2);

@@ -23,7 +23,10 @@ describe('gruKind', () => {
     const h = 0.5;
     const w = [0.4, -0.6, 1.2];
     const b = [0.1, 0.2, -0.3];
-    const [next] = gruKind.step(xProj, [tensor([[h]], f64)], { weight_hh: tensor([[w[0]!], [w[1]!], [w[2]!]], f64), bias_hh: tensor(b, f64) });
+    const [next] = gruKind.step(xProj, [tensor([[h]], f64)], {
+      weight_hh: tensor([[w[0]!], [w[1]!], [w[2]!]], f64),
+      bias_hh: tensor(b, f64),
+    });
     const r = sigmoid(0.3 + w[0]! * h + b[0]!);
     const z = sigmoid(-0.2 + w[1]! * h + b[1]!);
     const n = Math.tanh(0.7 + r * (w[2]! * h + b[2]!));
@@ -34,9 +37,25 @@ describe('gruKind', () => {
   });
 
   test('a step on a batch of two with H = 2 matches the formula elementwise', () => {
-    const xProj = tensor([[0.1, -0.2, 0.3, 0.4, -0.5, 0.6], [1, 0, -1, 0.5, 0.25, -0.75]], f64);
-    const hs = [[0.2, -0.1], [-0.3, 0.8]];
-    const W = [[0.5, -0.1], [0.2, 0.3], [-0.4, 0.6], [0.1, 0.1], [0.7, -0.2], [-0.3, -0.5]];
+    const xProj = tensor(
+      [
+        [0.1, -0.2, 0.3, 0.4, -0.5, 0.6],
+        [1, 0, -1, 0.5, 0.25, -0.75],
+      ],
+      f64,
+    );
+    const hs = [
+      [0.2, -0.1],
+      [-0.3, 0.8],
+    ];
+    const W = [
+      [0.5, -0.1],
+      [0.2, 0.3],
+      [-0.4, 0.6],
+      [0.1, 0.1],
+      [0.7, -0.2],
+      [-0.3, -0.5],
+    ];
     const bias = [0.05, -0.05, 0.1, -0.1, 0.2, -0.2];
     const [next] = gruKind.step(xProj, [tensor(hs, f64)], { weight_hh: tensor(W, f64), bias_hh: tensor(bias, f64) });
     const x = xProj.toArray() as number[][];
@@ -53,7 +72,10 @@ describe('gruKind', () => {
   });
 
   test('a step without biases treats b_hh as zero', () => {
-    const [next] = gruKind.step(tensor([[0.3, -0.2, 0.7]], f64), [tensor([[0.5]], f64)], { weight_hh: tensor([[0.4], [-0.6], [1.2]], f64), bias_hh: null });
+    const [next] = gruKind.step(tensor([[0.3, -0.2, 0.7]], f64), [tensor([[0.5]], f64)], {
+      weight_hh: tensor([[0.4], [-0.6], [1.2]], f64),
+      bias_hh: null,
+    });
     const r = sigmoid(0.3 + 0.2);
     const z = sigmoid(-0.2 - 0.3);
     const n = Math.tanh(0.7 + r * 0.6);

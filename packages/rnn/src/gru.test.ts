@@ -13,7 +13,12 @@ describe('GRU', () => {
     const wh = [0.2, 0.6, -0.7]; // W_hr, W_hz, W_hn
     const bi = [0.1, -0.1, 0.05];
     const bh = [-0.2, 0.3, 0.15];
-    const values: Record<string, NestedArray> = { weight_ih_l0: wi.map((v) => [v]), weight_hh_l0: wh.map((v) => [v]), bias_ih_l0: bi, bias_hh_l0: bh };
+    const values: Record<string, NestedArray> = {
+      weight_ih_l0: wi.map((v) => [v]),
+      weight_hh_l0: wh.map((v) => [v]),
+      bias_ih_l0: bi,
+      bias_hh_l0: bh,
+    };
     gru.loadStateDict(Object.fromEntries(Object.entries(values).map(([k, v]) => [k, tensor(v, f64)])));
     const step = (x: number, h: number): number => {
       const r = sigmoid(wi[0]! * x + bi[0]! + wh[0]! * h + bh[0]!);
@@ -34,10 +39,22 @@ describe('GRU', () => {
     const sd = gru.stateDict();
     // Printed by torch 1.13: list(nn.GRU(3, 4, num_layers=2, bidirectional=True).state_dict())
     expect(Object.keys(sd)).toEqual([
-      'weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0',
-      'weight_ih_l0_reverse', 'weight_hh_l0_reverse', 'bias_ih_l0_reverse', 'bias_hh_l0_reverse',
-      'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1',
-      'weight_ih_l1_reverse', 'weight_hh_l1_reverse', 'bias_ih_l1_reverse', 'bias_hh_l1_reverse',
+      'weight_ih_l0',
+      'weight_hh_l0',
+      'bias_ih_l0',
+      'bias_hh_l0',
+      'weight_ih_l0_reverse',
+      'weight_hh_l0_reverse',
+      'bias_ih_l0_reverse',
+      'bias_hh_l0_reverse',
+      'weight_ih_l1',
+      'weight_hh_l1',
+      'bias_ih_l1',
+      'bias_hh_l1',
+      'weight_ih_l1_reverse',
+      'weight_hh_l1_reverse',
+      'bias_ih_l1_reverse',
+      'bias_hh_l1_reverse',
     ]);
     expect(sd.weight_ih_l0!.shape).toEqual([12, 3]);
     expect(sd.weight_hh_l0!.shape).toEqual([12, 4]);
@@ -51,22 +68,49 @@ describe('GRU', () => {
     const gru = new GRU({ inputSize: 2, hiddenSize: 2, numLayers: 2, bidirectional: true, dtype: 'float64', generator: g });
     const x = randn([3, 2, 2], { ...f64, requiresGrad: true, generator: g });
     const h0 = randn([4, 2, 2], { ...f64, requiresGrad: true, generator: g });
-    expect(gradcheck((xi, hi) => { const r = gru.call(xi!, { state: { h: hi! } }); return [r.output, r.state.h]; }, [x, h0, ...gru.parameters()])).toBe(true);
+    expect(
+      gradcheck(
+        (xi, hi) => {
+          const r = gru.call(xi!, { state: { h: hi! } });
+          return [r.output, r.state.h];
+        },
+        [x, h0, ...gru.parameters()],
+      ),
+    ).toBe(true);
   });
 
   test('gradcheck: batchFirst bidirectional over a variable-length batch', () => {
     const g = new Generator(12);
     const gru = new GRU({ inputSize: 2, hiddenSize: 2, batchFirst: true, bidirectional: true, dtype: 'float64', generator: g });
     const x = randn([3, 3, 2], { ...f64, requiresGrad: true, generator: g });
-    expect(gradcheck((xi) => { const r = gru.call(xi!, { lengths: [3, 1, 2] }); return [r.output, r.state.h]; }, [x, ...gru.parameters()])).toBe(true);
+    expect(
+      gradcheck(
+        (xi) => {
+          const r = gru.call(xi!, { lengths: [3, 1, 2] });
+          return [r.output, r.state.h];
+        },
+        [x, ...gru.parameters()],
+      ),
+    ).toBe(true);
   });
 
   test('gradcheck: 2 layers under a batchFirst mask', () => {
     const g = new Generator(13);
     const gru = new GRU({ inputSize: 2, hiddenSize: 2, numLayers: 2, batchFirst: true, dtype: 'float64', generator: g });
     const x = randn([2, 3, 2], { ...f64, requiresGrad: true, generator: g });
-    const mask = tensor([[1, 1, 0], [1, 1, 1]]);
-    expect(gradcheck((xi) => { const r = gru.call(xi!, { mask }); return [r.output, r.state.h]; }, [x, ...gru.parameters()])).toBe(true);
+    const mask = tensor([
+      [1, 1, 0],
+      [1, 1, 1],
+    ]);
+    expect(
+      gradcheck(
+        (xi) => {
+          const r = gru.call(xi!, { mask });
+          return [r.output, r.state.h];
+        },
+        [x, ...gru.parameters()],
+      ),
+    ).toBe(true);
   });
 
   test('gradcheck: unbatched input without biases', () => {
@@ -74,7 +118,15 @@ describe('GRU', () => {
     const gru = new GRU({ inputSize: 2, hiddenSize: 3, bias: false, dtype: 'float64', generator: g });
     const x = randn([3, 2], { ...f64, requiresGrad: true, generator: g });
     const h0 = randn([1, 3], { ...f64, requiresGrad: true, generator: g });
-    expect(gradcheck((xi, hi) => { const r = gru.call(xi!, { state: { h: hi! } }); return [r.output, r.state.h]; }, [x, h0, ...gru.parameters()])).toBe(true);
+    expect(
+      gradcheck(
+        (xi, hi) => {
+          const r = gru.call(xi!, { state: { h: hi! } });
+          return [r.output, r.state.h];
+        },
+        [x, h0, ...gru.parameters()],
+      ),
+    ).toBe(true);
   });
 
   test('rejects a projSize with ValueError', () => {
@@ -82,6 +134,8 @@ describe('GRU', () => {
   });
 
   test('prints as PyTorch does', () => {
-    expect(new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, batchFirst: true, bidirectional: true }).toString()).toBe('GRU(3, 4, numLayers=2, batchFirst=true, bidirectional=true)');
+    expect(new GRU({ inputSize: 3, hiddenSize: 4, numLayers: 2, batchFirst: true, bidirectional: true }).toString()).toBe(
+      'GRU(3, 4, numLayers=2, batchFirst=true, bidirectional=true)',
+    );
   });
 });

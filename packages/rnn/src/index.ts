@@ -57,7 +57,13 @@ export {
   type TrainSequenceResult,
   type SequenceCurvePoint,
 } from './train-sequence.js';
-export { SEQUENCE_TASK_NAMES, type SequenceTask, type SequenceBatch, type SequenceTaskName, type SequenceTaskOptions } from './tasks/sequence-task.js';
+export {
+  SEQUENCE_TASK_NAMES,
+  type SequenceTask,
+  type SequenceBatch,
+  type SequenceTaskName,
+  type SequenceTaskOptions,
+} from './tasks/sequence-task.js';
 export { createSequenceTask } from './tasks/create-task.js';
 export { palindromeTask, binaryPalindrome } from './tasks/palindrome.js';
 export { baumSweetTask, baumSweet, bitLength } from './tasks/baum-sweet.js';

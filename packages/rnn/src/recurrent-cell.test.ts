@@ -48,13 +48,16 @@ describe('RecurrentCell: the init option', () => {
     for (const [name, p] of Object.entries(cell.stateDict())) expect(values(p)).toEqual(values(layerState[`${name}_l0`]!));
   });
 
-  test.each(['kaimingNormal', 'xavierUniform', 'orthogonal'] as const)('zeroes both biases and draws nonzero weights under init %s', (init) => {
-    const cell = new RNNCell({ inputSize: 3, hiddenSize: 4, init, generator: new Generator(9) });
-    expect(values(cell.bias_ih).every((v) => v === 0)).toBe(true);
-    expect(values(cell.bias_hh).every((v) => v === 0)).toBe(true);
-    expect(values(cell.weight_ih).some((v) => v !== 0)).toBe(true);
-    expect(values(cell.weight_hh).some((v) => v !== 0)).toBe(true);
-  });
+  test.each(['kaimingNormal', 'xavierUniform', 'orthogonal'] as const)(
+    'zeroes both biases and draws nonzero weights under init %s',
+    (init) => {
+      const cell = new RNNCell({ inputSize: 3, hiddenSize: 4, init, generator: new Generator(9) });
+      expect(values(cell.bias_ih).every((v) => v === 0)).toBe(true);
+      expect(values(cell.bias_hh).every((v) => v === 0)).toBe(true);
+      expect(values(cell.weight_ih).some((v) => v !== 0)).toBe(true);
+      expect(values(cell.weight_hh).some((v) => v !== 0)).toBe(true);
+    },
+  );
 
   test("draws each r, z, n block of a GRUCell's weight_hh orthogonal under init orthogonal", () => {
     const cell = new GRUCell({ inputSize: 2, hiddenSize: 4, init: 'orthogonal', ...f64, generator: new Generator(10) });

@@ -4,7 +4,20 @@
  * itself (sampling, attention decoders). It owns what the cells share: the kind's parameters
  * under their base names, initialisation, shape checks and unbatched input.
  */
-import { DTypeError, Generator, ShapeError, Tensor, ValueError, fmtShape, linear, nn, select, unsqueeze, zeros, type FloatDType } from '@tensorloom/core-tensor';
+import {
+  DTypeError,
+  Generator,
+  ShapeError,
+  Tensor,
+  ValueError,
+  fmtShape,
+  linear,
+  nn,
+  select,
+  unsqueeze,
+  zeros,
+  type FloatDType,
+} from '@tensorloom/core-tensor';
 import type { CellDims, CellKind } from './cell-kind.js';
 import { applyForgetBias, assertForgetBias, assertRecurrentInit, initRecurrentParameter, type RecurrentInit } from './recurrent-init.js';
 
@@ -60,7 +73,10 @@ export abstract class RecurrentCell<In extends unknown[], Out> extends nn.Module
   protected constructor(kind: CellKind, options: RecurrentCellOptions) {
     super();
     const { inputSize, hiddenSize, bias = true, init = 'uniform', dtype = 'float32', generator, forgetBias } = options;
-    for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize]] as const) {
+    for (const [name, v] of [
+      ['inputSize', inputSize],
+      ['hiddenSize', hiddenSize],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ValueError(`${this.typeName}: ${name} must be a positive integer, got ${v}`);
     }
     assertRecurrentInit(this.typeName, init);
@@ -111,8 +127,10 @@ export abstract class RecurrentCell<In extends unknown[], Out> extends nn.Module
   protected stepState(x: Tensor, state: ReadonlyArray<Tensor | undefined>): Tensor[] {
     const name = this.typeName;
     if (x.dtype === 'int32') throw new DTypeError(`${name}: expected a float input, got int32`);
-    if (x.ndim !== 1 && x.ndim !== 2) throw new ShapeError(`${name}: expected an input [B, ${this.inputSize}] or [${this.inputSize}], got ${fmtShape(x.shape)}`);
-    if (x.shape[x.ndim - 1] !== this.inputSize) throw new ShapeError(`${name}: expected input features ${this.inputSize}, got ${fmtShape(x.shape)}`);
+    if (x.ndim !== 1 && x.ndim !== 2)
+      throw new ShapeError(`${name}: expected an input [B, ${this.inputSize}] or [${this.inputSize}], got ${fmtShape(x.shape)}`);
+    if (x.shape[x.ndim - 1] !== this.inputSize)
+      throw new ShapeError(`${name}: expected input features ${this.inputSize}, got ${fmtShape(x.shape)}`);
     const unbatched = x.ndim === 1;
     const xb = unbatched ? unsqueeze(x, 0) : x;
     const batch = xb.shape[0]!;
@@ -123,7 +141,9 @@ export abstract class RecurrentCell<In extends unknown[], Out> extends nn.Module
       if (given === undefined) return zeros([batch, size], { dtype: xb.dtype });
       const expected = unbatched ? [size] : [batch, size];
       if (given.ndim !== expected.length || given.shape.some((v, k) => v !== expected[k])) {
-        throw new ShapeError(`${name}: expected state '${stateName}' of shape ${fmtShape(expected)} (as the input ${fmtShape(x.shape)}), got ${fmtShape(given.shape)}`);
+        throw new ShapeError(
+          `${name}: expected state '${stateName}' of shape ${fmtShape(expected)} (as the input ${fmtShape(x.shape)}), got ${fmtShape(given.shape)}`,
+        );
       }
       if (given.dtype === 'int32') throw new DTypeError(`${name}: expected a float state '${stateName}', got int32`);
       const cast = given.dtype === xb.dtype ? given : given.to(xb.dtype);

@@ -74,7 +74,8 @@ function orthogonalBlocks(weight: Tensor, hiddenSize: number, generator: Generat
  */
 export function assertForgetBias(owner: string, forgetBias: number | undefined, forgetGateBlock: number | undefined, bias: boolean): void {
   if (forgetBias === undefined) return;
-  if (typeof forgetBias !== 'number' || !Number.isFinite(forgetBias)) throw new ValueError(`${owner}: forgetBias must be a finite number, got ${String(forgetBias)}`);
+  if (typeof forgetBias !== 'number' || !Number.isFinite(forgetBias))
+    throw new ValueError(`${owner}: forgetBias must be a finite number, got ${String(forgetBias)}`);
   if (forgetGateBlock === undefined) throw new ValueError(`${owner}: forgetBias needs a cell with a forget gate`);
   if (!bias) throw new ValueError(`${owner}: forgetBias needs bias: true`);
 }

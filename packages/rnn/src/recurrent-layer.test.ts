@@ -61,7 +61,12 @@ describe('RecurrentLayer: variable-length batches', () => {
     const { output, state } = gru.call(xg, { lengths });
     output.square().sum().add(state.h.sum()).backward();
     const grad = xg.grad!.toArray() as number[][][];
-    for (const [t, b] of [[2, 1], [3, 1], [3, 2]] as const) expect(grad[t]![b]).toEqual([0, 0]);
+    for (const [t, b] of [
+      [2, 1],
+      [3, 1],
+      [3, 2],
+    ] as const)
+      expect(grad[t]![b]).toEqual([0, 0]);
     expect(grad[1]![1]!.every((v) => v !== 0)).toBe(true);
     expect(grad[2]![2]!.every((v) => v !== 0)).toBe(true);
   });
@@ -69,7 +74,15 @@ describe('RecurrentLayer: variable-length batches', () => {
   test('lengths as an array, as a tensor, and the equivalent mask agree', () => {
     const a = gru.call(x, { lengths });
     const b = gru.call(x, { lengths: tensor(lengths, { dtype: 'int32' }) });
-    const mask = tensor([[1, 1, 1], [1, 1, 1], [1, 0, 1], [1, 0, 0]], { dtype: 'int32' });
+    const mask = tensor(
+      [
+        [1, 1, 1],
+        [1, 1, 1],
+        [1, 0, 1],
+        [1, 0, 0],
+      ],
+      { dtype: 'int32' },
+    );
     const c = gru.call(x, { mask });
     expectClose(b.output, a.output, exact);
     expectClose(c.output, a.output, exact);
@@ -132,7 +145,12 @@ describe('RecurrentLayer: layouts and states', () => {
     const first = new GRU({ inputSize: 2, hiddenSize: 3, bidirectional: true, dtype: 'float64' });
     const second = new GRU({ inputSize: 6, hiddenSize: 3, bidirectional: true, dtype: 'float64' });
     const sd = deep.stateDict();
-    const pick = (layer: number) => Object.fromEntries(Object.entries(sd).filter(([k]) => k.includes(`_l${layer}`)).map(([k, v]) => [k.replace(`_l${layer}`, '_l0'), v]));
+    const pick = (layer: number) =>
+      Object.fromEntries(
+        Object.entries(sd)
+          .filter(([k]) => k.includes(`_l${layer}`))
+          .map(([k, v]) => [k.replace(`_l${layer}`, '_l0'), v]),
+      );
     first.loadStateDict(pick(0));
     second.loadStateDict(pick(1));
     const x = randn([3, 2, 2], { ...f64, generator: g });
@@ -165,7 +183,13 @@ describe('RecurrentLayer: dropout between layers', () => {
   test('with p = 1 the second layer reads zeros', () => {
     const layer = build(1);
     const top = new GRU({ inputSize: 4, hiddenSize: 4, dtype: 'float64' });
-    top.loadStateDict(Object.fromEntries(Object.entries(layer.stateDict()).filter(([k]) => k.endsWith('_l1')).map(([k, v]) => [k.replace('_l1', '_l0'), v])));
+    top.loadStateDict(
+      Object.fromEntries(
+        Object.entries(layer.stateDict())
+          .filter(([k]) => k.endsWith('_l1'))
+          .map(([k, v]) => [k.replace('_l1', '_l0'), v]),
+      ),
+    );
     expectClose(layer.call(x).output, top.call(zeros([4, 2, 4], f64)).output, exact);
   });
 
@@ -220,7 +244,14 @@ describe('RecurrentLayer: initialisation', () => {
       for (let gate = 0; gate < 3; gate++) {
         const block = p.slice(0, gate * 32, (gate + 1) * 32);
         const gram = matmul(block, transpose(block, 0, 1));
-        expectClose(gram, tensor(Array.from({ length: 32 }, (_, i) => Array.from({ length: 32 }, (__, j) => (i === j ? 1 : 0))), f64), { atol: 1e-10 });
+        expectClose(
+          gram,
+          tensor(
+            Array.from({ length: 32 }, (_, i) => Array.from({ length: 32 }, (__, j) => (i === j ? 1 : 0))),
+            f64,
+          ),
+          { atol: 1e-10 },
+        );
       }
     }
   });

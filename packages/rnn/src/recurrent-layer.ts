@@ -131,10 +131,16 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
       generator,
       forgetBias,
     } = options;
-    for (const [name, v, min] of [['inputSize', inputSize, 1], ['hiddenSize', hiddenSize, 1], ['numLayers', numLayers, 1], ['projSize', projSize, 0]] as const) {
+    for (const [name, v, min] of [
+      ['inputSize', inputSize, 1],
+      ['hiddenSize', hiddenSize, 1],
+      ['numLayers', numLayers, 1],
+      ['projSize', projSize, 0],
+    ] as const) {
       if (!Number.isInteger(v) || v < min) throw new ValueError(`${typeName}: ${name} must be an integer ≥ ${min}, got ${v}`);
     }
-    if (projSize >= hiddenSize) throw new ValueError(`${typeName}: projSize must be smaller than hiddenSize (${hiddenSize}), got ${projSize}`);
+    if (projSize >= hiddenSize)
+      throw new ValueError(`${typeName}: projSize must be smaller than hiddenSize (${hiddenSize}), got ${projSize}`);
     if (!(p >= 0 && p <= 1)) throw new ValueError(`${typeName}: dropout must be in [0, 1], got ${p}`);
     assertRecurrentInit(typeName, init);
     assertForgetBias(typeName, forgetBias, kind.forgetGateBlock, bias);
@@ -201,7 +207,9 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
     if (input.dtype === 'int32') throw new DTypeError(`${name}: expected a float input, got int32`);
     const unbatched = input.ndim === 2;
     if (input.ndim !== 2 && input.ndim !== 3) {
-      throw new ShapeError(`${name}: expected an input of rank 3 ([${this.batchFirst ? 'B, T' : 'T, B'}, ${this.inputSize}]) or 2 ([T, ${this.inputSize}]), got ${fmtShape(input.shape)}`);
+      throw new ShapeError(
+        `${name}: expected an input of rank 3 ([${this.batchFirst ? 'B, T' : 'T, B'}, ${this.inputSize}]) or 2 ([T, ${this.inputSize}]), got ${fmtShape(input.shape)}`,
+      );
     }
     if (input.shape[input.ndim - 1] !== this.inputSize) {
       throw new ShapeError(`${name}: expected input features ${this.inputSize}, got ${fmtShape(input.shape)}`);
@@ -224,7 +232,11 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
         // b_ih goes to unroll apart: the fused sequence adds it in its kernel, the steps add it first.
         const xProj = linear(x, params.weight_ih!);
         const start = initial.map((s) => select(s, 0, layer * directions + d));
-        const result = unroll(this.kind, xProj, start, params, { reverse: d === 1, inputBias: params.bias_ih ?? null, ...(mask ? { mask } : {}) });
+        const result = unroll(this.kind, xProj, start, params, {
+          reverse: d === 1,
+          inputBias: params.bias_ih ?? null,
+          ...(mask ? { mask } : {}),
+        });
         outputs.push(result.output);
         result.state.forEach((s, i) => finals[i]!.push(s));
       }
@@ -242,18 +254,33 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
     return { output, state };
   }
 
-  private initialState(given: Tensor | undefined, stateName: string, size: number, batch: number, unbatched: boolean, dtype: Tensor['dtype']): Tensor {
+  private initialState(
+    given: Tensor | undefined,
+    stateName: string,
+    size: number,
+    batch: number,
+    unbatched: boolean,
+    dtype: Tensor['dtype'],
+  ): Tensor {
     const layers = this.numLayers * this.numDirections;
     const expected = unbatched ? [layers, size] : [layers, batch, size];
     if (given === undefined) return zeros([layers, batch, size], { dtype });
     if (given.shape.length !== expected.length || given.shape.some((v, i) => v !== expected[i])) {
-      throw new ShapeError(`${this.kind.name}: expected initial state '${stateName}' of shape ${fmtShape(expected)}, got ${fmtShape(given.shape)}`);
+      throw new ShapeError(
+        `${this.kind.name}: expected initial state '${stateName}' of shape ${fmtShape(expected)}, got ${fmtShape(given.shape)}`,
+      );
     }
     const g = given.dtype === dtype ? given : given.to(dtype);
     return unbatched ? unsqueeze(g, 1) : g;
   }
 
-  private buildMask(options: RecurrentForwardOptions<Names>, steps: number, batch: number, unbatched: boolean, dtype: Tensor['dtype']): Tensor | undefined {
+  private buildMask(
+    options: RecurrentForwardOptions<Names>,
+    steps: number,
+    batch: number,
+    unbatched: boolean,
+    dtype: Tensor['dtype'],
+  ): Tensor | undefined {
     const name = this.kind.name;
     if (options.lengths !== undefined && options.mask !== undefined) throw new ValueError(`${name}: pass lengths or mask, not both`);
     if (options.lengths !== undefined) {
@@ -261,7 +288,8 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
       if (lengths.length !== batch) throw new ShapeError(`${name}: expected ${batch} lengths (one per sequence), got ${lengths.length}`);
       const m = new Array<number>(steps * batch).fill(0);
       lengths.forEach((len, b) => {
-        if (!Number.isInteger(len) || len < 0 || len > steps) throw new IndexError(`${name}: lengths must be integers in 0..${steps}, got ${len} for sequence ${b}`);
+        if (!Number.isInteger(len) || len < 0 || len > steps)
+          throw new IndexError(`${name}: lengths must be integers in 0..${steps}, got ${len} for sequence ${b}`);
         for (let t = 0; t < len; t++) m[t * batch + b] = 1;
       });
       return tensor(m, { shape: [steps, batch, 1], dtype });

@@ -31,7 +31,24 @@ describe('RNNCell', () => {
   test('one step equals the hand computation, tanh and relu', () => {
     for (const nonlinearity of ['tanh', 'relu'] as const) {
       const cell = new RNNCell({ inputSize: 2, hiddenSize: 2, nonlinearity, dtype: 'float64' });
-      cell.loadStateDict({ weight_ih: tensor([[1, -1], [0.5, 2]], f64), weight_hh: tensor([[0.3, -0.2], [0.1, 0.4]], f64), bias_ih: tensor([0.1, -0.3], f64), bias_hh: tensor([0.05, 0.2], f64) });
+      cell.loadStateDict({
+        weight_ih: tensor(
+          [
+            [1, -1],
+            [0.5, 2],
+          ],
+          f64,
+        ),
+        weight_hh: tensor(
+          [
+            [0.3, -0.2],
+            [0.1, 0.4],
+          ],
+          f64,
+        ),
+        bias_ih: tensor([0.1, -0.3], f64),
+        bias_hh: tensor([0.05, 0.2], f64),
+      });
       const h = cell.call(tensor([[1, 0.5]], f64), tensor([[0.4, -0.6]], f64));
       const pre = [1 - 0.5 + 0.1 + 0.3 * 0.4 + 0.2 * 0.6 + 0.05, 0.5 + 1 - 0.3 + 0.04 - 0.24 + 0.2];
       const act = nonlinearity === 'tanh' ? Math.tanh : (v: number) => Math.max(0, v);
@@ -93,6 +110,8 @@ describe('RNNCell', () => {
 
   test('prints its sizes, bias and nonlinearity', () => {
     expect(new RNNCell({ inputSize: 3, hiddenSize: 4 }).toString()).toBe('RNNCell(3, 4)');
-    expect(new RNNCell({ inputSize: 3, hiddenSize: 4, bias: false, nonlinearity: 'relu' }).toString()).toBe('RNNCell(3, 4, bias=false, nonlinearity=relu)');
+    expect(new RNNCell({ inputSize: 3, hiddenSize: 4, bias: false, nonlinearity: 'relu' }).toString()).toBe(
+      'RNNCell(3, 4, bias=false, nonlinearity=relu)',
+    );
   });
 });

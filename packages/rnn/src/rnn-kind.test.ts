@@ -21,13 +21,24 @@ describe('rnnKind', () => {
     const shapes = kind.parameterShapes({ inputSize: 3, hiddenSize: 5, bias: true, projSize: 0 });
     expect(Object.keys(shapes)).toEqual(['weight_ih', 'weight_hh', 'bias_ih', 'bias_hh']);
     expect(shapes).toEqual({ weight_ih: [5, 3], weight_hh: [5, 5], bias_ih: [5], bias_hh: [5] });
-    expect(kind.parameterShapes({ inputSize: 3, hiddenSize: 5, bias: false, projSize: 0 })).toEqual({ weight_ih: [5, 3], weight_hh: [5, 5], bias_ih: null, bias_hh: null });
+    expect(kind.parameterShapes({ inputSize: 3, hiddenSize: 5, bias: false, projSize: 0 })).toEqual({
+      weight_ih: [5, 3],
+      weight_hh: [5, 5],
+      bias_ih: null,
+      bias_hh: null,
+    });
   });
 
   test('tanh step computes tanh(xProj + h·W_hhᵀ + b_hh)', () => {
     const xProj = tensor([[0.5, -1]], f64);
     const h = tensor([[0.2, -0.4]], f64);
-    const weight_hh = tensor([[1, 2], [-3, 0.5]], f64);
+    const weight_hh = tensor(
+      [
+        [1, 2],
+        [-3, 0.5],
+      ],
+      f64,
+    );
     const bias_hh = tensor([0.1, -0.2], f64);
     const [next] = rnnKind('tanh').step(xProj, [h], { weight_hh, bias_hh });
     // h·W_hhᵀ = [0.2·1 − 0.4·2, 0.2·(−3) − 0.4·0.5] = [−0.6, −0.8]
@@ -35,9 +46,27 @@ describe('rnnKind', () => {
   });
 
   test('relu step clips negative pre-activations and works without b_hh', () => {
-    const [next] = rnnKind('relu').step(tensor([[0.5, -1]], f64), [tensor([[0.2, -0.4]], f64)], { weight_hh: tensor([[1, 2], [-3, 0.5]], f64), bias_hh: null });
+    const [next] = rnnKind('relu').step(tensor([[0.5, -1]], f64), [tensor([[0.2, -0.4]], f64)], {
+      weight_hh: tensor(
+        [
+          [1, 2],
+          [-3, 0.5],
+        ],
+        f64,
+      ),
+      bias_hh: null,
+    });
     expectClose(next!, [[0, 0]], { atol: 0 });
-    const [positive] = rnnKind('relu').step(tensor([[2, 1]], f64), [tensor([[0.2, -0.4]], f64)], { weight_hh: tensor([[1, 2], [-3, 0.5]], f64), bias_hh: null });
+    const [positive] = rnnKind('relu').step(tensor([[2, 1]], f64), [tensor([[0.2, -0.4]], f64)], {
+      weight_hh: tensor(
+        [
+          [1, 2],
+          [-3, 0.5],
+        ],
+        f64,
+      ),
+      bias_hh: null,
+    });
     expectClose(positive!, [[1.4, 0.2]], { rtol: 1e-12 });
   });
 

@@ -22,16 +22,36 @@ describe('RNN', () => {
 
   test('two relu steps from a given initial state equal the hand computation (I = H = 2, B = 2)', () => {
     const rnn = new RNN({ inputSize: 2, hiddenSize: 2, nonlinearity: 'relu', dtype: 'float64' });
-    const Wih = [[1, -1], [0.5, 2]];
-    const Whh = [[0.3, -0.2], [0.1, 0.4]];
+    const Wih = [
+      [1, -1],
+      [0.5, 2],
+    ];
+    const Whh = [
+      [0.3, -0.2],
+      [0.1, 0.4],
+    ];
     const bih = [0.1, -0.3];
     const bhh = [0.05, 0.2];
     load(rnn, { weight_ih_l0: Wih, weight_hh_l0: Whh, bias_ih_l0: bih, bias_hh_l0: bhh });
-    const xs = [[[1, 0.5], [-1, 2]], [[0.2, -0.3], [0.7, 0.1]]];
-    const h0 = [[0.4, -0.6], [1, 0.2]];
+    const xs = [
+      [
+        [1, 0.5],
+        [-1, 2],
+      ],
+      [
+        [0.2, -0.3],
+        [0.7, 0.1],
+      ],
+    ];
+    const h0 = [
+      [0.4, -0.6],
+      [1, 0.2],
+    ];
     const { output, state } = rnn.call(tensor(xs, f64), { state: { h: tensor([h0], f64) } });
     const step = (x: number[], h: number[]): number[] =>
-      [0, 1].map((j) => Math.max(0, Wih[j]![0]! * x[0]! + Wih[j]![1]! * x[1]! + bih[j]! + Whh[j]![0]! * h[0]! + Whh[j]![1]! * h[1]! + bhh[j]!));
+      [0, 1].map((j) =>
+        Math.max(0, Wih[j]![0]! * x[0]! + Wih[j]![1]! * x[1]! + bih[j]! + Whh[j]![0]! * h[0]! + Whh[j]![1]! * h[1]! + bhh[j]!),
+      );
     const h1 = [0, 1].map((b) => step(xs[0]![b]!, h0[b]!));
     const h2 = [0, 1].map((b) => step(xs[1]![b]!, h1[b]!));
     expectClose(output, [h1, h2], { rtol: 1e-12 });
@@ -44,10 +64,22 @@ describe('RNN', () => {
     const sd = rnn.stateDict();
     // Printed by torch 1.13: list(nn.RNN(3, 4, num_layers=2, bidirectional=True).state_dict())
     expect(Object.keys(sd)).toEqual([
-      'weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0',
-      'weight_ih_l0_reverse', 'weight_hh_l0_reverse', 'bias_ih_l0_reverse', 'bias_hh_l0_reverse',
-      'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1',
-      'weight_ih_l1_reverse', 'weight_hh_l1_reverse', 'bias_ih_l1_reverse', 'bias_hh_l1_reverse',
+      'weight_ih_l0',
+      'weight_hh_l0',
+      'bias_ih_l0',
+      'bias_hh_l0',
+      'weight_ih_l0_reverse',
+      'weight_hh_l0_reverse',
+      'bias_ih_l0_reverse',
+      'bias_hh_l0_reverse',
+      'weight_ih_l1',
+      'weight_hh_l1',
+      'bias_ih_l1',
+      'bias_hh_l1',
+      'weight_ih_l1_reverse',
+      'weight_hh_l1_reverse',
+      'bias_ih_l1_reverse',
+      'bias_hh_l1_reverse',
     ]);
     expect(sd.weight_ih_l0!.shape).toEqual([4, 3]);
     expect(sd.weight_hh_l0_reverse!.shape).toEqual([4, 4]);
@@ -63,25 +95,62 @@ describe('RNN', () => {
 
   test('gradcheck: 2 bidirectional relu layers with an initial state', () => {
     const g = new Generator(1);
-    const rnn = new RNN({ inputSize: 2, hiddenSize: 2, numLayers: 2, bidirectional: true, nonlinearity: 'relu', dtype: 'float64', generator: g });
+    const rnn = new RNN({
+      inputSize: 2,
+      hiddenSize: 2,
+      numLayers: 2,
+      bidirectional: true,
+      nonlinearity: 'relu',
+      dtype: 'float64',
+      generator: g,
+    });
     const x = randn([3, 2, 2], { ...f64, requiresGrad: true, generator: g });
     const h0 = randn([4, 2, 2], { ...f64, requiresGrad: true, generator: g });
-    expect(gradcheck((xi, hi) => { const r = rnn.call(xi!, { state: { h: hi! } }); return [r.output, r.state.h]; }, [x, h0, ...rnn.parameters()])).toBe(true);
+    expect(
+      gradcheck(
+        (xi, hi) => {
+          const r = rnn.call(xi!, { state: { h: hi! } });
+          return [r.output, r.state.h];
+        },
+        [x, h0, ...rnn.parameters()],
+      ),
+    ).toBe(true);
   });
 
   test('gradcheck: batchFirst tanh layers over a variable-length batch', () => {
     const g = new Generator(2);
     const rnn = new RNN({ inputSize: 2, hiddenSize: 3, numLayers: 2, batchFirst: true, dtype: 'float64', generator: g });
     const x = randn([3, 4, 2], { ...f64, requiresGrad: true, generator: g });
-    expect(gradcheck((xi) => { const r = rnn.call(xi!, { lengths: [4, 2, 1] }); return [r.output, r.state.h]; }, [x, ...rnn.parameters()])).toBe(true);
+    expect(
+      gradcheck(
+        (xi) => {
+          const r = rnn.call(xi!, { lengths: [4, 2, 1] });
+          return [r.output, r.state.h];
+        },
+        [x, ...rnn.parameters()],
+      ),
+    ).toBe(true);
   });
 
   test('gradcheck: a bidirectional layer under a mask', () => {
     const g = new Generator(3);
     const rnn = new RNN({ inputSize: 2, hiddenSize: 2, bidirectional: true, dtype: 'float64', generator: g });
     const x = randn([4, 2, 2], { ...f64, requiresGrad: true, generator: g });
-    const mask = tensor([[1, 1], [1, 1], [1, 0], [0, 0]]);
-    expect(gradcheck((xi) => { const r = rnn.call(xi!, { mask }); return [r.output, r.state.h]; }, [x, ...rnn.parameters()])).toBe(true);
+    const mask = tensor([
+      [1, 1],
+      [1, 1],
+      [1, 0],
+      [0, 0],
+    ]);
+    expect(
+      gradcheck(
+        (xi) => {
+          const r = rnn.call(xi!, { mask });
+          return [r.output, r.state.h];
+        },
+        [x, ...rnn.parameters()],
+      ),
+    ).toBe(true);
   });
 
   test('keeps its nonlinearity and prints it when not tanh', () => {

@@ -49,4 +49,3 @@ export class RNN extends RecurrentLayer<'h'> {
     return this.nonlinearity === 'tanh' ? base : `${base}, nonlinearity=${this.nonlinearity}`;
   }
 }
-

@@ -16,7 +16,12 @@ describe('SequenceClassifier', () => {
       recurrent: ({ inputSize }) => new GRU({ inputSize, hiddenSize: 6, batchFirst: true, generator: new Generator(0) }),
       generator: new Generator(1),
     });
-    const logits = model.call(symbols([[0, 1, 2], [2, 2, 1]]));
+    const logits = model.call(
+      symbols([
+        [0, 1, 2],
+        [2, 2, 1],
+      ]),
+    );
     expect(logits.shape).toEqual([2, 5]);
     expect(model.namedParameters().map(([name]) => name)).toEqual([
       'embedding.weight',
@@ -32,7 +37,10 @@ describe('SequenceClassifier', () => {
   it('reads the last layer final state: the head sees h_n of the top layer', () => {
     const rnn = new GRU({ inputSize: 4, hiddenSize: 5, numLayers: 2, batchFirst: true, generator: new Generator(2) });
     const model = new SequenceClassifier({ numInputSymbols: 3, numClasses: 2, recurrent: rnn, generator: new Generator(3) });
-    const x = symbols([[1, 2, 0, 1], [2, 1, 1, 1]]);
+    const x = symbols([
+      [1, 2, 0, 1],
+      [2, 1, 1, 1],
+    ]);
     const { output } = rnn.call(model.embedding.call(x));
     expectClose(model.features(x), select(output, 1, 3), { atol: 1e-6 });
   });
@@ -40,7 +48,10 @@ describe('SequenceClassifier', () => {
   it('reads [forward state after the last step, backward state after the first step] when bidirectional', () => {
     const rnn = new RNN({ inputSize: 4, hiddenSize: 3, bidirectional: true, batchFirst: true, generator: new Generator(4) });
     const model = new SequenceClassifier({ numInputSymbols: 3, numClasses: 2, recurrent: rnn, generator: new Generator(5) });
-    const x = symbols([[1, 2, 0, 1, 2], [0, 0, 1, 2, 2]]);
+    const x = symbols([
+      [1, 2, 0, 1, 2],
+      [0, 0, 1, 2, 2],
+    ]);
     const features = model.features(x);
     expect(features.shape).toEqual([2, 6]);
     const { output } = rnn.call(model.embedding.call(x)); // [B, T, 2H]
@@ -58,7 +69,10 @@ describe('SequenceClassifier', () => {
         recurrent: ({ inputSize }) => new GRU({ inputSize, hiddenSize: 4, batchFirst, generator: new Generator(6) }),
         generator: new Generator(7),
       });
-    const x = symbols([[3, 1, 0], [2, 2, 1]]);
+    const x = symbols([
+      [3, 1, 0],
+      [2, 2, 1],
+    ]);
     expectClose(build(false).call(x), build(true).call(x), { atol: 1e-6 });
   });
 
@@ -100,10 +114,14 @@ describe('SequenceClassifier', () => {
       numClasses: 2,
       embeddingDim: 2,
       dtype: 'float64',
-      recurrent: ({ inputSize }) => new GRU({ inputSize, hiddenSize: 2, bidirectional: true, batchFirst: true, dtype: 'float64', generator: new Generator(11) }),
+      recurrent: ({ inputSize }) =>
+        new GRU({ inputSize, hiddenSize: 2, bidirectional: true, batchFirst: true, dtype: 'float64', generator: new Generator(11) }),
       generator: new Generator(12),
     });
-    const x = symbols([[0, 1, 2], [2, 1, 1]]);
+    const x = symbols([
+      [0, 1, 2],
+      [2, 1, 1],
+    ]);
     const y = tensor([1, 0], { dtype: 'int32' });
     // gradcheck perturbs its inputs in place, so the parameters themselves can be the inputs.
     expect(gradcheck(() => crossEntropy(model.call(x), y), model.parameters())).toBe(true);
@@ -120,7 +138,9 @@ describe('SequenceClassifier', () => {
     expect(() => model.call(tensor([0, 1], { dtype: 'int32' }))).toThrow(ShapeError);
     const layer = new RNN({ inputSize: 4, hiddenSize: 2 });
     expect(() => new SequenceClassifier({ numInputSymbols: 3, numClasses: 2, embeddingDim: 5, recurrent: layer })).toThrow(ValueError);
-    expect(() => new SequenceClassifier({ numInputSymbols: 3, numClasses: 2, embeddingDim: 5, recurrent: () => layer })).toThrow(ValueError);
+    expect(() => new SequenceClassifier({ numInputSymbols: 3, numClasses: 2, embeddingDim: 5, recurrent: () => layer })).toThrow(
+      ValueError,
+    );
     expect(() => new SequenceClassifier({ numInputSymbols: 0, numClasses: 2, recurrent: layer })).toThrow(ValueError);
   });
 });

@@ -87,8 +87,12 @@ export class SequenceClassifier extends nn.Module<[Tensor], Tensor> {
   constructor(options: SequenceClassifierOptions) {
     super();
     const { numInputSymbols, numClasses, recurrent, init = 'kaimingNormal', dtype = 'float32', generator } = options;
-    for (const [name, value] of [['numInputSymbols', numInputSymbols], ['numClasses', numClasses]] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new ValueError(`SequenceClassifier: ${name} must be a positive integer, got ${value}`);
+    for (const [name, value] of [
+      ['numInputSymbols', numInputSymbols],
+      ['numClasses', numClasses],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1)
+        throw new ValueError(`SequenceClassifier: ${name} must be a positive integer, got ${value}`);
     }
     if (init !== 'kaimingNormal' && init !== 'default') throw new ValueError(`SequenceClassifier: unknown init '${String(init)}'`);
     const given = typeof recurrent === 'function' ? undefined : recurrent;

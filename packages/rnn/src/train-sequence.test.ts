@@ -46,7 +46,16 @@ describe('trainSequenceTask', () => {
 
   it('stops once an evaluation reaches stopAtAccuracy and still reports the final accuracy', () => {
     const task = randomCombinationTask({ length: 3 });
-    const result = trainSequenceTask({ task, model: tinyModel(task, 2), steps: 1000, batchSize: 32, lr: 1e-2, evalEvery: 25, stopAtAccuracy: 1, generator: new Generator(3) });
+    const result = trainSequenceTask({
+      task,
+      model: tinyModel(task, 2),
+      steps: 1000,
+      batchSize: 32,
+      lr: 1e-2,
+      evalEvery: 25,
+      stopAtAccuracy: 1,
+      generator: new Generator(3),
+    });
     expect(result.stoppedEarly).toBe(true);
     expect(result.steps).toBeLessThan(1000);
     expect(result.steps % 25).toBe(0);
@@ -76,7 +85,17 @@ describe('trainSequenceTask', () => {
     const task = randomCombinationTask({ length: 4 });
     const run = (evalEvery: number) => {
       const model = tinyModel(task, 4);
-      trainSequenceTask({ task, model, steps: 12, batchSize: 16, evalEvery, evalBatchSize: 8, finalEvalSize: 8, generator: new Generator(5), evalGenerator: new Generator(6) });
+      trainSequenceTask({
+        task,
+        model,
+        steps: 12,
+        batchSize: 16,
+        evalEvery,
+        evalBatchSize: 8,
+        finalEvalSize: 8,
+        generator: new Generator(5),
+        evalGenerator: new Generator(6),
+      });
       return Array.from(model.head.weight.data);
     };
     expect(run(3)).toEqual(run(5));
@@ -89,7 +108,18 @@ describe('trainSequenceTask', () => {
     const movement = (maxNorm: number) => {
       const model = tinyModel(task, 7);
       const before = Array.from(model.head.weight.data);
-      trainSequenceTask({ task, model, steps: 3, batchSize: 32, lr: 1e-2, maxNorm, evalEvery: 3, evalBatchSize: 8, finalEvalSize: 8, generator: new Generator(8) });
+      trainSequenceTask({
+        task,
+        model,
+        steps: 3,
+        batchSize: 32,
+        lr: 1e-2,
+        maxNorm,
+        evalEvery: 3,
+        evalBatchSize: 8,
+        finalEvalSize: 8,
+        generator: new Generator(8),
+      });
       return Math.max(...Array.from(model.head.weight.data, (v, i) => Math.abs(v - before[i]!)));
     };
     expect(movement(Infinity)).toBeGreaterThan(1e-2);

@@ -2,7 +2,18 @@
  * The course's training loop for the toy sequence tasks: Adam, max-norm gradient clipping, fresh
  * batches every step, accuracy on fresh batches every few steps.
  */
-import { Generator, ValueError, argmax, crossEntropy, defaultGenerator, eq, noGrad, optim, type Tensor, type nn } from '@tensorloom/core-tensor';
+import {
+  Generator,
+  ValueError,
+  argmax,
+  crossEntropy,
+  defaultGenerator,
+  eq,
+  noGrad,
+  optim,
+  type Tensor,
+  type nn,
+} from '@tensorloom/core-tensor';
 import type { SequenceTask } from './tasks/sequence-task.js';
 
 export interface TrainSequenceOptions {
@@ -126,7 +137,8 @@ export function trainSequenceTask(options: TrainSequenceOptions): TrainSequenceR
     ['finalEvalSize', finalEvalSize, 1],
     ['stopPatience', stopPatience, 1],
   ] as const) {
-    if (!Number.isInteger(value) || value < min) throw new ValueError(`trainSequenceTask: ${name} must be an integer ≥ ${min}, got ${value}`);
+    if (!Number.isInteger(value) || value < min)
+      throw new ValueError(`trainSequenceTask: ${name} must be an integer ≥ ${min}, got ${value}`);
   }
   if (!(lr > 0)) throw new ValueError(`trainSequenceTask: lr must be positive, got ${lr}`);
   if (!(maxNorm > 0)) throw new ValueError(`trainSequenceTask: maxNorm must be positive (Infinity disables clipping), got ${maxNorm}`);

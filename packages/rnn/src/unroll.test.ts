@@ -54,7 +54,15 @@ describe('unroll', () => {
     const { xProj, h0 } = setup(3);
     const c0 = randn([2, 3], f64);
     // Sequence 0 skips step 1 (a hole); sequence 1 is padded after 2 steps.
-    const mask = tensor([[1, 1], [0, 1], [1, 0], [1, 0]], { ...f64, shape: [4, 2, 1] });
+    const mask = tensor(
+      [
+        [1, 1],
+        [0, 1],
+        [1, 0],
+        [1, 0],
+      ],
+      { ...f64, shape: [4, 2, 1] },
+    );
     const { output, state } = unroll(twoState, xProj, [h0, c0], {}, { mask });
     const x = unbind(xProj, 0).map((t) => unbind(t, 0));
     const run = (b: number, steps: number[]): Tensor[] => {
@@ -75,7 +83,15 @@ describe('unroll', () => {
 
   test('in reverse with end padding, each sequence starts from its own last real step', () => {
     const { xProj, h0, params } = setup(4);
-    const mask = tensor([[1, 1], [1, 1], [1, 0], [1, 0]], { ...f64, shape: [4, 2, 1] });
+    const mask = tensor(
+      [
+        [1, 1],
+        [1, 1],
+        [1, 0],
+        [1, 0],
+      ],
+      { ...f64, shape: [4, 2, 1] },
+    );
     const { output, state } = unroll(kind, xProj, [h0], params, { mask });
     const backward = unroll(kind, xProj, [h0], params, { mask, reverse: true });
     // Sequence 1 alone (its 2 real steps), reversed:
@@ -90,13 +106,27 @@ describe('unroll', () => {
     const { xProj: base, h0, params } = setup(5);
     const xProj = base.detach();
     xProj.requiresGrad = true;
-    const mask = tensor([[1, 1], [1, 0], [1, 0], [0, 0]], { ...f64, shape: [4, 2, 1] });
+    const mask = tensor(
+      [
+        [1, 1],
+        [1, 0],
+        [1, 0],
+        [0, 0],
+      ],
+      { ...f64, shape: [4, 2, 1] },
+    );
     for (const reverse of [false, true]) {
       xProj.grad = null;
       const { output, state } = unroll(kind, xProj, [h0], params, { mask, reverse });
       output.square().sum().add(state[0]!.sum()).backward();
       const grad = xProj.grad!.toArray() as number[][][];
-      for (const [t, b] of [[1, 1], [2, 1], [3, 0], [3, 1]] as const) expect(grad[t]![b]).toEqual([0, 0, 0]);
+      for (const [t, b] of [
+        [1, 1],
+        [2, 1],
+        [3, 0],
+        [3, 1],
+      ] as const)
+        expect(grad[t]![b]).toEqual([0, 0, 0]);
       expect(grad[0]![1]!.some((v) => v !== 0)).toBe(true);
     }
   });
@@ -112,7 +142,14 @@ describe('unroll', () => {
   test('gradcheck: backpropagation through time, forwards, reversed and masked', () => {
     const { xProj, h0, params } = setup(7, 3, 2, 2);
     for (const t of [xProj, h0, params.weight_hh, params.bias_hh]) t.requiresGrad = true;
-    const mask = tensor([[1, 1], [1, 0], [0, 0]], { ...f64, shape: [3, 2, 1] });
+    const mask = tensor(
+      [
+        [1, 1],
+        [1, 0],
+        [0, 0],
+      ],
+      { ...f64, shape: [3, 2, 1] },
+    );
     for (const options of [{}, { reverse: true }, { mask }, { mask, reverse: true }]) {
       const fn = (x?: Tensor, h?: Tensor, w?: Tensor, b?: Tensor) => {
         const r = unroll(kind, x!, [h!], { weight_hh: w!, bias_hh: b! }, options);

@@ -75,5 +75,8 @@ export function unroll(
 
 function stackOrEmpty(xProj: Tensor, h: Tensor): Tensor {
   // No steps: an empty [0, B, size] output.
-  return h.reshape([1, ...h.shape]).slice(0, 0, 0).to(xProj.dtype);
+  return h
+    .reshape([1, ...h.shape])
+    .slice(0, 0, 0)
+    .to(xProj.dtype);
 }

@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { DTypeError, Generator, ShapeError, ValueError, crossEntropy, linear, randint, randn, select, tanh, zeros } from '@tensorloom/core-tensor';
+import {
+  DTypeError,
+  Generator,
+  ShapeError,
+  ValueError,
+  crossEntropy,
+  linear,
+  randint,
+  randn,
+  select,
+  tanh,
+  zeros,
+} from '@tensorloom/core-tensor';
 import { expectClose, gradcheck } from '@tensorloom/core-tensor/testing';
 import { VANILLA_RNN_PARAMETER_NAMES, VanillaRNN, sequenceCrossEntropy, vanillaRnnKind } from './vanilla-rnn.js';
 import { unroll } from './unroll.js';
@@ -30,7 +42,12 @@ describe('VanillaRNN', () => {
     let h = zeros([2, 4], { dtype: 'float64' });
     for (let t = 0; t < 6; t++) {
       const xt = select(x, 1, t);
-      h = tanh(xt.matmul(model.W_hx.transpose(0, 1)).add(h.matmul(model.W_hh.transpose(0, 1))).add(model.b_h));
+      h = tanh(
+        xt
+          .matmul(model.W_hx.transpose(0, 1))
+          .add(h.matmul(model.W_hh.transpose(0, 1)))
+          .add(model.b_h),
+      );
       expectClose(select(hidden, 1, t), h, { rtol: 1e-12, atol: 1e-14 });
       expectClose(select(logits, 1, t), h.matmul(model.W_ph.transpose(0, 1)).add(model.b_p), { rtol: 1e-12, atol: 1e-14 });
     }
@@ -58,7 +75,8 @@ describe('VanillaRNN', () => {
   it('re-draws the same parameters from a re-seeded generator', () => {
     const a = make(9);
     const b = make(9);
-    for (const name of VANILLA_RNN_PARAMETER_NAMES) expect(Array.from(a.getParameter(name)!.data)).toEqual(Array.from(b.getParameter(name)!.data));
+    for (const name of VANILLA_RNN_PARAMETER_NAMES)
+      expect(Array.from(a.getParameter(name)!.data)).toEqual(Array.from(b.getParameter(name)!.data));
     const bound = 1 / Math.sqrt(4);
     for (const p of a.parameters()) for (const v of p.data) expect(Math.abs(v)).toBeLessThanOrEqual(bound);
   });
@@ -70,9 +88,20 @@ describe('VanillaRNN', () => {
       expect(Array.from(model.b_p.data).every((v) => v === 0)).toBe(true);
       expect(Array.from(model.W_hh.data).some((v) => v !== 0)).toBe(true);
     }
-    const ortho = new VanillaRNN({ inputSize: 3, hiddenSize: 6, outputSize: 2, init: 'orthogonal', dtype: 'float64', generator: new Generator(1) });
+    const ortho = new VanillaRNN({
+      inputSize: 3,
+      hiddenSize: 6,
+      outputSize: 2,
+      init: 'orthogonal',
+      dtype: 'float64',
+      generator: new Generator(1),
+    });
     const W = ortho.W_hh;
-    expectClose(W.matmul(W.transpose(0, 1)), Array.from({ length: 6 }, (_, i) => Array.from({ length: 6 }, (_, j) => (i === j ? 1 : 0))), { atol: 1e-10 });
+    expectClose(
+      W.matmul(W.transpose(0, 1)),
+      Array.from({ length: 6 }, (_, i) => Array.from({ length: 6 }, (_, j) => (i === j ? 1 : 0))),
+      { atol: 1e-10 },
+    );
   });
 
   it('gives empty outputs for a zero-length sequence', () => {

@@ -129,7 +129,11 @@ export class VanillaRNN extends nn.Module<[Tensor], VanillaRNNOutput> {
   constructor(options: VanillaRNNOptions) {
     super();
     const { inputSize, hiddenSize, outputSize, init = 'uniform', dtype = 'float32', generator } = options;
-    for (const [name, v] of [['inputSize', inputSize], ['hiddenSize', hiddenSize], ['outputSize', outputSize]] as const) {
+    for (const [name, v] of [
+      ['inputSize', inputSize],
+      ['hiddenSize', hiddenSize],
+      ['outputSize', outputSize],
+    ] as const) {
       if (!Number.isInteger(v) || v < 1) throw new ValueError(`VanillaRNN: ${name} must be an integer ≥ 1, got ${v}`);
     }
     assertRecurrentInit('VanillaRNN', init);
@@ -223,7 +227,8 @@ export class VanillaRNN extends nn.Module<[Tensor], VanillaRNNOutput> {
  */
 export function sequenceCrossEntropy(logits: Tensor, targets: Tensor, options: SequenceLossOptions = {}): Tensor {
   const { lossAt = 'all' } = options;
-  if (lossAt !== 'all' && lossAt !== 'last') throw new ValueError(`sequenceCrossEntropy: lossAt must be 'all' or 'last', got '${String(lossAt)}'`);
+  if (lossAt !== 'all' && lossAt !== 'last')
+    throw new ValueError(`sequenceCrossEntropy: lossAt must be 'all' or 'last', got '${String(lossAt)}'`);
   if (logits.ndim !== 3) throw new ShapeError(`sequenceCrossEntropy: expected logits [B, T, O], got ${fmtShape(logits.shape)}`);
   if (targets.dtype !== 'int32') throw new DTypeError(`sequenceCrossEntropy: expected int32 class targets, got ${targets.dtype}`);
   const [batch, steps, classes] = [logits.shape[0]!, logits.shape[1]!, logits.shape[2]!];

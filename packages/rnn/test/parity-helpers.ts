@@ -132,7 +132,14 @@ function loadPyTorchState(module: CellUnderTest, tensors: Record<string, Tensor>
 }
 
 /** Compares every parameter's gradient with PyTorch's `grad.<name>`. */
-function compareParameterGradients(report: ParityReport, group: string, module: CellUnderTest, tensors: Record<string, Tensor>, name: string, keys: readonly string[]): void {
+function compareParameterGradients(
+  report: ParityReport,
+  group: string,
+  module: CellUnderTest,
+  tensors: Record<string, Tensor>,
+  name: string,
+  keys: readonly string[],
+): void {
   const named = module.namedParameters();
   expect(named.map(([key]) => key)).toEqual(keys);
   for (const [key, parameter] of named) report.compare(group, `grad of ${key}`, parameter.grad, need(tensors, name, `grad.${key}`));
@@ -243,8 +250,14 @@ export function checkLayerMaskCase(
   const batch = lengths.length;
   const valid = (b: number, t: number) => (t < lengths[b]! ? 1 : 0);
   const mask = testCase.options.batchFirst
-    ? tensor(Array.from({ length: batch * steps }, (_, i) => valid(Math.floor(i / steps), i % steps)), { shape: [batch, steps] })
-    : tensor(Array.from({ length: steps * batch }, (_, i) => valid(i % batch, Math.floor(i / batch))), { shape: [steps, batch] });
+    ? tensor(
+        Array.from({ length: batch * steps }, (_, i) => valid(Math.floor(i / steps), i % steps)),
+        { shape: [batch, steps] },
+      )
+    : tensor(
+        Array.from({ length: steps * batch }, (_, i) => valid(i % batch, Math.floor(i / batch))),
+        { shape: [steps, batch] },
+      );
   const initial: Record<string, Tensor> = {};
   if (testCase.initialState) {
     for (const s of stateNames) initial[s] = need(tensors, name, STATE_TENSORS[s]!.initial);

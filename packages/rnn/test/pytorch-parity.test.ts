@@ -11,7 +11,15 @@ import { fileURLToPath } from 'node:url';
 import { loadSafetensors, type Tensor } from '@tensorloom/core-tensor';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GRU, GRUCell, RNN, RNNCell } from '../src/index.js';
-import { ParityReport, casesOf, checkCellCase, checkLayerCase, checkLayerMaskCase, type CellCase, type LayerCase } from './parity-helpers.js';
+import {
+  ParityReport,
+  casesOf,
+  checkCellCase,
+  checkLayerCase,
+  checkLayerMaskCase,
+  type CellCase,
+  type LayerCase,
+} from './parity-helpers.js';
 
 const fixture = (name: string) => loadSafetensors(fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url)));
 const rnnFixture = await fixture('rnn.safetensors');

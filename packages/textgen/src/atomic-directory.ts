@@ -110,7 +110,11 @@ export async function resolveDirectory(dir: string, ops?: DirectoryOps): Promise
  * removes its temporary directory and restores the old one before rethrowing. Leftovers of killed
  * writers are cleaned up by the next successful write.
  */
-export async function writeDirectoryAtomically(dir: string, files: Readonly<Record<string, Uint8Array>>, ops?: DirectoryOps): Promise<void> {
+export async function writeDirectoryAtomically(
+  dir: string,
+  files: Readonly<Record<string, Uint8Array>>,
+  ops?: DirectoryOps,
+): Promise<void> {
   const io = ops ?? (await nodeDirectoryOps());
   const { parent, base, join } = await splitPath(dir);
   const target = join(parent, base);

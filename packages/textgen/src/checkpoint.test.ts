@@ -25,11 +25,19 @@ const TEXT = 'Call me Ishmael. Some years ago, never mind how long precisely, I 
 
 function setup(seed = 0, dropout = 0.2) {
   const corpus = prepareCorpus(TEXT, { seqLength: 10 });
-  const model = new TextGenerationModel({ vocabSize: corpus.tokenizer.vocabSize, embeddingDim: 6, hiddenSize: 12, numLayers: 2, dropout, generator: new Generator(seed) });
+  const model = new TextGenerationModel({
+    vocabSize: corpus.tokenizer.vocabSize,
+    embeddingDim: 6,
+    hiddenSize: 12,
+    numLayers: 2,
+    dropout,
+    generator: new Generator(seed),
+  });
   return { ...corpus, model };
 }
 
-const bytesOf = (model: TextGenerationModel) => Object.entries(model.stateDict()).map(([k, t]) => [k, Array.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))]);
+const bytesOf = (model: TextGenerationModel) =>
+  Object.entries(model.stateDict()).map(([k, t]) => [k, Array.from(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength))]);
 
 describe('saveCheckpoint / loadCheckpoint', () => {
   it('round-trips the weights, config, vocabulary, step and metadata, under PyTorch names', async () => {
@@ -38,7 +46,14 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     await trainer.run({ steps: 3 });
     const dir = join(tempDir(), 'ckpt');
     await saveCheckpoint(dir, { model, tokenizer, trainer, metadata: { corpus: 'moby', lowercase: false } });
-    expect(readdirSync(dir).sort()).toEqual(['config.json', 'history.json', 'model.safetensors', 'optimizer.safetensors', 'trainer.json', 'vocab.json']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'config.json',
+      'history.json',
+      'model.safetensors',
+      'optimizer.safetensors',
+      'trainer.json',
+      'vocab.json',
+    ]);
     const { tensors, metadata } = await loadSafetensors(join(dir, 'model.safetensors'));
     expect(Object.keys(tensors)).toContain('lstm.weight_hh_l1');
     expect(Object.keys(tensors)).toContain('linear.bias');
@@ -70,11 +85,23 @@ describe('saveCheckpoint / loadCheckpoint', () => {
   it('resuming is bit-exact: N/2 steps, save, load, N/2 steps give the losses and weights of N straight steps', async () => {
     const settings = { batchSize: 4, lr: 0.01, maxNorm: 0.5, lrDecay: { gamma: 0.5, every: 3 }, seed: 11 };
     const straight = setup(5);
-    const a = new Trainer({ ...settings, model: straight.model, tokenizer: straight.tokenizer, train: straight.train, validation: straight.validation });
+    const a = new Trainer({
+      ...settings,
+      model: straight.model,
+      tokenizer: straight.tokenizer,
+      train: straight.train,
+      validation: straight.validation,
+    });
     await a.run({ steps: 12 });
 
     const first = setup(5);
-    const b = new Trainer({ ...settings, model: first.model, tokenizer: first.tokenizer, train: first.train, validation: first.validation });
+    const b = new Trainer({
+      ...settings,
+      model: first.model,
+      tokenizer: first.tokenizer,
+      train: first.train,
+      validation: first.validation,
+    });
     await b.run({ steps: 6 });
     const dir = join(tempDir(), 'resume');
     await saveCheckpoint(dir, { model: first.model, tokenizer: first.tokenizer, trainer: b });
@@ -118,7 +145,8 @@ async function failingOps(failAt: number, dies: boolean): Promise<DirectoryOps &
   const real = await nodeDirectoryOps();
   let calls = 0;
   let dead = false;
-  const guard = <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
       if (dead) throw new Error('killed');
       calls++;
@@ -208,7 +236,10 @@ for (let step = 1; ; step++) {
     );
     const cwd = fileURLToPath(new URL('..', import.meta.url));
     for (const delay of [5, 60]) {
-      const child = spawn(process.execPath, ['--conditions=@tensorloom/source', '--import', 'tsx', script], { cwd, stdio: ['ignore', 'pipe', 'inherit'] });
+      const child = spawn(process.execPath, ['--conditions=@tensorloom/source', '--import', 'tsx', script], {
+        cwd,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
       await new Promise<void>((resolve, reject) => {
         child.on('error', reject);
         child.on('exit', (code) => reject(new Error(`the writer exited early with code ${code}`)));

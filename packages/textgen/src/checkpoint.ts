@@ -94,7 +94,10 @@ const json = (value: unknown, indent = 2): Uint8Array => encoder.encode(`${JSON.
 export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions, ops?: DirectoryOps): Promise<void> {
   const { model, tokenizer, trainer, metadata = {} } = options;
   if (model.vocabSize !== tokenizer.vocabSize) {
-    throw new CheckpointError(`saveCheckpoint: the model predicts ${model.vocabSize} ids but the tokenizer has ${tokenizer.vocabSize}`, dir);
+    throw new CheckpointError(
+      `saveCheckpoint: the model predicts ${model.vocabSize} ids but the tokenizer has ${tokenizer.vocabSize}`,
+      dir,
+    );
   }
   if (trainer !== undefined && trainer.model !== model) throw new CheckpointError('saveCheckpoint: the trainer trains another model', dir);
   const step = trainer?.step ?? options.step ?? 0;
@@ -175,17 +178,25 @@ export async function loadCheckpoint(dir: string, options: { generator?: Generat
     try {
       return parseSafetensors(bytes).tensors;
     } catch (error) {
-      throw new CheckpointError(`loadCheckpoint: '${name}' in '${found}' is not a valid safetensors file (${(error as Error).message})`, found);
+      throw new CheckpointError(
+        `loadCheckpoint: '${name}' in '${found}' is not a valid safetensors file (${(error as Error).message})`,
+        found,
+      );
     }
   };
 
   const config = await readJson<CheckpointConfig>(FILES.config);
   if (config?.format !== 'tensorloom.textgen-checkpoint' || config.version !== 1) {
-    throw new CheckpointError(`loadCheckpoint: '${found}' is not a tensorloom textgen checkpoint of version 1 (format ${String(config?.format)}, version ${String(config?.version)})`, found);
+    throw new CheckpointError(
+      `loadCheckpoint: '${found}' is not a tensorloom textgen checkpoint of version 1 (format ${String(config?.format)}, version ${String(config?.version)})`,
+      found,
+    );
   }
   const vocabBytes = await read(FILES.vocab);
   const vocab = wrap(found, FILES.vocab, () => CharTokenizer.fromJSON(JSON.parse(new TextDecoder().decode(vocabBytes))));
-  const model = wrap(found, FILES.config, () => TextGenerationModel.fromConfig(config.model, { generator: options.generator ?? new Generator(0) }));
+  const model = wrap(found, FILES.config, () =>
+    TextGenerationModel.fromConfig(config.model, { generator: options.generator ?? new Generator(0) }),
+  );
   if (model.vocabSize !== vocab.vocabSize) {
     throw new CheckpointError(`loadCheckpoint: the model predicts ${model.vocabSize} ids but vocab.json has ${vocab.vocabSize}`, found);
   }
@@ -203,7 +214,8 @@ export async function loadCheckpoint(dir: string, options: { generator?: Generat
       for (const [key, value] of Object.entries(entry)) {
         if (value !== null && typeof value === 'object') {
           const tensor = tensors[value.tensor];
-          if (tensor === undefined) throw new CheckpointError(`loadCheckpoint: optimizer.safetensors in '${found}' has no tensor '${value.tensor}'`, found);
+          if (tensor === undefined)
+            throw new CheckpointError(`loadCheckpoint: optimizer.safetensors in '${found}' has no tensor '${value.tensor}'`, found);
           restored[key] = tensor;
         } else {
           restored[key] = value;

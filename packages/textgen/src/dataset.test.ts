@@ -24,8 +24,16 @@ describe('TextDataset windows', () => {
     expect(inputs.dtype).toBe('int32');
     expect(inputs.shape).toEqual([3, 4]);
     expect(targets.shape).toEqual([3, 4]);
-    expect(inputs.toArray()).toEqual([[0, 1, 2, 3], [10, 11, 12, 13], [45, 46, 47, 48]]);
-    expect(targets.toArray()).toEqual([[1, 2, 3, 4], [11, 12, 13, 14], [46, 47, 48, 49]]);
+    expect(inputs.toArray()).toEqual([
+      [0, 1, 2, 3],
+      [10, 11, 12, 13],
+      [45, 46, 47, 48],
+    ]);
+    expect(targets.toArray()).toEqual([
+      [1, 2, 3, 4],
+      [11, 12, 13, 14],
+      [46, 47, 48, 49],
+    ]);
     expect(Array.from(offsets)).toEqual([0, 10, 45]);
   });
 

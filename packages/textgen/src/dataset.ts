@@ -56,7 +56,8 @@ export class TextDataset {
 
   constructor(ids: Int32Array | readonly number[], options: TextDatasetOptions = {}) {
     const { seqLength = DEFAULT_SEQ_LENGTH } = options;
-    if (!Number.isInteger(seqLength) || seqLength < 1) throw new ValueError(`TextDataset: seqLength must be a positive integer, got ${seqLength}`);
+    if (!Number.isInteger(seqLength) || seqLength < 1)
+      throw new ValueError(`TextDataset: seqLength must be a positive integer, got ${seqLength}`);
     this.ids = ids instanceof Int32Array ? ids : Int32Array.from(ids);
     this.seqLength = seqLength;
   }
@@ -115,7 +116,9 @@ export class TextDataset {
     checkBatchSize('randomOffsets', batchSize);
     const windows = this.numWindows;
     if (windows === 0) {
-      throw new ValueError(`TextDataset.randomOffsets: the text has ${this.ids.length} characters, fewer than seqLength + 1 = ${this.seqLength + 1} needed for one window`);
+      throw new ValueError(
+        `TextDataset.randomOffsets: the text has ${this.ids.length} characters, fewer than seqLength + 1 = ${this.seqLength + 1} needed for one window`,
+      );
     }
     const offsets = new Int32Array(batchSize);
     for (let i = 0; i < batchSize; i++) offsets[i] = generator.integer(0, windows);
@@ -148,13 +151,16 @@ export class TextDataset {
 
   private checkOffset(op: string, offset: number): void {
     if (!Number.isInteger(offset) || offset < 0 || offset >= this.numWindows) {
-      throw new IndexError(`TextDataset.${op}: offset ${offset} is outside 0..${this.numWindows - 1} (N = ${this.ids.length}, T = ${this.seqLength})`);
+      throw new IndexError(
+        `TextDataset.${op}: offset ${offset} is outside 0..${this.numWindows - 1} (N = ${this.ids.length}, T = ${this.seqLength})`,
+      );
     }
   }
 }
 
 function checkBatchSize(op: string, batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`TextDataset.${op}: batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ValueError(`TextDataset.${op}: batchSize must be a positive integer, got ${batchSize}`);
 }
 
 export interface SplitOptions {
@@ -174,7 +180,10 @@ export interface SplitOptions {
  * @example
  * const { train, validation } = splitDataset(TextDataset.fromText(text, tokenizer)); // 90 % / 10 %
  */
-export function splitDataset(dataset: TextDataset, options: SplitOptions = {}): { train: TextDataset; validation: TextDataset | undefined } {
+export function splitDataset(
+  dataset: TextDataset,
+  options: SplitOptions = {},
+): { train: TextDataset; validation: TextDataset | undefined } {
   const { validationFraction = DEFAULT_VALIDATION_FRACTION } = options;
   if (!(validationFraction >= 0 && validationFraction < 1)) {
     throw new ValueError(`splitDataset: validationFraction must be in [0, 1), got ${validationFraction}`);

@@ -7,7 +7,14 @@ import { TextGenerationModel } from './model.js';
 import { CharTokenizer } from './tokenizer.js';
 
 // A bigram model of 'a' → b (0.75) | c (0.25), b → a, c → a.
-const { model, tokenizer } = bigramModel(['a', 'b', 'c'], [[0, 0.75, 0.25], [1, 0, 0], [1, 0, 0]]);
+const { model, tokenizer } = bigramModel(
+  ['a', 'b', 'c'],
+  [
+    [0, 0.75, 0.25],
+    [1, 0, 0],
+    [1, 0, 0],
+  ],
+);
 
 describe('evaluate', () => {
   it('is the mean −log p over every predicted character of the sequential pass, with accuracy and bits/char', () => {
@@ -47,7 +54,13 @@ describe('evaluate', () => {
   it('with carryState, reads contiguous streams whose state carries across windows, as a step-by-step pass does', () => {
     const text = 'the cat sat on the mat and the rat ate the hat';
     const tok = CharTokenizer.fromText(text);
-    const lm = new TextGenerationModel({ vocabSize: tok.vocabSize, embeddingDim: 6, hiddenSize: 8, numLayers: 2, generator: new Generator(5) });
+    const lm = new TextGenerationModel({
+      vocabSize: tok.vocabSize,
+      embeddingDim: 6,
+      hiddenSize: 8,
+      numLayers: 2,
+      generator: new Generator(5),
+    });
     const data = TextDataset.fromText(text, tok, { seqLength: 4 });
     const result = evaluate(lm, data, { batchSize: 3, carryState: true });
     // Reference: each of the 3 streams of ⌊45 / 3⌋ = 15 predictions, one character at a time.

@@ -72,7 +72,9 @@ export function evaluate(model: TextGenerationModel, data: TextDataset | string,
     throw new ValueError('evaluate: expected a TextDataset or a string');
   }
   if (dataset.numSequentialWindows === 0) {
-    throw new ValueError(`evaluate: the text has ${dataset.length} characters, fewer than seqLength + 1 = ${dataset.seqLength + 1} needed for one window`);
+    throw new ValueError(
+      `evaluate: the text has ${dataset.length} characters, fewer than seqLength + 1 = ${dataset.seqLength + 1} needed for one window`,
+    );
   }
   let lossSum = 0;
   let correct = 0;
@@ -80,7 +82,13 @@ export function evaluate(model: TextGenerationModel, data: TextDataset | string,
   if (options.carryState === true) {
     const stats = inEvalMode(model, () => streamingPass(model, dataset, batchSize, maxBatches));
     const loss = stats.lossSum / stats.characters;
-    return { loss, accuracy: stats.correct / stats.characters, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss), characters: stats.characters };
+    return {
+      loss,
+      accuracy: stats.correct / stats.characters,
+      bitsPerChar: loss / Math.LN2,
+      perplexity: Math.exp(loss),
+      characters: stats.characters,
+    };
   }
   inEvalMode(model, () => {
     for (const batch of dataset.sequentialBatches(batchSize, maxBatches === undefined ? {} : { maxBatches })) {
@@ -99,7 +107,12 @@ export function evaluate(model: TextGenerationModel, data: TextDataset | string,
  * zero state, on `[T·B, V]` logits through core-tensor's fused cross-entropy, with the count of
  * correct argmax predictions. `reduction` 'mean' (training) or 'sum' (evaluation).
  */
-export function windowLoss(model: TextGenerationModel, inputs: Tensor, targets: Tensor, reduction: 'mean' | 'sum'): { loss: Tensor; correct: number; count: number } {
+export function windowLoss(
+  model: TextGenerationModel,
+  inputs: Tensor,
+  targets: Tensor,
+  reduction: 'mean' | 'sum',
+): { loss: Tensor; correct: number; count: number } {
   const { logits } = model.forwardTimeMajor(transpose(inputs, 0, 1)); // [T, B, V]
   const flatLogits = logits.reshape([-1, model.vocabSize]);
   const flatTargets = transpose(targets, 0, 1).reshape([-1]);
@@ -115,7 +128,12 @@ export function windowLoss(model: TextGenerationModel, inputs: Tensor, targets: 
  * The stateful pass of `evaluate({ carryState: true })`: `streams` contiguous pieces of the text,
  * `[T, streams]` time-major windows, the state handed from each window to the next.
  */
-function streamingPass(model: TextGenerationModel, dataset: TextDataset, batchSize: number, maxBatches: number | undefined): { lossSum: number; correct: number; characters: number } {
+function streamingPass(
+  model: TextGenerationModel,
+  dataset: TextDataset,
+  batchSize: number,
+  maxBatches: number | undefined,
+): { lossSum: number; correct: number; characters: number } {
   const { ids, seqLength } = dataset;
   const predictions = ids.length - 1;
   const streams = Math.max(1, Math.min(batchSize, Math.floor(predictions / seqLength)));

@@ -18,7 +18,8 @@ describe('stripGutenberg', () => {
   });
 
   it('finds the markers inside comment lines and with "THE", cuts at the END marker without a footer line, and leaves other texts alone', () => {
-    const tex = '% *** START OF THE PROJECT GUTENBERG EBOOK CALCULUS ***   %\n\\section{Easy}\n*** END OF THE PROJECT GUTENBERG EBOOK CALCULUS ***\nlicence';
+    const tex =
+      '% *** START OF THE PROJECT GUTENBERG EBOOK CALCULUS ***   %\n\\section{Easy}\n*** END OF THE PROJECT GUTENBERG EBOOK CALCULUS ***\nlicence';
     expect(stripGutenberg(tex)!.text).toBe('\\section{Easy}\n');
     expect(stripGutenberg('Call me Ishmael. Project Gutenberg is mentioned here.')).toBeUndefined();
     const noFooter = '*** START OF THIS PROJECT GUTENBERG EBOOK X ***\nbody';

@@ -52,7 +52,14 @@ describe('TextGenerationModel', () => {
   });
 
   it('passes a float64 gradient check of the mean cross-entropy with respect to every parameter', () => {
-    const model = new TextGenerationModel({ vocabSize: 4, embeddingDim: 2, hiddenSize: 3, numLayers: 2, dtype: 'float64', generator: new Generator(5) });
+    const model = new TextGenerationModel({
+      vocabSize: 4,
+      embeddingDim: 2,
+      hiddenSize: 3,
+      numLayers: 2,
+      dtype: 'float64',
+      generator: new Generator(5),
+    });
     const x = tokens(2, 3, 4, 6);
     const y = tokens(2, 3, 4, 7).reshape([-1]);
     expect(gradcheck(() => crossEntropy(model.call(x).logits.reshape([-1, 4]), y), model.parameters())).toBe(true);

@@ -133,8 +133,14 @@ export class TextGenerationModel extends nn.Module<[Tensor, TextGenerationState?
       dtype: options.dtype ?? d.dtype,
     };
     const { vocabSize, embeddingDim, hiddenSize, numLayers, dropout: p, init, forgetBias, dtype } = config;
-    for (const [name, value] of [['vocabSize', vocabSize], ['embeddingDim', embeddingDim], ['hiddenSize', hiddenSize], ['numLayers', numLayers]] as const) {
-      if (!Number.isInteger(value) || value < 1) throw new ValueError(`TextGenerationModel: ${name} must be a positive integer, got ${value}`);
+    for (const [name, value] of [
+      ['vocabSize', vocabSize],
+      ['embeddingDim', embeddingDim],
+      ['hiddenSize', hiddenSize],
+      ['numLayers', numLayers],
+    ] as const) {
+      if (!Number.isInteger(value) || value < 1)
+        throw new ValueError(`TextGenerationModel: ${name} must be a positive integer, got ${value}`);
     }
     if (!(p >= 0 && p < 1)) throw new ValueError(`TextGenerationModel: dropout must be in [0, 1), got ${p}`);
     this.config = Object.freeze(config);
@@ -143,7 +149,16 @@ export class TextGenerationModel extends nn.Module<[Tensor, TextGenerationState?
     this.registerModule('embedding', new nn.Embedding({ numEmbeddings: vocabSize, embeddingDim, dtype, generator }));
     this.registerModule(
       'lstm',
-      new LSTM({ inputSize: embeddingDim, hiddenSize, numLayers, dropout: p, init, dtype, generator, ...(forgetBias === null ? {} : { forgetBias }) }),
+      new LSTM({
+        inputSize: embeddingDim,
+        hiddenSize,
+        numLayers,
+        dropout: p,
+        init,
+        dtype,
+        generator,
+        ...(forgetBias === null ? {} : { forgetBias }),
+      }),
     );
     this.registerModule('linear', new nn.Linear({ inFeatures: hiddenSize, outFeatures: vocabSize, dtype, generator }));
   }
@@ -205,7 +220,8 @@ export class TextGenerationModel extends nn.Module<[Tensor, TextGenerationState?
   private checkTokens(op: string, tokens: Tensor, ndim: number, expected: string): void {
     if (!(tokens instanceof Tensor)) throw new ValueError(`TextGenerationModel.${op}: expected an int32 Tensor of tokens ${expected}`);
     if (tokens.dtype !== 'int32') throw new DTypeError(`TextGenerationModel.${op}: expected int32 tokens, got ${tokens.dtype}`);
-    if (tokens.ndim !== ndim) throw new ShapeError(`TextGenerationModel.${op}: expected tokens of shape ${expected}, got ${fmtShape(tokens.shape)}`);
+    if (tokens.ndim !== ndim)
+      throw new ShapeError(`TextGenerationModel.${op}: expected tokens of shape ${expected}, got ${fmtShape(tokens.shape)}`);
   }
 
   override extraRepr(): string {

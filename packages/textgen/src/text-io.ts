@@ -44,7 +44,9 @@ export function decodeText(bytes: Uint8Array, options: DecodeTextOptions = {}): 
   try {
     decoder = new TextDecoder(encoding, { fatal: onInvalid === 'error' });
   } catch {
-    throw new ValueError(`decodeText: unknown encoding '${encoding}': expected a TextDecoder label such as 'utf-8', 'latin1' or 'utf-16le'`);
+    throw new ValueError(
+      `decodeText: unknown encoding '${encoding}': expected a TextDecoder label such as 'utf-8', 'latin1' or 'utf-16le'`,
+    );
   }
   try {
     return decoder.decode(bytes);

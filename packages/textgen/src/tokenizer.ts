@@ -86,7 +86,9 @@ export class CharTokenizer {
     const list = [...chars];
     list.forEach((ch, i) => {
       if (typeof ch !== 'string' || ch.length === 0 || ch.length > 2 || String.fromCodePoint(ch.codePointAt(0)!) !== ch) {
-        throw new ValueError(`CharTokenizer: each vocabulary entry must be one character (one code point), entry ${i} is ${JSON.stringify(ch)}`);
+        throw new ValueError(
+          `CharTokenizer: each vocabulary entry must be one character (one code point), entry ${i} is ${JSON.stringify(ch)}`,
+        );
       }
       const cp = ch.codePointAt(0)!;
       if (this.lookup(cp) !== -1) throw new ValueError(`CharTokenizer: the character ${describeChar(ch)} appears twice in the vocabulary`);
@@ -117,7 +119,9 @@ export class CharTokenizer {
   static fromJSON(json: unknown): CharTokenizer {
     const value = json as Partial<CharTokenizerJSON> | null;
     if (value === null || typeof value !== 'object' || value.format !== 'tensorloom.char-tokenizer') {
-      throw new ValueError(`CharTokenizer.fromJSON: expected an object with format 'tensorloom.char-tokenizer', got ${JSON.stringify(json)?.slice(0, 80)}`);
+      throw new ValueError(
+        `CharTokenizer.fromJSON: expected an object with format 'tensorloom.char-tokenizer', got ${JSON.stringify(json)?.slice(0, 80)}`,
+      );
     }
     if (value.version !== 1) throw new ValueError(`CharTokenizer.fromJSON: unsupported version ${String(value.version)} (expected 1)`);
     if (!Array.isArray(value.chars)) throw new ValueError('CharTokenizer.fromJSON: chars must be an array of strings');

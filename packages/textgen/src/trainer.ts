@@ -84,7 +84,8 @@ export class Trainer {
     if (model.vocabSize !== tokenizer.vocabSize) {
       throw new ValueError(`Trainer: the model predicts ${model.vocabSize} ids but the tokenizer has ${tokenizer.vocabSize}`);
     }
-    if (train.numWindows === 0) throw new ValueError(`Trainer: the training text has ${train.length} characters, fewer than seqLength + 1 = ${train.seqLength + 1}`);
+    if (train.numWindows === 0)
+      throw new ValueError(`Trainer: the training text has ${train.length} characters, fewer than seqLength + 1 = ${train.seqLength + 1}`);
     if (validation !== undefined && validation.seqLength !== train.seqLength) {
       throw new ValueError(`Trainer: the validation windows have T = ${validation.seqLength}, the training ones ${train.seqLength}`);
     }
@@ -94,7 +95,10 @@ export class Trainer {
     this.validation = validation;
     this.settings = Object.freeze({ ...settings, lrDecay: settings.lrDecay === null ? null : { ...settings.lrDecay } });
     this.optimizer = new optim.Adam(model.parameters(), { lr: settings.lr });
-    this.scheduler = settings.lrDecay === null ? undefined : new optim.StepLR(this.optimizer, { stepSize: settings.lrDecay.every, gamma: settings.lrDecay.gamma });
+    this.scheduler =
+      settings.lrDecay === null
+        ? undefined
+        : new optim.StepLR(this.optimizer, { stepSize: settings.lrDecay.every, gamma: settings.lrDecay.gamma });
     this.dataGenerator = new Generator(settings.seed);
     // A stream of its own, so taking samples never shifts the data order.
     this.sampleGenerator = new Generator(settings.seed + 0x5eed);
@@ -114,8 +118,15 @@ export class Trainer {
    */
   static fromCheckpoint(checkpoint: LoadedCheckpoint, options: Omit<TrainerOptions, 'model' | 'tokenizer'>): Trainer {
     const state = checkpoint.trainerState;
-    if (state === undefined) throw new ValueError(`Trainer.fromCheckpoint: the checkpoint at ${checkpoint.dir} holds no trainer state (saved without a trainer)`);
-    const trainer = new Trainer({ ...state.settings, ...stripUndefined(options), train: options.train, model: checkpoint.model, tokenizer: checkpoint.tokenizer });
+    if (state === undefined)
+      throw new ValueError(`Trainer.fromCheckpoint: the checkpoint at ${checkpoint.dir} holds no trainer state (saved without a trainer)`);
+    const trainer = new Trainer({
+      ...state.settings,
+      ...stripUndefined(options),
+      train: options.train,
+      model: checkpoint.model,
+      tokenizer: checkpoint.tokenizer,
+    });
     trainer.loadStateDict(state);
     return trainer;
   }
@@ -170,7 +181,12 @@ export class Trainer {
     const { count = 5, length = 30, sampling = { strategy: 'greedy' }, prompts } = options;
     const starts = prompts ?? Array.from({ length: count }, () => undefined);
     return starts.map((prompt) =>
-      generate(this.model, this.tokenizer, { length, sampling, generator: this.sampleGenerator, ...(prompt === undefined ? {} : { prompt }) }),
+      generate(this.model, this.tokenizer, {
+        length,
+        sampling,
+        generator: this.sampleGenerator,
+        ...(prompt === undefined ? {} : { prompt }),
+      }),
     );
   }
 
@@ -182,16 +198,35 @@ export class Trainer {
    * reports each through its callback (awaited).
    */
   async run(options: TrainRunOptions): Promise<TrainRunResult> {
-    const { steps, epochs, maxSeconds, signal, finalEvaluation = true, sampleEvery = 0, sampleAt = [], progressEvery = 1, checkpointDir } = options;
+    const {
+      steps,
+      epochs,
+      maxSeconds,
+      signal,
+      finalEvaluation = true,
+      sampleEvery = 0,
+      sampleAt = [],
+      progressEvery = 1,
+      checkpointDir,
+    } = options;
     const evalEvery = options.evalEvery ?? (this.validation === undefined ? 0 : 1000);
     const checkpointEvery = options.checkpointEvery ?? (checkpointDir === undefined ? 0 : 1000);
     if (steps === undefined && epochs === undefined && maxSeconds === undefined && signal === undefined) {
       throw new ValueError('Trainer.run: give a bound: steps, epochs, maxSeconds or signal');
     }
-    for (const [name, value] of [['steps', steps], ['epochs', epochs], ['maxSeconds', maxSeconds]] as const) {
+    for (const [name, value] of [
+      ['steps', steps],
+      ['epochs', epochs],
+      ['maxSeconds', maxSeconds],
+    ] as const) {
       if (value !== undefined && !(value >= 0)) throw new ValueError(`Trainer.run: ${name} must be ≥ 0, got ${value}`);
     }
-    for (const [name, value] of [['evalEvery', evalEvery], ['sampleEvery', sampleEvery], ['checkpointEvery', checkpointEvery], ['progressEvery', progressEvery]] as const) {
+    for (const [name, value] of [
+      ['evalEvery', evalEvery],
+      ['sampleEvery', sampleEvery],
+      ['checkpointEvery', checkpointEvery],
+      ['progressEvery', progressEvery],
+    ] as const) {
       if (!Number.isInteger(value) || value < 0) throw new ValueError(`Trainer.run: ${name} must be an integer ≥ 0, got ${value}`);
     }
     if (evalEvery > 0 && this.validation === undefined) throw new ValueError('Trainer.run: evalEvery needs validation data');
@@ -226,7 +261,7 @@ export class Trainer {
       const done = this.step - startStep;
       const stepsPerSecond = done / trainSeconds;
       const last = stepTarget !== undefined && this.step >= stepTarget;
-      if (options.onProgress && (progressEvery > 0 && (done % progressEvery === 0 || last))) {
+      if (options.onProgress && progressEvery > 0 && (done % progressEvery === 0 || last)) {
         const etaSteps = stepTarget === undefined ? undefined : ((stepTarget - this.step) * seconds) / done;
         const etaTime = maxSeconds === undefined ? undefined : Math.max(0, maxSeconds - seconds);
         await options.onProgress({
@@ -296,11 +331,16 @@ export class Trainer {
   /** Restores `stateDict()` output (ValueError on a foreign or inconsistent state). */
   loadStateDict(state: TrainerState): void {
     if (state?.format !== 'tensorloom.textgen-trainer' || state.version !== 1) {
-      throw new ValueError(`Trainer.loadStateDict: expected a 'tensorloom.textgen-trainer' state of version 1, got ${String(state?.format)} ${String(state?.version)}`);
+      throw new ValueError(
+        `Trainer.loadStateDict: expected a 'tensorloom.textgen-trainer' state of version 1, got ${String(state?.format)} ${String(state?.version)}`,
+      );
     }
-    if (!Number.isInteger(state.step) || state.step < 0) throw new ValueError(`Trainer.loadStateDict: step must be an integer ≥ 0, got ${state.step}`);
+    if (!Number.isInteger(state.step) || state.step < 0)
+      throw new ValueError(`Trainer.loadStateDict: step must be an integer ≥ 0, got ${state.step}`);
     if ((state.scheduler === null) !== (this.scheduler === undefined)) {
-      throw new ValueError(`Trainer.loadStateDict: the state ${state.scheduler === null ? 'has no' : 'has an'} lr schedule, this trainer ${this.scheduler === undefined ? 'has none' : 'has one'}`);
+      throw new ValueError(
+        `Trainer.loadStateDict: the state ${state.scheduler === null ? 'has no' : 'has an'} lr schedule, this trainer ${this.scheduler === undefined ? 'has none' : 'has one'}`,
+      );
     }
     this.optimizer.loadStateDict(state.optimizer);
     if (state.scheduler !== null) this.scheduler!.loadStateDict(state.scheduler);
@@ -324,23 +364,31 @@ export class Trainer {
   private async checkpoint(options: TrainRunOptions): Promise<void> {
     const dir = options.checkpointDir;
     if (dir !== undefined) {
-      await saveCheckpoint(dir, { model: this.model, tokenizer: this.tokenizer, trainer: this, ...(options.checkpointMetadata ? { metadata: options.checkpointMetadata } : {}) });
+      await saveCheckpoint(dir, {
+        model: this.model,
+        tokenizer: this.tokenizer,
+        trainer: this,
+        ...(options.checkpointMetadata ? { metadata: options.checkpointMetadata } : {}),
+      });
     }
     await options.onCheckpoint?.({ step: this.step, dir });
   }
 }
 
 function checkSettings(s: TrainerSettings): void {
-  if (!Number.isInteger(s.batchSize) || s.batchSize < 1) throw new ValueError(`Trainer: batchSize must be a positive integer, got ${s.batchSize}`);
+  if (!Number.isInteger(s.batchSize) || s.batchSize < 1)
+    throw new ValueError(`Trainer: batchSize must be a positive integer, got ${s.batchSize}`);
   if (!(s.lr > 0) || !Number.isFinite(s.lr)) throw new ValueError(`Trainer: lr must be a positive number, got ${s.lr}`);
-  if (s.maxNorm !== null && !(s.maxNorm > 0)) throw new ValueError(`Trainer: maxNorm must be positive (null or Infinity disables clipping), got ${s.maxNorm}`);
+  if (s.maxNorm !== null && !(s.maxNorm > 0))
+    throw new ValueError(`Trainer: maxNorm must be positive (null or Infinity disables clipping), got ${s.maxNorm}`);
   if (s.lrDecay !== null) {
     const { gamma, every } = s.lrDecay;
     if (!(gamma > 0) || !Number.isFinite(gamma)) throw new ValueError(`Trainer: lrDecay.gamma must be a positive number, got ${gamma}`);
     if (!Number.isInteger(every) || every < 1) throw new ValueError(`Trainer: lrDecay.every must be a positive integer, got ${every}`);
   }
   if (!Number.isInteger(s.seed)) throw new ValueError(`Trainer: seed must be an integer, got ${s.seed}`);
-  if (!Number.isInteger(s.evalBatchSize) || s.evalBatchSize < 1) throw new ValueError(`Trainer: evalBatchSize must be a positive integer, got ${s.evalBatchSize}`);
+  if (!Number.isInteger(s.evalBatchSize) || s.evalBatchSize < 1)
+    throw new ValueError(`Trainer: evalBatchSize must be a positive integer, got ${s.evalBatchSize}`);
   if (s.evalMaxBatches !== null && (!Number.isInteger(s.evalMaxBatches) || s.evalMaxBatches < 1)) {
     throw new ValueError(`Trainer: evalMaxBatches must be a positive integer or null, got ${s.evalMaxBatches}`);
   }

@@ -13,7 +13,10 @@ import { TextGenerationModel } from '../src/model.js';
  * biases ±20 and the cell input tanh(10·e), so c_t ≈ e(x_t) and h_t ≈ tanh(1)·e(x_t) whatever the
  * past; linear weight[j][k] = log P(j | k) / tanh(1) (log 0 taken as −50).
  */
-export function bigramModel(chars: readonly string[], transitions: readonly (readonly number[])[]): { model: TextGenerationModel; tokenizer: CharTokenizer } {
+export function bigramModel(
+  chars: readonly string[],
+  transitions: readonly (readonly number[])[],
+): { model: TextGenerationModel; tokenizer: CharTokenizer } {
   const v = chars.length;
   const model = new TextGenerationModel({ vocabSize: v, embeddingDim: v, hiddenSize: v, numLayers: 1, dtype: 'float64' });
   const fill = (shape: number[], at: (row: number, col: number) => number): Tensor => {

@@ -11,18 +11,35 @@ import { describe, expect, it } from 'vitest';
 import { TextGenerationModel, windowLoss } from '../src/index.js';
 
 const { tensors, metadata } = await loadSafetensors(fileURLToPath(new URL('./fixtures/model.safetensors', import.meta.url)));
-const config = JSON.parse(metadata.config!) as { vocabSize: number; embeddingDim: number; hiddenSize: number; numLayers: number; lr: number; maxNorm: number; steps: number };
+const config = JSON.parse(metadata.config!) as {
+  vocabSize: number;
+  embeddingDim: number;
+  hiddenSize: number;
+  numLayers: number;
+  lr: number;
+  maxNorm: number;
+  steps: number;
+};
 const get = (name: string): Tensor => {
   const t = tensors[name];
   if (t === undefined) throw new Error(`fixture has no tensor '${name}'`);
   return t;
 };
 const prefixed = (prefix: string): Record<string, Tensor> =>
-  Object.fromEntries(Object.entries(tensors).filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v]));
+  Object.fromEntries(
+    Object.entries(tensors)
+      .filter(([k]) => k.startsWith(prefix))
+      .map(([k, v]) => [k.slice(prefix.length), v]),
+  );
 const tolerance = { atol: 1e-6, rtol: 1e-5 };
 
 function pytorchModel(): TextGenerationModel {
-  const model = new TextGenerationModel({ vocabSize: config.vocabSize, embeddingDim: config.embeddingDim, hiddenSize: config.hiddenSize, numLayers: config.numLayers });
+  const model = new TextGenerationModel({
+    vocabSize: config.vocabSize,
+    embeddingDim: config.embeddingDim,
+    hiddenSize: config.hiddenSize,
+    numLayers: config.numLayers,
+  });
   model.loadStateDict(prefixed('init.'), { strict: true });
   return model;
 }
@@ -50,7 +67,12 @@ describe('TextGenerationModel matches PyTorch (embedding → nn.LSTM(batch_first
     const c0 = get('c0');
     // windowLoss starts from the zero state; the fixture's case has an initial state, so build the loss here.
     const { logits } = model.call(get('tokens'), { h: h0, c: c0 });
-    const loss = logits.reshape([-1, config.vocabSize]).logSoftmax(-1).gather(1, get('targets').reshape([-1, 1])).mean().neg();
+    const loss = logits
+      .reshape([-1, config.vocabSize])
+      .logSoftmax(-1)
+      .gather(1, get('targets').reshape([-1, 1]))
+      .mean()
+      .neg();
     expectClose([loss.item()], [get('loss').item()], tolerance);
     loss.backward();
     for (const [name, p] of model.namedParameters()) expectClose(p.grad!.data, get(`grad.${name}`).data, { ...tolerance, message: name });
@@ -68,6 +90,7 @@ describe('TextGenerationModel matches PyTorch (embedding → nn.LSTM(batch_first
       optimizer.step();
     }
     const trained = prefixed('trained.');
-    for (const [name, t] of Object.entries(model.stateDict())) expectClose(t.data, trained[name]!.data, { atol: 1e-5, rtol: 1e-4, message: name });
+    for (const [name, t] of Object.entries(model.stateDict()))
+      expectClose(t.data, trained[name]!.data, { atol: 1e-5, rtol: 1e-4, message: name });
   });
 });

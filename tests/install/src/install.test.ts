@@ -27,7 +27,11 @@ beforeAll(() => {
   project = join(work, 'project');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), `${JSON.stringify({ name: 'consumer', private: true, type: 'module' }, null, 2)}\n`);
-  runOk('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, 'graphology', 'graphology-types', '@types/node@20'], { cwd: project });
+  runOk(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs, 'graphology', 'graphology-types', '@types/node@20'],
+    { cwd: project },
+  );
   cpSync(consumerFiles, project, { recursive: true });
 });
 
@@ -110,7 +114,13 @@ describe('installed from the packed tarballs into an empty project', () => {
         configFile: false,
         customLogger,
         build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 4096, rollupOptions: { input: join(project, input) } },
-        plugins: [{ name: 'no-node-builtins', enforce: 'pre', load: (id: string) => void (id.startsWith('__vite-browser-external') && externalized.push(id)) }],
+        plugins: [
+          {
+            name: 'no-node-builtins',
+            enforce: 'pre',
+            load: (id: string) => void (id.startsWith('__vite-browser-external') && externalized.push(id)),
+          },
+        ],
       });
     } catch (error) {
       // A named import of a built-in fails the build itself ("readFileSync is not exported by __vite-browser-external:fs").
@@ -136,7 +146,10 @@ describe('installed from the packed tarballs into an empty project', () => {
 
   it("the bundle check fails on code that needs Node: graph/node's file readers, a lazy import('node:fs')", async () => {
     writeFileSync(join(project, 'node-only.js'), "import { readGexf } from '@tensorloom/graph/node';\nconsole.log(readGexf);\n");
-    writeFileSync(join(project, 'lazy-fs.js'), "export async function read(path) {\n  const fs = await import('node:fs/promises');\n  return fs.readFile(path);\n}\n");
+    writeFileSync(
+      join(project, 'lazy-fs.js'),
+      "export async function read(path) {\n  const fs = await import('node:fs/promises');\n  return fs.readFile(path);\n}\n",
+    );
     for (const script of ['node-only.js', 'lazy-fs.js']) {
       writeFileSync(join(project, `${script}.html`), `<script type="module" src="./${script}"></script>\n`);
       const { externalized } = await viteBuild(`${script}.html`);
@@ -147,10 +160,19 @@ describe('installed from the packed tarballs into an empty project', () => {
   it('a globally installed CLI trains GCN on Cora: tensorloom gnn train --dataset cora --model gcn --seeds 0,1', () => {
     const prefix = join(work, 'global');
     runOk('npm', ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], { cwd: work });
-    const result = run(join(prefix, 'bin', 'tensorloom'), ['gnn', 'train', '--dataset', 'cora', '--model', 'gcn', '--seeds', '0,1', '--json'], { cwd: work, timeoutSeconds: 300 });
+    const result = run(
+      join(prefix, 'bin', 'tensorloom'),
+      ['gnn', 'train', '--dataset', 'cora', '--model', 'gcn', '--seeds', '0,1', '--json'],
+      { cwd: work, timeoutSeconds: 300 },
+    );
     expect(result.code, result.stderr).toBe(0);
     const summary = JSON.parse(result.stdout.trim().split('\n').at(-1)!);
-    expect(summary).toMatchObject({ dataset: 'cora', model: 'gcn', seeds: [0, 1], data: { nodes: 2708, features: 1433, classes: 7, train: 140, val: 500, test: 1000 } });
+    expect(summary).toMatchObject({
+      dataset: 'cora',
+      model: 'gcn',
+      seeds: [0, 1],
+      data: { nodes: 2708, features: 1433, classes: 7, train: 140, val: 500, test: 1000 },
+    });
     // GCN reaches ~81.5% on Cora (Kipf & Welling); far below would mean the shipped data is wrong.
     expect(summary.testAccuracy.mean).toBeGreaterThan(0.78);
     console.log(`global CLI: GCN on Cora, seeds 0,1: ${(100 * summary.testAccuracy.mean).toFixed(2)}%`);

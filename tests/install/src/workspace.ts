@@ -46,7 +46,11 @@ export interface RunResult {
 }
 
 /** Runs a command to its end (or its timeout) and returns what it printed. */
-export function run(command: string, args: readonly string[], options: { cwd: string; timeoutSeconds?: number; env?: NodeJS.ProcessEnv }): RunResult {
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; timeoutSeconds?: number; env?: NodeJS.ProcessEnv },
+): RunResult {
   const started = performance.now();
   const result: SpawnSyncReturns<string> = spawnSync(command, args, {
     cwd: options.cwd,

@@ -52,7 +52,8 @@ describe('the tensorloom GNN workloads', () => {
   });
 
   it.each([TINY_GCN, TINY_GAT])('$name on sparse features (a SparseCsr) computes what it computes on dense ones', (spec) => {
-    const losses = (features: 'dense' | 'sparse', dropout: number): number[] => trainingLosses({ ...spec, features, dropout, attentionDropout: dropout }, { seed: 3, epochs: 40 });
+    const losses = (features: 'dense' | 'sparse', dropout: number): number[] =>
+      trainingLosses({ ...spec, features, dropout, attentionDropout: dropout }, { seed: 3, epochs: 40 });
     // Without dropout the two are the same computation: the same losses epoch by epoch.
     const sparse = losses('sparse', 0);
     const reference = losses('dense', 0);
@@ -84,17 +85,22 @@ describe('the TF.js GNN workloads', () => {
     for (let i = 0; i < n * n; i++) expect(dense[i]).toBeCloseTo(expected[i]!, 6);
   });
 
-  it.each([TINY_GCN, TINY_GAT])('$name trains on the cpu backend (dense Â for GCN, per-edge gather and segment sums for GAT)', async (spec) => {
-    const runner = tfjsRunner();
-    await runner.prepare(implById('tfjs-cpu')!);
-    const out = await runner.run(spec, { timing, log: () => undefined, dataRoot });
-    expect(out.value).toBeGreaterThan(0);
-    expect(out.note).toMatch(spec.model === 'gcn' ? /dense/ : /segment max/);
-  });
+  it.each([TINY_GCN, TINY_GAT])(
+    '$name trains on the cpu backend (dense Â for GCN, per-edge gather and segment sums for GAT)',
+    async (spec) => {
+      const runner = tfjsRunner();
+      await runner.prepare(implById('tfjs-cpu')!);
+      const out = await runner.run(spec, { timing, log: () => undefined, dataRoot });
+      expect(out.value).toBeGreaterThan(0);
+      expect(out.note).toMatch(spec.model === 'gcn' ? /dense/ : /segment max/);
+    },
+  );
 
   it('sits the sparse-feature workloads out with UnavailableError (TF.js has no sparse × dense product)', async () => {
     const runner = tfjsRunner();
     await runner.prepare(implById('tfjs-cpu')!);
-    await expect(runner.run({ ...TINY_GCN, features: 'sparse' }, { timing, log: () => undefined, dataRoot })).rejects.toThrow(UnavailableError);
+    await expect(runner.run({ ...TINY_GCN, features: 'sparse' }, { timing, log: () => undefined, dataRoot })).rejects.toThrow(
+      UnavailableError,
+    );
   });
 });

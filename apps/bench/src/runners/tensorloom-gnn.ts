@@ -38,7 +38,10 @@ export class BenchGnn extends nn.Module<[NodeFeatures, core.Tensor], core.Tensor
     } else {
       const attention = { dropout: spec.attentionDropout };
       this.conv1 = this.registerModule('conv1', new GATConv(sizes.inChannels, spec.hidden, { heads: spec.heads, ...attention }));
-      this.conv2 = this.registerModule('conv2', new GATConv(spec.hidden * spec.heads, sizes.numClasses, { heads: spec.outHeads, concat: false, ...attention }));
+      this.conv2 = this.registerModule(
+        'conv2',
+        new GATConv(spec.hidden * spec.heads, sizes.numClasses, { heads: spec.outHeads, concat: false, ...attention }),
+      );
     }
   }
 

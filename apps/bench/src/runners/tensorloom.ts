@@ -45,7 +45,10 @@ export function tensorloomRunner(): Runner {
       const require = createRequire(import.meta.url);
       const version = (name: string): string => (require(`${name}/package.json`) as { version: string }).version;
       const packages = ['@tensorloom/core-tensor', '@tensorloom/lstm', '@tensorloom/gnn', '@tensorloom/graph'];
-      return { ...Object.fromEntries(packages.map((name) => [name, version(name)])), ...(wasm === undefined ? {} : { 'tensorloom wasm': wasm }) };
+      return {
+        ...Object.fromEntries(packages.map((name) => [name, version(name)])),
+        ...(wasm === undefined ? {} : { 'tensorloom wasm': wasm }),
+      };
     },
   };
 }

@@ -73,7 +73,11 @@ function gcnLayer(tf: Tf, adjacency: Tensor, inChannels: number, outChannels: nu
 }
 
 /** One GAT layer with `heads` heads of `channels`, concatenated or averaged. */
-function gatLayer(tf: Tf, edges: EdgeTensors, options: { inChannels: number; channels: number; heads: number; concat: boolean; attentionDropout: number }) {
+function gatLayer(
+  tf: Tf,
+  edges: EdgeTensors,
+  options: { inChannels: number; channels: number; heads: number; concat: boolean; attentionDropout: number },
+) {
   const { inChannels, channels, heads, concat, attentionDropout } = options;
   const n = edges.numNodes;
   const weight = glorot(tf, [inChannels, heads * channels]);
@@ -106,7 +110,9 @@ export async function runTfjsGnn(tf: Tf, spec: GnnSpec, context: RunContext): Pr
   const backend = tf.getBackend();
   const missing = TFJS_EDGE_KERNELS.filter((kernel) => tf.getKernel(kernel, backend) === undefined);
   if (spec.model === 'gat' && missing.length > 0) {
-    throw new UnavailableError(`TF.js ${backend} has no ${missing.join(', ')} kernel (per-edge attention, and the gradient of tf.gather, need it)`);
+    throw new UnavailableError(
+      `TF.js ${backend} has no ${missing.join(', ')} kernel (per-edge attention, and the gradient of tf.gather, need it)`,
+    );
   }
   const root = context.dataRoot ?? findDataRoot();
   if (root === null) throw new UnavailableError(`${spec.dataset} data not found (set TENSORLOOM_DATA)`);
@@ -137,7 +143,13 @@ export async function runTfjsGnn(tf: Tf, spec: GnnSpec, context: RunContext): Pr
     const attentionDropout = spec.attentionDropout;
     layers = [
       gatLayer(tf, edges, { inChannels: data.numFeatures, channels: spec.hidden, heads: spec.heads, concat: true, attentionDropout }),
-      gatLayer(tf, edges, { inChannels: spec.hidden * spec.heads, channels: data.numClasses, heads: spec.outHeads, concat: false, attentionDropout }),
+      gatLayer(tf, edges, {
+        inChannels: spec.hidden * spec.heads,
+        channels: data.numClasses,
+        heads: spec.outHeads,
+        concat: false,
+        attentionDropout,
+      }),
     ];
     act = (h) => tf.elu(h);
   }

@@ -52,7 +52,8 @@ export function tfjsRunner(): Runner {
       }
       const ok = await tf.setBackend(config.backend);
       await tf.ready();
-      if (!ok || tf.getBackend() !== config.backend) throw new UnavailableError(`TF.js backend '${config.backend}' does not initialise here`);
+      if (!ok || tf.getBackend() !== config.backend)
+        throw new UnavailableError(`TF.js backend '${config.backend}' does not initialise here`);
       if (config.backend === 'wasm' && !tf.env().getBool('WASM_HAS_SIMD_SUPPORT')) versions['tfjs-wasm build'] = 'no SIMD';
     },
     async run(spec: WorkloadSpec, context: RunContext): Promise<RunOutput> {

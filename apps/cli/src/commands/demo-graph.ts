@@ -38,7 +38,10 @@ export interface GraphDemoResult {
  * const { gcn, gat } = runGraphDemo(ctx);          // inside a command's run(values, ctx)
  * runGraphDemo({ print: console.log }, { epochs: 50 });
  */
-export function runGraphDemo(io: Pick<CommandContext, 'print'> & Partial<Pick<CommandContext, 'log'>>, options: GraphDemoOptions = {}): GraphDemoResult {
+export function runGraphDemo(
+  io: Pick<CommandContext, 'print'> & Partial<Pick<CommandContext, 'log'>>,
+  options: GraphDemoOptions = {},
+): GraphDemoResult {
   const { epochs = 100, seed = 0 } = options;
   const karate = karateClub();
   const data = { ...karate, x: normalizeFeatures(karate.x) };

@@ -8,7 +8,16 @@ import { loadMobyDick } from '@tensorloom/datasets';
 import { TextGenerationModel, Trainer, UnknownCharacterError, generate, prepareCorpus, saveCheckpoint } from '@tensorloom/textgen';
 import { UsageError, floatOption, intOption, stringOption, type Command, type CommandContext } from '../cli.js';
 import { runGraphDemo, type GraphDemoResult } from './demo-graph.js';
-import { TrainingProgressLine, courseSamples, formatSeconds, describeBackend, describeUnknown, formatCourseSamples, grouped, percent } from './textgen-common.js';
+import {
+  TrainingProgressLine,
+  courseSamples,
+  formatSeconds,
+  describeBackend,
+  describeUnknown,
+  formatCourseSamples,
+  grouped,
+  percent,
+} from './textgen-common.js';
 
 /** The demo's default training budget, in minutes. */
 export const DEMO_MAX_MINUTES = 2;
@@ -70,7 +79,10 @@ export async function runTextDemo(ctx: CommandContext, options: TextDemoOptions)
       ...(options.maxSeconds !== undefined ? { maxSeconds: options.maxSeconds } : {}),
       evalEvery: 0,
       onProgress: (p) => {
-        const fraction = Math.max(options.steps ? p.step / options.steps : 0, options.maxSeconds ? p.elapsedSeconds / options.maxSeconds : 0);
+        const fraction = Math.max(
+          options.steps ? p.step / options.steps : 0,
+          options.maxSeconds ? p.elapsedSeconds / options.maxSeconds : 0,
+        );
         progress.update(p, fraction, {});
       },
     });
@@ -83,7 +95,9 @@ export async function runTextDemo(ctx: CommandContext, options: TextDemoOptions)
       `validation ${v.bitsPerChar.toFixed(2)} bits/char, ${percent(v.accuracy)} of next characters right (loss ${v.loss.toFixed(3)})`,
   );
   const samples = courseSamples(trainer, { count: 5, length: 50 });
-  formatCourseSamples(samples, '').slice(1).forEach((line) => ctx.print(line));
+  formatCourseSamples(samples, '')
+    .slice(1)
+    .forEach((line) => ctx.print(line));
   const completion = generate(model, tokenizer, {
     prompt: options.prompt,
     length: 80,
@@ -93,7 +107,12 @@ export async function runTextDemo(ctx: CommandContext, options: TextDemoOptions)
   ctx.print(`completing ${JSON.stringify(options.prompt)} (temperature 0.5 = the sheet's τ 2):`);
   ctx.print(`  ${JSON.stringify(completion.text)}`);
   if (options.out !== undefined) {
-    await saveCheckpoint(options.out, { model, tokenizer, trainer, metadata: { corpus: 'moby-dick', encoding: 'utf-8', validationFraction: 0.1 } });
+    await saveCheckpoint(options.out, {
+      model,
+      tokenizer,
+      trainer,
+      metadata: { corpus: 'moby-dick', encoding: 'utf-8', validationFraction: 0.1 },
+    });
     ctx.print(`checkpoint: ${options.out} (try: tensorloom textgen sample --checkpoint ${options.out} --prompt "The whale")`);
   }
   return {
@@ -120,9 +139,9 @@ export const demoCommand: Command = {
     'characters) for --max-minutes, measures bits per character on the held-out end of the book, and',
     "prints greedy sentences from five random first characters, the same sampled at the course sheet's",
     'τ ∈ {0.5, 1, 2} (τ multiplies the logits: τ = 0.5 is temperature 2) and a completion of --prompt.',
-    'The defaults (one LSTM layer of 128, lr 0.01) get further in two minutes than the course\'s two',
-    'layers at lr 2e-3 (2.4 against 2.5 bits/char here); textgen train runs the course\'s model.',
-    'Part 2 trains GCN and GAT on Zachary\'s karate club from its two leaders and prints their accuracy',
+    "The defaults (one LSTM layer of 128, lr 0.01) get further in two minutes than the course's two",
+    "layers at lr 2e-3 (2.4 against 2.5 bits/char here); textgen train runs the course's model.",
+    "Part 2 trains GCN and GAT on Zachary's karate club from its two leaders and prints their accuracy",
     'on the other 32 members. --steps, or a small --max-minutes, shortens part 1; --graph-epochs part 2.',
   ].join('\n'),
   options: {

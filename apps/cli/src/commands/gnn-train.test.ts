@@ -34,7 +34,13 @@ function karateGexf(dir: string, decorate?: (graph: ReturnType<typeof karateClub
 describe('tensorloom gnn train', () => {
   it('trains GCN on the embedded karate club over two seeds and reports mean ± std as JSON', async () => {
     const result = await runJson(['--dataset', 'karate', '--model', 'gcn', '--seeds', '0,1', '--epochs', '60']);
-    expect(result).toMatchObject({ dataset: 'karate', model: 'gcn', seeds: [0, 1], epochs: 60, data: { nodes: 34, classes: 2, train: 2, val: 0, test: 32 } });
+    expect(result).toMatchObject({
+      dataset: 'karate',
+      model: 'gcn',
+      seeds: [0, 1],
+      epochs: 60,
+      data: { nodes: 34, classes: 2, train: 2, val: 0, test: 32 },
+    });
     expect(result.testAccuracy.perSeed).toHaveLength(2);
     const [a, b] = result.testAccuracy.perSeed as number[];
     expect(result.testAccuracy.mean).toBeCloseTo((a! + b!) / 2, 12);
@@ -48,7 +54,28 @@ describe('tensorloom gnn train', () => {
   });
 
   it('is reproducible by seed and takes the overrides of the recipe', async () => {
-    const args = ['--model', 'gat', '--seeds', '3..3', '--epochs', '20', '--hidden', '4', '--heads', '2', '--dropout', '0.1', '--attention-dropout', '0', '--lr', '0.02', '--weight-decay', '0', '--patience', '0'];
+    const args = [
+      '--model',
+      'gat',
+      '--seeds',
+      '3..3',
+      '--epochs',
+      '20',
+      '--hidden',
+      '4',
+      '--heads',
+      '2',
+      '--dropout',
+      '0.1',
+      '--attention-dropout',
+      '0',
+      '--lr',
+      '0.02',
+      '--weight-decay',
+      '0',
+      '--patience',
+      '0',
+    ];
     const first = await runJson(args);
     const second = await runJson(args);
     expect(second.testAccuracy.perSeed).toEqual(first.testAccuracy.perSeed);
@@ -108,7 +135,20 @@ describe('tensorloom gnn train', () => {
 
   it('trains on a labelled GEXF file with a random stratified split', async () => {
     const file = karateGexf(tempDir());
-    const result = await runJson(['--dataset', file, '--label-attribute', 'club', '--train-per-class', '3', '--val-size', '8', '--seeds', '0', '--epochs', '40']);
+    const result = await runJson([
+      '--dataset',
+      file,
+      '--label-attribute',
+      'club',
+      '--train-per-class',
+      '3',
+      '--val-size',
+      '8',
+      '--seeds',
+      '0',
+      '--epochs',
+      '40',
+    ]);
     expect(result.data).toMatchObject({ nodes: 34, classes: 2, train: 6, val: 8, test: 20 });
     expect(result.valAccuracy.perSeed[0]).toBeGreaterThanOrEqual(0);
     expect(result.testAccuracy.mean).toBeGreaterThan(0.6);
@@ -116,9 +156,22 @@ describe('tensorloom gnn train', () => {
 
   it("follows a file's own split attribute", async () => {
     const file = karateGexf(tempDir(), (graph) => {
-      graph.forEachNode((node) => graph.setNodeAttribute(node, 'part', ['0', '33'].includes(node) ? 'train' : Number(node) < 10 ? 'val' : 'test'));
+      graph.forEachNode((node) =>
+        graph.setNodeAttribute(node, 'part', ['0', '33'].includes(node) ? 'train' : Number(node) < 10 ? 'val' : 'test'),
+      );
     });
-    const result = await runJson(['--dataset', file, '--label-attribute', 'club', '--split-attribute', 'part', '--seeds', '0', '--epochs', '20']);
+    const result = await runJson([
+      '--dataset',
+      file,
+      '--label-attribute',
+      'club',
+      '--split-attribute',
+      'part',
+      '--seeds',
+      '0',
+      '--epochs',
+      '20',
+    ]);
     expect(result.data).toMatchObject({ train: 2, val: 9, test: 23 }); // val: members 1–9
   });
 
@@ -130,13 +183,20 @@ describe('tensorloom gnn train', () => {
     writeFileSync(join(dir, 'features.csv'), 'node,feature\n0,0\n1,0\n2,0\n3,1\n4,1\n5,1\n');
     writeFileSync(join(dir, 'split.json'), JSON.stringify({ train: [0, 5], val: [1, 4], test: [2, 3] }));
     const result = await runJson(['--dataset', dir, '--seeds', '0', '--epochs', '50']);
-    expect(result).toMatchObject({ dataset: 'two-triangles', data: { nodes: 6, edgeIndexColumns: 14, features: 2, classes: 2, train: 2, val: 2, test: 2 } });
+    expect(result).toMatchObject({
+      dataset: 'two-triangles',
+      data: { nodes: 6, edgeIndexColumns: 14, features: 2, classes: 2, train: 2, val: 2, test: 2 },
+    });
     expect(result.testAccuracy.mean).toBe(1);
   });
 
   it('loads the embedded Cora with the paper recipe, and takes --seeds 0 as the one seed 0', async () => {
     const result = await runJson(['--dataset', 'cora', '--seeds', '0', '--epochs', '3']);
-    expect(result).toMatchObject({ dataset: 'cora', epochs: 3, data: { nodes: 2708, features: 1433, classes: 7, train: 140, val: 500, test: 1000 } });
+    expect(result).toMatchObject({
+      dataset: 'cora',
+      epochs: 3,
+      data: { nodes: 2708, features: 1433, classes: 7, train: 140, val: 500, test: 1000 },
+    });
     expect(result.runs[0].epochs).toBe(3);
     expect(result.seeds).toEqual([0]);
   });
@@ -192,7 +252,22 @@ describe('tensorloom gnn train', () => {
   it('documents its options and the recipes in --help', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--dataset', '--model', '--seeds', '--epochs', '--lr', '--hidden', '--heads', '--dropout', '--weight-decay', '--patience', '--plot', '--csv', '--label-attribute', '--feature-attribute']) {
+    for (const flag of [
+      '--dataset',
+      '--model',
+      '--seeds',
+      '--epochs',
+      '--lr',
+      '--hidden',
+      '--heads',
+      '--dropout',
+      '--weight-decay',
+      '--patience',
+      '--plot',
+      '--csv',
+      '--label-attribute',
+      '--feature-attribute',
+    ]) {
       expect(r.stdout).toContain(flag);
     }
     expect(r.stdout).toContain('patience 100');

@@ -7,8 +7,26 @@
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { SparseCsr } from '@tensorloom/core-tensor';
-import { DROPOUT_PLACEMENTS, GNN, SELECTION_CRITERIA, preferSparse, recipeFor, runSeeds, type ConvKind, type GNNOptions, type NodeClassificationEpoch, type TrainNodeClassifierOptions } from '@tensorloom/gnn';
-import { graphDataset, normalizeFeatures, stratifiedSplit, type AnyGraph, type GraphDataset, type StratifiedSplitOptions } from '@tensorloom/graph';
+import {
+  DROPOUT_PLACEMENTS,
+  GNN,
+  SELECTION_CRITERIA,
+  preferSparse,
+  recipeFor,
+  runSeeds,
+  type ConvKind,
+  type GNNOptions,
+  type NodeClassificationEpoch,
+  type TrainNodeClassifierOptions,
+} from '@tensorloom/gnn';
+import {
+  graphDataset,
+  normalizeFeatures,
+  stratifiedSplit,
+  type AnyGraph,
+  type GraphDataset,
+  type StratifiedSplitOptions,
+} from '@tensorloom/graph';
 import { UsageError, floatOption, intOption, stringOption, type Command, type OptionValues } from '../cli.js';
 import { lineChartSvg } from '../plot.js';
 import { seedOptions, seedsFrom } from '../seeds.js';
@@ -35,12 +53,18 @@ export interface GraphFileDatasetOptions {
  * file has one, else `stratifiedSplit`. Features from `featureAttribute`, else one-hot node ids.
  */
 export function graphFileDataset(name: string, graph: AnyGraph, options: GraphFileDatasetOptions): GraphDataset {
-  const labelled = graph.filterNodes((_, attributes) => attributes[options.labelAttribute] !== undefined && attributes[options.labelAttribute] !== null);
+  const labelled = graph.filterNodes(
+    (_, attributes) => attributes[options.labelAttribute] !== undefined && attributes[options.labelAttribute] !== null,
+  );
   if (labelled.length === 0) throw new UsageError(`--label-attribute: no node of ${name} has a '${options.labelAttribute}' attribute`);
   if (options.featureAttribute !== undefined && !graph.someNode((_, attributes) => attributes[options.featureAttribute!] !== undefined)) {
     throw new UsageError(`--feature-attribute: no node of ${name} has a '${options.featureAttribute}' attribute`);
   }
-  const common = { name, labelAttribute: options.labelAttribute, ...(options.featureAttribute === undefined ? {} : { featureAttribute: options.featureAttribute }) };
+  const common = {
+    name,
+    labelAttribute: options.labelAttribute,
+    ...(options.featureAttribute === undefined ? {} : { featureAttribute: options.featureAttribute }),
+  };
   const declared = graph.filterNodes((_, attributes) => attributes[options.splitAttribute] !== undefined);
   if (declared.length > 0) {
     const split: Record<'train' | 'val' | 'test', string[]> = { train: [], val: [], test: [] };
@@ -60,7 +84,10 @@ export function graphFileDataset(name: string, graph: AnyGraph, options: GraphFi
 }
 
 /** Averages a per-epoch figure over the runs that reached each epoch (runs stop at different epochs). */
-export function meanCurve(histories: readonly (readonly NodeClassificationEpoch[])[], pick: (epoch: NodeClassificationEpoch) => number): [number, number][] {
+export function meanCurve(
+  histories: readonly (readonly NodeClassificationEpoch[])[],
+  pick: (epoch: NodeClassificationEpoch) => number,
+): [number, number][] {
   const sums: number[] = [];
   const counts: number[] = [];
   for (const history of histories) {
@@ -99,32 +126,91 @@ export const gnnTrainCommand: Command = {
     'Reports the test accuracy of the weights selected on the validation nodes as mean ± sample std over the seeds.',
   ].join('\n'),
   options: {
-    dataset: { type: 'string', description: `${NAMED_DATASETS.join(', ')}, a Planetoid-style folder or a graph file.`, default: 'karate', valueName: 'NAME|PATH' },
+    dataset: {
+      type: 'string',
+      description: `${NAMED_DATASETS.join(', ')}, a Planetoid-style folder or a graph file.`,
+      default: 'karate',
+      valueName: 'NAME|PATH',
+    },
     model: { type: 'string', description: `The model: ${GNN_MODELS.join(', ')}.`, default: 'gcn', valueName: 'NAME' },
     ...seedOptions('0..9'),
-    epochs: { type: 'string', description: 'Most epochs per seed (default: the recipe\'s).', valueName: 'N' },
-    lr: { type: 'string', description: 'Adam learning rate (default: the recipe\'s).', valueName: 'RATE' },
-    hidden: { type: 'string', description: 'Hidden width, per head for gat/gatv2 (default: the recipe\'s).', valueName: 'N' },
+    epochs: { type: 'string', description: "Most epochs per seed (default: the recipe's).", valueName: 'N' },
+    lr: { type: 'string', description: "Adam learning rate (default: the recipe's).", valueName: 'RATE' },
+    hidden: { type: 'string', description: "Hidden width, per head for gat/gatv2 (default: the recipe's).", valueName: 'N' },
     heads: { type: 'string', description: 'gat, gatv2: attention heads of the hidden layers (default 8).', valueName: 'N' },
     layers: { type: 'string', description: 'Graph layers (default 2).', valueName: 'N' },
-    dropout: { type: 'string', description: 'Dropout on each layer\'s input, features included (default: the recipe\'s).', valueName: 'P' },
-    'attention-dropout': { type: 'string', description: 'gat, gatv2: dropout on the attention coefficients (default 0.6).', valueName: 'P' },
-    'weight-decay': { type: 'string', description: 'L2 weight decay (default: the recipe\'s, on the parameters it names).', valueName: 'L2' },
-    patience: { type: 'string', description: 'Stop after N epochs without validation progress; 0 = never (default: the recipe\'s).', valueName: 'N' },
-    criterion: { type: 'string', description: `The validation figure that selects the kept weights: ${SELECTION_CRITERIA.join(', ')} (default: the recipe's).`, valueName: 'NAME' },
-    'dropout-placement': { type: 'string', description: "gat: layer-input (one mask on each layer's input, PyG) or per-head (a mask per head, and on the transformed features, the GAT authors' code) (default: the recipe's).", valueName: 'WHERE' },
-    'attention-bias': { type: 'string', description: "gat: on (a bias per head inside each attention score's LeakyReLU, the GAT authors' code) or off (PyG) (default: the recipe's).", valueName: 'on|off' },
-    features: { type: 'string', description: `Planetoid features: ${PLANETOID_FEATURES.join(', ')} (auto: features.csv, else random).`, default: 'auto', valueName: 'KIND' },
-    'label-attribute': { type: 'string', description: 'Graph files: the node attribute holding the class.', default: 'label', valueName: 'NAME' },
-    'feature-attribute': { type: 'string', description: 'Graph files: the node attribute holding the features (a number or an array).', valueName: 'NAME' },
-    'split-attribute': { type: 'string', description: 'Graph files: the node attribute holding train/val/test.', default: 'split', valueName: 'NAME' },
-    'train-per-class': { type: 'string', description: 'Graph files without a split: training nodes per class.', default: '20', valueName: 'N' },
+    dropout: { type: 'string', description: "Dropout on each layer's input, features included (default: the recipe's).", valueName: 'P' },
+    'attention-dropout': {
+      type: 'string',
+      description: 'gat, gatv2: dropout on the attention coefficients (default 0.6).',
+      valueName: 'P',
+    },
+    'weight-decay': {
+      type: 'string',
+      description: "L2 weight decay (default: the recipe's, on the parameters it names).",
+      valueName: 'L2',
+    },
+    patience: {
+      type: 'string',
+      description: "Stop after N epochs without validation progress; 0 = never (default: the recipe's).",
+      valueName: 'N',
+    },
+    criterion: {
+      type: 'string',
+      description: `The validation figure that selects the kept weights: ${SELECTION_CRITERIA.join(', ')} (default: the recipe's).`,
+      valueName: 'NAME',
+    },
+    'dropout-placement': {
+      type: 'string',
+      description:
+        "gat: layer-input (one mask on each layer's input, PyG) or per-head (a mask per head, and on the transformed features, the GAT authors' code) (default: the recipe's).",
+      valueName: 'WHERE',
+    },
+    'attention-bias': {
+      type: 'string',
+      description:
+        "gat: on (a bias per head inside each attention score's LeakyReLU, the GAT authors' code) or off (PyG) (default: the recipe's).",
+      valueName: 'on|off',
+    },
+    features: {
+      type: 'string',
+      description: `Planetoid features: ${PLANETOID_FEATURES.join(', ')} (auto: features.csv, else random).`,
+      default: 'auto',
+      valueName: 'KIND',
+    },
+    'label-attribute': {
+      type: 'string',
+      description: 'Graph files: the node attribute holding the class.',
+      default: 'label',
+      valueName: 'NAME',
+    },
+    'feature-attribute': {
+      type: 'string',
+      description: 'Graph files: the node attribute holding the features (a number or an array).',
+      valueName: 'NAME',
+    },
+    'split-attribute': {
+      type: 'string',
+      description: 'Graph files: the node attribute holding train/val/test.',
+      default: 'split',
+      valueName: 'NAME',
+    },
+    'train-per-class': {
+      type: 'string',
+      description: 'Graph files without a split: training nodes per class.',
+      default: '20',
+      valueName: 'N',
+    },
     'val-size': { type: 'string', description: 'Graph files without a split: validation nodes.', default: '500', valueName: 'N' },
     'split-seed': { type: 'string', description: 'Graph files without a split: seed of the random split.', default: '0', valueName: 'N' },
     format: { type: 'string', description: `Graph file format: ${GRAPH_FORMATS.join(', ')}.`, default: 'auto', valueName: 'NAME' },
     directed: { type: 'boolean', description: 'Read an edge list as directed.' },
-    plot: { type: 'string', description: 'Write the training curves (loss, validation accuracy; mean over seeds) as SVG.', valueName: 'FILE' },
-    csv: { type: 'string', description: 'Write every seed\'s per-epoch figures as CSV.', valueName: 'FILE' },
+    plot: {
+      type: 'string',
+      description: 'Write the training curves (loss, validation accuracy; mean over seeds) as SVG.',
+      valueName: 'FILE',
+    },
+    csv: { type: 'string', description: "Write every seed's per-epoch figures as CSV.", valueName: 'FILE' },
   },
   async run(values, ctx) {
     const datasetName = stringOption(values, 'dataset') ?? 'karate';
@@ -155,10 +241,12 @@ export const gnnTrainCommand: Command = {
       architecture.dropout = floatOption(values, 'dropout', 0.5, { min: 0, max: 1 });
       delete architecture.inputDropout;
     }
-    if (values['dropout-placement'] !== undefined) architecture.dropoutPlacement = choiceOption(values, 'dropout-placement', DROPOUT_PLACEMENTS, 'layer-input');
+    if (values['dropout-placement'] !== undefined)
+      architecture.dropoutPlacement = choiceOption(values, 'dropout-placement', DROPOUT_PLACEMENTS, 'layer-input');
     if (values['attention-bias'] !== undefined) architecture.attentionBias = choiceOption(values, 'attention-bias', ON_OFF, 'off') === 'on';
     if (values.criterion !== undefined) training.criterion = choiceOption(values, 'criterion', SELECTION_CRITERIA, 'accuracy');
-    if (values['attention-dropout'] !== undefined) architecture.attentionDropout = floatOption(values, 'attention-dropout', 0.6, { min: 0, max: 1 });
+    if (values['attention-dropout'] !== undefined)
+      architecture.attentionDropout = floatOption(values, 'attention-dropout', 0.6, { min: 0, max: 1 });
     if (values.epochs !== undefined) training.epochs = intOption(values, 'epochs', 200, { min: 1 });
     if (values.lr !== undefined) training.lr = floatOption(values, 'lr', 0.01, { min: 0, exclusiveMin: true });
     if (values['weight-decay'] !== undefined) training.weightDecay = floatOption(values, 'weight-decay', 5e-4, { min: 0 });
@@ -183,7 +271,10 @@ export const gnnTrainCommand: Command = {
     // Bag-of-words features (Cora: 1.3% non-zero) go to the models as a SparseCsr: GCN's epoch is ~4× faster.
     const features = preferSparse(recipe.normalizeFeatures ? normalizeFeatures(loaded.x) : loaded.x);
     const data = { ...loaded, x: features };
-    const sparseNote = features instanceof SparseCsr ? `, sparse (${((100 * features.nnz) / Math.max(1, features.shape[0] * features.shape[1])).toFixed(2)}% non-zero)` : '';
+    const sparseNote =
+      features instanceof SparseCsr
+        ? `, sparse (${((100 * features.nnz) / Math.max(1, features.shape[0] * features.shape[1])).toFixed(2)}% non-zero)`
+        : '';
     const build = () => new GNN({ ...architecture, inChannels: data.numFeatures, outChannels: data.numClasses });
     const parameters = build().numParameters();
     const epochs = training.epochs ?? 200;
@@ -265,7 +356,8 @@ export const gnnTrainCommand: Command = {
     if (csvPath) {
       const lines = ['seed,epoch,loss,train_accuracy,val_accuracy,val_loss,ms'];
       histories.forEach((history, i) => {
-        for (const e of history) lines.push([seeds[i], e.epoch, e.loss, e.trainAccuracy, e.valAccuracy, e.valLoss, e.ms.toFixed(3)].map(csvNumber).join(','));
+        for (const e of history)
+          lines.push([seeds[i], e.epoch, e.loss, e.trainAccuracy, e.valAccuracy, e.valLoss, e.ms.toFixed(3)].map(csvNumber).join(','));
       });
       writeFileSync(csvPath, `${lines.join('\n')}\n`);
       files.csv = csvPath;
@@ -333,12 +425,17 @@ async function loadDataset(name: string, options: LoadDatasetOptions): Promise<G
   if (existsSync(name) && statSync(name).isFile()) {
     return graphFileDataset(name, readGraphFile(name, { format: options.format, directed: options.directed }), options.file);
   }
-  return loadNamedDataset(name, { onNotice: options.onNotice, ...(options.featureKind === 'auto' ? {} : { features: options.featureKind }) });
+  return loadNamedDataset(name, {
+    onNotice: options.onNotice,
+    ...(options.featureKind === 'auto' ? {} : { features: options.featureKind }),
+  });
 }
 
 function describeArchitecture(a: Omit<GNNOptions, 'inChannels' | 'outChannels'>): string {
   const attention = a.conv === 'gat' || a.conv === 'gatv2';
-  const hidden = attention ? `${a.heads ?? 1} heads × ${a.hiddenChannels} hidden, ${a.outHeads ?? 1} output head${(a.outHeads ?? 1) === 1 ? '' : 's'}` : `${a.hiddenChannels} hidden`;
+  const hidden = attention
+    ? `${a.heads ?? 1} heads × ${a.hiddenChannels} hidden, ${a.outHeads ?? 1} output head${(a.outHeads ?? 1) === 1 ? '' : 's'}`
+    : `${a.hiddenChannels} hidden`;
   return `${a.numLayers ?? 2} layers, ${hidden}, ${a.act ?? 'relu'}, dropout ${a.dropout ?? 0.5}${a.dropoutPlacement === 'per-head' ? ' per head' : ''}${attention ? ` (attention ${a.attentionDropout ?? 0})` : ''}${a.attentionBias === true ? ', attention score biases' : ''}${a.conv === 'sage' ? `, ${a.aggr ?? 'mean'} aggregation` : ''}`;
 }
 
@@ -348,7 +445,10 @@ function csvNumber(value: number | string | undefined): string {
 }
 
 /** One line for a recipe: `2 layers, 16 hidden, relu, dropout 0.5; Adam lr 0.01, L2 0.0005 on the first layer, 200 epochs, …`. */
-function describeRecipe(recipe: { architecture: Omit<GNNOptions, 'inChannels' | 'outChannels'>; training: TrainNodeClassifierOptions }): string {
+function describeRecipe(recipe: {
+  architecture: Omit<GNNOptions, 'inChannels' | 'outChannels'>;
+  training: TrainNodeClassifierOptions;
+}): string {
   const t = recipe.training;
   const patience = t.patience === undefined || t.patience === Infinity ? '' : ` (patience ${t.patience})`;
   return (

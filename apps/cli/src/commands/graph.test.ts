@@ -21,7 +21,6 @@ async function runJson(args: string[]) {
   return JSON.parse(lines[lines.length - 1]!);
 }
 
-
 // The course's Ã, rows and columns A..F.
 const COURSE_A_TILDE = [
   [1, 1, 0, 0, 1, 1],
@@ -87,7 +86,11 @@ describe('tensorloom graph info', () => {
     writeFileSync(gexf, writeGexf(seedGraph()));
     writeFileSync(graphml, writeGraphml(seedGraph()));
     writeFileSync(join(dir, 'seed.data'), writeGexf(seedGraph()));
-    for (const args of [['--file', gexf], ['--file', graphml], ['--file', join(dir, 'seed.data'), '--format', 'gexf']]) {
+    for (const args of [
+      ['--file', gexf],
+      ['--file', graphml],
+      ['--file', join(dir, 'seed.data'), '--format', 'gexf'],
+    ]) {
       expect(await runJson(['graph', 'info', ...args])).toMatchObject({ nodes: 6, edges: 6, components: 1 });
     }
     expect(readGraphFile(gexf).hasEdge('C', 'D')).toBe(true);
@@ -95,12 +98,24 @@ describe('tensorloom graph info', () => {
 
   it('adds the dataset figures for --dataset karate', async () => {
     const result = await runJson(['graph', 'info', '--dataset', 'karate']);
-    expect(result).toMatchObject({ graph: 'karate', nodes: 34, edges: 78, components: 1, dataset: { classes: 2, edgeIndexColumns: 156, split: { train: 2, val: 0, test: 32 } } });
+    expect(result).toMatchObject({
+      graph: 'karate',
+      nodes: 34,
+      edges: 78,
+      components: 1,
+      dataset: { classes: 2, edgeIndexColumns: 156, split: { train: 2, val: 0, test: 32 } },
+    });
   });
 
   it('describes the embedded Cora: 2708 nodes, 5278 edges, 78 components', async () => {
     const result = await runJson(['graph', 'info', '--dataset', 'cora']);
-    expect(result).toMatchObject({ nodes: 2708, edges: 5278, components: 78, largestComponent: 2485, dataset: { features: 1433, classes: 7, split: { train: 140, val: 500, test: 1000 } } });
+    expect(result).toMatchObject({
+      nodes: 2708,
+      edges: 5278,
+      components: 78,
+      largestComponent: 2485,
+      dataset: { features: 1433, classes: 7, split: { train: 140, val: 500, test: 1000 } },
+    });
   });
 
   it('exits 2 naming --matrices for a graph too large to print densely', async () => {
@@ -184,7 +199,8 @@ describe('graph usage errors', () => {
   it('documents the graph sources in --help', async () => {
     const r = await run(['graph', 'info', '--help']);
     expect(r.code).toBe(0);
-    for (const flag of ['--file', '--dataset', '--example', '--format', '--directed', '--matrices', '--json']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--file', '--dataset', '--example', '--format', '--directed', '--matrices', '--json'])
+      expect(r.stdout).toContain(flag);
   });
 });
 
@@ -195,6 +211,15 @@ describe('graph summaries', () => {
   });
 
   it('aligns a labelled matrix', () => {
-    expect(formatMatrix('M', [[1, 0.5], [0.3333333, 10]], ['a', 'b'])).toEqual(['M:', '        a     b', '  a     1   0.5', '  b 0.333    10']);
+    expect(
+      formatMatrix(
+        'M',
+        [
+          [1, 0.5],
+          [0.3333333, 10],
+        ],
+        ['a', 'b'],
+      ),
+    ).toEqual(['M:', '        a     b', '  a     1   0.5', '  b 0.333    10']);
   });
 });

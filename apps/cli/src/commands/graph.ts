@@ -38,10 +38,23 @@ export const MATRIX_NODE_LIMIT = 20;
 /** The flags that choose the graph, shared by every `graph` command. */
 export const GRAPH_SOURCE_OPTIONS: Record<string, OptionSpec> = {
   file: { type: 'string', description: 'Read the graph from a GEXF, GraphML or edge-list file.', valueName: 'GRAPH' },
-  format: { type: 'string', description: `Format of --file: ${GRAPH_FORMATS.join(', ')} (auto: .gexf, .graphml/.xml, else an edge list).`, default: 'auto', valueName: 'NAME' },
+  format: {
+    type: 'string',
+    description: `Format of --file: ${GRAPH_FORMATS.join(', ')} (auto: .gexf, .graphml/.xml, else an edge list).`,
+    default: 'auto',
+    valueName: 'NAME',
+  },
   directed: { type: 'boolean', description: 'Read an edge list as directed (default undirected).' },
-  dataset: { type: 'string', description: `A dataset instead of --file: ${NAMED_DATASETS.join(', ')} or a Planetoid-style folder.`, valueName: 'NAME' },
-  example: { type: 'string', description: "A built-in graph: 'seed', the course's graph A–F (the default when no source is given).", valueName: 'NAME' },
+  dataset: {
+    type: 'string',
+    description: `A dataset instead of --file: ${NAMED_DATASETS.join(', ')} or a Planetoid-style folder.`,
+    valueName: 'NAME',
+  },
+  example: {
+    type: 'string',
+    description: "A built-in graph: 'seed', the course's graph A–F (the default when no source is given).",
+    valueName: 'NAME',
+  },
 };
 
 /** A graph and, when it came from a dataset, the dataset. */
@@ -67,7 +80,8 @@ export function readGraphFile(path: string, options: { format?: GraphFormat; dir
   if (statSync(path).isDirectory()) throw new Error(`${path} is a folder, not a graph file (a Planetoid-style folder goes to --dataset)`);
   const format = options.format ?? 'auto';
   const extension = extname(path).toLowerCase();
-  const chosen = format !== 'auto' ? format : extension === '.gexf' ? 'gexf' : extension === '.graphml' || extension === '.xml' ? 'graphml' : 'edgelist';
+  const chosen =
+    format !== 'auto' ? format : extension === '.gexf' ? 'gexf' : extension === '.graphml' || extension === '.xml' ? 'graphml' : 'edgelist';
   if (chosen === 'gexf') return readGexf(path);
   if (chosen === 'graphml') return readGraphml(path);
   return readEdgeList(path, { directed: options.directed ?? false });
@@ -79,16 +93,24 @@ export function readGraphFile(path: string, options: { format?: GraphFormat; dir
  * gets random ones, said through `onNotice`. A folder that cannot be found is an error naming the
  * path (exit 1).
  */
-export async function loadNamedDataset(name: string, options: { onNotice?: (message: string) => void; features?: 'file' | 'identity' | 'random' } = {}): Promise<GraphDataset> {
+export async function loadNamedDataset(
+  name: string,
+  options: { onNotice?: (message: string) => void; features?: 'file' | 'identity' | 'random' } = {},
+): Promise<GraphDataset> {
   if (Object.hasOwn(GRAPH_DATASETS, name)) {
     let features = options.features;
     if (features === undefined && GRAPH_DATASETS[name as GraphDatasetName].numFeatures === null && name !== 'karate') {
-      options.onNotice?.(`${name} ships without its node features; using random standard-normal features (--features random chooses them explicitly and silences this note)`);
+      options.onNotice?.(
+        `${name} ships without its node features; using random standard-normal features (--features random chooses them explicitly and silences this note)`,
+      );
       features = 'random';
     }
     return loadGraphDataset(name as GraphDatasetName, features === undefined ? {} : { features });
   }
-  return loadPlanetoid(name, { ...(options.onNotice ? { onNotice: options.onNotice } : {}), ...(options.features ? { features: options.features } : {}) });
+  return loadPlanetoid(name, {
+    ...(options.onNotice ? { onNotice: options.onNotice } : {}),
+    ...(options.features ? { features: options.features } : {}),
+  });
 }
 
 /** The graph named by `--file`, `--dataset` or `--example` (at most one; the seed graph when none). */
@@ -111,7 +133,9 @@ function requireNode(graph: AnyGraph, flag: string, key: string | undefined): st
   if (key === undefined) throw new UsageError(`--${flag} is required: the key of a node`);
   if (graph.hasNode(key)) return key;
   const some = graph.nodes().slice(0, 8);
-  throw new UsageError(`--${flag}: node '${key}' is not in the graph (its nodes: ${some.join(', ')}${graph.order > some.length ? ', …' : ''})`);
+  throw new UsageError(
+    `--${flag}: node '${key}' is not in the graph (its nodes: ${some.join(', ')}${graph.order > some.length ? ', …' : ''})`,
+  );
 }
 
 // ---- graph info -------------------------------------------------------------------------------
@@ -190,7 +214,9 @@ export function graphSummary(graph: AnyGraph): GraphSummary {
     type: graph.type,
     multi: graph.multi,
     degree: summarize(nodes.map((n) => graph.degree(n))),
-    ...(directed ? { inDegree: summarize(nodes.map((n) => graph.inDegree(n))), outDegree: summarize(nodes.map((n) => graph.outDegree(n))) } : {}),
+    ...(directed
+      ? { inDegree: summarize(nodes.map((n) => graph.inDegree(n))), outDegree: summarize(nodes.map((n) => graph.outDegree(n))) }
+      : {}),
     isolatedNodes: nodes.filter((n) => graph.degreeWithoutSelfLoops(n) === 0).length,
     selfLoops: graph.selfLoopCount,
     components: sizes.length,
@@ -217,7 +243,13 @@ export function formatMatrix(name: string, rows: readonly (readonly number[])[],
 }
 
 /** The course's matrices A, Ã = A + I, D̃ and Â = D̃^-1/2 Ã D̃^-1/2 as dense nested arrays, in node order. */
-export function denseGcnMatrices(graph: AnyGraph): { order: readonly string[]; A: number[][]; Atilde: number[][]; Dtilde: number[][]; Ahat: number[][] } {
+export function denseGcnMatrices(graph: AnyGraph): {
+  order: readonly string[];
+  A: number[][];
+  Atilde: number[][];
+  Dtilde: number[][];
+  Ahat: number[][];
+} {
   const { index, edgeIndex } = toEdgeIndex(graph);
   const m = gcnMatrices(edgeIndex, { numNodes: index.size });
   const dense = (t: Tensor) => t.toArray() as number[][];
@@ -250,7 +282,9 @@ export const graphInfoCommand: Command = {
     const source = await loadGraphSource(values, ctx);
     const { graph, dataset } = source;
     if (values.matrices === true && graph.order > MATRIX_NODE_LIMIT) {
-      throw new UsageError(`--matrices: ${source.name} has ${graph.order} nodes; dense matrices are printed for at most ${MATRIX_NODE_LIMIT}`);
+      throw new UsageError(
+        `--matrices: ${source.name} has ${graph.order} nodes; dense matrices are printed for at most ${MATRIX_NODE_LIMIT}`,
+      );
     }
     const summary = graphSummary(graph);
     ctx.print(`${source.name}: ${summary.nodes} nodes, ${summary.edges} edges, ${summary.type}${summary.multi ? ' multigraph' : ''}`);
@@ -271,15 +305,24 @@ export const graphInfoCommand: Command = {
         edgeIndexColumns: dataset.edgeIndex.shape[1]!,
         split: { train: dataset.trainIndex.size, val: dataset.valIndex.size, test: dataset.testIndex.size },
       };
-      ctx.print(`  features: ${dataset.numFeatures}, classes: ${dataset.numClasses}${dataset.classNames ? ` (${dataset.classNames.join(', ')})` : ''}`);
-      ctx.print(`  edge index: [2, ${dataset.edgeIndex.shape[1]}]; split train/val/test ${dataset.trainIndex.size}/${dataset.valIndex.size}/${dataset.testIndex.size}`);
+      ctx.print(
+        `  features: ${dataset.numFeatures}, classes: ${dataset.numClasses}${dataset.classNames ? ` (${dataset.classNames.join(', ')})` : ''}`,
+      );
+      ctx.print(
+        `  edge index: [2, ${dataset.edgeIndex.shape[1]}]; split train/val/test ${dataset.trainIndex.size}/${dataset.valIndex.size}/${dataset.testIndex.size}`,
+      );
     }
     let matrices: ReturnType<typeof denseGcnMatrices> | undefined;
     if (values.matrices === true) {
       matrices = denseGcnMatrices(graph);
       const labels = matrices.order;
       ctx.print('');
-      for (const [name, rows] of [['A', matrices.A], ['Ã = A + I', matrices.Atilde], ['D̃', matrices.Dtilde], ['Â = D̃^-1/2 Ã D̃^-1/2', matrices.Ahat]] as const) {
+      for (const [name, rows] of [
+        ['A', matrices.A],
+        ['Ã = A + I', matrices.Atilde],
+        ['D̃', matrices.Dtilde],
+        ['Â = D̃^-1/2 Ã D̃^-1/2', matrices.Ahat],
+      ] as const) {
         for (const line of formatMatrix(name, rows, labels)) ctx.print(line);
       }
     }
@@ -322,9 +365,11 @@ export const graphHopsCommand: Command = {
     const byHops = new Map<number, string[]>();
     for (const [node, hops] of Object.entries(distances)) byHops.set(hops, [...(byHops.get(hops) ?? []), node]);
     const unreachable = graph.nodes().filter((node) => distances[node] === undefined);
-    const listed = (nodes: readonly string[]) => (nodes.length <= 20 ? nodes.join(', ') : `${nodes.slice(0, 20).join(', ')}, … (${nodes.length} nodes)`);
+    const listed = (nodes: readonly string[]) =>
+      nodes.length <= 20 ? nodes.join(', ') : `${nodes.slice(0, 20).join(', ')}, … (${nodes.length} nodes)`;
     ctx.print(`hops from ${from}:`);
-    for (const [hops, nodes] of [...byHops.entries()].sort((a, b) => a[0] - b[0])) ctx.print(`  ${String(hops).padStart(3)}: ${listed(nodes)}`);
+    for (const [hops, nodes] of [...byHops.entries()].sort((a, b) => a[0] - b[0]))
+      ctx.print(`  ${String(hops).padStart(3)}: ${listed(nodes)}`);
     if (unreachable.length > 0) ctx.print(`  never: ${listed(unreachable)}`);
     const maxHops = Math.max(...byHops.keys());
     ctx.print(`every reachable node has heard from ${from} after ${maxHops} layer${maxHops === 1 ? '' : 's'}`);
@@ -359,7 +404,9 @@ export const graphReceptiveFieldCommand: Command = {
     const listed = (nodes: readonly string[]) => (nodes.length <= 20 ? nodes.join(', ') : `${nodes.slice(0, 20).join(', ')}, …`);
     ctx.print(`receptive field of ${node} (${graph.order} nodes in the graph):`);
     for (const f of fields) {
-      ctx.print(`  k=${f.layers}: ${String(f.size).padStart(String(graph.order).length)} node${f.size === 1 ? ' ' : 's'}  ${f.layers === 0 ? listed(f.nodes) : f.added.length > 0 ? `+ ${listed(f.added)}` : '(nothing new)'}`);
+      ctx.print(
+        `  k=${f.layers}: ${String(f.size).padStart(String(graph.order).length)} node${f.size === 1 ? ' ' : 's'}  ${f.layers === 0 ? listed(f.nodes) : f.added.length > 0 ? `+ ${listed(f.added)}` : '(nothing new)'}`,
+      );
     }
     return { graph: source.name, node, layers, fields };
   },

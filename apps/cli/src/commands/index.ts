@@ -9,4 +9,13 @@ import { textgenSampleCommand } from './textgen-sample.js';
 import { textgenTrainCommand } from './textgen-train.js';
 
 /** Every `tensorloom` command. */
-export const commands: readonly Command[] = [demoCommand, seqTrainCommand, rnnGradientsCommand, gnnTrainCommand, ...graphCommands, textgenTrainCommand, textgenSampleCommand, textgenEvalCommand];
+export const commands: readonly Command[] = [
+  demoCommand,
+  seqTrainCommand,
+  rnnGradientsCommand,
+  gnnTrainCommand,
+  ...graphCommands,
+  textgenTrainCommand,
+  textgenSampleCommand,
+  textgenEvalCommand,
+];

@@ -21,7 +21,19 @@ async function run(args: string[]): Promise<{ code: number; stdout: string; stde
 describe('tensorloom rnn gradients', () => {
   it('prints the norms of every model as JSON and writes a log-scale SVG with one line per model', async () => {
     const svg = join(dir, 'gradients.svg');
-    const r = await run(['--length', '12', '--hidden', '8', '--batch', '2', '--models', 'rnn,lstm,gru,vanilla,rnn-relu', '--out', svg, '--json']);
+    const r = await run([
+      '--length',
+      '12',
+      '--hidden',
+      '8',
+      '--batch',
+      '2',
+      '--models',
+      'rnn,lstm,gru,vanilla,rnn-relu',
+      '--out',
+      svg,
+      '--json',
+    ]);
     expect(r.code).toBe(0);
     const result = r.json();
     expect(result.length).toBe(12);
@@ -57,15 +69,20 @@ describe('tensorloom rnn gradients', () => {
   });
 
   it('shows explosion with --scale and trains before measuring with --trained-steps', async () => {
-    const fresh = (await run(['--length', '30', '--hidden', '8', '--batch', '2', '--models', 'rnn-relu', '--json'])).json().models as Record<string, number[]>;
-    const scaled = (await run(['--length', '30', '--hidden', '8', '--batch', '2', '--models', 'rnn-relu', '--scale', '4', '--json'])).json().models as Record<string, number[]>;
+    const fresh = (await run(['--length', '30', '--hidden', '8', '--batch', '2', '--models', 'rnn-relu', '--json'])).json()
+      .models as Record<string, number[]>;
+    const scaled = (await run(['--length', '30', '--hidden', '8', '--batch', '2', '--models', 'rnn-relu', '--scale', '4', '--json'])).json()
+      .models as Record<string, number[]>;
     expect(scaled['rnn-relu']![0]! / scaled['rnn-relu']![29]!).toBeGreaterThan(1e3 * (fresh['rnn-relu']![0]! / fresh['rnn-relu']![29]!));
     const trained = await run(['--length', '10', '--hidden', '8', '--batch', '4', '--models', 'gru', '--trained-steps', '5', '--json']);
     expect(trained.code).toBe(0);
     const result = trained.json();
     expect(result.trainedSteps).toBe(5);
     expect((result.training as Record<string, { loss: number }>).gru!.loss).toBeGreaterThan(0);
-    const freshGru = (await run(['--length', '10', '--hidden', '8', '--batch', '4', '--models', 'gru', '--json'])).json().models as Record<string, number[]>;
+    const freshGru = (await run(['--length', '10', '--hidden', '8', '--batch', '4', '--models', 'gru', '--json'])).json().models as Record<
+      string,
+      number[]
+    >;
     expect((result.models as Record<string, number[]>).gru).not.toEqual(freshGru.gru);
     expect(trained.stderr).toContain('train gru');
   });

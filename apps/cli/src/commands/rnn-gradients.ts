@@ -32,7 +32,11 @@ interface Classifier {
   logits(x: Tensor): Tensor;
 }
 
-function buildClassifier(name: GradientModelName, sizes: { symbols: number; hidden: number; forgetBias: number }, generator: Generator): Classifier {
+function buildClassifier(
+  name: GradientModelName,
+  sizes: { symbols: number; hidden: number; forgetBias: number },
+  generator: Generator,
+): Classifier {
   const { symbols, hidden, forgetBias } = sizes;
   if (name === 'vanilla') {
     const model = new VanillaRNN({ inputSize: symbols, hiddenSize: hidden, outputSize: symbols, generator });
@@ -69,10 +73,14 @@ export function firstSymbolTask(batch: number, length: number, symbols: number, 
 }
 
 function parseModels(text: string): GradientModelName[] {
-  const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   if (names.length === 0) throw new UsageError(`--models expects a comma-separated list of ${GRADIENT_MODELS.join(', ')}, got '${text}'`);
   for (const n of names) {
-    if (!(GRADIENT_MODELS as readonly string[]).includes(n)) throw new UsageError(`--models: unknown model '${n}' (choose from ${GRADIENT_MODELS.join(', ')})`);
+    if (!(GRADIENT_MODELS as readonly string[]).includes(n))
+      throw new UsageError(`--models: unknown model '${n}' (choose from ${GRADIENT_MODELS.join(', ')})`);
   }
   return [...new Set(names)] as GradientModelName[];
 }
@@ -87,7 +95,7 @@ export const rnnGradientsCommand: Command = {
     `Models: ${GRADIENT_MODELS.map((m) => `${m} (${DESCRIPTIONS[m]})`).join(', ')}.`,
     'The input is a batch of random one-hot symbol sequences; L_T is the cross-entropy of a linear read-out of the',
     'last state against the first symbol (the toy task --trained-steps trains on). Each norm is the mean over the',
-    'batch of one sequence\'s ‖∂L_T/∂h_t‖₂. --scale multiplies the recurrent weights for the measurement only;',
+    "batch of one sequence's ‖∂L_T/∂h_t‖₂. --scale multiplies the recurrent weights for the measurement only;",
     'norms past the float32 range print as Infinity (null in the JSON) and are left out of the plot.',
   ].join('\n'),
   options: {
@@ -97,9 +105,19 @@ export const rnnGradientsCommand: Command = {
     batch: { type: 'string', description: 'Sequences in the measured (and each training) batch.', default: '8', valueName: 'N' },
     symbols: { type: 'string', description: 'Symbols of the toy task (input size and classes).', default: '8', valueName: 'N' },
     seed: { type: 'string', description: 'Random seed for initialisation and data.', default: '0', valueName: 'N' },
-    scale: { type: 'string', description: 'Multiply the recurrent weights by this for the measurement (>1 shows explosion).', default: '1', valueName: 'S' },
+    scale: {
+      type: 'string',
+      description: 'Multiply the recurrent weights by this for the measurement (>1 shows explosion).',
+      default: '1',
+      valueName: 'S',
+    },
     'forget-bias': { type: 'string', description: 'Forget-gate bias of the LSTM.', default: '1', valueName: 'B' },
-    'trained-steps': { type: 'string', description: 'Train each model this many Adam steps on the toy task first (0 = fresh).', default: '0', valueName: 'N' },
+    'trained-steps': {
+      type: 'string',
+      description: 'Train each model this many Adam steps on the toy task first (0 = fresh).',
+      default: '0',
+      valueName: 'N',
+    },
     lr: { type: 'string', description: 'Adam learning rate for --trained-steps.', default: '0.001', valueName: 'RATE' },
     every: { type: 'string', description: 'Print every k-th step in the table (default: about 10 rows).', valueName: 'K' },
     out: { type: 'string', description: 'Write the log-scale plot to this SVG file.', valueName: 'FILE' },
@@ -122,11 +140,27 @@ export const rnnGradientsCommand: Command = {
     const probe = firstSymbolTask(batch, length, symbols, new Generator(seed + 1));
     const results: Partial<Record<GradientModelName, number[]>> = {};
     const training: Partial<Record<GradientModelName, { loss: number; accuracy: number }>> = {};
-    ctx.log(`‖∂L_T/∂h_t‖ for T = ${length}, hidden ${hidden}, batch ${batch}${scale !== 1 ? `, recurrent weights ×${scale}` : ''}, ${trainedSteps > 0 ? `after ${trainedSteps} training steps` : 'fresh models'}`);
+    ctx.log(
+      `‖∂L_T/∂h_t‖ for T = ${length}, hidden ${hidden}, batch ${batch}${scale !== 1 ? `, recurrent weights ×${scale}` : ''}, ${trainedSteps > 0 ? `after ${trainedSteps} training steps` : 'fresh models'}`,
+    );
     for (const name of models) {
       const classifier = buildClassifier(name, { symbols, hidden, forgetBias }, new Generator(seed));
-      if (trainedSteps > 0) training[name] = train(classifier, { steps: trainedSteps, batch, length, symbols, lr, generator: new Generator(seed + 2), progress: new Progress(ctx.stderr, trainedSteps, `train ${name}`) });
-      const { norms } = gradientNormsOverTime(classifier.model, { input: probe.x, target: probe.y, readout: classifier.readout, recurrentScale: scale });
+      if (trainedSteps > 0)
+        training[name] = train(classifier, {
+          steps: trainedSteps,
+          batch,
+          length,
+          symbols,
+          lr,
+          generator: new Generator(seed + 2),
+          progress: new Progress(ctx.stderr, trainedSteps, `train ${name}`),
+        });
+      const { norms } = gradientNormsOverTime(classifier.model, {
+        input: probe.x,
+        target: probe.y,
+        readout: classifier.readout,
+        recurrentScale: scale,
+      });
       results[name] = norms;
     }
 
@@ -136,7 +170,9 @@ export const rnnGradientsCommand: Command = {
     for (const t of rows) ctx.print([String(t).padStart(6), ...models.map((m) => fmt(results[m]![t - 1]!).padStart(10))].join('  '));
     for (const m of models) {
       const norms = results[m]!;
-      ctx.print(`${m}: ‖∂L_T/∂h_1‖ / ‖∂L_T/∂h_T‖ = ${fmt(norms[0]! / norms[length - 1]!)}${training[m] ? ` (trained: loss ${training[m].loss.toFixed(3)}, accuracy ${(training[m].accuracy * 100).toFixed(1)}%)` : ''}`);
+      ctx.print(
+        `${m}: ‖∂L_T/∂h_1‖ / ‖∂L_T/∂h_T‖ = ${fmt(norms[0]! / norms[length - 1]!)}${training[m] ? ` (trained: loss ${training[m].loss.toFixed(3)}, accuracy ${(training[m].accuracy * 100).toFixed(1)}%)` : ''}`,
+      );
     }
 
     if (out) {

@@ -9,7 +9,28 @@ import { capture, tempDirs } from '../test-support.js';
 
 const tempDir = tempDirs('seq-train-');
 
-const tiny = ['--task', 'random-combination', '--length', '3', '--model', 'gru', '--hidden', '16', '--embedding', '8', '--batch', '32', '--lr', '0.01', '--steps', '150', '--eval-every', '50', '--final-eval', '1024'];
+const tiny = [
+  '--task',
+  'random-combination',
+  '--length',
+  '3',
+  '--model',
+  'gru',
+  '--hidden',
+  '16',
+  '--embedding',
+  '8',
+  '--batch',
+  '32',
+  '--lr',
+  '0.01',
+  '--steps',
+  '150',
+  '--eval-every',
+  '50',
+  '--final-eval',
+  '1024',
+];
 
 describe('tensorloom seq train', () => {
   it('reaches 100% on random combinations at L = 3 for every seed and saves the curves', async () => {
@@ -19,7 +40,15 @@ describe('tensorloom seq train', () => {
     const lines = c.stdout().trimEnd().split('\n');
     expect(lines).toHaveLength(1);
     const result = JSON.parse(lines[0]!);
-    expect(result).toMatchObject({ task: 'random-combination', model: 'gru', length: 3, inputLength: 2, seeds: [0, 1], hidden: 16, lr: 0.01 });
+    expect(result).toMatchObject({
+      task: 'random-combination',
+      model: 'gru',
+      length: 3,
+      inputLength: 2,
+      seeds: [0, 1],
+      hidden: 16,
+      lr: 0.01,
+    });
     expect(result.accuracy).toEqual({ mean: 1, std: 0, perSeed: [1, 1] });
     expect(result.runs).toHaveLength(2);
     const csv = readFileSync(join(out, 'curves.csv'), 'utf8').trimEnd().split('\n');
@@ -64,7 +93,21 @@ describe('tensorloom seq train', () => {
   it('documents its options and the per-task defaults in --help', async () => {
     const c = capture();
     expect(await runCli(['seq', 'train', '--help'], [seqTrainCommand], c.io)).toBe(0);
-    for (const flag of ['--task', '--model', '--length', '--seeds', '--steps', '--batch', '--hidden', '--embedding', '--lr', '--clip', '--eval-every', '--out', '--json']) {
+    for (const flag of [
+      '--task',
+      '--model',
+      '--length',
+      '--seeds',
+      '--steps',
+      '--batch',
+      '--hidden',
+      '--embedding',
+      '--lr',
+      '--clip',
+      '--eval-every',
+      '--out',
+      '--json',
+    ]) {
       expect(c.stdout()).toContain(flag);
     }
     expect(c.stdout()).toContain('baum-sweet');

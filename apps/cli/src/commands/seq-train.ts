@@ -51,7 +51,10 @@ export const SEQ_TRAIN_DEFAULTS: Record<SequenceTaskName, SeqTrainDefaults> = {
 };
 
 /** Builds the recurrent layer named by `--model` (all batch-first, Kaiming-normal as the course). */
-export function buildRecurrentLayer(model: SeqModelName, options: { inputSize: number; hiddenSize: number; numLayers: number; generator: Generator }): AnyRecurrentLayer {
+export function buildRecurrentLayer(
+  model: SeqModelName,
+  options: { inputSize: number; hiddenSize: number; numLayers: number; generator: Generator },
+): AnyRecurrentLayer {
   const common = { ...options, batchFirst: true, init: 'kaimingNormal' as const };
   switch (model) {
     case 'rnn':
@@ -84,7 +87,7 @@ const percent = (v: number) => `${(v * 100).toFixed(2)}%`;
 
 export const seqTrainCommand: Command = {
   path: ['seq', 'train'],
-  summary: "Train a recurrent classifier on a course toy task (palindromes, Baum–Sweet, random combinations) over several seeds.",
+  summary: 'Train a recurrent classifier on a course toy task (palindromes, Baum–Sweet, random combinations) over several seeds.',
   details: [
     'Tasks (L = --length): palindrome (input 4L+1 bits of a binary palindrome, label its last bit),',
     'baum-sweet (a number below 10^L in binary, label 1 iff no block of zeros has odd length),',
@@ -94,7 +97,8 @@ export const seqTrainCommand: Command = {
     'Training: Adam, max-norm clipping (--clip), fresh batches every step; accuracy on fresh batches',
     'every --eval-every steps, final accuracy on --final-eval fresh examples. Defaults per task:',
     ...Object.entries(SEQ_TRAIN_DEFAULTS).map(
-      ([task, d]) => `  ${task.padEnd(19)} --lr ${d.lr} --steps ${d.steps} --batch ${d.batch} --hidden ${d.hidden} --embedding ${d.embedding}`,
+      ([task, d]) =>
+        `  ${task.padEnd(19)} --lr ${d.lr} --steps ${d.steps} --batch ${d.batch} --hidden ${d.hidden} --embedding ${d.embedding}`,
     ),
     'Writes curves.csv, accuracy.svg and result.json to --out (default runs/seq-<task>-<model>-L<length>).',
   ].join('\n'),
@@ -113,9 +117,17 @@ export const seqTrainCommand: Command = {
     'eval-every': { type: 'string', description: 'Evaluate on a fresh batch every N updates.', default: '100', valueName: 'N' },
     'eval-batch': { type: 'string', description: 'Examples per periodic evaluation.', default: '512', valueName: 'N' },
     'final-eval': { type: 'string', description: 'Fresh examples of the final accuracy.', default: '2048', valueName: 'N' },
-    'stop-at': { type: 'string', description: 'Stop a run once --patience evaluations in a row reach this accuracy (0..1); default: run all steps.', valueName: 'ACC' },
+    'stop-at': {
+      type: 'string',
+      description: 'Stop a run once --patience evaluations in a row reach this accuracy (0..1); default: run all steps.',
+      valueName: 'ACC',
+    },
     patience: { type: 'string', description: 'Consecutive evaluations at --stop-at needed to stop.', default: '3', valueName: 'N' },
-    out: { type: 'string', description: 'Folder for curves.csv, accuracy.svg and result.json (default runs/seq-<task>-<model>-L<length>).', valueName: 'DIR' },
+    out: {
+      type: 'string',
+      description: 'Folder for curves.csv, accuracy.svg and result.json (default runs/seq-<task>-<model>-L<length>).',
+      valueName: 'DIR',
+    },
   },
   async run(values, ctx) {
     const taskName = choiceOption(values, 'task', SEQUENCE_TASK_NAMES, 'random-combination');
@@ -177,16 +189,25 @@ export const seqTrainCommand: Command = {
         generator,
         onProgress: (p) => {
           if (p.evalAccuracy !== undefined) lastEval = p.evalAccuracy;
-          progress.update(p.step, { loss: p.loss.toFixed(4), acc: percent(p.trainAccuracy), ...(Number.isNaN(lastEval) ? {} : { eval: percent(lastEval) }) });
+          progress.update(p.step, {
+            loss: p.loss.toFixed(4),
+            acc: percent(p.trainAccuracy),
+            ...(Number.isNaN(lastEval) ? {} : { eval: percent(lastEval) }),
+          });
         },
       });
-      if (result.stoppedEarly) ctx.log(`seed ${seed}: ${patience} evaluations in a row reached ${percent(stopAt!)} by step ${result.steps}; stopped`);
+      if (result.stoppedEarly)
+        ctx.log(`seed ${seed}: ${patience} evaluations in a row reached ${percent(stopAt!)} by step ${result.steps}; stopped`);
       runs.push({ seed, accuracy: result.accuracy, loss: result.loss, steps: result.steps, seconds: result.seconds, curve: result.curve });
-      ctx.print(`seed ${seed}: accuracy ${percent(result.accuracy)} on ${finalEval} fresh examples (loss ${result.loss.toFixed(4)}), ${result.steps} steps in ${result.seconds.toFixed(1)} s`);
+      ctx.print(
+        `seed ${seed}: accuracy ${percent(result.accuracy)} on ${finalEval} fresh examples (loss ${result.loss.toFixed(4)}), ${result.steps} steps in ${result.seconds.toFixed(1)} s`,
+      );
     }
     const seconds = (performance.now() - started) / 1000;
     const { mean, std } = meanStd(runs.map((r) => r.accuracy));
-    ctx.print(`accuracy: ${percent(mean)} ± ${percent(std)} (mean ± std over ${seeds.length} seed${seeds.length === 1 ? '' : 's'}) in ${seconds.toFixed(1)} s`);
+    ctx.print(
+      `accuracy: ${percent(mean)} ± ${percent(std)} (mean ± std over ${seeds.length} seed${seeds.length === 1 ? '' : 's'}) in ${seconds.toFixed(1)} s`,
+    );
 
     mkdirSync(out, { recursive: true });
     const csvPath = join(out, 'curves.csv');

@@ -1,7 +1,14 @@
 import { Generator } from '@tensorloom/core-tensor';
 import { CharTokenizer, type TrainProgress } from '@tensorloom/textgen';
 import { describe, expect, it } from 'vitest';
-import { EMBEDDED_CORPORA, TrainingProgressLine, distinctFirstCharacters, formatSeconds, inverseTemperatureLabel, readCorpus } from './textgen-common.js';
+import {
+  EMBEDDED_CORPORA,
+  TrainingProgressLine,
+  distinctFirstCharacters,
+  formatSeconds,
+  inverseTemperatureLabel,
+  readCorpus,
+} from './textgen-common.js';
 
 describe('formatSeconds', () => {
   it('rounds once, so minutes never show 60 seconds', () => {
@@ -26,7 +33,9 @@ describe('distinctFirstCharacters', () => {
 
 describe('inverseTemperatureLabel', () => {
   it("names the sheet's τ and the dividing temperature it equals", () => {
-    expect(inverseTemperatureLabel(2)).toBe("τ = 2 (the sheet's inverse temperature: softmax(2·logits), = temperature 0.5 in the dividing convention)");
+    expect(inverseTemperatureLabel(2)).toBe(
+      "τ = 2 (the sheet's inverse temperature: softmax(2·logits), = temperature 0.5 in the dividing convention)",
+    );
   });
 });
 
@@ -51,7 +60,9 @@ describe('TrainingProgressLine', () => {
     const progress = new TrainingProgressLine({ write: (s) => lines.push(s) });
     for (let step = 1; step <= 100; step++) progress.update(progressAt(step, 100), step / 100, { 'val bpc': '2.000' });
     expect(lines).toHaveLength(20);
-    expect(lines[0]).toBe('train   5%  step 5/100  ETA 10.0s  loss 1.500  acc 50.0%  bpc 2.16  12,345 chars/s  val bpc 2.000  elapsed 0.8s\n');
+    expect(lines[0]).toBe(
+      'train   5%  step 5/100  ETA 10.0s  loss 1.500  acc 50.0%  bpc 2.16  12,345 chars/s  val bpc 2.000  elapsed 0.8s\n',
+    );
   });
 
   it('redraws one line on a terminal and clears it before other output', () => {
@@ -65,7 +76,7 @@ describe('TrainingProgressLine', () => {
 });
 
 describe('readCorpus', () => {
-  it('reads the embedded books by name: Moby-Dick, tiny-shakespeare and Grimm\'s fairy tales', async () => {
+  it("reads the embedded books by name: Moby-Dick, tiny-shakespeare and Grimm's fairy tales", async () => {
     expect(EMBEDDED_CORPORA).toEqual(['moby-dick', 'tiny-shakespeare', 'grimms-fairy-tales']);
     expect((await readCorpus('tiny-shakespeare', 'utf-8')).slice(0, 14)).toBe('First Citizen:');
     expect((await readCorpus('grimms-fairy-tales', 'utf-8')).length).toBe(540_240);

@@ -57,7 +57,8 @@ export function encodingOption(values: OptionValues, fallback = 'utf-8'): string
  */
 export async function readCorpus(corpus: string, encoding: string): Promise<string> {
   if (Object.hasOwn(TEXT_DATASETS, corpus)) return loadText(corpus as TextDatasetName);
-  if (!existsSync(corpus)) throw new Error(`the corpus file '${corpus}' does not exist (give a text file, or an embedded book: ${EMBEDDED_CORPORA.join(', ')})`);
+  if (!existsSync(corpus))
+    throw new Error(`the corpus file '${corpus}' does not exist (give a text file, or an embedded book: ${EMBEDDED_CORPORA.join(', ')})`);
   if (statSync(corpus).isDirectory()) throw new Error(`the corpus '${corpus}' is a directory; give a text file`);
   try {
     return await readTextFile(corpus, { encoding });
@@ -75,7 +76,9 @@ export function bookText(text: string, keep: boolean, log: (line: string) => voi
   if (keep) return text;
   const stripped = stripGutenberg(text);
   if (stripped === undefined) return text;
-  log(`${name}: left out the Project Gutenberg header (${grouped(stripped.head)} characters) and footer with the licence (${grouped(stripped.tail)}); --keep-gutenberg keeps them`);
+  log(
+    `${name}: left out the Project Gutenberg header (${grouped(stripped.head)} characters) and footer with the licence (${grouped(stripped.tail)}); --keep-gutenberg keeps them`,
+  );
   return stripped.text;
 }
 
@@ -108,7 +111,10 @@ export async function findCheckpointDir(dir: string): Promise<string | undefined
 /** Loads the checkpoint a flag names; a missing one is a usage error naming the flag. */
 export async function loadCheckpointFlag(dir: string, flag: string): Promise<LoadedCheckpoint> {
   const found = await findCheckpointDir(dir);
-  if (found === undefined) throw new UsageError(`--${flag}: no checkpoint at '${dir}' (expected a checkpoint directory or a run folder with a 'latest' checkpoint)`);
+  if (found === undefined)
+    throw new UsageError(
+      `--${flag}: no checkpoint at '${dir}' (expected a checkpoint directory or a run folder with a 'latest' checkpoint)`,
+    );
   return loadCheckpoint(found);
 }
 

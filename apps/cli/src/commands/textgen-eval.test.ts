@@ -20,15 +20,41 @@ const evaluate = async (args: string[]) => {
 };
 
 const GUTENBERG_HEADER = 'The Project Gutenberg EBook of Tales\n\n*** START OF THIS PROJECT GUTENBERG EBOOK TALES ***\n\n';
-const GUTENBERG_FOOTER = '\n\nEnd of Project Gutenberg’s Tales\n\n*** END OF THIS PROJECT GUTENBERG EBOOK TALES ***\n\nLICENSE: WWW.GUTENBERG.ORG {$@}';
+const GUTENBERG_FOOTER =
+  '\n\nEnd of Project Gutenberg’s Tales\n\n*** END OF THIS PROJECT GUTENBERG EBOOK TALES ***\n\nLICENSE: WWW.GUTENBERG.ORG {$@}';
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'textgen-eval-'));
   corpus = join(root, 'tales.txt');
-  const body = Array.from({ length: 40 }, (_, i) => ['Once upon a time there was a king.', 'The wolf ran into the wood.', 'She spun gold.'][i % 3]).join('\n');
+  const body = Array.from(
+    { length: 40 },
+    (_, i) => ['Once upon a time there was a king.', 'The wolf ran into the wood.', 'She spun gold.'][i % 3],
+  ).join('\n');
   writeFileSync(corpus, GUTENBERG_HEADER + body + GUTENBERG_FOOTER);
   const c = capture();
-  const args = ['textgen', 'train', '--corpus', corpus, '--embedding', '8', '--hidden', '16', '--layers', '1', '--batch', '8', '--seq', '10', '--steps', '4', '--samples', '0', '--out', join(root, 'run'), '--json'];
+  const args = [
+    'textgen',
+    'train',
+    '--corpus',
+    corpus,
+    '--embedding',
+    '8',
+    '--hidden',
+    '16',
+    '--layers',
+    '1',
+    '--batch',
+    '8',
+    '--seq',
+    '10',
+    '--steps',
+    '4',
+    '--samples',
+    '0',
+    '--out',
+    join(root, 'run'),
+    '--json',
+  ];
   expect(await runCli(args, [textgenTrainCommand], c.io)).toBe(0);
   trained = c.json();
 });
@@ -47,7 +73,10 @@ describe('tensorloom textgen eval', () => {
     expect(r.stderr()).toContain('left out the Project Gutenberg header');
     const vocab = JSON.parse(readFileSync(join(root, 'run', 'latest', 'vocab.json'), 'utf8')).chars;
     expect(vocab).not.toContain('{'); // only the licence has braces
-    expect(JSON.parse(readFileSync(join(root, 'run', 'latest', 'config.json'), 'utf8')).metadata).toMatchObject({ corpus, keepGutenberg: false });
+    expect(JSON.parse(readFileSync(join(root, 'run', 'latest', 'config.json'), 'utf8')).metadata).toMatchObject({
+      corpus,
+      keepGutenberg: false,
+    });
   });
 
   it('reports loss, accuracy and bits per character (loss / ln 2) on a whole text', async () => {
@@ -76,7 +105,9 @@ describe('tensorloom textgen eval', () => {
     writeFileSync(other, 'Once upon a time there was a king.\nThe wolf ran into the wood. Zürich!\n'.repeat(3));
     const refused = await evaluate(['--corpus', other]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr()).toMatch(/has the character 'Z' \(U\+005A\) at offset 63 \(line 2\), which is not in the model's vocabulary; pass --unknown skip/);
+    expect(refused.stderr()).toMatch(
+      /has the character 'Z' \(U\+005A\) at offset 63 \(line 2\), which is not in the model's vocabulary; pass --unknown skip/,
+    );
     const skipped = await evaluate(['--corpus', other, '--unknown', 'skip', '--json']);
     expect(skipped.code).toBe(0);
     expect(skipped.json().droppedCharacters).toBe(3 * 3); // Z, ü and ! in each of three copies
@@ -85,7 +116,29 @@ describe('tensorloom textgen eval', () => {
   it('reads unknown characters as <unk> with a checkpoint trained with --unknown-token', async () => {
     const c = capture();
     const out = join(root, 'unk-run');
-    const args = ['textgen', 'train', '--corpus', corpus, '--unknown-token', '--embedding', '8', '--hidden', '16', '--layers', '1', '--batch', '8', '--seq', '10', '--steps', '2', '--samples', '0', '--out', out];
+    const args = [
+      'textgen',
+      'train',
+      '--corpus',
+      corpus,
+      '--unknown-token',
+      '--embedding',
+      '8',
+      '--hidden',
+      '16',
+      '--layers',
+      '1',
+      '--batch',
+      '8',
+      '--seq',
+      '10',
+      '--steps',
+      '2',
+      '--samples',
+      '0',
+      '--out',
+      out,
+    ];
     expect(await runCli(args, [textgenTrainCommand], c.io)).toBe(0);
     const other = join(root, 'other-unk.txt');
     writeFileSync(other, 'Once upon a time there was a king.\nThe wolf ran into the wood. Zürich!\n'.repeat(3));

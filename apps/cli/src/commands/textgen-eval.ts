@@ -4,7 +4,17 @@
 import { UnknownCharacterError, evaluate, prepareCorpus, type CharTokenizer, type TextDataset } from '@tensorloom/textgen';
 import { UsageError, intOption, stringOption, type Command } from '../cli.js';
 import type { TextgenRunMetadata } from './textgen-train.js';
-import { CORPUS_HELP, bookText, choiceOption, describeUnknown, encodingOption, grouped, loadCheckpointFlag, percent, readCorpus } from './textgen-common.js';
+import {
+  CORPUS_HELP,
+  bookText,
+  choiceOption,
+  describeUnknown,
+  encodingOption,
+  grouped,
+  loadCheckpointFlag,
+  percent,
+  readCorpus,
+} from './textgen-common.js';
 
 /** What `--unknown` does with characters outside the checkpoint's vocabulary. */
 export const UNKNOWN_POLICIES = ['error', 'skip'] as const;
@@ -34,27 +44,48 @@ export const textgenEvalCommand: Command = {
   path: ['textgen', 'eval'],
   summary: "Measure a textgen checkpoint's loss, accuracy and bits per character on a text.",
   details: [
-    'The text is cut into non-overlapping windows of the checkpoint\'s T (30 by default), each run from',
+    "The text is cut into non-overlapping windows of the checkpoint's T (30 by default), each run from",
     'the zero state with teacher forcing, as training validates: loss is the mean cross-entropy per',
     'predicted character in nats, bits per character is loss / ln 2, accuracy the share of characters',
     'predicted right. --split validation evaluates the held-out end of the text (--val-fraction, by',
     "default the checkpoint's), so a run's final validation figures can be reproduced. A Project Gutenberg",
-    "file is cut to the book as textgen train cuts it (--keep-gutenberg keeps the header and licence).",
-    'A character outside the checkpoint\'s vocabulary is an error naming it and its line (exit 1); with',
+    'file is cut to the book as textgen train cuts it (--keep-gutenberg keeps the header and licence).',
+    "A character outside the checkpoint's vocabulary is an error naming it and its line (exit 1); with",
     '--unknown skip such characters are left out (their count is reported). A checkpoint whose tokenizer',
     'has an <unk> entry (textgen train --unknown-token) reads them as <unk> instead (their count is reported).',
   ].join('\n'),
   options: {
     checkpoint: { type: 'string', description: "A checkpoint directory, or a run folder (its 'latest').", valueName: 'DIR' },
     corpus: { type: 'string', description: `${CORPUS_HELP}.`, valueName: 'FILE' },
-    encoding: { type: 'string', description: "The file's encoding: utf-8 (strict), latin1, utf-16le, …", default: 'utf-8', valueName: 'NAME' },
+    encoding: {
+      type: 'string',
+      description: "The file's encoding: utf-8 (strict), latin1, utf-16le, …",
+      default: 'utf-8',
+      valueName: 'NAME',
+    },
     split: { type: 'string', description: `The part of the text: ${EVAL_SPLITS.join(', ')}.`, default: 'all', valueName: 'NAME' },
-    'val-fraction': { type: 'string', description: "The held-out fraction for --split (default: the checkpoint's, else 0.1).", valueName: 'F' },
-    'keep-gutenberg': { type: 'boolean', description: "Keep a Project Gutenberg file's header and licence (default: as the checkpoint's run; else left out)." },
-    unknown: { type: 'string', description: `Characters outside the vocabulary: ${UNKNOWN_POLICIES.join(' or ')}.`, default: 'error', valueName: 'POLICY' },
+    'val-fraction': {
+      type: 'string',
+      description: "The held-out fraction for --split (default: the checkpoint's, else 0.1).",
+      valueName: 'F',
+    },
+    'keep-gutenberg': {
+      type: 'boolean',
+      description: "Keep a Project Gutenberg file's header and licence (default: as the checkpoint's run; else left out).",
+    },
+    unknown: {
+      type: 'string',
+      description: `Characters outside the vocabulary: ${UNKNOWN_POLICIES.join(' or ')}.`,
+      default: 'error',
+      valueName: 'POLICY',
+    },
     batch: { type: 'string', description: 'Windows per forward pass.', default: '128', valueName: 'N' },
     'max-batches': { type: 'string', description: 'Evaluate only the first N batches (a quick estimate).', valueName: 'N' },
-    'carry-state': { type: 'boolean', description: 'Read the text as --batch contiguous streams, the LSTM state carried from window to window (default: every window from the zero state, as in training).' },
+    'carry-state': {
+      type: 'boolean',
+      description:
+        'Read the text as --batch contiguous streams, the LSTM state carried from window to window (default: every window from the zero state, as in training).',
+    },
   },
   async run(values, ctx) {
     const dir = stringOption(values, 'checkpoint');
@@ -66,7 +97,8 @@ export const textgenEvalCommand: Command = {
     const unknown = choiceOption(values, 'unknown', UNKNOWN_POLICIES, 'error');
     const batchSize = intOption(values, 'batch', 128, { min: 1 });
     const maxBatches = values['max-batches'] === undefined ? undefined : intOption(values, 'max-batches', 1, { min: 1 });
-    if (values['val-fraction'] !== undefined && split === 'all') throw new UsageError("--val-fraction applies to --split train or validation, not 'all'");
+    if (values['val-fraction'] !== undefined && split === 'all')
+      throw new UsageError("--val-fraction applies to --split train or validation, not 'all'");
 
     const checkpoint = await loadCheckpointFlag(dir, 'checkpoint');
     const { model, tokenizer } = checkpoint;
@@ -76,11 +108,15 @@ export const textgenEvalCommand: Command = {
     if (values['val-fraction'] !== undefined) {
       const raw = String(values['val-fraction']);
       valFraction = Number(raw);
-      if (raw.trim() === '' || !(valFraction > 0 && valFraction < 1)) throw new UsageError(`--val-fraction must be between 0 and 1 (exclusive), got '${raw}'`);
+      if (raw.trim() === '' || !(valFraction > 0 && valFraction < 1))
+        throw new UsageError(`--val-fraction must be between 0 and 1 (exclusive), got '${raw}'`);
     }
-    if (split !== 'all' && !(valFraction > 0)) throw new UsageError(`--split ${split} needs a validation fraction above 0; the checkpoint's run used none, pass --val-fraction`);
+    if (split !== 'all' && !(valFraction > 0))
+      throw new UsageError(`--split ${split} needs a validation fraction above 0; the checkpoint's run used none, pass --val-fraction`);
 
-    const keepGutenberg = values['keep-gutenberg'] === true || (values['keep-gutenberg'] === undefined && (checkpoint.metadata as Partial<TextgenRunMetadata>).keepGutenberg === true);
+    const keepGutenberg =
+      values['keep-gutenberg'] === true ||
+      (values['keep-gutenberg'] === undefined && (checkpoint.metadata as Partial<TextgenRunMetadata>).keepGutenberg === true);
     let text = bookText(await readCorpus(corpus, encoding), keepGutenberg, (line) => ctx.log(line), corpus);
     let dropped = 0;
     // A vocabulary with <unk> (textgen train --unknown-token) encodes every character.
@@ -98,7 +134,8 @@ export const textgenEvalCommand: Command = {
       }
       throw error;
     }
-    if (dataset.numSequentialWindows === 0) throw new Error(`the text has ${dataset.length} characters, fewer than the ${seqLength + 1} one window of T = ${seqLength} needs`);
+    if (dataset.numSequentialWindows === 0)
+      throw new Error(`the text has ${dataset.length} characters, fewer than the ${seqLength + 1} one window of T = ${seqLength} needs`);
 
     ctx.log(
       `checkpoint ${checkpoint.dir}: step ${checkpoint.step}, vocabulary ${tokenizer.vocabSize}, T = ${seqLength}; ` +
@@ -107,9 +144,15 @@ export const textgenEvalCommand: Command = {
         (asUnknownToken > 0 ? `, ${grouped(asUnknownToken)} outside the vocabulary read as <unk>` : ''),
     );
     const started = performance.now();
-    const result = evaluate(model, dataset, { batchSize, carryState: values['carry-state'] === true, ...(maxBatches !== undefined ? { maxBatches } : {}) });
+    const result = evaluate(model, dataset, {
+      batchSize,
+      carryState: values['carry-state'] === true,
+      ...(maxBatches !== undefined ? { maxBatches } : {}),
+    });
     const seconds = (performance.now() - started) / 1000;
-    ctx.print(`loss ${result.loss.toFixed(4)} nats/char  accuracy ${percent(result.accuracy)}  ${result.bitsPerChar.toFixed(3)} bits/char  perplexity ${result.perplexity.toFixed(2)}`);
+    ctx.print(
+      `loss ${result.loss.toFixed(4)} nats/char  accuracy ${percent(result.accuracy)}  ${result.bitsPerChar.toFixed(3)} bits/char  perplexity ${result.perplexity.toFixed(2)}`,
+    );
     ctx.print(`over ${grouped(result.characters)} predicted characters in ${seconds.toFixed(1)} s`);
     return {
       loss: result.loss,

@@ -14,7 +14,13 @@ beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'textgen-sample-'));
   // An untrained model is enough: sampling only needs weights and a vocabulary.
   const tokenizer = CharTokenizer.fromText('the quick brown fox jumps over a lazy dog. THE END\n');
-  const model = new TextGenerationModel({ vocabSize: tokenizer.vocabSize, embeddingDim: 8, hiddenSize: 16, numLayers: 1, generator: new Generator(1) });
+  const model = new TextGenerationModel({
+    vocabSize: tokenizer.vocabSize,
+    embeddingDim: 8,
+    hiddenSize: 16,
+    numLayers: 1,
+    generator: new Generator(1),
+  });
   checkpoint = join(root, 'run', 'latest');
   await saveCheckpoint(checkpoint, { model, tokenizer, step: 42 });
 });
@@ -42,7 +48,13 @@ describe('tensorloom textgen sample', () => {
 
   it('finds the checkpoint inside a run folder, and prints each text for people', async () => {
     const c = capture();
-    expect(await runCli(['textgen', 'sample', '--checkpoint', join(root, 'run'), '--count', '2', '--length', '10'], [textgenSampleCommand], c.io)).toBe(0);
+    expect(
+      await runCli(
+        ['textgen', 'sample', '--checkpoint', join(root, 'run'), '--count', '2', '--length', '10'],
+        [textgenSampleCommand],
+        c.io,
+      ),
+    ).toBe(0);
     const texts = c.stdout().trimEnd().split('\n\n');
     expect(texts).toHaveLength(2);
     expect(c.stderr()).toContain('temperature 1');
@@ -69,8 +81,12 @@ describe('tensorloom textgen sample', () => {
 
   it('top-k with k = 1 and top-p with a tiny p are greedy', async () => {
     const greedy = (await sample(['--prompt', 'the ', '--strategy', 'greedy', '--json'])).json().samples[0].text;
-    expect((await sample(['--prompt', 'the ', '--strategy', 'top-k', '--k', '1', '--seed', '5', '--json'])).json().samples[0].text).toBe(greedy);
-    expect((await sample(['--prompt', 'the ', '--strategy', 'top-p', '--p', '1e-9', '--seed', '5', '--json'])).json().samples[0].text).toBe(greedy);
+    expect((await sample(['--prompt', 'the ', '--strategy', 'top-k', '--k', '1', '--seed', '5', '--json'])).json().samples[0].text).toBe(
+      greedy,
+    );
+    expect((await sample(['--prompt', 'the ', '--strategy', 'top-p', '--p', '1e-9', '--seed', '5', '--json'])).json().samples[0].text).toBe(
+      greedy,
+    );
   });
 
   it('beam search returns the best --count beams, most likely first', async () => {
@@ -120,7 +136,9 @@ describe('samplingFromFlags and describeSampling', () => {
   it('builds the library strategy and names both temperature conventions', () => {
     const t = samplingFromFlags({ strategy: 'top-k', k: '5', 'inverse-temperature': '2' });
     expect(t.sampling).toEqual({ strategy: 'top-k', k: 5, inverseTemperature: 2 });
-    expect(describeSampling(t.name, t.sampling, t.beamWidth)).toBe("top-k 5, inverse temperature 2 (softmax(2·logits), the sheet's τ; temperature 0.5)");
+    expect(describeSampling(t.name, t.sampling, t.beamWidth)).toBe(
+      "top-k 5, inverse temperature 2 (softmax(2·logits), the sheet's τ; temperature 0.5)",
+    );
     const d = samplingFromFlags({ temperature: '0.25' });
     expect(d.sampling).toEqual({ strategy: 'temperature', temperature: 0.25 });
     expect(describeSampling(d.name, d.sampling, d.beamWidth)).toBe('temperature 0.25 (softmax(logits/0.25); inverse temperature 4)');

@@ -3,14 +3,7 @@
  * convention), top-k, top-p or by beam search, optionally streamed character by character.
  */
 import { Generator } from '@tensorloom/core-tensor';
-import {
-  UnknownCharacterError,
-  beamSearch,
-  generate,
-  streamGenerate,
-  type SamplingStrategy,
-  type Tempering,
-} from '@tensorloom/textgen';
+import { UnknownCharacterError, beamSearch, generate, streamGenerate, type SamplingStrategy, type Tempering } from '@tensorloom/textgen';
 import { UsageError, floatOption, intOption, stringOption, type Command, type OptionValues } from '../cli.js';
 import { choiceOption, describeUnknown, loadCheckpointFlag } from './textgen-common.js';
 
@@ -31,15 +24,23 @@ const STRATEGY_FLAGS: Record<SampleStrategyName, readonly string[]> = {
  * The sampling strategy the flags describe (beam search is separate), with each flag checked: a
  * flag the strategy does not use, or both temperature conventions, is a usage error naming it.
  */
-export function samplingFromFlags(values: OptionValues): { name: SampleStrategyName; sampling: SamplingStrategy | undefined; beamWidth: number } {
+export function samplingFromFlags(values: OptionValues): {
+  name: SampleStrategyName;
+  sampling: SamplingStrategy | undefined;
+  beamWidth: number;
+} {
   const name = choiceOption(values, 'strategy', SAMPLE_STRATEGIES, 'temperature');
   for (const flag of ['temperature', 'inverse-temperature', 'k', 'p', 'beam-width']) {
     if (values[flag] !== undefined && !STRATEGY_FLAGS[name].includes(flag)) {
-      throw new UsageError(`--${flag} does not apply to --strategy ${name}${STRATEGY_FLAGS[name].length > 0 ? ` (it takes ${STRATEGY_FLAGS[name].map((f) => `--${f}`).join(', ')})` : ''}`);
+      throw new UsageError(
+        `--${flag} does not apply to --strategy ${name}${STRATEGY_FLAGS[name].length > 0 ? ` (it takes ${STRATEGY_FLAGS[name].map((f) => `--${f}`).join(', ')})` : ''}`,
+      );
     }
   }
   if (values.temperature !== undefined && values['inverse-temperature'] !== undefined) {
-    throw new UsageError('--temperature (divides the logits) and --inverse-temperature (multiplies them, the course sheet\'s τ) are two conventions for one thing: give one');
+    throw new UsageError(
+      "--temperature (divides the logits) and --inverse-temperature (multiplies them, the course sheet's τ) are two conventions for one thing: give one",
+    );
   }
   const tempering: Tempering = {};
   if (values.temperature !== undefined) tempering.temperature = floatOption(values, 'temperature', 1, { min: 0 });
@@ -82,7 +83,7 @@ export const textgenSampleCommand: Command = {
   details: [
     'The prompt runs through the model first and its state carries on; without --prompt each text',
     'starts from a random vocabulary character. Temperatures come in two conventions, give one:',
-    '  --temperature T            divides the logits, softmax(logits/T) (PyTorch\'s; T < 1 sharpens, 0 is greedy)',
+    "  --temperature T            divides the logits, softmax(logits/T) (PyTorch's; T < 1 sharpens, 0 is greedy)",
     "  --inverse-temperature τ    multiplies them, softmax(τ·logits) (the course sheet's τ; τ > 1 sharpens)",
     'so --inverse-temperature 2 is --temperature 0.5. --strategy top-k keeps the k most likely characters,',
     'top-p the smallest set reaching probability p; beam keeps --beam-width continuations by total',
@@ -92,7 +93,12 @@ export const textgenSampleCommand: Command = {
     checkpoint: { type: 'string', description: "A checkpoint directory, or a run folder (its 'latest').", valueName: 'DIR' },
     prompt: { type: 'string', description: 'Text to complete (default: a random first character).', valueName: 'TEXT' },
     length: { type: 'string', description: 'Characters to generate after the prompt.', default: '200', valueName: 'N' },
-    strategy: { type: 'string', description: `How to choose each character: ${SAMPLE_STRATEGIES.join(', ')}.`, default: 'temperature', valueName: 'NAME' },
+    strategy: {
+      type: 'string',
+      description: `How to choose each character: ${SAMPLE_STRATEGIES.join(', ')}.`,
+      default: 'temperature',
+      valueName: 'NAME',
+    },
     temperature: { type: 'string', description: 'Divide the logits by T (default 1).', valueName: 'T' },
     'inverse-temperature': { type: 'string', description: "Multiply the logits by τ (the course sheet's convention).", valueName: 'TAU' },
     k: { type: 'string', description: 'top-k: the characters kept (default 10).', valueName: 'K' },
@@ -112,9 +118,11 @@ export const textgenSampleCommand: Command = {
     const prompt = stringOption(values, 'prompt');
     if (prompt === '') throw new UsageError('--prompt must not be empty (leave it out to start from a random character)');
     const { name, sampling, beamWidth } = samplingFromFlags(values);
-    if (stream && name === 'beam') throw new UsageError('--stream needs a strategy that picks one character at a time; beam search decides at the end');
+    if (stream && name === 'beam')
+      throw new UsageError('--stream needs a strategy that picks one character at a time; beam search decides at the end');
     if (stream && ctx.json) throw new UsageError('--stream writes text as it comes and --json one object at the end: give one');
-    if (name === 'beam' && count > beamWidth) throw new UsageError(`--count ${count} exceeds --beam-width ${beamWidth}: beam search has ${beamWidth} texts to give`);
+    if (name === 'beam' && count > beamWidth)
+      throw new UsageError(`--count ${count} exceeds --beam-width ${beamWidth}: beam search has ${beamWidth} texts to give`);
 
     const checkpoint = await loadCheckpointFlag(dir, 'checkpoint');
     const { model, tokenizer } = checkpoint;
@@ -127,7 +135,9 @@ export const textgenSampleCommand: Command = {
       }
     }
     const generator = new Generator(seed);
-    ctx.log(`checkpoint ${checkpoint.dir}: step ${checkpoint.step}, vocabulary ${tokenizer.vocabSize}; ${describeSampling(name, sampling, beamWidth)}, ${length} characters, seed ${seed}`);
+    ctx.log(
+      `checkpoint ${checkpoint.dir}: step ${checkpoint.step}, vocabulary ${tokenizer.vocabSize}; ${describeSampling(name, sampling, beamWidth)}, ${length} characters, seed ${seed}`,
+    );
 
     const results: { prompt: string; completion: string; text: string; logProb?: number }[] = [];
     if (name === 'beam') {

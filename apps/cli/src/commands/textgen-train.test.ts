@@ -9,14 +9,38 @@ import { capture, tempDirs } from '../test-support.js';
 
 const tempDir = tempDirs('textgen-train-');
 
-const SENTENCES = ['The little tailor sat by the window.', 'Once upon a time there lived a king.', 'She spun the flax into gold.', 'The wolf ran into the wood!'];
+const SENTENCES = [
+  'The little tailor sat by the window.',
+  'Once upon a time there lived a king.',
+  'She spun the flax into gold.',
+  'The wolf ran into the wood!',
+];
 let corpus: string;
 beforeAll(() => {
   corpus = join(tempDir(), 'tales.txt');
   writeFileSync(corpus, Array.from({ length: 60 }, (_, i) => SENTENCES[(i * 7) % SENTENCES.length]).join('\n'));
 });
 
-const tiny = () => ['--corpus', corpus, '--embedding', '8', '--hidden', '16', '--batch', '8', '--seq', '10', '--eval-every', '3', '--checkpoint-every', '3', '--samples', '2', '--sample-length', '12'];
+const tiny = () => [
+  '--corpus',
+  corpus,
+  '--embedding',
+  '8',
+  '--hidden',
+  '16',
+  '--batch',
+  '8',
+  '--seq',
+  '10',
+  '--eval-every',
+  '3',
+  '--checkpoint-every',
+  '3',
+  '--samples',
+  '2',
+  '--sample-length',
+  '12',
+];
 const train = (args: string[]) => {
   const c = capture();
   return runCli(['textgen', 'train', ...args], [textgenTrainCommand], c.io).then((code) => ({ code, ...c }));
@@ -28,15 +52,48 @@ describe('tensorloom textgen train', () => {
     const { code, json, stderr } = await train([...tiny(), '--steps', '6', '--out', out, '--json']);
     expect(code).toBe(0);
     const result = json();
-    expect(result).toMatchObject({ corpus, steps: 6, stepsRun: 6, stoppedBy: 'steps', out, checkpoint: join(out, 'latest'), resumedFrom: null });
-    for (const key of ['trainLoss', 'trainAccuracy', 'trainBitsPerChar', 'valLoss', 'valAccuracy', 'valBitsPerChar', 'seconds', 'charsPerSecond']) {
+    expect(result).toMatchObject({
+      corpus,
+      steps: 6,
+      stepsRun: 6,
+      stoppedBy: 'steps',
+      out,
+      checkpoint: join(out, 'latest'),
+      resumedFrom: null,
+    });
+    for (const key of [
+      'trainLoss',
+      'trainAccuracy',
+      'trainBitsPerChar',
+      'valLoss',
+      'valAccuracy',
+      'valBitsPerChar',
+      'seconds',
+      'charsPerSecond',
+    ]) {
       expect(Number.isFinite(result[key]), key).toBe(true);
     }
     expect(result.valBitsPerChar).toBeCloseTo(result.valLoss / Math.LN2, 12);
     expect(result.validations.map((v: { step: number }) => v.step)).toEqual([3, 6]);
-    expect(result.settings).toMatchObject({ hidden: 16, layers: 2, seq: 10, batch: 8, lr: 0.002, lrDecay: { gamma: 0.96, every: 5000 }, clip: 5 });
+    expect(result.settings).toMatchObject({
+      hidden: 16,
+      layers: 2,
+      seq: 10,
+      batch: 8,
+      lr: 0.002,
+      lrDecay: { gamma: 0.96, every: 5000 },
+      clip: 5,
+    });
 
-    expect(readdirSync(out).sort()).toEqual(['curves.csv', 'curves.svg', 'latest', 'result.json', 'samples.txt', 'step-000003', 'step-000006']);
+    expect(readdirSync(out).sort()).toEqual([
+      'curves.csv',
+      'curves.svg',
+      'latest',
+      'result.json',
+      'samples.txt',
+      'step-000003',
+      'step-000006',
+    ]);
     expect(JSON.parse(readFileSync(join(out, 'latest', 'config.json'), 'utf8')).step).toBe(6);
     const csv = readFileSync(join(out, 'curves.csv'), 'utf8').trimEnd().split('\n');
     expect(csv[0]).toBe('step,train_loss,train_accuracy,train_bits_per_char,val_loss,val_accuracy,val_bits_per_char');
@@ -101,8 +158,30 @@ describe('tensorloom textgen train', () => {
 
   it('keeps only the newest --keep step checkpoints', async () => {
     const out = join(tempDir(), 'run');
-    expect((await train([...tiny(), '--steps', '4', '--checkpoint-every', '1', '--keep', '2', '--samples', '0', '--eval-every', '0', '--out', out])).code).toBe(0);
-    expect(readdirSync(out).filter((n) => n.startsWith('step-')).sort()).toEqual(['step-000003', 'step-000004']);
+    expect(
+      (
+        await train([
+          ...tiny(),
+          '--steps',
+          '4',
+          '--checkpoint-every',
+          '1',
+          '--keep',
+          '2',
+          '--samples',
+          '0',
+          '--eval-every',
+          '0',
+          '--out',
+          out,
+        ])
+      ).code,
+    ).toBe(0);
+    expect(
+      readdirSync(out)
+        .filter((n) => n.startsWith('step-'))
+        .sort(),
+    ).toEqual(['step-000003', 'step-000004']);
   });
 
   it('exits 2 naming the flag on bad usage', async () => {
@@ -137,7 +216,20 @@ describe('tensorloom textgen train', () => {
     expect(bad.stderr().trimEnd().split('\n')).toHaveLength(1);
 
     const out = join(tempDir(), 'run');
-    const good = await train(['--corpus', latin1, '--encoding', 'latin1', ...tiny().slice(2), '--steps', '1', '--samples', '0', '--out', out, '--json']);
+    const good = await train([
+      '--corpus',
+      latin1,
+      '--encoding',
+      'latin1',
+      ...tiny().slice(2),
+      '--steps',
+      '1',
+      '--samples',
+      '0',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(good.code).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'latest', 'vocab.json'), 'utf8')).chars).toContain('é');
   });
@@ -145,7 +237,28 @@ describe('tensorloom textgen train', () => {
   it('documents its options, the files it writes and the temperature convention in --help', async () => {
     const c = capture();
     expect(await runCli(['textgen', 'train', '--help'], [textgenTrainCommand], c.io)).toBe(0);
-    for (const flag of ['--corpus', '--encoding', '--lowercase', '--embedding', '--hidden', '--layers', '--seq', '--batch', '--lr', '--lr-decay', '--steps', '--epochs', '--max-minutes', '--clip', '--dropout', '--seed', '--val-fraction', '--eval-every', '--out', '--resume']) {
+    for (const flag of [
+      '--corpus',
+      '--encoding',
+      '--lowercase',
+      '--embedding',
+      '--hidden',
+      '--layers',
+      '--seq',
+      '--batch',
+      '--lr',
+      '--lr-decay',
+      '--steps',
+      '--epochs',
+      '--max-minutes',
+      '--clip',
+      '--dropout',
+      '--seed',
+      '--val-fraction',
+      '--eval-every',
+      '--out',
+      '--resume',
+    ]) {
       expect(c.stdout()).toContain(flag);
     }
     expect(c.stdout()).toContain('INVERSE temperature');

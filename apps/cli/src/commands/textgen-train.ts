@@ -172,7 +172,9 @@ function checkResumeConflicts(given: Partial<TextgenTrainSettings>, saved: Textg
     const same = key === 'lrDecay' ? formatDecay(want as LrDecay | null) === formatDecay(have as LrDecay | null) : want === have;
     if (!same) {
       const show = (v: unknown) => (key === 'lrDecay' ? formatDecay(v as LrDecay | null) : String(v ?? 'none'));
-      throw new UsageError(`--${FLAG_OF[key]} ${show(want)} differs from the checkpoint's ${show(have)}: a resumed run keeps the checkpoint's model and training settings`);
+      throw new UsageError(
+        `--${FLAG_OF[key]} ${show(want)} differs from the checkpoint's ${show(have)}: a resumed run keeps the checkpoint's model and training settings`,
+      );
     }
   }
 }
@@ -209,7 +211,9 @@ export function curvesCsv(history: TrainingHistory): string {
     const t = train.get(step);
     const v = validation.get(step);
     rows.push(
-      [step, t?.loss, t?.accuracy, t === undefined ? undefined : t.loss / Math.LN2, v?.loss, v?.accuracy, v?.bitsPerChar].map((x) => (x === undefined ? '' : String(x))).join(','),
+      [step, t?.loss, t?.accuracy, t === undefined ? undefined : t.loss / Math.LN2, v?.loss, v?.accuracy, v?.bitsPerChar]
+        .map((x) => (x === undefined ? '' : String(x)))
+        .join(','),
     );
   }
   return `${rows.join('\n')}\n`;
@@ -218,7 +222,11 @@ export function curvesCsv(history: TrainingHistory): string {
 /** Loss, accuracy and bits/char panels (training smoothed over buckets of steps, validation as measured). */
 export function curvesSvg(history: TrainingHistory, title: string): string {
   const size = Math.max(1, Math.ceil(history.train.length / 300));
-  const train = (f: (t: TrainingHistory['train'][number]) => number) => bucketMeans(history.train.map((t) => [t.step, f(t)] as const), size);
+  const train = (f: (t: TrainingHistory['train'][number]) => number) =>
+    bucketMeans(
+      history.train.map((t) => [t.step, f(t)] as const),
+      size,
+    );
   const val = (f: (v: TrainingHistory['validation'][number]) => number) => history.validation.map((v) => [v.step, f(v)] as const);
   const trainName = size > 1 ? `training batches (mean of ${size} steps)` : 'training batches';
   const panel = (yLabel: string, t: [number, number][], v: (readonly [number, number])[]) => ({
@@ -229,9 +237,21 @@ export function curvesSvg(history: TrainingHistory, title: string): string {
   });
   return stackedChartsSvg({
     charts: [
-      panel('loss (nats/char)', train((t) => t.loss), val((v) => v.loss)),
-      panel('accuracy', train((t) => t.accuracy), val((v) => v.accuracy)),
-      panel('bits per character', train((t) => t.loss / Math.LN2), val((v) => v.bitsPerChar)),
+      panel(
+        'loss (nats/char)',
+        train((t) => t.loss),
+        val((v) => v.loss),
+      ),
+      panel(
+        'accuracy',
+        train((t) => t.accuracy),
+        val((v) => v.accuracy),
+      ),
+      panel(
+        'bits per character',
+        train((t) => t.loss / Math.LN2),
+        val((v) => v.bitsPerChar),
+      ),
     ],
   });
 }
@@ -254,7 +274,7 @@ function buildCorpus(text: string, corpus: string, options: Parameters<typeof pr
 
 export const textgenTrainCommand: Command = {
   path: ['textgen', 'train'],
-  summary: 'Train the character-level LSTM on a book (the course\'s Part 2), with validation, checkpoints and samples.',
+  summary: "Train the character-level LSTM on a book (the course's Part 2), with validation, checkpoints and samples.",
   details: [
     'The model: embedding → stacked LSTM → linear, predicting the next character at every step.',
     'Training as the course: random windows of --seq characters, teacher forcing, mean cross-entropy,',
@@ -276,20 +296,31 @@ export const textgenTrainCommand: Command = {
     'Files in --out (default runs/textgen-<corpus>):',
     '  step-NNNNNN/   a checkpoint every --checkpoint-every steps and at the end (the newest --keep kept)',
     '  latest/        the newest checkpoint (what --resume DIR and textgen sample/eval --checkpoint DIR read)',
-    '  curves.csv     step, the training batch\'s loss/accuracy/bits per char, the validation ones',
+    "  curves.csv     step, the training batch's loss/accuracy/bits per char, the validation ones",
     '  curves.svg     loss, accuracy and bits per character over the steps',
     '  samples.txt    the samples',
     '  result.json    the final figures (what --json prints)',
     'A checkpoint holds config.json, vocab.json, model.safetensors (PyTorch names), optimizer.safetensors,',
     'trainer.json and history.json. --resume DIR continues from DIR (a run folder or a checkpoint) with',
-    "its settings, corpus and data order: giving a model or training flag that differs is an error.",
+    'its settings, corpus and data order: giving a model or training flag that differs is an error.',
   ].join('\n'),
   options: {
-    corpus: { type: 'string', description: `${CORPUS_HELP} (default: ${DEFAULT_CORPUS}; with --resume, the checkpoint's).`, valueName: 'FILE' },
-    encoding: { type: 'string', description: "The corpus file's encoding: utf-8 (strict), latin1, utf-16le, … (default: utf-8).", valueName: 'NAME' },
+    corpus: {
+      type: 'string',
+      description: `${CORPUS_HELP} (default: ${DEFAULT_CORPUS}; with --resume, the checkpoint's).`,
+      valueName: 'FILE',
+    },
+    encoding: {
+      type: 'string',
+      description: "The corpus file's encoding: utf-8 (strict), latin1, utf-16le, … (default: utf-8).",
+      valueName: 'NAME',
+    },
     lowercase: { type: 'boolean', description: 'Lower-case the corpus (a smaller vocabulary).' },
-    'unknown-token': { type: 'boolean', description: 'Give the vocabulary an <unk> entry, so texts with characters the corpus lacks can be evaluated and prompted later.' },
-    'keep-gutenberg': { type: 'boolean', description: 'Keep a Project Gutenberg file\'s header and licence (left out by default).' },
+    'unknown-token': {
+      type: 'boolean',
+      description: 'Give the vocabulary an <unk> entry, so texts with characters the corpus lacks can be evaluated and prompted later.',
+    },
+    'keep-gutenberg': { type: 'boolean', description: "Keep a Project Gutenberg file's header and licence (left out by default)." },
     embedding: { type: 'string', description: 'Character embedding size (default: 64).', valueName: 'N' },
     hidden: { type: 'string', description: 'LSTM hidden units (default: 128).', valueName: 'N' },
     layers: { type: 'string', description: 'Stacked LSTM layers (default: 2).', valueName: 'N' },
@@ -300,16 +331,28 @@ export const textgenTrainCommand: Command = {
     clip: { type: 'string', description: 'Max-norm gradient clipping, or none (default: 5).', valueName: 'NORM' },
     dropout: { type: 'string', description: 'Dropout between LSTM layers and before the output layer (default: 0).', valueName: 'P' },
     seed: { type: 'string', description: 'Seed of the initial weights, the data order and the samples (default: 0).', valueName: 'N' },
-    'val-fraction': { type: 'string', description: 'Fraction of the text, at its end, held out for validation; 0 for none (default: 0.1).', valueName: 'F' },
+    'val-fraction': {
+      type: 'string',
+      description: 'Fraction of the text, at its end, held out for validation; 0 for none (default: 0.1).',
+      valueName: 'F',
+    },
     steps: { type: 'string', description: 'Train until this step (resumed steps included).', valueName: 'N' },
     epochs: { type: 'string', description: 'Train until this many passes over the training text.', valueName: 'N' },
-    'max-minutes': { type: 'string', description: `Wall-clock budget of this run (default: ${DEFAULT_MAX_MINUTES} when no bound is given).`, valueName: 'M' },
+    'max-minutes': {
+      type: 'string',
+      description: `Wall-clock budget of this run (default: ${DEFAULT_MAX_MINUTES} when no bound is given).`,
+      valueName: 'M',
+    },
     'eval-every': { type: 'string', description: 'Validate every N steps (0: only at the end).', default: '500', valueName: 'N' },
     'checkpoint-every': { type: 'string', description: 'Checkpoint every N steps (0: only at the end).', default: '1000', valueName: 'N' },
     keep: { type: 'string', description: 'Step checkpoints kept (the newest); 0 keeps all.', default: '5', valueName: 'N' },
     samples: { type: 'string', description: 'Sentences per sample set (0: no samples).', default: '5', valueName: 'N' },
     'sample-length': { type: 'string', description: 'Characters generated after the first in each sample.', default: '30', valueName: 'N' },
-    out: { type: 'string', description: 'Run folder for checkpoints, curves and samples (default runs/textgen-<corpus>, or the --resume folder).', valueName: 'DIR' },
+    out: {
+      type: 'string',
+      description: 'Run folder for checkpoints, curves and samples (default runs/textgen-<corpus>, or the --resume folder).',
+      valueName: 'DIR',
+    },
     resume: { type: 'string', description: 'Continue the run saved in DIR (a run folder or one checkpoint).', valueName: 'DIR' },
   },
   async run(values, ctx) {
@@ -321,7 +364,10 @@ export const textgenTrainCommand: Command = {
     const sampleLength = intOption(values, 'sample-length', 30, { min: 1 });
     const steps = values.steps === undefined ? undefined : intOption(values, 'steps', 1, { min: 1 });
     const epochs = values.epochs === undefined ? undefined : floatOption(values, 'epochs', 1, { min: 0, exclusiveMin: true });
-    let maxMinutes = values['max-minutes'] === undefined ? undefined : floatOption(values, 'max-minutes', DEFAULT_MAX_MINUTES, { min: 0, exclusiveMin: true });
+    let maxMinutes =
+      values['max-minutes'] === undefined
+        ? undefined
+        : floatOption(values, 'max-minutes', DEFAULT_MAX_MINUTES, { min: 0, exclusiveMin: true });
     if (steps === undefined && epochs === undefined && maxMinutes === undefined) maxMinutes = DEFAULT_MAX_MINUTES;
     const maxSeconds = maxMinutes === undefined ? undefined : maxMinutes * 60;
     if (values.encoding !== undefined) encodingOption(values);
@@ -337,11 +383,13 @@ export const textgenTrainCommand: Command = {
     if (resumeFrom !== undefined) {
       const found = await findCheckpointDir(resumeFrom);
       loaded = await loadCheckpointFlag(resumeFrom, 'resume');
-      if (loaded.trainerState === undefined) throw new UsageError(`--resume: the checkpoint at '${found}' holds no training state (it was saved for sampling only)`);
+      if (loaded.trainerState === undefined)
+        throw new UsageError(`--resume: the checkpoint at '${found}' holds no training state (it was saved for sampling only)`);
       settings = checkpointSettings(loaded);
       checkResumeConflicts(given, settings);
       const meta = loaded.metadata as Partial<TextgenRunMetadata>;
-      if (keepGutenberg && meta.keepGutenberg === false) throw new UsageError("--keep-gutenberg differs from the checkpoint's run, which left the Project Gutenberg header and licence out");
+      if (keepGutenberg && meta.keepGutenberg === false)
+        throw new UsageError("--keep-gutenberg differs from the checkpoint's run, which left the Project Gutenberg header and licence out");
       keepGutenberg = meta.keepGutenberg ?? false;
       corpus ??= meta.corpus ?? DEFAULT_CORPUS;
       encoding ??= meta.encoding;
@@ -389,7 +437,12 @@ export const textgenTrainCommand: Command = {
       });
     }
     const { model } = trainer;
-    const metadata: TextgenRunMetadata & Record<string, unknown> = { corpus, encoding, validationFraction: settings.valFraction, keepGutenberg };
+    const metadata: TextgenRunMetadata & Record<string, unknown> = {
+      corpus,
+      encoding,
+      validationFraction: settings.valFraction,
+      keepGutenberg,
+    };
 
     const charsPerStep = settings.batch * settings.seq;
     const epochTarget = epochs === undefined ? undefined : Math.ceil((epochs * train.length) / charsPerStep);
@@ -525,7 +578,11 @@ export const textgenTrainCommand: Command = {
       samples: sampleSets.map((set) => ({
         step: set.step,
         greedy: set.greedy.map((s) => s.text),
-        tempered: set.tempered.map((t) => ({ inverseTemperature: t.inverseTemperature, temperature: t.temperature, texts: t.samples.map((s) => s.text) })),
+        tempered: set.tempered.map((t) => ({
+          inverseTemperature: t.inverseTemperature,
+          temperature: t.temperature,
+          texts: t.samples.map((s) => s.text),
+        })),
       })),
     };
     writeFileSync(jsonPath, `${JSON.stringify(figures, null, 2)}\n`);
@@ -537,11 +594,30 @@ export const textgenTrainCommand: Command = {
 
 function printSummary(
   ctx: CommandContext,
-  f: { steps: number; epochs: number; seconds: number; charsPerSecond: number; stoppedBy: string; trainLoss: number; trainAccuracy: number; valLoss: number | null; valAccuracy: number | null; valBitsPerChar: number | null; checkpoint: string },
+  f: {
+    steps: number;
+    epochs: number;
+    seconds: number;
+    charsPerSecond: number;
+    stoppedBy: string;
+    trainLoss: number;
+    trainAccuracy: number;
+    valLoss: number | null;
+    valAccuracy: number | null;
+    valBitsPerChar: number | null;
+    checkpoint: string;
+  },
 ): void {
   ctx.print('');
-  ctx.print(`step ${f.steps} (epoch ${f.epochs.toFixed(2)}), stopped by ${f.stoppedBy}, ${formatSeconds(f.seconds)}, ${grouped(f.charsPerSecond)} chars/s in training steps`);
-  ctx.print(`train (last 100 batches): loss ${f.trainLoss.toFixed(4)}  accuracy ${percent(f.trainAccuracy)}  ${(f.trainLoss / Math.LN2).toFixed(3)} bits/char`);
-  if (f.valLoss !== null) ctx.print(`validation:               loss ${f.valLoss.toFixed(4)}  accuracy ${percent(f.valAccuracy!)}  ${f.valBitsPerChar!.toFixed(3)} bits/char`);
+  ctx.print(
+    `step ${f.steps} (epoch ${f.epochs.toFixed(2)}), stopped by ${f.stoppedBy}, ${formatSeconds(f.seconds)}, ${grouped(f.charsPerSecond)} chars/s in training steps`,
+  );
+  ctx.print(
+    `train (last 100 batches): loss ${f.trainLoss.toFixed(4)}  accuracy ${percent(f.trainAccuracy)}  ${(f.trainLoss / Math.LN2).toFixed(3)} bits/char`,
+  );
+  if (f.valLoss !== null)
+    ctx.print(
+      `validation:               loss ${f.valLoss.toFixed(4)}  accuracy ${percent(f.valAccuracy!)}  ${f.valBitsPerChar!.toFixed(3)} bits/char`,
+    );
   ctx.print(`checkpoint: ${f.checkpoint}`);
 }

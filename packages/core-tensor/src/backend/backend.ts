@@ -24,9 +24,26 @@ export interface Backend {
    * `out[idx] = f(a[idx·aStrides], b[idx·bStrides])` over `shape` (the broadcast output shape);
    * a stride of 0 broadcasts. `out` is contiguous. Comparisons write 0/1 into an int32 `out`.
    */
-  binary(op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], out: TypedArray, shape: readonly number[]): void;
+  binary(
+    op: BinaryOp,
+    a: TypedArray,
+    aStrides: readonly number[],
+    b: TypedArray,
+    bStrides: readonly number[],
+    out: TypedArray,
+    shape: readonly number[],
+  ): void;
   /** `out = cond ? a : b` with broadcasting strides for each input (cond is nonzero = true). */
-  where(cond: TypedArray, condStrides: readonly number[], a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], out: TypedArray, shape: readonly number[]): void;
+  where(
+    cond: TypedArray,
+    condStrides: readonly number[],
+    a: TypedArray,
+    aStrides: readonly number[],
+    b: TypedArray,
+    bStrides: readonly number[],
+    out: TypedArray,
+    shape: readonly number[],
+  ): void;
 
   // ---- layout ---------------------------------------------------------------------------------
   /**
@@ -34,7 +51,15 @@ export interface Backend {
    * `dst[dstOffset + idx·dstStrides] = src[srcOffset + idx·srcStrides]`.
    * Serves permute, expand, slice, concat and stack.
    */
-  copy(src: TypedArray, srcOffset: number, srcStrides: readonly number[], dst: TypedArray, dstOffset: number, dstStrides: readonly number[], shape: readonly number[]): void;
+  copy(
+    src: TypedArray,
+    srcOffset: number,
+    srcStrides: readonly number[],
+    dst: TypedArray,
+    dstOffset: number,
+    dstStrides: readonly number[],
+    shape: readonly number[],
+  ): void;
 
   // ---- reductions (over the middle axis of a [outer, size, inner] view) ------------------------
   /** `out[o, i] = reduce_k x[o, k, i]`; `out` has `outer·inner` elements. Empty sum is 0, empty max is -Infinity. */
@@ -74,28 +99,63 @@ export interface Backend {
    * σ must not overflow for any input. `saved`, when given, is [rows, 5H] and receives per row the
    * blocks σ(i), σ(f), tanh(g), σ(o), tanh(c): all that `lstmCellBackward` reads.
    */
-  lstmCellForward(gates: FloatArray, cPrev: FloatArray, rows: number, hidden: number, h: FloatArray, c: FloatArray, saved: FloatArray | null): void;
+  lstmCellForward(
+    gates: FloatArray,
+    cPrev: FloatArray,
+    rows: number,
+    hidden: number,
+    h: FloatArray,
+    c: FloatArray,
+    saved: FloatArray | null,
+  ): void;
   /**
    * The gradient of `lstmCellForward` from its `saved` activations: given `dh`, `dc` [rows, H]
    * (the gradients of h and c), with `dcTotal = dc + dh ⊙ σ(o) ⊙ (1 − tanh²c)`, writes
    * `dGates` [rows, 4H] = (dcTotal ⊙ tanh g ⊙ σi(1−σi), dcTotal ⊙ cPrev ⊙ σf(1−σf),
    * dcTotal ⊙ σi ⊙ (1 − tanh²g), dh ⊙ tanh c ⊙ σo(1−σo)) and `dcPrev` [rows, H] = dcTotal ⊙ σ(f).
    */
-  lstmCellBackward(saved: FloatArray, cPrev: FloatArray, dh: FloatArray, dc: FloatArray, rows: number, hidden: number, dGates: FloatArray, dcPrev: FloatArray): void;
+  lstmCellBackward(
+    saved: FloatArray,
+    cPrev: FloatArray,
+    dh: FloatArray,
+    dc: FloatArray,
+    rows: number,
+    hidden: number,
+    dGates: FloatArray,
+    dcPrev: FloatArray,
+  ): void;
   /**
    * The GRU pointwise step (PyTorch's formula). `xProj` = x·W_ihᵀ + b_ih and `hProj` = h·W_hhᵀ + b_hh
    * are [rows, 3H], packed r, z, n; `hPrev` and `h` are [rows, H]:
    * `r = σ(x_r + h_r)`, `z = σ(x_z + h_z)`, `n = tanh(x_n + r ⊙ h_n)`, `h = n + z ⊙ (hPrev − n)`.
    * `saved`, when given, is [rows, 3H] and receives per row the blocks r, z, n.
    */
-  gruCellForward(xProj: FloatArray, hProj: FloatArray, hPrev: FloatArray, rows: number, hidden: number, h: FloatArray, saved: FloatArray | null): void;
+  gruCellForward(
+    xProj: FloatArray,
+    hProj: FloatArray,
+    hPrev: FloatArray,
+    rows: number,
+    hidden: number,
+    h: FloatArray,
+    saved: FloatArray | null,
+  ): void;
   /**
    * The gradient of `gruCellForward` from its `saved` r, z, n and `dh` [rows, H]: with
    * `dn = dh ⊙ (1 − z) ⊙ (1 − n²)`, `dr = dn ⊙ h_n ⊙ r(1−r)`, `dz = dh ⊙ (hPrev − n) ⊙ z(1−z)`, writes
    * `dxProj` [rows, 3H] = (dr, dz, dn), `dhProj` [rows, 3H] = (dr, dz, dn ⊙ r) and
    * `dhPrev` [rows, H] = dh ⊙ z (the direct term only; the path through hProj is the caller's).
    */
-  gruCellBackward(saved: FloatArray, hProj: FloatArray, hPrev: FloatArray, dh: FloatArray, rows: number, hidden: number, dxProj: FloatArray, dhProj: FloatArray, dhPrev: FloatArray): void;
+  gruCellBackward(
+    saved: FloatArray,
+    hProj: FloatArray,
+    hPrev: FloatArray,
+    dh: FloatArray,
+    rows: number,
+    hidden: number,
+    dxProj: FloatArray,
+    dhProj: FloatArray,
+    dhPrev: FloatArray,
+  ): void;
 
   // ---- fused recurrent sequences (a whole layer-direction: every step's GEMM and cell) -----------
   // Time-major storage, all arrays one dtype. Step order is t = 0, 1, …, T−1, or T−1, …, 0 with
@@ -110,7 +170,17 @@ export interface Backend {
    * [T, B, H] (the final state is hs/cs at the last step processed) and, when given, `saved`
    * [T, B, 5H]: each step's σi, σf, tanh g, σo, tanh c as `lstmCellForward` saves them.
    */
-  lstmSequenceForward(xProj: FloatArray, h0: FloatArray, c0: FloatArray, weightHH: FloatArray, bias: FloatArray | null, params: RecurrentSequenceParams, hs: FloatArray, cs: FloatArray, saved: FloatArray | null): void;
+  lstmSequenceForward(
+    xProj: FloatArray,
+    h0: FloatArray,
+    c0: FloatArray,
+    weightHH: FloatArray,
+    bias: FloatArray | null,
+    params: RecurrentSequenceParams,
+    hs: FloatArray,
+    cs: FloatArray,
+    saved: FloatArray | null,
+  ): void;
   /**
    * Backpropagation through `lstmSequenceForward` from its `saved` and `cs` (and `c0`). Inputs are
    * the gradients of the outputs: `dHs` [T, B, H] (of hs), `dhLast`, `dcLast` [B, H] (of the final
@@ -121,7 +191,19 @@ export interface Backend {
    * gradient is `dXProj[t]·W_hh`. Writes `dXProj` [T, B, 4H], and `dh0`, `dc0` [B, H]: the
    * gradients of h0 and c0. dW_hh = Σ_t dXProj[t]ᵀ·hPrev_t is left to the caller (one GEMM).
    */
-  lstmSequenceBackward(weightHH: FloatArray, saved: FloatArray, c0: FloatArray, cs: FloatArray, dHs: FloatArray | null, dhLast: FloatArray | null, dcLast: FloatArray | null, params: RecurrentSequenceParams, dXProj: FloatArray, dh0: FloatArray, dc0: FloatArray): void;
+  lstmSequenceBackward(
+    weightHH: FloatArray,
+    saved: FloatArray,
+    c0: FloatArray,
+    cs: FloatArray,
+    dHs: FloatArray | null,
+    dhLast: FloatArray | null,
+    dcLast: FloatArray | null,
+    params: RecurrentSequenceParams,
+    dXProj: FloatArray,
+    dh0: FloatArray,
+    dc0: FloatArray,
+  ): void;
   /**
    * PyTorch's GRU recurrence over all steps. `xProj` [T, B, 3H] holds x_t·W_ihᵀ (packed r, z, n),
    * `h0` [B, H], `weightHH` [3H, H], `biasIH` and `biasHH` [3H] (b_ih, unless xProj holds it, and
@@ -131,7 +213,17 @@ export interface Backend {
    * (both or neither), `saved` [T, B, 3H] (r, z, n as `gruCellForward` saves them) and `hProj`
    * [T, B, 3H].
    */
-  gruSequenceForward(xProj: FloatArray, h0: FloatArray, weightHH: FloatArray, biasIH: FloatArray | null, biasHH: FloatArray | null, params: RecurrentSequenceParams, hs: FloatArray, saved: FloatArray | null, hProj: FloatArray | null): void;
+  gruSequenceForward(
+    xProj: FloatArray,
+    h0: FloatArray,
+    weightHH: FloatArray,
+    biasIH: FloatArray | null,
+    biasHH: FloatArray | null,
+    params: RecurrentSequenceParams,
+    hs: FloatArray,
+    saved: FloatArray | null,
+    hProj: FloatArray | null,
+  ): void;
   /**
    * Backpropagation through `gruSequenceForward` from its `saved`, `hProj` and the states (`h0`,
    * `hs`). With `dh = dHs[t] + dhLast (last step) + the direct z ⊙ dh and the recurrent
@@ -140,7 +232,19 @@ export interface Backend {
    * the gradient of hProj[t], so of b_hh summed over rows, and of W_hh as Σ_t dHProj[t]ᵀ·hPrev_t,
    * left to the caller). `dHs`, `dhLast` null = zeros. Writes `dXProj`, `dHProj` and `dh0` [B, H].
    */
-  gruSequenceBackward(weightHH: FloatArray, saved: FloatArray, hProj: FloatArray, h0: FloatArray, hs: FloatArray, dHs: FloatArray | null, dhLast: FloatArray | null, params: RecurrentSequenceParams, dXProj: FloatArray, dHProj: FloatArray, dh0: FloatArray): void;
+  gruSequenceBackward(
+    weightHH: FloatArray,
+    saved: FloatArray,
+    hProj: FloatArray,
+    h0: FloatArray,
+    hs: FloatArray,
+    dHs: FloatArray | null,
+    dhLast: FloatArray | null,
+    params: RecurrentSequenceParams,
+    dXProj: FloatArray,
+    dHProj: FloatArray,
+    dh0: FloatArray,
+  ): void;
 
   // ---- fused softmax cross-entropy over class-index targets -------------------------------------
   /**
@@ -152,7 +256,15 @@ export interface Backend {
    * pass loses nothing to rounding when the logits are large). A NaN in a row makes m_n NaN.
    * Targets are checked by the op: each is `ignoreIndex` or in [0, classes).
    */
-  crossEntropyForward(logits: FloatArray, target: Int32Array, weight: FloatArray | null, params: CrossEntropyParams, losses: FloatArray, rowMax: FloatArray, logSum: FloatArray): void;
+  crossEntropyForward(
+    logits: FloatArray,
+    target: Int32Array,
+    weight: FloatArray | null,
+    params: CrossEntropyParams,
+    losses: FloatArray,
+    rowMax: FloatArray,
+    logSum: FloatArray,
+  ): void;
   /**
    * The gradient of `crossEntropyForward` in one pass, from its `rowMax` and `logSum`: with
    * `p_nc = exp((x_nc − m_n) − s_n)` and `g_n = gradLosses[n]`,
@@ -181,7 +293,15 @@ export interface Backend {
    * [rows, feat], written (not accumulated): a row without entries is zeros. Duplicate entries add
    * up; NaN and ±Infinity propagate as in the dense product.
    */
-  spmmCsr(rowPtr: Int32Array, colIndex: Int32Array, values: FloatArray | null, x: FloatArray, rows: number, feat: number, out: FloatArray): void;
+  spmmCsr(
+    rowPtr: Int32Array,
+    colIndex: Int32Array,
+    values: FloatArray | null,
+    x: FloatArray,
+    rows: number,
+    feat: number,
+    out: FloatArray,
+  ): void;
   /**
    * Sampled dense-dense product (the values gradient of `spmmCsr`): for every entry k of row r,
    * `out[k] = Σ_f a[r, f] · b[colIndex[k], f]`, with a row-major [rows, feat] and b [cols, feat];
@@ -195,7 +315,15 @@ export interface Backend {
    * and −1 in `arg`. NaN counts as the extreme (the first NaN wins), as in `argReduce`. out and
    * arg are [size, inner], written (not accumulated); entries = index.length.
    */
-  scatterReduce(op: ScatterReduceOp, src: TypedArray, index: Int32Array, size: number, inner: number, out: TypedArray, arg: Int32Array): void;
+  scatterReduce(
+    op: ScatterReduceOp,
+    src: TypedArray,
+    index: Int32Array,
+    size: number,
+    inner: number,
+    out: TypedArray,
+    arg: Int32Array,
+  ): void;
   /**
    * Softmax over the entries that share an index, per column: with src [entries, inner] and
    * `index[e]` in [0, size), `m[s, i] = max_{e: index[e] = s} src[e, i]`,
@@ -204,7 +332,15 @@ export interface Backend {
    * ([size, inner], written) receive m and z; a segment without entries has m = −Infinity and z = 0
    * (and produces no output). A segment whose max is ±Infinity or NaN gives NaN, as the dense softmax.
    */
-  segmentSoftmax(src: FloatArray, index: Int32Array, size: number, inner: number, out: FloatArray, segmentMax: FloatArray, segmentSum: FloatArray): void;
+  segmentSoftmax(
+    src: FloatArray,
+    index: Int32Array,
+    size: number,
+    inner: number,
+    out: FloatArray,
+    segmentMax: FloatArray,
+    segmentSum: FloatArray,
+  ): void;
 }
 
 /** The reductions of `Backend.scatterReduce`. */
@@ -236,20 +372,7 @@ export type UnaryOp =
   | 'mulScalar' // p0
   | 'isnan';
 
-export type BinaryOp =
-  | 'add'
-  | 'sub'
-  | 'mul'
-  | 'div'
-  | 'pow'
-  | 'maximum'
-  | 'minimum'
-  | 'eq'
-  | 'ne'
-  | 'lt'
-  | 'le'
-  | 'gt'
-  | 'ge';
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 
 export type ReduceOp = 'sum' | 'max' | 'min' | 'prod';
 export type ArgReduceOp = 'argmax' | 'argmin';

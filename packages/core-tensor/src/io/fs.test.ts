@@ -76,7 +76,9 @@ describe('saveSafetensors / loadSafetensors', () => {
 
   it('writes nothing when validation fails before any byte is written', async () => {
     const path = join(directory, 'fresh.safetensors');
-    await expect(saveSafetensors(path, weights(), { metadata: { epoch: 3 as unknown as string } })).rejects.toThrow(SafetensorsMetadataError);
+    await expect(saveSafetensors(path, weights(), { metadata: { epoch: 3 as unknown as string } })).rejects.toThrow(
+      SafetensorsMetadataError,
+    );
     expect(await readdir(directory)).toEqual([]);
   });
 

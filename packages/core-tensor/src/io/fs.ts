@@ -28,7 +28,11 @@ let tempCounter = 0;
  * @example
  * await saveSafetensors('checkpoint.safetensors', model.stateDict(), { metadata: { epoch: '3' } });
  */
-export async function saveSafetensors(path: string, tensors: Record<string, Tensor>, options: SerializeSafetensorsOptions = {}): Promise<void> {
+export async function saveSafetensors(
+  path: string,
+  tensors: Record<string, Tensor>,
+  options: SerializeSafetensorsOptions = {},
+): Promise<void> {
   const { open, rename, stat, unlink } = requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'saveSafetensors');
   const { basename, dirname, join } = requireNodeBuiltin<typeof import('node:path')>('node:path', 'saveSafetensors');
   const plan = planSafetensors(tensors, options); // validates before the disk is touched

@@ -166,14 +166,29 @@ export function encodeTensor(tensor: Tensor, dtype: string = WRITE_DTYPES[tensor
   for (let i = 0; i < data.length; i++) {
     const value = data[i]!;
     switch (dtype) {
-      case 'F64': view.setFloat64(8 * i, value, true); break;
-      case 'F32': view.setFloat32(4 * i, value, true); break;
-      case 'I32': view.setInt32(4 * i, value, true); break;
-      case 'I64': view.setBigInt64(8 * i, BigInt(value), true); break;
-      case 'I16': view.setInt16(2 * i, value, true); break;
-      case 'U16': view.setUint16(2 * i, value, true); break;
-      case 'I8': view.setInt8(i, value); break;
-      default: view.setUint8(i, value);
+      case 'F64':
+        view.setFloat64(8 * i, value, true);
+        break;
+      case 'F32':
+        view.setFloat32(4 * i, value, true);
+        break;
+      case 'I32':
+        view.setInt32(4 * i, value, true);
+        break;
+      case 'I64':
+        view.setBigInt64(8 * i, BigInt(value), true);
+        break;
+      case 'I16':
+        view.setInt16(2 * i, value, true);
+        break;
+      case 'U16':
+        view.setUint16(2 * i, value, true);
+        break;
+      case 'I8':
+        view.setInt8(i, value);
+        break;
+      default:
+        view.setUint8(i, value);
     }
   }
   return out;

@@ -15,8 +15,10 @@ import {
 import { parseSafetensors, serializeSafetensors } from './safetensors.js';
 import { halfToFloatBits } from './safetensors-dtypes.js';
 
-const float32FromBits = (bits: number[], shape: number[]): Tensor => new Tensor(new Float32Array(new Uint32Array(bits).buffer), shape, 'float32');
-const float64FromBits = (bits: bigint[], shape: number[]): Tensor => new Tensor(new Float64Array(new BigUint64Array(bits).buffer), shape, 'float64');
+const float32FromBits = (bits: number[], shape: number[]): Tensor =>
+  new Tensor(new Float32Array(new Uint32Array(bits).buffer), shape, 'float32');
+const float64FromBits = (bits: bigint[], shape: number[]): Tensor =>
+  new Tensor(new Float64Array(new BigUint64Array(bits).buffer), shape, 'float64');
 const bits32 = (t: Tensor): number[] => [...new Uint32Array(t.data.buffer, t.data.byteOffset, t.size)];
 const bits64 = (t: Tensor): bigint[] => [...new BigUint64Array(t.data.buffer, t.data.byteOffset, t.size)];
 
@@ -49,7 +51,16 @@ describe('serializeSafetensors / parseSafetensors round trip', () => {
   });
 
   it('keeps float64 bits exactly: NaN payloads, −0, subnormals, infinities', () => {
-    const bits = [0x7ff8000000000001n, 0xfff0000000abcdefn, 0x7ff0000000000001n, 0x8000000000000000n, 1n, 0x000fffffffffffffn, 0x7ff0000000000000n, 0x3ff0000000000000n];
+    const bits = [
+      0x7ff8000000000001n,
+      0xfff0000000abcdefn,
+      0x7ff0000000000001n,
+      0x8000000000000000n,
+      1n,
+      0x000fffffffffffffn,
+      0x7ff0000000000000n,
+      0x3ff0000000000000n,
+    ];
     const { tensors } = parseSafetensors(serializeSafetensors({ y: float64FromBits(bits, [2, 4]) }));
     expect(tensors.y!.dtype).toBe('float64');
     expect(bits64(tensors.y!)).toEqual(bits);
@@ -223,7 +234,13 @@ describe('parseSafetensors dtype conversions', () => {
       const exponent = (h >> 10) & 0x1f;
       const mantissa = h & 0x3ff;
       const expected =
-        exponent === 0 ? sign * mantissa * 2 ** -24 : exponent === 31 ? (mantissa ? NaN : sign * Infinity) : sign * 2 ** (exponent - 15) * (1 + mantissa / 1024);
+        exponent === 0
+          ? sign * mantissa * 2 ** -24
+          : exponent === 31
+            ? mantissa
+              ? NaN
+              : sign * Infinity
+            : sign * 2 ** (exponent - 15) * (1 + mantissa / 1024);
       if (!Object.is(out[0], expected)) expect.fail(`half 0x${h.toString(16)}: got ${out[0]}, expected ${expected}`);
     }
   });
@@ -293,25 +310,33 @@ describe('parseSafetensors validation', () => {
 
   it('rejects unknown or missing dtypes with SafetensorsDTypeError', () => {
     for (const dtype of ['F128', 'f32', 'F8_E4M3', '', 32, undefined]) {
-      expect(() => parseSafetensors(rawFile({ a: { dtype, shape: [2], data_offsets: [0, 8] } }, eightBytes))).toThrow(SafetensorsDTypeError);
+      expect(() => parseSafetensors(rawFile({ a: { dtype, shape: [2], data_offsets: [0, 8] } }, eightBytes))).toThrow(
+        SafetensorsDTypeError,
+      );
     }
   });
 
   it('rejects shapes that are not lists of non-negative integers with SafetensorsShapeError', () => {
     for (const shape of [[-1], [1.5], ['2'], 2, null, undefined, [2, null], [2 ** 60]]) {
-      expect(() => parseSafetensors(rawFile({ a: { dtype: 'F32', shape, data_offsets: [0, 8] } }, eightBytes))).toThrow(SafetensorsShapeError);
+      expect(() => parseSafetensors(rawFile({ a: { dtype: 'F32', shape, data_offsets: [0, 8] } }, eightBytes))).toThrow(
+        SafetensorsShapeError,
+      );
     }
   });
 
   it('rejects data_offsets that are not two integers with begin ≤ end ≤ buffer length', () => {
     for (const offsets of [[0], [0, 8, 8], [8, 0], [0, 16], [-1, 7], [0.5, 8], ['0', '8'], null, undefined]) {
-      expect(() => parseSafetensors(rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: offsets } }, eightBytes))).toThrow(SafetensorsBoundsError);
+      expect(() => parseSafetensors(rawFile({ a: { dtype: 'F32', shape: [2], data_offsets: offsets } }, eightBytes))).toThrow(
+        SafetensorsBoundsError,
+      );
     }
   });
 
   it('rejects a byte span other than product(shape) · itemsize with SafetensorsBoundsError', () => {
     expect(() => parseSafetensors(rawFile({ a: f32Entry([3], 0, 8) }, eightBytes))).toThrow(SafetensorsBoundsError);
-    expect(() => parseSafetensors(rawFile({ a: { dtype: 'F64', shape: [2], data_offsets: [0, 8] } }, eightBytes))).toThrow(SafetensorsBoundsError);
+    expect(() => parseSafetensors(rawFile({ a: { dtype: 'F64', shape: [2], data_offsets: [0, 8] } }, eightBytes))).toThrow(
+      SafetensorsBoundsError,
+    );
     expect(() => parseSafetensors(rawFile({ a: f32Entry([2 ** 40, 2 ** 20], 0, 8) }, eightBytes))).toThrow(SafetensorsBoundsError);
   });
 
@@ -379,13 +404,21 @@ describe('serializeSafetensors with other integer dtypes (options.dtypes)', () =
   const le = (array: ArrayBufferView): number[] => [...new Uint8Array(array.buffer, array.byteOffset, array.byteLength)];
 
   it('writes int32 tensors as I64, I16, U16, I8 and U8 bytes that read back to the same values', () => {
-    const tensors = { wide: int32([-2147483648, 0, 2147483647]), short: int32([-32768, 32767]), ushort: int32([0, 65535]), byte: int32([-128, 127]), ubyte: int32([0, 255]) };
+    const tensors = {
+      wide: int32([-2147483648, 0, 2147483647]),
+      short: int32([-32768, 32767]),
+      ushort: int32([0, 65535]),
+      byte: int32([-128, 127]),
+      ubyte: int32([0, 255]),
+    };
     const dtypes = { wide: 'I64', short: 'I16', ushort: 'U16', byte: 'I8', ubyte: 'U8' } as const;
     const bytes = serializeSafetensors(tensors, { dtypes });
     const { json, length } = headerOf(bytes);
     expect(Object.fromEntries(Object.entries(json).map(([name, entry]) => [name, (entry as { dtype: string }).dtype]))).toEqual(dtypes);
     const buffer = [...bytes.subarray(8 + length)];
-    const spans = Object.fromEntries(Object.entries(json).map(([name, entry]) => [name, (entry as { data_offsets: [number, number] }).data_offsets]));
+    const spans = Object.fromEntries(
+      Object.entries(json).map(([name, entry]) => [name, (entry as { data_offsets: [number, number] }).data_offsets]),
+    );
     const slice = (name: string) => buffer.slice(spans[name]![0], spans[name]![1]);
     expect(slice('wide')).toEqual(le(new BigInt64Array([-2147483648n, 0n, 2147483647n])));
     expect(slice('short')).toEqual(le(new Int16Array([-32768, 32767])));
@@ -437,13 +470,24 @@ describe('reading files written by PyTorch (test/fixtures/make_fixtures.py)', ()
   const bytes = readFileSync(new URL('../../test/fixtures/io_sample.safetensors', import.meta.url));
   const { tensors, metadata } = parseSafetensors(bytes);
   const expected = JSON.parse(metadata.expected!) as Record<string, Expected>;
-  const targetDType: Record<string, string> = { F32: 'float32', F64: 'float64', F16: 'float32', BF16: 'float32', I64: 'int32', I32: 'int32', U8: 'int32', BOOL: 'int32' };
+  const targetDType: Record<string, string> = {
+    F32: 'float32',
+    F64: 'float64',
+    F16: 'float32',
+    BF16: 'float32',
+    I64: 'int32',
+    I32: 'int32',
+    U8: 'int32',
+    BOOL: 'int32',
+  };
 
   it('reads the metadata and every tensor the script wrote', () => {
     expect(metadata.format).toBe('pt');
     expect(metadata.producer).toBe('make_fixtures.py');
     expect(Object.keys(tensors).sort()).toEqual(Object.keys(expected).sort());
-    expect(Object.keys(expected)).toEqual(expect.arrayContaining(['f32', 'f64', 'i64', 'i32', 'u8', 'bool', 'f16', 'bf16', 'scalar_f64', 'empty_f32']));
+    expect(Object.keys(expected)).toEqual(
+      expect.arrayContaining(['f32', 'f64', 'i64', 'i32', 'u8', 'bool', 'f16', 'bf16', 'scalar_f64', 'empty_f32']),
+    );
   });
 
   it.each(Object.keys(expected))('reads tensor %s with its dtype, shape and exact values', (name) => {

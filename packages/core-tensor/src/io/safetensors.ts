@@ -142,10 +142,14 @@ function readEntry(name: string, value: unknown, bufferLength: number): Entry {
     );
   }
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new SafetensorsShapeError(`parseSafetensors: tensor '${name}' has shape ${describe(shape)}: expected a list of non-negative integers`);
+    throw new SafetensorsShapeError(
+      `parseSafetensors: tensor '${name}' has shape ${describe(shape)}: expected a list of non-negative integers`,
+    );
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0)) {
-    throw new SafetensorsBoundsError(`parseSafetensors: tensor '${name}' has data_offsets ${describe(offsets)}: expected two non-negative integers`);
+    throw new SafetensorsBoundsError(
+      `parseSafetensors: tensor '${name}' has data_offsets ${describe(offsets)}: expected two non-negative integers`,
+    );
   }
   const [begin, end] = offsets as [number, number];
   if (begin > end || end > bufferLength) {
@@ -169,10 +173,14 @@ function checkLayout(entries: readonly Entry[], bufferLength: number): void {
   let previous = '';
   for (const entry of sorted) {
     if (entry.begin < cursor) {
-      throw new SafetensorsLayoutError(`parseSafetensors: tensor '${entry.name}' (bytes ${entry.begin}..${entry.end}) overlaps '${previous}' (ending at ${cursor})`);
+      throw new SafetensorsLayoutError(
+        `parseSafetensors: tensor '${entry.name}' (bytes ${entry.begin}..${entry.end}) overlaps '${previous}' (ending at ${cursor})`,
+      );
     }
     if (entry.begin > cursor) {
-      throw new SafetensorsLayoutError(`parseSafetensors: bytes ${cursor}..${entry.begin} of the buffer belong to no tensor (a hole before '${entry.name}')`);
+      throw new SafetensorsLayoutError(
+        `parseSafetensors: bytes ${cursor}..${entry.begin} of the buffer belong to no tensor (a hole before '${entry.name}')`,
+      );
     }
     cursor = entry.end;
     previous = entry.name;
@@ -247,16 +255,22 @@ function fileDType(name: string, tensor: Tensor, requested: SafetensorsIntegerDT
   if (requested === undefined) return WRITE_DTYPES[tensor.dtype];
   const range = Object.hasOwn(INTEGER_WRITE_DTYPES, requested) ? INTEGER_WRITE_DTYPES[requested] : undefined;
   if (range === undefined) {
-    throw new SafetensorsDTypeError(`serializeSafetensors: dtypes['${name}'] is ${describe(requested)}: expected one of ${Object.keys(INTEGER_WRITE_DTYPES).join(', ')}`);
+    throw new SafetensorsDTypeError(
+      `serializeSafetensors: dtypes['${name}'] is ${describe(requested)}: expected one of ${Object.keys(INTEGER_WRITE_DTYPES).join(', ')}`,
+    );
   }
   if (tensor.dtype !== 'int32') {
-    throw new SafetensorsDTypeError(`serializeSafetensors: dtypes['${name}'] asks for ${requested}, but the tensor is ${tensor.dtype}; only int32 tensors take another integer dtype`);
+    throw new SafetensorsDTypeError(
+      `serializeSafetensors: dtypes['${name}'] asks for ${requested}, but the tensor is ${tensor.dtype}; only int32 tensors take another integer dtype`,
+    );
   }
   const data = tensor.data;
   for (let i = 0; i < data.length; i++) {
     const value = data[i]!;
     if (value < range.min || value > range.max) {
-      throw new SafetensorsRangeError(`serializeSafetensors: tensor '${name}' holds ${value} at flat index ${i}, outside ${requested} [${range.min}, ${range.max}]`);
+      throw new SafetensorsRangeError(
+        `serializeSafetensors: tensor '${name}' holds ${value} at flat index ${i}, outside ${requested} [${range.min}, ${range.max}]`,
+      );
     }
   }
   return requested;
@@ -270,7 +284,8 @@ function fileDType(name: string, tensor: Tensor, requested: SafetensorsIntegerDT
 export function planSafetensors(tensors: Record<string, Tensor>, options: SerializeSafetensorsOptions = {}): SafetensorsPlan {
   const requested = options.dtypes ?? {};
   for (const name of Object.keys(requested)) {
-    if (!Object.hasOwn(tensors, name)) throw new SafetensorsError(`serializeSafetensors: dtypes names '${name}', which is not one of the tensors`);
+    if (!Object.hasOwn(tensors, name))
+      throw new SafetensorsError(`serializeSafetensors: dtypes names '${name}', which is not one of the tensors`);
   }
   const items: { name: string; tensor: Tensor; dtype: string }[] = [];
   for (const [name, tensor] of Object.entries(tensors)) {
@@ -280,7 +295,8 @@ export function planSafetensors(tensors: Record<string, Tensor>, options: Serial
     if (!(tensor instanceof Tensor)) {
       throw new SafetensorsError(`serializeSafetensors: '${name}' must be a Tensor, got ${describe(tensor)}`);
     }
-    if (WRITE_DTYPES[tensor.dtype] === undefined) throw new SafetensorsDTypeError(`serializeSafetensors: tensor '${name}' has dtype ${String(tensor.dtype)}, which cannot be written`);
+    if (WRITE_DTYPES[tensor.dtype] === undefined)
+      throw new SafetensorsDTypeError(`serializeSafetensors: tensor '${name}' has dtype ${String(tensor.dtype)}, which cannot be written`);
     items.push({ name, tensor, dtype: fileDType(name, tensor, Object.hasOwn(requested, name) ? requested[name] : undefined) });
   }
   items.sort((a, b) => WRITE_RANK[a.dtype]! - WRITE_RANK[b.dtype]! || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -288,7 +304,8 @@ export function planSafetensors(tensors: Record<string, Tensor>, options: Serial
   const parts: string[] = [];
   if (options.metadata !== undefined) {
     const metadata = options.metadata;
-    if (!isPlainObject(metadata)) throw new SafetensorsMetadataError(`serializeSafetensors: metadata must be an object of strings, got ${describe(metadata)}`);
+    if (!isPlainObject(metadata))
+      throw new SafetensorsMetadataError(`serializeSafetensors: metadata must be an object of strings, got ${describe(metadata)}`);
     const fields: string[] = [];
     for (const [key, value] of Object.entries(metadata)) {
       if (typeof value !== 'string') {

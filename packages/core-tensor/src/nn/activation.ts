@@ -64,7 +64,8 @@ export class GELU extends Module {
   constructor(options: GELUOptions = {}) {
     super();
     const { approximate = 'none' } = options;
-    if (approximate !== 'none' && approximate !== 'tanh') throw new ValueError(`GELU: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+    if (approximate !== 'none' && approximate !== 'tanh')
+      throw new ValueError(`GELU: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
     this.approximate = approximate;
   }
 

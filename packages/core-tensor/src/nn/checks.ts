@@ -8,5 +8,6 @@ export function checkSize(op: string, name: string, value: number): void {
 
 /** Throws a ValueError unless `value` is a probability in [0, 1]. */
 export function checkProbability(op: string, name: string, value: number): void {
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) throw new ValueError(`${op}: ${name} must be a probability in [0, 1], got ${String(value)}`);
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1))
+    throw new ValueError(`${op}: ${name} must be a probability in [0, 1], got ${String(value)}`);
 }

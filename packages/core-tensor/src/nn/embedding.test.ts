@@ -11,7 +11,12 @@ const idx = (data: Parameters<typeof tensor>[0]) => tensor(data, { dtype: 'int32
 describe('Embedding', () => {
   it('looks up rows: [*] indices give [*, embeddingDim]', () => {
     const emb = new Embedding({ numEmbeddings: 5, embeddingDim: 3, generator: new Generator(0) });
-    const y = emb.call(idx([[4, 0], [2, 4]]));
+    const y = emb.call(
+      idx([
+        [4, 0],
+        [2, 4],
+      ]),
+    );
     expect(y.shape).toEqual([2, 2, 3]);
     const row = (i: number) => Array.from(emb.weight.data.subarray(i * 3, i * 3 + 3));
     expect(Array.from(y.data)).toEqual([...row(4), ...row(0), ...row(2), ...row(4)]);
@@ -35,7 +40,10 @@ describe('Embedding', () => {
     expect(emb.paddingIdx).toBe(3);
     expect(emb.weight.toArray()).toContainEqual([0, 0]);
     expect((emb.weight.toArray() as number[][])[3]).toEqual([0, 0]);
-    emb.call(idx([3, 1, 3])).sum().backward();
+    emb
+      .call(idx([3, 1, 3]))
+      .sum()
+      .backward();
     expect(emb.weight.grad!.toArray()).toEqual([
       [0, 0],
       [1, 1],
@@ -46,7 +54,10 @@ describe('Embedding', () => {
 
   it('passes gradcheck in its weight, repeated indices accumulating', () => {
     const emb = new Embedding({ numEmbeddings: 4, embeddingDim: 3, dtype: 'float64', generator: new Generator(3) });
-    const indices = idx([[1, 3, 1], [0, 1, 2]]);
+    const indices = idx([
+      [1, 3, 1],
+      [0, 1, 2],
+    ]);
     expect(gradcheck(() => emb.call(indices).mul(emb.call(indices)), [emb.weight])).toBe(true);
   });
 
@@ -93,14 +104,20 @@ describe('Embedding', () => {
 
   it('prints its hyper-parameters', () => {
     expect(new Embedding({ numEmbeddings: 10, embeddingDim: 3 }).toString()).toBe('Embedding(numEmbeddings=10, embeddingDim=3)');
-    expect(new Embedding({ numEmbeddings: 10, embeddingDim: 3, paddingIdx: 0 }).toString()).toBe('Embedding(numEmbeddings=10, embeddingDim=3, paddingIdx=0)');
+    expect(new Embedding({ numEmbeddings: 10, embeddingDim: 3, paddingIdx: 0 }).toString()).toBe(
+      'Embedding(numEmbeddings=10, embeddingDim=3, paddingIdx=0)',
+    );
   });
 
   it('keeps float64 values exactly in a float64 table', () => {
     const emb = Embedding.fromPretrained(tensor([[0.1, 0.2]], { dtype: 'float64' }));
-    expectClose(emb.call(idx([0, 0])), [
-      [0.1, 0.2],
-      [0.1, 0.2],
-    ], { rtol: 0, atol: 0 });
+    expectClose(
+      emb.call(idx([0, 0])),
+      [
+        [0.1, 0.2],
+        [0.1, 0.2],
+      ],
+      { rtol: 0, atol: 0 },
+    );
   });
 });

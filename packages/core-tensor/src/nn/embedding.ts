@@ -85,7 +85,9 @@ export class Embedding extends Module {
    */
   static fromPretrained(embeddings: Tensor, options: FromPretrainedOptions = {}): Embedding {
     if (embeddings.ndim !== 2) {
-      throw new ShapeError(`Embedding.fromPretrained: embeddings must be 2-D [numEmbeddings, embeddingDim], got ${fmtShape(embeddings.shape)}`);
+      throw new ShapeError(
+        `Embedding.fromPretrained: embeddings must be 2-D [numEmbeddings, embeddingDim], got ${fmtShape(embeddings.shape)}`,
+      );
     }
     const [numEmbeddings, embeddingDim] = embeddings.shape as [number, number];
     const layer = new Embedding({ numEmbeddings, embeddingDim, paddingIdx: options.paddingIdx, weight: embeddings });

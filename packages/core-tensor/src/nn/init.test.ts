@@ -228,8 +228,16 @@ describe('orthogonal_', () => {
 
   it('makes a square matrix orthogonal both ways and scales by gain', () => {
     const t = orthogonal_(zeros([16, 16], { dtype: 'float64' }), { gain: 3, generator: new Generator(12) });
-    expectClose(gram(t, false), identity(16).map((r) => r.map((v) => 9 * v)), { atol: 1e-11 });
-    expectClose(gram(t, true), identity(16).map((r) => r.map((v) => 9 * v)), { atol: 1e-11 });
+    expectClose(
+      gram(t, false),
+      identity(16).map((r) => r.map((v) => 9 * v)),
+      { atol: 1e-11 },
+    );
+    expectClose(
+      gram(t, true),
+      identity(16).map((r) => r.map((v) => 9 * v)),
+      { atol: 1e-11 },
+    );
   });
 
   it('flattens trailing dims of a >2-D tensor into columns', () => {

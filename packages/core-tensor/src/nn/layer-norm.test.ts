@@ -73,7 +73,14 @@ describe('LayerNorm', () => {
   });
 
   it('propagates NaN within its row only', () => {
-    const y = new LayerNorm({ normalizedShape: 2 }).call(tensor([[NaN, 1], [1, 3]])).toArray() as number[][];
+    const y = new LayerNorm({ normalizedShape: 2 })
+      .call(
+        tensor([
+          [NaN, 1],
+          [1, 3],
+        ]),
+      )
+      .toArray() as number[][];
     expect(y[0]!.every(Number.isNaN)).toBe(true);
     expectClose(y[1]!, [-1, 1], { rtol: 1e-4 });
   });

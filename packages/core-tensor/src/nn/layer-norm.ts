@@ -76,9 +76,7 @@ export class LayerNorm extends Module {
     const k = this.normalizedShape.length;
     const trailing = x.shape.slice(x.ndim - k);
     if (x.ndim < k || trailing.some((d, i) => d !== this.normalizedShape[i])) {
-      throw new ShapeError(
-        `LayerNorm: input ${fmtShape(x.shape)} must end with the normalized shape ${fmtShape(this.normalizedShape)}`,
-      );
+      throw new ShapeError(`LayerNorm: input ${fmtShape(x.shape)} must end with the normalized shape ${fmtShape(this.normalizedShape)}`);
     }
     const axes = Array.from({ length: k }, (_, i) => x.ndim - k + i);
     const mu = mean(x, axes, { keepdim: true });

@@ -31,7 +31,11 @@ describe('Linear', () => {
     const x = randn([1, 2], { dtype: 'float64', generator: new Generator(1) });
     expect(lin.bias).toBeNull();
     const w = lin.weight.data;
-    expectClose(lin.call(x).data, [0, 1, 2].map((o) => x.data[0]! * w[o * 2]! + x.data[1]! * w[o * 2 + 1]!), { rtol: 1e-12 });
+    expectClose(
+      lin.call(x).data,
+      [0, 1, 2].map((o) => x.data[0]! * w[o * 2]! + x.data[1]! * w[o * 2 + 1]!),
+      { rtol: 1e-12 },
+    );
   });
 
   it('has weight [out, in] and bias [out] drawn from U(−1/√in, 1/√in)', () => {

@@ -42,7 +42,11 @@ const names = (entries: Array<[string, unknown]>): string[] => entries.map(([n])
 
 describe('Module registration', () => {
   it('names parameters with dots, own first then children in registration order', () => {
-    const net = new Sequential(new Linear({ inFeatures: 3, outFeatures: 4 }), new ReLU(), new Linear({ inFeatures: 4, outFeatures: 2, bias: false }));
+    const net = new Sequential(
+      new Linear({ inFeatures: 3, outFeatures: 4 }),
+      new ReLU(),
+      new Linear({ inFeatures: 4, outFeatures: 2, bias: false }),
+    );
     expect(names(net.namedParameters())).toEqual(['0.weight', '0.bias', '2.weight']);
     expect(names(net.namedParameters({ prefix: 'model' }))).toEqual(['model.0.weight', 'model.0.bias', 'model.2.weight']);
     expect(net.parameters({ recurse: false })).toEqual([]);
@@ -140,7 +144,9 @@ describe('Module modes and gradients', () => {
 
   it('zeroGrad drops gradients or zeroes them in place', () => {
     const m = new Scale(3);
-    m.call(ones([3])).sum().backward();
+    m.call(ones([3]))
+      .sum()
+      .backward();
     const grad = m.scale.grad!;
     expect(grad.toArray()).toEqual([1, 1, 1]);
     m.zeroGrad({ setToNone: false });
@@ -251,7 +257,9 @@ describe('Module.toString', () => {
         return x;
       }
     }
-    expect(new Block().toString()).toBe('Block(\n  residual=true\n  (lin): Linear(inFeatures=1, outFeatures=1, bias=false)\n  (skip): null\n)');
+    expect(new Block().toString()).toBe(
+      'Block(\n  residual=true\n  (lin): Linear(inFeatures=1, outFeatures=1, bias=false)\n  (skip): null\n)',
+    );
     expect(String(new ReLU())).toBe('ReLU()');
   });
 });

@@ -115,7 +115,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
         throw new DTypeError(`registerParameter: parameter '${name}' must be float32 or float64, got ${tensor.dtype}`);
       }
       if (!tensor.isLeaf) {
-        throw new ValueError(`registerParameter: '${name}' is the result of an op; register a leaf tensor (use detach() or clone().detach())`);
+        throw new ValueError(
+          `registerParameter: '${name}' is the result of an op; register a leaf tensor (use detach() or clone().detach())`,
+        );
       }
       tensor.requiresGrad = options.requiresGrad ?? true;
     }
@@ -147,7 +149,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
       throw new ValueError(`${op}: a name must be a non-empty string without '.', got '${String(name)}'`);
     }
     for (const kinds of [this.parameterEntries, this.bufferEntries, this.moduleEntries] as Map<string, unknown>[]) {
-      if (kinds !== own && kinds.has(name)) throw new ValueError(`${op}: '${name}' is already registered as another kind (parameter, buffer or module)`);
+      if (kinds !== own && kinds.has(name))
+        throw new ValueError(`${op}: '${name}' is already registered as another kind (parameter, buffer or module)`);
     }
   }
 
@@ -159,7 +162,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
    */
   getParameter(target: string): Tensor | null {
     const { owner, name } = this.resolve('getParameter', target);
-    if (!owner.parameterEntries.has(name)) throw new ValueError(`getParameter: ${owner.typeName} has no parameter '${name}' (path '${target}')`);
+    if (!owner.parameterEntries.has(name))
+      throw new ValueError(`getParameter: ${owner.typeName} has no parameter '${name}' (path '${target}')`);
     return owner.parameterEntries.get(name)!;
   }
 
@@ -176,7 +180,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     if (target === '') return current;
     for (const part of target.split('.')) {
       const next: AnyModule | null | undefined = current.moduleEntries.get(part);
-      if (next === undefined || next === null) throw new ValueError(`getSubmodule: ${current.typeName} has no submodule '${part}' (path '${target}')`);
+      if (next === undefined || next === null)
+        throw new ValueError(`getSubmodule: ${current.typeName} has no submodule '${part}' (path '${target}')`);
       current = next;
     }
     return current;
@@ -471,7 +476,9 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
   toString(): string {
     const extra = this.extraRepr();
     const extraLines = extra === '' ? [] : extra.split('\n');
-    const childLines = [...this.moduleEntries].map(([name, child]) => `(${name}): ${indentTail(child === null ? 'null' : child.toString(), 2)}`);
+    const childLines = [...this.moduleEntries].map(
+      ([name, child]) => `(${name}): ${indentTail(child === null ? 'null' : child.toString(), 2)}`,
+    );
     const lines = [...extraLines, ...childLines];
     if (lines.length === 0) return `${this.typeName}()`;
     if (childLines.length === 0 && extraLines.length === 1) return `${this.typeName}(${extraLines[0]})`;

@@ -33,7 +33,8 @@ function makeNet(seed: number): Sequential {
   );
 }
 
-const values = (state: Record<string, Tensor>): Record<string, unknown> => Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v.toArray()]));
+const values = (state: Record<string, Tensor>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v.toArray()]));
 
 function expectStateDictError(fn: () => unknown): StateDictError {
   try {
@@ -52,7 +53,13 @@ describe('stateDict', () => {
 
   it('lists own parameters, then own persistent buffers, then children', () => {
     expect(Object.keys(new Tracked().stateDict())).toEqual(['gain', 'offset', 'count', 'proj.weight', 'proj.bias']);
-    expect(Object.keys(new Tracked().stateDict({ prefix: 'm' }))).toEqual(['m.gain', 'm.offset', 'm.count', 'm.proj.weight', 'm.proj.bias']);
+    expect(Object.keys(new Tracked().stateDict({ prefix: 'm' }))).toEqual([
+      'm.gain',
+      'm.offset',
+      'm.count',
+      'm.proj.weight',
+      'm.proj.bias',
+    ]);
   });
 
   it('holds detached tensors that share the live storage', () => {

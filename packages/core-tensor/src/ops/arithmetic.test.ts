@@ -24,37 +24,82 @@ function positive64(gen: Generator, shape: number[]): Tensor {
 
 describe('add, sub, mul, div: values', () => {
   it('compute elementwise on equal shapes', () => {
-    const a = f64([[1, 2], [3, 4]]);
-    const b = f64([[10, 20], [30, 40]]);
-    expect(add(a, b).toArray()).toEqual([[11, 22], [33, 44]]);
-    expect(sub(a, b).toArray()).toEqual([[-9, -18], [-27, -36]]);
-    expect(mul(a, b).toArray()).toEqual([[10, 40], [90, 160]]);
-    expect(div(a, b).toArray()).toEqual([[0.1, 0.1], [0.1, 0.1]]);
+    const a = f64([
+      [1, 2],
+      [3, 4],
+    ]);
+    const b = f64([
+      [10, 20],
+      [30, 40],
+    ]);
+    expect(add(a, b).toArray()).toEqual([
+      [11, 22],
+      [33, 44],
+    ]);
+    expect(sub(a, b).toArray()).toEqual([
+      [-9, -18],
+      [-27, -36],
+    ]);
+    expect(mul(a, b).toArray()).toEqual([
+      [10, 40],
+      [90, 160],
+    ]);
+    expect(div(a, b).toArray()).toEqual([
+      [0.1, 0.1],
+      [0.1, 0.1],
+    ]);
   });
 
   it('broadcast a row against a matrix, both ways, with rank-different shapes', () => {
-    const m = f64([[1, 2, 3], [4, 5, 6]]);
+    const m = f64([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const row = f64([10, 20, 30]);
-    expect(add(m, row).toArray()).toEqual([[11, 22, 33], [14, 25, 36]]);
-    expect(sub(row, m).toArray()).toEqual([[9, 18, 27], [6, 15, 24]]);
+    expect(add(m, row).toArray()).toEqual([
+      [11, 22, 33],
+      [14, 25, 36],
+    ]);
+    expect(sub(row, m).toArray()).toEqual([
+      [9, 18, 27],
+      [6, 15, 24],
+    ]);
     expect(mul(row, m).shape).toEqual([2, 3]);
   });
 
   it('broadcast a column against a row into a matrix', () => {
     const col = f64([[1], [2]]);
     const row = f64([10, 20, 30]);
-    expect(add(col, row).toArray()).toEqual([[11, 21, 31], [12, 22, 32]]);
-    expect(mul(row, col).toArray()).toEqual([[10, 20, 30], [20, 40, 60]]);
+    expect(add(col, row).toArray()).toEqual([
+      [11, 21, 31],
+      [12, 22, 32],
+    ]);
+    expect(mul(row, col).toArray()).toEqual([
+      [10, 20, 30],
+      [20, 40, 60],
+    ]);
   });
 
   it('broadcast size-1 middle axes across rank 3', () => {
     const a = f64([[[1, 2]], [[3, 4]]]); // [2, 1, 2]
-    const b = f64([[10, 20], [30, 40], [50, 60]]); // [3, 2]
+    const b = f64([
+      [10, 20],
+      [30, 40],
+      [50, 60],
+    ]); // [3, 2]
     const out = add(a, b);
     expect(out.shape).toEqual([2, 3, 2]);
     expect(out.toArray()).toEqual([
-      [[11, 22], [31, 42], [51, 62]],
-      [[13, 24], [33, 44], [53, 64]],
+      [
+        [11, 22],
+        [31, 42],
+        [51, 62],
+      ],
+      [
+        [13, 24],
+        [33, 44],
+        [53, 64],
+      ],
     ]);
   });
 
@@ -154,17 +199,35 @@ describe('pow, maximum, minimum, neg: values', () => {
   it('pow computes a ** b with broadcasting and numbers on either side', () => {
     expect(pow(f64([1, 2, 3]), 2).toArray()).toEqual([1, 4, 9]);
     expect(pow(2, f64([0, 1, 3])).toArray()).toEqual([1, 2, 8]);
-    expect(pow(f64([[2], [3]]), f64([1, 2])).toArray()).toEqual([[2, 4], [3, 9]]);
+    expect(pow(f64([[2], [3]]), f64([1, 2])).toArray()).toEqual([
+      [2, 4],
+      [3, 9],
+    ]);
     expect(pow(f64([-8]), 1 / 3).item()).toBeNaN();
     expect(pow(f64([NaN]), 0).item()).toBe(1);
   });
 
   it('maximum and minimum pick elementwise, broadcast, and propagate NaN', () => {
-    const a = f64([[1, 5], [7, -2]]);
-    expect(maximum(a, f64([3, 0])).toArray()).toEqual([[3, 5], [7, 0]]);
-    expect(minimum(a, f64([3, 0])).toArray()).toEqual([[1, 0], [3, -2]]);
-    expect(maximum(a, 4).toArray()).toEqual([[4, 5], [7, 4]]);
-    expect(minimum(4, a).toArray()).toEqual([[1, 4], [4, -2]]);
+    const a = f64([
+      [1, 5],
+      [7, -2],
+    ]);
+    expect(maximum(a, f64([3, 0])).toArray()).toEqual([
+      [3, 5],
+      [7, 0],
+    ]);
+    expect(minimum(a, f64([3, 0])).toArray()).toEqual([
+      [1, 0],
+      [3, -2],
+    ]);
+    expect(maximum(a, 4).toArray()).toEqual([
+      [4, 5],
+      [7, 4],
+    ]);
+    expect(minimum(4, a).toArray()).toEqual([
+      [1, 4],
+      [4, -2],
+    ]);
     expect(maximum(f64([NaN, 1]), f64([1, NaN])).toArray()).toEqual([NaN, NaN]);
     expect(minimum(f64([NaN, 1]), f64([1, NaN])).toArray()).toEqual([NaN, NaN]);
     expect(maximum(i32([1, 5]), i32([3, 2])).dtype).toBe('int32');
@@ -181,7 +244,19 @@ describe('arithmetic gradients', () => {
   const gen = new Generator(7);
 
   it('add and sub pass gradcheck with broadcasting both ways', () => {
-    for (const [sa, sb] of [[[2, 3], [2, 3]], [[2, 3], [3]], [[3], [2, 3]], [[2, 1, 4], [3, 1]], [[2, 3], []]] as const) {
+    for (const [sa, sb] of [
+      [
+        [2, 3],
+        [2, 3],
+      ],
+      [[2, 3], [3]],
+      [[3], [2, 3]],
+      [
+        [2, 1, 4],
+        [3, 1],
+      ],
+      [[2, 3], []],
+    ] as const) {
       const a = randn64(gen, [...sa]);
       const b = randn64(gen, [...sb]);
       expect(gradcheck(add, [a, b])).toBe(true);
@@ -190,7 +265,21 @@ describe('arithmetic gradients', () => {
   });
 
   it('mul and div pass gradcheck with broadcasting both ways', () => {
-    for (const [sa, sb] of [[[2, 3], [2, 3]], [[2, 3], [1, 3]], [[2, 1], [2, 3]], [[4], [2, 3, 4]]] as const) {
+    for (const [sa, sb] of [
+      [
+        [2, 3],
+        [2, 3],
+      ],
+      [
+        [2, 3],
+        [1, 3],
+      ],
+      [
+        [2, 1],
+        [2, 3],
+      ],
+      [[4], [2, 3, 4]],
+    ] as const) {
       const a = randn64(gen, [...sa]);
       const b = positive64(gen, [...sb]);
       expect(gradcheck(mul, [a, b])).toBe(true);
@@ -208,7 +297,13 @@ describe('arithmetic gradients', () => {
   });
 
   it('maximum and minimum pass gradcheck with broadcasting away from ties', () => {
-    const a = f64([[0.1, 2.5, -1.2], [3.3, -0.7, 0.9]], true);
+    const a = f64(
+      [
+        [0.1, 2.5, -1.2],
+        [3.3, -0.7, 0.9],
+      ],
+      true,
+    );
     const b = f64([1.1, -0.4, 0.2], true);
     expect(gradcheck(maximum, [a, b])).toBe(true);
     expect(gradcheck(minimum, [a, b])).toBe(true);
@@ -235,11 +330,24 @@ describe('arithmetic gradients', () => {
 
   it('sums a broadcast gradient back to the smaller shape', () => {
     const bias = f64([1, 2, 3], true);
-    const m = f64([[1, 1, 1], [2, 2, 2]]);
-    add(m, bias).backward(f64([[1, 1, 1], [1, 1, 1]]));
+    const m = f64([
+      [1, 1, 1],
+      [2, 2, 2],
+    ]);
+    add(m, bias).backward(
+      f64([
+        [1, 1, 1],
+        [1, 1, 1],
+      ]),
+    );
     expect(bias.grad!.toArray()).toEqual([2, 2, 2]);
     const s = f64(5, true);
-    mul(m, s).backward(f64([[1, 1, 1], [1, 1, 1]]));
+    mul(m, s).backward(
+      f64([
+        [1, 1, 1],
+        [1, 1, 1],
+      ]),
+    );
     expect(s.grad!.toArray()).toBe(9);
   });
 

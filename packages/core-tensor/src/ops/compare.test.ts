@@ -25,8 +25,14 @@ describe('comparisons', () => {
 
   it('broadcast both ways, including rank-different shapes', () => {
     const col = f64([[1], [2]]);
-    expect(lt(col, a).toArray()).toEqual([[0, 1, 1], [0, 0, 1]]);
-    expect(ge(a, col).toArray()).toEqual([[1, 1, 1], [0, 1, 1]]);
+    expect(lt(col, a).toArray()).toEqual([
+      [0, 1, 1],
+      [0, 0, 1],
+    ]);
+    expect(ge(a, col).toArray()).toEqual([
+      [1, 1, 1],
+      [0, 1, 1],
+    ]);
     expect(eq(zeros([2, 1, 3]), zeros([4, 1])).shape).toEqual([2, 4, 3]);
   });
 
@@ -82,10 +88,19 @@ describe('isNaN', () => {
 describe('where', () => {
   it('selects a where cond is nonzero, else b, broadcasting all three', () => {
     const cond = i32([1, 0, 1]);
-    const a = f64([[1, 2, 3], [4, 5, 6]]);
+    const a = f64([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     const b = f64([[-1], [-2]]);
-    expect(where(cond, a, b).toArray()).toEqual([[1, -1, 3], [4, -2, 6]]);
-    expect(where(i32([[1], [0]]), f64([1, 2]), f64(9)).toArray()).toEqual([[1, 2], [9, 9]]);
+    expect(where(cond, a, b).toArray()).toEqual([
+      [1, -1, 3],
+      [4, -2, 6],
+    ]);
+    expect(where(i32([[1], [0]]), f64([1, 2]), f64(9)).toArray()).toEqual([
+      [1, 2],
+      [9, 9],
+    ]);
   });
 
   it('reads any nonzero value of any dtype as true, NaN included', () => {
@@ -113,7 +128,10 @@ describe('where', () => {
 
   it('passes gradcheck in a and b with broadcasting both ways', () => {
     const gen = new Generator(5);
-    const cond = i32([[1, 0, 1], [0, 0, 1]]);
+    const cond = i32([
+      [1, 0, 1],
+      [0, 0, 1],
+    ]);
     const a = randn([3], { dtype: 'float64', requiresGrad: true, generator: gen });
     const b = randn([2, 1], { dtype: 'float64', requiresGrad: true, generator: gen });
     expect(gradcheck((x, y) => where(cond, x, y), [a, b])).toBe(true);
@@ -124,7 +142,14 @@ describe('where', () => {
   it('sums each gradient back to its shape, zero where the other side was chosen', () => {
     const a = f64([10, 20, 30], true);
     const b = f64(0, true);
-    const out = where(i32([[1, 0, 1], [1, 1, 0]]), a, b);
+    const out = where(
+      i32([
+        [1, 0, 1],
+        [1, 1, 0],
+      ]),
+      a,
+      b,
+    );
     out.backward(onesLike(out));
     expect(a.grad!.toArray()).toEqual([2, 1, 1]);
     expect(b.grad!.toArray()).toEqual(2);
@@ -186,7 +211,13 @@ describe('clamp', () => {
   });
 
   it('passes gradcheck away from the bounds', () => {
-    const x = f64([[-1.5, -0.2, 0.3], [0.9, 1.7, 0.05]], true);
+    const x = f64(
+      [
+        [-1.5, -0.2, 0.3],
+        [0.9, 1.7, 0.05],
+      ],
+      true,
+    );
     expect(gradcheck((t) => clamp(t, -0.5, 1), [x])).toBe(true);
     expect(gradcheck((t) => clamp(t, 0), [x])).toBe(true);
     expect(gradcheck((t) => clamp(t, null, 0.5), [x])).toBe(true);
@@ -205,7 +236,10 @@ describe('logical ops', () => {
     const b = i32([1, 1, 0, 5]);
     expect(logicalAnd(a, b).toArray()).toEqual([0, 1, 0, 1]);
     expect(logicalOr(a, b).toArray()).toEqual([1, 1, 1, 1]);
-    expect(logicalOr(i32([[0], [1]]), i32([0, 0])).toArray()).toEqual([[0, 0], [1, 1]]);
+    expect(logicalOr(i32([[0], [1]]), i32([0, 0])).toArray()).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
     expect(logicalAnd(i32([[0], [1]]), 1).toArray()).toEqual([[0], [1]]);
     expect(logicalAnd(a, b).dtype).toBe('int32');
   });

@@ -31,7 +31,10 @@ function checkDType(op: string, dtype: unknown): DType {
  * A tensor from nested arrays, a flat typed array (with `shape`), or a number (a 0-d tensor).
  * @example tensor([[1, 2], [3, 4]])  // float32, shape [2, 2]
  */
-export function tensor(data: NestedArray | TypedArray | readonly number[], options: CreationOptions & { shape?: readonly number[] } = {}): Tensor {
+export function tensor(
+  data: NestedArray | TypedArray | readonly number[],
+  options: CreationOptions & { shape?: readonly number[] } = {},
+): Tensor {
   if (ArrayBuffer.isView(data)) {
     const dtype = checkDType('tensor', options.dtype ?? dtypeOfArray(data as TypedArray));
     const shape = options.shape ? validateShape('tensor', options.shape) : [data.length];
@@ -58,13 +61,16 @@ export function tensor(data: NestedArray | TypedArray | readonly number[], optio
       return;
     }
     if (!Array.isArray(node) || node.length !== shape[depth]) {
-      throw new ShapeError(`tensor: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${Array.isArray(node) ? node.length : 'a number'}`);
+      throw new ShapeError(
+        `tensor: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${Array.isArray(node) ? node.length : 'a number'}`,
+      );
     }
     for (const child of node) walk(child, depth + 1);
   };
   walk(data as NestedArray, 0);
   const finalShape = options.shape ? validateShape('tensor', options.shape) : shape;
-  if (shapeSize(finalShape) !== flat.length) throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${fmtShape(finalShape)}`);
+  if (shapeSize(finalShape) !== flat.length)
+    throw new ShapeError(`tensor: ${flat.length} values do not fill shape ${fmtShape(finalShape)}`);
   const t = Tensor.empty(finalShape, dtype);
   for (let i = 0; i < flat.length; i++) t.data[i] = flat[i]!;
   return finish(t, options);

@@ -35,7 +35,9 @@ export function fusedCrossEntropy(logits: Tensor, target: Tensor, options: Fused
   const rows = logits.ndim === 2 ? logits.shape[0]! : 1;
   const targetShape = logits.shape.slice(0, -1);
   if (!shapesEqual(target.shape, targetShape)) {
-    throw new ShapeError(`${op}: an input of shape ${fmtShape(logits.shape)} needs targets of shape ${fmtShape(targetShape)}, got ${fmtShape(target.shape)}`);
+    throw new ShapeError(
+      `${op}: an input of shape ${fmtShape(logits.shape)} needs targets of shape ${fmtShape(targetShape)}, got ${fmtShape(target.shape)}`,
+    );
   }
   if (weight !== undefined) {
     assertFloat(op, weight);
@@ -79,7 +81,16 @@ export function fusedCrossEntropy(logits: Tensor, target: Tensor, options: Fused
       scale.fill(reduction === 'sum' ? g.data[0]! : g.data[0]! / totalWeight);
     }
     const dLogits = Tensor.empty(logits.shape, dtype);
-    getBackend().crossEntropyBackward(logits.data as FloatArray, targets, weightData, params, rowMax, logSum, scale, dLogits.data as FloatArray);
+    getBackend().crossEntropyBackward(
+      logits.data as FloatArray,
+      targets,
+      weightData,
+      params,
+      rowMax,
+      logSum,
+      scale,
+      dLogits.data as FloatArray,
+    );
     return [dLogits];
   });
 }

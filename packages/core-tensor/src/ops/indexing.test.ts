@@ -75,7 +75,18 @@ describe('scatterAdd', () => {
     const out = scatterAdd(x, 0, i32([0, 2, 0]), tensor([1, 2, 3]));
     expect(out.toArray()).toEqual([4, 0, 2]);
     expect(x.toArray()).toEqual([0, 0, 0]);
-    const m = scatterAdd(ones([2, 3]), 1, i32([[2, 2], [0, 1]]), tensor([[1, 2], [3, 4]]));
+    const m = scatterAdd(
+      ones([2, 3]),
+      1,
+      i32([
+        [2, 2],
+        [0, 1],
+      ]),
+      tensor([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     expect(m.toArray()).toEqual([
       [1, 1, 4],
       [4, 5, 1],
@@ -83,7 +94,15 @@ describe('scatterAdd', () => {
   });
 
   it('uses only the index-shaped corner of src and allows an index smaller than x', () => {
-    const out = scatterAdd(zeros([2, 3]), 0, i32([[1]]), tensor([[5, 6], [7, 8]]));
+    const out = scatterAdd(
+      zeros([2, 3]),
+      0,
+      i32([[1]]),
+      tensor([
+        [5, 6],
+        [7, 8],
+      ]),
+    );
     expect(out.toArray()).toEqual([
       [0, 0, 0],
       [5, 0, 0],
@@ -160,7 +179,16 @@ describe('indexSelect', () => {
 describe('indexAdd', () => {
   it('adds slices of source at the indexed positions, out of place', () => {
     const x = zeros([3, 2]);
-    const out = indexAdd(x, 0, i32([0, 2, 0]), tensor([[1, 1], [2, 2], [3, 3]]));
+    const out = indexAdd(
+      x,
+      0,
+      i32([0, 2, 0]),
+      tensor([
+        [1, 1],
+        [2, 2],
+        [3, 3],
+      ]),
+    );
     expect(out.toArray()).toEqual([
       [4, 4],
       [0, 0],

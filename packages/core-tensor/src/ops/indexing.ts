@@ -253,7 +253,11 @@ export function embedding(weight: Tensor, indices: Tensor, options: EmbeddingOpt
       if (kept.length < values.length) {
         const keep = new Tensor(Int32Array.from(kept), [kept.length], 'int32');
         rows = indexSelect(rows, 0, keep);
-        rowIndex = new Tensor(Int32Array.from(kept, (k) => values[k]!), [kept.length], 'int32');
+        rowIndex = new Tensor(
+          Int32Array.from(kept, (k) => values[k]!),
+          [kept.length],
+          'int32',
+        );
       }
     }
     return [indexAdd(Tensor.empty(weight.shape, g.dtype), 0, rowIndex, rows)];

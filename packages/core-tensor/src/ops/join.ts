@@ -48,9 +48,7 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   for (const t of parts) {
     const matches = t.ndim === reference.ndim && t.shape.every((d, i) => i === a || d === reference.shape[i]);
     if (!matches) {
-      throw new ShapeError(
-        `${op}: shapes must agree except along axis ${axis}: got ${tensors.map((x) => fmtShape(x.shape)).join(', ')}`,
-      );
+      throw new ShapeError(`${op}: shapes must agree except along axis ${axis}: got ${tensors.map((x) => fmtShape(x.shape)).join(', ')}`);
     }
     total += t.shape[a]!;
   }
@@ -199,7 +197,14 @@ export function chunk(x: Tensor, chunks: number, axis = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks < 1) throw new ValueError(`${op}: chunks must be a positive integer, got ${chunks}`);
   const a = requireAxis(op, x, axis);
   const n = x.shape[a]!;
-  if (n === 0) return cutPieces(op, x, a, Array.from({ length: chunks }, () => ({ start: 0, length: 0 })), true);
+  if (n === 0)
+    return cutPieces(
+      op,
+      x,
+      a,
+      Array.from({ length: chunks }, () => ({ start: 0, length: 0 })),
+      true,
+    );
   return split(x, Math.ceil(n / chunks), a);
 }
 

@@ -5,15 +5,7 @@ import { gradcheck } from '../testing/gradcheck.js';
 import { expectClose } from '../testing/expect-close.js';
 import type { Tensor } from '../tensor.js';
 import { rand, randn, tensor, zeros } from './creation.js';
-import {
-  binaryCrossEntropy,
-  binaryCrossEntropyWithLogits,
-  crossEntropy,
-  huberLoss,
-  l1Loss,
-  mseLoss,
-  nllLoss,
-} from './loss.js';
+import { binaryCrossEntropy, binaryCrossEntropyWithLogits, crossEntropy, huberLoss, l1Loss, mseLoss, nllLoss } from './loss.js';
 import { logSoftmax, softmax } from './softmax.js';
 
 const f64 = (data: Parameters<typeof tensor>[0], requiresGrad = false): Tensor => tensor(data, { dtype: 'float64', requiresGrad });
@@ -77,7 +69,13 @@ describe('crossEntropy with class indices', () => {
   });
 
   it('takes [N, C, d] logits with [N, d] targets (class axis 1)', () => {
-    const x = f64([[[1, 2], [0, -1], [3, 0.5]]]); // [1, 3, 2]
+    const x = f64([
+      [
+        [1, 2],
+        [0, -1],
+        [3, 0.5],
+      ],
+    ]); // [1, 3, 2]
     const out = crossEntropy(x, i32([[2, 0]]), { reduction: 'none' });
     expect(out.shape).toEqual([1, 2]);
     expectClose(out, [[nll([1, 0, 3], 2), nll([2, -1, 0.5], 0)]]);
@@ -128,8 +126,14 @@ describe('crossEntropy with class indices', () => {
     const gen = new Generator(22);
     const x = randn64(gen, [2, 3, 2, 2]);
     const target = i32([
-      [[0, 2], [1, 7]],
-      [[7, 1], [2, 0]],
+      [
+        [0, 2],
+        [1, 7],
+      ],
+      [
+        [7, 1],
+        [2, 0],
+      ],
     ]);
     const options = { weight: f64(WEIGHT), ignoreIndex: 7, labelSmoothing: 0.1 };
     expect(gradcheck((t) => crossEntropy(t, target, options), [x])).toBe(true);
@@ -155,7 +159,12 @@ describe('crossEntropy with class probabilities', () => {
   });
 
   it('equals the class-index loss for one-hot targets', () => {
-    const oneHot = f64([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 1]]);
+    const oneHot = f64([
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+      [0, 0, 1],
+    ]);
     expectClose(crossEntropy(f64(LOGITS), oneHot), crossEntropy(f64(LOGITS), i32([0, 1, 2, 2])));
   });
 
@@ -179,11 +188,28 @@ describe('nllLoss', () => {
     const logp = logSoftmax(f64(LOGITS), 1);
     const direct = nllLoss(logp, i32(TARGETS), { weight: f64(WEIGHT) });
     expectClose(direct, crossEntropy(f64(LOGITS), i32(TARGETS), { weight: f64(WEIGHT) }));
-    expectClose(nllLoss(f64([[-1, -2], [-3, -4]]), i32([1, 0]), { reduction: 'none' }), [2, 3]);
+    expectClose(
+      nllLoss(
+        f64([
+          [-1, -2],
+          [-3, -4],
+        ]),
+        i32([1, 0]),
+        { reduction: 'none' },
+      ),
+      [2, 3],
+    );
   });
 
   it('gives 0, not NaN, for an ignored target whose picked value is -Infinity', () => {
-    const out = nllLoss(f64([[-Infinity, 0], [-1, -2]]), i32([-100, 0]), { reduction: 'none' });
+    const out = nllLoss(
+      f64([
+        [-Infinity, 0],
+        [-1, -2],
+      ]),
+      i32([-100, 0]),
+      { reduction: 'none' },
+    );
     expect(out.toArray()).toEqual([0, 1]);
   });
 
@@ -244,7 +270,14 @@ describe('binaryCrossEntropyWithLogits', () => {
   it('throws ShapeError for mismatched targets or a weight that does not broadcast', () => {
     expect(() => binaryCrossEntropyWithLogits(f64([[0, 1]]), f64([0, 1]))).toThrow(ShapeError);
     expect(() => binaryCrossEntropyWithLogits(f64([[0, 1]]), f64([[0, 1]]), { posWeight: f64([1, 2, 3]) })).toThrow(ShapeError);
-    expect(() => binaryCrossEntropyWithLogits(f64([0, 1]), f64([0, 1]), { weight: f64([[1, 2], [3, 4]]) })).toThrow(ShapeError);
+    expect(() =>
+      binaryCrossEntropyWithLogits(f64([0, 1]), f64([0, 1]), {
+        weight: f64([
+          [1, 2],
+          [3, 4],
+        ]),
+      }),
+    ).toThrow(ShapeError);
   });
 
   it('passes gradcheck in the logits, the targets and posWeight, broadcasting per class', () => {

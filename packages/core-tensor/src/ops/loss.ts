@@ -121,11 +121,16 @@ function prepareClassTargets(op: string, input: Tensor, target: Tensor, weight: 
   }
   const shape = input.shape.filter((_, i) => i !== classAxis);
   if (!shapesEqual(target.shape, shape)) {
-    throw new ShapeError(`${op}: an input of shape ${fmtShape(input.shape)} needs targets of shape ${fmtShape(shape)}, got ${fmtShape(target.shape)}`);
+    throw new ShapeError(
+      `${op}: an input of shape ${fmtShape(input.shape)} needs targets of shape ${fmtShape(shape)}, got ${fmtShape(target.shape)}`,
+    );
   }
   checkClassWeight(op, weight, classes);
   const n = target.size;
-  const index = Tensor.empty(input.shape.map((d, i) => (i === classAxis ? 1 : d)), 'int32');
+  const index = Tensor.empty(
+    input.shape.map((d, i) => (i === classAxis ? 1 : d)),
+    'int32',
+  );
   const sampleWeight = Tensor.empty(shape, input.dtype);
   const ignoredMask = Tensor.empty(shape, 'int32');
   let anyIgnored = false;
@@ -217,7 +222,12 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
   // Per-class weights shaped to broadcast along the class axis of the logits. Detached: class
   // weights are constants here, as in PyTorch (the picked term reads their values directly).
   const classWeight = (): Tensor | null =>
-    weight === undefined ? null : reshape(cast(weight.detach(), logits.dtype), logits.shape.map((d, i) => (i === classAxis ? d : 1)));
+    weight === undefined
+      ? null
+      : reshape(
+          cast(weight.detach(), logits.dtype),
+          logits.shape.map((d, i) => (i === classAxis ? d : 1)),
+        );
 
   if (target.dtype !== 'int32') {
     if (!shapesEqual(target.shape, logits.shape)) {

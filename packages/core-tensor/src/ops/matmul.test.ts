@@ -64,12 +64,25 @@ function expectMatchesReference(a: Tensor, b: Tensor): void {
 
 describe('matmul: values', () => {
   it('multiplies two matrices', () => {
-    const a = tensor([[1, 2, 3], [4, 5, 6]]);
-    const b = tensor([[7, 8], [9, 10], [11, 12]]);
+    const a = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const b = tensor([
+      [7, 8],
+      [9, 10],
+      [11, 12],
+    ]);
     const c = matmul(a, b);
     expect(c.dtype).toBe('float32');
-    expect(c.toArray()).toEqual([[58, 64], [139, 154]]);
-    expect(a.matmul(b).toArray()).toEqual([[58, 64], [139, 154]]);
+    expect(c.toArray()).toEqual([
+      [58, 64],
+      [139, 154],
+    ]);
+    expect(a.matmul(b).toArray()).toEqual([
+      [58, 64],
+      [139, 154],
+    ]);
   });
 
   it('gives a 0-d dot product for two vectors', () => {
@@ -80,9 +93,21 @@ describe('matmul: values', () => {
 
   it('prepends and removes an axis for a vector on the left, appends and removes one on the right', () => {
     const v = tensor([1, 2]);
-    const m = tensor([[1, 2, 3], [4, 5, 6]]);
+    const m = tensor([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(matmul(v, m).toArray()).toEqual([9, 12, 15]);
-    expect(matmul(tensor([[1, 2], [3, 4], [5, 6]]), v).toArray()).toEqual([5, 11, 17]);
+    expect(
+      matmul(
+        tensor([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]),
+        v,
+      ).toArray(),
+    ).toEqual([5, 11, 17]);
   });
 
   it('matches the definition for vectors against batches', () => {
@@ -116,13 +141,28 @@ describe('matmul: values', () => {
     expect(matmul(zeros([2, 3]), zeros([3, 0])).shape).toEqual([2, 0]);
     expect(matmul(zeros([0, 2, 3]), zeros([3, 4])).shape).toEqual([0, 2, 4]);
     const c = matmul(zeros([2, 0]), zeros([0, 3]));
-    expect(c.toArray()).toEqual([[0, 0, 0], [0, 0, 0]]);
+    expect(c.toArray()).toEqual([
+      [0, 0, 0],
+      [0, 0, 0],
+    ]);
     expect(matmul(zeros([0]), zeros([0])).item()).toBe(0);
   });
 
   it('propagates NaN and Infinity', () => {
-    const a = tensor([[NaN, 1], [1, 1]], { dtype: 'float64' });
-    const b = tensor([[1, 2], [Infinity, 1]], { dtype: 'float64' });
+    const a = tensor(
+      [
+        [NaN, 1],
+        [1, 1],
+      ],
+      { dtype: 'float64' },
+    );
+    const b = tensor(
+      [
+        [1, 2],
+        [Infinity, 1],
+      ],
+      { dtype: 'float64' },
+    );
     const c = matmul(a, b).toArray() as number[][];
     expect(c[0]![0]).toBeNaN();
     expect(c[0]![1]).toBeNaN();
@@ -258,7 +298,10 @@ describe('linear', () => {
 
 describe('outer, dot', () => {
   it('outer gives the [n, m] table of products', () => {
-    expect(outer(tensor([1, 2]), tensor([3, 4, 5])).toArray()).toEqual([[3, 4, 5], [6, 8, 10]]);
+    expect(outer(tensor([1, 2]), tensor([3, 4, 5])).toArray()).toEqual([
+      [3, 4, 5],
+      [6, 8, 10],
+    ]);
     expect(outer(zeros([0]), zeros([3])).shape).toEqual([0, 3]);
     expect(() => outer(zeros([2, 1]), zeros([3]))).toThrow(ShapeError);
     expect(gradcheck(outer, [randn64([3]), randn64([4])])).toBe(true);

@@ -204,7 +204,18 @@ function batchedMatmul(op: string, a: Tensor, b: Tensor, transA: boolean, transB
  * a `[batch, ..., in]` input), the sum over the batch is folded into the product's inner dimension:
  * `Σ_t A_tᵀ g_t = A_allᵀ · g_all` with A_all `[batch·m, k]`, one GEMM instead of `batch` GEMMs and a sum.
  */
-function gradB(op: string, a: Tensor, b: Tensor, g: Tensor, transA: boolean, transB: boolean, batch: number, m: number, n: number, k: number): Tensor {
+function gradB(
+  op: string,
+  a: Tensor,
+  b: Tensor,
+  g: Tensor,
+  transA: boolean,
+  transB: boolean,
+  batch: number,
+  m: number,
+  n: number,
+  k: number,
+): Tensor {
   const bShared = shapeSize(b.shape.slice(0, -2)) === 1;
   const aFull = shapeSize(a.shape.slice(0, -2)) === batch;
   if (batch > 1 && bShared && aFull && !transA) {
@@ -250,7 +261,10 @@ function broadcastBatch(op: string, aBatch: readonly number[], bBatch: readonly 
 
 /** Checks both operands are float and brings them to one dtype (differentiably). */
 function promote(op: string, a: Tensor, b: Tensor): [Tensor, Tensor] {
-  for (const [name, x] of [['a', a], ['b', b]] as const) {
+  for (const [name, x] of [
+    ['a', a],
+    ['b', b],
+  ] as const) {
     if (!isFloatDType(x.dtype)) throw new DTypeError(`${op}: expected float32 or float64 operands, ${name} is ${x.dtype}`);
   }
   const dtype = promoteTypes(a.dtype, b.dtype);

@@ -27,7 +27,15 @@ function order(steps: number, reverse: boolean): number[] {
 }
 
 /** The LSTM recurrence unrolled step by step with `lstmCell` (what `unroll` did before the fused op). */
-function lstmSteps(xProj: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, biasHH: Tensor | null, reverse: boolean, biasIH: Tensor | null = null): Tensor[] {
+function lstmSteps(
+  xProj: Tensor,
+  h0: Tensor,
+  c0: Tensor,
+  weightHH: Tensor,
+  biasHH: Tensor | null,
+  reverse: boolean,
+  biasIH: Tensor | null = null,
+): Tensor[] {
   const xs = unbind(biasIH ? add(xProj, biasIH) : xProj, 0);
   const outputs = new Array<Tensor>(xs.length);
   let h = h0;
@@ -39,7 +47,14 @@ function lstmSteps(xProj: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, bias
   return [stack(outputs, 0), h, c];
 }
 
-function gruSteps(xProj: Tensor, h0: Tensor, weightHH: Tensor, biasHH: Tensor | null, reverse: boolean, biasIH: Tensor | null = null): Tensor[] {
+function gruSteps(
+  xProj: Tensor,
+  h0: Tensor,
+  weightHH: Tensor,
+  biasHH: Tensor | null,
+  reverse: boolean,
+  biasIH: Tensor | null = null,
+): Tensor[] {
   const xs = unbind(biasIH ? add(xProj, biasIH) : xProj, 0);
   const outputs = new Array<Tensor>(xs.length);
   let h = h0;
@@ -51,7 +66,11 @@ function gruSteps(xProj: Tensor, h0: Tensor, weightHH: Tensor, biasHH: Tensor | 
 }
 
 /** Values and gradients of `run` on fresh copies of `inputs`, with the loss Σ_k Σ(values[k] ⊙ seeds[k]). */
-function valuesAndGrads(inputs: readonly Tensor[], run: (...xs: Tensor[]) => Tensor[], seeds: readonly (Tensor | null)[]): { values: Tensor[]; grads: (Tensor | null)[] } {
+function valuesAndGrads(
+  inputs: readonly Tensor[],
+  run: (...xs: Tensor[]) => Tensor[],
+  seeds: readonly (Tensor | null)[],
+): { values: Tensor[]; grads: (Tensor | null)[] } {
   const copies = inputs.map((x) => x.detach().clone().requiresGrad_(x.requiresGrad));
   const values = run(...copies);
   let loss: Tensor | null = null;
@@ -79,11 +98,24 @@ interface Sizes {
 }
 
 function lstmInputs(gen: Generator, { T, B, H }: Sizes, dtype: Float): Tensor[] {
-  return [leaf(gen, [T, B, 4 * H], dtype), leaf(gen, [B, H], dtype, 0.5), leaf(gen, [B, H], dtype, 0.5), leaf(gen, [4 * H, H], dtype, 0.4), leaf(gen, [4 * H], dtype, 0.3), leaf(gen, [4 * H], dtype, 0.3)];
+  return [
+    leaf(gen, [T, B, 4 * H], dtype),
+    leaf(gen, [B, H], dtype, 0.5),
+    leaf(gen, [B, H], dtype, 0.5),
+    leaf(gen, [4 * H, H], dtype, 0.4),
+    leaf(gen, [4 * H], dtype, 0.3),
+    leaf(gen, [4 * H], dtype, 0.3),
+  ];
 }
 
 function gruInputs(gen: Generator, { T, B, H }: Sizes, dtype: Float): Tensor[] {
-  return [leaf(gen, [T, B, 3 * H], dtype), leaf(gen, [B, H], dtype, 0.5), leaf(gen, [3 * H, H], dtype, 0.4), leaf(gen, [3 * H], dtype, 0.3), leaf(gen, [3 * H], dtype, 0.3)];
+  return [
+    leaf(gen, [T, B, 3 * H], dtype),
+    leaf(gen, [B, H], dtype, 0.5),
+    leaf(gen, [3 * H, H], dtype, 0.4),
+    leaf(gen, [3 * H], dtype, 0.3),
+    leaf(gen, [3 * H], dtype, 0.3),
+  ];
 }
 
 function seedsFor(gen: Generator, shapes: number[][], dtype: Float): Tensor[] {
@@ -102,8 +134,11 @@ describe('lstmSequence', () => {
     for (const sizes of SIZES) {
       it(`passes gradcheck in xProj, h0, c0, weightHH, biasIH and biasHH (T=${sizes.T}, B=${sizes.B}, H=${sizes.H}${reverse ? ', reversed' : ''})`, () => {
         const inputs = lstmInputs(new Generator(10 + sizes.T), sizes, 'float64');
-        const fn = (x: Tensor, h: Tensor, c: Tensor, w: Tensor, bi: Tensor, b: Tensor): Tensor[] => Object.values(lstmSequence(x, h, c, w, { biasIH: bi, biasHH: b, reverse }));
-        expect(gradcheck((...xs) => fn(...(xs as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor])), inputs, { name: 'lstmSequence' })).toBe(true);
+        const fn = (x: Tensor, h: Tensor, c: Tensor, w: Tensor, bi: Tensor, b: Tensor): Tensor[] =>
+          Object.values(lstmSequence(x, h, c, w, { biasIH: bi, biasHH: b, reverse }));
+        expect(
+          gradcheck((...xs) => fn(...(xs as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor])), inputs, { name: 'lstmSequence' }),
+        ).toBe(true);
       });
     }
   }
@@ -117,8 +152,20 @@ describe('lstmSequence', () => {
         const gen = new Generator(20);
         const sizes = { T: 7, B: 4, H: 6 };
         const inputs = lstmInputs(gen, sizes, dtype);
-        const seeds = seedsFor(gen, [[7, 4, 6], [4, 6], [4, 6]], dtype);
-        const fused = valuesAndGrads(inputs, (x, h, c, w, bi, b) => Object.values(lstmSequence(x!, h!, c!, w!, { biasIH: bi!, biasHH: b!, reverse })), seeds);
+        const seeds = seedsFor(
+          gen,
+          [
+            [7, 4, 6],
+            [4, 6],
+            [4, 6],
+          ],
+          dtype,
+        );
+        const fused = valuesAndGrads(
+          inputs,
+          (x, h, c, w, bi, b) => Object.values(lstmSequence(x!, h!, c!, w!, { biasIH: bi!, biasHH: b!, reverse })),
+          seeds,
+        );
         const steps = valuesAndGrads(inputs, (x, h, c, w, bi, b) => lstmSteps(x!, h!, c!, w!, b!, reverse, bi!), seeds);
         expectSame(fused, steps, tol);
       });
@@ -128,10 +175,22 @@ describe('lstmSequence', () => {
   it('gives the gradients when only the final h, only the final c or only the output reaches the loss', () => {
     const gen = new Generator(30);
     const inputs = lstmInputs(gen, { T: 4, B: 2, H: 3 }, 'float64');
-    const all = seedsFor(gen, [[4, 2, 3], [2, 3], [2, 3]], 'float64');
+    const all = seedsFor(
+      gen,
+      [
+        [4, 2, 3],
+        [2, 3],
+        [2, 3],
+      ],
+      'float64',
+    );
     for (const k of [0, 1, 2]) {
       const seeds = all.map((s, j) => (j === k ? s : null));
-      const fused = valuesAndGrads(inputs, (x, h, c, w, bi, b) => Object.values(lstmSequence(x!, h!, c!, w!, { biasIH: bi!, biasHH: b! })), seeds);
+      const fused = valuesAndGrads(
+        inputs,
+        (x, h, c, w, bi, b) => Object.values(lstmSequence(x!, h!, c!, w!, { biasIH: bi!, biasHH: b! })),
+        seeds,
+      );
       const steps = valuesAndGrads(inputs, (x, h, c, w, bi, b) => lstmSteps(x!, h!, c!, w!, b!, false, bi!), seeds);
       expectSame(fused, steps, { rtol: 1e-12, atol: 1e-12 });
     }
@@ -142,7 +201,15 @@ describe('lstmSequence', () => {
     const [x, h0, c0, w] = lstmInputs(gen, { T: 3, B: 2, H: 3 }, 'float64') as [Tensor, Tensor, Tensor, Tensor];
     h0.requiresGrad = false;
     c0.requiresGrad = false;
-    const seeds = seedsFor(gen, [[3, 2, 3], [2, 3], [2, 3]], 'float64');
+    const seeds = seedsFor(
+      gen,
+      [
+        [3, 2, 3],
+        [2, 3],
+        [2, 3],
+      ],
+      'float64',
+    );
     const fused = valuesAndGrads([x, h0, c0, w], (a, b, c, d) => Object.values(lstmSequence(a!, b!, c!, d!)), seeds);
     const steps = valuesAndGrads([x, h0, c0, w], (a, b, c, d) => lstmSteps(a!, b!, c!, d!, null, false), seeds);
     expectSame(fused, steps, { rtol: 1e-12, atol: 1e-12 });
@@ -151,7 +218,11 @@ describe('lstmSequence', () => {
     const b = leaf(gen, [12], 'float64', 0.3);
     const steps2 = valuesAndGrads([x, h0, c0, w, b], (a, b1, c, d, e) => lstmSteps(a!, b1!, c!, d!, e!, false), seeds);
     for (const key of ['biasIH', 'biasHH'] as const) {
-      const only = valuesAndGrads([x, h0, c0, w, b], (a, b1, c, d, e) => Object.values(lstmSequence(a!, b1!, c!, d!, { [key]: e! })), seeds);
+      const only = valuesAndGrads(
+        [x, h0, c0, w, b],
+        (a, b1, c, d, e) => Object.values(lstmSequence(a!, b1!, c!, d!, { [key]: e! })),
+        seeds,
+      );
       expectSame(only, steps2, { rtol: 1e-12, atol: 1e-12 });
     }
   });
@@ -198,7 +269,8 @@ describe('gruSequence', () => {
     for (const sizes of SIZES) {
       it(`passes gradcheck in xProj, h0, weightHH, biasIH and biasHH (T=${sizes.T}, B=${sizes.B}, H=${sizes.H}${reverse ? ', reversed' : ''})`, () => {
         const inputs = gruInputs(new Generator(40 + sizes.T), sizes, 'float64');
-        const fn = (x: Tensor, h: Tensor, w: Tensor, bi: Tensor, b: Tensor): Tensor[] => Object.values(gruSequence(x, h, w, { biasIH: bi, biasHH: b, reverse }));
+        const fn = (x: Tensor, h: Tensor, w: Tensor, bi: Tensor, b: Tensor): Tensor[] =>
+          Object.values(gruSequence(x, h, w, { biasIH: bi, biasHH: b, reverse }));
         expect(gradcheck((...xs) => fn(...(xs as [Tensor, Tensor, Tensor, Tensor, Tensor])), inputs, { name: 'gruSequence' })).toBe(true);
       });
     }
@@ -212,8 +284,19 @@ describe('gruSequence', () => {
       it(`equals the step-by-step gruCell unroll in ${dtype}${reverse ? ' (reversed)' : ''}: output, h and every gradient`, () => {
         const gen = new Generator(50);
         const inputs = gruInputs(gen, { T: 7, B: 4, H: 6 }, dtype);
-        const seeds = seedsFor(gen, [[7, 4, 6], [4, 6]], dtype);
-        const fused = valuesAndGrads(inputs, (x, h, w, bi, b) => Object.values(gruSequence(x!, h!, w!, { biasIH: bi!, biasHH: b!, reverse })), seeds);
+        const seeds = seedsFor(
+          gen,
+          [
+            [7, 4, 6],
+            [4, 6],
+          ],
+          dtype,
+        );
+        const fused = valuesAndGrads(
+          inputs,
+          (x, h, w, bi, b) => Object.values(gruSequence(x!, h!, w!, { biasIH: bi!, biasHH: b!, reverse })),
+          seeds,
+        );
         const steps = valuesAndGrads(inputs, (x, h, w, bi, b) => gruSteps(x!, h!, w!, b!, reverse, bi!), seeds);
         expectSame(fused, steps, tol);
       });
@@ -223,7 +306,14 @@ describe('gruSequence', () => {
   it('gives the gradients when only the final h or only the output reaches the loss, and without biasHH', () => {
     const gen = new Generator(60);
     const [x, h0, w] = gruInputs(gen, { T: 4, B: 2, H: 3 }, 'float64') as [Tensor, Tensor, Tensor];
-    const all = seedsFor(gen, [[4, 2, 3], [2, 3]], 'float64');
+    const all = seedsFor(
+      gen,
+      [
+        [4, 2, 3],
+        [2, 3],
+      ],
+      'float64',
+    );
     for (const k of [0, 1]) {
       const seeds = all.map((s, j) => (j === k ? s : null));
       const fused = valuesAndGrads([x, h0, w], (a, b, c) => Object.values(gruSequence(a!, b!, c!)), seeds);

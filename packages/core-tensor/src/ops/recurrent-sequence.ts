@@ -57,7 +57,13 @@ export interface GruSequenceOutput {
  * Records one node with several outputs (see ops/recurrent.ts): each output deposits its gradient
  * in a slot of a hidden zero-size hub, whose backward runs once with all of them (null = none).
  */
-function recordOutputs(outputs: readonly Tensor[], op: string, inputs: readonly Tensor[], dtype: FloatDType, backward: (grads: (Tensor | null)[]) => (Tensor | null)[]): void {
+function recordOutputs(
+  outputs: readonly Tensor[],
+  op: string,
+  inputs: readonly Tensor[],
+  dtype: FloatDType,
+  backward: (grads: (Tensor | null)[]) => (Tensor | null)[],
+): void {
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return;
   const slots: (Tensor | null)[] = outputs.map(() => null);
   const hub = record(Tensor.empty([0], dtype), op, inputs, () => {
@@ -92,14 +98,22 @@ interface Prepared {
  * Validates the shapes (`xProj` [T, B, chunks·H], states [B, H], W_hh [chunks·H, H], b_hh
  * [chunks·H]) and brings every float input to the common dtype (a recorded cast where one differs).
  */
-function prepare(op: string, chunks: number, xProj: Tensor, states: readonly Tensor[], weightHH: Tensor, options: RecurrentSequenceOptions): Prepared {
+function prepare(
+  op: string,
+  chunks: number,
+  xProj: Tensor,
+  states: readonly Tensor[],
+  weightHH: Tensor,
+  options: RecurrentSequenceOptions,
+): Prepared {
   const biases = [options.biasIH ?? null, options.biasHH ?? null];
   const inputs = [xProj, ...states, weightHH, ...biases.filter((b): b is Tensor => b !== null)];
   for (const t of inputs) assertFloat(op, t);
   const h0 = states[0]!;
   if (h0.ndim !== 2) throw new ShapeError(`${op}: expected h0 of shape [B, H], got ${fmtShape(h0.shape)}`);
   const [rows, hidden] = h0.shape as [number, number];
-  if (xProj.ndim !== 3) throw new ShapeError(`${op}: expected xProj of shape [T, ${rows}, ${chunks * hidden}], got ${fmtShape(xProj.shape)}`);
+  if (xProj.ndim !== 3)
+    throw new ShapeError(`${op}: expected xProj of shape [T, ${rows}, ${chunks * hidden}], got ${fmtShape(xProj.shape)}`);
   const steps = xProj.shape[0]!;
   expectShape(op, 'xProj', xProj, [steps, rows, chunks * hidden]);
   for (const s of states.slice(1)) expectShape(op, 'c0', s, [rows, hidden]);
@@ -132,7 +146,14 @@ function lastStep(states: FloatArray, params: RecurrentSequenceParams, dtype: Fl
  * dW_hh = Σ_t dGates[t]ᵀ·hPrev_t, [gates, H]: the steps whose previous state is in `hs` as one
  * GEMM over their T−1 row blocks, plus the one step that read h0.
  */
-function recurrentWeightGrad(dGates: FloatArray, hs: FloatArray, h0: FloatArray, params: RecurrentSequenceParams, gates: number, dtype: FloatDType): Tensor {
+function recurrentWeightGrad(
+  dGates: FloatArray,
+  hs: FloatArray,
+  h0: FloatArray,
+  params: RecurrentSequenceParams,
+  gates: number,
+  dtype: FloatDType,
+): Tensor {
   const { steps, rows, hidden, reverse } = params;
   const backend = getBackend();
   const product = (k: number) => ({ batch: 1, m: gates, n: hidden, k, transA: true, transB: false, aBatchStride: 0, bBatchStride: 0 });
@@ -146,7 +167,12 @@ function recurrentWeightGrad(dGates: FloatArray, hs: FloatArray, h0: FloatArray,
   const gateStart = reverse ? 0 : gateBlock;
   const stateStart = reverse ? stateBlock : 0;
   const rest = Tensor.empty([gates, hidden], dtype);
-  backend.matmul(dGates.subarray(gateStart, gateStart + (steps - 1) * gateBlock), hs.subarray(stateStart, stateStart + (steps - 1) * stateBlock), rest.data as FloatArray, product((steps - 1) * rows));
+  backend.matmul(
+    dGates.subarray(gateStart, gateStart + (steps - 1) * gateBlock),
+    hs.subarray(stateStart, stateStart + (steps - 1) * stateBlock),
+    rest.data as FloatArray,
+    product((steps - 1) * rows),
+  );
   return add(rest, fromH0);
 }
 
@@ -174,7 +200,13 @@ function recurrentWeightGrad(dGates: FloatArray, hs: FloatArray, h0: FloatArray,
  * const xProj = linear(x, weightIH);                        // [T, B, 4H]
  * const { output, h, c } = lstmSequence(xProj, h0, c0, weightHH, { biasIH, biasHH });
  */
-export function lstmSequence(xProj: Tensor, h0: Tensor, c0: Tensor, weightHH: Tensor, options: RecurrentSequenceOptions = {}): LstmSequenceOutput {
+export function lstmSequence(
+  xProj: Tensor,
+  h0: Tensor,
+  c0: Tensor,
+  weightHH: Tensor,
+  options: RecurrentSequenceOptions = {},
+): LstmSequenceOutput {
   const op = 'lstmSequence';
   const { dtype, tensors, biasIH, biasHH, params } = prepare(op, 4, xProj, [h0, c0], weightHH, options);
   const [x, hInit, cInit, weight] = tensors as [Tensor, Tensor, Tensor, Tensor];
@@ -194,7 +226,17 @@ export function lstmSequence(xProj: Tensor, h0: Tensor, c0: Tensor, weightHH: Te
   const cs = backend.alloc(dtype, steps * rows * H) as FloatArray;
   const track = isGradEnabled() && tensors.some((t) => t.requiresGrad);
   const saved = track ? (backend.alloc(dtype, steps * rows * 5 * H) as FloatArray) : null;
-  backend.lstmSequenceForward(x.data as FloatArray, hInit.data as FloatArray, cInit.data as FloatArray, weight.data as FloatArray, bias, params, hs, cs, saved);
+  backend.lstmSequenceForward(
+    x.data as FloatArray,
+    hInit.data as FloatArray,
+    cInit.data as FloatArray,
+    weight.data as FloatArray,
+    bias,
+    params,
+    hs,
+    cs,
+    saved,
+  );
   const h = lastStep(hs, params, dtype);
   const c = lastStep(cs, params, dtype);
   recordOutputs([output, h, c], op, tensors, dtype, ([dOutput, dh, dc]) => {
@@ -202,7 +244,19 @@ export function lstmSequence(xProj: Tensor, h0: Tensor, c0: Tensor, weightHH: Te
     const dh0 = Tensor.empty(hInit.shape, dtype);
     const dc0 = Tensor.empty(cInit.shape, dtype);
     const dGates = dXProj.data as FloatArray;
-    getBackend().lstmSequenceBackward(weight.data as FloatArray, saved!, cInit.data as FloatArray, cs, gradStorage(dOutput, dtype), gradStorage(dh, dtype), gradStorage(dc, dtype), params, dGates, dh0.data as FloatArray, dc0.data as FloatArray);
+    getBackend().lstmSequenceBackward(
+      weight.data as FloatArray,
+      saved!,
+      cInit.data as FloatArray,
+      cs,
+      gradStorage(dOutput, dtype),
+      gradStorage(dh, dtype),
+      gradStorage(dc, dtype),
+      params,
+      dGates,
+      dh0.data as FloatArray,
+      dc0.data as FloatArray,
+    );
     // Each bias's gradient is dGates summed over steps and rows (one reduction for both).
     const dBias = biasIH?.requiresGrad || biasHH?.requiresGrad ? sum(dXProj.reshape([steps * rows, 4 * H]), 0) : null;
     const grads = [
@@ -254,13 +308,35 @@ export function gruSequence(xProj: Tensor, h0: Tensor, weightHH: Tensor, options
   const saved = track ? (backend.alloc(dtype, steps * rows * 3 * H) as FloatArray) : null;
   const hProj = track ? (backend.alloc(dtype, steps * rows * 3 * H) as FloatArray) : null;
   const storage = (b: Tensor | null): FloatArray | null => (b === null ? null : (b.data as FloatArray));
-  backend.gruSequenceForward(x.data as FloatArray, hInit.data as FloatArray, weight.data as FloatArray, storage(biasIH), storage(biasHH), params, hs, saved, hProj);
+  backend.gruSequenceForward(
+    x.data as FloatArray,
+    hInit.data as FloatArray,
+    weight.data as FloatArray,
+    storage(biasIH),
+    storage(biasHH),
+    params,
+    hs,
+    saved,
+    hProj,
+  );
   const h = lastStep(hs, params, dtype);
   recordOutputs([output, h], op, tensors, dtype, ([dOutput, dh]) => {
     const dXProj = Tensor.empty(x.shape, dtype);
     const dHProj = Tensor.empty(x.shape, dtype);
     const dh0 = Tensor.empty(hInit.shape, dtype);
-    getBackend().gruSequenceBackward(weight.data as FloatArray, saved!, hProj!, hInit.data as FloatArray, hs, gradStorage(dOutput, dtype), gradStorage(dh, dtype), params, dXProj.data as FloatArray, dHProj.data as FloatArray, dh0.data as FloatArray);
+    getBackend().gruSequenceBackward(
+      weight.data as FloatArray,
+      saved!,
+      hProj!,
+      hInit.data as FloatArray,
+      hs,
+      gradStorage(dOutput, dtype),
+      gradStorage(dh, dtype),
+      params,
+      dXProj.data as FloatArray,
+      dHProj.data as FloatArray,
+      dh0.data as FloatArray,
+    );
     const rowSum = (d: Tensor): Tensor => sum(d.reshape([steps * rows, 3 * H]), 0);
     const grads = [
       x.requiresGrad ? dXProj : null,

@@ -38,10 +38,17 @@ function gruComposed(xProj: Tensor, hProj: Tensor, hPrev: Tensor): Tensor {
 }
 
 /** Values and gradients of `run` on fresh copies of `inputs`, for comparing two implementations. */
-function valuesAndGrads(inputs: readonly Tensor[], run: (...xs: Tensor[]) => Tensor[], seeds: readonly Tensor[]): { values: Tensor[]; grads: (Tensor | null)[] } {
+function valuesAndGrads(
+  inputs: readonly Tensor[],
+  run: (...xs: Tensor[]) => Tensor[],
+  seeds: readonly Tensor[],
+): { values: Tensor[]; grads: (Tensor | null)[] } {
   const copies = inputs.map((x) => x.detach().clone().requiresGrad_(x.requiresGrad));
   const values = run(...copies);
-  const loss = values.reduce<Tensor | null>((acc, v, k) => (seeds[k] === undefined ? acc : acc === null ? sum(mul(v, seeds[k]!)) : add(acc, sum(mul(v, seeds[k]!)))), null);
+  const loss = values.reduce<Tensor | null>(
+    (acc, v, k) => (seeds[k] === undefined ? acc : acc === null ? sum(mul(v, seeds[k]!)) : add(acc, sum(mul(v, seeds[k]!)))),
+    null,
+  );
   loss!.backward();
   return { values, grads: copies.map((x) => x.grad) };
 }
@@ -92,14 +99,19 @@ describe('lstmCell', () => {
     const H = 3;
     const xs = [leaf(gen, [2, 4 * H]), leaf(gen, [2, 4 * H]), leaf(gen, [2, 4 * H])];
     const weight = leaf(gen, [4 * H, H], 'float64', 0.5);
-    const run = (cell: typeof lstmComposed) => (w: Tensor, ...inputs: Tensor[]) => {
-      let h = zeros([2, H], { dtype: 'float64' });
-      let c = zeros([2, H], { dtype: 'float64' });
-      for (const x of inputs) ({ h, c } = cell(add(x, h.matmul(w.transpose(0, 1))), c));
-      return [h, c];
-    };
+    const run =
+      (cell: typeof lstmComposed) =>
+      (w: Tensor, ...inputs: Tensor[]) => {
+        let h = zeros([2, H], { dtype: 'float64' });
+        let c = zeros([2, H], { dtype: 'float64' });
+        for (const x of inputs) ({ h, c } = cell(add(x, h.matmul(w.transpose(0, 1))), c));
+        return [h, c];
+      };
     const seeds = [randn([2, H], { dtype: 'float64', generator: gen }), randn([2, H], { dtype: 'float64', generator: gen })];
-    expectSame(valuesAndGrads([weight, ...xs], run(lstmCell), seeds), valuesAndGrads([weight, ...xs], run(lstmComposed), seeds), { rtol: 1e-12, atol: 1e-12 });
+    expectSame(valuesAndGrads([weight, ...xs], run(lstmCell), seeds), valuesAndGrads([weight, ...xs], run(lstmComposed), seeds), {
+      rtol: 1e-12,
+      atol: 1e-12,
+    });
   });
 
   it('accumulates across two backward passes with retainGraph', () => {
@@ -202,7 +214,11 @@ describe('gruCell', () => {
     const gen = new Generator(14);
     const [x, hp, h] = [leaf(gen, [3, 9], 'float32', 2), leaf(gen, [3, 9], 'float32', 2), leaf(gen, [3, 3], 'float32')];
     expectClose(gruCell(x, hp, h), gruCell(x.to('float64'), hp.to('float64'), h.to('float64')), { rtol: 1e-6, atol: 1e-7 });
-    const one = gruCell(tensor([0.1, 0.2, 0.3], { dtype: 'float64' }), tensor([-0.1, 0.4, 0.5], { dtype: 'float64' }), tensor([0.7], { dtype: 'float64' }));
+    const one = gruCell(
+      tensor([0.1, 0.2, 0.3], { dtype: 'float64' }),
+      tensor([-0.1, 0.4, 0.5], { dtype: 'float64' }),
+      tensor([0.7], { dtype: 'float64' }),
+    );
     const r = 1 / (1 + Math.exp(-0));
     const z = 1 / (1 + Math.exp(-0.6));
     const n = Math.tanh(0.3 + r * 0.5);

@@ -29,7 +29,13 @@ export interface LstmCellOutput {
  * Records one node with several outputs: `backward` receives one gradient per output (null where
  * none flowed) and returns one per input, as a `GradNode` does. See the file comment.
  */
-function recordOutputs(outputs: readonly Tensor[], op: string, inputs: readonly Tensor[], dtype: FloatDType, backward: (grads: (Tensor | null)[]) => (Tensor | null)[]): void {
+function recordOutputs(
+  outputs: readonly Tensor[],
+  op: string,
+  inputs: readonly Tensor[],
+  dtype: FloatDType,
+  backward: (grads: (Tensor | null)[]) => (Tensor | null)[],
+): void {
   if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return;
   const slots: (Tensor | null)[] = outputs.map(() => null);
   const hub = record(Tensor.empty([0], dtype), op, inputs, () => {
@@ -103,7 +109,16 @@ export function lstmCell(gates: Tensor, cPrev: Tensor): LstmCellOutput {
     const dGates = Tensor.empty(g.shape, dtype);
     const dcPrev = Tensor.empty(c0.shape, dtype);
     const size = rows * H;
-    getBackend().lstmCellBackward(saved!, c0.data as FloatArray, gradData(dh, dtype, size), gradData(dc, dtype, size), rows, H, dGates.data as FloatArray, dcPrev.data as FloatArray);
+    getBackend().lstmCellBackward(
+      saved!,
+      c0.data as FloatArray,
+      gradData(dh, dtype, size),
+      gradData(dc, dtype, size),
+      rows,
+      H,
+      dGates.data as FloatArray,
+      dcPrev.data as FloatArray,
+    );
     return [g.requiresGrad ? dGates : null, c0.requiresGrad ? dcPrev : null];
   });
   return { h, c };
@@ -150,7 +165,17 @@ export function gruCell(xProj: Tensor, hProj: Tensor, hPrev: Tensor): Tensor {
     const dhProj = Tensor.empty(hp.shape, dtype);
     const dhPrev = Tensor.empty(h0.shape, dtype);
     const dh = gradData(gradOutput, dtype, rows * H);
-    getBackend().gruCellBackward(saved!, hp.data as FloatArray, h0.data as FloatArray, dh, rows, H, dxProj.data as FloatArray, dhProj.data as FloatArray, dhPrev.data as FloatArray);
+    getBackend().gruCellBackward(
+      saved!,
+      hp.data as FloatArray,
+      h0.data as FloatArray,
+      dh,
+      rows,
+      H,
+      dxProj.data as FloatArray,
+      dhProj.data as FloatArray,
+      dhPrev.data as FloatArray,
+    );
     return [x.requiresGrad ? dxProj : null, hp.requiresGrad ? dhProj : null, h0.requiresGrad ? dhPrev : null];
   });
 }

@@ -16,17 +16,26 @@ function randn64(gen: Generator, shape: number[]): Tensor {
 }
 
 // [2, 3, 4] holding 0..23
-const cube = (): Tensor => f64(Array.from({ length: 2 }, (_, a) => Array.from({ length: 3 }, (_, b) => Array.from({ length: 4 }, (_, c) => 12 * a + 4 * b + c))));
+const cube = (): Tensor =>
+  f64(Array.from({ length: 2 }, (_, a) => Array.from({ length: 3 }, (_, b) => Array.from({ length: 4 }, (_, c) => 12 * a + 4 * b + c))));
 
 describe('sum', () => {
   it('sums all axes into a 0-d tensor by default', () => {
-    const out = sum(f64([[1, 2], [3, 4]]));
+    const out = sum(
+      f64([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     expect(out.shape).toEqual([]);
     expect(out.item()).toBe(10);
   });
 
   it('sums one axis, negative axes included, with and without keepdim', () => {
-    const x = f64([[1, 2, 3], [4, 5, 6]]);
+    const x = f64([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
     expect(sum(x, 0).toArray()).toEqual([5, 7, 9]);
     expect(sum(x, -1).toArray()).toEqual([6, 15]);
     expect(sum(x, 1, { keepdim: true }).toArray()).toEqual([[6], [15]]);
@@ -44,15 +53,33 @@ describe('sum', () => {
   it('looks through size-1 axes between reduced ones', () => {
     const x = f64([[[1, 2]], [[3, 4]], [[5, 6]]]); // [3, 1, 2]
     expect(sum(x, [0, 2]).toArray()).toEqual([21]);
-    expect(sum(x, 1).toArray()).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(sum(x, 1).toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
   });
 
   it('treats an empty axis list as every axis, as PyTorch', () => {
-    expect(sum(f64([[1, 2], [3, 4]]), []).item()).toBe(10);
+    expect(
+      sum(
+        f64([
+          [1, 2],
+          [3, 4],
+        ]),
+        [],
+      ).item(),
+    ).toBe(10);
   });
 
   it('keeps int32 as int32', () => {
-    const out = sum(i32([[1, 2], [3, 4]]), 1);
+    const out = sum(
+      i32([
+        [1, 2],
+        [3, 4],
+      ]),
+      1,
+    );
     expect(out.dtype).toBe('int32');
     expect(out.toArray()).toEqual([3, 7]);
   });
@@ -93,7 +120,10 @@ describe('sum', () => {
 
 describe('mean', () => {
   it('divides the sum by the number of reduced elements', () => {
-    const x = f64([[1, 2], [3, 4]]);
+    const x = f64([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(mean(x).item()).toBe(2.5);
     expect(mean(x, 1).toArray()).toEqual([1.5, 3.5]);
     expect(mean(cube(), [0, 2]).toArray()).toEqual([7.5, 11.5, 15.5]);
@@ -119,7 +149,10 @@ describe('mean', () => {
 
 describe('max and min', () => {
   it('take the extremum over axes', () => {
-    const x = f64([[1, 5, 2], [7, 0, 3]]);
+    const x = f64([
+      [1, 5, 2],
+      [7, 0, 3],
+    ]);
     expect(max(x).item()).toBe(7);
     expect(min(x).item()).toBe(0);
     expect(max(x, 1).toArray()).toEqual([5, 7]);
@@ -129,13 +162,22 @@ describe('max and min', () => {
   });
 
   it('work on int32 and keep the dtype', () => {
-    const out = max(i32([[3, -4], [1, 2]]), 1);
+    const out = max(
+      i32([
+        [3, -4],
+        [1, 2],
+      ]),
+      1,
+    );
     expect(out.dtype).toBe('int32');
     expect(out.toArray()).toEqual([3, 2]);
   });
 
   it('propagate NaN, as PyTorch', () => {
-    const x = f64([[1, NaN], [2, 3]]);
+    const x = f64([
+      [1, NaN],
+      [2, 3],
+    ]);
     const m = max(x, 1).toArray() as number[];
     expect(m[0]).toBeNaN();
     expect(m[1]).toBe(3);
@@ -153,9 +195,18 @@ describe('max and min', () => {
     const x = f64([1, 5, 5], true);
     max(x).backward();
     expect(x.grad!.toArray()).toEqual([0, 0.5, 0.5]);
-    const y = f64([[2, 2], [1, 3]], true);
+    const y = f64(
+      [
+        [2, 2],
+        [1, 3],
+      ],
+      true,
+    );
     min(y, 1).backward(f64([1, 4]));
-    expect(y.grad!.toArray()).toEqual([[0.5, 0.5], [4, 0]]);
+    expect(y.grad!.toArray()).toEqual([
+      [0.5, 0.5],
+      [4, 0],
+    ]);
   });
 
   it('pass gradcheck over one and several axes, with keepdim both ways', () => {
@@ -171,15 +222,33 @@ describe('max and min', () => {
 
 describe('prod', () => {
   it('multiplies over axes; the empty product is 1', () => {
-    const x = f64([[1, 2], [3, 4]]);
+    const x = f64([
+      [1, 2],
+      [3, 4],
+    ]);
     expect(prod(x).item()).toBe(24);
     expect(prod(x, 1).toArray()).toEqual([2, 12]);
     expect(prod(zeros([2, 0], { dtype: 'float64' }), 1).toArray()).toEqual([1, 1]);
-    expect(prod(i32([[2, 3], [4, 5]]), 0).toArray()).toEqual([8, 15]);
+    expect(
+      prod(
+        i32([
+          [2, 3],
+          [4, 5],
+        ]),
+        0,
+      ).toArray(),
+    ).toEqual([8, 15]);
   });
 
   it('gives the exact gradient with no zero, one zero and two zeros in a slice', () => {
-    const x = f64([[2, 3, 4], [2, 0, 4], [0, 3, 0]], true);
+    const x = f64(
+      [
+        [2, 3, 4],
+        [2, 0, 4],
+        [0, 3, 0],
+      ],
+      true,
+    );
     prod(x, 1).backward(f64([1, 1, 1]));
     expect(x.grad!.toArray()).toEqual([
       [12, 8, 6],
@@ -195,14 +264,24 @@ describe('prod', () => {
       expect(gradcheck((t) => prod(t, [0, 2], { keepdim }), [x])).toBe(true);
       expect(gradcheck((t) => prod(t, 1, { keepdim }), [x])).toBe(true);
     }
-    const withZero = f64([[0, 2, 3], [1.5, 0, 0], [1, 2, -1]], true);
+    const withZero = f64(
+      [
+        [0, 2, 3],
+        [1.5, 0, 0],
+        [1, 2, -1],
+      ],
+      true,
+    );
     expect(gradcheck((t) => prod(t, 1), [withZero])).toBe(true);
   });
 });
 
 describe('argmax and argmin', () => {
   it('index the first extremum along an axis as int32', () => {
-    const x = f64([[1, 5, 5], [7, 0, 7]]);
+    const x = f64([
+      [1, 5, 5],
+      [7, 0, 7],
+    ]);
     const am = argmax(x, 1);
     expect(am.dtype).toBe('int32');
     expect(am.toArray()).toEqual([1, 0]);
@@ -211,20 +290,29 @@ describe('argmax and argmin', () => {
   });
 
   it('index the flattened tensor when no axis is given (keepdim gives all-ones shape)', () => {
-    const x = f64([[1, 5], [7, 0]]);
+    const x = f64([
+      [1, 5],
+      [7, 0],
+    ]);
     expect(argmax(x).item()).toBe(2);
     expect(argmin(x).item()).toBe(3);
     expect(argmax(x, undefined, { keepdim: true }).shape).toEqual([1, 1]);
   });
 
   it('treat NaN as the extremum, as PyTorch', () => {
-    const x = f64([[1, NaN], [2, 3]]);
+    const x = f64([
+      [1, NaN],
+      [2, 3],
+    ]);
     expect(argmax(x, 1).toArray()).toEqual([1, 1]);
     expect(argmin(x, 1).toArray()).toEqual([1, 0]);
   });
 
   it('work along a middle axis and on a 0-d tensor', () => {
-    expect(argmax(cube(), 1).toArray()).toEqual([[2, 2, 2, 2], [2, 2, 2, 2]]);
+    expect(argmax(cube(), 1).toArray()).toEqual([
+      [2, 2, 2, 2],
+      [2, 2, 2, 2],
+    ]);
     expect(argmin(f64(4)).item()).toBe(0);
   });
 
@@ -241,8 +329,27 @@ describe('variance and std', () => {
     expect(variance(x).item()).toBeCloseTo(5 / 3, 14);
     expect(variance(x, 0, { correction: 0 }).item()).toBe(1.25);
     expect(std(x).item()).toBeCloseTo(Math.sqrt(5 / 3), 14);
-    expectClose(variance(f64([[1, 3], [2, 6]]), 1), [2, 8]);
-    expectClose(std(f64([[1, 3], [2, 6]]), 0, { keepdim: true }), [[Math.SQRT1_2, Math.sqrt(4.5)]]);
+    expectClose(
+      variance(
+        f64([
+          [1, 3],
+          [2, 6],
+        ]),
+        1,
+      ),
+      [2, 8],
+    );
+    expectClose(
+      std(
+        f64([
+          [1, 3],
+          [2, 6],
+        ]),
+        0,
+        { keepdim: true },
+      ),
+      [[Math.SQRT1_2, Math.sqrt(4.5)]],
+    );
   });
 
   it('reduce several axes', () => {

@@ -95,7 +95,15 @@ function scatterSum(src: Tensor, index: Tensor, indices: Int32Array, dimSize: nu
   return record(out, 'scatter', [src], (g) => [indexSelect(g, 0, index)]);
 }
 
-function scatterExtreme(reduce: ScatterReduceOp, src: Tensor, index: Tensor, indices: Int32Array, dimSize: number, inner: number, outShape: number[]): Tensor {
+function scatterExtreme(
+  reduce: ScatterReduceOp,
+  src: Tensor,
+  index: Tensor,
+  indices: Int32Array,
+  dimSize: number,
+  inner: number,
+  outShape: number[],
+): Tensor {
   const backend = getBackend();
   const out = Tensor.empty(outShape, src.dtype);
   const arg = backend.alloc('int32', dimSize * inner) as Int32Array;

@@ -48,7 +48,20 @@ describe('reshape and view', () => {
 
   it('passes gradients back in the input shape', () => {
     const gen = new Generator(1);
-    expect(gradcheck((x) => mul(reshape(x, [3, 2]), f64([[1, 2], [3, 4], [5, 6]])), [randn64(gen, [2, 3])])).toBe(true);
+    expect(
+      gradcheck(
+        (x) =>
+          mul(
+            reshape(x, [3, 2]),
+            f64([
+              [1, 2],
+              [3, 4],
+              [5, 6],
+            ]),
+          ),
+        [randn64(gen, [2, 3])],
+      ),
+    ).toBe(true);
     expect(gradcheck((x) => view(x, [-1]), [randn64(gen, [2, 1, 2])])).toBe(true);
   });
 });

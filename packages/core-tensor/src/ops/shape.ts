@@ -32,7 +32,9 @@ function inferShape(op: string, x: Tensor, shape: readonly number[]): number[] {
   const out = [...shape];
   if (inferred >= 0) {
     if (known === 0) {
-      throw new ShapeError(`${op}: cannot reshape ${fmtShape(x.shape)} into ${fmtShape(shape)}: the -1 could be any size when the other sizes multiply to 0`);
+      throw new ShapeError(
+        `${op}: cannot reshape ${fmtShape(x.shape)} into ${fmtShape(shape)}: the -1 could be any size when the other sizes multiply to 0`,
+      );
     }
     if (x.size % known !== 0) {
       throw new ShapeError(`${op}: cannot reshape ${fmtShape(x.shape)} (${x.size} elements) into ${fmtShape(shape)}`);
@@ -97,7 +99,11 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 export function squeeze(x: Tensor, axis?: number | readonly number[]): Tensor {
   const drop = axis === undefined ? x.shape.map((_, i) => i) : normalizeAxes('squeeze', axis, x.ndim);
   const dropSet = new Set(drop.filter((a) => x.shape[a] === 1));
-  return shareStorage('squeeze', x, x.shape.filter((_, i) => !dropSet.has(i)));
+  return shareStorage(
+    'squeeze',
+    x,
+    x.shape.filter((_, i) => !dropSet.has(i)),
+  );
 }
 
 /**
@@ -129,14 +135,18 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const target = shape.map((d, i) => {
     if (i < lead) {
       if (!Number.isInteger(d) || d < 0) {
-        throw new ShapeError(`${op}: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}: a new leading dimension needs a size, got ${d}`);
+        throw new ShapeError(
+          `${op}: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}: a new leading dimension needs a size, got ${d}`,
+        );
       }
       return d;
     }
     const own = x.shape[i - lead]!;
     if (d === -1) return own;
     if (!Number.isInteger(d) || d < 0 || (own !== 1 && own !== d)) {
-      throw new ShapeError(`${op}: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}: dimension ${i} has size ${own}, which only expands from 1`);
+      throw new ShapeError(
+        `${op}: cannot expand ${fmtShape(x.shape)} to ${fmtShape(shape)}: dimension ${i} has size ${own}, which only expands from 1`,
+      );
     }
     return d;
   });
@@ -153,4 +163,3 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   return expand(x, shape);
 }
-

@@ -102,7 +102,10 @@ export function slice(x: Tensor, axis: number, start = 0, end?: number, step = 1
   const size = x.shape[a]!;
   requireInteger(op, 'step', step);
   if (step < 1) throw new ValueError(`${op}: step must be at least 1, got ${step}`);
-  for (const [name, bound] of [['start', start], ['end', end ?? size]] as const) {
+  for (const [name, bound] of [
+    ['start', start],
+    ['end', end ?? size],
+  ] as const) {
     if (!Number.isInteger(bound) && Math.abs(bound) !== Infinity) throw new ValueError(`${op}: ${name} must be an integer, got ${bound}`);
   }
   const s = clampBound(start, size);

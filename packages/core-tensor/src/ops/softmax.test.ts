@@ -27,7 +27,12 @@ const S = E1 + E2 + E3;
 
 describe('softmax', () => {
   it('normalises the last axis by default', () => {
-    const out = softmax(f64([[1, 2, 3], [1, 1, 1]]));
+    const out = softmax(
+      f64([
+        [1, 2, 3],
+        [1, 1, 1],
+      ]),
+    );
     expectClose(out, [
       [E1 / S, E2 / S, E3 / S],
       [1 / 3, 1 / 3, 1 / 3],
@@ -35,7 +40,11 @@ describe('softmax', () => {
   });
 
   it('normalises any axis, negative included', () => {
-    const x = f64([[1, 1], [2, 1], [3, 1]]);
+    const x = f64([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+    ]);
     expectClose(softmax(x, 0), [
       [E1 / S, 1 / 3],
       [E2 / S, 1 / 3],
@@ -50,7 +59,13 @@ describe('softmax', () => {
   });
 
   it('gives NaN for an all -Infinity row and for a row with NaN, as PyTorch', () => {
-    const out = softmax(f64([[-Infinity, -Infinity], [NaN, 1], [0, 0]])).toArray() as number[][];
+    const out = softmax(
+      f64([
+        [-Infinity, -Infinity],
+        [NaN, 1],
+        [0, 0],
+      ]),
+    ).toArray() as number[][];
     expect(out[0]!.every(Number.isNaN)).toBe(true);
     expect(out[1]!.every(Number.isNaN)).toBe(true);
     expect(out[2]).toEqual([0.5, 0.5]);
@@ -104,7 +119,10 @@ describe('logSoftmax', () => {
 describe('logsumexp', () => {
   it('reduces all axes by default and one or several axes on request', () => {
     expectClose(logsumexp(f64([1, 2, 3])), Math.log(S));
-    const x = f64([[1, 2, 3], [0, 0, 0]]);
+    const x = f64([
+      [1, 2, 3],
+      [0, 0, 0],
+    ]);
     expectClose(logsumexp(x, 1), [Math.log(S), Math.log(3)]);
     expectClose(logsumexp(x, -1, { keepdim: true }), [[Math.log(S)], [Math.log(3)]]);
     expectClose(logsumexp(x, [0, 1]), Math.log(S + 3));

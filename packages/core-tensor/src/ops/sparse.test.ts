@@ -50,7 +50,7 @@ function denseOf(coo: Coo, rows: number, cols: number, implicitOnes = false): nu
 }
 
 function denseProduct(a: number[][], x: number[][]): number[][] {
-  return a.map((row) => x[0] === undefined ? [] : x[0].map((_, f) => row.reduce((s, v, c) => s + v * x[c]![f]!, 0)));
+  return a.map((row) => (x[0] === undefined ? [] : x[0].map((_, f) => row.reduce((s, v, c) => s + v * x[c]![f]!, 0))));
 }
 
 describe('SparseCsr.fromCoo', () => {
@@ -135,7 +135,9 @@ describe('SparseCsr', () => {
     expect(() => new SparseCsr({ rowPtr: i32([0, 2, 1]), colIndex: i32([0]), shape })).toThrow(ValueError);
     expect(() => new SparseCsr({ rowPtr: i32([0, 2, 2]), colIndex: i32([1, 0]), shape })).toThrow(ValueError);
     expect(() => new SparseCsr({ rowPtr: i32([0, 1, 1]), colIndex: i32([3]), shape })).toThrow(IndexError);
-    expect(() => new SparseCsr({ rowPtr: new Float32Array([0, 0, 0]) as unknown as Int32Array, colIndex: i32([]), shape })).toThrow(DTypeError);
+    expect(() => new SparseCsr({ rowPtr: new Float32Array([0, 0, 0]) as unknown as Int32Array, colIndex: i32([]), shape })).toThrow(
+      DTypeError,
+    );
     expect(() => new SparseCsr({ rowPtr: i32([0, 1, 1]), colIndex: i32([0]), values: tensor([1, 2]), shape })).toThrow(ShapeError);
   });
 
@@ -166,11 +168,14 @@ describe('SparseCsr', () => {
   });
 
   it('is built from the non-zeros of a dense matrix, and rejects int32 and other ranks', () => {
-    const x = tensor([
-      [0, 2, 0],
-      [0, 0, 0],
-      [3, 0, -1],
-    ], { dtype: 'float64' });
+    const x = tensor(
+      [
+        [0, 2, 0],
+        [0, 0, 0],
+        [3, 0, -1],
+      ],
+      { dtype: 'float64' },
+    );
     const a = SparseCsr.fromDense(x);
     expect(Array.from(a.rowPtr)).toEqual([0, 1, 1, 3]);
     expect(Array.from(a.colIndex)).toEqual([1, 0, 2]);
@@ -192,7 +197,19 @@ describe('SparseCsr', () => {
     ]);
     expect(() => a.toDense({ dtype: 'int32' as 'float32' })).toThrow(DTypeError);
     const v = f64([1, 2, 3], true);
-    expect(gradcheck((w) => mul(a.withValues(w).toDense(), f64([[1, 2], [3, 4]])), [v])).toBe(true);
+    expect(
+      gradcheck(
+        (w) =>
+          mul(
+            a.withValues(w).toDense(),
+            f64([
+              [1, 2],
+              [3, 4],
+            ]),
+          ),
+        [v],
+      ),
+    ).toBe(true);
   });
 });
 
@@ -277,7 +294,10 @@ describe('spmm', () => {
     expect(gradcheck((p, q) => spmm(a, matmul(spmm(a, matmul(x, p)).tanh(), q)), [w1, w2])).toBe(true);
     const loss = sum(spmm(a, matmul(x, w1)));
     loss.backward();
-    expectClose(w1.grad!, matmul(transpose(x), matmul(transpose(a.toDense()), ones([6, 4], { dtype: 'float64' }))), { rtol: 1e-12, atol: 1e-12 });
+    expectClose(w1.grad!, matmul(transpose(x), matmul(transpose(a.toDense()), ones([6, 4], { dtype: 'float64' }))), {
+      rtol: 1e-12,
+      atol: 1e-12,
+    });
   });
 
   it('rejects int32 x, an x of the wrong height or rank, and a non-sparse a', () => {

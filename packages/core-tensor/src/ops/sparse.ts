@@ -68,14 +68,18 @@ const structures = new WeakMap<Int32Array, KnownStructure>();
 
 function checkShape(op: string, shape: readonly number[]): [number, number] {
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
-    throw new ShapeError(`${op}: shape must be [rows, cols] of non-negative integers, got ${Array.isArray(shape) ? fmtShape(shape) : String(shape)}`);
+    throw new ShapeError(
+      `${op}: shape must be [rows, cols] of non-negative integers, got ${Array.isArray(shape) ? fmtShape(shape) : String(shape)}`,
+    );
   }
   return [shape[0]!, shape[1]!];
 }
 
 function checkStructure(op: string, rowPtr: Int32Array, colIndex: Int32Array, rows: number, cols: number): void {
   if (!(rowPtr instanceof Int32Array) || !(colIndex instanceof Int32Array)) {
-    throw new DTypeError(`${op}: rowPtr and colIndex must be Int32Arrays, got ${rowPtr?.constructor?.name} and ${colIndex?.constructor?.name}`);
+    throw new DTypeError(
+      `${op}: rowPtr and colIndex must be Int32Arrays, got ${rowPtr?.constructor?.name} and ${colIndex?.constructor?.name}`,
+    );
   }
   if (rowPtr.length !== rows + 1) throw new ShapeError(`${op}: rowPtr must have rows + 1 = ${rows + 1} offsets, got ${rowPtr.length}`);
   if (rowPtr[0] !== 0 || rowPtr[rows] !== colIndex.length) {
@@ -89,7 +93,9 @@ function checkStructure(op: string, rowPtr: Int32Array, colIndex: Int32Array, ro
       const c = colIndex[k]!;
       if (c < 0 || c >= cols) throw new IndexError(`${op}: column index ${c} (entry ${k}, row ${r}) is out of bounds for ${cols} columns`);
       if (k > start && c < colIndex[k - 1]!) {
-        throw new ValueError(`${op}: colIndex must be ascending within each row, row ${r} has ${colIndex[k - 1]} before ${c}; build it with SparseCsr.fromCoo`);
+        throw new ValueError(
+          `${op}: colIndex must be ascending within each row, row ${r} has ${colIndex[k - 1]} before ${c}; build it with SparseCsr.fromCoo`,
+        );
       }
     }
   }
@@ -99,7 +105,8 @@ function checkValues(op: string, values: Tensor | null | undefined, nnz: number)
   if (values === null || values === undefined) return null;
   if (!(values instanceof Tensor)) throw new ValueError(`${op}: values must be a Tensor or null`);
   if (!isFloatDType(values.dtype)) throw new DTypeError(`${op}: values must be float32 or float64, got ${values.dtype}`);
-  if (values.ndim !== 1 || values.size !== nnz) throw new ShapeError(`${op}: values must be [nnz] = [${nnz}], got ${fmtShape(values.shape)}`);
+  if (values.ndim !== 1 || values.size !== nnz)
+    throw new ShapeError(`${op}: values must be [nnz] = [${nnz}], got ${fmtShape(values.shape)}`);
   return values;
 }
 
@@ -107,7 +114,9 @@ function checkValues(op: string, values: Tensor | null | undefined, nnz: number)
 function indexArray(op: string, name: string, index: Int32Array | Tensor): Int32Array {
   if (index instanceof Int32Array) return index;
   if (!(index instanceof Tensor) || index.dtype !== 'int32') {
-    throw new DTypeError(`${op}: ${name} must be an Int32Array or an int32 tensor, got ${index instanceof Tensor ? `a ${index.dtype} tensor` : String(index)}`);
+    throw new DTypeError(
+      `${op}: ${name} must be an Int32Array or an int32 tensor, got ${index instanceof Tensor ? `a ${index.dtype} tensor` : String(index)}`,
+    );
   }
   if (index.ndim !== 1) throw new ShapeError(`${op}: ${name} must be 1-D [E], got ${fmtShape(index.shape)}`);
   return index.data as Int32Array;
@@ -384,7 +393,9 @@ export function spmm(a: SparseCsr, x: Tensor): Tensor {
   assertFloat(op, x);
   const [rows, cols] = a.shape;
   if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[0] !== cols) {
-    throw new ShapeError(`${op}: x must be [${cols}, features] or [${cols}] to multiply A of shape ${fmtShape(a.shape)}, got ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `${op}: x must be [${cols}, features] or [${cols}] to multiply A of shape ${fmtShape(a.shape)}, got ${fmtShape(x.shape)}`,
+    );
   }
   const dtype = (a.values === null ? x.dtype : promoteTypes(a.values.dtype, x.dtype)) as FloatDType;
   const xt = cast(x, dtype);
@@ -392,13 +403,31 @@ export function spmm(a: SparseCsr, x: Tensor): Tensor {
   const csr = vt === a.values ? a : a.withValues(vt);
   const feat = x.ndim === 2 ? x.shape[1]! : 1;
   const out = Tensor.empty(x.ndim === 2 ? [rows, feat] : [rows], dtype);
-  if (out.size > 0) getBackend().spmmCsr(a.rowPtr, a.colIndex, (vt?.data ?? null) as FloatArray | null, xt.data as FloatArray, rows, feat, out.data as FloatArray);
+  if (out.size > 0)
+    getBackend().spmmCsr(
+      a.rowPtr,
+      a.colIndex,
+      (vt?.data ?? null) as FloatArray | null,
+      xt.data as FloatArray,
+      rows,
+      feat,
+      out.data as FloatArray,
+    );
   return record(out, op, vt === null ? [xt] : [xt, vt], (g) => {
     const dx = xt.requiresGrad ? spmm(csr.transpose(), g) : null;
     let dv: Tensor | null = null;
     if (vt?.requiresGrad) {
       dv = Tensor.empty([a.nnz], dtype);
-      if (a.nnz > 0) getBackend().sddmmCsr(a.rowPtr, a.colIndex, castData(g, dtype).data as FloatArray, xt.data as FloatArray, rows, feat, dv.data as FloatArray);
+      if (a.nnz > 0)
+        getBackend().sddmmCsr(
+          a.rowPtr,
+          a.colIndex,
+          castData(g, dtype).data as FloatArray,
+          xt.data as FloatArray,
+          rows,
+          feat,
+          dv.data as FloatArray,
+        );
     }
     return [dx, dv];
   });

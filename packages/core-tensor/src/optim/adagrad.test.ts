@@ -21,7 +21,14 @@ function param(): Tensor {
 
 describe('Adagrad', () => {
   it('has PyTorch defaults', () => {
-    expect(new Adagrad([param()]).defaults).toEqual({ lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false });
+    expect(new Adagrad([param()]).defaults).toEqual({
+      lr: 1e-2,
+      lrDecay: 0,
+      weightDecay: 0,
+      initialAccumulatorValue: 0,
+      eps: 1e-10,
+      maximize: false,
+    });
   });
 
   it('first step is γ·g/(|g| + ε) from a zero accumulator', () => {
@@ -29,7 +36,11 @@ describe('Adagrad', () => {
     const opt = new Adagrad([p], { lr: 0.5 });
     const g = setQuadraticGrad(p);
     opt.step();
-    expectClose(p, THETA0.map((v, i) => v - (0.5 * g[i]!) / (Math.abs(g[i]!) + 1e-10)), { rtol: 0, atol: 1e-15 });
+    expectClose(
+      p,
+      THETA0.map((v, i) => v - (0.5 * g[i]!) / (Math.abs(g[i]!) + 1e-10)),
+      { rtol: 0, atol: 1e-15 },
+    );
   });
 
   it('matches the formulas with lr decay, weight decay and an initial accumulator', () => {
@@ -68,7 +79,11 @@ describe('Adagrad', () => {
     opt.addParamGroup({ params: [later] });
     const g = setQuadraticGrad(later);
     opt.step();
-    expectClose(later, THETA0.map((v, i) => v - (0.5 * g[i]!) / (Math.abs(g[i]!) + 1e-10)), { rtol: 0, atol: 1e-15 });
+    expectClose(
+      later,
+      THETA0.map((v, i) => v - (0.5 * g[i]!) / (Math.abs(g[i]!) + 1e-10)),
+      { rtol: 0, atol: 1e-15 },
+    );
     expect(Array.from(first.data)).toEqual(THETA0);
   });
 

@@ -77,7 +77,13 @@ export class Adagrad extends Optimizer<AdagradHyperParams, AdagradState> {
     return { step: 'number', sum: 'tensor' };
   }
 
-  protected updateParam(p: FloatArray, g: TypedArray, state: AdagradState | undefined, group: ParamGroup<AdagradHyperParams>, tensor: Tensor): AdagradState {
+  protected updateParam(
+    p: FloatArray,
+    g: TypedArray,
+    state: AdagradState | undefined,
+    group: ParamGroup<AdagradHyperParams>,
+    tensor: Tensor,
+  ): AdagradState {
     const { lr, lrDecay, weightDecay, eps, maximize } = group;
     // Parameters added with addParamGroup after construction get their state on the first step.
     const s = state ?? this.initialState(tensor, group);

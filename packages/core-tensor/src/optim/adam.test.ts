@@ -65,7 +65,14 @@ const BASE: Reference = { lr: 0.1, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDe
 
 describe('Adam', () => {
   it('has PyTorch defaults', () => {
-    expect(new Adam([param()]).defaults).toEqual({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false });
+    expect(new Adam([param()]).defaults).toEqual({
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 0,
+      amsgrad: false,
+      maximize: false,
+    });
   });
 
   it('first step moves every coordinate by about lr against the gradient sign', () => {
@@ -74,7 +81,11 @@ describe('Adam', () => {
     const g = setQuadraticGrad(p);
     opt.step();
     // t = 1: m̂ = g, v̂ = g², so the step is γ·g/(|g| + ε).
-    expectClose(p, THETA0.map((v, i) => v - (0.1 * g[i]!) / (Math.abs(g[i]!) + 1e-8)), { rtol: 0, atol: 1e-15 });
+    expectClose(
+      p,
+      THETA0.map((v, i) => v - (0.1 * g[i]!) / (Math.abs(g[i]!) + 1e-8)),
+      { rtol: 0, atol: 1e-15 },
+    );
   });
 
   it('matches the bias-corrected formulas over several steps', () => {
@@ -86,7 +97,11 @@ describe('Adam', () => {
   });
 
   it('amsgrad uses the running maximum of the second moment', () => {
-    runAgainstReference((p) => new Adam([p], { lr: 0.1, amsgrad: true, betas: [0.5, 0.6] }), { ...BASE, amsgrad: true, beta1: 0.5, beta2: 0.6 }, 8);
+    runAgainstReference(
+      (p) => new Adam([p], { lr: 0.1, amsgrad: true, betas: [0.5, 0.6] }),
+      { ...BASE, amsgrad: true, beta1: 0.5, beta2: 0.6 },
+      8,
+    );
   });
 
   it('maximize equals minimizing with the negated gradient', () => {
@@ -97,7 +112,10 @@ describe('Adam', () => {
     for (let t = 0; t < 3; t++) {
       const g = setQuadraticGrad(a);
       optA.step();
-      b.grad = tensor(g.map((x) => -x), { dtype: 'float64' });
+      b.grad = tensor(
+        g.map((x) => -x),
+        { dtype: 'float64' },
+      );
       optB.step();
       expect(Array.from(a.data)).toEqual(Array.from(b.data));
     }
@@ -124,7 +142,14 @@ describe('Adam', () => {
 
 describe('AdamW', () => {
   it('has PyTorch defaults, weight decay 1e-2', () => {
-    expect(new AdamW([param()]).defaults).toEqual({ lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false });
+    expect(new AdamW([param()]).defaults).toEqual({
+      lr: 1e-3,
+      betas: [0.9, 0.999],
+      eps: 1e-8,
+      weightDecay: 1e-2,
+      amsgrad: false,
+      maximize: false,
+    });
   });
 
   it('decays the parameter by (1 − γλ) before the Adam step', () => {
@@ -132,7 +157,11 @@ describe('AdamW', () => {
     const opt = new AdamW([p], { lr: 0.1, weightDecay: 0.5 });
     const g = setQuadraticGrad(p);
     opt.step();
-    expectClose(p, THETA0.map((v, i) => v * (1 - 0.1 * 0.5) - (0.1 * g[i]!) / (Math.abs(g[i]!) + 1e-8)), { rtol: 0, atol: 1e-15 });
+    expectClose(
+      p,
+      THETA0.map((v, i) => v * (1 - 0.1 * 0.5) - (0.1 * g[i]!) / (Math.abs(g[i]!) + 1e-8)),
+      { rtol: 0, atol: 1e-15 },
+    );
   });
 
   it('matches the decoupled formulas over several steps', () => {

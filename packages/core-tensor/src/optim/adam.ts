@@ -42,7 +42,13 @@ export abstract class AdamBase extends Optimizer<AdamHyperParams, AdamState> {
   /** True for AdamW: weight decay shrinks the parameter instead of entering the gradient. */
   protected readonly decoupledWeightDecay: boolean;
 
-  protected constructor(name: string, params: ParamsInput<AdamHyperParams>, options: AdamOptions, defaultWeightDecay: number, decoupledWeightDecay: boolean) {
+  protected constructor(
+    name: string,
+    params: ParamsInput<AdamHyperParams>,
+    options: AdamOptions,
+    defaultWeightDecay: number,
+    decoupledWeightDecay: boolean,
+  ) {
     const { lr = 1e-3, betas = [0.9, 0.999], eps = 1e-8, weightDecay = defaultWeightDecay, amsgrad = false, maximize = false } = options;
     super(name, params, { lr, betas: [betas[0], betas[1]], eps, weightDecay, amsgrad, maximize });
     this.decoupledWeightDecay = decoupledWeightDecay;
@@ -69,7 +75,13 @@ export abstract class AdamBase extends Optimizer<AdamHyperParams, AdamState> {
     return schema;
   }
 
-  protected updateParam(p: FloatArray, g: TypedArray, state: AdamState | undefined, group: ParamGroup<AdamHyperParams>, tensor: Tensor): AdamState {
+  protected updateParam(
+    p: FloatArray,
+    g: TypedArray,
+    state: AdamState | undefined,
+    group: ParamGroup<AdamHyperParams>,
+    tensor: Tensor,
+  ): AdamState {
     const { lr, eps, weightDecay, amsgrad, maximize } = group;
     const [beta1, beta2] = group.betas;
     const s: AdamState = state ?? { step: 0, exp_avg: stateArrayLike(tensor), exp_avg_sq: stateArrayLike(tensor) };

@@ -15,13 +15,7 @@ export { SGD, type SGDOptions, type SGDHyperParams, type SGDState } from './sgd.
 export { Adam, AdamW, AdamBase, type AdamOptions, type AdamHyperParams, type AdamState } from './adam.js';
 export { RMSprop, type RMSpropOptions, type RMSpropHyperParams, type RMSpropState } from './rmsprop.js';
 export { Adagrad, type AdagradOptions, type AdagradHyperParams, type AdagradState } from './adagrad.js';
-export {
-  LRScheduler,
-  bisectRight,
-  type SchedulableOptimizer,
-  type LRSchedulerOptions,
-  type LRSchedulerStateDict,
-} from './lr-scheduler.js';
+export { LRScheduler, bisectRight, type SchedulableOptimizer, type LRSchedulerOptions, type LRSchedulerStateDict } from './lr-scheduler.js';
 export { StepLR, MultiStepLR, type StepLROptions, type MultiStepLROptions } from './step-lr.js';
 export { ExponentialLR, type ExponentialLROptions } from './exponential-lr.js';
 export { CosineAnnealingLR, type CosineAnnealingLROptions } from './cosine-annealing-lr.js';

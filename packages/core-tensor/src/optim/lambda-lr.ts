@@ -24,7 +24,8 @@ export class LambdaLR extends LRScheduler {
     if (typeof lrLambda === 'function') {
       this.lrLambdas = Array.from({ length: groups }, () => lrLambda);
     } else if (Array.isArray(lrLambda) && lrLambda.every((f) => typeof f === 'function')) {
-      if (lrLambda.length !== groups) throw new ValueError(`LambdaLR: expected ${groups} lrLambda functions (one per group), got ${lrLambda.length}`);
+      if (lrLambda.length !== groups)
+        throw new ValueError(`LambdaLR: expected ${groups} lrLambda functions (one per group), got ${lrLambda.length}`);
       this.lrLambdas = [...lrLambda];
     } else {
       throw new ValueError('LambdaLR: lrLambda must be a function or an array of functions');

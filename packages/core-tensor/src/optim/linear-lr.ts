@@ -43,7 +43,8 @@ export class LinearLR extends LRScheduler {
 
   protected computeLrs(): number[] {
     const { startFactor, endFactor, totalIters } = this;
-    const factor = totalIters === 0 ? startFactor : startFactor + ((endFactor - startFactor) * Math.min(totalIters, this.lastEpoch)) / totalIters;
+    const factor =
+      totalIters === 0 ? startFactor : startFactor + ((endFactor - startFactor) * Math.min(totalIters, this.lastEpoch)) / totalIters;
     return this.baseLrs.map((base) => base * factor);
   }
 }

@@ -15,7 +15,10 @@ function sgd(lr = 0.1): SGD {
 }
 
 function twoGroupSgd(): SGD {
-  return new SGD([{ params: [zeros([1], { requiresGrad: true })], lr: 0.1 }, { params: [zeros([1], { requiresGrad: true })], lr: 0.02 }]);
+  return new SGD([
+    { params: [zeros([1], { requiresGrad: true })], lr: 0.1 },
+    { params: [zeros([1], { requiresGrad: true })], lr: 0.02 },
+  ]);
 }
 
 /** The lr of group 0 at epochs 0..n−1: construction is epoch 0, then one step per epoch. */
@@ -40,7 +43,10 @@ describe('StepLR', () => {
   it('decays by gamma every stepSize epochs', () => {
     const opt = sgd(0.1);
     const scheduler = new StepLR(opt, { stepSize: 3, gamma: 0.5 });
-    expectSequence(lrs(opt, scheduler, 10), range(10).map((e) => 0.1 * 0.5 ** Math.floor(e / 3)));
+    expectSequence(
+      lrs(opt, scheduler, 10),
+      range(10).map((e) => 0.1 * 0.5 ** Math.floor(e / 3)),
+    );
   });
 
   it('defaults gamma to 0.1 and rejects a non-positive step size', () => {
@@ -67,7 +73,10 @@ describe('MultiStepLR', () => {
     const opt = sgd(1);
     const scheduler = new MultiStepLR(opt, { milestones: [6, 2, 6], gamma: 0.5 });
     const decays = (e: number): number => [2, 6, 6].filter((m) => m <= e).length;
-    expectSequence(lrs(opt, scheduler, 9), range(9).map((e) => 0.5 ** decays(e)));
+    expectSequence(
+      lrs(opt, scheduler, 9),
+      range(9).map((e) => 0.5 ** decays(e)),
+    );
   });
 });
 
@@ -75,7 +84,10 @@ describe('ExponentialLR', () => {
   it('decays by gamma every epoch', () => {
     const opt = sgd(0.2);
     const scheduler = new ExponentialLR(opt, { gamma: 0.9 });
-    expectSequence(lrs(opt, scheduler, 12), range(12).map((e) => 0.2 * 0.9 ** e));
+    expectSequence(
+      lrs(opt, scheduler, 12),
+      range(12).map((e) => 0.2 * 0.9 ** e),
+    );
   });
 });
 
@@ -93,7 +105,7 @@ describe('CosineAnnealingLR', () => {
   it('defaults etaMin to 0 and rejects a non-positive tMax', () => {
     const opt = sgd(0.1);
     const scheduler = new CosineAnnealingLR(opt, { tMax: 4 });
-    expectSequence(lrs(opt, scheduler, 5), [0.1, 0.1 * (1 + Math.SQRT1_2) / 2, 0.05, 0.1 * (1 - Math.SQRT1_2) / 2, 0]);
+    expectSequence(lrs(opt, scheduler, 5), [0.1, (0.1 * (1 + Math.SQRT1_2)) / 2, 0.05, (0.1 * (1 - Math.SQRT1_2)) / 2, 0]);
     expect(() => new CosineAnnealingLR(sgd(), { tMax: 0 })).toThrow(ValueError);
   });
 });
@@ -102,7 +114,10 @@ describe('LinearLR / LinearWarmup', () => {
   it('ramps the factor from 1/3 to 1 over 5 epochs by default', () => {
     const opt = sgd(0.3);
     const scheduler = new LinearLR(opt);
-    expectSequence(lrs(opt, scheduler, 8), range(8).map((e) => 0.3 * (1 / 3 + ((1 - 1 / 3) * Math.min(e, 5)) / 5)));
+    expectSequence(
+      lrs(opt, scheduler, 8),
+      range(8).map((e) => 0.3 * (1 / 3 + ((1 - 1 / 3) * Math.min(e, 5)) / 5)),
+    );
   });
 
   it('ramps between custom factors and stays at the end factor', () => {
@@ -115,7 +130,7 @@ describe('LinearLR / LinearWarmup', () => {
     expect(optim.LinearWarmup).toBe(optim.LinearLR);
   });
 
-  it('rejects factors outside PyTorch\'s ranges', () => {
+  it("rejects factors outside PyTorch's ranges", () => {
     expect(() => new LinearLR(sgd(), { startFactor: 0 })).toThrow(ValueError);
     expect(() => new LinearLR(sgd(), { startFactor: 1.5 })).toThrow(ValueError);
     expect(() => new LinearLR(sgd(), { endFactor: -0.1 })).toThrow(ValueError);
@@ -126,7 +141,10 @@ describe('LambdaLR', () => {
   it('multiplies the initial lr by the function of the epoch', () => {
     const opt = sgd(0.5);
     const scheduler = new LambdaLR(opt, { lrLambda: (e) => 1 / (e + 1) });
-    expectSequence(lrs(opt, scheduler, 6), range(6).map((e) => 0.5 / (e + 1)));
+    expectSequence(
+      lrs(opt, scheduler, 6),
+      range(6).map((e) => 0.5 / (e + 1)),
+    );
   });
 
   it('takes one function per group, and rejects a count that differs', () => {

@@ -26,7 +26,13 @@ const CONFIGS: [string, (params: Tensor[]) => AnyOptimizer][] = [
 /** Two float32 parameters with fixed starting values. */
 function makeParams(): Tensor[] {
   return [
-    tensor([[0.5, -1.5, 2], [1, 0.25, -0.75]], { requiresGrad: true }),
+    tensor(
+      [
+        [0.5, -1.5, 2],
+        [1, 0.25, -0.75],
+      ],
+      { requiresGrad: true },
+    ),
     tensor([0.3, -0.2], { requiresGrad: true }),
   ];
 }
@@ -75,7 +81,7 @@ describe('optimizer state dicts', () => {
     });
   });
 
-  it('numbers parameters across groups and lists each group\'s hyper-parameters', () => {
+  it("numbers parameters across groups and lists each group's hyper-parameters", () => {
     const [a, b] = makeParams();
     const c = zeros([4], { requiresGrad: true });
     const opt = new Adam([{ params: [a!, b!] }, { params: [c], lr: 0.5, betas: [0.8, 0.9] }], { lr: 0.01 });
@@ -179,7 +185,7 @@ describe('optimizer state dicts', () => {
 });
 
 describe('parameter groups', () => {
-  it('applies each group\'s own lr, falling back to the defaults', () => {
+  it("applies each group's own lr, falling back to the defaults", () => {
     const a = tensor([1, 1], { dtype: 'float64', requiresGrad: true });
     const b = tensor([1, 1], { dtype: 'float64', requiresGrad: true });
     const opt = new SGD([{ params: [a] }, { params: [b], lr: 0.5 }], { lr: 0.1 });
@@ -211,7 +217,10 @@ describe('parameter groups', () => {
     const [a, b] = makeParams();
     const before = Array.from(b!.data);
     const opt = new Adam([a!, b!]);
-    a!.grad = tensor([[1, 1, 1], [1, 1, 1]]);
+    a!.grad = tensor([
+      [1, 1, 1],
+      [1, 1, 1],
+    ]);
     opt.step();
     expect(Array.from(b!.data)).toEqual(before);
     expect(Object.keys(opt.stateDict().state)).toEqual(['0']);

@@ -119,7 +119,8 @@ export abstract class Optimizer<H extends BaseHyperParams, S extends ParamState 
       if (!isFloatDType(param.dtype)) {
         throw new DTypeError(`${this.name}: can only optimize float32 or float64 tensors, params[${i}] is ${param.dtype}`);
       }
-      if (!param.isLeaf) throw new ValueError(`${this.name}: can't optimize a non-leaf tensor (params[${i}] was made by '${param.gradFn!.op}')`);
+      if (!param.isLeaf)
+        throw new ValueError(`${this.name}: can't optimize a non-leaf tensor (params[${i}] was made by '${param.gradFn!.op}')`);
       if (seen.has(param)) throw new ValueError(`${this.name}: some parameters appear more than once (in one group or across groups)`);
       seen.add(param);
     });
@@ -166,7 +167,9 @@ export abstract class Optimizer<H extends BaseHyperParams, S extends ParamState 
           const grad = param.grad;
           if (grad === null) continue;
           if (grad.size !== param.size) {
-            throw new ShapeError(`${this.name}.step: the gradient has shape ${fmtShape(grad.shape)}, its parameter ${fmtShape(param.shape)}`);
+            throw new ShapeError(
+              `${this.name}.step: the gradient has shape ${fmtShape(grad.shape)}, its parameter ${fmtShape(param.shape)}`,
+            );
           }
           const state = this.updateParam(param.data as FloatArray, grad.data, this.state.get(param), group, param);
           if (state !== undefined) this.state.set(param, state);
@@ -180,7 +183,13 @@ export abstract class Optimizer<H extends BaseHyperParams, S extends ParamState 
    * Updates one parameter in place from its gradient. `state` is undefined on the first step (or
    * when the optimizer keeps none); return the state to keep (the same object, updated, or new).
    */
-  protected abstract updateParam(param: FloatArray, grad: TypedArray, state: S | undefined, group: ParamGroup<H>, tensor: Tensor): S | undefined;
+  protected abstract updateParam(
+    param: FloatArray,
+    grad: TypedArray,
+    state: S | undefined,
+    group: ParamGroup<H>,
+    tensor: Tensor,
+  ): S | undefined;
 
   /** Throws ValueError on an invalid hyper-parameter (checked for the defaults and every group). */
   protected abstract validateHyperParams(hyper: H): void;
@@ -234,10 +243,15 @@ export abstract class Optimizer<H extends BaseHyperParams, S extends ParamState 
   loadStateDict(stateDict: OptimizerStateDict): void {
     const savedGroups = stateDict?.paramGroups;
     if (!Array.isArray(savedGroups) || stateDict.state === null || typeof stateDict.state !== 'object') {
-      throw new StateDictError(`${this.name}.loadStateDict: expected { state, paramGroups }`, ['state', 'paramGroups'].filter((k) => !(k in (stateDict ?? {}))));
+      throw new StateDictError(
+        `${this.name}.loadStateDict: expected { state, paramGroups }`,
+        ['state', 'paramGroups'].filter((k) => !(k in (stateDict ?? {}))),
+      );
     }
     if (savedGroups.length !== this.paramGroups.length) {
-      throw new ValueError(`${this.name}.loadStateDict: the state dict has ${savedGroups.length} parameter groups, the optimizer ${this.paramGroups.length}`);
+      throw new ValueError(
+        `${this.name}.loadStateDict: the state dict has ${savedGroups.length} parameter groups, the optimizer ${this.paramGroups.length}`,
+      );
     }
     const missing: string[] = [];
     const unexpected: string[] = [];

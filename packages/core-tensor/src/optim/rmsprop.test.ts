@@ -66,7 +66,11 @@ describe('RMSprop', () => {
     const opt = new RMSprop([p], { lr: 0.01 });
     const g = setQuadraticGrad(p);
     opt.step();
-    expectClose(p, THETA0.map((v, i) => v - (0.01 * g[i]!) / (Math.sqrt(0.01 * g[i]! * g[i]!) + 1e-8)), { rtol: 0, atol: 1e-15 });
+    expectClose(
+      p,
+      THETA0.map((v, i) => v - (0.01 * g[i]!) / (Math.sqrt(0.01 * g[i]! * g[i]!) + 1e-8)),
+      { rtol: 0, atol: 1e-15 },
+    );
   });
 
   it('matches the formulas over several steps', () => {
@@ -103,7 +107,11 @@ describe('RMSprop', () => {
     const opt = new RMSprop([p], { lr: 0.01, maximize: true });
     const g = setQuadraticGrad(p);
     opt.step();
-    expectClose(p, THETA0.map((v, i) => v + (0.01 * g[i]!) / (Math.sqrt(0.01 * g[i]! * g[i]!) + 1e-8)), { rtol: 0, atol: 1e-15 });
+    expectClose(
+      p,
+      THETA0.map((v, i) => v + (0.01 * g[i]!) / (Math.sqrt(0.01 * g[i]! * g[i]!) + 1e-8)),
+      { rtol: 0, atol: 1e-15 },
+    );
   });
 
   it('rejects negative hyper-parameters', () => {

@@ -78,7 +78,13 @@ export class RMSprop extends Optimizer<RMSpropHyperParams, RMSpropState> {
     return schema;
   }
 
-  protected updateParam(p: FloatArray, g: TypedArray, state: RMSpropState | undefined, group: ParamGroup<RMSpropHyperParams>, tensor: Tensor): RMSpropState {
+  protected updateParam(
+    p: FloatArray,
+    g: TypedArray,
+    state: RMSpropState | undefined,
+    group: ParamGroup<RMSpropHyperParams>,
+    tensor: Tensor,
+  ): RMSpropState {
     const { lr, alpha, eps, weightDecay, momentum, centered, maximize } = group;
     const s: RMSpropState = state ?? { step: 0, square_avg: stateArrayLike(tensor) };
     // Buffers a group gained after the state was made (e.g. momentum switched on) start at zero.

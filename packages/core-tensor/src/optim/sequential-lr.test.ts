@@ -42,7 +42,11 @@ describe('SequentialLR', () => {
 
   it('switches through three schedulers', () => {
     const opt = sgd(1);
-    const schedulers = [new StepLR(opt, { stepSize: 1, gamma: 0.5 }), new ExponentialLR(opt, { gamma: 0.1 }), new StepLR(opt, { stepSize: 10 })];
+    const schedulers = [
+      new StepLR(opt, { stepSize: 1, gamma: 0.5 }),
+      new ExponentialLR(opt, { gamma: 0.1 }),
+      new StepLR(opt, { stepSize: 10 }),
+    ];
     const scheduler = new SequentialLR(opt, { schedulers, milestones: [2, 4] });
     const seen = [opt.paramGroups[0]!.lr];
     for (let epoch = 1; epoch < 6; epoch++) {
@@ -55,7 +59,10 @@ describe('SequentialLR', () => {
   it('saves and restores the inner schedulers', () => {
     const build = (): SequentialLR => {
       const opt = sgd(1);
-      return new SequentialLR(opt, { schedulers: [new LinearLR(opt, { totalIters: 3 }), new ExponentialLR(opt, { gamma: 0.9 })], milestones: [3] });
+      return new SequentialLR(opt, {
+        schedulers: [new LinearLR(opt, { totalIters: 3 }), new ExponentialLR(opt, { gamma: 0.9 })],
+        milestones: [3],
+      });
     };
     const a = build();
     for (let i = 0; i < 4; i++) a.step();

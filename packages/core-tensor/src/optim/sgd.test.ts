@@ -49,7 +49,11 @@ describe('SGD', () => {
     const g2 = setQuadraticGrad(p);
     opt.step();
     const b2 = g1.map((b, i) => 0.9 * b + 0.5 * g2[i]!);
-    expectClose(p, theta1.map((v, i) => v - 0.1 * b2[i]!), { rtol: 0, atol: 1e-15 });
+    expectClose(
+      p,
+      theta1.map((v, i) => v - 0.1 * b2[i]!),
+      { rtol: 0, atol: 1e-15 },
+    );
   });
 
   it('nesterov steps along g + μb', () => {
@@ -62,7 +66,11 @@ describe('SGD', () => {
     const g2 = setQuadraticGrad(p);
     opt.step();
     const b2 = g1.map((b, i) => 0.9 * b + g2[i]!);
-    expectClose(p, theta1.map((v, i) => v - 0.1 * (g2[i]! + 0.9 * b2[i]!)), { rtol: 0, atol: 1e-15 });
+    expectClose(
+      p,
+      theta1.map((v, i) => v - 0.1 * (g2[i]! + 0.9 * b2[i]!)),
+      { rtol: 0, atol: 1e-15 },
+    );
   });
 
   it('weight decay adds λθ to the gradient', () => {
@@ -70,7 +78,11 @@ describe('SGD', () => {
     const opt = new SGD([p], { lr: 0.1, weightDecay: 0.01 });
     const g = setQuadraticGrad(p);
     opt.step();
-    expectClose(p, THETA0.map((v, i) => v - 0.1 * (g[i]! + 0.01 * v)), { rtol: 0, atol: 1e-15 });
+    expectClose(
+      p,
+      THETA0.map((v, i) => v - 0.1 * (g[i]! + 0.01 * v)),
+      { rtol: 0, atol: 1e-15 },
+    );
   });
 
   it('maximize climbs the gradient', () => {
@@ -78,7 +90,11 @@ describe('SGD', () => {
     const opt = new SGD([p], { lr: 0.1, maximize: true });
     const g = setQuadraticGrad(p);
     opt.step();
-    expectClose(p, THETA0.map((v, i) => v + 0.1 * g[i]!), { rtol: 0, atol: 1e-15 });
+    expectClose(
+      p,
+      THETA0.map((v, i) => v + 0.1 * g[i]!),
+      { rtol: 0, atol: 1e-15 },
+    );
   });
 
   it('keeps no state without momentum', () => {
@@ -95,7 +111,10 @@ describe('SGD', () => {
     p.grad = tensor([0.7, -0.3]);
     opt.step();
     expect(p.data).toBeInstanceOf(Float32Array);
-    expect(Array.from(p.data)).toEqual([Math.fround(Math.fround(0.1) - 0.3 * Math.fround(0.7)), Math.fround(Math.fround(0.2) + 0.3 * Math.fround(0.3))]);
+    expect(Array.from(p.data)).toEqual([
+      Math.fround(Math.fround(0.1) - 0.3 * Math.fround(0.7)),
+      Math.fround(Math.fround(0.2) + 0.3 * Math.fround(0.3)),
+    ]);
     expect(opt.stateDict().state[0]!.momentum_buffer).toMatchObject({ dtype: 'float32', shape: [2] });
   });
 

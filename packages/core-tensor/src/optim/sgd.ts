@@ -65,7 +65,9 @@ export class SGD extends Optimizer<SGDHyperParams, SGDState> {
       throw new ValueError(`SGD: invalid dampening: expected a number, got ${String(hyper.dampening)}`);
     }
     if (hyper.nesterov && (hyper.momentum <= 0 || hyper.dampening !== 0)) {
-      throw new ValueError(`SGD: Nesterov momentum requires a momentum > 0 and zero dampening, got momentum ${hyper.momentum}, dampening ${hyper.dampening}`);
+      throw new ValueError(
+        `SGD: Nesterov momentum requires a momentum > 0 and zero dampening, got momentum ${hyper.momentum}, dampening ${hyper.dampening}`,
+      );
     }
   }
 
@@ -74,7 +76,13 @@ export class SGD extends Optimizer<SGDHyperParams, SGDState> {
     return group.momentum !== 0 ? { momentum_buffer: 'optional-tensor' } : {};
   }
 
-  protected updateParam(p: FloatArray, g: TypedArray, state: SGDState | undefined, group: ParamGroup<SGDHyperParams>, tensor: Tensor): SGDState | undefined {
+  protected updateParam(
+    p: FloatArray,
+    g: TypedArray,
+    state: SGDState | undefined,
+    group: ParamGroup<SGDHyperParams>,
+    tensor: Tensor,
+  ): SGDState | undefined {
     const { lr, momentum, dampening, weightDecay, nesterov, maximize } = group;
     const sign = maximize ? -1 : 1;
     const n = p.length;

@@ -190,7 +190,9 @@ export class Generator {
     }
     if (total <= 0) throw new ValueError('Generator.multinomial: the weights sum to zero');
     if (!replacement && numSamples > countPositive(weights)) {
-      throw new ValueError(`Generator.multinomial: cannot draw ${numSamples} samples without replacement from ${countPositive(weights)} non-zero weights`);
+      throw new ValueError(
+        `Generator.multinomial: cannot draw ${numSamples} samples without replacement from ${countPositive(weights)} non-zero weights`,
+      );
     }
     const out = new Int32Array(numSamples);
     const w = Float64Array.from(weights);
@@ -218,7 +220,8 @@ export class Generator {
 
   setState(state: GeneratorState): this {
     const [a, b, c, d] = state.s;
-    if (![a, b, c, d].every((v) => Number.isInteger(v))) throw new ValueError('Generator.setState: the state must hold four 32-bit integers');
+    if (![a, b, c, d].every((v) => Number.isInteger(v)))
+      throw new ValueError('Generator.setState: the state must hold four 32-bit integers');
     this.s0 = a >>> 0;
     this.s1 = b >>> 0;
     this.s2 = c >>> 0;

@@ -15,8 +15,40 @@ describe('backend conformance: the suite itself', () => {
     const cases = backendConformance();
     const names = cases.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);
-    const kernels = ['alloc', 'unary', 'binary', 'where', 'copy', 'reduce', 'argReduce', 'softmax', 'matmul', 'indexSelect', 'indexAdd', 'gather', 'scatterAdd', 'lstmCellForward', 'lstmCellBackward', 'gruCellForward', 'gruCellBackward', 'crossEntropyForward', 'crossEntropyBackward', 'spmmCsr', 'sddmmCsr', 'scatterReduce', 'segmentSoftmax', 'lstmSequenceForward', 'lstmSequenceBackward', 'gruSequenceForward', 'gruSequenceBackward'];
-    for (const kernel of kernels) expect(names.some((n) => n.startsWith(`${kernel} `)), kernel).toBe(true);
+    const kernels = [
+      'alloc',
+      'unary',
+      'binary',
+      'where',
+      'copy',
+      'reduce',
+      'argReduce',
+      'softmax',
+      'matmul',
+      'indexSelect',
+      'indexAdd',
+      'gather',
+      'scatterAdd',
+      'lstmCellForward',
+      'lstmCellBackward',
+      'gruCellForward',
+      'gruCellBackward',
+      'crossEntropyForward',
+      'crossEntropyBackward',
+      'spmmCsr',
+      'sddmmCsr',
+      'scatterReduce',
+      'segmentSoftmax',
+      'lstmSequenceForward',
+      'lstmSequenceBackward',
+      'gruSequenceForward',
+      'gruSequenceBackward',
+    ];
+    for (const kernel of kernels)
+      expect(
+        names.some((n) => n.startsWith(`${kernel} `)),
+        kernel,
+      ).toBe(true);
   });
 
   it('catches a backend with a wrong kernel, throwing AssertionMismatchError', () => {

@@ -198,8 +198,26 @@ const UNARY: readonly UnarySpec[] = [
   { op: 'reciprocal', f: (v) => 1 / v, low: -3, high: 3, specials: ALL_SPECIALS },
   { op: 'square', f: (v) => v * v, low: -3, high: 3, specials: ALL_SPECIALS },
   // NaN passes through clamp, as in PyTorch.
-  { op: 'clamp', label: 'clamp [-0.5, 0.7]', p0: -0.5, p1: 0.7, f: (v) => (v < -0.5 ? -0.5 : v > 0.7 ? 0.7 : v), low: -2, high: 2, specials: ALL_SPECIALS },
-  { op: 'clamp', label: 'clamp max only', p0: -Infinity, p1: 0.25, f: (v) => (v > 0.25 ? 0.25 : v), low: -2, high: 2, specials: ALL_SPECIALS },
+  {
+    op: 'clamp',
+    label: 'clamp [-0.5, 0.7]',
+    p0: -0.5,
+    p1: 0.7,
+    f: (v) => (v < -0.5 ? -0.5 : v > 0.7 ? 0.7 : v),
+    low: -2,
+    high: 2,
+    specials: ALL_SPECIALS,
+  },
+  {
+    op: 'clamp',
+    label: 'clamp max only',
+    p0: -Infinity,
+    p1: 0.25,
+    f: (v) => (v > 0.25 ? 0.25 : v),
+    low: -2,
+    high: 2,
+    specials: ALL_SPECIALS,
+  },
   { op: 'powScalar', label: 'powScalar 2', p0: 2, f: (v) => Math.pow(v, 2), low: -3, high: 3, specials: ALL_SPECIALS },
   { op: 'powScalar', label: 'powScalar 0.5', p0: 0.5, f: (v) => Math.pow(v, 0.5), low: -1, high: 4, specials: [NaN, Infinity, 0] },
   { op: 'powScalar', label: 'powScalar -1.5', p0: -1.5, f: (v) => Math.pow(v, -1.5), low: 0.1, high: 4, specials: [NaN, Infinity, 0, -1] },
@@ -374,10 +392,34 @@ interface WhereLayout {
 }
 
 const WHERE_LAYOUTS: readonly WhereLayout[] = [
-  { name: 'equal shapes', shape: [3, 4], cond: { size: 12, strides: [4, 1] }, a: { size: 12, strides: [4, 1] }, b: { size: 12, strides: [4, 1] } },
-  { name: 'all broadcast', shape: [2, 3, 4], cond: { size: 3, strides: [0, 1, 0] }, a: { size: 1, strides: [0, 0, 0] }, b: { size: 4, strides: [0, 0, 1] } },
-  { name: 'long rows', shape: [5, 33], cond: { size: 33, strides: [0, 1] }, a: { size: 165, strides: [33, 1] }, b: { size: 5, strides: [1, 0] } },
-  { name: 'a read transposed', shape: [3, 4], cond: { size: 12, strides: [4, 1] }, a: { size: 12, strides: [1, 3] }, b: { size: 1, strides: [0, 0] } },
+  {
+    name: 'equal shapes',
+    shape: [3, 4],
+    cond: { size: 12, strides: [4, 1] },
+    a: { size: 12, strides: [4, 1] },
+    b: { size: 12, strides: [4, 1] },
+  },
+  {
+    name: 'all broadcast',
+    shape: [2, 3, 4],
+    cond: { size: 3, strides: [0, 1, 0] },
+    a: { size: 1, strides: [0, 0, 0] },
+    b: { size: 4, strides: [0, 0, 1] },
+  },
+  {
+    name: 'long rows',
+    shape: [5, 33],
+    cond: { size: 33, strides: [0, 1] },
+    a: { size: 165, strides: [33, 1] },
+    b: { size: 5, strides: [1, 0] },
+  },
+  {
+    name: 'a read transposed',
+    shape: [3, 4],
+    cond: { size: 12, strides: [4, 1] },
+    a: { size: 12, strides: [1, 3] },
+    b: { size: 1, strides: [0, 0] },
+  },
   { name: '0-d', shape: [], cond: { size: 1, strides: [] }, a: { size: 1, strides: [] }, b: { size: 1, strides: [] } },
   { name: 'empty', shape: [0, 3], cond: { size: 0, strides: [3, 1] }, a: { size: 3, strides: [0, 1] }, b: { size: 1, strides: [0, 0] } },
 ];
@@ -420,15 +462,69 @@ interface CopyLayout {
 }
 
 const COPY_LAYOUTS: readonly CopyLayout[] = [
-  { name: 'contiguous with offsets', shape: [6, 4], srcSize: 30, srcOffset: 3, srcStrides: [4, 1], dstSize: 30, dstOffset: 5, dstStrides: [4, 1] },
-  { name: 'permute [2,3,4] → [4,2,3]', shape: [4, 2, 3], srcSize: 24, srcOffset: 0, srcStrides: [1, 12, 4], dstSize: 24, dstOffset: 0, dstStrides: [6, 3, 1] },
+  {
+    name: 'contiguous with offsets',
+    shape: [6, 4],
+    srcSize: 30,
+    srcOffset: 3,
+    srcStrides: [4, 1],
+    dstSize: 30,
+    dstOffset: 5,
+    dstStrides: [4, 1],
+  },
+  {
+    name: 'permute [2,3,4] → [4,2,3]',
+    shape: [4, 2, 3],
+    srcSize: 24,
+    srcOffset: 0,
+    srcStrides: [1, 12, 4],
+    dstSize: 24,
+    dstOffset: 0,
+    dstStrides: [6, 3, 1],
+  },
   { name: 'slice with a step', shape: [3, 3], srcSize: 40, srcOffset: 9, srcStrides: [8, 2], dstSize: 9, dstOffset: 0, dstStrides: [3, 1] },
   { name: 'expand a column', shape: [3, 5], srcSize: 3, srcOffset: 0, srcStrides: [1, 0], dstSize: 15, dstOffset: 0, dstStrides: [5, 1] },
   { name: 'expand a scalar', shape: [2, 2], srcSize: 1, srcOffset: 0, srcStrides: [0, 0], dstSize: 4, dstOffset: 0, dstStrides: [2, 1] },
-  { name: 'into a block of a wider matrix (concat)', shape: [4, 3], srcSize: 12, srcOffset: 0, srcStrides: [3, 1], dstSize: 28, dstOffset: 2, dstStrides: [7, 1] },
-  { name: 'rows of unequal pitch', shape: [2, 3], srcSize: 6, srcOffset: 0, srcStrides: [3, 1], dstSize: 8, dstOffset: 0, dstStrides: [4, 1] },
-  { name: 'long runs with size-1 axes', shape: [1, 2, 1, 40], srcSize: 80, srcOffset: 0, srcStrides: [80, 40, 40, 1], dstSize: 90, dstOffset: 10, dstStrides: [0, 40, 3, 1] },
-  { name: 'a transposed long matrix', shape: [40, 3], srcSize: 120, srcOffset: 0, srcStrides: [1, 40], dstSize: 120, dstOffset: 0, dstStrides: [3, 1] },
+  {
+    name: 'into a block of a wider matrix (concat)',
+    shape: [4, 3],
+    srcSize: 12,
+    srcOffset: 0,
+    srcStrides: [3, 1],
+    dstSize: 28,
+    dstOffset: 2,
+    dstStrides: [7, 1],
+  },
+  {
+    name: 'rows of unequal pitch',
+    shape: [2, 3],
+    srcSize: 6,
+    srcOffset: 0,
+    srcStrides: [3, 1],
+    dstSize: 8,
+    dstOffset: 0,
+    dstStrides: [4, 1],
+  },
+  {
+    name: 'long runs with size-1 axes',
+    shape: [1, 2, 1, 40],
+    srcSize: 80,
+    srcOffset: 0,
+    srcStrides: [80, 40, 40, 1],
+    dstSize: 90,
+    dstOffset: 10,
+    dstStrides: [0, 40, 3, 1],
+  },
+  {
+    name: 'a transposed long matrix',
+    shape: [40, 3],
+    srcSize: 120,
+    srcOffset: 0,
+    srcStrides: [1, 40],
+    dstSize: 120,
+    dstOffset: 0,
+    dstStrides: [3, 1],
+  },
   { name: '0-d with offsets', shape: [], srcSize: 5, srcOffset: 4, srcStrides: [], dstSize: 3, dstOffset: 1, dstStrides: [] },
   { name: 'empty', shape: [3, 0], srcSize: 4, srcOffset: 0, srcStrides: [0, 1], dstSize: 4, dstOffset: 0, dstStrides: [0, 1] },
 ];
@@ -440,9 +536,15 @@ function copyCases(): ConformanceCase[] {
       const gen = new Generator(400 + k);
       for (const layout of COPY_LAYOUTS) {
         const srcValues =
-          dtype === 'int32' ? Array.from({ length: layout.srcSize }, () => gen.integer(-1000, 1000)) : tiedValues(gen, layout.srcSize, [NaN, Infinity, -0]);
+          dtype === 'int32'
+            ? Array.from({ length: layout.srcSize }, () => gen.integer(-1000, 1000))
+            : tiedValues(gen, layout.srcSize, [NaN, Infinity, -0]);
         const src = filled(backend, dtype, srcValues);
-        const dst = filled(backend, dtype, Array.from({ length: layout.dstSize }, (_, i) => -1 - i));
+        const dst = filled(
+          backend,
+          dtype,
+          Array.from({ length: layout.dstSize }, (_, i) => -1 - i),
+        );
         const expected = Float64Array.from(dst);
         for (let i = 0; i < sizeOf(layout.shape); i++) {
           const idx = unravel(i, layout.shape);
@@ -524,7 +626,8 @@ function reduceCases(): ConformanceCase[] {
             const out = filled(backend, dtype, new Array<number>(outer * inner).fill(SENTINEL));
             backend.reduce(op, x, outer, size, inner, out);
             const expected = new Float64Array(outer * inner);
-            for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) expected[o * inner + i] = reduceReference(op, middle(x, size, inner, o, i));
+            for (let o = 0; o < outer; o++)
+              for (let i = 0; i < inner; i++) expected[o * inner + i] = reduceReference(op, middle(x, size, inner, o, i));
             const tol = dtype === 'int32' ? EXACT : op === 'sum' || op === 'prod' ? ACCUMULATED[dtype] : EXACT;
             check(out, expected, tol, `reduce ${op} ${dtype} [${outer}, ${size}, ${inner}]`);
           }
@@ -566,7 +669,8 @@ function argReduceCases(): ConformanceCase[] {
             const out = filled(backend, 'int32', new Array<number>(outer * inner).fill(SENTINEL)) as Int32Array;
             backend.argReduce(op, x, outer, size, inner, out);
             const expected = new Float64Array(outer * inner);
-            for (let o = 0; o < outer; o++) for (let i = 0; i < inner; i++) expected[o * inner + i] = argReference(op, middle(x, size, inner, o, i));
+            for (let o = 0; o < outer; o++)
+              for (let i = 0; i < inner; i++) expected[o * inner + i] = argReference(op, middle(x, size, inner, o, i));
             check(out, expected, EXACT, `argReduce ${op} ${dtype} [${outer}, ${size}, ${inner}]`);
           }
         },
@@ -731,7 +835,11 @@ function matmulCases(): ConformanceCase[] {
             [2, 3, 4],
             [9, 11, 270],
           ] as const) {
-            checkMatmul(backend, gen, dtype, { batch: 1, m, n, k, transA, transB, aBatchStride: 0, bBatchStride: 0 }, [NaN, Infinity, -Infinity]);
+            checkMatmul(backend, gen, dtype, { batch: 1, m, n, k, transA, transB, aBatchStride: 0, bBatchStride: 0 }, [
+              NaN,
+              Infinity,
+              -Infinity,
+            ]);
           }
         },
       });
@@ -882,7 +990,13 @@ function gateValues(gen: Generator, n: number): number[] {
 }
 
 /** What the LSTM step computes, per the contract, from float64 copies of the inputs. */
-function lstmReference(gates: ArrayLike<number>, cPrev: ArrayLike<number>, rows: number, H: number, storage: FloatArray): { h: Float64Array; c: Float64Array; saved: Float64Array } {
+function lstmReference(
+  gates: ArrayLike<number>,
+  cPrev: ArrayLike<number>,
+  rows: number,
+  H: number,
+  storage: FloatArray,
+): { h: Float64Array; c: Float64Array; saved: Float64Array } {
   const h = new Float64Array(rows * H);
   const c = new Float64Array(rows * H);
   const saved = new Float64Array(rows * 5 * H);
@@ -901,7 +1015,13 @@ function lstmReference(gates: ArrayLike<number>, cPrev: ArrayLike<number>, rows:
   return { h, c, saved };
 }
 
-function gruReference(xProj: ArrayLike<number>, hProj: ArrayLike<number>, hPrev: ArrayLike<number>, rows: number, H: number): { h: Float64Array; saved: Float64Array } {
+function gruReference(
+  xProj: ArrayLike<number>,
+  hProj: ArrayLike<number>,
+  hPrev: ArrayLike<number>,
+  rows: number,
+  H: number,
+): { h: Float64Array; saved: Float64Array } {
   const h = new Float64Array(rows * H);
   const saved = new Float64Array(rows * 3 * H);
   for (let row = 0; row < rows; row++) {
@@ -965,7 +1085,13 @@ function recurrentCellCases(): ConformanceCase[] {
           const expectedC = new Float64Array(rows * H);
           for (let r = 0; r < rows; r++) {
             for (let j = 0; j < H; j++) {
-              const [i, f, g, o, tc] = [0, 1, 2, 3, 4].map((k) => saved[r * 5 * H + k * H + j]!) as [number, number, number, number, number];
+              const [i, f, g, o, tc] = [0, 1, 2, 3, 4].map((k) => saved[r * 5 * H + k * H + j]!) as [
+                number,
+                number,
+                number,
+                number,
+                number,
+              ];
               const s = r * H + j;
               const dcTotal = dc[s]! + dh[s]! * o * (1 - tc * tc);
               expectedGates[r * 4 * H + j] = dcTotal * g * i * (1 - i);
@@ -1081,7 +1207,11 @@ function crossEntropyInputs(gen: Generator, setup: CrossEntropySetup): CrossEntr
 }
 
 /** Per-row max, log-sum and loss by the contract's formulas, in float64. */
-function crossEntropyReference(logits: ArrayLike<number>, inputs: CrossEntropyInputs, params: CrossEntropyParams): { losses: Float64Array; rowMax: Float64Array; logSum: Float64Array } {
+function crossEntropyReference(
+  logits: ArrayLike<number>,
+  inputs: CrossEntropyInputs,
+  params: CrossEntropyParams,
+): { losses: Float64Array; rowMax: Float64Array; logSum: Float64Array } {
   const { rows, classes, ignoreIndex, labelSmoothing: eps } = params;
   const losses = new Float64Array(rows);
   const rowMax = new Float64Array(rows);
@@ -1233,7 +1363,12 @@ function sparseCases(): ConformanceCase[] {
                   for (let f = 0; f < feat; f++) expected[r * feat + f]! += v * x[colIndex[k]! * feat + f]!;
                 }
               }
-              check(out, expected, ACCUMULATED[dtype], `spmmCsr ${dtype} [${rows}, ${cols}] · [${cols}, ${feat}], nnz ${nnz}, ${weighted ? 'weighted' : 'ones'}`);
+              check(
+                out,
+                expected,
+                ACCUMULATED[dtype],
+                `spmmCsr ${dtype} [${rows}, ${cols}] · [${cols}, ${feat}], nnz ${nnz}, ${weighted ? 'weighted' : 'ones'}`,
+              );
             }
           }
         }
@@ -1347,8 +1482,11 @@ function segmentCases(): ConformanceCase[] {
           backend.segmentSoftmax(src, index, size, inner, out, segmentMax, segmentSum);
           const m = new Float64Array(size * inner).fill(-Infinity);
           const z = new Float64Array(size * inner);
-          for (let e = 0; e < entries; e++) for (let i = 0; i < inner; i++) m[indexValues[e]! * inner + i] = Math.max(m[indexValues[e]! * inner + i]!, src[e * inner + i]!);
-          for (let e = 0; e < entries; e++) for (let i = 0; i < inner; i++) z[indexValues[e]! * inner + i]! += Math.exp(src[e * inner + i]! - m[indexValues[e]! * inner + i]!);
+          for (let e = 0; e < entries; e++)
+            for (let i = 0; i < inner; i++) m[indexValues[e]! * inner + i] = Math.max(m[indexValues[e]! * inner + i]!, src[e * inner + i]!);
+          for (let e = 0; e < entries; e++)
+            for (let i = 0; i < inner; i++)
+              z[indexValues[e]! * inner + i]! += Math.exp(src[e * inner + i]! - m[indexValues[e]! * inner + i]!);
           const expected = Array.from({ length: entries * inner }, (_, p) => {
             const q = indexValues[Math.floor(p / inner)]! * inner + (p % inner);
             return Math.exp(src[p]! - m[q]!) / z[q]!;
@@ -1356,7 +1494,8 @@ function segmentCases(): ConformanceCase[] {
           const what = `segmentSoftmax ${dtype} entries ${entries}, size ${size}, inner ${inner}`;
           check(out, expected, ACCUMULATED[dtype], `${what}: out`);
           // m and z where the max is finite, and the empty segment's −∞ and 0.
-          const finite = (values: ArrayLike<number>): number[] => Array.from(values).filter((_, q) => Number.isFinite(m[q]!) || !indexValues.includes(Math.floor(q / inner)));
+          const finite = (values: ArrayLike<number>): number[] =>
+            Array.from(values).filter((_, q) => Number.isFinite(m[q]!) || !indexValues.includes(Math.floor(q / inner)));
           check(finite(segmentMax), finite(m), EXACT, `${what}: segmentMax`);
           check(finite(segmentSum), finite(z), ACCUMULATED[dtype], `${what}: segmentSum`);
         }
@@ -1393,7 +1532,14 @@ function sequenceOrder(p: SequenceSetup['params']): number[] {
 }
 
 /** `x[rows, width]` times `w[gates, width]`ᵀ (w read transposed), plus `add[rows, gates]` and `bias`. */
-function rowsTimesTransposed(x: ArrayLike<number>, w: ArrayLike<number>, rows: number, width: number, gates: number, bias: ArrayLike<number> | null): Float64Array {
+function rowsTimesTransposed(
+  x: ArrayLike<number>,
+  w: ArrayLike<number>,
+  rows: number,
+  width: number,
+  gates: number,
+  bias: ArrayLike<number> | null,
+): Float64Array {
   const out = new Float64Array(rows * gates);
   for (let r = 0; r < rows; r++) {
     for (let g = 0; g < gates; g++) {
@@ -1408,7 +1554,9 @@ function rowsTimesTransposed(x: ArrayLike<number>, w: ArrayLike<number>, rows: n
 /** `d[rows, gates]` times `w[gates, width]`: the recurrent gradient. */
 function rowsTimes(d: ArrayLike<number>, w: ArrayLike<number>, rows: number, gates: number, width: number): Float64Array {
   const out = new Float64Array(rows * width);
-  for (let r = 0; r < rows; r++) for (let g = 0; g < gates; g++) for (let j = 0; j < width; j++) out[r * width + j] = out[r * width + j]! + d[r * gates + g]! * w[g * width + j]!;
+  for (let r = 0; r < rows; r++)
+    for (let g = 0; g < gates; g++)
+      for (let j = 0; j < width; j++) out[r * width + j] = out[r * width + j]! + d[r * gates + g]! * w[g * width + j]!;
   return out;
 }
 
@@ -1417,7 +1565,15 @@ function blockOf(x: ArrayLike<number>, t: number, size: number): number[] {
 }
 
 /** The LSTM recurrence per the contract, each step by `lstmReference`; states rounded to `storage`'s type as a backend stores them. */
-function lstmSequenceReference(x: ArrayLike<number>, h0: ArrayLike<number>, c0: ArrayLike<number>, w: ArrayLike<number>, b: ArrayLike<number> | null, p: SequenceSetup['params'], storage: FloatArray) {
+function lstmSequenceReference(
+  x: ArrayLike<number>,
+  h0: ArrayLike<number>,
+  c0: ArrayLike<number>,
+  w: ArrayLike<number>,
+  b: ArrayLike<number> | null,
+  p: SequenceSetup['params'],
+  storage: FloatArray,
+) {
   const { steps, rows, hidden: H } = p;
   const size = rows * H;
   const hs = new Float64Array(steps * size);
@@ -1439,7 +1595,15 @@ function lstmSequenceReference(x: ArrayLike<number>, h0: ArrayLike<number>, c0: 
   return { hs, cs, saved };
 }
 
-function gruSequenceReference(x: ArrayLike<number>, h0: ArrayLike<number>, w: ArrayLike<number>, bx: ArrayLike<number> | null, b: ArrayLike<number> | null, p: SequenceSetup['params'], storage: FloatArray) {
+function gruSequenceReference(
+  x: ArrayLike<number>,
+  h0: ArrayLike<number>,
+  w: ArrayLike<number>,
+  bx: ArrayLike<number> | null,
+  b: ArrayLike<number> | null,
+  p: SequenceSetup['params'],
+  storage: FloatArray,
+) {
   const { steps, rows, hidden: H } = p;
   const size = rows * H;
   const hs = new Float64Array(steps * size);
@@ -1464,7 +1628,8 @@ function recurrentSequenceCases(): ConformanceCase[] {
   for (const dtype of FLOATS) {
     const tol = SEQUENCE[dtype];
     const sentinel = (backend: Backend, n: number): FloatArray => filled(backend, dtype, new Array<number>(n).fill(SENTINEL)) as FloatArray;
-    const values = (backend: Backend, gen: Generator, n: number, scale: number): FloatArray => filled(backend, dtype, uniform(gen, n, -scale, scale)) as FloatArray;
+    const values = (backend: Backend, gen: Generator, n: number, scale: number): FloatArray =>
+      filled(backend, dtype, uniform(gen, n, -scale, scale)) as FloatArray;
     cases.push({
       name: `lstmSequenceForward ${dtype}: every step's h, c and saved activations, forward and reversed, with and without b_hh`,
       run(backend) {
@@ -1477,7 +1642,11 @@ function recurrentSequenceCases(): ConformanceCase[] {
           const [h0, c0, w] = [values(backend, gen, rows * H, 1), values(backend, gen, rows * H, 2), values(backend, gen, 4 * H * H, 0.8)];
           const b = setup.bias ? values(backend, gen, 4 * H, 0.5) : null;
           const expected = lstmSequenceReference(x, h0, c0, w, b, p, backend.alloc(dtype, 1) as FloatArray);
-          const [hs, cs, saved] = [sentinel(backend, steps * rows * H), sentinel(backend, steps * rows * H), sentinel(backend, steps * rows * 5 * H)];
+          const [hs, cs, saved] = [
+            sentinel(backend, steps * rows * H),
+            sentinel(backend, steps * rows * H),
+            sentinel(backend, steps * rows * 5 * H),
+          ];
           backend.lstmSequenceForward(x, h0, c0, w, b, p, hs, cs, saved);
           check(hs, expected.hs, tol, `${what}: hs`);
           check(cs, expected.cs, tol, `${what}: cs`);
@@ -1497,7 +1666,12 @@ function recurrentSequenceCases(): ConformanceCase[] {
           const p = setup.params;
           const { steps, rows, hidden: H } = p;
           const size = rows * H;
-          const [x, h0, c0, w] = [gateValues(gen, steps * rows * 4 * H), uniform(gen, size, -1, 1), uniform(gen, size, -2, 2), uniform(gen, 4 * H * H, -0.8, 0.8)];
+          const [x, h0, c0, w] = [
+            gateValues(gen, steps * rows * 4 * H),
+            uniform(gen, size, -1, 1),
+            uniform(gen, size, -2, 2),
+            uniform(gen, 4 * H * H, -0.8, 0.8),
+          ];
           const forward = lstmSequenceReference(x, h0, c0, w, null, p, new Float64Array(1));
           const wStored = filled(backend, dtype, w) as FloatArray;
           const saved = filled(backend, dtype, forward.saved) as FloatArray;
@@ -1522,7 +1696,13 @@ function recurrentSequenceCases(): ConformanceCase[] {
               for (let r = 0; r < rows; r++) {
                 for (let j = 0; j < H; j++) {
                   const s = r * H + j;
-                  const [i, f, g, o, tc] = [0, 1, 2, 3, 4].map((q) => saved[t * 5 * size + r * 5 * H + q * H + j]!) as [number, number, number, number, number];
+                  const [i, f, g, o, tc] = [0, 1, 2, 3, 4].map((q) => saved[t * 5 * size + r * 5 * H + q * H + j]!) as [
+                    number,
+                    number,
+                    number,
+                    number,
+                    number,
+                  ];
                   const dh = (dHs === null ? 0 : dHs[t * size + s]!) + (k === steps - 1 ? (dhLast === null ? 0 : dhLast[s]!) : dhRec[s]!);
                   const dcTotal = dc[s]! + dh * o * (1 - tc * tc);
                   dGates[r * 4 * H + j] = dcTotal * g * i * (1 - i);
@@ -1557,7 +1737,11 @@ function recurrentSequenceCases(): ConformanceCase[] {
           const bx = setup.bias ? values(backend, gen, 3 * H, 0.5) : null;
           const b = setup.bias ? values(backend, gen, 3 * H, 0.5) : null;
           const expected = gruSequenceReference(x, h0, w, bx, b, p, backend.alloc(dtype, 1) as FloatArray);
-          const [hs, saved, hProj] = [sentinel(backend, steps * rows * H), sentinel(backend, steps * rows * 3 * H), sentinel(backend, steps * rows * 3 * H)];
+          const [hs, saved, hProj] = [
+            sentinel(backend, steps * rows * H),
+            sentinel(backend, steps * rows * 3 * H),
+            sentinel(backend, steps * rows * 3 * H),
+          ];
           backend.gruSequenceForward(x, h0, w, bx, b, p, hs, saved, hProj);
           check(hs, expected.hs, tol, `${what}: hs`);
           check(saved, expected.saved, tol, `${what}: saved`);
@@ -1577,9 +1761,16 @@ function recurrentSequenceCases(): ConformanceCase[] {
           const { steps, rows, hidden: H } = p;
           const size = rows * H;
           const width = rows * 3 * H;
-          const [x, h0, w, b] = [gateValues(gen, steps * width), uniform(gen, size, -1, 1), uniform(gen, 3 * H * H, -0.8, 0.8), uniform(gen, 3 * H, -0.5, 0.5)];
+          const [x, h0, w, b] = [
+            gateValues(gen, steps * width),
+            uniform(gen, size, -1, 1),
+            uniform(gen, 3 * H * H, -0.8, 0.8),
+            uniform(gen, 3 * H, -0.5, 0.5),
+          ];
           const forward = gruSequenceReference(x, h0, w, null, b, p, new Float64Array(1));
-          const [wStored, saved, hProj, h0Stored, hs] = [w, forward.saved, forward.hProj, h0, forward.hs].map((v) => filled(backend, dtype, v) as FloatArray) as [FloatArray, FloatArray, FloatArray, FloatArray, FloatArray];
+          const [wStored, saved, hProj, h0Stored, hs] = [w, forward.saved, forward.hProj, h0, forward.hs].map(
+            (v) => filled(backend, dtype, v) as FloatArray,
+          ) as [FloatArray, FloatArray, FloatArray, FloatArray, FloatArray];
           for (const withGrads of [true, false]) {
             const dHs = values(backend, gen, steps * size, 1);
             const dhLast = withGrads ? values(backend, gen, size, 1) : null;

@@ -84,7 +84,15 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Outputs, inputs: readonly
   return true;
 }
 
-function assertColumn(name: string, k: number, numeric: Float64Array[], outFlat: number, grad: Tensor | null, atol: number, rtol: number): void {
+function assertColumn(
+  name: string,
+  k: number,
+  numeric: Float64Array[],
+  outFlat: number,
+  grad: Tensor | null,
+  atol: number,
+  rtol: number,
+): void {
   for (let i = 0; i < numeric.length; i++) {
     const n = numeric[i]![outFlat]!;
     const a = grad ? grad.data[i]! : 0;

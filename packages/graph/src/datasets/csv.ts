@@ -29,7 +29,10 @@ export function readNumericCsv(text: string, file: string, columns: readonly Csv
   if (header.length < required || header.length > columns.length || header.some((h, i) => h !== columns[i]!.name)) {
     const optional = columns.filter((c) => c.optional).map((c) => c.name);
     throw new GraphParseError(
-      `expected the header '${columns.slice(0, required).map((c) => c.name).join(',')}'${optional.length ? ` (then optionally ${optional.join(', ')})` : ''}, got '${header.join(',')}'`,
+      `expected the header '${columns
+        .slice(0, required)
+        .map((c) => c.name)
+        .join(',')}'${optional.length ? ` (then optionally ${optional.join(', ')})` : ''}, got '${header.join(',')}'`,
       file,
       1,
     );

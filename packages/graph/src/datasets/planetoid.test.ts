@@ -45,7 +45,12 @@ describe('planetoidDataset', () => {
     expect(a.shape).toEqual([4, 3]);
     expect(a.toArray()).toEqual(b.toArray());
     const ones = planetoidDataset(tiny({ features: { numFeatures: 2, nodes: Int32Array.of(1), columns: Int32Array.of(1) } }));
-    expect(ones.x.toArray()).toEqual([[0, 0], [0, 1], [0, 0], [0, 0]]);
+    expect(ones.x.toArray()).toEqual([
+      [0, 0],
+      [0, 1],
+      [0, 0],
+      [0, 0],
+    ]);
   });
 
   it('says a dataset without features needs a choice, and refuses ids out of range, bad labels and unknown modes', () => {
@@ -53,13 +58,19 @@ describe('planetoidDataset', () => {
     expect(() => planetoidDataset(tiny({ features: null }))).toThrow(/ships no node features/);
     expect(planetoidDataset(tiny({ features: null }), { features: 'random' }).x.shape).toEqual([4, 64]);
     expect(() => planetoidDataset(tiny({ target: Int32Array.of(0, 1, 2, 1, 4) }))).toThrow(ValueError);
-    expect(() => planetoidDataset(tiny({ split: { train: Int32Array.of(9), val: Int32Array.of(), test: Int32Array.of() } }))).toThrow(ValueError);
+    expect(() => planetoidDataset(tiny({ split: { train: Int32Array.of(9), val: Int32Array.of(), test: Int32Array.of() } }))).toThrow(
+      ValueError,
+    );
     expect(() => planetoidDataset(tiny({ labels: Int32Array.of(0, 1) }))).toThrow(ValueError);
     expect(() => planetoidDataset(tiny({ labels: Int32Array.of(0, -2, 0, 0) }))).toThrow(ValueError);
     expect(() => planetoidDataset(tiny({ numClasses: 2 }))).toThrow(ValueError);
-    expect(() => planetoidDataset(tiny({ features: { numFeatures: 2, nodes: Int32Array.of(0), columns: Int32Array.of(2) } }))).toThrow(ValueError);
+    expect(() => planetoidDataset(tiny({ features: { numFeatures: 2, nodes: Int32Array.of(0), columns: Int32Array.of(2) } }))).toThrow(
+      ValueError,
+    );
     expect(() => planetoidDataset(tiny(), { features: 'pixels' as never })).toThrow(ValueError);
     expect(() => planetoidDataset(tiny(), { features: 'random', numRandomFeatures: 0 })).toThrow(ValueError);
-    expect(() => planetoidDataset(tiny({ numNodes: 20_000, labels: new Int32Array(20_000) }), { features: 'identity' })).toThrow(ValueError);
+    expect(() => planetoidDataset(tiny({ numNodes: 20_000, labels: new Int32Array(20_000) }), { features: 'identity' })).toThrow(
+      ValueError,
+    );
   });
 });

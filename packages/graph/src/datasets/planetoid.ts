@@ -99,7 +99,9 @@ function featureMatrix(op: string, arrays: PlanetoidArrays, options: PlanetoidFe
     }
     const { numFeatures, nodes, columns, values } = features;
     if (nodes.length !== columns.length || (values !== undefined && values.length !== nodes.length)) {
-      throw new ValueError(`${op}: the feature coordinates disagree in length: ${nodes.length} nodes, ${columns.length} columns, ${values?.length ?? 'no'} values`);
+      throw new ValueError(
+        `${op}: the feature coordinates disagree in length: ${nodes.length} nodes, ${columns.length} columns, ${values?.length ?? 'no'} values`,
+      );
     }
     checkIds(op, 'the feature nodes', nodes, numNodes);
     checkIds(op, 'the feature columns', columns, numFeatures);

@@ -89,7 +89,8 @@ export function writeEdgeList(graph: AnyGraph, options: { weightAttribute?: stri
     throw new ValueError(`${op}: the graph has both directed and undirected edges; an edge list holds one kind`);
   }
   const check = (key: string): string => {
-    if (key === '' || /[\s,#%]/.test(key)) throw new ValueError(`${op}: node key '${key}' has whitespace, a comma, # or %, so it cannot be written`);
+    if (key === '' || /[\s,#%]/.test(key))
+      throw new ValueError(`${op}: node key '${key}' has whitespace, a comma, # or %, so it cannot be written`);
     return key;
   };
   const lines: string[] = [];

@@ -49,7 +49,9 @@ describe('parseGexf', () => {
   });
 
   it('names the file and line of malformed XML', () => {
-    const error = parseError(() => parseGexf('<gexf version="1.2">\n<graph>\n<nodes><node id="a></nodes>\n</graph></gexf>', { fileName: 'bad.gexf' }));
+    const error = parseError(() =>
+      parseGexf('<gexf version="1.2">\n<graph>\n<nodes><node id="a></nodes>\n</graph></gexf>', { fileName: 'bad.gexf' }),
+    );
     expect(error.file).toBe('bad.gexf');
     expect(error.line).toBe(3);
   });

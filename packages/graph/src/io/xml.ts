@@ -30,7 +30,10 @@ let parsers: { gexf: GraphParser; graphml: GraphParser } | null = null;
 export function xmlParsers(): { gexf: GraphParser; graphml: GraphParser } {
   if (parsers === null) {
     const Document = new DOMParser().parseFromString('<t/>', 'application/xml').constructor;
-    parsers = { gexf: createGexfParser(DOMParser, Document) as GraphParser, graphml: createGraphmlParser(DOMParser, Document) as GraphParser };
+    parsers = {
+      gexf: createGexfParser(DOMParser, Document) as GraphParser,
+      graphml: createGraphmlParser(DOMParser, Document) as GraphParser,
+    };
   }
   return parsers;
 }
@@ -54,13 +57,19 @@ export function parseXml(text: string, file: string, rootName: string): XmlDocum
   };
   let document: XmlDocument | undefined;
   try {
-    document = new DOMParser({ locator: {}, errorHandler: { warning: record, error: record, fatalError: record } }).parseFromString(text, 'application/xml');
+    document = new DOMParser({ locator: {}, errorHandler: { warning: record, error: record, fatalError: record } }).parseFromString(
+      text,
+      'application/xml',
+    );
   } catch (error) {
     problems.push((error as Error).message);
   }
   if (problems.length > 0) {
     const first = problems[0]!;
-    const reason = first.replace(/^\[xmldom \w+\]\s*/, '').replace(/\s*@#\[line:.*$/s, '').trim();
+    const reason = first
+      .replace(/^\[xmldom \w+\]\s*/, '')
+      .replace(/\s*@#\[line:.*$/s, '')
+      .trim();
     throw new GraphParseError(`malformed XML: ${reason || 'empty document'}`, file, lineOf(first));
   }
   const root = document?.documentElement ?? null;

@@ -67,7 +67,9 @@ describe('loadPlanetoid on small folders', () => {
 
   it('rejects a bad split and reports missing folders and files', () => {
     const base = { 'edges.csv': 'source,target\n0,1\n', 'labels.csv': 'node,label\n0,0\n1,1\n' };
-    expect(() => loadPlanetoid(folder({ ...base, 'split.json': '{"train":[0],"val":[9],"test":[]}' }), { features: 'identity' })).toThrow(GraphParseError);
+    expect(() => loadPlanetoid(folder({ ...base, 'split.json': '{"train":[0],"val":[9],"test":[]}' }), { features: 'identity' })).toThrow(
+      GraphParseError,
+    );
     expect(() => loadPlanetoid(folder({ ...base, 'split.json': '{oops' }), { features: 'identity' })).toThrow(GraphParseError);
     expect(() => loadPlanetoid(folder(base), { features: 'identity' })).toThrow(DatasetNotFoundError);
     expect(() => loadPlanetoid(join(tmpdir(), 'no-such-dataset'))).toThrow(DatasetNotFoundError);
@@ -107,7 +109,11 @@ describe('loadPlanetoid: features.csv', () => {
   });
 
   it('takes meta.json counts, so trailing featureless nodes and absent classes are kept', () => {
-    const dir = folder({ ...base, 'meta.json': JSON.stringify({ name: 'mine', numNodes: 5, numFeatures: 6, numClasses: 4 }), 'features.csv': 'node,feature\n0,5\n' });
+    const dir = folder({
+      ...base,
+      'meta.json': JSON.stringify({ name: 'mine', numNodes: 5, numFeatures: 6, numClasses: 4 }),
+      'features.csv': 'node,feature\n0,5\n',
+    });
     const data = loadPlanetoid(dir);
     expect(data.name).toBe('mine');
     expect(data.x.shape).toEqual([5, 6]);
@@ -146,7 +152,8 @@ describe('savePlanetoid', () => {
       savePlanetoid(original, folder);
       const back = loadPlanetoid(folder);
       expect(back.name).toBe('tiny');
-      for (const key of ['x', 'y', 'edgeIndex', 'trainIndex', 'valIndex', 'testIndex'] as const) expect(back[key].toArray()).toEqual(original[key].toArray());
+      for (const key of ['x', 'y', 'edgeIndex', 'trainIndex', 'valIndex', 'testIndex'] as const)
+        expect(back[key].toArray()).toEqual(original[key].toArray());
       expect([back.numNodes, back.numFeatures, back.numClasses]).toEqual([4, 2, 3]);
     }
   });

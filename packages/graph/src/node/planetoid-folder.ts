@@ -108,7 +108,8 @@ export function loadPlanetoid(folderPath: string, options: LoadPlanetoidOptions 
   if (!existsSync(folder) || !statSync(folder).isDirectory()) {
     const shipped = ['cora', 'citeseer', 'pubmed'].includes(folderPath.toLowerCase());
     throw new DatasetNotFoundError(
-      `${op}: no dataset folder at ${folder}` + (shipped ? `; the shipped ${folderPath} comes from @tensorloom/datasets (loadCora, loadCiteSeer, loadPubMed)` : ''),
+      `${op}: no dataset folder at ${folder}` +
+        (shipped ? `; the shipped ${folderPath} comes from @tensorloom/datasets (loadCora, loadCiteSeer, loadPubMed)` : ''),
     );
   }
   const notice = options.onNotice ?? printOnce;

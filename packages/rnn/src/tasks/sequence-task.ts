@@ -50,7 +50,8 @@ export function checkLength(task: string, length: number, range: { min: number; 
 
 /** Checks a batch size. */
 export function checkBatchSize(task: string, batchSize: number): void {
-  if (!Number.isInteger(batchSize) || batchSize < 0) throw new ValueError(`${task}: batchSize must be a non-negative integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 0)
+    throw new ValueError(`${task}: batchSize must be a non-negative integer, got ${batchSize}`);
 }
 
 /** Packs row-major symbols and labels into a `SequenceBatch`. */

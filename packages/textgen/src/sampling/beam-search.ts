@@ -5,7 +5,16 @@
 import { Tensor, ValueError, defaultGenerator, indexSelect, type Generator } from '@tensorloom/core-tensor';
 import type { TextGenerationModel, TextGenerationState } from '../model.js';
 import type { CharTokenizer } from '../tokenizer.js';
-import { DEFAULT_GENERATE_LENGTH, checkVocabulary, encodePrompt, inEvalMode, logProbsOf, randomFirstCharacter, warmUp, type GenerateResult } from './generate.js';
+import {
+  DEFAULT_GENERATE_LENGTH,
+  checkVocabulary,
+  encodePrompt,
+  inEvalMode,
+  logProbsOf,
+  randomFirstCharacter,
+  warmUp,
+  type GenerateResult,
+} from './generate.js';
 
 export interface BeamSearchOptions {
   /** Characters to generate after the prompt. Default 30. */
@@ -77,11 +86,24 @@ export function beamSearch(model: TextGenerationModel, tokenizer: CharTokenizer,
     const tokens = Tensor.empty([kept.length], 'int32');
     tokens.data.set(kept.map((c) => c.id));
     const previous = state;
-    const out = inEvalMode(model, () => model.step(tokens, { h: indexSelect(previous.h, 1, parents), c: indexSelect(previous.c, 1, parents) }));
+    const out = inEvalMode(model, () =>
+      model.step(tokens, { h: indexSelect(previous.h, 1, parents), c: indexSelect(previous.c, 1, parents) }),
+    );
     state = out.state;
     nextLogProbs = kept.map((_, row) => logProbsOf(out.logits.data.subarray(row * vocab, (row + 1) * vocab)));
   }
-  const finished: Beam[] = beams.map((b) => ({ completion: tokenizer.decode(b.tokens), tokens: Int32Array.from(b.tokens), logProb: b.logProb }));
+  const finished: Beam[] = beams.map((b) => ({
+    completion: tokenizer.decode(b.tokens),
+    tokens: Int32Array.from(b.tokens),
+    logProb: b.logProb,
+  }));
   const best = finished[0]!;
-  return { prompt, completion: best.completion, text: prompt + best.completion, tokens: best.tokens, logProb: best.logProb, beams: finished };
+  return {
+    prompt,
+    completion: best.completion,
+    text: prompt + best.completion,
+    tokens: best.tokens,
+    logProb: best.logProb,
+    beams: finished,
+  };
 }

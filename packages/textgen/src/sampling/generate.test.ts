@@ -7,7 +7,8 @@ import { CharTokenizer } from '../tokenizer.js';
 import { generate, streamGenerate } from './generate.js';
 
 const tokenizer = CharTokenizer.fromText('abcdefghij ');
-const randomModel = (seed: number) => new TextGenerationModel({ vocabSize: tokenizer.vocabSize, embeddingDim: 6, hiddenSize: 12, generator: new Generator(seed) });
+const randomModel = (seed: number) =>
+  new TextGenerationModel({ vocabSize: tokenizer.vocabSize, embeddingDim: 6, hiddenSize: 12, generator: new Generator(seed) });
 
 describe('generate', () => {
   it('greedy picks the argmax of the model at every step, conditioned on the prompt and all generated characters', () => {
@@ -46,11 +47,19 @@ describe('generate', () => {
   });
 
   it('samples the model’s next-character distribution: a bigram model after "a" gives b 60 % and c 40 %', () => {
-    const { model, tokenizer: chars } = bigramModel(['a', 'b', 'c'], [[0, 0.6, 0.4], [1, 0, 0], [1, 0, 0]]);
+    const { model, tokenizer: chars } = bigramModel(
+      ['a', 'b', 'c'],
+      [
+        [0, 0.6, 0.4],
+        [1, 0, 0],
+        [1, 0, 0],
+      ],
+    );
     const generator = new Generator(5);
     let b = 0;
     const n = 1500;
-    for (let i = 0; i < n; i++) if (generate(model, chars, { prompt: 'a', length: 1, sampling: { strategy: 'temperature' }, generator }).completion === 'b') b++;
+    for (let i = 0; i < n; i++)
+      if (generate(model, chars, { prompt: 'a', length: 1, sampling: { strategy: 'temperature' }, generator }).completion === 'b') b++;
     expect(Math.abs(b / n - 0.6)).toBeLessThan(4 * Math.sqrt((0.6 * 0.4) / n));
     // logProb is the model's own log-probability of the completion.
     const greedy = generate(model, chars, { prompt: 'a', length: 2 });

@@ -83,7 +83,11 @@ export function generate(model: TextGenerationModel, tokenizer: CharTokenizer, o
  * @example
  * for await (const char of streamGenerate(model, tokenizer, { prompt: 'Call me', length: 200 })) process.stdout.write(char);
  */
-export async function* streamGenerate(model: TextGenerationModel, tokenizer: CharTokenizer, options: GenerateOptions = {}): AsyncGenerator<string, void, undefined> {
+export async function* streamGenerate(
+  model: TextGenerationModel,
+  tokenizer: CharTokenizer,
+  options: GenerateOptions = {},
+): AsyncGenerator<string, void, undefined> {
   const { steps } = startGeneration(model, tokenizer, options);
   let lastYield = performance.now();
   for (const token of steps) {
@@ -145,7 +149,11 @@ export function warmUp(model: TextGenerationModel, promptIds: Int32Array): { log
 }
 
 /** One step for a batch of one: the next logits (length V) and state. */
-function advance(model: TextGenerationModel, ids: Int32Array, state: TextGenerationState): { logits: Float64Array; state: TextGenerationState } {
+function advance(
+  model: TextGenerationModel,
+  ids: Int32Array,
+  state: TextGenerationState,
+): { logits: Float64Array; state: TextGenerationState } {
   return inEvalMode(model, () => {
     const tokens = Tensor.empty([ids.length], 'int32');
     tokens.data.set(ids);
@@ -184,6 +192,8 @@ export function encodePrompt(op: string, tokenizer: CharTokenizer, prompt: strin
 
 export function checkVocabulary(op: string, model: TextGenerationModel, tokenizer: CharTokenizer): void {
   if (model.vocabSize !== tokenizer.vocabSize) {
-    throw new ValueError(`${op}: the model predicts ${model.vocabSize} ids but the tokenizer has ${tokenizer.vocabSize}; use the tokenizer the model was trained with`);
+    throw new ValueError(
+      `${op}: the model predicts ${model.vocabSize} ids but the tokenizer has ${tokenizer.vocabSize}; use the tokenizer the model was trained with`,
+    );
   }
 }

@@ -39,7 +39,11 @@ const DRAWS = 20000;
 
 describe('temperature sampling matches the tempered softmax (χ² test, 20 000 draws)', () => {
   it('temperature T divides the logits: frequencies match softmax(x / T), not softmax(T·x)', () => {
-    for (const [temperature, seed] of [[0.5, 1], [1, 2], [2, 3]] as const) {
+    for (const [temperature, seed] of [
+      [0.5, 1],
+      [1, 2],
+      [2, 3],
+    ] as const) {
       const counts = frequencies({ strategy: 'temperature', temperature }, DRAWS, seed);
       expect(chiSquare(counts, softmaxScaled(LOGITS, 1 / temperature))).toBeLessThan(CHI2_5_DOF_0_001);
       if (temperature !== 1) expect(chiSquare(counts, softmaxScaled(LOGITS, temperature))).toBeGreaterThan(500);
@@ -47,7 +51,11 @@ describe('temperature sampling matches the tempered softmax (χ² test, 20 000 d
   });
 
   it('inverseTemperature τ multiplies the logits (the course sheet): frequencies match softmax(τ·x)', () => {
-    for (const [tau, seed] of [[0.5, 4], [1, 5], [2, 6]] as const) {
+    for (const [tau, seed] of [
+      [0.5, 4],
+      [1, 5],
+      [2, 6],
+    ] as const) {
       const counts = frequencies({ strategy: 'temperature', inverseTemperature: tau }, DRAWS, seed);
       expect(chiSquare(counts, softmaxScaled(LOGITS, tau))).toBeLessThan(CHI2_5_DOF_0_001);
       if (tau !== 1) expect(chiSquare(counts, softmaxScaled(LOGITS, 1 / tau))).toBeGreaterThan(500);

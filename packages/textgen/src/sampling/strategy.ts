@@ -46,7 +46,8 @@ export const SAMPLING_STRATEGIES = ['greedy', 'temperature', 'top-k', 'top-p'] a
  */
 export function resolveStrategy(strategy: SamplingStrategy): { kind: SamplingStrategy['strategy']; beta: number; k: number; p: number } {
   const op = 'sampling';
-  if (strategy === null || typeof strategy !== 'object') throw new ValueError(`${op}: expected a strategy object such as { strategy: 'greedy' }`);
+  if (strategy === null || typeof strategy !== 'object')
+    throw new ValueError(`${op}: expected a strategy object such as { strategy: 'greedy' }`);
   const kind = strategy.strategy;
   if (!(SAMPLING_STRATEGIES as readonly string[]).includes(kind)) {
     throw new ValueError(`${op}: unknown strategy '${String(kind)}': expected one of ${SAMPLING_STRATEGIES.join(', ')}`);
@@ -60,7 +61,8 @@ export function resolveStrategy(strategy: SamplingStrategy): { kind: SamplingStr
   }
   let beta = 1;
   if (temperature !== undefined) {
-    if (!(temperature >= 0) || !Number.isFinite(temperature)) throw new ValueError(`${op}: temperature must be a finite number ≥ 0, got ${temperature}`);
+    if (!(temperature >= 0) || !Number.isFinite(temperature))
+      throw new ValueError(`${op}: temperature must be a finite number ≥ 0, got ${temperature}`);
     beta = temperature === 0 ? Infinity : 1 / temperature;
   } else if (inverseTemperature !== undefined) {
     if (!(inverseTemperature >= 0)) throw new ValueError(`${op}: inverseTemperature must be ≥ 0, got ${inverseTemperature}`);

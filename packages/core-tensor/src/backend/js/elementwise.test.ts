@@ -228,20 +228,44 @@ describe('js binary kernel', () => {
   it('agrees with a naive reference on the general path: broadcasting rows, columns and middle axes', () => {
     const cases: [number[], number[]][] = [
       [[2, 3], [3]],
-      [[2, 3], [2, 1]],
-      [[2, 1, 4], [3, 1]],
-      [[1, 3, 1], [2, 1, 5]],
-      [[4, 1], [1, 4]],
-      [[2, 3, 4, 2], [3, 1, 2]],
-      [[5, 1], [5, 1]],
+      [
+        [2, 3],
+        [2, 1],
+      ],
+      [
+        [2, 1, 4],
+        [3, 1],
+      ],
+      [
+        [1, 3, 1],
+        [2, 1, 5],
+      ],
+      [
+        [4, 1],
+        [1, 4],
+      ],
+      [
+        [2, 3, 4, 2],
+        [3, 1, 2],
+      ],
+      [
+        [5, 1],
+        [5, 1],
+      ],
     ];
     for (const [as, bs] of cases) {
       const rank = Math.max(as.length, bs.length);
       const pa = [...new Array<number>(rank - as.length).fill(1), ...as];
       const pb = [...new Array<number>(rank - bs.length).fill(1), ...bs];
       const shape = pa.map((d, i) => Math.max(d, pb[i]!));
-      const a = randomArray(gen, as.reduce((p, d) => p * d, 1));
-      const b = randomArray(gen, bs.reduce((p, d) => p * d, 1));
+      const a = randomArray(
+        gen,
+        as.reduce((p, d) => p * d, 1),
+      );
+      const b = randomArray(
+        gen,
+        bs.reduce((p, d) => p * d, 1),
+      );
       for (const op of BINARY_OPS) {
         checkBinary(op, a, broadcastStridesOf(as, shape), b, broadcastStridesOf(bs, shape), shape);
         checkBinary(op, b, broadcastStridesOf(bs, shape), a, broadcastStridesOf(as, shape), shape);

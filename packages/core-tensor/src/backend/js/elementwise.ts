@@ -28,13 +28,36 @@ export function erf(x: number): number {
 function erfcPositive(ax: number): number {
   let r: number;
   if (ax <= 4) {
-    const num = ((((((((2.1531153547440383e-8 * ax + 0.5641884969886701) * ax + 8.883149794388377) * ax + 66.11919063714163) * ax + 298.6351381974001) * ax + 881.952221241769) * ax + 1712.0476126340707) * ax + 2051.0783778260716) * ax + 1230.3393547979972);
-    const den = (((((((ax + 15.744926110709835) * ax + 117.6939508913125) * ax + 537.1811018620099) * ax + 1621.3895745666903) * ax + 3290.7992357334597) * ax + 4362.619090143247) * ax + 3439.3676741437216) * ax + 1230.3393548037495;
+    const num =
+      (((((((2.1531153547440383e-8 * ax + 0.5641884969886701) * ax + 8.883149794388377) * ax + 66.11919063714163) * ax +
+        298.6351381974001) *
+        ax +
+        881.952221241769) *
+        ax +
+        1712.0476126340707) *
+        ax +
+        2051.0783778260716) *
+        ax +
+      1230.3393547979972;
+    const den =
+      (((((((ax + 15.744926110709835) * ax + 117.6939508913125) * ax + 537.1811018620099) * ax + 1621.3895745666903) * ax +
+        3290.7992357334597) *
+        ax +
+        4362.619090143247) *
+        ax +
+        3439.3676741437216) *
+        ax +
+      1230.3393548037495;
     r = num / den;
   } else {
     const z = 1 / (ax * ax);
-    const num = ((((0.016315387137302097 * z + 0.30532663496123236) * z + 0.36034489994980445) * z + 0.12578172611122926) * z + 0.016083785148742275) * z + 0.0006587491615298378;
-    const den = ((((z + 2.568520192289822) * z + 1.8729528499234673) * z + 0.5279051029514285) * z + 0.06051834131244132) * z + 0.0023352049762686918;
+    const num =
+      ((((0.016315387137302097 * z + 0.30532663496123236) * z + 0.36034489994980445) * z + 0.12578172611122926) * z +
+        0.016083785148742275) *
+        z +
+      0.0006587491615298378;
+    const den =
+      ((((z + 2.568520192289822) * z + 1.8729528499234673) * z + 0.5279051029514285) * z + 0.06051834131244132) * z + 0.0023352049762686918;
     r = (0.5641895835477563 - (z * num) / den) / ax;
   }
   const s = Math.trunc(ax * 16) / 16;
@@ -129,7 +152,19 @@ export function unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0 = 0, p1 = 
  * `out[o + i] = a[ia] op b[ib]` for i < n, ia and ib stepping by `as` and `bs` (0: a repeated
  * value, 1: contiguous). One loop per op, so the op is inlined rather than called per element.
  */
-function binaryRun(op: BinaryOp, integer: boolean, a: TypedArray, ia: number, as: number, b: TypedArray, ib: number, bs: number, out: TypedArray, o: number, n: number): void {
+function binaryRun(
+  op: BinaryOp,
+  integer: boolean,
+  a: TypedArray,
+  ia: number,
+  as: number,
+  b: TypedArray,
+  ib: number,
+  bs: number,
+  out: TypedArray,
+  o: number,
+  n: number,
+): void {
   const end = o + n;
   switch (op) {
     case 'add':
@@ -240,7 +275,14 @@ export function where(
 ): void {
   const n = out.length;
   if (n === 0) return;
-  if (cond.length === n && a.length === n && b.length === n && isContiguous(condStrides, shape) && isContiguous(aStrides, shape) && isContiguous(bStrides, shape)) {
+  if (
+    cond.length === n &&
+    a.length === n &&
+    b.length === n &&
+    isContiguous(condStrides, shape) &&
+    isContiguous(aStrides, shape) &&
+    isContiguous(bStrides, shape)
+  ) {
     for (let i = 0; i < n; i++) out[i] = cond[i]! !== 0 ? a[i]! : b[i]!;
     return;
   }

@@ -40,7 +40,15 @@ export function indexAdd(src: TypedArray, outer: number, size: number, inner: nu
  * torch.gather along the middle axis: `out[o, j, i] = x[o, index[o, j, i], i]`, where x is
  * [outer, size, inner] and index / out are [outer, indexSize, inner].
  */
-export function gather(x: TypedArray, outer: number, size: number, inner: number, index: Int32Array, indexSize: number, out: TypedArray): void {
+export function gather(
+  x: TypedArray,
+  outer: number,
+  size: number,
+  inner: number,
+  index: Int32Array,
+  indexSize: number,
+  out: TypedArray,
+): void {
   for (let o = 0; o < outer; o++) {
     const xBase = o * size * inner;
     for (let j = 0; j < indexSize; j++) {
@@ -51,7 +59,15 @@ export function gather(x: TypedArray, outer: number, size: number, inner: number
 }
 
 /** torch.scatter_add_ along the middle axis: `out[o, index[o, j, i], i] += src[o, j, i]`. */
-export function scatterAdd(src: TypedArray, outer: number, size: number, inner: number, index: Int32Array, indexSize: number, out: TypedArray): void {
+export function scatterAdd(
+  src: TypedArray,
+  outer: number,
+  size: number,
+  inner: number,
+  index: Int32Array,
+  indexSize: number,
+  out: TypedArray,
+): void {
   for (let o = 0; o < outer; o++) {
     const outBase = o * size * inner;
     for (let j = 0; j < indexSize; j++) {

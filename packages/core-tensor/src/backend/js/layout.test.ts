@@ -87,7 +87,15 @@ describe('copy kernel', () => {
 
   it('converts between storage types on write (float to int32 truncates)', () => {
     const dst = new Int32Array(40);
-    copy(Float64Array.from({ length: 40 }, (_, i) => i + 0.75), 0, [1], dst, 0, [1], [40]);
+    copy(
+      Float64Array.from({ length: 40 }, (_, i) => i + 0.75),
+      0,
+      [1],
+      dst,
+      0,
+      [1],
+      [40],
+    );
     expect(dst[0]).toBe(0);
     expect(dst[39]).toBe(39);
     const small = new Int32Array(2);

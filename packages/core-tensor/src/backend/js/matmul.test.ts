@@ -33,7 +33,16 @@ function reference(a: FloatArray, b: FloatArray, p: MatmulParams): Float64Array 
   return out;
 }
 
-function params(m: number, n: number, k: number, transA: boolean, transB: boolean, batch = 1, aBatchStride = m * k, bBatchStride = k * n): MatmulParams {
+function params(
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+  batch = 1,
+  aBatchStride = m * k,
+  bBatchStride = k * n,
+): MatmulParams {
   return { batch, m, n, k, transA, transB, aBatchStride, bBatchStride };
 }
 

@@ -68,7 +68,19 @@ export function matmul(a: FloatArray, b: FloatArray, out: FloatArray, params: Ma
 }
 
 /** One product `C = op(A) · op(B)` with m, n, k ≥ 1, C contiguous `[m, n]` at `cOff`. */
-function gemm(a: FloatArray, aOff: number, b: FloatArray, bOff: number, out: FloatArray, cOff: number, m: number, n: number, k: number, transA: boolean, transB: boolean): void {
+function gemm(
+  a: FloatArray,
+  aOff: number,
+  b: FloatArray,
+  bOff: number,
+  out: FloatArray,
+  cOff: number,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+): void {
   // The blocked path wins from 4 × 4 × 4 up (measured); thinner products than one micro-tile
   // (matrix-vector, a handful of rows or columns) are memory-bound and take a direct loop.
   if (m >= MR && n >= NR) {
@@ -92,7 +104,19 @@ function gemm(a: FloatArray, aOff: number, b: FloatArray, bOff: number, out: Flo
 
 // ---- the blocked path ------------------------------------------------------------------------
 
-function blocked(a: FloatArray, aOff: number, b: FloatArray, bOff: number, out: FloatArray, cOff: number, m: number, n: number, k: number, transA: boolean, transB: boolean): void {
+function blocked(
+  a: FloatArray,
+  aOff: number,
+  b: FloatArray,
+  bOff: number,
+  out: FloatArray,
+  cOff: number,
+  m: number,
+  n: number,
+  k: number,
+  transA: boolean,
+  transB: boolean,
+): void {
   // op(A)[i, p] = a[aOff + i·aRow + p·aCol]; op(B)[p, j] = b[bOff + p·bRow + j·bCol]
   const aRow = transA ? 1 : k;
   const aCol = transA ? m : 1;
@@ -109,7 +133,22 @@ function blocked(a: FloatArray, aOff: number, b: FloatArray, bOff: number, out: 
 }
 
 /** `rows` rows of the blocked product (see `blocked`), into `out` directly or through `accTile`. */
-function blockedBand(a: FloatArray, aOff: number, aRow: number, aCol: number, b: FloatArray, bOff: number, bRow: number, bCol: number, out: FloatArray, cOff: number, m: number, n: number, k: number, direct: boolean): void {
+function blockedBand(
+  a: FloatArray,
+  aOff: number,
+  aRow: number,
+  aCol: number,
+  b: FloatArray,
+  bOff: number,
+  bRow: number,
+  bCol: number,
+  out: FloatArray,
+  cOff: number,
+  m: number,
+  n: number,
+  k: number,
+  direct: boolean,
+): void {
   const ncMax = Math.min(NC, n);
   if (!direct && accTile.length < m * ncMax) accTile = new Float64Array(m * ncMax);
   const kcMax = Math.min(KC, k);
@@ -156,7 +195,16 @@ function blockedBand(a: FloatArray, aOff: number, aRow: number, aCol: number, b:
  * For A the rows are rows of op(A); for B they are columns of op(B). A transposed operand only
  * swaps the two steps.
  */
-function packPanels(x: FloatArray, start: number, rowStep: number, depthStep: number, rows: number, depth: number, width: number, dst: Float64Array): void {
+function packPanels(
+  x: FloatArray,
+  start: number,
+  rowStep: number,
+  depthStep: number,
+  rows: number,
+  depth: number,
+  width: number,
+  dst: Float64Array,
+): void {
   let q = 0;
   for (let r = 0; r < rows; r += width) {
     const live = Math.min(width, rows - r);
@@ -188,11 +236,35 @@ function packPanels(x: FloatArray, start: number, rowStep: number, depthStep: nu
  * `C[0:mr, 0:nr] (+)= Ap · Bp` over `kc` packed steps. The 16 sums stay in locals for the whole
  * loop; an edge tile computes the full 4 × 4 (padding is zero) and stores only its live part.
  */
-function microKernel(kc: number, ap: Float64Array, ai: number, bp: Float64Array, bi: number, c: FloatArray, ci: number, ldc: number, mr: number, nr: number, accumulate: boolean): void {
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+function microKernel(
+  kc: number,
+  ap: Float64Array,
+  ai: number,
+  bp: Float64Array,
+  bi: number,
+  c: FloatArray,
+  ci: number,
+  ldc: number,
+  mr: number,
+  nr: number,
+  accumulate: boolean,
+): void {
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   // `| 0` keeps the index arithmetic in int32 without overflow checks (about 5% in Node 20).
   const end = (ai + 4 * kc) | 0;
   for (; ai < end; ai = (ai + 4) | 0, bi = (bi + 4) | 0) {
@@ -226,23 +298,59 @@ function microKernel(kc: number, ap: Float64Array, ai: number, bp: Float64Array,
     const r2 = r1 + ldc;
     const r3 = r2 + ldc;
     if (accumulate) {
-      c[ci] = c[ci]! + c00; c[ci + 1] = c[ci + 1]! + c01; c[ci + 2] = c[ci + 2]! + c02; c[ci + 3] = c[ci + 3]! + c03;
-      c[r1] = c[r1]! + c10; c[r1 + 1] = c[r1 + 1]! + c11; c[r1 + 2] = c[r1 + 2]! + c12; c[r1 + 3] = c[r1 + 3]! + c13;
-      c[r2] = c[r2]! + c20; c[r2 + 1] = c[r2 + 1]! + c21; c[r2 + 2] = c[r2 + 2]! + c22; c[r2 + 3] = c[r2 + 3]! + c23;
-      c[r3] = c[r3]! + c30; c[r3 + 1] = c[r3 + 1]! + c31; c[r3 + 2] = c[r3 + 2]! + c32; c[r3 + 3] = c[r3 + 3]! + c33;
+      c[ci] = c[ci]! + c00;
+      c[ci + 1] = c[ci + 1]! + c01;
+      c[ci + 2] = c[ci + 2]! + c02;
+      c[ci + 3] = c[ci + 3]! + c03;
+      c[r1] = c[r1]! + c10;
+      c[r1 + 1] = c[r1 + 1]! + c11;
+      c[r1 + 2] = c[r1 + 2]! + c12;
+      c[r1 + 3] = c[r1 + 3]! + c13;
+      c[r2] = c[r2]! + c20;
+      c[r2 + 1] = c[r2 + 1]! + c21;
+      c[r2 + 2] = c[r2 + 2]! + c22;
+      c[r2 + 3] = c[r2 + 3]! + c23;
+      c[r3] = c[r3]! + c30;
+      c[r3 + 1] = c[r3 + 1]! + c31;
+      c[r3 + 2] = c[r3 + 2]! + c32;
+      c[r3 + 3] = c[r3 + 3]! + c33;
     } else {
-      c[ci] = c00; c[ci + 1] = c01; c[ci + 2] = c02; c[ci + 3] = c03;
-      c[r1] = c10; c[r1 + 1] = c11; c[r1 + 2] = c12; c[r1 + 3] = c13;
-      c[r2] = c20; c[r2 + 1] = c21; c[r2 + 2] = c22; c[r2 + 3] = c23;
-      c[r3] = c30; c[r3 + 1] = c31; c[r3 + 2] = c32; c[r3 + 3] = c33;
+      c[ci] = c00;
+      c[ci + 1] = c01;
+      c[ci + 2] = c02;
+      c[ci + 3] = c03;
+      c[r1] = c10;
+      c[r1 + 1] = c11;
+      c[r1 + 2] = c12;
+      c[r1 + 3] = c13;
+      c[r2] = c20;
+      c[r2 + 1] = c21;
+      c[r2 + 2] = c22;
+      c[r2 + 3] = c23;
+      c[r3] = c30;
+      c[r3 + 1] = c31;
+      c[r3 + 2] = c32;
+      c[r3 + 3] = c33;
     }
     return;
   }
   const t = edgeTile;
-  t[0] = c00; t[1] = c01; t[2] = c02; t[3] = c03;
-  t[4] = c10; t[5] = c11; t[6] = c12; t[7] = c13;
-  t[8] = c20; t[9] = c21; t[10] = c22; t[11] = c23;
-  t[12] = c30; t[13] = c31; t[14] = c32; t[15] = c33;
+  t[0] = c00;
+  t[1] = c01;
+  t[2] = c02;
+  t[3] = c03;
+  t[4] = c10;
+  t[5] = c11;
+  t[6] = c12;
+  t[7] = c13;
+  t[8] = c20;
+  t[9] = c21;
+  t[10] = c22;
+  t[11] = c23;
+  t[12] = c30;
+  t[13] = c31;
+  t[14] = c32;
+  t[15] = c33;
   for (let i = 0; i < mr; i++) {
     const row = ci + i * ldc;
     for (let j = 0; j < nr; j++) c[row + j] = accumulate ? c[row + j]! + t[i * NR + j]! : t[i * NR + j]!;
@@ -256,7 +364,21 @@ function microKernel(kc: number, ap: Float64Array, ai: number, bp: Float64Array,
  * op(A)[i, p] = `a[aOff + i·aRow + p·aCol]` and op(B)[p, j] = `b[bOff + p·bRow + j·bCol]`.
  * Four partial sums break the add latency chain.
  */
-function dotProducts(a: FloatArray, aOff: number, aRow: number, aCol: number, b: FloatArray, bOff: number, bRow: number, bCol: number, out: FloatArray, cOff: number, m: number, n: number, k: number): void {
+function dotProducts(
+  a: FloatArray,
+  aOff: number,
+  aRow: number,
+  aCol: number,
+  b: FloatArray,
+  bOff: number,
+  bRow: number,
+  bCol: number,
+  out: FloatArray,
+  cOff: number,
+  m: number,
+  n: number,
+  k: number,
+): void {
   const k4 = k - (k % 4);
   const contiguous = aCol === 1 && bRow === 1;
   for (let i = 0; i < m; i++) {
@@ -293,7 +415,19 @@ function dotProducts(a: FloatArray, aOff: number, aRow: number, aCol: number, b:
  * Plain B, few rows: each output row is a combination of B's rows,
  * `C[i, :] = Σ_p op(A)[i, p] · B[p, :]`, four rows of B per pass over a double accumulator row.
  */
-function rowCombinations(a: FloatArray, aOff: number, aRow: number, aCol: number, b: FloatArray, bOff: number, out: FloatArray, cOff: number, m: number, n: number, k: number): void {
+function rowCombinations(
+  a: FloatArray,
+  aOff: number,
+  aRow: number,
+  aCol: number,
+  b: FloatArray,
+  bOff: number,
+  out: FloatArray,
+  cOff: number,
+  m: number,
+  n: number,
+  k: number,
+): void {
   if (rowAcc.length < n) rowAcc = new Float64Array(n);
   const acc = rowAcc;
   for (let i = 0; i < m; i++) {
@@ -326,7 +460,17 @@ function rowCombinations(a: FloatArray, aOff: number, aRow: number, aCol: number
  * that read both operands row by row, into a double accumulator kept column by column so the
  * inner loop runs along A's rows.
  */
-function outerProducts(a: FloatArray, aOff: number, b: FloatArray, bOff: number, out: FloatArray, cOff: number, m: number, n: number, k: number): void {
+function outerProducts(
+  a: FloatArray,
+  aOff: number,
+  b: FloatArray,
+  bOff: number,
+  out: FloatArray,
+  cOff: number,
+  m: number,
+  n: number,
+  k: number,
+): void {
   const size = m * n;
   if (rowAcc.length < size) rowAcc = new Float64Array(size);
   const acc = rowAcc;

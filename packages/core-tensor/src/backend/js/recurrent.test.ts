@@ -42,8 +42,16 @@ describe('js lstmCell kernels', () => {
     const dGates = new Float64Array(rows * 4 * H);
     const dcPrev = new Float64Array(rows * H);
     lstmCellBackward(saved, cPrev, dh, dc, rows, H, dGates, dcPrev);
-    expectClose(dGates, Array.from(gates, (_, k) => centralDifference(gates, k, objective)), { rtol: 1e-6, atol: 1e-9 });
-    expectClose(dcPrev, Array.from(cPrev, (_, k) => centralDifference(cPrev, k, objective)), { rtol: 1e-6, atol: 1e-9 });
+    expectClose(
+      dGates,
+      Array.from(gates, (_, k) => centralDifference(gates, k, objective)),
+      { rtol: 1e-6, atol: 1e-9 },
+    );
+    expectClose(
+      dcPrev,
+      Array.from(cPrev, (_, k) => centralDifference(cPrev, k, objective)),
+      { rtol: 1e-6, atol: 1e-9 },
+    );
   });
 
   it('rounds float32 outputs once, from float64 intermediates', () => {
@@ -77,8 +85,20 @@ describe('js gruCell kernels', () => {
     const [dxProj, dhProj, dhPrev] = [new Float64Array(rows * 3 * H), new Float64Array(rows * 3 * H), new Float64Array(rows * H)];
     gruCellBackward(saved, hProj, hPrev, dh, rows, H, dxProj, dhProj, dhPrev);
     const tol = { rtol: 1e-6, atol: 1e-9 };
-    expectClose(dxProj, Array.from(xProj, (_, k) => centralDifference(xProj, k, objective)), tol);
-    expectClose(dhProj, Array.from(hProj, (_, k) => centralDifference(hProj, k, objective)), tol);
-    expectClose(dhPrev, Array.from(hPrev, (_, k) => centralDifference(hPrev, k, objective)), tol);
+    expectClose(
+      dxProj,
+      Array.from(xProj, (_, k) => centralDifference(xProj, k, objective)),
+      tol,
+    );
+    expectClose(
+      dhProj,
+      Array.from(hProj, (_, k) => centralDifference(hProj, k, objective)),
+      tol,
+    );
+    expectClose(
+      dhPrev,
+      Array.from(hPrev, (_, k) => centralDifference(hPrev, k, objective)),
+      tol,
+    );
   });
 });

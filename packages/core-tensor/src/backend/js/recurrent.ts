@@ -20,7 +20,15 @@ function sigmoid(v: number): number {
  * `c = σ(f) ⊙ cPrev + σ(i) ⊙ tanh(g)`, `h = σ(o) ⊙ tanh(c)` over `gates` [rows, 4H] packed i, f, g, o;
  * `saved` [rows, 5H] (optional) gets σ(i), σ(f), tanh(g), σ(o), tanh(c).
  */
-export function lstmCellForward(gates: FloatArray, cPrev: FloatArray, rows: number, hidden: number, h: FloatArray, c: FloatArray, saved: FloatArray | null): void {
+export function lstmCellForward(
+  gates: FloatArray,
+  cPrev: FloatArray,
+  rows: number,
+  hidden: number,
+  h: FloatArray,
+  c: FloatArray,
+  saved: FloatArray | null,
+): void {
   const H = hidden;
   for (let r = 0; r < rows; r++) {
     const gRow = r * 4 * H;
@@ -50,7 +58,16 @@ export function lstmCellForward(gates: FloatArray, cPrev: FloatArray, rows: numb
  * The LSTM step's gradient: `dcTotal = dc + dh ⊙ σo ⊙ (1 − tanh²c)`, then the four gate
  * pre-activation gradients into `dGates` [rows, 4H] and `dcPrev = dcTotal ⊙ σf`.
  */
-export function lstmCellBackward(saved: FloatArray, cPrev: FloatArray, dh: FloatArray, dc: FloatArray, rows: number, hidden: number, dGates: FloatArray, dcPrev: FloatArray): void {
+export function lstmCellBackward(
+  saved: FloatArray,
+  cPrev: FloatArray,
+  dh: FloatArray,
+  dc: FloatArray,
+  rows: number,
+  hidden: number,
+  dGates: FloatArray,
+  dcPrev: FloatArray,
+): void {
   const H = hidden;
   for (let r = 0; r < rows; r++) {
     const gRow = r * 4 * H;
@@ -78,7 +95,15 @@ export function lstmCellBackward(saved: FloatArray, cPrev: FloatArray, dh: Float
  * `r = σ(x_r + h_r)`, `z = σ(x_z + h_z)`, `n = tanh(x_n + r ⊙ h_n)`, `h = n + z ⊙ (hPrev − n)`;
  * `saved` [rows, 3H] (optional) gets r, z, n.
  */
-export function gruCellForward(xProj: FloatArray, hProj: FloatArray, hPrev: FloatArray, rows: number, hidden: number, h: FloatArray, saved: FloatArray | null): void {
+export function gruCellForward(
+  xProj: FloatArray,
+  hProj: FloatArray,
+  hPrev: FloatArray,
+  rows: number,
+  hidden: number,
+  h: FloatArray,
+  saved: FloatArray | null,
+): void {
   const H = hidden;
   for (let row = 0; row < rows; row++) {
     const gRow = row * 3 * H;

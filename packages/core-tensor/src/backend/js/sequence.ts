@@ -75,7 +75,15 @@ export function lstmSequenceForward(
     const t = stepAt(k, params);
     matmul(previous(k, params, h0, hs, H), weightHH, gates, product);
     addInto(gates, block(xProj, t, rows * 4 * H), bias, rows, 4 * H);
-    lstmCellForward(gates, previous(k, params, c0, cs, H), rows, H, block(hs, t, rows * H), block(cs, t, rows * H), saved === null ? null : block(saved, t, rows * 5 * H));
+    lstmCellForward(
+      gates,
+      previous(k, params, c0, cs, H),
+      rows,
+      H,
+      block(hs, t, rows * H),
+      block(cs, t, rows * H),
+      saved === null ? null : block(saved, t, rows * 5 * H),
+    );
   }
 }
 
@@ -169,7 +177,17 @@ export function gruSequenceBackward(
     const last = k === steps - 1;
     sum3(dh, dHs === null ? null : block(dHs, t, size), last ? dhLast : dh0, last ? null : direct);
     const dhp = block(dHProj, t, width);
-    gruCellBackward(block(saved, t, width), block(hProj, t, width), previous(k, params, h0, hs, H), dh, rows, H, block(dXProj, t, width), dhp, direct);
+    gruCellBackward(
+      block(saved, t, width),
+      block(hProj, t, width),
+      previous(k, params, h0, hs, H),
+      dh,
+      rows,
+      H,
+      block(dXProj, t, width),
+      dhp,
+      direct,
+    );
     matmul(dhp, weightHH, dh0, product);
   }
   for (let i = 0; i < size; i++) dh0[i] = dh0[i]! + direct[i]!;

@@ -14,7 +14,15 @@ import type { ScatterReduceOp } from '../backend.js';
 const BLOCK = 8;
 
 /** `out[r, :] = Σ_{k ∈ row r} v_k · x[colIndex[k], :]` (see `Backend.spmmCsr`). */
-export function spmmCsr(rowPtr: Int32Array, colIndex: Int32Array, values: FloatArray | null, x: FloatArray, rows: number, feat: number, out: FloatArray): void {
+export function spmmCsr(
+  rowPtr: Int32Array,
+  colIndex: Int32Array,
+  values: FloatArray | null,
+  x: FloatArray,
+  rows: number,
+  feat: number,
+  out: FloatArray,
+): void {
   for (let r = 0; r < rows; r++) {
     const start = rowPtr[r]!;
     const end = rowPtr[r + 1]!;
@@ -24,7 +32,14 @@ export function spmmCsr(rowPtr: Int32Array, colIndex: Int32Array, values: FloatA
     // locals (doubles, so a float32 result is rounded once) and out is written once. Measured 3–7×
     // faster than accumulating whole rows in a scratch row (Cora-sized, feat 16–64, Node 20).
     for (; f + BLOCK <= feat; f += BLOCK) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        s4 = 0,
+        s5 = 0,
+        s6 = 0,
+        s7 = 0;
       for (let k = start; k < end; k++) {
         const v = values === null ? 1 : values[k]!;
         const from = colIndex[k]! * feat + f;
@@ -47,7 +62,10 @@ export function spmmCsr(rowPtr: Int32Array, colIndex: Int32Array, values: FloatA
       out[to + f + 7] = s7;
     }
     if (f + 4 <= feat) {
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0;
       for (let k = start; k < end; k++) {
         const v = values === null ? 1 : values[k]!;
         const from = colIndex[k]! * feat + f;
@@ -71,7 +89,15 @@ export function spmmCsr(rowPtr: Int32Array, colIndex: Int32Array, values: FloatA
 }
 
 /** `out[k] = a[row_k, :] · b[colIndex[k], :]` for every entry k (see `Backend.sddmmCsr`). */
-export function sddmmCsr(rowPtr: Int32Array, colIndex: Int32Array, a: FloatArray, b: FloatArray, rows: number, feat: number, out: FloatArray): void {
+export function sddmmCsr(
+  rowPtr: Int32Array,
+  colIndex: Int32Array,
+  a: FloatArray,
+  b: FloatArray,
+  rows: number,
+  feat: number,
+  out: FloatArray,
+): void {
   for (let r = 0; r < rows; r++) {
     const aRow = r * feat;
     const end = rowPtr[r + 1]!;
@@ -96,7 +122,15 @@ export function sddmmCsr(rowPtr: Int32Array, colIndex: Int32Array, a: FloatArray
 }
 
 /** Scatter max / min with the first arg position of each extreme (see `Backend.scatterReduce`). */
-export function scatterReduce(op: ScatterReduceOp, src: TypedArray, index: Int32Array, size: number, inner: number, out: TypedArray, arg: Int32Array): void {
+export function scatterReduce(
+  op: ScatterReduceOp,
+  src: TypedArray,
+  index: Int32Array,
+  size: number,
+  inner: number,
+  out: TypedArray,
+  arg: Int32Array,
+): void {
   const n = size * inner;
   out.fill(0, 0, n);
   arg.fill(-1, 0, n);
@@ -125,7 +159,15 @@ export function scatterReduce(op: ScatterReduceOp, src: TypedArray, index: Int32
 }
 
 /** Softmax over the entries sharing an index, per column (see `Backend.segmentSoftmax`). */
-export function segmentSoftmax(src: FloatArray, index: Int32Array, size: number, inner: number, out: FloatArray, segmentMax: FloatArray, segmentSum: FloatArray): void {
+export function segmentSoftmax(
+  src: FloatArray,
+  index: Int32Array,
+  size: number,
+  inner: number,
+  out: FloatArray,
+  segmentMax: FloatArray,
+  segmentSum: FloatArray,
+): void {
   const n = size * inner;
   segmentMax.fill(-Infinity, 0, n);
   segmentSum.fill(0, 0, n);

@@ -38,7 +38,15 @@ export const DEFAULT_ELEMENTWISE_THRESHOLDS: ElementwiseThresholds = { transcend
 const CHEAP: Partial<Record<UnaryOp, true>> = { relu: true, leakyRelu: true };
 
 type UnaryKernel = (op: UnaryOp, x: TypedArray, out: TypedArray, p0?: number, p1?: number) => void;
-type BinaryKernel = (op: BinaryOp, a: TypedArray, aStrides: readonly number[], b: TypedArray, bStrides: readonly number[], out: TypedArray, shape: readonly number[]) => void;
+type BinaryKernel = (
+  op: BinaryOp,
+  a: TypedArray,
+  aStrides: readonly number[],
+  b: TypedArray,
+  bStrides: readonly number[],
+  out: TypedArray,
+  shape: readonly number[],
+) => void;
 type ReduceKernel = (op: ReduceOp, x: TypedArray, outer: number, size: number, inner: number, out: TypedArray) => void;
 type SoftmaxKernel = (x: FloatArray, outer: number, size: number, inner: number, out: FloatArray, log: boolean) => void;
 
@@ -47,7 +55,12 @@ export function createUnary(runtime: WasmRuntime, thresholds = DEFAULT_ELEMENTWI
   return function unary(op, x, out, p0, p1) {
     const code = UNARY_CODES[op];
     const n = x.length;
-    if (code === undefined || !(x instanceof Float32Array) || !(out instanceof Float32Array) || n < (CHEAP[op] ? thresholds.cheapUnary : thresholds.transcendental)) {
+    if (
+      code === undefined ||
+      !(x instanceof Float32Array) ||
+      !(out instanceof Float32Array) ||
+      n < (CHEAP[op] ? thresholds.cheapUnary : thresholds.transcendental)
+    ) {
       jsUnary(op, x, out, p0, p1);
       return;
     }
@@ -125,7 +138,13 @@ export function createBinary(runtime: WasmRuntime, thresholds = DEFAULT_ELEMENTW
   return function binary(op, a, aStrides, b, bStrides, out, shape) {
     const code = BINARY_CODES[op];
     const n = out.length;
-    if (code === undefined || !(a instanceof Float32Array) || !(b instanceof Float32Array) || !(out instanceof Float32Array) || n < thresholds.binary) {
+    if (
+      code === undefined ||
+      !(a instanceof Float32Array) ||
+      !(b instanceof Float32Array) ||
+      !(out instanceof Float32Array) ||
+      n < thresholds.binary
+    ) {
       jsBinary(op, a, aStrides, b, bStrides, out, shape);
       return;
     }

@@ -131,7 +131,16 @@ describe('wasm matmul: memory', () => {
   it('runs a batch too large for the memory batch by batch', async () => {
     // 3 × 350 matrices of 128 × 128 floats: 66 MiB of operands, over the 64 MiB maximum.
     const backend = await createWasmBackend({ maximumMemoryMiB: 64 });
-    compare(backend, new Generator(14), { batch: 350, m: 128, n: 128, k: 128, transA: false, transB: true, aBatchStride: 128 * 128, bBatchStride: 128 * 128 });
+    compare(backend, new Generator(14), {
+      batch: 350,
+      m: 128,
+      n: 128,
+      k: 128,
+      transA: false,
+      transB: true,
+      aBatchStride: 128 * 128,
+      bBatchStride: 128 * 128,
+    });
     await backend.dispose();
   });
 

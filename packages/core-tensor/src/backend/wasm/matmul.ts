@@ -59,14 +59,57 @@ interface Gemm {
 }
 
 function args(g: Gemm, work: number, counter: number): number[] {
-  return [g.a, g.aRow, g.aCol, g.aBatch, g.b, g.bRow, g.bCol, g.bBatch, g.c, g.ldc, g.cBatch, g.m, g.n, g.k, g.count, work, counter, g.unit, g.byRows ? 1 : 0];
+  return [
+    g.a,
+    g.aRow,
+    g.aCol,
+    g.aBatch,
+    g.b,
+    g.bRow,
+    g.bCol,
+    g.bBatch,
+    g.c,
+    g.ldc,
+    g.cBatch,
+    g.m,
+    g.n,
+    g.k,
+    g.count,
+    work,
+    counter,
+    g.unit,
+    g.byRows ? 1 : 0,
+  ];
 }
 
 /** Batched GEMM with the contract of `Backend.matmul`, on `runtime`. */
-export function createMatmul(runtime: WasmRuntime, tuning: MatmulTuning = DEFAULT_MATMUL_TUNING): (a: FloatArray, b: FloatArray, out: FloatArray, params: MatmulParams) => void {
+export function createMatmul(
+  runtime: WasmRuntime,
+  tuning: MatmulTuning = DEFAULT_MATMUL_TUNING,
+): (a: FloatArray, b: FloatArray, out: FloatArray, params: MatmulParams) => void {
   const gemm = runtime.exports.gemm;
   const runLocal = (x: readonly number[]): void =>
-    gemm(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!, x[15]!, x[16]!, x[17]!, x[18]!);
+    gemm(
+      x[0]!,
+      x[1]!,
+      x[2]!,
+      x[3]!,
+      x[4]!,
+      x[5]!,
+      x[6]!,
+      x[7]!,
+      x[8]!,
+      x[9]!,
+      x[10]!,
+      x[11]!,
+      x[12]!,
+      x[13]!,
+      x[14]!,
+      x[15]!,
+      x[16]!,
+      x[17]!,
+      x[18]!,
+    );
 
   /** Runs batches [t0, t1) of a float32 product; false when they do not fit in the memory. */
   function runBatches(a: Float32Array, b: Float32Array, out: Float32Array, p: MatmulParams, t0: number, t1: number): boolean {
@@ -123,7 +166,10 @@ export function createMatmul(runtime: WasmRuntime, tuning: MatmulTuning = DEFAUL
       out.fill(0, 0, batch * m * n);
       return;
     }
-    if (!(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) || 2 * batch * m * n * k < tuning.jsBelow) {
+    if (
+      !(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) ||
+      2 * batch * m * n * k < tuning.jsBelow
+    ) {
       jsMatmul(a, b, out, params);
       return;
     }

@@ -31,7 +31,13 @@ export const CONTROL_BYTES = 65536;
 /** Upper bound for `setNumThreads`. */
 export const MAX_THREADS = 64;
 /** Exports a worker may call, by op number. */
-export const WORKER_EXPORTS = ['gemm', 'lstmSequenceForwardF32', 'lstmSequenceBackwardF32', 'gruSequenceForwardF32', 'gruSequenceBackwardF32'] as const;
+export const WORKER_EXPORTS = [
+  'gemm',
+  'lstmSequenceForwardF32',
+  'lstmSequenceBackwardF32',
+  'gruSequenceForwardF32',
+  'gruSequenceBackwardF32',
+] as const;
 export type WorkerOp = 0 | 1 | 2 | 3 | 4;
 export const OP_GEMM: WorkerOp = 0;
 export const OP_LSTM_SEQUENCE_FORWARD: WorkerOp = 1;

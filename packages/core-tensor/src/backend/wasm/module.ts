@@ -36,8 +36,25 @@ export interface WasmFeatures {
 /** The exports of assembly/index.ts. Addresses and sizes are i32; strides are in elements. */
 export interface KernelExports {
   gemm(
-    a: number, aRow: number, aCol: number, aBatch: number, b: number, bRow: number, bCol: number, bBatch: number, c: number, ldc: number, cBatch: number,
-    m: number, n: number, k: number, count: number, work: number, counter: number, unit: number, byRows: number,
+    a: number,
+    aRow: number,
+    aCol: number,
+    aBatch: number,
+    b: number,
+    bRow: number,
+    bCol: number,
+    bBatch: number,
+    c: number,
+    ldc: number,
+    cBatch: number,
+    m: number,
+    n: number,
+    k: number,
+    count: number,
+    work: number,
+    counter: number,
+    unit: number,
+    byRows: number,
   ): void;
   /** Packs op(B) [k, n] into k·roundUp(n, 8) floats at dst, for gemmPacked. */
   gemmPackB(b: number, bRow: number, bCol: number, k: number, n: number, dst: number): void;
@@ -47,25 +64,153 @@ export interface KernelExports {
   gemmPacked(pa: number, pb: number, c: number, ldc: number, m: number, n: number, k: number, tile: number): void;
   /** Bytes of one thread's scratch for the sequence kernels: gate rows [chunk, width], the packed [chunk, depth] operand, a tile. */
   sequenceScratchBytes(chunk: number, width: number, depth: number): number;
-  lstmSequenceForwardF32(x: number, h0: number, c0: number, packedW: number, bias: number, hs: number, cs: number, saved: number, steps: number, rows: number, hidden: number, reverse: number, scratch: number, counter: number, chunk: number): void;
-  lstmSequenceBackwardF32(packedW: number, saved: number, c0: number, cs: number, dHs: number, dhLast: number, dc: number, dhRec: number, dX: number, steps: number, rows: number, hidden: number, reverse: number, scratch: number, counter: number, chunk: number): void;
-  gruSequenceForwardF32(x: number, h0: number, packedW: number, biasIH: number, biasHH: number, hs: number, saved: number, hProj: number, steps: number, rows: number, hidden: number, reverse: number, scratch: number, counter: number, chunk: number): void;
+  lstmSequenceForwardF32(
+    x: number,
+    h0: number,
+    c0: number,
+    packedW: number,
+    bias: number,
+    hs: number,
+    cs: number,
+    saved: number,
+    steps: number,
+    rows: number,
+    hidden: number,
+    reverse: number,
+    scratch: number,
+    counter: number,
+    chunk: number,
+  ): void;
+  lstmSequenceBackwardF32(
+    packedW: number,
+    saved: number,
+    c0: number,
+    cs: number,
+    dHs: number,
+    dhLast: number,
+    dc: number,
+    dhRec: number,
+    dX: number,
+    steps: number,
+    rows: number,
+    hidden: number,
+    reverse: number,
+    scratch: number,
+    counter: number,
+    chunk: number,
+  ): void;
+  gruSequenceForwardF32(
+    x: number,
+    h0: number,
+    packedW: number,
+    biasIH: number,
+    biasHH: number,
+    hs: number,
+    saved: number,
+    hProj: number,
+    steps: number,
+    rows: number,
+    hidden: number,
+    reverse: number,
+    scratch: number,
+    counter: number,
+    chunk: number,
+  ): void;
   gruSequenceBackwardF32(
-    packedW: number, saved: number, hProj: number, h0: number, hs: number, dHs: number, dhLast: number, direct: number, dhRec: number, dX: number, dHProj: number,
-    steps: number, rows: number, hidden: number, reverse: number, scratch: number, counter: number, chunk: number,
+    packedW: number,
+    saved: number,
+    hProj: number,
+    h0: number,
+    hs: number,
+    dHs: number,
+    dhLast: number,
+    direct: number,
+    dhRec: number,
+    dX: number,
+    dHProj: number,
+    steps: number,
+    rows: number,
+    hidden: number,
+    reverse: number,
+    scratch: number,
+    counter: number,
+    chunk: number,
   ): void;
   unaryF32(op: number, x: number, out: number, n: number, p0: number): void;
-  binaryF32(op: number, a: number, aRow: number, aCol: number, b: number, bRow: number, bCol: number, out: number, rows: number, cols: number): void;
+  binaryF32(
+    op: number,
+    a: number,
+    aRow: number,
+    aCol: number,
+    b: number,
+    bRow: number,
+    bCol: number,
+    out: number,
+    rows: number,
+    cols: number,
+  ): void;
   softmaxRowsF32(x: number, rows: number, size: number, log: number): void;
   reduceF32(op: number, x: number, outer: number, size: number, inner: number, out: number, acc: number): void;
   rowLogSumExpF32(x: number, rows: number, size: number, rowMax: number, logSum: number): void;
-  crossEntropyGradF32(x: number, rows: number, size: number, rowMax: number, logSum: number, scale: number, mass: number, smooth: number, out: number): void;
+  crossEntropyGradF32(
+    x: number,
+    rows: number,
+    size: number,
+    rowMax: number,
+    logSum: number,
+    scale: number,
+    mass: number,
+    smooth: number,
+    out: number,
+  ): void;
   lstmForwardF32(gates: number, cPrev: number, rows: number, hidden: number, h: number, c: number, saved: number): void;
   gruForwardF32(xProj: number, hProj: number, hPrev: number, rows: number, hidden: number, h: number, saved: number): void;
-  lstmStepF32(xProj: number, hProj: number, bias: number, cPrev: number, rows: number, hidden: number, h: number, c: number, saved: number): void;
-  lstmBackwardF32(saved: number, cPrev: number, dh: number, dhExtra: number, dc: number, rows: number, hidden: number, dGates: number, dcPrev: number): void;
-  gruStepF32(xProj: number, hProj: number, biasIH: number, biasHH: number, hPrev: number, rows: number, hidden: number, h: number, saved: number): void;
-  gruBackwardF32(saved: number, hProj: number, hPrev: number, dh: number, dhExtra: number, dhDirect: number, rows: number, hidden: number, dxProj: number, dhProj: number, dhPrev: number): void;
+  lstmStepF32(
+    xProj: number,
+    hProj: number,
+    bias: number,
+    cPrev: number,
+    rows: number,
+    hidden: number,
+    h: number,
+    c: number,
+    saved: number,
+  ): void;
+  lstmBackwardF32(
+    saved: number,
+    cPrev: number,
+    dh: number,
+    dhExtra: number,
+    dc: number,
+    rows: number,
+    hidden: number,
+    dGates: number,
+    dcPrev: number,
+  ): void;
+  gruStepF32(
+    xProj: number,
+    hProj: number,
+    biasIH: number,
+    biasHH: number,
+    hPrev: number,
+    rows: number,
+    hidden: number,
+    h: number,
+    saved: number,
+  ): void;
+  gruBackwardF32(
+    saved: number,
+    hProj: number,
+    hPrev: number,
+    dh: number,
+    dhExtra: number,
+    dhDirect: number,
+    rows: number,
+    hidden: number,
+    dxProj: number,
+    dhProj: number,
+    dhPrev: number,
+  ): void;
   spmmCsrF32(rowPtr: number, colIndex: number, values: number, x: number, rows: number, feat: number, out: number): void;
   readonly WORK_BYTES: { readonly value: number };
 }
@@ -123,7 +268,8 @@ function choose(options: LoadKernelsOptions): Choice {
   if (!api) throw new BackendError('wasm backend: this runtime has no WebAssembly');
   const shared = options.sharedMemory ?? 'auto';
   const useShared = shared === 'auto' ? sharedMemoryWorks(api) : shared;
-  if (useShared && !sharedMemoryWorks(api)) throw new BackendError('wasm backend: shared memory was requested, but this runtime has no SharedArrayBuffer');
+  if (useShared && !sharedMemoryWorks(api))
+    throw new BackendError('wasm backend: shared memory was requested, but this runtime has no SharedArrayBuffer');
   const plain = decodeBase64(useShared ? generated.simdShared : generated.simdLocal);
   if (!api.validate(plain)) throw new BackendError('wasm backend: this runtime has no WebAssembly SIMD');
   const relaxedOption = options.relaxedSimd ?? 'auto';
@@ -179,8 +325,19 @@ async function stepAsync<T>(what: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-function finish(choice: Choice, module: WasmModule, memory: { memory: WasmMemory; maximumPages: number }, instance: WasmInstance): LoadedKernels {
-  return { module, memory: memory.memory, exports: instance.exports as unknown as KernelExports, features: choice.features, maximumBytes: memory.maximumPages * PAGE };
+function finish(
+  choice: Choice,
+  module: WasmModule,
+  memory: { memory: WasmMemory; maximumPages: number },
+  instance: WasmInstance,
+): LoadedKernels {
+  return {
+    module,
+    memory: memory.memory,
+    exports: instance.exports as unknown as KernelExports,
+    features: choice.features,
+    maximumBytes: memory.maximumPages * PAGE,
+  };
 }
 
 /**

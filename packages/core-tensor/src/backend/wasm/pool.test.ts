@@ -18,7 +18,11 @@ describe('wasm worker pool', () => {
       console.log(out[0], shared.getNumThreads(), own.getNumThreads());
     `;
     // A hang would end at the (generous) timeout with a signal instead of exit code 0.
-    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: packageRoot, encoding: 'utf8', timeout: 60_000 });
+    const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: packageRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(child.stderr).toBe('');
     expect(child.signal).toBeNull();
     expect(child.status).toBe(0);

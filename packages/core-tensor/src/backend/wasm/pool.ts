@@ -94,7 +94,8 @@ export class WorkerPool {
 
   /** Starts or stops workers so that there are `count` of them. */
   resize(count: number): void {
-    if (count < 0 || count > MAX_THREADS - 1) throw new BackendError(`wasm backend: a pool holds 0 to ${MAX_THREADS - 1} workers, not ${count}`);
+    if (count < 0 || count > MAX_THREADS - 1)
+      throw new BackendError(`wasm backend: a pool holds 0 to ${MAX_THREADS - 1} workers, not ${count}`);
     while (this.workers.length > count) void this.stop(this.workers.pop()!);
     while (this.workers.length < count) this.workers.push(this.start(this.workers.length + 1));
   }
@@ -181,7 +182,9 @@ export class WorkerPool {
       const worker = new g.Worker!(url, { name });
       started = new Promise((resolve, reject) => {
         worker.addEventListener('message', () => resolve());
-        worker.addEventListener('error', (event) => reject(new BackendError(`wasm backend: worker ${thread} failed to start: ${String(event)}`)));
+        worker.addEventListener('error', (event) =>
+          reject(new BackendError(`wasm backend: worker ${thread} failed to start: ${String(event)}`)),
+        );
       });
       worker.postMessage(data);
       void started.finally(() => g.URL!.revokeObjectURL(url)).catch(() => undefined);

@@ -1,7 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { BackendError } from '../../errors.js';
 import { getBackend, listBackends, setBackend } from '../registry.js';
-import { getNumThreads, loadFastestBackend, registerWasmBackend, registerWasmBackendSync, setNumThreads, shutdownWasmBackend } from './index.js';
+import {
+  getNumThreads,
+  loadFastestBackend,
+  registerWasmBackend,
+  registerWasmBackendSync,
+  setNumThreads,
+  shutdownWasmBackend,
+} from './index.js';
 
 describe('wasm backend registration', () => {
   afterAll(async () => {

@@ -81,7 +81,8 @@ export async function loadFastestBackend(options: WasmBackendOptions = {}): Prom
  * backend has no shared memory.
  */
 export function setNumThreads(threads: number): void {
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new BackendError(`setNumThreads: expected an integer in [1, 64], got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64)
+    throw new BackendError(`setNumThreads: expected an integer in [1, 64], got ${threads}`);
   shared?.setNumThreads(threads);
   requestedThreads = threads;
 }

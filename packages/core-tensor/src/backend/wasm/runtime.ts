@@ -60,10 +60,13 @@ export class WasmRuntime {
    * for a count outside 1…64, or above 1 where threads are impossible (no shared memory).
    */
   setNumThreads(threads: number): void {
-    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) throw new BackendError(`wasm backend: setNumThreads expects an integer in [1, ${MAX_THREADS}], got ${threads}`);
-    if (threads > 1 && !this.canThread) throw new BackendError('wasm backend: threads need a shared WebAssembly memory and workers, which this runtime lacks');
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS)
+      throw new BackendError(`wasm backend: setNumThreads expects an integer in [1, ${MAX_THREADS}], got ${threads}`);
+    if (threads > 1 && !this.canThread)
+      throw new BackendError('wasm backend: threads need a shared WebAssembly memory and workers, which this runtime lacks');
     this.threads = threads;
-    if (threads > 1 && !this.pool) this.pool = new WorkerPool({ module: this.kernels.module, memory: this.kernels.memory, spinMicros: this.spinMicros });
+    if (threads > 1 && !this.pool)
+      this.pool = new WorkerPool({ module: this.kernels.module, memory: this.kernels.memory, spinMicros: this.spinMicros });
     this.pool?.resize(threads - 1);
     this.workAreas = Math.max(this.workAreas, threads);
   }

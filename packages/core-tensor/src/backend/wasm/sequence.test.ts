@@ -46,7 +46,13 @@ describe.each([
     const gen = new Generator(41);
     const p: RecurrentSequenceParams = { steps, rows, hidden: H, reverse };
     const size = rows * H;
-    const [x, h0, c0, w, b] = [values(gen, steps * rows * 4 * H, 1), values(gen, size, 0.5), values(gen, size, 1), values(gen, 4 * H * H, 1 / Math.sqrt(H)), values(gen, 4 * H, 0.3)];
+    const [x, h0, c0, w, b] = [
+      values(gen, steps * rows * 4 * H, 1),
+      values(gen, size, 0.5),
+      values(gen, size, 1),
+      values(gen, 4 * H * H, 1 / Math.sqrt(H)),
+      values(gen, 4 * H, 0.3),
+    ];
     const forward = (be: typeof jsBackend): Float32Array[] => {
       const out = [new Float32Array(steps * size), new Float32Array(steps * size), new Float32Array(steps * 5 * size)];
       be.lstmSequenceForward(x, h0, c0, w, b, p, out[0]!, out[1]!, out[2]!);
@@ -63,7 +69,19 @@ describe.each([
     ] as const) {
       const backward = (be: typeof jsBackend): Float32Array[] => {
         const out = [new Float32Array(steps * rows * 4 * H), new Float32Array(size), new Float32Array(size)];
-        be.lstmSequenceBackward(w, reference[2]!, c0, reference[1]!, dHs, withLast ? dhLast : null, withLast ? dcLast : null, p, out[0]!, out[1]!, out[2]!);
+        be.lstmSequenceBackward(
+          w,
+          reference[2]!,
+          c0,
+          reference[1]!,
+          dHs,
+          withLast ? dhLast : null,
+          withLast ? dcLast : null,
+          p,
+          out[0]!,
+          out[1]!,
+          out[2]!,
+        );
         return out;
       };
       const theirs = backward(jsBackend);
@@ -76,7 +94,13 @@ describe.each([
     const p: RecurrentSequenceParams = { steps, rows, hidden: H, reverse };
     const size = rows * H;
     const width = rows * 3 * H;
-    const [x, h0, w, bx, b] = [values(gen, steps * width, 1), values(gen, size, 0.5), values(gen, 3 * H * H, 1 / Math.sqrt(H)), values(gen, 3 * H, 0.3), values(gen, 3 * H, 0.3)];
+    const [x, h0, w, bx, b] = [
+      values(gen, steps * width, 1),
+      values(gen, size, 0.5),
+      values(gen, 3 * H * H, 1 / Math.sqrt(H)),
+      values(gen, 3 * H, 0.3),
+      values(gen, 3 * H, 0.3),
+    ];
     const forward = (be: typeof jsBackend): Float32Array[] => {
       const out = [new Float32Array(steps * size), new Float32Array(steps * width), new Float32Array(steps * width)];
       be.gruSequenceForward(x, h0, w, bx, b, p, out[0]!, out[1]!, out[2]!);
@@ -167,13 +191,32 @@ describe.each([1, 2])('wasm fused recurrent sequences write only inside their re
     const p: RecurrentSequenceParams = { steps, rows, hidden: H, reverse: false };
     const size = rows * H;
     const v = (n: number): Float32Array => values(gen, n, 0.5);
-    const [x4, x3, h0, c0, w4, w3, b4, b3] = [v(steps * rows * 4 * H), v(steps * rows * 3 * H), v(size), v(size), v(4 * H * H), v(3 * H * H), v(4 * H), v(3 * H)];
-    const [hs, cs, saved4, saved3, hProj] = [v(steps * size), v(steps * size), v(steps * rows * 5 * H), v(steps * rows * 3 * H), v(steps * rows * 3 * H)];
+    const [x4, x3, h0, c0, w4, w3, b4, b3] = [
+      v(steps * rows * 4 * H),
+      v(steps * rows * 3 * H),
+      v(size),
+      v(size),
+      v(4 * H * H),
+      v(3 * H * H),
+      v(4 * H),
+      v(3 * H),
+    ];
+    const [hs, cs, saved4, saved3, hProj] = [
+      v(steps * size),
+      v(steps * size),
+      v(steps * rows * 5 * H),
+      v(steps * rows * 3 * H),
+      v(steps * rows * 3 * H),
+    ];
     expectNoWritePastReservation(() => kernels.lstmSequenceForward(x4, h0, c0, w4, b4, p, hs, cs, saved4));
     expectNoWritePastReservation(() => kernels.lstmSequenceForward(x4, h0, c0, w4, null, p, hs, cs, null));
-    expectNoWritePastReservation(() => kernels.lstmSequenceBackward(w4, saved4, c0, cs, hs, h0, c0, p, v(steps * rows * 4 * H), v(size), v(size)));
+    expectNoWritePastReservation(() =>
+      kernels.lstmSequenceBackward(w4, saved4, c0, cs, hs, h0, c0, p, v(steps * rows * 4 * H), v(size), v(size)),
+    );
     expectNoWritePastReservation(() => kernels.gruSequenceForward(x3, h0, w3, b3, b3, p, hs, saved3, hProj));
     expectNoWritePastReservation(() => kernels.gruSequenceForward(x3, h0, w3, b3, b3, p, hs, null, null));
-    expectNoWritePastReservation(() => kernels.gruSequenceBackward(w3, saved3, hProj, h0, hs, hs, h0, p, v(steps * rows * 3 * H), v(steps * rows * 3 * H), v(size)));
+    expectNoWritePastReservation(() =>
+      kernels.gruSequenceBackward(w3, saved3, hProj, h0, hs, hs, h0, p, v(steps * rows * 3 * H), v(steps * rows * 3 * H), v(size)),
+    );
   });
 });

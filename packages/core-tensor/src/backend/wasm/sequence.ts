@@ -15,11 +15,21 @@
  */
 import type { FloatArray } from '../../dtype.js';
 import type { Backend, RecurrentSequenceParams } from '../backend.js';
-import { COUNTER_ADDRESS, OP_GRU_SEQUENCE_BACKWARD, OP_GRU_SEQUENCE_FORWARD, OP_LSTM_SEQUENCE_BACKWARD, OP_LSTM_SEQUENCE_FORWARD, type WorkerOp } from './memory-layout.js';
+import {
+  COUNTER_ADDRESS,
+  OP_GRU_SEQUENCE_BACKWARD,
+  OP_GRU_SEQUENCE_FORWARD,
+  OP_LSTM_SEQUENCE_BACKWARD,
+  OP_LSTM_SEQUENCE_FORWARD,
+  type WorkerOp,
+} from './memory-layout.js';
 import { align, type WasmRuntime } from './runtime.js';
 
 /** The kernels this file provides. */
-export type SequenceKernels = Pick<Backend, 'lstmSequenceForward' | 'lstmSequenceBackward' | 'gruSequenceForward' | 'gruSequenceBackward' | 'lstmCellBackward'>;
+export type SequenceKernels = Pick<
+  Backend,
+  'lstmSequenceForward' | 'lstmSequenceBackward' | 'gruSequenceForward' | 'gruSequenceBackward' | 'lstmCellBackward'
+>;
 
 export interface SequenceOptions {
   /** Fewest flops of one step's recurrent product (2·B·gates·H·H) for which the threads share a sequence. */
@@ -79,7 +89,8 @@ const isF32 = (x: FloatArray | null): boolean => x === null || x instanceof Floa
 /** The fused sequence kernels (and the SIMD LSTM backward cell) on `runtime`; `fallback` (the js backend) for what they do not take. */
 export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, options: SequenceOptions): SequenceKernels {
   const kernels = runtime.exports;
-  const takes = (params: RecurrentSequenceParams, arrays: readonly (FloatArray | null)[]): boolean => params.rows * params.hidden >= options.minElements && arrays.every(isF32);
+  const takes = (params: RecurrentSequenceParams, arrays: readonly (FloatArray | null)[]): boolean =>
+    params.rows * params.hidden >= options.minElements && arrays.every(isF32);
   /** Copies the first `size` values of `x` (when given) into the memory at `address`. */
   const put = (x: FloatArray | null, address: number, size: number): void => {
     if (x !== null && size > 0) runtime.floats32().set(x.subarray(0, size), address >> 2);
@@ -97,7 +108,8 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
     const { rows, hidden: H } = params;
     const available = 2 * rows * gates * H * H >= options.threadsFrom ? Math.min(runtime.activeThreads(), Math.floor(rows / MR)) : 1;
     const threads = Math.max(1, available);
-    const chunk = threads === 1 ? rows : roundUp(Math.max(rows / (CHUNKS_PER_THREAD * threads), Math.min(MIN_CHUNK_ROWS, rows / threads)), MR);
+    const chunk =
+      threads === 1 ? rows : roundUp(Math.max(rows / (CHUNKS_PER_THREAD * threads), Math.min(MIN_CHUNK_ROWS, rows / threads)), MR);
     return { threads, chunk, scratchBytes: align(kernels.sequenceScratchBytes(chunk, width, depth)) };
   }
 
@@ -115,25 +127,117 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
     runtime.parallel(op, jobs, local);
   }
 
-  const lstmForward = (x: readonly number[]): void => kernels.lstmSequenceForwardF32(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!);
+  const lstmForward = (x: readonly number[]): void =>
+    kernels.lstmSequenceForwardF32(
+      x[0]!,
+      x[1]!,
+      x[2]!,
+      x[3]!,
+      x[4]!,
+      x[5]!,
+      x[6]!,
+      x[7]!,
+      x[8]!,
+      x[9]!,
+      x[10]!,
+      x[11]!,
+      x[12]!,
+      x[13]!,
+      x[14]!,
+    );
   const lstmBackward = (x: readonly number[]): void =>
-    kernels.lstmSequenceBackwardF32(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!, x[15]!);
-  const gruForward = (x: readonly number[]): void => kernels.gruSequenceForwardF32(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!);
+    kernels.lstmSequenceBackwardF32(
+      x[0]!,
+      x[1]!,
+      x[2]!,
+      x[3]!,
+      x[4]!,
+      x[5]!,
+      x[6]!,
+      x[7]!,
+      x[8]!,
+      x[9]!,
+      x[10]!,
+      x[11]!,
+      x[12]!,
+      x[13]!,
+      x[14]!,
+      x[15]!,
+    );
+  const gruForward = (x: readonly number[]): void =>
+    kernels.gruSequenceForwardF32(
+      x[0]!,
+      x[1]!,
+      x[2]!,
+      x[3]!,
+      x[4]!,
+      x[5]!,
+      x[6]!,
+      x[7]!,
+      x[8]!,
+      x[9]!,
+      x[10]!,
+      x[11]!,
+      x[12]!,
+      x[13]!,
+      x[14]!,
+    );
   const gruBackward = (x: readonly number[]): void =>
-    kernels.gruSequenceBackwardF32(x[0]!, x[1]!, x[2]!, x[3]!, x[4]!, x[5]!, x[6]!, x[7]!, x[8]!, x[9]!, x[10]!, x[11]!, x[12]!, x[13]!, x[14]!, x[15]!, x[16]!, x[17]!);
+    kernels.gruSequenceBackwardF32(
+      x[0]!,
+      x[1]!,
+      x[2]!,
+      x[3]!,
+      x[4]!,
+      x[5]!,
+      x[6]!,
+      x[7]!,
+      x[8]!,
+      x[9]!,
+      x[10]!,
+      x[11]!,
+      x[12]!,
+      x[13]!,
+      x[14]!,
+      x[15]!,
+      x[16]!,
+      x[17]!,
+    );
 
   return {
     lstmSequenceForward(xProj, h0, c0, weightHH, bias, params, hs, cs, saved) {
       const { steps, rows, hidden: H, reverse } = params;
       const plan = split(params, 4, 4 * H, H);
       const regions = takes(params, [xProj, h0, c0, weightHH, bias, hs, cs, saved])
-        ? reserveRegions(runtime, [4 * H * H, packedFloats(H, 4 * H), steps * rows * 4 * H, bias === null ? 0 : 4 * H, rows * H, rows * H, steps * rows * H, steps * rows * H, saved === null ? 0 : steps * rows * 5 * H, (plan.threads * plan.scratchBytes) / 4])
+        ? reserveRegions(runtime, [
+            4 * H * H,
+            packedFloats(H, 4 * H),
+            steps * rows * 4 * H,
+            bias === null ? 0 : 4 * H,
+            rows * H,
+            rows * H,
+            steps * rows * H,
+            steps * rows * H,
+            saved === null ? 0 : steps * rows * 5 * H,
+            (plan.threads * plan.scratchBytes) / 4,
+          ])
         : null;
       if (regions === null) {
         fallback.lstmSequenceForward(xProj, h0, c0, weightHH, bias, params, hs, cs, saved);
         return;
       }
-      const [w, packedW, x, biasAt, hInit, cInit, hsAt, csAt, savedAt, scratch] = regions as [number, number, number, number, number, number, number, number, number, number];
+      const [w, packedW, x, biasAt, hInit, cInit, hsAt, csAt, savedAt, scratch] = regions as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       put(weightHH, w, 4 * H * H);
       // h·W_hhᵀ: W_hhᵀ [H, 4H], read transposed from the stored [4H, H].
       kernels.gemmPackB(w, 1, H, H, 4 * H, packedW);
@@ -141,7 +245,13 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
       put(bias, biasAt, 4 * H);
       put(h0, hInit, rows * H);
       put(c0, cInit, rows * H);
-      run(OP_LSTM_SEQUENCE_FORWARD, lstmForward, [x, hInit, cInit, packedW, biasAt, hsAt, csAt, savedAt, steps, rows, H, reverse ? 1 : 0], plan, scratch);
+      run(
+        OP_LSTM_SEQUENCE_FORWARD,
+        lstmForward,
+        [x, hInit, cInit, packedW, biasAt, hsAt, csAt, savedAt, steps, rows, H, reverse ? 1 : 0],
+        plan,
+        scratch,
+      );
       get(hs, hsAt, steps * rows * H);
       get(cs, csAt, steps * rows * H);
       if (saved !== null) get(saved, savedAt, steps * rows * 5 * H);
@@ -152,13 +262,37 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
       const size = rows * H;
       const plan = split(params, 4, 0, 4 * H);
       const regions = takes(params, [weightHH, saved, c0, cs, dHs, dhLast, dcLast, dXProj, dh0, dc0])
-        ? reserveRegions(runtime, [4 * H * H, packedFloats(4 * H, H), steps * rows * 5 * H, size, steps * size, dHs === null ? 0 : steps * size, dhLast === null ? 0 : size, size, size, steps * rows * 4 * H, (plan.threads * plan.scratchBytes) / 4])
+        ? reserveRegions(runtime, [
+            4 * H * H,
+            packedFloats(4 * H, H),
+            steps * rows * 5 * H,
+            size,
+            steps * size,
+            dHs === null ? 0 : steps * size,
+            dhLast === null ? 0 : size,
+            size,
+            size,
+            steps * rows * 4 * H,
+            (plan.threads * plan.scratchBytes) / 4,
+          ])
         : null;
       if (regions === null) {
         fallback.lstmSequenceBackward(weightHH, saved, c0, cs, dHs, dhLast, dcLast, params, dXProj, dh0, dc0);
         return;
       }
-      const [w, packedW, savedAt, cInit, csAt, dHsAt, dhLastAt, dc, dhRec, dX, scratch] = regions as [number, number, number, number, number, number, number, number, number, number, number];
+      const [w, packedW, savedAt, cInit, csAt, dHsAt, dhLastAt, dc, dhRec, dX, scratch] = regions as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       put(weightHH, w, 4 * H * H);
       // dGates·W_hh: W_hh [4H, H] as stored.
       kernels.gemmPackB(w, H, 1, 4 * H, H, packedW);
@@ -170,7 +304,13 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
       // dc carries the cell gradient back through the steps (updated in place by each step).
       if (dcLast === null) runtime.floats32().fill(0, dc >> 2, (dc >> 2) + size);
       else put(dcLast, dc, size);
-      run(OP_LSTM_SEQUENCE_BACKWARD, lstmBackward, [packedW, savedAt, cInit, csAt, dHsAt, dhLastAt, dc, dhRec, dX, steps, rows, H, reverse ? 1 : 0], plan, scratch);
+      run(
+        OP_LSTM_SEQUENCE_BACKWARD,
+        lstmBackward,
+        [packedW, savedAt, cInit, csAt, dHsAt, dhLastAt, dc, dhRec, dX, steps, rows, H, reverse ? 1 : 0],
+        plan,
+        scratch,
+      );
       get(dXProj, dX, steps * rows * 4 * H);
       get(dh0, dhRec, size);
       get(dc0, dc, size);
@@ -181,20 +321,48 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
       const width = rows * 3 * H;
       const plan = split(params, 3, hProj === null ? 3 * H : 0, H);
       const regions = takes(params, [xProj, h0, weightHH, biasIH, biasHH, hs, saved, hProj])
-        ? reserveRegions(runtime, [3 * H * H, packedFloats(H, 3 * H), steps * width, biasIH === null ? 0 : 3 * H, biasHH === null ? 0 : 3 * H, rows * H, steps * rows * H, saved === null ? 0 : steps * width, hProj === null ? 0 : steps * width, (plan.threads * plan.scratchBytes) / 4])
+        ? reserveRegions(runtime, [
+            3 * H * H,
+            packedFloats(H, 3 * H),
+            steps * width,
+            biasIH === null ? 0 : 3 * H,
+            biasHH === null ? 0 : 3 * H,
+            rows * H,
+            steps * rows * H,
+            saved === null ? 0 : steps * width,
+            hProj === null ? 0 : steps * width,
+            (plan.threads * plan.scratchBytes) / 4,
+          ])
         : null;
       if (regions === null) {
         fallback.gruSequenceForward(xProj, h0, weightHH, biasIH, biasHH, params, hs, saved, hProj);
         return;
       }
-      const [w, packedW, x, biasX, biasH, hInit, hsAt, savedAt, hProjAt, scratch] = regions as [number, number, number, number, number, number, number, number, number, number];
+      const [w, packedW, x, biasX, biasH, hInit, hsAt, savedAt, hProjAt, scratch] = regions as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       put(weightHH, w, 3 * H * H);
       kernels.gemmPackB(w, 1, H, H, 3 * H, packedW);
       put(xProj, x, steps * width);
       put(biasIH, biasX, 3 * H);
       put(biasHH, biasH, 3 * H);
       put(h0, hInit, rows * H);
-      run(OP_GRU_SEQUENCE_FORWARD, gruForward, [x, hInit, packedW, biasX, biasH, hsAt, savedAt, hProjAt, steps, rows, H, reverse ? 1 : 0], plan, scratch);
+      run(
+        OP_GRU_SEQUENCE_FORWARD,
+        gruForward,
+        [x, hInit, packedW, biasX, biasH, hsAt, savedAt, hProjAt, steps, rows, H, reverse ? 1 : 0],
+        plan,
+        scratch,
+      );
       get(hs, hsAt, steps * rows * H);
       if (saved !== null) get(saved, savedAt, steps * width);
       if (hProj !== null) get(hProj, hProjAt, steps * width);
@@ -206,13 +374,41 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
       const width = rows * 3 * H;
       const plan = split(params, 3, 0, 3 * H);
       const regions = takes(params, [weightHH, saved, hProj, h0, hs, dHs, dhLast, dXProj, dHProj, dh0])
-        ? reserveRegions(runtime, [3 * H * H, packedFloats(3 * H, H), steps * width, steps * width, size, steps * size, dHs === null ? 0 : steps * size, dhLast === null ? 0 : size, steps * width, steps * width, size, size, (plan.threads * plan.scratchBytes) / 4])
+        ? reserveRegions(runtime, [
+            3 * H * H,
+            packedFloats(3 * H, H),
+            steps * width,
+            steps * width,
+            size,
+            steps * size,
+            dHs === null ? 0 : steps * size,
+            dhLast === null ? 0 : size,
+            steps * width,
+            steps * width,
+            size,
+            size,
+            (plan.threads * plan.scratchBytes) / 4,
+          ])
         : null;
       if (regions === null) {
         fallback.gruSequenceBackward(weightHH, saved, hProj, h0, hs, dHs, dhLast, params, dXProj, dHProj, dh0);
         return;
       }
-      const [w, packedW, savedAt, hProjAt, hInit, hsAt, dHsAt, dhLastAt, dX, dHP, direct, dhRec, scratch] = regions as [number, number, number, number, number, number, number, number, number, number, number, number, number];
+      const [w, packedW, savedAt, hProjAt, hInit, hsAt, dHsAt, dhLastAt, dX, dHP, direct, dhRec, scratch] = regions as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
       put(weightHH, w, 3 * H * H);
       kernels.gemmPackB(w, H, 1, 3 * H, H, packedW);
       put(saved, savedAt, steps * width);
@@ -221,7 +417,13 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
       put(hs, hsAt, steps * size);
       put(dHs, dHsAt, steps * size);
       put(dhLast, dhLastAt, size);
-      run(OP_GRU_SEQUENCE_BACKWARD, gruBackward, [packedW, savedAt, hProjAt, hInit, hsAt, dHsAt, dhLastAt, direct, dhRec, dX, dHP, steps, rows, H, reverse ? 1 : 0], plan, scratch);
+      run(
+        OP_GRU_SEQUENCE_BACKWARD,
+        gruBackward,
+        [packedW, savedAt, hProjAt, hInit, hsAt, dHsAt, dhLastAt, direct, dhRec, dX, dHP, steps, rows, H, reverse ? 1 : 0],
+        plan,
+        scratch,
+      );
       get(dXProj, dX, steps * width);
       get(dHProj, dHP, steps * width);
       // dh0: the direct (z ⊙ dh) and the recurrent (dHProj·W_hh) terms of step 0.
@@ -231,7 +433,10 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
 
     lstmCellBackward(saved, cPrev, dh, dc, rows, hidden, dGates, dcPrev) {
       const n = rows * hidden;
-      const regions = n >= options.minElements && [saved, cPrev, dh, dc, dGates, dcPrev].every(isF32) ? reserveRegions(runtime, [5 * n, n, n, n, 4 * n, n]) : null;
+      const regions =
+        n >= options.minElements && [saved, cPrev, dh, dc, dGates, dcPrev].every(isF32)
+          ? reserveRegions(runtime, [5 * n, n, n, n, 4 * n, n])
+          : null;
       if (regions === null) {
         fallback.lstmCellBackward(saved, cPrev, dh, dc, rows, hidden, dGates, dcPrev);
         return;
