@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isGradEnabled, noGrad } from './autograd.js';
+import { isGradEnabled, noGrad, recordMany } from './autograd.js';
 import { AutogradError, ShapeError } from './errors.js';
 import { add, mul } from './ops/arithmetic.js';
 import { ones, tensor } from './ops/creation.js';
@@ -89,5 +89,53 @@ describe('autograd', () => {
     const x = tensor([3], { dtype: 'float64', requiresGrad: true });
     sum(add(mul(x, x.detach()), x)).backward();
     expect(x.grad!.toArray()).toEqual([4]);
+  });
+});
+
+describe('recordMany', () => {
+  /** A two-output op: (u, v) = (2x, x²), its backward counted. */
+  function twoOutputs(x: ReturnType<typeof tensor>) {
+    const u = tensor(
+      Array.from(x.data, (v) => 2 * v),
+      { dtype: 'float64' },
+    );
+    const v = tensor(
+      Array.from(x.data, (v) => v * v),
+      { dtype: 'float64' },
+    );
+    const calls: (number[] | null)[][] = [];
+    recordMany([u, v], 'twoOutputs', [x], ([du, dv]) => {
+      calls.push([du ? [...du.data] : null, dv ? [...dv.data] : null]);
+      const dx = Array.from(x.data, (value, i) => (du ? 2 * du.data[i]! : 0) + (dv ? 2 * value * dv.data[i]! : 0));
+      return [tensor(dx, { dtype: 'float64' })];
+    });
+    return { u, v, calls };
+  }
+
+  it('runs the backward once with every output gradient, and null for an output no loss reached', () => {
+    const x = tensor([1, 3], { dtype: 'float64', requiresGrad: true });
+    const both = twoOutputs(x);
+    add(sum(mul(both.u, 3)), sum(both.v)).backward();
+    expect(both.calls).toEqual([
+      [
+        [3, 3],
+        [1, 1],
+      ],
+    ]);
+    expect([...x.grad!.data]).toEqual([3 * 2 + 2 * 1, 3 * 2 + 2 * 3]);
+
+    const y = tensor([1, 3], { dtype: 'float64', requiresGrad: true });
+    const one = twoOutputs(y);
+    sum(one.v).backward();
+    expect(one.calls).toEqual([[null, [1, 1]]]);
+    expect([...y.grad!.data]).toEqual([2, 6]);
+  });
+
+  it('records nothing under noGrad or when no input requires a gradient', () => {
+    const x = tensor([1], { dtype: 'float64', requiresGrad: true });
+    const quiet = noGrad(() => twoOutputs(x));
+    expect(quiet.u.requiresGrad).toBe(false);
+    const constant = twoOutputs(tensor([1], { dtype: 'float64' }));
+    expect([constant.u.gradFn, constant.v.gradFn]).toEqual([null, null]);
   });
 });

@@ -7,7 +7,7 @@
  */
 import { AutogradError, ShapeError, fmtShape } from './errors.js';
 import { shapesEqual } from './shape.js';
-import type { Tensor } from './tensor.js';
+import { Tensor } from './tensor.js';
 
 export interface GradNode {
   /** The op's name, for messages and `toString`. */
@@ -66,6 +66,36 @@ export function record(
   output.requiresGrad = true;
   output.gradFn = { op, inputs, backward };
   return output;
+}
+
+/**
+ * Records one op with several outputs (a fused LSTM step gives `h` and `c`). The tape's nodes have
+ * one output each, so each output gets a node that only deposits its gradient in a slot, and all of
+ * them hang off one hidden zero-size hub tensor that holds the op's real node. The topological
+ * order visits the hub after every consumer of every output, so the hub runs `backward` once, with
+ * one gradient per output (null where none flowed), and it returns one gradient per input.
+ * Does nothing when recording is off or no input requires a gradient.
+ */
+export function recordMany(
+  outputs: readonly Tensor[],
+  op: string,
+  inputs: readonly Tensor[],
+  backward: (gradOutputs: (Tensor | null)[]) => readonly (Tensor | null)[],
+): void {
+  if (!gradEnabled || !inputs.some((t) => t.requiresGrad) || outputs.length === 0) return;
+  const dtype = outputs[0]!.dtype;
+  const slots: (Tensor | null)[] = outputs.map(() => null);
+  const hub = record(Tensor.empty([0], dtype), op, inputs, () => {
+    const grads = [...slots];
+    slots.fill(null);
+    return backward(grads);
+  });
+  outputs.forEach((out, k) =>
+    record(out, op, [hub], (g) => {
+      slots[k] = g;
+      return [Tensor.empty([0], dtype)];
+    }),
+  );
 }
 
 const RELEASED_NODE = (op: string): GradNode => ({

@@ -9,7 +9,7 @@
  * added in another order); the ops have three (LSTM) or two (GRU) outputs, recorded as one node,
  * as `lstmCell` records its two.
  */
-import { isGradEnabled, record } from '../autograd.js';
+import { isGradEnabled, recordMany } from '../autograd.js';
 import type { RecurrentSequenceParams } from '../backend/backend.js';
 import { getBackend } from '../backend/registry.js';
 import { promoteTypes, type FloatArray, type FloatDType } from '../dtype.js';
@@ -51,32 +51,6 @@ export interface GruSequenceOutput {
   output: Tensor;
   /** `[B, H]`: h after the last step processed. */
   h: Tensor;
-}
-
-/**
- * Records one node with several outputs (see ops/recurrent.ts): each output deposits its gradient
- * in a slot of a hidden zero-size hub, whose backward runs once with all of them (null = none).
- */
-function recordOutputs(
-  outputs: readonly Tensor[],
-  op: string,
-  inputs: readonly Tensor[],
-  dtype: FloatDType,
-  backward: (grads: (Tensor | null)[]) => (Tensor | null)[],
-): void {
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return;
-  const slots: (Tensor | null)[] = outputs.map(() => null);
-  const hub = record(Tensor.empty([0], dtype), op, inputs, () => {
-    const grads = [...slots];
-    slots.fill(null);
-    return backward(grads);
-  });
-  outputs.forEach((out, k) =>
-    record(out, op, [hub], (g) => {
-      slots[k] = g;
-      return [Tensor.empty([0], dtype)];
-    }),
-  );
 }
 
 function expectShape(op: string, name: string, x: Tensor, shape: readonly number[]): void {
@@ -239,7 +213,7 @@ export function lstmSequence(
   );
   const h = lastStep(hs, params, dtype);
   const c = lastStep(cs, params, dtype);
-  recordOutputs([output, h, c], op, tensors, dtype, ([dOutput, dh, dc]) => {
+  recordMany([output, h, c], op, tensors, ([dOutput, dh, dc]) => {
     const dXProj = Tensor.empty(x.shape, dtype);
     const dh0 = Tensor.empty(hInit.shape, dtype);
     const dc0 = Tensor.empty(cInit.shape, dtype);
@@ -320,7 +294,7 @@ export function gruSequence(xProj: Tensor, h0: Tensor, weightHH: Tensor, options
     hProj,
   );
   const h = lastStep(hs, params, dtype);
-  recordOutputs([output, h], op, tensors, dtype, ([dOutput, dh]) => {
+  recordMany([output, h], op, tensors, ([dOutput, dh]) => {
     const dXProj = Tensor.empty(x.shape, dtype);
     const dHProj = Tensor.empty(x.shape, dtype);
     const dh0 = Tensor.empty(hInit.shape, dtype);

@@ -3,13 +3,10 @@
  * (the matrix products around it stay `linear`/`matmul`). Same values as the composition of public
  * ops (`sigmoid`, `tanh`, `mul`, `add` over `chunk`ed gates), with one tape node instead of a dozen.
  *
- * The LSTM step has two outputs, h and c, and one backward that needs both of their gradients.
- * The tape's nodes have one output each, so `recordOutputs` gives each output a node that only
- * deposits its gradient in a shared slot, all hanging off one hidden zero-size hub tensor; the
- * tape visits the hub after every consumer of it (topological order), so the hub runs the fused
- * backward once, with every gradient that flowed (a missing one is zero).
+ * The LSTM step has two outputs, h and c, and one backward that needs both of their gradients:
+ * `recordMany` of the tape records it (a missing gradient is zero).
  */
-import { isGradEnabled, record } from '../autograd.js';
+import { isGradEnabled, record, recordMany } from '../autograd.js';
 import { getBackend } from '../backend/registry.js';
 import { promoteTypes, type FloatArray, type FloatDType } from '../dtype.js';
 import { ShapeError, fmtShape } from '../errors.js';
@@ -23,32 +20,6 @@ export interface LstmCellOutput {
   h: Tensor;
   /** `σ(f) ⊙ cPrev + σ(i) ⊙ tanh(g)`, `[..., H]`. */
   c: Tensor;
-}
-
-/**
- * Records one node with several outputs: `backward` receives one gradient per output (null where
- * none flowed) and returns one per input, as a `GradNode` does. See the file comment.
- */
-function recordOutputs(
-  outputs: readonly Tensor[],
-  op: string,
-  inputs: readonly Tensor[],
-  dtype: FloatDType,
-  backward: (grads: (Tensor | null)[]) => (Tensor | null)[],
-): void {
-  if (!isGradEnabled() || !inputs.some((t) => t.requiresGrad)) return;
-  const slots: (Tensor | null)[] = outputs.map(() => null);
-  const hub = record(Tensor.empty([0], dtype), op, inputs, () => {
-    const grads = [...slots];
-    slots.fill(null);
-    return backward(grads);
-  });
-  outputs.forEach((out, k) =>
-    record(out, op, [hub], (g) => {
-      slots[k] = g;
-      return [Tensor.empty([0], dtype)];
-    }),
-  );
 }
 
 /** Brings float inputs to their common dtype (a recorded cast where one differs). */
@@ -105,7 +76,7 @@ export function lstmCell(gates: Tensor, cPrev: Tensor): LstmCellOutput {
   const backend = getBackend();
   const saved = track ? (backend.alloc(dtype, rows * 5 * H) as FloatArray) : null;
   backend.lstmCellForward(g.data as FloatArray, c0.data as FloatArray, rows, H, h.data as FloatArray, c.data as FloatArray, saved);
-  recordOutputs([h, c], op, [g, c0], dtype, ([dh, dc]) => {
+  recordMany([h, c], op, [g, c0], ([dh, dc]) => {
     const dGates = Tensor.empty(g.shape, dtype);
     const dcPrev = Tensor.empty(c0.shape, dtype);
     const size = rows * H;
