@@ -65,14 +65,14 @@ function bench(backend: Backend, shape: Shape, transA: boolean, transB: boolean,
   const params: MatmulParams = { batch: 1, m, n, k, transA, transB, aBatchStride: 0, bBatchStride: 0 };
   // Warm-up: compiles (and tiers up) the kernel, grows scratch buffers, and sizes the repeat count.
   let start = performance.now();
-  backend.matmul(a, b, out, params);
-  backend.matmul(a, b, out, params);
+  backend.matmul({ a, b, out, ...params });
+  backend.matmul({ a, b, out, ...params });
   const once = (performance.now() - start) / 2;
   const repeat = Math.max(1, Math.ceil(20 / Math.max(once, 1e-3)));
   let best = Infinity;
   for (let r = 0; r < runs; r++) {
     start = performance.now();
-    for (let i = 0; i < repeat; i++) backend.matmul(a, b, out, params);
+    for (let i = 0; i < repeat; i++) backend.matmul({ a, b, out, ...params });
     best = Math.min(best, (performance.now() - start) / repeat);
   }
   return { gflops: (2 * m * k * n) / (best * 1e6), bestMs: best };

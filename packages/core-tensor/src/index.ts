@@ -3,11 +3,28 @@ export { Tensor, type NestedArray } from './tensor.js';
 export { type DType, type FloatDType, type TypedArray, type FloatArray, DTYPES, isDType, isFloatDType, promoteTypes } from './dtype.js';
 export * from './errors.js';
 export { nodeBuiltin, requireNodeBuiltin } from './environment.js';
-export { noGrad, isGradEnabled, withGradEnabled, record, type GradNode, type BackwardOptions } from './autograd.js';
+export { noGrad, isGradEnabled, withGradEnabled, record, recordMany, type GradNode, type BackwardOptions } from './autograd.js';
 export { broadcastShapes, shapeSize, contiguousStrides } from './shape.js';
 export * from './ops/index.js';
-export type { Backend, UnaryOp, BinaryOp, ReduceOp, ArgReduceOp, MatmulParams } from './backend/backend.js';
-export { registerBackend, setBackend, getBackend, listBackends } from './backend/registry.js';
+export type {
+  Backend,
+  BackendKernels,
+  CoreKernels,
+  RecurrentKernels,
+  LossKernels,
+  SparseKernels,
+  OptionalKernels,
+  UnaryOp,
+  BinaryOp,
+  ReduceOp,
+  ArgReduceOp,
+  ScatterReduceOp,
+  MatmulParams,
+  CrossEntropyParams,
+  RecurrentSequenceParams,
+} from './backend/backend.js';
+export type * from './backend/kernel-args.js';
+export { registerBackend, setBackend, getBackend, listBackends, completeBackend, ownKernels } from './backend/registry.js';
 export { jsBackend } from './backend/js/index.js';
 export { Generator, defaultGenerator, manualSeed, type GeneratorState } from './random/generator.js';
 export * as nn from './nn/index.js';

@@ -1,13 +1,50 @@
-import type { DType, FloatArray, TypedArray } from '../dtype.js';
+import type { DType, TypedArray } from '../dtype.js';
+import type {
+  ArgReduceArgs,
+  BinaryArgs,
+  CopyArgs,
+  CrossEntropyBackwardArgs,
+  CrossEntropyForwardArgs,
+  GatherArgs,
+  GruCellBackwardArgs,
+  GruCellForwardArgs,
+  GruSequenceBackwardArgs,
+  GruSequenceForwardArgs,
+  IndexAddArgs,
+  IndexSelectArgs,
+  LstmCellBackwardArgs,
+  LstmCellForwardArgs,
+  LstmSequenceBackwardArgs,
+  LstmSequenceForwardArgs,
+  MatmulArgs,
+  ReduceArgs,
+  ScatterAddArgs,
+  ScatterReduceArgs,
+  SddmmCsrArgs,
+  SegmentSoftmaxArgs,
+  SoftmaxArgs,
+  SpmmCsrArgs,
+  UnaryArgs,
+  WhereArgs,
+} from './kernel-args.js';
+
+export type * from './kernel-args.js';
 
 /**
- * The kernel contract. Ops validate their inputs, allocate outputs through `alloc` and call these
- * kernels; gradients are written with public ops, so a new backend needs nothing but this file's
- * interface. All arrays are contiguous row-major storage unless a kernel takes explicit strides.
- * Kernels never allocate their outputs: `out` is always given (and may be assumed zero-filled only
- * where a kernel says so).
+ * The kernel contract, by capability. Ops validate their inputs, allocate outputs through `alloc` and
+ * call these kernels; gradients are written with public ops, so a new backend needs nothing but this
+ * file's interfaces. Every kernel takes one arguments object. All arrays are contiguous row-major
+ * storage unless a kernel takes explicit strides. Kernels never allocate their outputs: `out` is
+ * always given (and may be assumed zero-filled only where a kernel says so).
+ *
+ * - `CoreKernels`: what every backend implements (elementwise, layout, reductions, matmul, indexing).
+ * - `RecurrentKernels`, `LossKernels`, `SparseKernels`: fused and sparse kernels a backend may speed
+ *   up. Where it does not, the js reference kernels run: `registerBackend` fills them in (one place).
+ * - `BackendKernels` is what a backend provides; `Backend`, every kernel, is what ops call.
  */
-export interface Backend {
+
+/** The kernels every backend implements. */
+export interface CoreKernels {
   readonly name: string;
 
   /** Zero-filled storage of `size` elements. A wasm backend may return views of its own memory. */
@@ -19,31 +56,14 @@ export interface Backend {
    * ops; `neg`, `abs`, `sign`, `square`, `relu`, `clamp`, `addScalar`, `mulScalar` and `isnan` are
    * also called on int32 storage (int32 results wrap as C integers do).
    */
-  unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0?: number, p1?: number): void;
+  unary(args: UnaryArgs): void;
   /**
    * `out[idx] = f(a[idx·aStrides], b[idx·bStrides])` over `shape` (the broadcast output shape);
    * a stride of 0 broadcasts. `out` is contiguous. Comparisons write 0/1 into an int32 `out`.
    */
-  binary(
-    op: BinaryOp,
-    a: TypedArray,
-    aStrides: readonly number[],
-    b: TypedArray,
-    bStrides: readonly number[],
-    out: TypedArray,
-    shape: readonly number[],
-  ): void;
+  binary(args: BinaryArgs): void;
   /** `out = cond ? a : b` with broadcasting strides for each input (cond is nonzero = true). */
-  where(
-    cond: TypedArray,
-    condStrides: readonly number[],
-    a: TypedArray,
-    aStrides: readonly number[],
-    b: TypedArray,
-    bStrides: readonly number[],
-    out: TypedArray,
-    shape: readonly number[],
-  ): void;
+  where(args: WhereArgs): void;
 
   // ---- layout ---------------------------------------------------------------------------------
   /**
@@ -51,23 +71,15 @@ export interface Backend {
    * `dst[dstOffset + idx·dstStrides] = src[srcOffset + idx·srcStrides]`.
    * Serves permute, expand, slice, concat and stack.
    */
-  copy(
-    src: TypedArray,
-    srcOffset: number,
-    srcStrides: readonly number[],
-    dst: TypedArray,
-    dstOffset: number,
-    dstStrides: readonly number[],
-    shape: readonly number[],
-  ): void;
+  copy(args: CopyArgs): void;
 
-  // ---- reductions (over the middle axis of a [outer, size, inner] view) ------------------------
+  // ---- reductions (over the middle axis of an [outer, size, inner] view) -----------------------
   /** `out[o, i] = reduce_k x[o, k, i]`; `out` has `outer·inner` elements. Empty sum is 0, empty max is -Infinity. */
-  reduce(op: ReduceOp, x: TypedArray, outer: number, size: number, inner: number, out: TypedArray): void;
+  reduce(args: ReduceArgs): void;
   /** Index of the first max / min along the middle axis (NaN counts as the max, as in PyTorch). */
-  argReduce(op: ArgReduceOp, x: TypedArray, outer: number, size: number, inner: number, out: Int32Array): void;
+  argReduce(args: ArgReduceArgs): void;
   /** Softmax (or log-softmax) along the middle axis, numerically stable. */
-  softmax(x: FloatArray, outer: number, size: number, inner: number, out: FloatArray, log: boolean): void;
+  softmax(args: SoftmaxArgs): void;
 
   // ---- matmul ---------------------------------------------------------------------------------
   /**
@@ -76,22 +88,24 @@ export interface Backend {
    * broadcasts one matrix over the batch. `out` is written (not accumulated).
    * Shapes: op(A) is [m, k], op(B) is [k, n], C is [m, n]; a stored A is [m, k] or, transposed, [k, m].
    */
-  matmul(a: FloatArray, b: FloatArray, out: FloatArray, params: MatmulParams): void;
+  matmul(args: MatmulArgs): void;
 
-  // ---- indexing (over a [outer, size, inner] view of the indexed axis) -------------------------
+  // ---- indexing (over an [outer, size, inner] view of the indexed axis) -------------------------
   /** `out[o, j, i] = x[o, index[j], i]` for j < index.length; `out` is [outer, index.length, inner]. */
-  indexSelect(x: TypedArray, outer: number, size: number, inner: number, index: Int32Array, out: TypedArray): void;
+  indexSelect(args: IndexSelectArgs): void;
   /** `out[o, index[j], i] += src[o, j, i]`; `out` is [outer, size, inner], accumulated into. */
-  indexAdd(src: TypedArray, outer: number, size: number, inner: number, index: Int32Array, out: TypedArray): void;
+  indexAdd(args: IndexAddArgs): void;
   /**
    * torch.gather along the middle axis: `out[o, j, i] = x[o, index[o, j, i], i]`, where x is
    * [outer, size, inner] and index / out are [outer, indexSize, inner].
    */
-  gather(x: TypedArray, outer: number, size: number, inner: number, index: Int32Array, indexSize: number, out: TypedArray): void;
+  gather(args: GatherArgs): void;
   /** torch.scatter_add_ along the middle axis: `out[o, index[o, j, i], i] += src[o, j, i]`. */
-  scatterAdd(src: TypedArray, outer: number, size: number, inner: number, index: Int32Array, indexSize: number, out: TypedArray): void;
+  scatterAdd(args: ScatterAddArgs): void;
+}
 
-  // ---- fused recurrent cells (all arrays one dtype; `rows` = batch, `hidden` = H) ---------------
+/** Fused recurrent cells and sequences (all arrays one dtype; `rows` = batch, `hidden` = H). */
+export interface RecurrentKernels {
   /**
    * The LSTM pointwise step. `gates` is [rows, 4H], the pre-activations packed i, f, g, o (PyTorch's
    * order); `cPrev`, `h` and `c` are [rows, H]:
@@ -99,68 +113,33 @@ export interface Backend {
    * σ must not overflow for any input. `saved`, when given, is [rows, 5H] and receives per row the
    * blocks σ(i), σ(f), tanh(g), σ(o), tanh(c): all that `lstmCellBackward` reads.
    */
-  lstmCellForward(
-    gates: FloatArray,
-    cPrev: FloatArray,
-    rows: number,
-    hidden: number,
-    h: FloatArray,
-    c: FloatArray,
-    saved: FloatArray | null,
-  ): void;
+  lstmCellForward(args: LstmCellForwardArgs): void;
   /**
    * The gradient of `lstmCellForward` from its `saved` activations: given `dh`, `dc` [rows, H]
    * (the gradients of h and c), with `dcTotal = dc + dh ⊙ σ(o) ⊙ (1 − tanh²c)`, writes
    * `dGates` [rows, 4H] = (dcTotal ⊙ tanh g ⊙ σi(1−σi), dcTotal ⊙ cPrev ⊙ σf(1−σf),
    * dcTotal ⊙ σi ⊙ (1 − tanh²g), dh ⊙ tanh c ⊙ σo(1−σo)) and `dcPrev` [rows, H] = dcTotal ⊙ σ(f).
    */
-  lstmCellBackward(
-    saved: FloatArray,
-    cPrev: FloatArray,
-    dh: FloatArray,
-    dc: FloatArray,
-    rows: number,
-    hidden: number,
-    dGates: FloatArray,
-    dcPrev: FloatArray,
-  ): void;
+  lstmCellBackward(args: LstmCellBackwardArgs): void;
   /**
    * The GRU pointwise step (PyTorch's formula). `xProj` = x·W_ihᵀ + b_ih and `hProj` = h·W_hhᵀ + b_hh
    * are [rows, 3H], packed r, z, n; `hPrev` and `h` are [rows, H]:
    * `r = σ(x_r + h_r)`, `z = σ(x_z + h_z)`, `n = tanh(x_n + r ⊙ h_n)`, `h = n + z ⊙ (hPrev − n)`.
    * `saved`, when given, is [rows, 3H] and receives per row the blocks r, z, n.
    */
-  gruCellForward(
-    xProj: FloatArray,
-    hProj: FloatArray,
-    hPrev: FloatArray,
-    rows: number,
-    hidden: number,
-    h: FloatArray,
-    saved: FloatArray | null,
-  ): void;
+  gruCellForward(args: GruCellForwardArgs): void;
   /**
    * The gradient of `gruCellForward` from its `saved` r, z, n and `dh` [rows, H]: with
    * `dn = dh ⊙ (1 − z) ⊙ (1 − n²)`, `dr = dn ⊙ h_n ⊙ r(1−r)`, `dz = dh ⊙ (hPrev − n) ⊙ z(1−z)`, writes
    * `dxProj` [rows, 3H] = (dr, dz, dn), `dhProj` [rows, 3H] = (dr, dz, dn ⊙ r) and
    * `dhPrev` [rows, H] = dh ⊙ z (the direct term only; the path through hProj is the caller's).
    */
-  gruCellBackward(
-    saved: FloatArray,
-    hProj: FloatArray,
-    hPrev: FloatArray,
-    dh: FloatArray,
-    rows: number,
-    hidden: number,
-    dxProj: FloatArray,
-    dhProj: FloatArray,
-    dhPrev: FloatArray,
-  ): void;
+  gruCellBackward(args: GruCellBackwardArgs): void;
 
-  // ---- fused recurrent sequences (a whole layer-direction: every step's GEMM and cell) -----------
-  // Time-major storage, all arrays one dtype. Step order is t = 0, 1, …, T−1, or T−1, …, 0 with
-  // `reverse`; "the previous state" of the first step processed is h0 (c0), of any other step the
-  // state the step before it (in processing order) wrote. `steps` ≥ 1; `rows` may be 0.
+  // A whole layer-direction at once: every step's GEMM and cell. Time-major storage, all arrays one
+  // dtype. Step order is t = 0, 1, …, T−1, or T−1, …, 0 with `reverse`; "the previous state" of the
+  // first step processed is h0 (c0), of any other step the state the step before it (in processing
+  // order) wrote. `steps` ≥ 1; `rows` may be 0.
   /**
    * The LSTM recurrence over all steps. `xProj` [T, B, 4H] holds x_t·W_ihᵀ (packed i, f, g, o),
    * `h0`, `c0` [B, H], `weightHH` [4H, H] and `bias` [4H] the bias of every step's gates (b_ih + b_hh,
@@ -170,60 +149,27 @@ export interface Backend {
    * [T, B, H] (the final state is hs/cs at the last step processed) and, when given, `saved`
    * [T, B, 5H]: each step's σi, σf, tanh g, σo, tanh c as `lstmCellForward` saves them.
    */
-  lstmSequenceForward(
-    xProj: FloatArray,
-    h0: FloatArray,
-    c0: FloatArray,
-    weightHH: FloatArray,
-    bias: FloatArray | null,
-    params: RecurrentSequenceParams,
-    hs: FloatArray,
-    cs: FloatArray,
-    saved: FloatArray | null,
-  ): void;
+  lstmSequenceForward(args: LstmSequenceForwardArgs): void;
   /**
    * Backpropagation through `lstmSequenceForward` from its `saved` and `cs` (and `c0`). Inputs are
    * the gradients of the outputs: `dHs` [T, B, H] (of hs), `dhLast`, `dcLast` [B, H] (of the final
    * h and c); null = zeros. Walking the steps in reverse processing order, with
    * `dh = dHs[t] + (the recurrent gradient from the step after)` (plus dhLast on the last step) and
    * the carried dc, `lstmCellBackward` gives `dXProj[t]` [B, 4H] (the gradient of the gate
-   * pre-activations, so also of xProj[t] and, summed, of the bias) and the next carried dc; the recurrent
-   * gradient is `dXProj[t]·W_hh`. Writes `dXProj` [T, B, 4H], and `dh0`, `dc0` [B, H]: the
+   * pre-activations, so also of xProj[t] and, summed, of the bias) and the next carried dc; the
+   * recurrent gradient is `dXProj[t]·W_hh`. Writes `dXProj` [T, B, 4H], and `dh0`, `dc0` [B, H]: the
    * gradients of h0 and c0. dW_hh = Σ_t dXProj[t]ᵀ·hPrev_t is left to the caller (one GEMM).
    */
-  lstmSequenceBackward(
-    weightHH: FloatArray,
-    saved: FloatArray,
-    c0: FloatArray,
-    cs: FloatArray,
-    dHs: FloatArray | null,
-    dhLast: FloatArray | null,
-    dcLast: FloatArray | null,
-    params: RecurrentSequenceParams,
-    dXProj: FloatArray,
-    dh0: FloatArray,
-    dc0: FloatArray,
-  ): void;
+  lstmSequenceBackward(args: LstmSequenceBackwardArgs): void;
   /**
    * PyTorch's GRU recurrence over all steps. `xProj` [T, B, 3H] holds x_t·W_ihᵀ (packed r, z, n),
    * `h0` [B, H], `weightHH` [3H, H], `biasIH` and `biasHH` [3H] (b_ih, unless xProj holds it, and
    * b_hh; null = none). Per step, with hPrev the previous state: `hProj[t] = hPrev·W_hhᵀ + b_hh`,
    * then `gruCellForward(xProj[t] + b_ih, hProj[t], hPrev)` gives `hs[t]` (b_hn stays inside the
-   * reset product). Writes `hs` [T, B, H] and, when given
-   * (both or neither), `saved` [T, B, 3H] (r, z, n as `gruCellForward` saves them) and `hProj`
-   * [T, B, 3H].
+   * reset product). Writes `hs` [T, B, H] and, when given (both or neither), `saved` [T, B, 3H]
+   * (r, z, n as `gruCellForward` saves them) and `hProj` [T, B, 3H].
    */
-  gruSequenceForward(
-    xProj: FloatArray,
-    h0: FloatArray,
-    weightHH: FloatArray,
-    biasIH: FloatArray | null,
-    biasHH: FloatArray | null,
-    params: RecurrentSequenceParams,
-    hs: FloatArray,
-    saved: FloatArray | null,
-    hProj: FloatArray | null,
-  ): void;
+  gruSequenceForward(args: GruSequenceForwardArgs): void;
   /**
    * Backpropagation through `gruSequenceForward` from its `saved`, `hProj` and the states (`h0`,
    * `hs`). With `dh = dHs[t] + dhLast (last step) + the direct z ⊙ dh and the recurrent
@@ -232,21 +178,11 @@ export interface Backend {
    * the gradient of hProj[t], so of b_hh summed over rows, and of W_hh as Σ_t dHProj[t]ᵀ·hPrev_t,
    * left to the caller). `dHs`, `dhLast` null = zeros. Writes `dXProj`, `dHProj` and `dh0` [B, H].
    */
-  gruSequenceBackward(
-    weightHH: FloatArray,
-    saved: FloatArray,
-    hProj: FloatArray,
-    h0: FloatArray,
-    hs: FloatArray,
-    dHs: FloatArray | null,
-    dhLast: FloatArray | null,
-    params: RecurrentSequenceParams,
-    dXProj: FloatArray,
-    dHProj: FloatArray,
-    dh0: FloatArray,
-  ): void;
+  gruSequenceBackward(args: GruSequenceBackwardArgs): void;
+}
 
-  // ---- fused softmax cross-entropy over class-index targets -------------------------------------
+/** The fused softmax cross-entropy over class-index targets. */
+export interface LossKernels {
   /**
    * Per row n of `logits` [rows, classes], with the row max `m_n` and `s_n = log Σ_c exp(x_nc − m_n)`
    * (so `logp_nc = (x_nc − m_n) − s_n`), w the class weights (all 1 when `weight` is null) and
@@ -256,15 +192,7 @@ export interface Backend {
    * pass loses nothing to rounding when the logits are large). A NaN in a row makes m_n NaN.
    * Targets are checked by the op: each is `ignoreIndex` or in [0, classes).
    */
-  crossEntropyForward(
-    logits: FloatArray,
-    target: Int32Array,
-    weight: FloatArray | null,
-    params: CrossEntropyParams,
-    losses: FloatArray,
-    rowMax: FloatArray,
-    logSum: FloatArray,
-  ): void;
+  crossEntropyForward(args: CrossEntropyForwardArgs): void;
   /**
    * The gradient of `crossEntropyForward` in one pass, from its `rowMax` and `logSum`: with
    * `p_nc = exp((x_nc − m_n) − s_n)` and `g_n = gradLosses[n]`,
@@ -272,42 +200,29 @@ export interface Backend {
    * (softmax minus the weighted target distribution), and 0 on rows whose target is `ignoreIndex`.
    * `dLogits` is written, not accumulated.
    */
-  crossEntropyBackward(
-    logits: FloatArray,
-    target: Int32Array,
-    weight: FloatArray | null,
-    params: CrossEntropyParams,
-    rowMax: FloatArray,
-    logSum: FloatArray,
-    gradLosses: FloatArray,
-    dLogits: FloatArray,
-  ): void;
+  crossEntropyBackward(args: CrossEntropyBackwardArgs): void;
+}
 
-  // ---- sparse (CSR) and segment kernels (graph neural networks) ---------------------------------
-  // A CSR matrix A [rows, cols] is `rowPtr` (rows + 1 offsets, rowPtr[0] = 0) and `colIndex`
-  // (rowPtr[rows] column indices, each in [0, cols)); the entries of row r are k in
-  // [rowPtr[r], rowPtr[r + 1]). Ops check the structure and every index before calling.
+/**
+ * Sparse (CSR) and segment kernels, for graph neural networks. A CSR matrix A [rows, cols] is
+ * `rowPtr` (rows + 1 offsets, rowPtr[0] = 0) and `colIndex` (rowPtr[rows] column indices, each in
+ * [0, cols)); the entries of row r are k in [rowPtr[r], rowPtr[r + 1]). Ops check the structure
+ * and every index before calling.
+ */
+export interface SparseKernels {
   /**
    * Sparse times dense: `out[r, f] = Σ_{k ∈ row r} v_k · x[colIndex[k], f]` for r < rows, f < feat,
    * with `v_k = values[k]` (all 1 when `values` is null). x is row-major [cols, feat], out is
    * [rows, feat], written (not accumulated): a row without entries is zeros. Duplicate entries add
    * up; NaN and ±Infinity propagate as in the dense product.
    */
-  spmmCsr(
-    rowPtr: Int32Array,
-    colIndex: Int32Array,
-    values: FloatArray | null,
-    x: FloatArray,
-    rows: number,
-    feat: number,
-    out: FloatArray,
-  ): void;
+  spmmCsr(args: SpmmCsrArgs): void;
   /**
    * Sampled dense-dense product (the values gradient of `spmmCsr`): for every entry k of row r,
    * `out[k] = Σ_f a[r, f] · b[colIndex[k], f]`, with a row-major [rows, feat] and b [cols, feat];
    * out has nnz = rowPtr[rows] elements, written. feat = 0 writes zeros.
    */
-  sddmmCsr(rowPtr: Int32Array, colIndex: Int32Array, a: FloatArray, b: FloatArray, rows: number, feat: number, out: FloatArray): void;
+  sddmmCsr(args: SddmmCsrArgs): void;
   /**
    * Scatter max / min along the first axis of src [entries, inner] by `index` (entries values,
    * each in [0, size)): `out[s, i]` = the max (min) of `src[e, i]` over the e with `index[e] = s`,
@@ -315,15 +230,7 @@ export interface Backend {
    * and −1 in `arg`. NaN counts as the extreme (the first NaN wins), as in `argReduce`. out and
    * arg are [size, inner], written (not accumulated); entries = index.length.
    */
-  scatterReduce(
-    op: ScatterReduceOp,
-    src: TypedArray,
-    index: Int32Array,
-    size: number,
-    inner: number,
-    out: TypedArray,
-    arg: Int32Array,
-  ): void;
+  scatterReduce(args: ScatterReduceArgs): void;
   /**
    * Softmax over the entries that share an index, per column: with src [entries, inner] and
    * `index[e]` in [0, size), `m[s, i] = max_{e: index[e] = s} src[e, i]`,
@@ -332,16 +239,20 @@ export interface Backend {
    * ([size, inner], written) receive m and z; a segment without entries has m = −Infinity and z = 0
    * (and produces no output). A segment whose max is ±Infinity or NaN gives NaN, as the dense softmax.
    */
-  segmentSoftmax(
-    src: FloatArray,
-    index: Int32Array,
-    size: number,
-    inner: number,
-    out: FloatArray,
-    segmentMax: FloatArray,
-    segmentSum: FloatArray,
-  ): void;
+  segmentSoftmax(args: SegmentSoftmaxArgs): void;
 }
+
+/** The kernels a backend may leave out (the js ones run instead), by name. */
+export type OptionalKernels = RecurrentKernels & LossKernels & SparseKernels;
+
+/**
+ * What a backend provides: every core kernel, and any of the optional ones it speeds up. This is
+ * what `registerBackend` takes.
+ */
+export interface BackendKernels extends CoreKernels, Partial<OptionalKernels> {}
+
+/** Every kernel, as ops call them: what `getBackend()` returns (a registered backend, completed). */
+export interface Backend extends CoreKernels, RecurrentKernels, LossKernels, SparseKernels {}
 
 /** The reductions of `Backend.scatterReduce`. */
 export type ScatterReduceOp = 'max' | 'min';

@@ -106,16 +106,16 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const tb = b instanceof Tensor ? b : scalarTensor(b, dtype);
   const shape = broadcastShapes('where', cond.shape, ta.shape, tb.shape);
   const out = Tensor.empty(shape, dtype);
-  getBackend().where(
-    cond.data,
-    broadcastStrides(cond.shape, shape),
-    castData(ta, dtype).data,
-    broadcastStrides(ta.shape, shape),
-    castData(tb, dtype).data,
-    broadcastStrides(tb.shape, shape),
-    out.data,
+  getBackend().where({
+    cond: cond.data,
+    condStrides: broadcastStrides(cond.shape, shape),
+    a: castData(ta, dtype).data,
+    aStrides: broadcastStrides(ta.shape, shape),
+    b: castData(tb, dtype).data,
+    bStrides: broadcastStrides(tb.shape, shape),
+    out: out.data,
     shape,
-  );
+  });
   return record(out, 'where', [ta, tb], (g) => [
     ta.requiresGrad ? cast(sumToShape(where(cond, g, 0), ta.shape), ta.dtype) : null,
     tb.requiresGrad ? cast(sumToShape(where(cond, 0, g), tb.shape), tb.dtype) : null,

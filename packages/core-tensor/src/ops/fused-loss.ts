@@ -61,7 +61,7 @@ export function fusedCrossEntropy(logits: Tensor, target: Tensor, options: Fused
   const losses = backend.alloc(dtype, rows) as FloatArray;
   const rowMax = backend.alloc(dtype, rows) as FloatArray;
   const logSum = backend.alloc(dtype, rows) as FloatArray;
-  backend.crossEntropyForward(logits.data as FloatArray, targets, weightData, params, losses, rowMax, logSum);
+  backend.crossEntropyForward({ logits: logits.data as FloatArray, target: targets, weight: weightData, params, losses, rowMax, logSum });
 
   let out: Tensor;
   if (reduction === 'none') {
@@ -81,16 +81,16 @@ export function fusedCrossEntropy(logits: Tensor, target: Tensor, options: Fused
       scale.fill(reduction === 'sum' ? g.data[0]! : g.data[0]! / totalWeight);
     }
     const dLogits = Tensor.empty(logits.shape, dtype);
-    getBackend().crossEntropyBackward(
-      logits.data as FloatArray,
-      targets,
-      weightData,
+    getBackend().crossEntropyBackward({
+      logits: logits.data as FloatArray,
+      target: targets,
+      weight: weightData,
       params,
       rowMax,
       logSum,
-      scale,
-      dLogits.data as FloatArray,
-    );
+      gradLosses: scale,
+      dLogits: dLogits.data as FloatArray,
+    });
     return [dLogits];
   });
 }

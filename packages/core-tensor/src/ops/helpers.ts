@@ -56,7 +56,7 @@ export function castData(x: Tensor, dtype: DType): Tensor {
 /** Runs a unary kernel into a fresh tensor of `dtype` (default: x's dtype). Not recorded. */
 export function unaryKernel(op: UnaryOp, x: Tensor, p0?: number, p1?: number, dtype: DType = x.dtype): Tensor {
   const out = Tensor.empty(x.shape, dtype);
-  getBackend().unary(op, x.data, out.data, p0, p1);
+  getBackend().unary({ op, x: x.data, out: out.data, p0, p1 });
   return out;
 }
 
@@ -70,7 +70,15 @@ export function binaryKernel(op: BinaryOp, a: Tensor, b: Tensor, computeType: DT
   const ac = castData(a, computeType);
   const bc = castData(b, computeType);
   const out = Tensor.empty(shape, outType);
-  getBackend().binary(op, ac.data, broadcastStrides(a.shape, shape), bc.data, broadcastStrides(b.shape, shape), out.data, shape);
+  getBackend().binary({
+    op,
+    a: ac.data,
+    aStrides: broadcastStrides(a.shape, shape),
+    b: bc.data,
+    bStrides: broadcastStrides(b.shape, shape),
+    out: out.data,
+    shape,
+  });
   return out;
 }
 

@@ -37,7 +37,15 @@ function around(shape: readonly number[], axis: number): { outer: number; size: 
 function placeCorner(t: Tensor, region: readonly number[], shape: readonly number[]): Tensor {
   if (shapesEqual(t.shape, region) && shapesEqual(region, shape)) return t;
   const out = Tensor.empty(shape, t.dtype);
-  getBackend().copy(t.data, 0, contiguousStrides(t.shape), out.data, 0, contiguousStrides(shape), region);
+  getBackend().copy({
+    src: t.data,
+    srcOffset: 0,
+    srcStrides: contiguousStrides(t.shape),
+    dst: out.data,
+    dstOffset: 0,
+    dstStrides: contiguousStrides(shape),
+    shape: region,
+  });
   return out;
 }
 
@@ -75,9 +83,18 @@ export function gather(x: Tensor, axis: number, index: Tensor): Tensor {
     const region = x.ndim === 0 ? [] : index.shape.map((d, i) => (i === a ? x.shape[i]! : d));
     const source = Tensor.empty(region, x.dtype);
     if (shapesEqual(region, x.shape)) source.data.set(x.data);
-    else getBackend().copy(x.data, 0, contiguousStrides(x.shape), source.data, 0, contiguousStrides(region), region);
+    else
+      getBackend().copy({
+        src: x.data,
+        srcOffset: 0,
+        srcStrides: contiguousStrides(x.shape),
+        dst: source.data,
+        dstOffset: 0,
+        dstStrides: contiguousStrides(region),
+        shape: region,
+      });
     const { outer, inner, size: indexSize } = around(index.shape, a);
-    getBackend().gather(source.data, outer, size, inner, indices, indexSize, out.data);
+    getBackend().gather({ x: source.data, outer, size, inner, index: indices, indexSize, out: out.data });
   }
   return record(out, op, [x], (g) => [scatterAdd(Tensor.empty(x.shape, g.dtype), a, index, g)]);
 }
@@ -110,7 +127,7 @@ export function scatterAdd(x: Tensor, axis: number, index: Tensor, src: Tensor):
     const fullIndex = placeCorner(index, index.shape, full);
     const fullSrc = placeCorner(src, index.shape, full);
     const indexSize = x.ndim === 0 ? 1 : index.shape[a]!;
-    getBackend().scatterAdd(fullSrc.data, outer, size, inner, fullIndex.data as Int32Array, indexSize, out.data);
+    getBackend().scatterAdd({ src: fullSrc.data, outer, size, inner, index: fullIndex.data as Int32Array, indexSize, out: out.data });
   }
   return record(out, op, [x, src], (g) => [
     x.requiresGrad ? g : null,
@@ -146,7 +163,7 @@ export function indexSelect(x: Tensor, axis: number, index: Tensor): Tensor {
     outShape[a] = index.size;
   }
   const out = Tensor.empty(outShape, x.dtype);
-  getBackend().indexSelect(x.data, outer, size, inner, indices, out.data);
+  getBackend().indexSelect({ x: x.data, outer, size, inner, index: indices, out: out.data });
   return record(out, op, [x], (g) => [indexAdd(Tensor.empty(x.shape, g.dtype), a, index, g)]);
 }
 
@@ -180,7 +197,7 @@ export function indexAdd(x: Tensor, axis: number, index: Tensor, source: Tensor)
   checkBounds(op, indices, size);
   const out = Tensor.empty(x.shape, x.dtype);
   out.data.set(x.data);
-  getBackend().indexAdd(source.data, outer, size, inner, indices, out.data);
+  getBackend().indexAdd({ src: source.data, outer, size, inner, index: indices, out: out.data });
   return record(out, op, [x, source], (g) => [
     x.requiresGrad ? g : null,
     source.requiresGrad ? reshape(indexSelect(g, a, index), source.shape) : null,
@@ -243,7 +260,7 @@ export function embedding(weight: Tensor, indices: Tensor, options: EmbeddingOpt
   }
   checkBounds(op, values, count);
   const out = Tensor.empty([...indices.shape, dim], weight.dtype);
-  getBackend().indexSelect(weight.data, 1, count, dim, values, out.data);
+  getBackend().indexSelect({ x: weight.data, outer: 1, size: count, inner: dim, index: values, out: out.data });
   return record(out, op, [weight], (g) => {
     let rows = reshape(g, [values.length, dim]);
     let rowIndex = new Tensor(values, [values.length], 'int32');

@@ -59,7 +59,15 @@ export function concat(tensors: readonly Tensor[], axis = 0): Tensor {
   let offset = 0;
   for (const t of parts) {
     const src = castData(t, dtype);
-    getBackend().copy(src.data, 0, contiguousStrides(t.shape), out.data, offset * outStrides[a]!, outStrides, t.shape);
+    getBackend().copy({
+      src: src.data,
+      srcOffset: 0,
+      srcStrides: contiguousStrides(t.shape),
+      dst: out.data,
+      dstOffset: offset * outStrides[a]!,
+      dstStrides: outStrides,
+      shape: t.shape,
+    });
     offset += t.shape[a]!;
   }
   // The same tensor may appear twice: walk the list in order to give each occurrence its range.
@@ -133,13 +141,29 @@ function cutPieces(op: string, x: Tensor, axis: number, pieces: readonly Piece[]
     const offset = length === 0 ? 0 : start * strides[axis]!;
     const outShape = keepAxis ? regionShape : regionShape.filter((_, i) => i !== axis);
     const out = Tensor.empty(outShape, x.dtype);
-    getBackend().copy(x.data, offset, strides, out.data, 0, regionStrides, regionShape);
+    getBackend().copy({
+      src: x.data,
+      srcOffset: offset,
+      srcStrides: strides,
+      dst: out.data,
+      dstOffset: 0,
+      dstStrides: regionStrides,
+      shape: regionShape,
+    });
     if (!track) return out;
     return record(out, op, [hub], (g) => {
       const first = pending === null;
       const buffer: Tensor = pending ?? Tensor.empty(x.shape, x.dtype);
       pending = buffer;
-      getBackend().copy(g.data, 0, regionStrides, buffer.data, offset, strides, regionShape);
+      getBackend().copy({
+        src: g.data,
+        srcOffset: 0,
+        srcStrides: regionStrides,
+        dst: buffer.data,
+        dstOffset: offset,
+        dstStrides: strides,
+        shape: regionShape,
+      });
       // Only the first piece hands the buffer over; the others fill it in place.
       return [first ? buffer : null];
     });

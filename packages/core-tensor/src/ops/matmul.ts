@@ -174,7 +174,10 @@ function batchedMatmul(op: string, a: Tensor, b: Tensor, transA: boolean, transB
   const out = Tensor.empty([...batchShape, m, n], a.dtype);
   const aLayout = batchLayout(a, batchShape);
   const bLayout = batchLayout(b, batchShape);
-  getBackend().matmul(aLayout.data, bLayout.data, out.data as FloatArray, {
+  getBackend().matmul({
+    a: aLayout.data,
+    b: bLayout.data,
+    out: out.data as FloatArray,
     batch,
     m,
     n,
@@ -241,7 +244,15 @@ function batchLayout(x: Tensor, batchShape: readonly number[]): { data: FloatArr
   if (count === shapeSize(batchShape)) return { data: x.data as FloatArray, stride: rows * cols };
   const shape = [...batchShape, rows, cols];
   const expanded = getBackend().alloc(x.dtype, shapeSize(shape));
-  getBackend().copy(x.data, 0, broadcastStrides(x.shape, shape), expanded, 0, contiguousStrides(shape), shape);
+  getBackend().copy({
+    src: x.data,
+    srcOffset: 0,
+    srcStrides: broadcastStrides(x.shape, shape),
+    dst: expanded,
+    dstOffset: 0,
+    dstStrides: contiguousStrides(shape),
+    shape,
+  });
   return { data: expanded as FloatArray, stride: rows * cols };
 }
 

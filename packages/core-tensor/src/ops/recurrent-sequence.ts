@@ -135,18 +135,23 @@ function recurrentWeightGrad(
   const stateBlock = rows * hidden;
   const first = reverse ? steps - 1 : 0;
   const fromH0 = Tensor.empty([gates, hidden], dtype);
-  backend.matmul(dGates.subarray(first * gateBlock, (first + 1) * gateBlock), h0, fromH0.data as FloatArray, product(rows));
+  backend.matmul({
+    a: dGates.subarray(first * gateBlock, (first + 1) * gateBlock),
+    b: h0,
+    out: fromH0.data as FloatArray,
+    ...product(rows),
+  });
   if (steps === 1) return fromH0;
   // Forward: steps 1…T−1 read hs[0…T−2]. Reverse: steps 0…T−2 read hs[1…T−1].
   const gateStart = reverse ? 0 : gateBlock;
   const stateStart = reverse ? stateBlock : 0;
   const rest = Tensor.empty([gates, hidden], dtype);
-  backend.matmul(
-    dGates.subarray(gateStart, gateStart + (steps - 1) * gateBlock),
-    hs.subarray(stateStart, stateStart + (steps - 1) * stateBlock),
-    rest.data as FloatArray,
-    product((steps - 1) * rows),
-  );
+  backend.matmul({
+    a: dGates.subarray(gateStart, gateStart + (steps - 1) * gateBlock),
+    b: hs.subarray(stateStart, stateStart + (steps - 1) * stateBlock),
+    out: rest.data as FloatArray,
+    ...product((steps - 1) * rows),
+  });
   return add(rest, fromH0);
 }
 
@@ -200,17 +205,17 @@ export function lstmSequence(
   const cs = backend.alloc(dtype, steps * rows * H) as FloatArray;
   const track = isGradEnabled() && tensors.some((t) => t.requiresGrad);
   const saved = track ? (backend.alloc(dtype, steps * rows * 5 * H) as FloatArray) : null;
-  backend.lstmSequenceForward(
-    x.data as FloatArray,
-    hInit.data as FloatArray,
-    cInit.data as FloatArray,
-    weight.data as FloatArray,
+  backend.lstmSequenceForward({
+    xProj: x.data as FloatArray,
+    h0: hInit.data as FloatArray,
+    c0: cInit.data as FloatArray,
+    weightHH: weight.data as FloatArray,
     bias,
     params,
     hs,
     cs,
     saved,
-  );
+  });
   const h = lastStep(hs, params, dtype);
   const c = lastStep(cs, params, dtype);
   recordMany([output, h, c], op, tensors, ([dOutput, dh, dc]) => {
@@ -218,19 +223,19 @@ export function lstmSequence(
     const dh0 = Tensor.empty(hInit.shape, dtype);
     const dc0 = Tensor.empty(cInit.shape, dtype);
     const dGates = dXProj.data as FloatArray;
-    getBackend().lstmSequenceBackward(
-      weight.data as FloatArray,
-      saved!,
-      cInit.data as FloatArray,
+    getBackend().lstmSequenceBackward({
+      weightHH: weight.data as FloatArray,
+      saved: saved!,
+      c0: cInit.data as FloatArray,
       cs,
-      gradStorage(dOutput, dtype),
-      gradStorage(dh, dtype),
-      gradStorage(dc, dtype),
+      dHs: gradStorage(dOutput, dtype),
+      dhLast: gradStorage(dh, dtype),
+      dcLast: gradStorage(dc, dtype),
       params,
-      dGates,
-      dh0.data as FloatArray,
-      dc0.data as FloatArray,
-    );
+      dXProj: dGates,
+      dh0: dh0.data as FloatArray,
+      dc0: dc0.data as FloatArray,
+    });
     // Each bias's gradient is dGates summed over steps and rows (one reduction for both).
     const dBias = biasIH?.requiresGrad || biasHH?.requiresGrad ? sum(dXProj.reshape([steps * rows, 4 * H]), 0) : null;
     const grads = [
@@ -282,35 +287,35 @@ export function gruSequence(xProj: Tensor, h0: Tensor, weightHH: Tensor, options
   const saved = track ? (backend.alloc(dtype, steps * rows * 3 * H) as FloatArray) : null;
   const hProj = track ? (backend.alloc(dtype, steps * rows * 3 * H) as FloatArray) : null;
   const storage = (b: Tensor | null): FloatArray | null => (b === null ? null : (b.data as FloatArray));
-  backend.gruSequenceForward(
-    x.data as FloatArray,
-    hInit.data as FloatArray,
-    weight.data as FloatArray,
-    storage(biasIH),
-    storage(biasHH),
+  backend.gruSequenceForward({
+    xProj: x.data as FloatArray,
+    h0: hInit.data as FloatArray,
+    weightHH: weight.data as FloatArray,
+    biasIH: storage(biasIH),
+    biasHH: storage(biasHH),
     params,
     hs,
     saved,
     hProj,
-  );
+  });
   const h = lastStep(hs, params, dtype);
   recordMany([output, h], op, tensors, ([dOutput, dh]) => {
     const dXProj = Tensor.empty(x.shape, dtype);
     const dHProj = Tensor.empty(x.shape, dtype);
     const dh0 = Tensor.empty(hInit.shape, dtype);
-    getBackend().gruSequenceBackward(
-      weight.data as FloatArray,
-      saved!,
-      hProj!,
-      hInit.data as FloatArray,
+    getBackend().gruSequenceBackward({
+      weightHH: weight.data as FloatArray,
+      saved: saved!,
+      hProj: hProj!,
+      h0: hInit.data as FloatArray,
       hs,
-      gradStorage(dOutput, dtype),
-      gradStorage(dh, dtype),
+      dHs: gradStorage(dOutput, dtype),
+      dhLast: gradStorage(dh, dtype),
       params,
-      dXProj.data as FloatArray,
-      dHProj.data as FloatArray,
-      dh0.data as FloatArray,
-    );
+      dXProj: dXProj.data as FloatArray,
+      dHProj: dHProj.data as FloatArray,
+      dh0: dh0.data as FloatArray,
+    });
     const rowSum = (d: Tensor): Tensor => sum(d.reshape([steps * rows, 3 * H]), 0);
     const grads = [
       x.requiresGrad ? dXProj : null,

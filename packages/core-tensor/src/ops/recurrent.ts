@@ -75,21 +75,29 @@ export function lstmCell(gates: Tensor, cPrev: Tensor): LstmCellOutput {
   const track = isGradEnabled() && (g.requiresGrad || c0.requiresGrad);
   const backend = getBackend();
   const saved = track ? (backend.alloc(dtype, rows * 5 * H) as FloatArray) : null;
-  backend.lstmCellForward(g.data as FloatArray, c0.data as FloatArray, rows, H, h.data as FloatArray, c.data as FloatArray, saved);
+  backend.lstmCellForward({
+    gates: g.data as FloatArray,
+    cPrev: c0.data as FloatArray,
+    rows,
+    hidden: H,
+    h: h.data as FloatArray,
+    c: c.data as FloatArray,
+    saved,
+  });
   recordMany([h, c], op, [g, c0], ([dh, dc]) => {
     const dGates = Tensor.empty(g.shape, dtype);
     const dcPrev = Tensor.empty(c0.shape, dtype);
     const size = rows * H;
-    getBackend().lstmCellBackward(
-      saved!,
-      c0.data as FloatArray,
-      gradData(dh, dtype, size),
-      gradData(dc, dtype, size),
+    getBackend().lstmCellBackward({
+      saved: saved!,
+      cPrev: c0.data as FloatArray,
+      dh: gradData(dh, dtype, size),
+      dc: gradData(dc, dtype, size),
       rows,
-      H,
-      dGates.data as FloatArray,
-      dcPrev.data as FloatArray,
-    );
+      hidden: H,
+      dGates: dGates.data as FloatArray,
+      dcPrev: dcPrev.data as FloatArray,
+    });
     return [g.requiresGrad ? dGates : null, c0.requiresGrad ? dcPrev : null];
   });
   return { h, c };
@@ -130,23 +138,31 @@ export function gruCell(xProj: Tensor, hProj: Tensor, hPrev: Tensor): Tensor {
   const track = isGradEnabled() && (x.requiresGrad || hp.requiresGrad || h0.requiresGrad);
   const backend = getBackend();
   const saved = track ? (backend.alloc(dtype, rows * 3 * H) as FloatArray) : null;
-  backend.gruCellForward(x.data as FloatArray, hp.data as FloatArray, h0.data as FloatArray, rows, H, h.data as FloatArray, saved);
+  backend.gruCellForward({
+    xProj: x.data as FloatArray,
+    hProj: hp.data as FloatArray,
+    hPrev: h0.data as FloatArray,
+    rows,
+    hidden: H,
+    h: h.data as FloatArray,
+    saved,
+  });
   return record(h, op, [x, hp, h0], (gradOutput) => {
     const dxProj = Tensor.empty(x.shape, dtype);
     const dhProj = Tensor.empty(hp.shape, dtype);
     const dhPrev = Tensor.empty(h0.shape, dtype);
     const dh = gradData(gradOutput, dtype, rows * H);
-    getBackend().gruCellBackward(
-      saved!,
-      hp.data as FloatArray,
-      h0.data as FloatArray,
+    getBackend().gruCellBackward({
+      saved: saved!,
+      hProj: hp.data as FloatArray,
+      hPrev: h0.data as FloatArray,
       dh,
       rows,
-      H,
-      dxProj.data as FloatArray,
-      dhProj.data as FloatArray,
-      dhPrev.data as FloatArray,
-    );
+      hidden: H,
+      dxProj: dxProj.data as FloatArray,
+      dhProj: dhProj.data as FloatArray,
+      dhPrev: dhPrev.data as FloatArray,
+    });
     return [x.requiresGrad ? dxProj : null, hp.requiresGrad ? dhProj : null, h0.requiresGrad ? dhPrev : null];
   });
 }

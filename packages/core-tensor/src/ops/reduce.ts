@@ -80,7 +80,7 @@ function reduceKernel(op: ReduceOp, x: Tensor, plan: ReducePlan): Tensor {
     for (let k = 0; k < j; k++) outer *= segments[k]!.size;
     for (let k = j + 1; k < segments.length; k++) inner *= segments[k]!.size;
     const out = backend.alloc(x.dtype, outer * inner);
-    backend.reduce(op, data, outer, segment.size, inner, out);
+    backend.reduce({ op, x: data, outer, size: segment.size, inner, out });
     data = out;
     segment.size = 1;
   }
@@ -228,7 +228,7 @@ function argExtremum(op: ArgReduceOp, x: Tensor, axis: number | undefined, optio
     }
   }
   const out = Tensor.empty(shape, 'int32');
-  getBackend().argReduce(op, x.data, outer, size, inner, out.data as Int32Array);
+  getBackend().argReduce({ op, x: x.data, outer, size, inner, out: out.data as Int32Array });
   return out;
 }
 

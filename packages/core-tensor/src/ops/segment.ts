@@ -91,7 +91,7 @@ export function scatter(src: Tensor, index: Tensor, options: ScatterOptions): Te
 
 function scatterSum(src: Tensor, index: Tensor, indices: Int32Array, dimSize: number, inner: number, outShape: number[]): Tensor {
   const out = Tensor.empty(outShape, src.dtype);
-  if (out.size > 0) getBackend().indexAdd(src.data, 1, dimSize, inner, indices, out.data);
+  if (out.size > 0) getBackend().indexAdd({ src: src.data, outer: 1, size: dimSize, inner, index: indices, out: out.data });
   return record(out, 'scatter', [src], (g) => [indexSelect(g, 0, index)]);
 }
 
@@ -107,7 +107,7 @@ function scatterExtreme(
   const backend = getBackend();
   const out = Tensor.empty(outShape, src.dtype);
   const arg = backend.alloc('int32', dimSize * inner) as Int32Array;
-  backend.scatterReduce(reduce, src.data, indices, dimSize, inner, out.data, arg);
+  backend.scatterReduce({ op: reduce, src: src.data, index: indices, size: dimSize, inner, out: out.data, arg });
   return record(out, 'scatter', [src], (g) => {
     // Each reached (segment, position) hands its gradient to its arg entry; the rest get 0.
     const grad = Tensor.empty(src.shape, src.dtype);
@@ -144,7 +144,15 @@ export function segmentSoftmax(src: Tensor, index: Tensor, options: SegmentSoftm
   const out = Tensor.empty(src.shape, src.dtype);
   const segmentMax = backend.alloc(src.dtype, dimSize * inner) as FloatArray;
   const segmentSum = backend.alloc(src.dtype, dimSize * inner) as FloatArray;
-  backend.segmentSoftmax(src.data as FloatArray, indices, dimSize, inner, out.data as FloatArray, segmentMax, segmentSum);
+  backend.segmentSoftmax({
+    src: src.data as FloatArray,
+    index: indices,
+    size: dimSize,
+    inner,
+    out: out.data as FloatArray,
+    segmentMax,
+    segmentSum,
+  });
   return record(out, op, [src], (g) => {
     const gy = mul(g, out);
     const perSegment = scatter(gy, index, { dimSize });

@@ -152,7 +152,15 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
   });
   if (shapesEqual(target, x.shape)) return shareStorage(op, x, target);
   const out = Tensor.empty(target, x.dtype);
-  getBackend().copy(x.data, 0, broadcastStrides(x.shape, target), out.data, 0, contiguousStrides(target), target);
+  getBackend().copy({
+    src: x.data,
+    srcOffset: 0,
+    srcStrides: broadcastStrides(x.shape, target),
+    dst: out.data,
+    dstOffset: 0,
+    dstStrides: contiguousStrides(target),
+    shape: target,
+  });
   return record(out, op, [x], (g) => [sumToShape(g, x.shape)]);
 }
 

@@ -38,7 +38,15 @@ function outputShape(regionShape: readonly number[], region: Region): number[] {
 function extract(op: string, x: Tensor, region: Region): Tensor {
   const { regionShape, offset, strides } = regionLayout(x.shape, region);
   const out = Tensor.empty(outputShape(regionShape, region), x.dtype);
-  getBackend().copy(x.data, offset, strides, out.data, 0, contiguousStrides(regionShape), regionShape);
+  getBackend().copy({
+    src: x.data,
+    srcOffset: offset,
+    srcStrides: strides,
+    dst: out.data,
+    dstOffset: 0,
+    dstStrides: contiguousStrides(regionShape),
+    shape: regionShape,
+  });
   return record(out, op, [x], (g) => [embed(op, g, x.shape, region)]);
 }
 
@@ -46,7 +54,15 @@ function extract(op: string, x: Tensor, region: Region): Tensor {
 function embed(op: string, g: Tensor, shape: readonly number[], region: Region): Tensor {
   const { regionShape, offset, strides } = regionLayout(shape, region);
   const out = Tensor.empty(shape, g.dtype);
-  getBackend().copy(g.data, 0, contiguousStrides(regionShape), out.data, offset, strides, regionShape);
+  getBackend().copy({
+    src: g.data,
+    srcOffset: 0,
+    srcStrides: contiguousStrides(regionShape),
+    dst: out.data,
+    dstOffset: offset,
+    dstStrides: strides,
+    shape: regionShape,
+  });
   return record(out, `${op}Backward`, [g], (gg) => [extract(op, gg, region)]);
 }
 

@@ -32,7 +32,7 @@ function softmaxKernel(op: string, x: Tensor, axis: number, logarithm: boolean):
   const a = normalizeAxis(op, axis, Math.max(x.ndim, 1));
   const { outer, size, inner } = aroundAxis(x, a);
   const out = Tensor.empty(x.shape, x.dtype);
-  getBackend().softmax(x.data as FloatArray, outer, size, inner, out.data as FloatArray, logarithm);
+  getBackend().softmax({ x: x.data as FloatArray, outer, size, inner, out: out.data as FloatArray, log: logarithm });
   return { out, axis: a };
 }
 

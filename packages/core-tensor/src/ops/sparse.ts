@@ -404,30 +404,30 @@ export function spmm(a: SparseCsr, x: Tensor): Tensor {
   const feat = x.ndim === 2 ? x.shape[1]! : 1;
   const out = Tensor.empty(x.ndim === 2 ? [rows, feat] : [rows], dtype);
   if (out.size > 0)
-    getBackend().spmmCsr(
-      a.rowPtr,
-      a.colIndex,
-      (vt?.data ?? null) as FloatArray | null,
-      xt.data as FloatArray,
+    getBackend().spmmCsr({
+      rowPtr: a.rowPtr,
+      colIndex: a.colIndex,
+      values: (vt?.data ?? null) as FloatArray | null,
+      x: xt.data as FloatArray,
       rows,
       feat,
-      out.data as FloatArray,
-    );
+      out: out.data as FloatArray,
+    });
   return record(out, op, vt === null ? [xt] : [xt, vt], (g) => {
     const dx = xt.requiresGrad ? spmm(csr.transpose(), g) : null;
     let dv: Tensor | null = null;
     if (vt?.requiresGrad) {
       dv = Tensor.empty([a.nnz], dtype);
       if (a.nnz > 0)
-        getBackend().sddmmCsr(
-          a.rowPtr,
-          a.colIndex,
-          castData(g, dtype).data as FloatArray,
-          xt.data as FloatArray,
+        getBackend().sddmmCsr({
+          rowPtr: a.rowPtr,
+          colIndex: a.colIndex,
+          a: castData(g, dtype).data as FloatArray,
+          b: xt.data as FloatArray,
           rows,
           feat,
-          dv.data as FloatArray,
-        );
+          out: dv.data as FloatArray,
+        });
     }
     return [dx, dv];
   });

@@ -28,15 +28,15 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   const strides = contiguousStrides(x.shape);
   const outShape = axes.map((a) => x.shape[a]!);
   const out = Tensor.empty(outShape, x.dtype);
-  getBackend().copy(
-    x.data,
-    0,
-    axes.map((a) => strides[a]!),
-    out.data,
-    0,
-    contiguousStrides(outShape),
-    outShape,
-  );
+  getBackend().copy({
+    src: x.data,
+    srcOffset: 0,
+    srcStrides: axes.map((a) => strides[a]!),
+    dst: out.data,
+    dstOffset: 0,
+    dstStrides: contiguousStrides(outShape),
+    shape: outShape,
+  });
 
   const inverse = new Array<number>(axes.length);
   axes.forEach((a, i) => (inverse[a] = i));

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Backend } from '../backend/backend.js';
+import type { Backend, CoreKernels } from '../backend/backend.js';
 import { jsBackend } from '../backend/js/index.js';
 import { AssertionMismatchError } from './expect-close.js';
-import { backendConformance } from './conformance.js';
+import { backendConformance } from './conformance/index.js';
 
 describe('backend conformance: js backend', () => {
   for (const c of backendConformance()) {
@@ -56,9 +56,9 @@ describe('backend conformance: the suite itself', () => {
     const broken: Backend = {
       ...jsBackend,
       name: 'broken',
-      matmul: (a, b, out, params) => jsBackend.matmul(a, b, out, { ...params, transB: false }),
-      softmax: (x, outer, size, inner, out, log) => {
-        jsBackend.softmax(x, outer, size, inner, out, log);
+      matmul: ({ a, b, out, ...params }) => jsBackend.matmul({ a, b, out, ...params, transB: false }),
+      softmax: ({ x, outer, size, inner, out, log }) => {
+        jsBackend.softmax({ x, outer, size, inner, out, log });
         out[0] = out[0]! + 0.5;
       },
     };
@@ -76,5 +76,48 @@ describe('backend conformance: the suite itself', () => {
     expect(run('matmul NT')).toBeInstanceOf(AssertionMismatchError);
     expect(run('softmax')).toBeInstanceOf(AssertionMismatchError);
     expect(run('matmul NN')).toBeNull();
+  });
+});
+
+describe('backend conformance: a backend with only the core kernels', () => {
+  it('runs the whole suite with one call: the optional kernels it leaves out are the js ones', () => {
+    const {
+      name: _name,
+      alloc,
+      unary,
+      binary,
+      where,
+      copy,
+      reduce,
+      argReduce,
+      softmax,
+      matmul,
+      indexSelect,
+      indexAdd,
+      gather,
+      scatterAdd,
+    } = jsBackend;
+    const coreOnly: CoreKernels = {
+      name: 'core-only',
+      alloc,
+      unary,
+      binary,
+      where,
+      copy,
+      reduce,
+      argReduce,
+      softmax,
+      matmul,
+      indexSelect,
+      indexAdd,
+      gather,
+      scatterAdd,
+    };
+    const cases = backendConformance();
+    for (const c of cases) c.run(coreOnly);
+    const families = new Map<string, number>();
+    for (const c of cases) families.set(c.family, (families.get(c.family) ?? 0) + 1);
+    expect([...families.keys()]).toEqual(['core', 'recurrent', 'loss', 'sparse']);
+    expect(cases.filter((c) => c.family === 'loss').every((c) => c.name.startsWith('crossEntropy'))).toBe(true);
   });
 });

@@ -1,3 +1,3 @@
 export { expectClose, AssertionMismatchError, type CloseOptions } from './expect-close.js';
 export { gradcheck, type GradcheckOptions } from './gradcheck.js';
-export { backendConformance, type ConformanceCase } from './conformance.js';
+export { backendConformance, type ConformanceCase, type KernelFamily } from './conformance/index.js';

@@ -14,13 +14,13 @@ describe('js crossEntropy kernels', () => {
     const scale = Float64Array.from([0.5, -1, 2, 1.5]);
     const objective = (): number => {
       const losses = new Float64Array(4);
-      crossEntropyForward(logits, target, weight, params, losses, new Float64Array(4), new Float64Array(4));
+      crossEntropyForward({ logits, target, weight, params, losses, rowMax: new Float64Array(4), logSum: new Float64Array(4) });
       return losses.reduce((s, v, n) => s + v * scale[n]!, 0);
     };
     const [rowMax, logSum] = [new Float64Array(4), new Float64Array(4)];
-    crossEntropyForward(logits, target, weight, params, new Float64Array(4), rowMax, logSum);
+    crossEntropyForward({ logits, target, weight, params, losses: new Float64Array(4), rowMax, logSum });
     const dLogits = new Float64Array(24);
-    crossEntropyBackward(logits, target, weight, params, rowMax, logSum, scale, dLogits);
+    crossEntropyBackward({ logits, target, weight, params, rowMax, logSum, gradLosses: scale, dLogits });
     const eps = 1e-6;
     const numeric = Array.from(logits, (v, k) => {
       logits[k] = v + eps;
@@ -41,11 +41,11 @@ describe('js crossEntropy kernels', () => {
     const target = Int32Array.from([0, 1]);
     const losses = new Float32Array(2);
     const [rowMax, logSum] = [new Float32Array(2), new Float32Array(2)];
-    crossEntropyForward(logits, target, null, params, losses, rowMax, logSum);
+    crossEntropyForward({ logits, target, weight: null, params, losses, rowMax, logSum });
     const z = 1 + Math.exp(-1) + Math.exp(-2);
     expectClose(losses, [Math.log(z), 5 + Math.log(1 + Math.exp(-5) + Math.exp(-10))], { rtol: 1e-6 });
     const dLogits = new Float32Array(6);
-    crossEntropyBackward(logits, target, null, params, rowMax, logSum, Float32Array.from([1, 1]), dLogits);
+    crossEntropyBackward({ logits, target, weight: null, params, rowMax, logSum, gradLosses: Float32Array.from([1, 1]), dLogits });
     // float32 rounding of each factor only (a stored m + s would be off by its ulp at 1000, 6e-5).
     expectClose(dLogits.subarray(0, 3), [1 / z - 1, Math.exp(-1) / z, Math.exp(-2) / z], { rtol: 1e-6, atol: 1e-7 });
     expectClose([dLogits[0]! + dLogits[1]! + dLogits[2]!, dLogits[3]! + dLogits[4]! + dLogits[5]!], [0, 0], { atol: 1e-6 });

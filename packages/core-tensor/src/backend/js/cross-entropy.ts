@@ -5,22 +5,13 @@
  *
  * Sums run in float64; float32 storage is rounded once on store.
  */
-import type { CrossEntropyParams } from '../backend.js';
-import type { FloatArray } from '../../dtype.js';
+import type { CrossEntropyBackwardArgs, CrossEntropyForwardArgs } from '../backend.js';
 
 /**
  * Per-row loss `(1 − ε)·(−w_t·logp_t) + (ε / C)·(−Σ_c w_c·logp_c)` (0 where ignored), with
  * `logp_c = (x_c − m) − s`; the row's max m and log-sum s are kept for the backward pass.
  */
-export function crossEntropyForward(
-  logits: FloatArray,
-  target: Int32Array,
-  weight: FloatArray | null,
-  params: CrossEntropyParams,
-  losses: FloatArray,
-  rowMax: FloatArray,
-  logSum: FloatArray,
-): void {
+export function crossEntropyForward({ logits, target, weight, params, losses, rowMax, logSum }: CrossEntropyForwardArgs): void {
   const { rows, classes, ignoreIndex, labelSmoothing } = params;
   for (let n = 0; n < rows; n++) {
     const base = n * classes;
@@ -61,16 +52,16 @@ export function crossEntropyForward(
  * `dLogits[n, c] = g_n·(p_nc·A_n − (1 − ε)·w_t·[c = t] − (ε / C)·w_c)` with `p = exp((x − m) − s)`
  * and `A_n = (1 − ε)·w_t + (ε / C)·Σ_k w_k` (1 without weights); 0 on ignored rows.
  */
-export function crossEntropyBackward(
-  logits: FloatArray,
-  target: Int32Array,
-  weight: FloatArray | null,
-  params: CrossEntropyParams,
-  rowMax: FloatArray,
-  logSum: FloatArray,
-  gradLosses: FloatArray,
-  dLogits: FloatArray,
-): void {
+export function crossEntropyBackward({
+  logits,
+  target,
+  weight,
+  params,
+  rowMax,
+  logSum,
+  gradLosses,
+  dLogits,
+}: CrossEntropyBackwardArgs): void {
   const { rows, classes, ignoreIndex, labelSmoothing } = params;
   const smoothing = labelSmoothing / classes;
   let weightSum = classes;

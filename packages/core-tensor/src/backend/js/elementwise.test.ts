@@ -87,7 +87,7 @@ const BINARY_OPS = Object.keys(REFERENCE) as BinaryOp[];
 function checkBinary(op: BinaryOp, a: Float64Array, aStrides: number[], b: Float64Array, bStrides: number[], shape: number[]): void {
   const n = shape.reduce((p, d) => p * d, 1);
   const out = new Float64Array(n);
-  binary(op, a, aStrides, b, bStrides, out, shape);
+  binary({ op, a, aStrides, b, bStrides, out, shape });
   const expected = new Float64Array(n);
   for (let i = 0; i < n; i++) expected[i] = REFERENCE[op](a[offsetOf(i, shape, aStrides)]!, b[offsetOf(i, shape, bStrides)]!);
   expect(Array.from(out), `${op} over ${JSON.stringify(shape)}`).toEqual(Array.from(expected));
@@ -127,7 +127,7 @@ describe('js unary kernel', () => {
   const run = (op: UnaryOp, values: number[], p0?: number, p1?: number): number[] => {
     const x = Float64Array.from(values);
     const out = new Float64Array(x.length);
-    unary(op, x, out, p0, p1);
+    unary({ op, x, out, p0, p1 });
     return Array.from(out);
   };
 
@@ -181,26 +181,26 @@ describe('js unary kernel', () => {
   it('works on int32 storage and wraps int32 squares like C', () => {
     const x = Int32Array.from([-3, 0, 7, 70000]);
     const out = new Int32Array(4);
-    unary('square', x, out);
+    unary({ op: 'square', x, out });
     expect(Array.from(out)).toEqual([9, 0, 49, 605032704]);
-    unary('abs', x, out);
+    unary({ op: 'abs', x, out });
     expect(Array.from(out)).toEqual([3, 0, 7, 70000]);
-    unary('sign', x, out);
+    unary({ op: 'sign', x, out });
     expect(Array.from(out)).toEqual([-1, 0, 1, 1]);
-    unary('relu', x, out);
+    unary({ op: 'relu', x, out });
     expect(Array.from(out)).toEqual([0, 0, 7, 70000]);
   });
 
   it('rounds into float32 storage', () => {
     const x = Float32Array.from([0.1]);
     const out = new Float32Array(1);
-    unary('exp', x, out);
+    unary({ op: 'exp', x, out });
     expect(out[0]).toBe(Math.fround(Math.exp(Math.fround(0.1))));
   });
 
   it('writes nothing for empty input', () => {
     const out = new Float64Array(0);
-    unary('exp', new Float64Array(0), out);
+    unary({ op: 'exp', x: new Float64Array(0), out });
     expect(out.length).toBe(0);
   });
 });
@@ -278,17 +278,25 @@ describe('js binary kernel', () => {
     const a = Float64Array.from([1, 2, 3, 4, 5, 6]);
     const b = Float64Array.from([10, 20, 30, 40, 50, 60]);
     const out = new Float64Array(6);
-    binary('add', a, [1, 2], b, [3, 1], out, [2, 3]);
+    binary({ op: 'add', a, aStrides: [1, 2], b, bStrides: [3, 1], out, shape: [2, 3] });
     expect(Array.from(out)).toEqual([11, 23, 35, 42, 54, 66]);
     for (const op of BINARY_OPS) checkBinary(op, a, [1, 2], b, [3, 1], [2, 3]);
   });
 
   it('handles rank-0 operands and an empty output', () => {
     const out = new Float64Array(1);
-    binary('mul', Float64Array.from([3]), [], Float64Array.from([4]), [], out, []);
+    binary({ op: 'mul', a: Float64Array.from([3]), aStrides: [], b: Float64Array.from([4]), bStrides: [], out, shape: [] });
     expect(out[0]).toBe(12);
     const empty = new Float64Array(0);
-    binary('add', new Float64Array(0), [0, 1], Float64Array.from([1, 2]), [0, 1], empty, [0, 2]);
+    binary({
+      op: 'add',
+      a: new Float64Array(0),
+      aStrides: [0, 1],
+      b: Float64Array.from([1, 2]),
+      bStrides: [0, 1],
+      out: empty,
+      shape: [0, 2],
+    });
     expect(empty.length).toBe(0);
   });
 
@@ -297,19 +305,19 @@ describe('js binary kernel', () => {
     const b = Float64Array.from([1, NaN, NaN]);
     for (const op of ['add', 'mul', 'maximum', 'minimum'] as BinaryOp[]) {
       const out = new Float64Array(3);
-      binary(op, a, [1], b, [1], out, [3]);
+      binary({ op, a, aStrides: [1], b, bStrides: [1], out, shape: [3] });
       expect(Array.from(out).every(Number.isNaN), op).toBe(true);
     }
     for (const op of ['eq', 'lt', 'le', 'gt', 'ge', 'ne'] as BinaryOp[]) {
       const out = new Int32Array(3);
-      binary(op, a, [1], b, [1], out, [3]);
+      binary({ op, a, aStrides: [1], b, bStrides: [1], out, shape: [3] });
       expect(Array.from(out), op).toEqual(op === 'ne' ? [1, 1, 1] : [0, 0, 0]);
     }
   });
 
   it('writes comparisons as 0/1 into int32 output', () => {
     const out = new Int32Array(3);
-    binary('ge', Float64Array.from([1, 2, 3]), [1], Float64Array.from([2]), [0], out, [3]);
+    binary({ op: 'ge', a: Float64Array.from([1, 2, 3]), aStrides: [1], b: Float64Array.from([2]), bStrides: [0], out, shape: [3] });
     expect(Array.from(out)).toEqual([0, 1, 1]);
   });
 
@@ -317,16 +325,16 @@ describe('js binary kernel', () => {
     const big = Int32Array.from([1 << 30, 65537, -(1 << 30)]);
     const four = Int32Array.from([4, 65537, 3]);
     const same = new Int32Array(3);
-    binary('mul', big, [1], four, [1], same, [3]);
+    binary({ op: 'mul', a: big, aStrides: [1], b: four, bStrides: [1], out: same, shape: [3] });
     expect(Array.from(same)).toEqual([0, Math.imul(65537, 65537), Math.imul(-(1 << 30), 3)]);
     // The general path: an outer product of big [3] (along axis 1) and four [3] (along axis 0).
     const general = new Int32Array(9);
-    binary('mul', four, [1, 0], big, [0, 1], general, [3, 3]);
+    binary({ op: 'mul', a: four, aStrides: [1, 0], b: big, bStrides: [0, 1], out: general, shape: [3, 3] });
     for (let i = 0; i < 3; i++) {
       for (let j = 0; j < 3; j++) expect(general[i * 3 + j]).toBe(Math.imul(four[i]!, big[j]!));
     }
     const q = new Int32Array(2);
-    binary('div', Int32Array.from([-7, 7]), [1], Int32Array.from([2]), [0], q, [2]);
+    binary({ op: 'div', a: Int32Array.from([-7, 7]), aStrides: [1], b: Int32Array.from([2]), bStrides: [0], out: q, shape: [2] });
     expect(Array.from(q)).toEqual([-4, 3]);
   });
 });
@@ -338,7 +346,7 @@ describe('js where kernel', () => {
     const b = Float64Array.from([-1]);
     const out = new Float64Array(6);
     // cond [3] → [2, 3]; a [2, 1] → [2, 3]; b scalar.
-    where(cond, [0, 1], a, [1, 0], b, [0, 0], out, [2, 3]);
+    where({ cond, condStrides: [0, 1], a, aStrides: [1, 0], b, bStrides: [0, 0], out, shape: [2, 3] });
     expect(Array.from(out)).toEqual([10, -1, 10, 20, -1, 20]);
   });
 
@@ -352,7 +360,7 @@ describe('js where kernel', () => {
     const as = broadcastStridesOf([2, 1, 4], shape);
     const bs = broadcastStridesOf([2, 3, 1], shape);
     const out = new Float64Array(24);
-    where(cond, cs, a, as, b, bs, out, shape);
+    where({ cond, condStrides: cs, a, aStrides: as, b, bStrides: bs, out, shape });
     for (let i = 0; i < 24; i++) {
       const c = cond[offsetOf(i, shape, cs)]!;
       expect(out[i]).toBe(c !== 0 ? a[offsetOf(i, shape, as)] : b[offsetOf(i, shape, bs)]);
@@ -366,17 +374,35 @@ describe('js where kernel', () => {
     const a = Float32Array.from(randomArray(gen, 15));
     const b = Float32Array.from(randomArray(gen, 15));
     const out = new Float32Array(15);
-    where(cond, stridesOf(shape), a, stridesOf(shape), b, stridesOf(shape), out, shape);
+    where({ cond, condStrides: stridesOf(shape), a, aStrides: stridesOf(shape), b, bStrides: stridesOf(shape), out, shape });
     expect(Array.from(out)).toEqual(Array.from(cond, (c, i) => (c !== 0 ? a[i]! : b[i]!)));
     expect(new Set(cond).size).toBe(2);
   });
 
   it('handles rank 0 and empty outputs', () => {
     const out = new Float64Array(1);
-    where(Int32Array.from([0]), [], Float64Array.from([1]), [], Float64Array.from([2]), [], out, []);
+    where({
+      cond: Int32Array.from([0]),
+      condStrides: [],
+      a: Float64Array.from([1]),
+      aStrides: [],
+      b: Float64Array.from([2]),
+      bStrides: [],
+      out,
+      shape: [],
+    });
     expect(out[0]).toBe(2);
     const empty = new Float64Array(0);
-    where(new Int32Array(0), [1], new Float64Array(0), [1], Float64Array.from([2]), [0], empty, [0]);
+    where({
+      cond: new Int32Array(0),
+      condStrides: [1],
+      a: new Float64Array(0),
+      aStrides: [1],
+      b: Float64Array.from([2]),
+      bStrides: [0],
+      out: empty,
+      shape: [0],
+    });
     expect(empty.length).toBe(0);
   });
 });

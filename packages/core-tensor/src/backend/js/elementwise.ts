@@ -1,4 +1,4 @@
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { BinaryArgs, BinaryOp, UnaryArgs, UnaryOp, WhereArgs } from '../backend.js';
 import type { TypedArray } from '../../dtype.js';
 
 const SQRT1_2 = Math.SQRT1_2;
@@ -125,7 +125,7 @@ function unaryFn(op: UnaryOp, p0: number, p1: number): Fn1 {
   }
 }
 
-export function unary(op: UnaryOp, x: TypedArray, out: TypedArray, p0 = 0, p1 = 0): void {
+export function unary({ op, x, out, p0 = 0, p1 = 0 }: UnaryArgs): void {
   const n = x.length;
   // The hottest ones get their own loops; the rest go through a closure.
   if (op === 'relu') {
@@ -221,15 +221,7 @@ function binaryRun(
   }
 }
 
-export function binary(
-  op: BinaryOp,
-  a: TypedArray,
-  aStrides: readonly number[],
-  b: TypedArray,
-  bStrides: readonly number[],
-  out: TypedArray,
-  shape: readonly number[],
-): void {
+export function binary({ op, a, aStrides, b, bStrides, out, shape }: BinaryArgs): void {
   const n = out.length;
   if (n === 0) return;
   const integer = a instanceof Int32Array && b instanceof Int32Array;
@@ -263,16 +255,7 @@ export function binary(
   }
 }
 
-export function where(
-  cond: TypedArray,
-  condStrides: readonly number[],
-  a: TypedArray,
-  aStrides: readonly number[],
-  b: TypedArray,
-  bStrides: readonly number[],
-  out: TypedArray,
-  shape: readonly number[],
-): void {
+export function where({ cond, condStrides, a, aStrides, b, bStrides, out, shape }: WhereArgs): void {
   const n = out.length;
   if (n === 0) return;
   if (

@@ -1,14 +1,14 @@
+import type { GatherArgs, IndexAddArgs, IndexSelectArgs, ScatterAddArgs } from '../backend.js';
 /**
  * Index kernels over an `[outer, size, inner]` view of the indexed axis. The ops validate every
  * index before calling, so these loops trust them.
  */
-import type { TypedArray } from '../../dtype.js';
 
 // Rows at least this long are moved with `set`/`subarray` instead of an element loop.
 const ROW_THRESHOLD = 32;
 
 /** `out[o, j, i] = x[o, index[j], i]`; `out` is [outer, index.length, inner]. */
-export function indexSelect(x: TypedArray, outer: number, size: number, inner: number, index: Int32Array, out: TypedArray): void {
+export function indexSelect({ x, outer, size, inner, index, out }: IndexSelectArgs): void {
   const count = index.length;
   for (let o = 0; o < outer; o++) {
     const xBase = o * size * inner;
@@ -23,7 +23,7 @@ export function indexSelect(x: TypedArray, outer: number, size: number, inner: n
 }
 
 /** `out[o, index[j], i] += src[o, j, i]`; `out` is [outer, size, inner], accumulated into. */
-export function indexAdd(src: TypedArray, outer: number, size: number, inner: number, index: Int32Array, out: TypedArray): void {
+export function indexAdd({ src, outer, size, inner, index, out }: IndexAddArgs): void {
   const count = index.length;
   for (let o = 0; o < outer; o++) {
     const outBase = o * size * inner;
@@ -40,15 +40,7 @@ export function indexAdd(src: TypedArray, outer: number, size: number, inner: nu
  * torch.gather along the middle axis: `out[o, j, i] = x[o, index[o, j, i], i]`, where x is
  * [outer, size, inner] and index / out are [outer, indexSize, inner].
  */
-export function gather(
-  x: TypedArray,
-  outer: number,
-  size: number,
-  inner: number,
-  index: Int32Array,
-  indexSize: number,
-  out: TypedArray,
-): void {
+export function gather({ x, outer, size, inner, index, indexSize, out }: GatherArgs): void {
   for (let o = 0; o < outer; o++) {
     const xBase = o * size * inner;
     for (let j = 0; j < indexSize; j++) {
@@ -59,15 +51,7 @@ export function gather(
 }
 
 /** torch.scatter_add_ along the middle axis: `out[o, index[o, j, i], i] += src[o, j, i]`. */
-export function scatterAdd(
-  src: TypedArray,
-  outer: number,
-  size: number,
-  inner: number,
-  index: Int32Array,
-  indexSize: number,
-  out: TypedArray,
-): void {
+export function scatterAdd({ src, outer, size, inner, index, indexSize, out }: ScatterAddArgs): void {
   for (let o = 0; o < outer; o++) {
     const outBase = o * size * inner;
     for (let j = 0; j < indexSize; j++) {

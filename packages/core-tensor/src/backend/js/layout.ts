@@ -1,4 +1,4 @@
-import type { TypedArray } from '../../dtype.js';
+import type { CopyArgs } from '../backend.js';
 
 // Below this many elements a plain loop beats creating a subarray view for `set`.
 const SET_THRESHOLD = 32;
@@ -14,15 +14,7 @@ const SET_THRESHOLD = 32;
  *
  * @example copy(x, 0, [1, 3], out, 0, [2, 1], [3, 2])  // a [2, 3] → [3, 2] transpose
  */
-export function copy(
-  src: TypedArray,
-  srcOffset: number,
-  srcStrides: readonly number[],
-  dst: TypedArray,
-  dstOffset: number,
-  dstStrides: readonly number[],
-  shape: readonly number[],
-): void {
+export function copy({ src, srcOffset, srcStrides, dst, dstOffset, dstStrides, shape }: CopyArgs): void {
   const dims: number[] = [];
   const ss: number[] = [];
   const ds: number[] = [];

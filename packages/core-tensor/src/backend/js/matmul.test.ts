@@ -60,7 +60,7 @@ function check(p: MatmulParams, dtype: 'float32' | 'float64'): void {
   const b = randomArray(bSize, dtype);
   const out = dtype === 'float32' ? new Float32Array(p.batch * p.m * p.n) : new Float64Array(p.batch * p.m * p.n);
   out.fill(123); // the kernel overwrites, it never accumulates into `out`
-  matmul(a, b, out, p);
+  matmul({ a, b, out, ...p });
   const tol = dtype === 'float32' ? { rtol: 1e-5, atol: 1e-5 } : { rtol: 1e-12, atol: 1e-12 };
   expectClose(out, reference(a, b, p), { ...tol, message: JSON.stringify(p) });
 }
@@ -118,15 +118,15 @@ describe('js matmul kernel', () => {
 
   it('writes zeros when k = 0 and nothing when m or n is 0', () => {
     const out = new Float32Array(6).fill(7);
-    matmul(new Float32Array(0), new Float32Array(0), out, params(2, 3, 0, false, false));
+    matmul({ a: new Float32Array(0), b: new Float32Array(0), out, ...params(2, 3, 0, false, false) });
     expect([...out]).toEqual([0, 0, 0, 0, 0, 0]);
     const batched = new Float64Array(12).fill(7);
-    matmul(new Float64Array(0), new Float64Array(0), batched, params(2, 3, 0, true, true, 2));
+    matmul({ a: new Float64Array(0), b: new Float64Array(0), out: batched, ...params(2, 3, 0, true, true, 2) });
     expect([...batched]).toEqual(new Array(12).fill(0));
     const empty = new Float32Array(0);
-    expect(() => matmul(new Float32Array(0), new Float32Array(12), empty, params(0, 3, 4, false, false))).not.toThrow();
-    expect(() => matmul(new Float32Array(12), new Float32Array(0), empty, params(3, 0, 4, false, true))).not.toThrow();
-    expect(() => matmul(new Float32Array(0), new Float32Array(0), empty, params(3, 3, 4, false, false, 0))).not.toThrow();
+    expect(() => matmul({ a: new Float32Array(0), b: new Float32Array(12), out: empty, ...params(0, 3, 4, false, false) })).not.toThrow();
+    expect(() => matmul({ a: new Float32Array(12), b: new Float32Array(0), out: empty, ...params(3, 0, 4, false, true) })).not.toThrow();
+    expect(() => matmul({ a: new Float32Array(0), b: new Float32Array(0), out: empty, ...params(3, 3, 4, false, false, 0) })).not.toThrow();
   });
 
   it('rounds float32 results once from a double-precision sum', () => {
@@ -139,7 +139,7 @@ describe('js matmul kernel', () => {
     const b = randomArray(k * n, 'float32');
     const out = new Float32Array(m * n);
     const p = params(m, n, k, false, false);
-    matmul(a, b, out, p);
+    matmul({ a, b, out, ...p });
     const exact = reference(a, b, p);
     for (let i = 0; i < exact.length; i++) {
       expect(Math.abs(out[i]! - exact[i]!)).toBeLessThanOrEqual(Math.abs(Math.fround(exact[i]!) - exact[i]!) + 1e-12);
@@ -158,7 +158,7 @@ describe('js matmul kernel', () => {
         b[b.length - 1] = Infinity;
         const p = params(m, n, k, transA, transB);
         const out = new Float64Array(m * n);
-        matmul(a, b, out, p);
+        matmul({ a, b, out, ...p });
         expectClose(out, reference(a, b, p), { rtol: 1e-12, atol: 1e-12, message: `${transA}${transB}` });
       }
     }
@@ -172,12 +172,12 @@ describe('js matmul kernel', () => {
     const a2 = randomArray(20 * 40, 'float64');
     const b2 = randomArray(40 * 30, 'float64');
     const first = new Float32Array(130 * 140);
-    matmul(a1, b1, first, big);
+    matmul({ a: a1, b: b1, out: first, ...big });
     const other = new Float64Array(20 * 30);
-    matmul(a2, b2, other, small);
+    matmul({ a: a2, b: b2, out: other, ...small });
     expectClose(other, reference(a2, b2, small), { rtol: 1e-12, atol: 1e-12 });
     const again = new Float32Array(130 * 140);
-    matmul(a1, b1, again, big);
+    matmul({ a: a1, b: b1, out: again, ...big });
     expect([...again]).toEqual([...first]);
   });
 });

@@ -18,7 +18,7 @@
  * Scratch buffers live at module level and grow on demand: a call allocates nothing once warm.
  */
 import type { FloatArray } from '../../dtype.js';
-import type { MatmulParams } from '../backend.js';
+import type { MatmulArgs } from '../backend.js';
 
 /**
  * Micro-tile rows and columns. 2×4 … 8×4 tiles measured within a few percent of each other in
@@ -49,7 +49,7 @@ const edgeTile = new Float64Array(MR * NR);
  * `transA`), op(B) is `[k, n]` (stored `[n, k]` when `transB`).
  * @example matmul(a, b, out, { batch: 1, m: 2, n: 2, k: 3, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 })
  */
-export function matmul(a: FloatArray, b: FloatArray, out: FloatArray, params: MatmulParams): void {
+export function matmul({ a, b, out, ...params }: MatmulArgs): void {
   const { batch, m, n, k, transA, transB, aBatchStride, bBatchStride } = params;
   if (batch <= 0 || m === 0 || n === 0) return;
   const outStride = m * n;

@@ -34,14 +34,14 @@ describe('js lstmCell kernels', () => {
     const objective = (): number => {
       const h = new Float64Array(rows * H);
       const c = new Float64Array(rows * H);
-      lstmCellForward(gates, cPrev, rows, H, h, c, null);
+      lstmCellForward({ gates, cPrev, rows, hidden: H, h, c, saved: null });
       return dot(h, dh) + dot(c, dc);
     };
     const saved = new Float64Array(rows * 5 * H);
-    lstmCellForward(gates, cPrev, rows, H, new Float64Array(rows * H), new Float64Array(rows * H), saved);
+    lstmCellForward({ gates, cPrev, rows, hidden: H, h: new Float64Array(rows * H), c: new Float64Array(rows * H), saved });
     const dGates = new Float64Array(rows * 4 * H);
     const dcPrev = new Float64Array(rows * H);
-    lstmCellBackward(saved, cPrev, dh, dc, rows, H, dGates, dcPrev);
+    lstmCellBackward({ saved, cPrev, dh, dc, rows, hidden: H, dGates, dcPrev });
     expectClose(
       dGates,
       Array.from(gates, (_, k) => centralDifference(gates, k, objective)),
@@ -59,7 +59,7 @@ describe('js lstmCell kernels', () => {
     const cPrev = Float32Array.from([0.4]);
     const h = new Float32Array(1);
     const c = new Float32Array(1);
-    lstmCellForward(gates, cPrev, 1, 1, h, c, null);
+    lstmCellForward({ gates, cPrev, rows: 1, hidden: 1, h, c, saved: null });
     const s = (v: number): number => 1 / (1 + Math.exp(-v));
     const c64 = s(gates[1]!) * cPrev[0]! + s(gates[0]!) * Math.tanh(gates[2]!);
     expect(c[0]).toBe(Math.fround(c64));
@@ -77,13 +77,13 @@ describe('js gruCell kernels', () => {
     const dh = values(gen, rows * H, 1);
     const objective = (): number => {
       const h = new Float64Array(rows * H);
-      gruCellForward(xProj, hProj, hPrev, rows, H, h, null);
+      gruCellForward({ xProj, hProj, hPrev, rows, hidden: H, h, saved: null });
       return dot(h, dh);
     };
     const saved = new Float64Array(rows * 3 * H);
-    gruCellForward(xProj, hProj, hPrev, rows, H, new Float64Array(rows * H), saved);
+    gruCellForward({ xProj, hProj, hPrev, rows, hidden: H, h: new Float64Array(rows * H), saved });
     const [dxProj, dhProj, dhPrev] = [new Float64Array(rows * 3 * H), new Float64Array(rows * 3 * H), new Float64Array(rows * H)];
-    gruCellBackward(saved, hProj, hPrev, dh, rows, H, dxProj, dhProj, dhPrev);
+    gruCellBackward({ saved, hProj, hPrev, dh, rows, hidden: H, dxProj, dhProj, dhPrev });
     const tol = { rtol: 1e-6, atol: 1e-9 };
     expectClose(
       dxProj,

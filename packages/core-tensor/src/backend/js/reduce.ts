@@ -6,11 +6,11 @@
  * Sums, products and softmax accumulate in float64 scratch, so float32 storage loses nothing
  * beyond the final rounding.
  */
-import type { ArgReduceOp, ReduceOp } from '../backend.js';
-import type { FloatArray, TypedArray } from '../../dtype.js';
+import type { ArgReduceArgs, ReduceArgs, ReduceOp, SoftmaxArgs } from '../backend.js';
+import type { TypedArray } from '../../dtype.js';
 
 /** `out[o, i] = reduce_k x[o, k, i]`. Empty sum is 0, empty product 1, empty max −∞, empty min +∞. */
-export function reduce(op: ReduceOp, x: TypedArray, outer: number, size: number, inner: number, out: TypedArray): void {
+export function reduce({ op, x, outer, size, inner, out }: ReduceArgs): void {
   if (outer * inner === 0) return;
   if (inner === 1) {
     reduceRows(op, x, outer, size, out);
@@ -138,7 +138,7 @@ function minRow(x: TypedArray, start: number, n: number): number {
  * number for both, as in PyTorch (the first NaN's index is returned). An empty axis writes 0:
  * the op rejects it before calling.
  */
-export function argReduce(op: ArgReduceOp, x: TypedArray, outer: number, size: number, inner: number, out: Int32Array): void {
+export function argReduce({ op, x, outer, size, inner, out }: ArgReduceArgs): void {
   if (outer * inner === 0) return;
   const isMax = op === 'argmax';
   if (inner === 1) {
@@ -191,7 +191,7 @@ export function argReduce(op: ArgReduceOp, x: TypedArray, outer: number, size: n
  * `logSoftmax(x)_k = (x_k − m) − log Σ_j exp(x_j − m)`. `−∞` entries give 0 (log: `−∞`); a slice
  * that is all `−∞` gives NaN, as PyTorch, and any NaN makes its slice NaN.
  */
-export function softmax(x: FloatArray, outer: number, size: number, inner: number, out: FloatArray, log: boolean): void {
+export function softmax({ x, outer, size, inner, out, log }: SoftmaxArgs): void {
   if (outer * size * inner === 0) return;
   const slice = size * inner;
   // exp values are kept in float64 until the division, so float32 output is rounded only once

@@ -8,7 +8,14 @@
  * previous state of step k > 0 is the one step k−1 wrote.
  */
 import { newArray, type FloatArray } from '../../dtype.js';
-import type { MatmulParams, RecurrentSequenceParams } from '../backend.js';
+import type {
+  GruSequenceBackwardArgs,
+  GruSequenceForwardArgs,
+  LstmSequenceBackwardArgs,
+  LstmSequenceForwardArgs,
+  MatmulParams,
+  RecurrentSequenceParams,
+} from '../backend.js';
 import { matmul } from './matmul.js';
 import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } from './recurrent.js';
 
@@ -57,50 +64,40 @@ function sum3(out: FloatArray, a: FloatArray | null, b: FloatArray | null, c: Fl
 }
 
 /** See `Backend.lstmSequenceForward`. */
-export function lstmSequenceForward(
-  xProj: FloatArray,
-  h0: FloatArray,
-  c0: FloatArray,
-  weightHH: FloatArray,
-  bias: FloatArray | null,
-  params: RecurrentSequenceParams,
-  hs: FloatArray,
-  cs: FloatArray,
-  saved: FloatArray | null,
-): void {
+export function lstmSequenceForward({ xProj, h0, c0, weightHH, bias, params, hs, cs, saved }: LstmSequenceForwardArgs): void {
   const { steps, rows, hidden: H } = params;
   const gates = scratch(xProj, rows * 4 * H);
   const product = recurrentProduct(rows, 4 * H, H);
   for (let k = 0; k < steps; k++) {
     const t = stepAt(k, params);
-    matmul(previous(k, params, h0, hs, H), weightHH, gates, product);
+    matmul({ a: previous(k, params, h0, hs, H), b: weightHH, out: gates, ...product });
     addInto(gates, block(xProj, t, rows * 4 * H), bias, rows, 4 * H);
-    lstmCellForward(
+    lstmCellForward({
       gates,
-      previous(k, params, c0, cs, H),
+      cPrev: previous(k, params, c0, cs, H),
       rows,
-      H,
-      block(hs, t, rows * H),
-      block(cs, t, rows * H),
-      saved === null ? null : block(saved, t, rows * 5 * H),
-    );
+      hidden: H,
+      h: block(hs, t, rows * H),
+      c: block(cs, t, rows * H),
+      saved: saved === null ? null : block(saved, t, rows * 5 * H),
+    });
   }
 }
 
 /** See `Backend.lstmSequenceBackward`. */
-export function lstmSequenceBackward(
-  weightHH: FloatArray,
-  saved: FloatArray,
-  c0: FloatArray,
-  cs: FloatArray,
-  dHs: FloatArray | null,
-  dhLast: FloatArray | null,
-  dcLast: FloatArray | null,
-  params: RecurrentSequenceParams,
-  dXProj: FloatArray,
-  dh0: FloatArray,
-  dc0: FloatArray,
-): void {
+export function lstmSequenceBackward({
+  weightHH,
+  saved,
+  c0,
+  cs,
+  dHs,
+  dhLast,
+  dcLast,
+  params,
+  dXProj,
+  dh0,
+  dc0,
+}: LstmSequenceBackwardArgs): void {
   const { steps, rows, hidden: H } = params;
   const size = rows * H;
   const dh = scratch(dh0, size);
@@ -113,23 +110,22 @@ export function lstmSequenceBackward(
     // dh0 holds the recurrent gradient dXProj[next]·W_hh from the step processed after this one.
     sum3(dh, dHs === null ? null : block(dHs, t, size), k === steps - 1 ? dhLast : dh0, null);
     const dGates = block(dXProj, t, rows * 4 * H);
-    lstmCellBackward(block(saved, t, rows * 5 * H), previous(k, params, c0, cs, H), dh, dc0, rows, H, dGates, dc0);
-    matmul(dGates, weightHH, dh0, product);
+    lstmCellBackward({
+      saved: block(saved, t, rows * 5 * H),
+      cPrev: previous(k, params, c0, cs, H),
+      dh,
+      dc: dc0,
+      rows,
+      hidden: H,
+      dGates,
+      dcPrev: dc0,
+    });
+    matmul({ a: dGates, b: weightHH, out: dh0, ...product });
   }
 }
 
 /** See `Backend.gruSequenceForward`. */
-export function gruSequenceForward(
-  xProj: FloatArray,
-  h0: FloatArray,
-  weightHH: FloatArray,
-  biasIH: FloatArray | null,
-  biasHH: FloatArray | null,
-  params: RecurrentSequenceParams,
-  hs: FloatArray,
-  saved: FloatArray | null,
-  hProj: FloatArray | null,
-): void {
+export function gruSequenceForward({ xProj, h0, weightHH, biasIH, biasHH, params, hs, saved, hProj }: GruSequenceForwardArgs): void {
   const { steps, rows, hidden: H } = params;
   const width = rows * 3 * H;
   const step = hProj === null ? scratch(xProj, width) : null;
@@ -139,7 +135,7 @@ export function gruSequenceForward(
     const t = stepAt(k, params);
     const hPrev = previous(k, params, h0, hs, H);
     const hp = step ?? block(hProj!, t, width);
-    matmul(hPrev, weightHH, hp, product);
+    matmul({ a: hPrev, b: weightHH, out: hp, ...product });
     if (biasHH !== null) addInto(hp, null, biasHH, rows, 3 * H);
     let x = block(xProj, t, width);
     if (xb !== null) {
@@ -147,24 +143,32 @@ export function gruSequenceForward(
       addInto(xb, x, biasIH, rows, 3 * H);
       x = xb;
     }
-    gruCellForward(x, hp, hPrev, rows, H, block(hs, t, rows * H), saved === null ? null : block(saved, t, width));
+    gruCellForward({
+      xProj: x,
+      hProj: hp,
+      hPrev,
+      rows,
+      hidden: H,
+      h: block(hs, t, rows * H),
+      saved: saved === null ? null : block(saved, t, width),
+    });
   }
 }
 
 /** See `Backend.gruSequenceBackward`. */
-export function gruSequenceBackward(
-  weightHH: FloatArray,
-  saved: FloatArray,
-  hProj: FloatArray,
-  h0: FloatArray,
-  hs: FloatArray,
-  dHs: FloatArray | null,
-  dhLast: FloatArray | null,
-  params: RecurrentSequenceParams,
-  dXProj: FloatArray,
-  dHProj: FloatArray,
-  dh0: FloatArray,
-): void {
+export function gruSequenceBackward({
+  weightHH,
+  saved,
+  hProj,
+  h0,
+  hs,
+  dHs,
+  dhLast,
+  params,
+  dXProj,
+  dHProj,
+  dh0,
+}: GruSequenceBackwardArgs): void {
   const { steps, rows, hidden: H } = params;
   const size = rows * H;
   const width = rows * 3 * H;
@@ -177,18 +181,18 @@ export function gruSequenceBackward(
     const last = k === steps - 1;
     sum3(dh, dHs === null ? null : block(dHs, t, size), last ? dhLast : dh0, last ? null : direct);
     const dhp = block(dHProj, t, width);
-    gruCellBackward(
-      block(saved, t, width),
-      block(hProj, t, width),
-      previous(k, params, h0, hs, H),
+    gruCellBackward({
+      saved: block(saved, t, width),
+      hProj: block(hProj, t, width),
+      hPrev: previous(k, params, h0, hs, H),
       dh,
       rows,
-      H,
-      block(dXProj, t, width),
-      dhp,
-      direct,
-    );
-    matmul(dhp, weightHH, dh0, product);
+      hidden: H,
+      dxProj: block(dXProj, t, width),
+      dhProj: dhp,
+      dhPrev: direct,
+    });
+    matmul({ a: dhp, b: weightHH, out: dh0, ...product });
   }
   for (let i = 0; i < size; i++) dh0[i] = dh0[i]! + direct[i]!;
 }

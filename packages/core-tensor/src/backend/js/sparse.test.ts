@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Generator } from '../../random/generator.js';
-import { backendConformance } from '../../testing/conformance.js';
+import { backendConformance } from '../../testing/conformance/index.js';
 import { AssertionMismatchError, expectClose } from '../../testing/expect-close.js';
 import type { Backend } from '../backend.js';
 import { jsBackend } from './index.js';
@@ -16,7 +16,7 @@ describe('js spmmCsr', () => {
     // Row 2 is x[0] + 2·x[1] = 1 + 7e-8: float32 steps would round 1 + 3.5e-8 back to 1 twice.
     const x = Float32Array.from([1, 0, 3.5e-8, 0, 0, 0]);
     const out = new Float32Array(rows * 2).fill(7);
-    spmmCsr(rowPtr, colIndex, null, x, rows, 2, out);
+    spmmCsr({ rowPtr, colIndex, values: null, x, rows, feat: 2, out });
     const row2 = Math.fround(1 + 2 * Math.fround(3.5e-8));
     expect(row2).toBeGreaterThan(1);
     expect(Array.from(out)).toEqual([1, 0, 0, 0, row2, 0, 0, 0]);
@@ -26,9 +26,9 @@ describe('js spmmCsr', () => {
     const values = Float64Array.from([1, 2, 3, 4, 5, 6]);
     const x = Float64Array.from([1, 10, 100]);
     const out = new Float64Array(rows).fill(9);
-    spmmCsr(rowPtr, colIndex, values, x, rows, 1, out);
+    spmmCsr({ rowPtr, colIndex, values, x, rows, feat: 1, out });
     expect(Array.from(out)).toEqual([1 + 200, 0, 3 + 40 + 50, 600]);
-    spmmCsr(rowPtr, colIndex, null, x, rows, 1, out);
+    spmmCsr({ rowPtr, colIndex, values: null, x, rows, feat: 1, out });
     expect(Array.from(out)).toEqual([101, 0, 21, 100]);
   });
 });
@@ -42,11 +42,11 @@ describe('js sddmmCsr', () => {
     const dy = Float64Array.from({ length: rows * feat }, () => gen.uniform(-1, 1));
     const objective = (): number => {
       const y = new Float64Array(rows * feat);
-      spmmCsr(rowPtr, colIndex, values, x, rows, feat, y);
+      spmmCsr({ rowPtr, colIndex, values, x, rows, feat, out: y });
       return y.reduce((s, v, i) => s + v * dy[i]!, 0);
     };
     const grad = new Float64Array(colIndex.length).fill(9);
-    sddmmCsr(rowPtr, colIndex, dy, x, rows, feat, grad);
+    sddmmCsr({ rowPtr, colIndex, a: dy, b: x, rows, feat, out: grad });
     const base = objective();
     const numeric = Array.from(values, (v, k) => {
       values[k] = v + 1;
@@ -62,7 +62,7 @@ describe('js scatterReduce and segmentSoftmax', () => {
   it('scatterReduce resets out and arg, so reused buffers hold no stale extremes', () => {
     const out = Float64Array.from([100, 100, 100]);
     const arg = Int32Array.from([5, 5, 5]);
-    scatterReduce('max', Float64Array.from([-3, -1, -2]), Int32Array.from([2, 2, 0]), 3, 1, out, arg);
+    scatterReduce({ op: 'max', src: Float64Array.from([-3, -1, -2]), index: Int32Array.from([2, 2, 0]), size: 3, inner: 1, out, arg });
     expect(Array.from(out)).toEqual([-2, 0, -1]);
     expect(Array.from(arg)).toEqual([2, -1, 1]);
   });
@@ -74,7 +74,7 @@ describe('js scatterReduce and segmentSoftmax', () => {
     const out = new Float64Array(10);
     const segmentMax = new Float64Array(8);
     const segmentSum = new Float64Array(8);
-    segmentSoftmax(src, index, 4, 2, out, segmentMax, segmentSum);
+    segmentSoftmax({ src, index, size: 4, inner: 2, out, segmentMax, segmentSum });
     for (const s of [0, 3]) {
       for (let i = 0; i < 2; i++) {
         const total = Array.from(index).reduce((acc, t, e) => (t === s ? acc + out[e * 2 + i]! : acc), 0);
@@ -111,26 +111,26 @@ describe('the conformance suite on the sparse kernels', () => {
     const broken: Backend = {
       ...jsBackend,
       name: 'broken',
-      spmmCsr: (ptr, col, values, x, r, feat, out) => {
+      spmmCsr: ({ rowPtr: ptr, colIndex: col, values, x, rows: r, feat, out }) => {
         const fresh = out.slice();
-        jsBackend.spmmCsr(ptr, col, values, x, r, feat, fresh);
+        jsBackend.spmmCsr({ rowPtr: ptr, colIndex: col, values, x, rows: r, feat, out: fresh });
         for (let i = 0; i < out.length; i++) out[i] = out[i]! + fresh[i]!;
       },
-      sddmmCsr: (ptr, col, a, b, r, feat, out) => {
-        jsBackend.sddmmCsr(ptr, col, a, b, r, feat, out);
+      sddmmCsr: ({ rowPtr: ptr, colIndex: col, a, b, rows: r, feat, out }) => {
+        jsBackend.sddmmCsr({ rowPtr: ptr, colIndex: col, a, b, rows: r, feat, out });
         if (out.length > 2) out[2] = out[2]! * 1.5;
       },
-      scatterReduce: (op, src, index, size, inner, out, arg) => {
+      scatterReduce: ({ op, src, index, size, inner, out, arg }) => {
         // Entries in reverse: the last of equal extremes wins.
         const entries = index.length;
         const reversedSrc = src.slice();
         const reversedIndex = index.slice().reverse();
         for (let e = 0; e < entries; e++) for (let i = 0; i < inner; i++) reversedSrc[e * inner + i] = src[(entries - 1 - e) * inner + i]!;
-        jsBackend.scatterReduce(op, reversedSrc, reversedIndex, size, inner, out, arg);
+        jsBackend.scatterReduce({ op, src: reversedSrc, index: reversedIndex, size, inner, out, arg });
         for (let p = 0; p < arg.length; p++) if (arg[p]! >= 0) arg[p] = entries - 1 - arg[p]!;
       },
-      segmentSoftmax: (src, index, size, inner, out, segmentMax, segmentSum) => {
-        jsBackend.segmentSoftmax(src, index, size, inner, out, segmentMax, segmentSum);
+      segmentSoftmax: ({ src, index, size, inner, out, segmentMax, segmentSum }) => {
+        jsBackend.segmentSoftmax({ src, index, size, inner, out, segmentMax, segmentSum });
         for (let e = 0; e < index.length; e++) {
           for (let i = 0; i < inner; i++) {
             const p = index[e]! * inner + i;

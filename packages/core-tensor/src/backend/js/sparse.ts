@@ -7,22 +7,14 @@
  * axis) and writes one output row. Sums are kept in doubles, so a float32 result is rounded once,
  * as in the js matmul. Nothing is allocated.
  */
-import type { FloatArray, TypedArray } from '../../dtype.js';
-import type { ScatterReduceOp } from '../backend.js';
+
+import type { ScatterReduceArgs, SddmmCsrArgs, SegmentSoftmaxArgs, SpmmCsrArgs } from '../backend.js';
 
 /** Columns summed at once per row: eight doubles stay in registers across the row's entries. */
 const BLOCK = 8;
 
 /** `out[r, :] = Σ_{k ∈ row r} v_k · x[colIndex[k], :]` (see `Backend.spmmCsr`). */
-export function spmmCsr(
-  rowPtr: Int32Array,
-  colIndex: Int32Array,
-  values: FloatArray | null,
-  x: FloatArray,
-  rows: number,
-  feat: number,
-  out: FloatArray,
-): void {
+export function spmmCsr({ rowPtr, colIndex, values, x, rows, feat, out }: SpmmCsrArgs): void {
   for (let r = 0; r < rows; r++) {
     const start = rowPtr[r]!;
     const end = rowPtr[r + 1]!;
@@ -89,15 +81,7 @@ export function spmmCsr(
 }
 
 /** `out[k] = a[row_k, :] · b[colIndex[k], :]` for every entry k (see `Backend.sddmmCsr`). */
-export function sddmmCsr(
-  rowPtr: Int32Array,
-  colIndex: Int32Array,
-  a: FloatArray,
-  b: FloatArray,
-  rows: number,
-  feat: number,
-  out: FloatArray,
-): void {
+export function sddmmCsr({ rowPtr, colIndex, a, b, rows, feat, out }: SddmmCsrArgs): void {
   for (let r = 0; r < rows; r++) {
     const aRow = r * feat;
     const end = rowPtr[r + 1]!;
@@ -122,15 +106,7 @@ export function sddmmCsr(
 }
 
 /** Scatter max / min with the first arg position of each extreme (see `Backend.scatterReduce`). */
-export function scatterReduce(
-  op: ScatterReduceOp,
-  src: TypedArray,
-  index: Int32Array,
-  size: number,
-  inner: number,
-  out: TypedArray,
-  arg: Int32Array,
-): void {
+export function scatterReduce({ op, src, index, size, inner, out, arg }: ScatterReduceArgs): void {
   const n = size * inner;
   out.fill(0, 0, n);
   arg.fill(-1, 0, n);
@@ -159,15 +135,7 @@ export function scatterReduce(
 }
 
 /** Softmax over the entries sharing an index, per column (see `Backend.segmentSoftmax`). */
-export function segmentSoftmax(
-  src: FloatArray,
-  index: Int32Array,
-  size: number,
-  inner: number,
-  out: FloatArray,
-  segmentMax: FloatArray,
-  segmentSum: FloatArray,
-): void {
+export function segmentSoftmax({ src, index, size, inner, out, segmentMax, segmentSum }: SegmentSoftmaxArgs): void {
   const n = size * inner;
   segmentMax.fill(-Infinity, 0, n);
   segmentSum.fill(0, 0, n);

@@ -1,10 +1,12 @@
 /**
- * The `wasm` backend: the js reference backend with its hot kernels replaced by WebAssembly SIMD
- * ones. Storage stays JS typed arrays, so ops are unchanged; every kernel not overridden here (and
- * any kernel added to the interface later) is the js one.
+ * The `wasm` backend: WebAssembly SIMD kernels where they pay off, the js reference kernels for the
+ * rest. Storage stays JS typed arrays, so ops are unchanged. Of the core kernels it takes the js
+ * ones it does not speed up; the optional kernels it leaves out come from `completeBackend`, as for
+ * any backend.
  */
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { completeBackend } from '../registry.js';
 import { createCrossEntropyBackward, createCrossEntropyForward } from './cross-entropy.js';
 import { createBinary, createReduce, createSoftmax, createUnary, DEFAULT_ELEMENTWISE_THRESHOLDS } from './elementwise.js';
 import { createMatmul, DEFAULT_MATMUL_TUNING, type MatmulTuning } from './matmul.js';
@@ -46,9 +48,17 @@ function assemble(runtime: WasmRuntime, options: WasmBackendOptions): WasmBacken
   const tuning = { ...DEFAULT_MATMUL_TUNING, ...options.matmulTuning };
   const from = options.elementwiseFrom;
   const elementwiseFrom = from === undefined ? DEFAULT_ELEMENTWISE_THRESHOLDS : { transcendental: from, cheapUnary: from, binary: from };
-  return {
-    ...jsBackend,
+  const { alloc, where, copy, argReduce, indexSelect, indexAdd, gather, scatterAdd } = jsBackend;
+  const kernels = {
     name: options.name ?? 'wasm',
+    alloc,
+    where,
+    copy,
+    argReduce,
+    indexSelect,
+    indexAdd,
+    gather,
+    scatterAdd,
     matmul: createMatmul(runtime, tuning),
     unary: createUnary(runtime, elementwiseFrom),
     binary: createBinary(runtime, elementwiseFrom),
@@ -61,11 +71,12 @@ function assemble(runtime: WasmRuntime, options: WasmBackendOptions): WasmBacken
     crossEntropyBackward: createCrossEntropyBackward(runtime, jsBackend.crossEntropyBackward, elementwiseFrom.transcendental),
     spmmCsr: createSpmmCsr(runtime, jsBackend.spmmCsr, from),
     features: runtime.features,
-    setNumThreads: (threads) => runtime.setNumThreads(threads),
+    setNumThreads: (threads: number) => runtime.setNumThreads(threads),
     getNumThreads: () => runtime.getNumThreads(),
     ready: () => runtime.ready(),
     dispose: () => runtime.dispose(),
   };
+  return completeBackend(kernels);
 }
 
 /**

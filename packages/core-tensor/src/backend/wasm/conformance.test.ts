@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { backendConformance } from '../../testing/conformance.js';
+import { backendConformance } from '../../testing/conformance/index.js';
 import { createWasmBackend, type WasmBackend, type WasmBackendOptions } from './index.js';
 
 // Every product through the wasm kernel (no js shortcut for tiny ones), split over every thread;

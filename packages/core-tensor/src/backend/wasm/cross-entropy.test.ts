@@ -27,7 +27,7 @@ describe('wasm fused cross-entropy against the js kernels (float32)', () => {
     const params: CrossEntropyParams = { rows, classes, ignoreIndex: -100, labelSmoothing };
     const forward = (b: typeof jsBackend): Float32Array[] => {
       const out = [new Float32Array(rows), new Float32Array(rows), new Float32Array(rows)];
-      b.crossEntropyForward(logits, target, weight, params, out[0]!, out[1]!, out[2]!);
+      b.crossEntropyForward({ logits, target, weight, params, losses: out[0]!, rowMax: out[1]!, logSum: out[2]! });
       return out;
     };
     const [losses, rowMax, logSum] = forward(backend);
@@ -39,7 +39,7 @@ describe('wasm fused cross-entropy against the js kernels (float32)', () => {
     const gradLosses = Float32Array.from({ length: rows }, () => gen.uniform(0.1, 1));
     const backward = (b: typeof jsBackend): Float32Array => {
       const out = new Float32Array(rows * classes).fill(12345);
-      b.crossEntropyBackward(logits, target, weight, params, rowMaxRef!, logSumRef!, gradLosses, out);
+      b.crossEntropyBackward({ logits, target, weight, params, rowMax: rowMaxRef!, logSum: logSumRef!, gradLosses, dLogits: out });
       return out;
     };
     expectClose(backward(backend), backward(jsBackend), { rtol: 1e-5, atol: 1e-7 });

@@ -14,18 +14,19 @@ const f32 = (x: FloatArray | null): x is Float32Array => x instanceof Float32Arr
 
 /** `Backend.crossEntropyForward` on `runtime`; `fallback` (the js kernel) for what it does not take. */
 export function createCrossEntropyForward(runtime: WasmRuntime, fallback: Forward, minElements: number): Forward {
-  return function crossEntropyForward(logits, target, weight, params, losses, rowMax, logSum) {
+  return function crossEntropyForward(args) {
+    const { logits, target, weight, params, losses, rowMax, logSum } = args;
     const { rows, classes, ignoreIndex, labelSmoothing } = params;
     const n = rows * classes;
     if (!f32(logits) || !f32(rowMax) || !f32(logSum) || n < minElements || classes === 0) {
-      fallback(logits, target, weight, params, losses, rowMax, logSum);
+      fallback(args);
       return;
     }
     const logitsBytes = align(4 * n);
     const rowBytes = align(4 * rows);
     const base = runtime.reserve(logitsBytes + 2 * rowBytes);
     if (base < 0) {
-      fallback(logits, target, weight, params, losses, rowMax, logSum);
+      fallback(args);
       return;
     }
     const maxAddr = base + logitsBytes;
@@ -60,11 +61,12 @@ export function createCrossEntropyForward(runtime: WasmRuntime, fallback: Forwar
 
 /** `Backend.crossEntropyBackward` on `runtime`; `fallback` (the js kernel) for what it does not take. */
 export function createCrossEntropyBackward(runtime: WasmRuntime, fallback: Backward, minElements: number): Backward {
-  return function crossEntropyBackward(logits, target, weight, params, rowMax, logSum, gradLosses, dLogits) {
+  return function crossEntropyBackward(args) {
+    const { logits, target, weight, params, rowMax, logSum, gradLosses, dLogits } = args;
     const { rows, classes, ignoreIndex, labelSmoothing } = params;
     const n = rows * classes;
     if (!f32(logits) || !f32(dLogits) || n < minElements || classes === 0) {
-      fallback(logits, target, weight, params, rowMax, logSum, gradLosses, dLogits);
+      fallback(args);
       return;
     }
     const logitsBytes = align(4 * n);
@@ -72,7 +74,7 @@ export function createCrossEntropyBackward(runtime: WasmRuntime, fallback: Backw
     const classBytes = labelSmoothing > 0 ? align(4 * classes) : 0;
     const base = runtime.reserve(2 * logitsBytes + 4 * rowBytes + classBytes);
     if (base < 0) {
-      fallback(logits, target, weight, params, rowMax, logSum, gradLosses, dLogits);
+      fallback(args);
       return;
     }
     const outAddr = base + logitsBytes;

@@ -19,8 +19,8 @@ function spread(low: number, high: number, count: number, extra: readonly number
 function unaryBoth(backend: WasmBackend, op: UnaryOp, x: Float32Array, p0?: number): [Float32Array, Float32Array] {
   const actual = new Float32Array(x.length).fill(12345);
   const expected = new Float32Array(x.length);
-  backend.unary(op, x, actual, p0);
-  jsBackend.unary(op, x, expected, p0);
+  backend.unary({ op, x, out: actual, p0 });
+  jsBackend.unary({ op, x, out: expected, p0 });
   return [actual, expected];
 }
 
@@ -73,8 +73,8 @@ describe('wasm elementwise kernels against the js kernels (float32)', () => {
     const x64 = Float64Array.from(x);
     const out64 = new Float64Array(x.length);
     const expected64 = new Float64Array(x.length);
-    backend.unary('exp', x64, out64);
-    jsBackend.unary('exp', x64, expected64);
+    backend.unary({ op: 'exp', x: x64, out: out64 });
+    jsBackend.unary({ op: 'exp', x: x64, out: expected64 });
     expect(out64).toEqual(expected64);
   });
 
@@ -99,8 +99,8 @@ describe('wasm elementwise kernels against the js kernels (float32)', () => {
         const size = layout.shape.reduce((p, d) => p * d, 1);
         const actual = new Float32Array(size).fill(12345);
         const expected = new Float32Array(size);
-        backend.binary(op, a, layout.a[1], b, layout.b[1], actual, layout.shape);
-        jsBackend.binary(op, a, layout.a[1], b, layout.b[1], expected, layout.shape);
+        backend.binary({ op, a, aStrides: layout.a[1], b, bStrides: layout.b[1], out: actual, shape: layout.shape });
+        jsBackend.binary({ op, a, aStrides: layout.a[1], b, bStrides: layout.b[1], out: expected, shape: layout.shape });
         expectClose(actual, expected, { rtol: 0, atol: 0, message: `${op} ${JSON.stringify(layout)}` });
       }
     }
@@ -118,8 +118,8 @@ describe('wasm elementwise kernels against the js kernels (float32)', () => {
       for (const log of [false, true]) {
         const actual = new Float32Array(rows * size).fill(12345);
         const expected = new Float32Array(rows * size);
-        backend.softmax(x, rows, size, 1, actual, log);
-        jsBackend.softmax(x, rows, size, 1, expected, log);
+        backend.softmax({ x, outer: rows, size, inner: 1, out: actual, log });
+        jsBackend.softmax({ x, outer: rows, size, inner: 1, out: expected, log });
         expectClose(actual, expected, { rtol: 2e-6, atol: log ? 4e-6 : 1e-9, message: `softmax size ${size} log ${log}` });
       }
     }
@@ -140,8 +140,8 @@ describe('wasm elementwise kernels against the js kernels (float32)', () => {
       for (const op of ['sum', 'max', 'min'] as const) {
         const actual = new Float32Array(outer * inner).fill(12345);
         const expected = new Float32Array(outer * inner);
-        backend.reduce(op, x, outer, size, inner, actual);
-        jsBackend.reduce(op, x, outer, size, inner, expected);
+        backend.reduce({ op, x, outer, size, inner, out: actual });
+        jsBackend.reduce({ op, x, outer, size, inner, out: expected });
         // sums in float64 either way, added in another order: at most one float32 rounding apart
         expectClose(actual, expected, { rtol: op === 'sum' ? 1.2e-7 : 0, atol: 0, message: `${op} [${outer}, ${size}, ${inner}]` });
       }

@@ -9,8 +9,8 @@
  * last axis (13 → 2.5), sum / max / min (0.5–1.7 → 0.3–0.8). Everything else, float64 and int32
  * storage, and arrays below the size thresholds run in the js kernels.
  */
-import type { FloatArray, TypedArray } from '../../dtype.js';
-import type { BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
+
+import type { BinaryOp, CoreKernels, ReduceOp, UnaryOp } from '../backend.js';
 import { binary as jsBinary, unary as jsUnary } from '../js/elementwise.js';
 import { reduce as jsReduce, softmax as jsSoftmax } from '../js/reduce.js';
 import { align, type WasmRuntime } from './runtime.js';
@@ -37,22 +37,14 @@ export interface ElementwiseThresholds {
 export const DEFAULT_ELEMENTWISE_THRESHOLDS: ElementwiseThresholds = { transcendental: 64, cheapUnary: 1024, binary: 2048 };
 const CHEAP: Partial<Record<UnaryOp, true>> = { relu: true, leakyRelu: true };
 
-type UnaryKernel = (op: UnaryOp, x: TypedArray, out: TypedArray, p0?: number, p1?: number) => void;
-type BinaryKernel = (
-  op: BinaryOp,
-  a: TypedArray,
-  aStrides: readonly number[],
-  b: TypedArray,
-  bStrides: readonly number[],
-  out: TypedArray,
-  shape: readonly number[],
-) => void;
-type ReduceKernel = (op: ReduceOp, x: TypedArray, outer: number, size: number, inner: number, out: TypedArray) => void;
-type SoftmaxKernel = (x: FloatArray, outer: number, size: number, inner: number, out: FloatArray, log: boolean) => void;
+type UnaryKernel = CoreKernels['unary'];
+type BinaryKernel = CoreKernels['binary'];
+type ReduceKernel = CoreKernels['reduce'];
+type SoftmaxKernel = CoreKernels['softmax'];
 
 /** `Backend.unary` on `runtime`. */
 export function createUnary(runtime: WasmRuntime, thresholds = DEFAULT_ELEMENTWISE_THRESHOLDS): UnaryKernel {
-  return function unary(op, x, out, p0, p1) {
+  return function unary({ op, x, out, p0, p1 }) {
     const code = UNARY_CODES[op];
     const n = x.length;
     if (
@@ -61,12 +53,12 @@ export function createUnary(runtime: WasmRuntime, thresholds = DEFAULT_ELEMENTWI
       !(out instanceof Float32Array) ||
       n < (CHEAP[op] ? thresholds.cheapUnary : thresholds.transcendental)
     ) {
-      jsUnary(op, x, out, p0, p1);
+      jsUnary({ op, x, out, p0, p1 });
       return;
     }
     const base = runtime.reserve(align(n * 4));
     if (base < 0) {
-      jsUnary(op, x, out, p0, p1);
+      jsUnary({ op, x, out, p0, p1 });
       return;
     }
     runtime.floats32().set(x, base >> 2);
@@ -135,7 +127,7 @@ function extent(r: Reading, rows: number, cols: number): number {
 
 /** `Backend.binary` on `runtime`. */
 export function createBinary(runtime: WasmRuntime, thresholds = DEFAULT_ELEMENTWISE_THRESHOLDS): BinaryKernel {
-  return function binary(op, a, aStrides, b, bStrides, out, shape) {
+  return function binary({ op, a, aStrides, b, bStrides, out, shape }) {
     const code = BINARY_CODES[op];
     const n = out.length;
     if (
@@ -145,14 +137,14 @@ export function createBinary(runtime: WasmRuntime, thresholds = DEFAULT_ELEMENTW
       !(out instanceof Float32Array) ||
       n < thresholds.binary
     ) {
-      jsBinary(op, a, aStrides, b, bStrides, out, shape);
+      jsBinary({ op, a, aStrides, b, bStrides, out, shape });
       return;
     }
     const ra = classify(aStrides, shape);
     const rb = classify(bStrides, shape);
     const cols = ra && rb ? commonCols(ra, rb, n) : 0;
     if (!ra || !rb || cols === 0) {
-      jsBinary(op, a, aStrides, b, bStrides, out, shape);
+      jsBinary({ op, a, aStrides, b, bStrides, out, shape });
       return;
     }
     const rows = n / cols;
@@ -160,7 +152,7 @@ export function createBinary(runtime: WasmRuntime, thresholds = DEFAULT_ELEMENTW
     const bLen = extent(rb, rows, cols);
     const base = runtime.reserve(align(aLen * 4) + align(bLen * 4) + align(n * 4));
     if (base < 0) {
-      jsBinary(op, a, aStrides, b, bStrides, out, shape);
+      jsBinary({ op, a, aStrides, b, bStrides, out, shape });
       return;
     }
     const aAddr = base;
@@ -187,15 +179,15 @@ function commonCols(a: Reading, b: Reading, n: number): number {
 
 /** `Backend.softmax` on `runtime`: float32 over the last axis (inner = 1) in wasm, the rest in js. */
 export function createSoftmax(runtime: WasmRuntime, thresholds = DEFAULT_ELEMENTWISE_THRESHOLDS): SoftmaxKernel {
-  return function softmax(x, outer, size, inner, out, log) {
+  return function softmax({ x, outer, size, inner, out, log }) {
     const n = outer * size;
     if (inner !== 1 || !(x instanceof Float32Array) || !(out instanceof Float32Array) || n < thresholds.transcendental || size === 0) {
-      jsSoftmax(x, outer, size, inner, out, log);
+      jsSoftmax({ x, outer, size, inner, out, log });
       return;
     }
     const base = runtime.reserve(align(n * 4));
     if (base < 0) {
-      jsSoftmax(x, outer, size, inner, out, log);
+      jsSoftmax({ x, outer, size, inner, out, log });
       return;
     }
     runtime.floats32().set(x.subarray(0, n), base >> 2);
@@ -206,18 +198,18 @@ export function createSoftmax(runtime: WasmRuntime, thresholds = DEFAULT_ELEMENT
 
 /** `Backend.reduce` on `runtime`: float32 sum (in float64), max and min in wasm; prod and other dtypes in js. */
 export function createReduce(runtime: WasmRuntime, thresholds = DEFAULT_ELEMENTWISE_THRESHOLDS): ReduceKernel {
-  return function reduce(op, x, outer, size, inner, out) {
+  return function reduce({ op, x, outer, size, inner, out }) {
     const code = REDUCE_CODES[op];
     const n = outer * size * inner;
     if (code === undefined || !(x instanceof Float32Array) || !(out instanceof Float32Array) || n < thresholds.binary) {
-      jsReduce(op, x, outer, size, inner, out);
+      jsReduce({ op, x, outer, size, inner, out });
       return;
     }
     const xBytes = align(4 * n);
     const outBytes = align(4 * outer * inner);
     const base = runtime.reserve(xBytes + outBytes + align(8 * inner + 32));
     if (base < 0) {
-      jsReduce(op, x, outer, size, inner, out);
+      jsReduce({ op, x, outer, size, inner, out });
       return;
     }
     const outAddr = base + xBytes;

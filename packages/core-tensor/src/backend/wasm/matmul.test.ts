@@ -28,8 +28,8 @@ function compare(backend: WasmBackend, gen: Generator, p: MatmulParams): void {
   const b = randomArray(gen, bSize);
   const expected = new Float32Array(p.batch * p.m * p.n);
   const actual = new Float32Array(p.batch * p.m * p.n).fill(Number.NaN);
-  jsMatmul(a, b, expected, p);
-  backend.matmul(a, b, actual, p);
+  jsMatmul({ a, b, out: expected, ...p });
+  backend.matmul({ a, b, out: actual, ...p });
   // float32 sums of k terms in [-1, 1]: error grows like k·ε at worst.
   expectClose(actual, expected, { rtol: 1e-5, atol: 2e-7 * Math.max(p.k, 16), message: `matmul ${JSON.stringify(p)}` });
 }
@@ -80,11 +80,11 @@ describe.each([
 
   it('k = 0 writes zeros; m, n or batch = 0 writes nothing', () => {
     const out = new Float32Array(6).fill(5);
-    backend.matmul(new Float32Array(0), new Float32Array(0), out, product(2, 3, 0, false, false));
+    backend.matmul({ a: new Float32Array(0), b: new Float32Array(0), out, ...product(2, 3, 0, false, false) });
     expect(Array.from(out)).toEqual([0, 0, 0, 0, 0, 0]);
     const untouched = new Float32Array(4).fill(5);
-    backend.matmul(new Float32Array(4), new Float32Array(4), untouched, product(0, 2, 2, false, false));
-    backend.matmul(new Float32Array(4), new Float32Array(4), untouched, { ...product(2, 2, 2, false, false), batch: 0 });
+    backend.matmul({ a: new Float32Array(4), b: new Float32Array(4), out: untouched, ...product(0, 2, 2, false, false) });
+    backend.matmul({ a: new Float32Array(4), b: new Float32Array(4), out: untouched, ...product(2, 2, 2, false, false), batch: 0 });
     expect(Array.from(untouched)).toEqual([5, 5, 5, 5]);
   });
 
@@ -95,8 +95,8 @@ describe.each([
     const expected = new Float64Array(35 * 45);
     const actual = new Float64Array(35 * 45);
     const p = product(35, 45, 40, false, true);
-    jsMatmul(a, b, expected, p);
-    backend.matmul(a, b, actual, p);
+    jsMatmul({ a, b, out: expected, ...p });
+    backend.matmul({ a, b, out: actual, ...p });
     expect(actual).toEqual(expected);
   });
 });
@@ -118,8 +118,8 @@ describe('wasm matmul: threads', () => {
         const b = randomArray(gen, batch * k * n);
         const out1 = new Float32Array(batch * m * n);
         const out3 = new Float32Array(batch * m * n);
-        one.matmul(a, b, out1, p);
-        three.matmul(a, b, out3, p);
+        one.matmul({ a, b, out: out1, ...p });
+        three.matmul({ a, b, out: out3, ...p });
         expect(out3).toEqual(out1);
       }
     }

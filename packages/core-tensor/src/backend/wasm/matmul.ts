@@ -8,8 +8,8 @@
  * products of a batch, else blocks of columns of C (when n ≥ m) or of rows. Each thread packs into
  * its own work area.
  */
-import type { FloatArray } from '../../dtype.js';
-import type { MatmulParams } from '../backend.js';
+
+import type { MatmulArgs, MatmulParams } from '../backend.js';
 import { matmul as jsMatmul } from '../js/matmul.js';
 import { COUNTER_ADDRESS, OP_GEMM } from './memory-layout.js';
 import { align, type WasmRuntime } from './runtime.js';
@@ -83,10 +83,7 @@ function args(g: Gemm, work: number, counter: number): number[] {
 }
 
 /** Batched GEMM with the contract of `Backend.matmul`, on `runtime`. */
-export function createMatmul(
-  runtime: WasmRuntime,
-  tuning: MatmulTuning = DEFAULT_MATMUL_TUNING,
-): (a: FloatArray, b: FloatArray, out: FloatArray, params: MatmulParams) => void {
+export function createMatmul(runtime: WasmRuntime, tuning: MatmulTuning = DEFAULT_MATMUL_TUNING): (args: MatmulArgs) => void {
   const gemm = runtime.exports.gemm;
   const runLocal = (x: readonly number[]): void =>
     gemm(
@@ -159,7 +156,7 @@ export function createMatmul(
     return true;
   }
 
-  return function matmul(a, b, out, params) {
+  return function matmul({ a, b, out, ...params }: MatmulArgs) {
     const { batch, m, n, k } = params;
     if (batch <= 0 || m === 0 || n === 0) return;
     if (k === 0) {
@@ -170,7 +167,7 @@ export function createMatmul(
       !(a instanceof Float32Array && b instanceof Float32Array && out instanceof Float32Array) ||
       2 * batch * m * n * k < tuning.jsBelow
     ) {
-      jsMatmul(a, b, out, params);
+      jsMatmul({ a, b, out, ...params });
       return;
     }
     let p = params;
@@ -180,7 +177,7 @@ export function createMatmul(
     // Too big for the memory at once: batch by batch, or the js kernel if even one is too big.
     for (let t = 0; t < p.batch; t++) {
       if (!runBatches(a, b, out, p, t, t + 1)) {
-        jsMatmul(a, b, out, params);
+        jsMatmul({ a, b, out, ...params });
         return;
       }
     }

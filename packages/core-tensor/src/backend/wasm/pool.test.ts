@@ -13,7 +13,7 @@ describe('wasm worker pool', () => {
       const own = await createWasmBackend({ threads: 3, matmulTuning: { threadsFrom: 0 } });
       const a = new Float32Array(96 * 96).fill(1);
       const out = new Float32Array(96 * 96);
-      own.matmul(a, a, out, { batch: 1, m: 96, n: 96, k: 96, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 });
+      own.matmul({ a, b: a, out, batch: 1, m: 96, n: 96, k: 96, transA: false, transB: true, aBatchStride: 0, bBatchStride: 0 });
       await shared.ready();
       console.log(out[0], shared.getNumThreads(), own.getNumThreads());
     `;

@@ -31,7 +31,7 @@ describe('wasm fused recurrent forward steps against the js kernels (float32)', 
     const cPrev = values(gen, rows * H, 1);
     const run = (b: typeof jsBackend): Float32Array[] => {
       const out = [new Float32Array(rows * H), new Float32Array(rows * H), new Float32Array(rows * 5 * H)];
-      b.lstmCellForward(gates, cPrev, rows, H, out[0]!, out[1]!, out[2]!);
+      b.lstmCellForward({ gates, cPrev, rows, hidden: H, h: out[0]!, c: out[1]!, saved: out[2]! });
       return out;
     };
     const [h, c, saved] = run(backend);
@@ -52,7 +52,7 @@ describe('wasm fused recurrent forward steps against the js kernels (float32)', 
     const hPrev = values(gen, rows * H, 1);
     const run = (b: typeof jsBackend): Float32Array[] => {
       const out = [new Float32Array(rows * H), new Float32Array(rows * 3 * H)];
-      b.gruCellForward(xProj, hProj, hPrev, rows, H, out[0]!, out[1]!);
+      b.gruCellForward({ xProj, hProj, hPrev, rows, hidden: H, h: out[0]!, saved: out[1]! });
       return out;
     };
     const [h, saved] = run(backend);

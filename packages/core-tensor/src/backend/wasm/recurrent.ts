@@ -15,10 +15,11 @@ const f32 = (x: FloatArray | null): x is Float32Array => x instanceof Float32Arr
 
 /** `Backend.lstmCellForward` on `runtime`; `fallback` (the js kernel) for what it does not take. */
 export function createLstmCellForward(runtime: WasmRuntime, fallback: LstmForward, minElements: number): LstmForward {
-  return function lstmCellForward(gates, cPrev, rows, hidden, h, c, saved) {
+  return function lstmCellForward(args) {
+    const { gates, cPrev, rows, hidden, h, c, saved } = args;
     const n = rows * hidden;
     if (!f32(gates) || !f32(cPrev) || !f32(h) || !f32(c) || (saved !== null && !f32(saved)) || n < minElements) {
-      fallback(gates, cPrev, rows, hidden, h, c, saved);
+      fallback(args);
       return;
     }
     const gatesBytes = align(16 * n);
@@ -26,7 +27,7 @@ export function createLstmCellForward(runtime: WasmRuntime, fallback: LstmForwar
     const savedBytes = saved ? align(20 * n) : 0;
     const base = runtime.reserve(gatesBytes + 3 * stateBytes + savedBytes);
     if (base < 0) {
-      fallback(gates, cPrev, rows, hidden, h, c, saved);
+      fallback(args);
       return;
     }
     const gAddr = base;
@@ -47,10 +48,11 @@ export function createLstmCellForward(runtime: WasmRuntime, fallback: LstmForwar
 
 /** `Backend.gruCellForward` on `runtime`; `fallback` (the js kernel) for what it does not take. */
 export function createGruCellForward(runtime: WasmRuntime, fallback: GruForward, minElements: number): GruForward {
-  return function gruCellForward(xProj, hProj, hPrev, rows, hidden, h, saved) {
+  return function gruCellForward(args) {
+    const { xProj, hProj, hPrev, rows, hidden, h, saved } = args;
     const n = rows * hidden;
     if (!f32(xProj) || !f32(hProj) || !f32(hPrev) || !f32(h) || (saved !== null && !f32(saved)) || n < minElements) {
-      fallback(xProj, hProj, hPrev, rows, hidden, h, saved);
+      fallback(args);
       return;
     }
     const projBytes = align(12 * n);
@@ -58,7 +60,7 @@ export function createGruCellForward(runtime: WasmRuntime, fallback: GruForward,
     const savedBytes = saved ? projBytes : 0;
     const base = runtime.reserve(2 * projBytes + 2 * stateBytes + savedBytes);
     if (base < 0) {
-      fallback(xProj, hProj, hPrev, rows, hidden, h, saved);
+      fallback(args);
       return;
     }
     const xAddr = base;

@@ -44,7 +44,7 @@ describe('wasm backend registration', () => {
     await registerWasmBackend({ threads: 2 }); // waits for the workers
     const a = new Float32Array(300 * 300).fill(1);
     const out = new Float32Array(300 * 300);
-    getBackend().matmul(a, a, out, { batch: 1, m: 300, n: 300, k: 300, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 });
+    getBackend().matmul({ a, b: a, out, batch: 1, m: 300, n: 300, k: 300, transA: false, transB: false, aBatchStride: 0, bBatchStride: 0 });
     expect(out[0]).toBe(300);
     expect(out[300 * 300 - 1]).toBe(300);
     await shutdownWasmBackend();

@@ -55,7 +55,7 @@ describe.each([
     ];
     const forward = (be: typeof jsBackend): Float32Array[] => {
       const out = [new Float32Array(steps * size), new Float32Array(steps * size), new Float32Array(steps * 5 * size)];
-      be.lstmSequenceForward(x, h0, c0, w, b, p, out[0]!, out[1]!, out[2]!);
+      be.lstmSequenceForward({ xProj: x, h0, c0, weightHH: w, bias: b, params: p, hs: out[0]!, cs: out[1]!, saved: out[2]! });
       return out;
     };
     const ours = forward(backend);
@@ -69,19 +69,19 @@ describe.each([
     ] as const) {
       const backward = (be: typeof jsBackend): Float32Array[] => {
         const out = [new Float32Array(steps * rows * 4 * H), new Float32Array(size), new Float32Array(size)];
-        be.lstmSequenceBackward(
-          w,
-          reference[2]!,
+        be.lstmSequenceBackward({
+          weightHH: w,
+          saved: reference[2]!,
           c0,
-          reference[1]!,
+          cs: reference[1]!,
           dHs,
-          withLast ? dhLast : null,
-          withLast ? dcLast : null,
-          p,
-          out[0]!,
-          out[1]!,
-          out[2]!,
-        );
+          dhLast: withLast ? dhLast : null,
+          dcLast: withLast ? dcLast : null,
+          params: p,
+          dXProj: out[0]!,
+          dh0: out[1]!,
+          dc0: out[2]!,
+        });
         return out;
       };
       const theirs = backward(jsBackend);
@@ -103,21 +103,43 @@ describe.each([
     ];
     const forward = (be: typeof jsBackend): Float32Array[] => {
       const out = [new Float32Array(steps * size), new Float32Array(steps * width), new Float32Array(steps * width)];
-      be.gruSequenceForward(x, h0, w, bx, b, p, out[0]!, out[1]!, out[2]!);
+      be.gruSequenceForward({ xProj: x, h0, weightHH: w, biasIH: bx, biasHH: b, params: p, hs: out[0]!, saved: out[1]!, hProj: out[2]! });
       return out;
     };
     const ours = forward(backend);
     const reference = forward(jsBackend);
     ours.forEach((v, k) => expectClose(v, reference[k]!, { ...TOL, message: ['hs', 'saved', 'hProj'][k]! }));
     const inference = new Float32Array(steps * size);
-    backend.gruSequenceForward(x, h0, w, null, b, p, inference, null, null);
+    backend.gruSequenceForward({ xProj: x, h0, weightHH: w, biasIH: null, biasHH: b, params: p, hs: inference, saved: null, hProj: null });
     const withoutInputBias = new Float32Array(steps * size);
-    jsBackend.gruSequenceForward(x, h0, w, null, b, p, withoutInputBias, null, null);
+    jsBackend.gruSequenceForward({
+      xProj: x,
+      h0,
+      weightHH: w,
+      biasIH: null,
+      biasHH: b,
+      params: p,
+      hs: withoutInputBias,
+      saved: null,
+      hProj: null,
+    });
     expectClose(inference, withoutInputBias, { ...TOL, message: 'hs without saved or b_ih' });
     const [dHs, dhLast] = [values(gen, steps * size, 1), values(gen, size, 1)];
     const backward = (be: typeof jsBackend): Float32Array[] => {
       const out = [new Float32Array(steps * width), new Float32Array(steps * width), new Float32Array(size)];
-      be.gruSequenceBackward(w, reference[1]!, reference[2]!, h0, reference[0]!, dHs, dhLast, p, out[0]!, out[1]!, out[2]!);
+      be.gruSequenceBackward({
+        weightHH: w,
+        saved: reference[1]!,
+        hProj: reference[2]!,
+        h0,
+        hs: reference[0]!,
+        dHs,
+        dhLast,
+        params: p,
+        dXProj: out[0]!,
+        dHProj: out[1]!,
+        dh0: out[2]!,
+      });
       return out;
     };
     const theirs = backward(jsBackend);
@@ -135,7 +157,7 @@ describe.each([
       const [cPrev, dh, dc] = [values(gen, n, 1), values(gen, n, 1), values(gen, n, 1)];
       const run = (be: typeof jsBackend): Float32Array[] => {
         const out = [new Float32Array(4 * n), new Float32Array(n)];
-        be.lstmCellBackward(saved, cPrev, dh, dc, rows, H, out[0]!, out[1]!);
+        be.lstmCellBackward({ saved, cPrev, dh, dc, rows, hidden: H, dGates: out[0]!, dcPrev: out[1]! });
         return out;
       };
       const theirs = run(jsBackend);
@@ -150,7 +172,7 @@ describe.each([
     const [x, h0, c0, w] = [f64(3 * 4 * 20, 1), f64(20, 1), f64(20, 1), f64(100, 0.4)];
     const run = (be: typeof jsBackend): Float64Array => {
       const hs = new Float64Array(60);
-      be.lstmSequenceForward(x, h0, c0, w, null, p, hs, new Float64Array(60), null);
+      be.lstmSequenceForward({ xProj: x, h0, c0, weightHH: w, bias: null, params: p, hs, cs: new Float64Array(60), saved: null });
       return hs;
     };
     expect(Array.from(run(backend))).toEqual(Array.from(run(jsBackend)));
@@ -208,15 +230,47 @@ describe.each([1, 2])('wasm fused recurrent sequences write only inside their re
       v(steps * rows * 3 * H),
       v(steps * rows * 3 * H),
     ];
-    expectNoWritePastReservation(() => kernels.lstmSequenceForward(x4, h0, c0, w4, b4, p, hs, cs, saved4));
-    expectNoWritePastReservation(() => kernels.lstmSequenceForward(x4, h0, c0, w4, null, p, hs, cs, null));
     expectNoWritePastReservation(() =>
-      kernels.lstmSequenceBackward(w4, saved4, c0, cs, hs, h0, c0, p, v(steps * rows * 4 * H), v(size), v(size)),
+      kernels.lstmSequenceForward({ xProj: x4, h0, c0, weightHH: w4, bias: b4, params: p, hs, cs, saved: saved4 }),
     );
-    expectNoWritePastReservation(() => kernels.gruSequenceForward(x3, h0, w3, b3, b3, p, hs, saved3, hProj));
-    expectNoWritePastReservation(() => kernels.gruSequenceForward(x3, h0, w3, b3, b3, p, hs, null, null));
     expectNoWritePastReservation(() =>
-      kernels.gruSequenceBackward(w3, saved3, hProj, h0, hs, hs, h0, p, v(steps * rows * 3 * H), v(steps * rows * 3 * H), v(size)),
+      kernels.lstmSequenceForward({ xProj: x4, h0, c0, weightHH: w4, bias: null, params: p, hs, cs, saved: null }),
+    );
+    expectNoWritePastReservation(() =>
+      kernels.lstmSequenceBackward({
+        weightHH: w4,
+        saved: saved4,
+        c0,
+        cs,
+        dHs: hs,
+        dhLast: h0,
+        dcLast: c0,
+        params: p,
+        dXProj: v(steps * rows * 4 * H),
+        dh0: v(size),
+        dc0: v(size),
+      }),
+    );
+    expectNoWritePastReservation(() =>
+      kernels.gruSequenceForward({ xProj: x3, h0, weightHH: w3, biasIH: b3, biasHH: b3, params: p, hs, saved: saved3, hProj }),
+    );
+    expectNoWritePastReservation(() =>
+      kernels.gruSequenceForward({ xProj: x3, h0, weightHH: w3, biasIH: b3, biasHH: b3, params: p, hs, saved: null, hProj: null }),
+    );
+    expectNoWritePastReservation(() =>
+      kernels.gruSequenceBackward({
+        weightHH: w3,
+        saved: saved3,
+        hProj,
+        h0,
+        hs,
+        dHs: hs,
+        dhLast: h0,
+        params: p,
+        dXProj: v(steps * rows * 3 * H),
+        dHProj: v(steps * rows * 3 * H),
+        dh0: v(size),
+      }),
     );
   });
 });

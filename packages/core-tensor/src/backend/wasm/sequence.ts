@@ -205,7 +205,7 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
     );
 
   return {
-    lstmSequenceForward(xProj, h0, c0, weightHH, bias, params, hs, cs, saved) {
+    lstmSequenceForward({ xProj, h0, c0, weightHH, bias, params, hs, cs, saved }) {
       const { steps, rows, hidden: H, reverse } = params;
       const plan = split(params, 4, 4 * H, H);
       const regions = takes(params, [xProj, h0, c0, weightHH, bias, hs, cs, saved])
@@ -223,7 +223,7 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
           ])
         : null;
       if (regions === null) {
-        fallback.lstmSequenceForward(xProj, h0, c0, weightHH, bias, params, hs, cs, saved);
+        fallback.lstmSequenceForward({ xProj, h0, c0, weightHH, bias, params, hs, cs, saved });
         return;
       }
       const [w, packedW, x, biasAt, hInit, cInit, hsAt, csAt, savedAt, scratch] = regions as [
@@ -257,7 +257,7 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
       if (saved !== null) get(saved, savedAt, steps * rows * 5 * H);
     },
 
-    lstmSequenceBackward(weightHH, saved, c0, cs, dHs, dhLast, dcLast, params, dXProj, dh0, dc0) {
+    lstmSequenceBackward({ weightHH, saved, c0, cs, dHs, dhLast, dcLast, params, dXProj, dh0, dc0 }) {
       const { steps, rows, hidden: H, reverse } = params;
       const size = rows * H;
       const plan = split(params, 4, 0, 4 * H);
@@ -277,7 +277,7 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
           ])
         : null;
       if (regions === null) {
-        fallback.lstmSequenceBackward(weightHH, saved, c0, cs, dHs, dhLast, dcLast, params, dXProj, dh0, dc0);
+        fallback.lstmSequenceBackward({ weightHH, saved, c0, cs, dHs, dhLast, dcLast, params, dXProj, dh0, dc0 });
         return;
       }
       const [w, packedW, savedAt, cInit, csAt, dHsAt, dhLastAt, dc, dhRec, dX, scratch] = regions as [
@@ -316,7 +316,7 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
       get(dc0, dc, size);
     },
 
-    gruSequenceForward(xProj, h0, weightHH, biasIH, biasHH, params, hs, saved, hProj) {
+    gruSequenceForward({ xProj, h0, weightHH, biasIH, biasHH, params, hs, saved, hProj }) {
       const { steps, rows, hidden: H, reverse } = params;
       const width = rows * 3 * H;
       const plan = split(params, 3, hProj === null ? 3 * H : 0, H);
@@ -335,7 +335,7 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
           ])
         : null;
       if (regions === null) {
-        fallback.gruSequenceForward(xProj, h0, weightHH, biasIH, biasHH, params, hs, saved, hProj);
+        fallback.gruSequenceForward({ xProj, h0, weightHH, biasIH, biasHH, params, hs, saved, hProj });
         return;
       }
       const [w, packedW, x, biasX, biasH, hInit, hsAt, savedAt, hProjAt, scratch] = regions as [
@@ -368,7 +368,7 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
       if (hProj !== null) get(hProj, hProjAt, steps * width);
     },
 
-    gruSequenceBackward(weightHH, saved, hProj, h0, hs, dHs, dhLast, params, dXProj, dHProj, dh0) {
+    gruSequenceBackward({ weightHH, saved, hProj, h0, hs, dHs, dhLast, params, dXProj, dHProj, dh0 }) {
       const { steps, rows, hidden: H, reverse } = params;
       const size = rows * H;
       const width = rows * 3 * H;
@@ -391,7 +391,7 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
           ])
         : null;
       if (regions === null) {
-        fallback.gruSequenceBackward(weightHH, saved, hProj, h0, hs, dHs, dhLast, params, dXProj, dHProj, dh0);
+        fallback.gruSequenceBackward({ weightHH, saved, hProj, h0, hs, dHs, dhLast, params, dXProj, dHProj, dh0 });
         return;
       }
       const [w, packedW, savedAt, hProjAt, hInit, hsAt, dHsAt, dhLastAt, dX, dHP, direct, dhRec, scratch] = regions as [
@@ -431,14 +431,14 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
       for (let i = 0; i < size; i++) dh0[i] = mem[(direct >> 2) + i]! + mem[(dhRec >> 2) + i]!;
     },
 
-    lstmCellBackward(saved, cPrev, dh, dc, rows, hidden, dGates, dcPrev) {
+    lstmCellBackward({ saved, cPrev, dh, dc, rows, hidden, dGates, dcPrev }) {
       const n = rows * hidden;
       const regions =
         n >= options.minElements && [saved, cPrev, dh, dc, dGates, dcPrev].every(isF32)
           ? reserveRegions(runtime, [5 * n, n, n, n, 4 * n, n])
           : null;
       if (regions === null) {
-        fallback.lstmCellBackward(saved, cPrev, dh, dc, rows, hidden, dGates, dcPrev);
+        fallback.lstmCellBackward({ saved, cPrev, dh, dc, rows, hidden, dGates, dcPrev });
         return;
       }
       const [savedAt, cPrevAt, dhAt, dcAt, dGatesAt, dcPrevAt] = regions as [number, number, number, number, number, number];

@@ -50,10 +50,10 @@ describe('wasm spmmCsr against the js kernel (float32)', () => {
     const x = Float32Array.from({ length: cols * feat }, () => gen.uniform(-2, 2));
     for (const v of [values, null]) {
       const expected = new Float32Array(rows * feat);
-      jsBackend.spmmCsr(rowPtr, colIndex, v, x, rows, feat, expected);
+      jsBackend.spmmCsr({ rowPtr, colIndex, values: v, x, rows, feat, out: expected });
       for (const backend of [everyCall, byDefault]) {
         const out = new Float32Array(rows * feat).fill(12345);
-        backend.spmmCsr(rowPtr, colIndex, v, x, rows, feat, out);
+        backend.spmmCsr({ rowPtr, colIndex, values: v, x, rows, feat, out });
         expectClose(out, expected, TOL);
       }
     }
@@ -65,8 +65,8 @@ describe('wasm spmmCsr against the js kernel (float32)', () => {
     const values = Float32Array.from(colIndex, () => gen.uniform(0, 1));
     const x = Float32Array.from({ length: 2708 * 16 }, () => gen.uniform(-1, 1));
     const [out, expected] = [new Float32Array(2708 * 16), new Float32Array(2708 * 16)];
-    byDefault.spmmCsr(rowPtr, colIndex, values, x, 2708, 16, out);
-    jsBackend.spmmCsr(rowPtr, colIndex, values, x, 2708, 16, expected);
+    byDefault.spmmCsr({ rowPtr, colIndex, values, x, rows: 2708, feat: 16, out });
+    jsBackend.spmmCsr({ rowPtr, colIndex, values, x, rows: 2708, feat: 16, out: expected });
     expectClose(out, expected, TOL);
   });
 
@@ -76,8 +76,8 @@ describe('wasm spmmCsr against the js kernel (float32)', () => {
     const values = Float64Array.from(colIndex, () => gen.uniform(-2, 2));
     const x = Float64Array.from({ length: 30 * 24 }, () => gen.uniform(-2, 2));
     const [out, expected] = [new Float64Array(30 * 24), new Float64Array(30 * 24)];
-    everyCall.spmmCsr(rowPtr, colIndex, values, x, 30, 24, out);
-    jsBackend.spmmCsr(rowPtr, colIndex, values, x, 30, 24, expected);
+    everyCall.spmmCsr({ rowPtr, colIndex, values, x, rows: 30, feat: 24, out });
+    jsBackend.spmmCsr({ rowPtr, colIndex, values, x, rows: 30, feat: 24, out: expected });
     expect(Array.from(out)).toEqual(Array.from(expected));
   });
 });

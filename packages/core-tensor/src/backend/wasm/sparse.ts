@@ -22,11 +22,12 @@ export const DEFAULT_SPMM_FROM = 512;
  */
 export function createSpmmCsr(runtime: WasmRuntime, fallback: Spmm, minWork = DEFAULT_SPMM_FROM): Spmm {
   const kernels = runtime.exports;
-  return function spmmCsr(rowPtr, colIndex, values, x, rows, feat, out) {
+  return function spmmCsr(args) {
+    const { rowPtr, colIndex, values, x, rows, feat, out } = args;
     const nnz = rowPtr[rows] ?? 0;
     const f32 = x instanceof Float32Array && out instanceof Float32Array && (values === null || values instanceof Float32Array);
     if (!f32 || rows === 0 || feat === 0 || nnz * feat < minWork) {
-      fallback(rowPtr, colIndex, values, x, rows, feat, out);
+      fallback(args);
       return;
     }
     // x and out are padded by one vector: the kernel's last vector of a row may run past its end.
@@ -37,7 +38,7 @@ export function createSpmmCsr(runtime: WasmRuntime, fallback: Spmm, minWork = DE
     const outBytes = align(4 * rows * feat + 16);
     const base = runtime.reserve(ptrBytes + indexBytes + valueBytes + xBytes + outBytes);
     if (base < 0) {
-      fallback(rowPtr, colIndex, values, x, rows, feat, out);
+      fallback(args);
       return;
     }
     const ptrAddr = base;

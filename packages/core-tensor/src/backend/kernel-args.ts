@@ -1,0 +1,270 @@
+/** The arguments object of each kernel of `backend.ts` (one object per call, named fields). */
+import type { FloatArray, TypedArray } from '../dtype.js';
+import type {
+  ArgReduceOp,
+  BinaryOp,
+  CrossEntropyParams,
+  MatmulParams,
+  RecurrentSequenceParams,
+  ReduceOp,
+  ScatterReduceOp,
+  UnaryOp,
+} from './backend.js';
+
+export interface UnaryArgs {
+  op: UnaryOp;
+  x: TypedArray;
+  out: TypedArray;
+  /** The op's first parameter (slope, alpha, min, exponent, scalar); default 0. */
+  p0?: number;
+  /** The op's second parameter (max of `clamp`); default 0. */
+  p1?: number;
+}
+
+export interface BinaryArgs {
+  op: BinaryOp;
+  a: TypedArray;
+  aStrides: readonly number[];
+  b: TypedArray;
+  bStrides: readonly number[];
+  out: TypedArray;
+  /** The broadcast output shape. */
+  shape: readonly number[];
+}
+
+export interface WhereArgs {
+  cond: TypedArray;
+  condStrides: readonly number[];
+  a: TypedArray;
+  aStrides: readonly number[];
+  b: TypedArray;
+  bStrides: readonly number[];
+  out: TypedArray;
+  shape: readonly number[];
+}
+
+export interface CopyArgs {
+  src: TypedArray;
+  srcOffset: number;
+  srcStrides: readonly number[];
+  dst: TypedArray;
+  dstOffset: number;
+  dstStrides: readonly number[];
+  shape: readonly number[];
+}
+
+/** An [outer, size, inner] view of `x`, reduced over its middle axis. */
+export interface MiddleAxis {
+  outer: number;
+  size: number;
+  inner: number;
+}
+
+export interface ReduceArgs extends MiddleAxis {
+  op: ReduceOp;
+  x: TypedArray;
+  out: TypedArray;
+}
+
+export interface ArgReduceArgs extends MiddleAxis {
+  op: ArgReduceOp;
+  x: TypedArray;
+  out: Int32Array;
+}
+
+export interface SoftmaxArgs extends MiddleAxis {
+  x: FloatArray;
+  out: FloatArray;
+  /** Log-softmax instead. */
+  log: boolean;
+}
+
+export interface MatmulArgs extends MatmulParams {
+  a: FloatArray;
+  b: FloatArray;
+  out: FloatArray;
+}
+
+export interface IndexSelectArgs extends MiddleAxis {
+  x: TypedArray;
+  index: Int32Array;
+  out: TypedArray;
+}
+
+export interface IndexAddArgs extends MiddleAxis {
+  src: TypedArray;
+  index: Int32Array;
+  out: TypedArray;
+}
+
+export interface GatherArgs extends MiddleAxis {
+  x: TypedArray;
+  index: Int32Array;
+  /** The length of the index's middle axis. */
+  indexSize: number;
+  out: TypedArray;
+}
+
+export interface ScatterAddArgs extends MiddleAxis {
+  src: TypedArray;
+  index: Int32Array;
+  indexSize: number;
+  out: TypedArray;
+}
+
+export interface LstmCellForwardArgs {
+  gates: FloatArray;
+  cPrev: FloatArray;
+  rows: number;
+  hidden: number;
+  h: FloatArray;
+  c: FloatArray;
+  saved: FloatArray | null;
+}
+
+export interface LstmCellBackwardArgs {
+  saved: FloatArray;
+  cPrev: FloatArray;
+  dh: FloatArray;
+  dc: FloatArray;
+  rows: number;
+  hidden: number;
+  dGates: FloatArray;
+  dcPrev: FloatArray;
+}
+
+export interface GruCellForwardArgs {
+  xProj: FloatArray;
+  hProj: FloatArray;
+  hPrev: FloatArray;
+  rows: number;
+  hidden: number;
+  h: FloatArray;
+  saved: FloatArray | null;
+}
+
+export interface GruCellBackwardArgs {
+  saved: FloatArray;
+  hProj: FloatArray;
+  hPrev: FloatArray;
+  dh: FloatArray;
+  rows: number;
+  hidden: number;
+  dxProj: FloatArray;
+  dhProj: FloatArray;
+  dhPrev: FloatArray;
+}
+
+export interface LstmSequenceForwardArgs {
+  xProj: FloatArray;
+  h0: FloatArray;
+  c0: FloatArray;
+  weightHH: FloatArray;
+  bias: FloatArray | null;
+  params: RecurrentSequenceParams;
+  hs: FloatArray;
+  cs: FloatArray;
+  saved: FloatArray | null;
+}
+
+export interface LstmSequenceBackwardArgs {
+  weightHH: FloatArray;
+  saved: FloatArray;
+  c0: FloatArray;
+  cs: FloatArray;
+  dHs: FloatArray | null;
+  dhLast: FloatArray | null;
+  dcLast: FloatArray | null;
+  params: RecurrentSequenceParams;
+  dXProj: FloatArray;
+  dh0: FloatArray;
+  dc0: FloatArray;
+}
+
+export interface GruSequenceForwardArgs {
+  xProj: FloatArray;
+  h0: FloatArray;
+  weightHH: FloatArray;
+  biasIH: FloatArray | null;
+  biasHH: FloatArray | null;
+  params: RecurrentSequenceParams;
+  hs: FloatArray;
+  saved: FloatArray | null;
+  hProj: FloatArray | null;
+}
+
+export interface GruSequenceBackwardArgs {
+  weightHH: FloatArray;
+  saved: FloatArray;
+  hProj: FloatArray;
+  h0: FloatArray;
+  hs: FloatArray;
+  dHs: FloatArray | null;
+  dhLast: FloatArray | null;
+  params: RecurrentSequenceParams;
+  dXProj: FloatArray;
+  dHProj: FloatArray;
+  dh0: FloatArray;
+}
+
+export interface CrossEntropyForwardArgs {
+  logits: FloatArray;
+  target: Int32Array;
+  weight: FloatArray | null;
+  params: CrossEntropyParams;
+  losses: FloatArray;
+  rowMax: FloatArray;
+  logSum: FloatArray;
+}
+
+export interface CrossEntropyBackwardArgs {
+  logits: FloatArray;
+  target: Int32Array;
+  weight: FloatArray | null;
+  params: CrossEntropyParams;
+  rowMax: FloatArray;
+  logSum: FloatArray;
+  gradLosses: FloatArray;
+  dLogits: FloatArray;
+}
+
+/** A CSR structure: `rowPtr` [rows + 1] and `colIndex` [nnz]. */
+export interface CsrArgs {
+  rowPtr: Int32Array;
+  colIndex: Int32Array;
+  rows: number;
+}
+
+export interface SpmmCsrArgs extends CsrArgs {
+  values: FloatArray | null;
+  x: FloatArray;
+  feat: number;
+  out: FloatArray;
+}
+
+export interface SddmmCsrArgs extends CsrArgs {
+  a: FloatArray;
+  b: FloatArray;
+  feat: number;
+  out: FloatArray;
+}
+
+export interface ScatterReduceArgs {
+  op: ScatterReduceOp;
+  src: TypedArray;
+  index: Int32Array;
+  size: number;
+  inner: number;
+  out: TypedArray;
+  arg: Int32Array;
+}
+
+export interface SegmentSoftmaxArgs {
+  src: FloatArray;
+  index: Int32Array;
+  size: number;
+  inner: number;
+  out: FloatArray;
+  segmentMax: FloatArray;
+  segmentSum: FloatArray;
+}
