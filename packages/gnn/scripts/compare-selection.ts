@@ -38,12 +38,9 @@ const data = recipe.normalizeFeatures ? { ...loaded, x: normalizeFeatures(loaded
 const traces: EpochRecord[][] = [];
 for (let seed = 0; seed < Number(seedCount); seed++) {
   manualSeed(seed);
-  const net = new GNN({
-    ...recipe.architecture,
-    dropoutPlacement: placement as DropoutPlacement,
-    inChannels: data.numFeatures,
-    outChannels: data.numClasses,
-  });
+  const architecture =
+    recipe.architecture.conv === 'gat' ? { ...recipe.architecture, dropoutPlacement: placement as DropoutPlacement } : recipe.architecture;
+  const net = new GNN({ ...architecture, inChannels: data.numFeatures, outChannels: data.numClasses });
   const records: EpochRecord[] = [];
   const started = performance.now();
   trainNodeClassifier(net, data, {

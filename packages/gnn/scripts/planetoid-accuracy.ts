@@ -22,7 +22,7 @@ import { GRAPH_DATASETS, loadGraphDataset, type GraphDatasetName } from '@tensor
 import { normalizeFeatures, type PlanetoidFeatures } from '@tensorloom/graph';
 import { loadPlanetoid } from '@tensorloom/graph/node';
 import { firstLayerOnly, recipeFor } from '../src/model-recipes.js';
-import { preferSparse } from '../src/message-passing.js';
+import { preferSparse } from '../src/node-features.js';
 import { GNN, type ConvKind, type DropoutPlacement } from '../src/models.js';
 import { runSeeds } from '../src/node-classification-seeds.js';
 import type { SelectionCriterion, TrainNodeClassifierOptions } from '../src/node-classification.js';
@@ -80,10 +80,10 @@ if (values.lr !== undefined) training.lr = number(values.lr);
 if (values['decay-on'] === 'all') delete training.weightDecayFilter;
 else if (values['decay-on'] === 'first') training.weightDecayFilter = firstLayerOnly;
 
-const architecture = {
-  ...recipe.architecture,
-  ...(values['dropout-placement'] === undefined ? {} : { dropoutPlacement: values['dropout-placement'] as DropoutPlacement }),
-};
+const architecture =
+  recipe.architecture.conv === 'gat' && values['dropout-placement'] !== undefined
+    ? { ...recipe.architecture, dropoutPlacement: values['dropout-placement'] as DropoutPlacement }
+    : recipe.architecture;
 const logEvery = Number(values['log-every']);
 const describe = { ...training, weightDecayFilter: training.weightDecayFilter === undefined ? 'all' : 'first layer' };
 console.log(

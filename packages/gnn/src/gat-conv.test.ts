@@ -1,9 +1,10 @@
 import { DTypeError, Generator, IndexError, ShapeError, ValueError, noGrad, ones, zeros, type Tensor } from '@tensorloom/core-tensor';
 import { expectClose, gradcheck } from '@tensorloom/core-tensor/testing';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { MESSY_NODES, MESSY_PAIRS, edgeIndexOf, rand64 } from '../test/graphs.js';
-import { GATConv, attentionAggregate, attentionEdges } from './gat-conv.js';
-import { Edges } from './message-passing.js';
+import { attentionAggregate, attentionEdges } from './attention.js';
+import { GATConv } from './gat-conv.js';
+import { Edges } from './edges.js';
 
 /** Σ_e alpha[e, h] over the edges into each node: [N, H]. */
 function attentionMass(edgeIndex: Tensor, alpha: Tensor, numNodes: number): number[][] {
@@ -115,7 +116,13 @@ describe('GATConv', () => {
   it('inputDropout draws a separate mask for every head, on dense and on sparse inputs', () => {
     // One channel per head, every weight 1: head h outputs the sum of its kept, rescaled inputs.
     const features = 400;
-    const conv = new GATConv(features, 1, { heads: 3, inputDropout: 0.5, addSelfLoops: false, bias: false, generator: new Generator(3) });
+    const conv = new GATConv(features, 1, {
+      heads: 3,
+      perHeadInputDropout: 0.5,
+      addSelfLoops: false,
+      bias: false,
+      generator: new Generator(3),
+    });
     conv.lin.weight.data.fill(1);
     conv.att_src.data.fill(0);
     conv.att_dst.data.fill(0);
@@ -152,7 +159,7 @@ describe('GATConv', () => {
 
   it('passes gradcheck with per-head input dropout and feature dropout (masks re-drawn from one seed)', () => {
     const generator = new Generator(0);
-    const conv = new GATConv(4, 2, { heads: 2, inputDropout: 0.3, featureDropout: 0.3, dropout: 0.2, dtype: 'float64', generator });
+    const conv = new GATConv(4, 2, { heads: 2, perHeadInputDropout: 0.3, featureDropout: 0.3, dropout: 0.2, dtype: 'float64', generator });
     const x = rand64([MESSY_NODES, 4], 13);
     const sparseInput = rand64([MESSY_NODES, 4], 14);
     for (let k = 0; k < sparseInput.data.length; k += 3) sparseInput.data[k] = 0;
@@ -225,7 +232,7 @@ describe('GATConv', () => {
   });
 
   it('rejects bad input and options with typed errors', () => {
-    expect(() => new GATConv(3, 2, { inputDropout: -0.1 })).toThrow(ValueError);
+    expect(() => new GATConv(3, 2, { perHeadInputDropout: -0.1 })).toThrow(ValueError);
     expect(() => new GATConv(3, 2, { featureDropout: 2 })).toThrow(ValueError);
     expect(() => new GATConv(3, 2, { attentionBias: 'yes' as unknown as boolean })).toThrow(/attentionBias must be a boolean, got yes/);
     const conv = new GATConv(3, 2);
@@ -268,23 +275,39 @@ describe("attention edge sets and the heads' block-diagonal adjacency", () => {
     expect(() => edges.headAdjacency(rand64([3, 2], 9))).toThrow(ShapeError);
   });
 
-  it('attentionEdges builds an edge set once per edge-index tensor, and again when the tensor changed in place', () => {
+  it('with cached: true builds its edge set on the first forward only; without, on every forward', () => {
     const index = edgeIndexOf(MESSY_PAIRS);
-    const first = attentionEdges('test', index, MESSY_NODES, true);
-    expect(attentionEdges('test', index, MESSY_NODES, true)).toBe(first);
-    expect(attentionEdges('test', edgeIndexOf(MESSY_PAIRS), MESSY_NODES, true)).not.toBe(first);
-    expect(attentionEdges('test', index, MESSY_NODES, false)).not.toBe(first);
-    expect(attentionEdges('test', index, MESSY_NODES + 1, true).numNodes).toBe(MESSY_NODES + 1);
-    const conv = new GATConv(4, 2, { heads: 2, dtype: 'float64', generator: new Generator(3) });
+    const x = rand64([MESSY_NODES, 4], 10);
+    const builds = vi.spyOn(Edges, 'fromEdgeIndex');
+    try {
+      for (const cached of [false, true]) {
+        builds.mockClear();
+        const conv = new GATConv(4, 2, { heads: 2, cached, dtype: 'float64', generator: new Generator(3) });
+        const first = conv.call(x, index);
+        const perForward = builds.mock.calls.length;
+        expect(perForward).toBeGreaterThan(0);
+        for (let epoch = 0; epoch < 3; epoch++) expectClose(conv.call(x, index), first.data, { atol: 0 });
+        expect(builds.mock.calls.length).toBe(cached ? perForward : 4 * perForward);
+        expect(conv.hasCache).toBe(cached);
+      }
+    } finally {
+      builds.mockRestore();
+    }
+  });
+
+  it('with cached: true keeps the first graph until clearCache(), and refuses another node count', () => {
+    const index = edgeIndexOf(MESSY_PAIRS);
+    const conv = new GATConv(4, 2, { heads: 2, cached: true, dtype: 'float64', generator: new Generator(3) });
     const x = rand64([MESSY_NODES, 4], 10);
     const before = conv.call(x, index);
-    index.data[0] = 4; // the first edge 0 → 1 becomes 4 → 1, in place
-    const rebuilt = attentionEdges('test', index, MESSY_NODES, true);
-    expect(rebuilt).not.toBe(first);
-    expect(rebuilt.source.data[0]).toBe(4);
-    const after = conv.call(x, index);
-    expectClose(after, conv.call(x, edgeIndexOf([[4, 1], ...MESSY_PAIRS.slice(1)])), { atol: 0 });
+    const moved = edgeIndexOf([[4, 1], ...MESSY_PAIRS.slice(1)]);
+    expectClose(conv.call(x, moved), before.data, { atol: 0 });
+    conv.clearCache();
+    const after = conv.call(x, moved);
+    expectClose(after, new GATConv(4, 2, { heads: 2, dtype: 'float64', generator: new Generator(3) }).call(x, moved), { atol: 0 });
     expect(Array.from(after.data)).not.toEqual(Array.from(before.data));
+    expect(() => conv.call(rand64([MESSY_NODES + 1, 4], 1), moved)).toThrow(ShapeError);
+    expect(attentionEdges('test', index, MESSY_NODES, false).numEdges).toBe(MESSY_PAIRS.length);
   });
 
   it('returns a copy of the edge index it attended over, so changing it changes nothing kept', () => {

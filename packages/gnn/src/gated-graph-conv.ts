@@ -5,7 +5,9 @@
 import { Tensor, ValueError, concat, matmul, nn, select, zeros, type FloatDType, type Generator } from '@tensorloom/core-tensor';
 import { GRUCell } from '@tensorloom/rnn';
 import { checkChannels } from './linear.js';
-import { Edges, MessagePassing, checkNodeFeatures, denseFeatures, type Aggregation, type NodeFeatures } from './message-passing.js';
+import { Edges } from './edges.js';
+import { MessagePassing, type Aggregation } from './message-passing.js';
+import { checkNodeFeatures, denseFeatures, type NodeFeatures } from './node-features.js';
 
 /** Options of {@link GatedGraphConv}. */
 export interface GatedGraphConvOptions {

@@ -1,17 +1,11 @@
 /**
  * `GCNConv`: the graph convolution of Kipf & Welling (2017), PyTorch Geometric's `GCNConv`.
  */
-import { ShapeError, Tensor, ValueError, add, fmtShape, noGrad, ones, type FloatDType, type Generator } from '@tensorloom/core-tensor';
+import { Tensor, ValueError, add, noGrad, ones, type FloatDType, type Generator } from '@tensorloom/core-tensor';
 import { checkChannels, GraphLinear } from './linear.js';
-import {
-  Edges,
-  MessagePassing,
-  checkEdgeIndex,
-  checkEdgeWeight,
-  checkNodeFeatures,
-  featureDtype,
-  type NodeFeatures,
-} from './message-passing.js';
+import { Edges, checkEdgeIndex, checkEdgeWeight } from './edges.js';
+import { MessagePassing } from './message-passing.js';
+import { checkNodeFeatures, featureDtype, type NodeFeatures } from './node-features.js';
 import { gcnNorm } from '@tensorloom/graph';
 
 /** Options of {@link GCNConv}. */
@@ -71,17 +65,15 @@ export class GCNConv extends MessagePassing<[NodeFeatures, Tensor, GCNConvForwar
   readonly inChannels: number;
   readonly outChannels: number;
   readonly improved: boolean;
-  readonly cached: boolean;
   readonly addSelfLoops: boolean;
   readonly normalize: boolean;
   readonly generator: Generator | undefined;
-  private cache: { edges: Edges; edgeWeight: Tensor | null } | null = null;
 
   constructor(inChannels: number, outChannels: number, options: GCNConvOptions = {}) {
-    super({ aggr: 'sum' });
+    super({ aggr: 'sum', cached: options.cached ?? false });
     checkChannels('GCNConv', 'inChannels', inChannels);
     checkChannels('GCNConv', 'outChannels', outChannels);
-    const { improved = false, cached = false, normalize = true, bias = true, dtype = 'float32', generator } = options;
+    const { improved = false, normalize = true, bias = true, dtype = 'float32', generator } = options;
     const addSelfLoops = options.addSelfLoops ?? normalize;
     if (addSelfLoops && !normalize) {
       throw new ValueError(
@@ -91,7 +83,6 @@ export class GCNConv extends MessagePassing<[NodeFeatures, Tensor, GCNConvForwar
     this.inChannels = inChannels;
     this.outChannels = outChannels;
     this.improved = improved;
-    this.cached = cached;
     this.addSelfLoops = addSelfLoops;
     this.normalize = normalize;
     this.generator = generator;
@@ -113,31 +104,15 @@ export class GCNConv extends MessagePassing<[NodeFeatures, Tensor, GCNConvForwar
     return this.getParameter('bias');
   }
 
-  /** Whether a cached normalised adjacency is held (only with `cached: true`, after a forward). */
-  get hasCache(): boolean {
-    return this.cache !== null;
-  }
-
-  /** Forgets the cached normalised adjacency (the next forward rebuilds it). */
-  clearCache(): void {
-    this.cache = null;
-  }
-
   protected override resetOwnParameters(): void {
     const bias = this.bias;
     if (bias !== null) noGrad(() => bias.data.fill(0));
-    this.cache = null;
+    this.clearCache();
   }
 
   forward(x: NodeFeatures, edgeIndex: Tensor, options: GCNConvForwardOptions = {}): Tensor {
     checkNodeFeatures('GCNConv', x, this.inChannels);
-    if (this.cache !== null && this.cache.edges.numNodes !== x.shape[0]) {
-      throw new ShapeError(
-        `GCNConv: the cached graph has ${this.cache.edges.numNodes} nodes but x is ${fmtShape(x.shape)}; call clearCache() to change graphs`,
-      );
-    }
-    const graph = this.cache ?? this.prepare(x, edgeIndex, options.edgeWeight ?? null);
-    if (this.cached) this.cache = graph;
+    const graph = this.cachedGraph(x.shape[0]!, () => this.prepare(x, edgeIndex, options.edgeWeight ?? null));
     const h = this.lin.call(x);
     const out = this.propagate(graph.edges, { x: h, edgeWeight: graph.edgeWeight });
     const bias = this.bias;

@@ -2,7 +2,8 @@
  * `GINConv`: the graph isomorphism network layer (Xu et al., 2019), PyTorch Geometric's `GINConv`.
  */
 import { Tensor, add, mul, nn, noGrad, type FloatDType } from '@tensorloom/core-tensor';
-import { MessagePassing, checkNodeFeatures, denseFeatures, type NodeFeatures } from './message-passing.js';
+import { MessagePassing } from './message-passing.js';
+import { checkNodeFeatures, denseFeatures, type NodeFeatures } from './node-features.js';
 
 /** A module mapping node features `[N, F]` to `[N, F']` (an MLP, usually an `nn.Sequential`). */
 export type NodeModule = nn.Module<[Tensor], Tensor>;

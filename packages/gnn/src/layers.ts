@@ -1,26 +1,22 @@
 // The graph layers of @tensorloom/gnn: the message-passing template, the convolutions and pooling.
-export {
-  MessagePassing,
-  Edges,
-  sparseAggregate,
-  checkEdgeIndex,
-  checkNodeFeatures,
-  checkEdgeWeight,
-  preferSparse,
-  featureDtype,
-  denseFeatures,
-} from './message-passing.js';
-export type { Aggregation, MessagePassingOptions, NodeFeatures, PropagateInputs } from './message-passing.js';
+export { MessagePassing, sparseAggregate, type Aggregation, type MessagePassingOptions, type PropagateInputs } from './message-passing.js';
+export { Edges, checkEdgeIndex, checkEdgeWeight } from './edges.js';
+export { checkNodeFeatures, preferSparse, featureDtype, denseFeatures, type NodeFeatures } from './node-features.js';
 export { GraphLinear, glorot_, type GraphLinearOptions, type WeightInitializer } from './linear.js';
 export { GCNConv, type GCNConvOptions, type GCNConvForwardOptions } from './gcn-conv.js';
 export {
-  GATConv,
-  type GATConvOptions,
+  AttentionConv,
+  attentionEdges,
+  attentionAggregate,
+  combineHeads,
   type AttentionConvOptions,
   type AttentionForwardOptions,
   type AttentionOutput,
   type AttentionWeights,
-} from './gat-conv.js';
+  type AttentionInputs,
+  type AttentionScores,
+} from './attention.js';
+export { GATConv, type GATConvOptions } from './gat-conv.js';
 export { GATv2Conv, type GATv2ConvOptions } from './gatv2-conv.js';
 export { SAGEConv, type SAGEConvOptions } from './sage-conv.js';
 export { GINConv, type GINConvOptions, type NodeModule } from './gin-conv.js';

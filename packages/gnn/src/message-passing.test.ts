@@ -2,7 +2,8 @@ import { DTypeError, IndexError, ShapeError, Tensor, ValueError, mul, sub, tenso
 import { expectClose, gradcheck } from '@tensorloom/core-tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { MESSY_NODES, MESSY_PAIRS, edgeIndexOf, rand64, weights64 } from '../test/graphs.js';
-import { Edges, MessagePassing, type Aggregation, type PropagateInputs } from './message-passing.js';
+import { Edges } from './edges.js';
+import { MessagePassing, type Aggregation, type PropagateInputs } from './message-passing.js';
 
 /** The base template with its default message (x_j, times the edge weight). */
 class Neighbours extends MessagePassing<[Tensor, Tensor, (Tensor | null)?]> {

@@ -4,7 +4,7 @@
  * row-normalised, and the training options for `trainNodeClassifier`/`runSeeds`.
  */
 import { ValueError } from '@tensorloom/core-tensor';
-import type { ConvKind, GNNOptions } from './models.js';
+import type { ConvKind, DistributiveOmit, GNNOptions } from './models.js';
 import type { TrainNodeClassifierOptions } from './node-classification.js';
 
 /** A model's paper settings on one dataset. */
@@ -18,7 +18,7 @@ export interface NodeClassificationRecipe {
   /** Row-normalise the features first (`normalizeFeatures` of `@tensorloom/graph`; PyG's `NormalizeFeatures`). */
   readonly normalizeFeatures: boolean;
   /** The architecture: spread into `new GNN({ ...recipe.architecture, inChannels, outChannels })`. */
-  readonly architecture: Readonly<Omit<GNNOptions, 'inChannels' | 'outChannels' | 'generator' | 'dtype'>>;
+  readonly architecture: Readonly<DistributiveOmit<GNNOptions, 'inChannels' | 'outChannels' | 'generator' | 'dtype'>>;
   /** The optimiser, epochs and model selection: pass to `trainNodeClassifier` or `runSeeds`. */
   readonly training: Readonly<TrainNodeClassifierOptions>;
 }
@@ -100,6 +100,7 @@ export function recipeFor(model: ConvKind, dataset = 'cora'): NodeClassification
           act: 'elu',
           dropoutPlacement: 'per-head',
           attentionBias: true,
+          cached: true,
         },
         training: {
           epochs: 1000,
@@ -124,6 +125,7 @@ export function recipeFor(model: ConvKind, dataset = 'cora'): NodeClassification
           dropout: 0.6,
           attentionDropout: 0.6,
           act: 'elu',
+          cached: true,
         },
         training: { epochs: 1000, lr: pubmed ? 0.01 : 0.005, weightDecay: pubmed ? 1e-3 : 5e-4, patience: 100, criterion: 'loss' },
       });

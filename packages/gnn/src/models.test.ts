@@ -1,11 +1,15 @@
-import { DTypeError, Generator, Tensor, ValueError, manualSeed, randn, sum, tensor } from '@tensorloom/core-tensor';
+import { Generator, ValueError, manualSeed, randn, sum, tensor } from '@tensorloom/core-tensor';
 import { gradcheck } from '@tensorloom/core-tensor/testing';
 import { karateClub } from '@tensorloom/graph';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { Edges } from './edges.js';
 import { GATConv } from './gat-conv.js';
-import { GAT, GCN, GNN, inputDropout, type ConvKind } from './models.js';
+import { GAT, GCN, GNN, type ConvKind } from './models.js';
 import { trainNodeClassifier } from './node-classification.js';
 import { oversmoothing } from './oversmoothing.js';
+
+/** `heads` for the attention convolutions, which alone take it. */
+const headsFor = (conv: ConvKind, heads: number) => (conv === 'gat' || conv === 'gatv2' ? { heads } : {});
 
 const shapes = (model: GNN) => Object.fromEntries(model.namedParameters().map(([name, p]) => [name, p.shape]));
 
@@ -46,11 +50,11 @@ describe('GAT', () => {
       new GAT({ inChannels: 20, outChannels: 3, dropoutPlacement, generator: new Generator(4) });
     const perHead = make('per-head');
     const convs = [...perHead.convs] as GATConv[];
-    expect(convs.map((c) => [c.inputDropout, c.featureDropout, c.dropout])).toEqual([
+    expect(convs.map((c) => [c.perHeadInputDropout, c.featureDropout, c.dropout])).toEqual([
       [0.6, 0.6, 0.6],
       [0.6, 0.6, 0.6],
     ]);
-    expect(([...make('layer-input').convs] as GATConv[]).map((c) => [c.inputDropout, c.featureDropout])).toEqual([
+    expect(([...make('layer-input').convs] as GATConv[]).map((c) => [c.perHeadInputDropout, c.featureDropout])).toEqual([
       [0, 0],
       [0, 0],
     ]);
@@ -63,6 +67,7 @@ describe('GAT', () => {
       { dtype: 'int32' },
     );
     expect(Array.from(perHead.eval().call(x, edgeIndex).data)).toEqual(Array.from(make('layer-input').eval().call(x, edgeIndex).data));
+    // @ts-expect-error dropoutPlacement belongs to conv 'gat' (JavaScript callers get a ValueError)
     expect(() => new GNN({ conv: 'gcn', inChannels: 4, hiddenChannels: 4, outChannels: 2, dropoutPlacement: 'per-head' })).toThrow(
       ValueError,
     );
@@ -90,8 +95,9 @@ describe('GAT', () => {
       ['convs.1.att_dst_bias', [1]],
     ]);
     expect(([...new GAT({ inChannels: 20, outChannels: 3 }).convs] as GATConv[]).map((c) => c.att_src_bias)).toEqual([null, null]);
+    // @ts-expect-error attentionBias belongs to conv 'gat'
     expect(() => new GNN({ conv: 'gatv2', inChannels: 4, hiddenChannels: 4, outChannels: 2, attentionBias: true })).toThrow(
-      /attentionBias needs conv 'gat', got 'gatv2'/,
+      /attentionBias applies to conv 'gat', not 'gatv2'/,
     );
   });
 
@@ -129,7 +135,7 @@ describe('GNN', () => {
     ['sage', 4],
     ['gin', 4],
   ])('stacks %s layers with the right widths', (conv, hiddenWidth) => {
-    const model = new GNN({ conv, inChannels: 5, hiddenChannels: 4, outChannels: 3, numLayers: 3, heads: 2 });
+    const model = new GNN({ conv, inChannels: 5, hiddenChannels: 4, outChannels: 3, numLayers: 3, ...headsFor(conv, 2) });
     expect(model.convs.length).toBe(3);
     const hs = model.eval().representations(x, edgeIndex);
     expect(hs.map((h) => h.shape)).toEqual([
@@ -194,49 +200,30 @@ describe('GNN', () => {
   });
 });
 
-describe('inputDropout', () => {
-  it('keeps zeros, scales the survivors by 1/(1 − p) and drops about p of the non-zeros', () => {
-    const values = new Float32Array(20000);
-    for (let i = 0; i < values.length; i += 2) values[i] = 1 + (i % 7);
-    const x = new Tensor(values, [200, 100], 'float32');
-    const out = inputDropout(x, 0.25, { generator: new Generator(5) });
-    let kept = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = out.data[i]!;
-      if (values[i] === 0) expect(v).toBe(0);
-      else if (v !== 0) {
-        expect(v).toBeCloseTo(values[i]! / 0.75, 5);
-        kept++;
+describe('the edge set of a GAT during training', () => {
+  it('is built in the first epoch only when cached (the GAT model and recipe default), in every epoch when not', () => {
+    const data = karateClub();
+    const builds = vi.spyOn(Edges, 'fromEdgeIndex');
+    try {
+      const counts: number[] = [];
+      for (const cached of [true, false]) {
+        builds.mockClear();
+        manualSeed(0);
+        const model = new GAT({ inChannels: data.numFeatures, outChannels: data.numClasses, heads: 2, cached });
+        const perEpoch: number[] = [];
+        trainNodeClassifier(model, data, { epochs: 4, onEpoch: () => perEpoch.push(builds.mock.calls.length) });
+        counts.push(builds.mock.calls.length);
+        // Cached: nothing is built after the first epoch. Not cached: every epoch (a training and an
+        // evaluation forward of both layers) builds the edge sets again, twice as many as the first
+        // forward of a cached model builds in all.
+        if (cached) expect(new Set(perEpoch).size).toBe(1);
+        else for (let e = 1; e < 4; e++) expect(perEpoch[e]! - perEpoch[e - 1]!).toBe(2 * counts[0]!);
       }
+      expect(counts[0]).toBeGreaterThan(0);
+      expect([...new GAT({ inChannels: 3, outChannels: 2 }).convs].map((conv) => (conv as GATConv).cached)).toEqual([true, true]);
+    } finally {
+      builds.mockRestore();
     }
-    expect(kept / 10000).toBeGreaterThan(0.73);
-    expect(kept / 10000).toBeLessThan(0.77);
-  });
-
-  it('is the identity in evaluation or with p = 0, zeros with p = 1', () => {
-    const x = tensor([
-      [1, 0],
-      [2, 3],
-    ]);
-    expect(inputDropout(x, 0.5, { training: false })).toBe(x);
-    expect(inputDropout(x, 0)).toBe(x);
-    expect(Array.from(inputDropout(x, 1).data)).toEqual([0, 0, 0, 0]);
-  });
-
-  it('falls back to dense dropout for an input that needs a gradient', () => {
-    const x = tensor([
-      [1, 0],
-      [2, 3],
-    ]);
-    x.requiresGrad = true;
-    const out = inputDropout(x, 0.5, { generator: new Generator(0) });
-    sum(out).backward();
-    expect(x.grad).not.toBeNull();
-  });
-
-  it('rejects a bad probability or an int32 input', () => {
-    expect(() => inputDropout(tensor([1]), -0.1)).toThrow(ValueError);
-    expect(() => inputDropout(tensor([1], { dtype: 'int32' }), 0.5)).toThrow(DTypeError);
   });
 });
 
@@ -266,7 +253,7 @@ describe('training on the karate club (2 labelled leaders, 32 members to classif
 
   it.each<ConvKind>(['gatv2', 'sage', 'gin'])('GNN with %s learns the club split too', (conv) => {
     manualSeed(0);
-    const model = new GNN({ conv, inChannels: data.numFeatures, hiddenChannels: 16, outChannels: data.numClasses, heads: 4 });
+    const model = new GNN({ conv, inChannels: data.numFeatures, hiddenChannels: 16, outChannels: data.numClasses, ...headsFor(conv, 4) });
     const result = trainNodeClassifier(model, data, { epochs: 100 });
     expect(result.trainAccuracy).toBe(1);
     expect(result.testAccuracy).toBeGreaterThanOrEqual(0.8);

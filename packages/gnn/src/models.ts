@@ -3,25 +3,13 @@
  * (Veličković et al., 2018), and `GNN`, the same stack for any of the package's convolutions.
  * Their paper hyper-parameters (optimiser, epochs, early stopping) are in `model-recipes.ts`.
  */
-import {
-  DTypeError,
-  SparseCsr,
-  Tensor,
-  ValueError,
-  defaultGenerator,
-  dropout,
-  elu,
-  nn,
-  relu,
-  tanh,
-  type FloatDType,
-  type Generator,
-} from '@tensorloom/core-tensor';
+import { Tensor, ValueError, dropout, elu, nn, relu, tanh, type FloatDType, type Generator } from '@tensorloom/core-tensor';
 import { GATConv } from './gat-conv.js';
 import { GATv2Conv } from './gatv2-conv.js';
 import { GCNConv } from './gcn-conv.js';
 import { GINConv } from './gin-conv.js';
-import type { NodeFeatures } from './message-passing.js';
+import type { NodeFeatures } from './node-features.js';
+import { sparseDropout } from './sparse-dropout.js';
 import { recipeFor, type NodeClassificationRecipe } from './model-recipes.js';
 import { SAGEConv } from './sage-conv.js';
 
@@ -40,9 +28,8 @@ export const DROPOUT_PLACEMENTS: readonly DropoutPlacement[] = Object.freeze(['l
 /** A graph layer as the models call it: `(x [N, in], edgeIndex [2, E]) → [N, out]`. */
 export type GraphLayer = nn.Module<[NodeFeatures, Tensor], Tensor>;
 
-export interface GNNOptions {
-  /** The convolution of every layer. */
-  conv: ConvKind;
+/** The options every `GNN` takes, whatever its convolution. */
+export interface GNNCommonOptions {
   /** Input features per node. */
   inChannels: number;
   /** Width of each hidden layer (per head for the attention convolutions). */
@@ -53,39 +40,90 @@ export interface GNNOptions {
   numLayers?: number;
   /** Dropout on the input of every hidden and output layer. Default 0.5. */
   dropout?: number;
-  /** Dropout on the input features (the first layer's input). Default: `dropout`. */
+  /** Dropout on the input features (the first layer's input), drawn at the non-zeros (`sparseDropout`). Default: `dropout`. */
   inputDropout?: number;
   /** Non-linearity after every layer but the last. Default 'relu'. */
   act?: Activation;
-  /** 'gat', 'gatv2': attention heads of the hidden layers, concatenated. Default 1. */
-  heads?: number;
-  /** 'gat', 'gatv2': attention heads of the output layer, averaged (`concat: false`). Default 1. */
-  outHeads?: number;
-  /** 'gat', 'gatv2': dropout on the attention coefficients. Default 0. */
-  attentionDropout?: number;
-  /**
-   * Where `inputDropout` and `dropout` apply. 'layer-input' (default; PyG's models): one mask on
-   * each layer's input. 'per-head' ('gat' only; the GAT authors' code): inside every `GATConv`, a
-   * separate mask per head on the layer's input, and the same rate again on the transformed
-   * features the attention weighs (`GATConv`'s `inputDropout` and `featureDropout`).
-   */
-  dropoutPlacement?: DropoutPlacement;
-  /**
-   * 'gat' only: every `GATConv` learns a bias per head on both halves of its attention score,
-   * inside the LeakyReLU (`GATConv`'s `attentionBias`; the authors' code has them). Default false.
-   */
-  attentionBias?: boolean;
-  /** 'sage': the neighbour aggregation. Default 'mean'. */
-  aggr?: 'mean' | 'max' | 'sum';
-  /** 'gin': learn each layer's ε. Default false. */
-  trainEps?: boolean;
-  /** 'gcn': keep the normalised adjacency of the first forward (transductive training on one graph). Default false. */
-  cached?: boolean;
   /** Parameter dtype. Default 'float32'. */
   dtype?: FloatDType;
   /** Generator for the initial weights and every dropout mask. Default: the global one (`manualSeed`). */
   generator?: Generator;
 }
+
+/** The options of the convolutions that keep what they build from the graph (`gcn`, `gat`, `gatv2`). */
+export interface CachingConvOptions {
+  /**
+   * Every layer keeps what it built from the graph on the first forward (normalised adjacency, edge
+   * set with self-loops) for later ones: transductive training on one graph. Default false.
+   */
+  cached?: boolean;
+}
+
+/** The options of the attention convolutions (`gat`, `gatv2`). */
+export interface AttentionModelOptions extends CachingConvOptions {
+  /** Attention heads of the hidden layers, concatenated. Default 1. */
+  heads?: number;
+  /** Attention heads of the output layer, averaged (`concat: false`). Default 1. */
+  outHeads?: number;
+  /** Dropout on the attention coefficients. Default 0. */
+  attentionDropout?: number;
+}
+
+/** `conv: 'gcn'`: `GCNConv` layers. */
+export interface GCNLayerOptions extends CachingConvOptions {
+  conv: 'gcn';
+}
+
+/** `conv: 'gat'`: `GATConv` layers, with the GAT authors' options. */
+export interface GATLayerOptions extends AttentionModelOptions {
+  conv: 'gat';
+  /**
+   * Where `inputDropout` and `dropout` apply. 'layer-input' (default; PyG's models): one mask on
+   * each layer's input. 'per-head' (the GAT authors' code): inside every `GATConv`, a separate mask
+   * per head on the layer's input, and the same rate again on the transformed features the
+   * attention weighs (`GATConv`'s `perHeadInputDropout` and `featureDropout`).
+   */
+  dropoutPlacement?: DropoutPlacement;
+  /**
+   * Every `GATConv` learns a bias per head on both halves of its attention score, inside the
+   * LeakyReLU (`GATConv`'s `attentionBias`; the authors' code has them). Default false.
+   */
+  attentionBias?: boolean;
+}
+
+/** `conv: 'gatv2'`: `GATv2Conv` layers. */
+export interface GATv2LayerOptions extends AttentionModelOptions {
+  conv: 'gatv2';
+}
+
+/** `conv: 'sage'`: `SAGEConv` layers. */
+export interface SAGELayerOptions {
+  conv: 'sage';
+  /** The neighbour aggregation. Default 'mean'. */
+  aggr?: 'mean' | 'max' | 'sum';
+}
+
+/** `conv: 'gin'`: `GINConv` layers. */
+export interface GINLayerOptions {
+  conv: 'gin';
+  /** Learn each layer's ε. Default false. */
+  trainEps?: boolean;
+}
+
+/** The options of a convolution kind, by `conv`. */
+export type ConvOptions = GCNLayerOptions | GATLayerOptions | GATv2LayerOptions | SAGELayerOptions | GINLayerOptions;
+
+/**
+ * The options of `GNN`: the common ones and those of its convolution, a union on `conv`, so an
+ * option another convolution owns (`heads` with 'gcn', `aggr` with 'gat') does not compile.
+ */
+export type GNNOptions = GNNCommonOptions & ConvOptions;
+
+/** `Omit` over each member of a union (TypeScript's own `Omit` merges the members first). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A `GNN`'s architecture without its input and output widths: what recipes and the CLI hold. */
+export type GNNArchitecture = DistributiveOmit<GNNOptions, 'inChannels' | 'outChannels'>;
 
 /**
  * A stack of graph convolutions for node classification, dropout before every layer and a
@@ -106,7 +144,7 @@ export interface GNNOptions {
  * - 'gin': `GINConv` around a 2-layer MLP `Linear(in, out) → ReLU → Linear(out, out)` (PyG's
  *   `GIN` model without batch norm), with `trainEps`.
  *
- * The input dropout (`inputDropout`) draws its mask only at the non-zero features: a zero stays
+ * The input dropout (`inputDropout`, by `sparseDropout`) draws its mask only at the non-zero features: a zero stays
  * zero under any mask, so the result has dropout's distribution, and sparse bag-of-words inputs
  * need ~1% of the draws. With `dropoutPlacement: 'per-head'` ('gat') the dropout moves inside the
  * layers instead, as the GAT authors' code: each head drops its own copy of the layer's input, and
@@ -158,14 +196,17 @@ export class GNN extends nn.Module<[NodeFeatures, Tensor], Tensor> {
     ] as const) {
       if (!(value >= 0 && value <= 1)) throw new ValueError(`${op}: ${name} must be a probability in [0, 1], got ${String(value)}`);
     }
-    const { dropoutPlacement = 'layer-input' } = options;
+    // The types rule out an option of another convolution; JavaScript callers get the error here.
+    for (const [name, owners] of Object.entries(CONV_OPTIONS)) {
+      if ((options as unknown as Record<string, unknown>)[name] !== undefined && !owners.includes(conv)) {
+        throw new ValueError(`${op}: ${name} applies to conv ${owners.map((k) => `'${k}'`).join(', ')}, not '${conv}'`);
+      }
+    }
+    const dropoutPlacement = options.conv === 'gat' ? (options.dropoutPlacement ?? 'layer-input') : 'layer-input';
     if (!DROPOUT_PLACEMENTS.includes(dropoutPlacement))
       throw new ValueError(`${op}: dropoutPlacement must be 'layer-input' or 'per-head', got '${String(dropoutPlacement)}'`);
-    if (dropoutPlacement === 'per-head' && conv !== 'gat')
-      throw new ValueError(`${op}: dropoutPlacement 'per-head' needs conv 'gat', got '${conv}'`);
-    const { attentionBias = false } = options;
+    const attentionBias = options.conv === 'gat' ? (options.attentionBias ?? false) : false;
     if (typeof attentionBias !== 'boolean') throw new ValueError(`${op}: attentionBias must be a boolean, got ${String(attentionBias)}`);
-    if (attentionBias && conv !== 'gat') throw new ValueError(`${op}: attentionBias needs conv 'gat', got '${conv}'`);
     if (!ACTIVATIONS.includes(act))
       throw new ValueError(`${op}: act must be one of ${ACTIVATIONS.map((k) => `'${k}'`).join(', ')}, got '${String(act)}'`);
     this.conv = conv;
@@ -217,7 +258,7 @@ export class GNN extends nn.Module<[NodeFeatures, Tensor], Tensor> {
       if (!perHead)
         h =
           layer === 0
-            ? inputDropout(h, this.inputDropout, { training: this.training, generator: this.generator })
+            ? sparseDropout(h, this.inputDropout, { training: this.training, generator: this.generator })
             : dropout(h as Tensor, this.dropout, { training: this.training, generator: this.generator });
       let next = conv.call(h, edgeIndex);
       if (layer < this.numLayers - 1) next = activate(next, this.act);
@@ -305,6 +346,8 @@ export interface GATOptions {
   dropoutPlacement?: DropoutPlacement;
   /** Learn the attention scores' biases of the authors' code (`GATConv`'s `attentionBias`). Default false. */
   attentionBias?: boolean;
+  /** Keep each layer's edge set (self-loops, sparse adjacency) of the first forward. Default true (one graph). */
+  cached?: boolean;
   /** Parameter dtype. Default 'float32'. */
   dtype?: FloatDType;
   /** Generator for the initial weights and the dropout masks. Default: the global one. */
@@ -340,12 +383,33 @@ export class GAT extends GNN {
   static readonly paperRecipe: NodeClassificationRecipe = recipeFor('gat', 'cora');
 
   constructor(options: GATOptions) {
-    const { hiddenChannels = 8, heads = 8, outHeads = 1, numLayers = 2, dropout: p = 0.6, attentionDropout = 0.6, ...rest } = options;
-    super({ ...rest, conv: 'gat', hiddenChannels, heads, outHeads, numLayers, dropout: p, attentionDropout, act: 'elu' });
+    const {
+      hiddenChannels = 8,
+      heads = 8,
+      outHeads = 1,
+      numLayers = 2,
+      dropout: p = 0.6,
+      attentionDropout = 0.6,
+      cached = true,
+      ...rest
+    } = options;
+    super({ ...rest, conv: 'gat', hiddenChannels, heads, outHeads, numLayers, dropout: p, attentionDropout, cached, act: 'elu' });
   }
 }
 
 const CONV_KINDS: readonly ConvKind[] = ['gcn', 'gat', 'gatv2', 'sage', 'gin'];
+
+/** The options that belong to some convolutions only, and which. */
+const CONV_OPTIONS: Readonly<Record<string, readonly ConvKind[]>> = {
+  cached: ['gcn', 'gat', 'gatv2'],
+  heads: ['gat', 'gatv2'],
+  outHeads: ['gat', 'gatv2'],
+  attentionDropout: ['gat', 'gatv2'],
+  dropoutPlacement: ['gat'],
+  attentionBias: ['gat'],
+  aggr: ['sage'],
+  trainEps: ['gin'],
+};
 const ACTIVATIONS: readonly Activation[] = ['relu', 'elu', 'tanh', 'identity'];
 
 /** One layer of the stack and the width of what it outputs. */
@@ -372,12 +436,12 @@ function buildConv(
           throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(value)}`);
       }
       const heads = last ? (options.outHeads ?? 1) : (options.heads ?? 1);
-      const attention = { heads, concat: !last, dropout: options.attentionDropout ?? 0, dtype, generator };
+      const attention = { heads, concat: !last, dropout: options.attentionDropout ?? 0, cached: options.cached ?? false, dtype, generator };
       const conv =
         options.conv === 'gat'
           ? new GATConv(inChannels, outChannels, {
               ...attention,
-              inputDropout: perHeadDropout[0],
+              perHeadInputDropout: perHeadDropout[0],
               featureDropout: perHeadDropout[1],
               attentionBias: options.attentionBias ?? false,
             })
@@ -408,45 +472,4 @@ function activate(x: Tensor, act: Activation): Tensor {
     case 'identity':
       return x;
   }
-}
-
-/**
- * Inverted dropout that draws its Bernoulli mask only where `x` is non-zero: `out = x ⊙ m / (1 − p)`
- * with `m ~ Bernoulli(1 − p)`, exactly `dropout`'s output distribution (a zero entry is zero under
- * any mask), with one draw per non-zero instead of per entry, which matters for sparse
- * bag-of-words features (Cora: 1.3% non-zeros). When `x` needs a gradient (its zero entries'
- * gradients would depend on the undrawn mask) it is plain `dropout`. A `SparseCsr` x gives a
- * SparseCsr of the same structure (its values dropped; the same draws, in the same row-major
- * order, as for its dense matrix).
- *
- * @example inputDropout(features, 0.5, { training: true })
- */
-export function inputDropout(x: Tensor, p: number, options?: { training?: boolean; generator?: Generator }): Tensor;
-export function inputDropout(x: SparseCsr, p: number, options?: { training?: boolean; generator?: Generator }): SparseCsr;
-export function inputDropout(x: NodeFeatures, p: number, options?: { training?: boolean; generator?: Generator }): NodeFeatures;
-export function inputDropout(x: NodeFeatures, p: number, options: { training?: boolean; generator?: Generator } = {}): NodeFeatures {
-  const { training = true, generator = defaultGenerator } = options;
-  if (!(p >= 0 && p <= 1)) throw new ValueError(`inputDropout: p must be a probability in [0, 1], got ${p}`);
-  if (!training || p === 0) return x;
-  if (x instanceof SparseCsr) {
-    const values = x.values ?? new Tensor(new Float32Array(x.nnz).fill(1), [x.nnz], 'float32');
-    return x.withValues(values.requiresGrad ? dropout(values, p, { training, generator }) : maskNonZeros(values, p, generator));
-  }
-  if (x.dtype === 'int32') throw new DTypeError('inputDropout: expected a float32 or float64 tensor, got int32');
-  if (x.requiresGrad || p === 1) return dropout(x, p, { training, generator });
-  return maskNonZeros(x, p, generator);
-}
-
-/** `x ⊙ m / (1 − p)` with one `generator.random()` draw per non-zero entry, in order (no gradient). */
-function maskNonZeros(x: Tensor, p: number, generator: Generator): Tensor {
-  const out = Tensor.empty(x.shape, x.dtype); // zero-filled
-  const keep = 1 - p;
-  const scale = 1 / keep;
-  const source = x.data;
-  const target = out.data;
-  for (let i = 0; i < source.length; i++) {
-    const v = source[i]!;
-    if (v !== 0 && generator.random() < keep) target[i] = v * scale;
-  }
-  return out;
 }

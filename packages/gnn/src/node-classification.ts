@@ -19,7 +19,7 @@ import {
   type Tensor,
   type nn,
 } from '@tensorloom/core-tensor';
-import type { NodeFeatures } from './message-passing.js';
+import type { NodeFeatures } from './node-features.js';
 
 /**
  * What node classification needs of a dataset: PyG's `Data` with the Planetoid split as index

@@ -16,7 +16,8 @@ import {
   type Generator,
 } from '@tensorloom/core-tensor';
 import { checkChannels, GraphLinear } from './linear.js';
-import { MessagePassing, checkNodeFeatures, denseFeatures, type NodeFeatures } from './message-passing.js';
+import { MessagePassing } from './message-passing.js';
+import { checkNodeFeatures, denseFeatures, type NodeFeatures } from './node-features.js';
 
 /** Options of {@link SAGEConv}. */
 export interface SAGEConvOptions {

@@ -12,8 +12,9 @@ import { GATv2Conv } from './gatv2-conv.js';
 import { GCNConv } from './gcn-conv.js';
 import { GINConv } from './gin-conv.js';
 import { GraphLinear } from './linear.js';
-import { GNN, inputDropout } from './models.js';
-import { preferSparse } from './message-passing.js';
+import { GNN } from './models.js';
+import { sparseDropout } from './sparse-dropout.js';
+import { preferSparse } from './node-features.js';
 import { trainNodeClassifier, type NodeClassificationData } from './node-classification.js';
 import { SAGEConv } from './sage-conv.js';
 
@@ -85,20 +86,27 @@ describe('sparse node features (SparseCsr x)', () => {
 
   it("GATConv's per-head input dropout draws the same masks for a SparseCsr as for its dense matrix", () => {
     const make = () =>
-      new GATConv(5, 3, { heads: 3, inputDropout: 0.5, featureDropout: 0.5, dropout: 0.3, dtype: 'float64', generator: new Generator(7) });
+      new GATConv(5, 3, {
+        heads: 3,
+        perHeadInputDropout: 0.5,
+        featureDropout: 0.5,
+        dropout: 0.3,
+        dtype: 'float64',
+        generator: new Generator(7),
+      });
     const a = make().call(sparse, edgeIndex);
     const b = make().call(dense, edgeIndex);
     expectClose(a, b, { atol: 1e-12 });
     expect(Array.from(a.data)).not.toEqual(Array.from(make().eval().call(dense, edgeIndex).data));
     const generator = new Generator(0);
-    const conv = new GATConv(5, 2, { heads: 2, inputDropout: 0.4, featureDropout: 0.2, dtype: 'float64', generator });
+    const conv = new GATConv(5, 2, { heads: 2, perHeadInputDropout: 0.4, featureDropout: 0.2, dtype: 'float64', generator });
     expect(gradcheck(() => (generator.manualSeed(1), conv.call(sparse, edgeIndex)), conv.parameters())).toBe(true);
   });
 
-  it('inputDropout keeps the structure of a SparseCsr and draws as for its dense matrix', () => {
+  it('sparseDropout keeps the structure of a SparseCsr and draws as for its dense matrix', () => {
     const p = 0.5;
-    const fromSparse = inputDropout(sparse, p, { generator: new Generator(8) });
-    const fromDense = inputDropout(dense, p, { generator: new Generator(8) });
+    const fromSparse = sparseDropout(sparse, p, { generator: new Generator(8) });
+    const fromDense = sparseDropout(dense, p, { generator: new Generator(8) });
     expect(fromSparse).toBeInstanceOf(SparseCsr);
     expect(fromSparse.colIndex).toBe(sparse.colIndex);
     expectClose(fromSparse.toDense(), fromDense, { atol: 0 });
@@ -107,13 +115,13 @@ describe('sparse node features (SparseCsr x)', () => {
     expect(kept.some((v) => v === 0)).toBe(true);
     expect(kept.some((v) => v !== 0)).toBe(true);
     // Implicit ones become explicit kept values 1 / (1 − p); eval and p = 0 return x itself.
-    const ones = inputDropout(sparse.withValues(null), p, { generator: new Generator(9) });
+    const ones = sparseDropout(sparse.withValues(null), p, { generator: new Generator(9) });
     expect(new Set(ones.values!.data)).toEqual(new Set([0, 2]));
-    expect(inputDropout(sparse, p, { training: false })).toBe(sparse);
-    expect(inputDropout(sparse, 0)).toBe(sparse);
+    expect(sparseDropout(sparse, p, { training: false })).toBe(sparse);
+    expect(sparseDropout(sparse, 0)).toBe(sparse);
     // Values that need a gradient keep it.
     const values = tensor(Array.from(sparse.values!.data), { dtype: 'float64', requiresGrad: true });
-    expect(inputDropout(sparse.withValues(values), p).values!.requiresGrad).toBe(true);
+    expect(sparseDropout(sparse.withValues(values), p).values!.requiresGrad).toBe(true);
   });
 
   it('a GNN trains to the same history on sparse and dense features (GCN and GAT, dropout included)', () => {

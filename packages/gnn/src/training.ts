@@ -3,16 +3,27 @@ export {
   GNN,
   GCN,
   GAT,
-  inputDropout,
   DROPOUT_PLACEMENTS,
   type DropoutPlacement,
   type GNNOptions,
+  type GNNCommonOptions,
+  type GNNArchitecture,
+  type ConvOptions,
+  type CachingConvOptions,
+  type AttentionModelOptions,
+  type GCNLayerOptions,
+  type GATLayerOptions,
+  type GATv2LayerOptions,
+  type SAGELayerOptions,
+  type GINLayerOptions,
+  type DistributiveOmit,
   type GCNOptions,
   type GATOptions,
   type ConvKind,
   type Activation,
   type GraphLayer,
 } from './models.js';
+export { sparseDropout } from './sparse-dropout.js';
 export { recipeFor, firstLayerOnly, type NodeClassificationRecipe } from './model-recipes.js';
 export {
   trainNodeClassifier,

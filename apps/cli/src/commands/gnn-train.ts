@@ -15,7 +15,7 @@ import {
   recipeFor,
   runSeeds,
   type ConvKind,
-  type GNNOptions,
+  type GNNArchitecture,
   type NodeClassificationEpoch,
   type TrainNodeClassifierOptions,
 } from '@tensorloom/gnn';
@@ -232,21 +232,26 @@ export const gnnTrainCommand: Command = {
     };
 
     const recipe = recipeFor(model, datasetName);
-    const architecture: Omit<GNNOptions, 'inChannels' | 'outChannels'> = { ...recipe.architecture };
+    const architecture: GNNArchitecture = { ...recipe.architecture };
     const training: TrainNodeClassifierOptions = { ...recipe.training };
     if (values.hidden !== undefined) architecture.hiddenChannels = intOption(values, 'hidden', 16, { min: 1 });
-    if (values.heads !== undefined) architecture.heads = intOption(values, 'heads', 8, { min: 1 });
     if (values.layers !== undefined) architecture.numLayers = intOption(values, 'layers', 2, { min: 1, max: 64 });
     if (values.dropout !== undefined) {
       architecture.dropout = floatOption(values, 'dropout', 0.5, { min: 0, max: 1 });
       delete architecture.inputDropout;
     }
-    if (values['dropout-placement'] !== undefined)
-      architecture.dropoutPlacement = choiceOption(values, 'dropout-placement', DROPOUT_PLACEMENTS, 'layer-input');
-    if (values['attention-bias'] !== undefined) architecture.attentionBias = choiceOption(values, 'attention-bias', ON_OFF, 'off') === 'on';
+    if (architecture.conv === 'gat' || architecture.conv === 'gatv2') {
+      if (values.heads !== undefined) architecture.heads = intOption(values, 'heads', 8, { min: 1 });
+      if (values['attention-dropout'] !== undefined)
+        architecture.attentionDropout = floatOption(values, 'attention-dropout', 0.6, { min: 0, max: 1 });
+    }
+    if (architecture.conv === 'gat') {
+      if (values['dropout-placement'] !== undefined)
+        architecture.dropoutPlacement = choiceOption(values, 'dropout-placement', DROPOUT_PLACEMENTS, 'layer-input');
+      if (values['attention-bias'] !== undefined)
+        architecture.attentionBias = choiceOption(values, 'attention-bias', ON_OFF, 'off') === 'on';
+    }
     if (values.criterion !== undefined) training.criterion = choiceOption(values, 'criterion', SELECTION_CRITERIA, 'accuracy');
-    if (values['attention-dropout'] !== undefined)
-      architecture.attentionDropout = floatOption(values, 'attention-dropout', 0.6, { min: 0, max: 1 });
     if (values.epochs !== undefined) training.epochs = intOption(values, 'epochs', 200, { min: 1 });
     if (values.lr !== undefined) training.lr = floatOption(values, 'lr', 0.01, { min: 0, exclusiveMin: true });
     if (values['weight-decay'] !== undefined) training.weightDecay = floatOption(values, 'weight-decay', 5e-4, { min: 0 });
@@ -431,12 +436,16 @@ async function loadDataset(name: string, options: LoadDatasetOptions): Promise<G
   });
 }
 
-function describeArchitecture(a: Omit<GNNOptions, 'inChannels' | 'outChannels'>): string {
+function describeArchitecture(a: GNNArchitecture): string {
   const attention = a.conv === 'gat' || a.conv === 'gatv2';
   const hidden = attention
     ? `${a.heads ?? 1} heads × ${a.hiddenChannels} hidden, ${a.outHeads ?? 1} output head${(a.outHeads ?? 1) === 1 ? '' : 's'}`
     : `${a.hiddenChannels} hidden`;
-  return `${a.numLayers ?? 2} layers, ${hidden}, ${a.act ?? 'relu'}, dropout ${a.dropout ?? 0.5}${a.dropoutPlacement === 'per-head' ? ' per head' : ''}${attention ? ` (attention ${a.attentionDropout ?? 0})` : ''}${a.attentionBias === true ? ', attention score biases' : ''}${a.conv === 'sage' ? `, ${a.aggr ?? 'mean'} aggregation` : ''}`;
+  const perHead = a.conv === 'gat' && a.dropoutPlacement === 'per-head' ? ' per head' : '';
+  const attentionDropout = attention ? ` (attention ${a.attentionDropout ?? 0})` : '';
+  const biases = a.conv === 'gat' && a.attentionBias === true ? ', attention score biases' : '';
+  const aggregation = a.conv === 'sage' ? `, ${a.aggr ?? 'mean'} aggregation` : '';
+  return `${a.numLayers ?? 2} layers, ${hidden}, ${a.act ?? 'relu'}, dropout ${a.dropout ?? 0.5}${perHead}${attentionDropout}${biases}${aggregation}`;
 }
 
 /** A CSV cell: numbers as they are, a missing figure (NaN: no validation nodes) empty. */
@@ -445,10 +454,7 @@ function csvNumber(value: number | string | undefined): string {
 }
 
 /** One line for a recipe: `2 layers, 16 hidden, relu, dropout 0.5; Adam lr 0.01, L2 0.0005 on the first layer, 200 epochs, …`. */
-function describeRecipe(recipe: {
-  architecture: Omit<GNNOptions, 'inChannels' | 'outChannels'>;
-  training: TrainNodeClassifierOptions;
-}): string {
+function describeRecipe(recipe: { architecture: GNNArchitecture; training: TrainNodeClassifierOptions }): string {
   const t = recipe.training;
   const patience = t.patience === undefined || t.patience === Infinity ? '' : ` (patience ${t.patience})`;
   return (
