@@ -9,9 +9,9 @@ import { writeResults } from './output.js';
 import { formatReport, parseReport, type Job } from './protocol.js';
 import { validateBenchFile } from './results.js';
 import { TINY_GAT, TINY_GCN, writeTinyPlanetoid } from './tiny-planetoid.js';
-import { gemmWorkload, type CharLstmSpec } from './workloads.js';
+import { gemmWorkload, type CharLSTMSpec } from './workloads.js';
 
-const tinyLstm: CharLstmSpec = { kind: 'char-lstm', name: 'lstm-tiny', vocab: 12, embedding: 8, hidden: 16, layers: 1, batch: 4, seq: 6 };
+const tinyLstm: CharLSTMSpec = { kind: 'char-lstm', name: 'lstm-tiny', vocab: 12, embedding: 8, hidden: 16, layers: 1, batch: 4, seq: 6 };
 const tinyGemm = gemmWorkload({ m: 64, k: 64, n: 64, variant: 'NN' });
 const tinyGemmTN = gemmWorkload({ m: 64, k: 64, n: 64, variant: 'TN' });
 
@@ -27,7 +27,7 @@ describe('the child report line', () => {
 
 describe('entryOf', () => {
   const config = IMPLS.find((c) => c.id === 'tfjs-cpu')!;
-  const job: Job & { workload: CharLstmSpec } = {
+  const job: Job & { workload: CharLSTMSpec } = {
     workload: tinyLstm,
     config,
     timing: { warmup: 1, minRuns: 1, maxRuns: 1, minSeconds: 0, budgetSeconds: 10 },

@@ -22,7 +22,7 @@ export interface GemmSpec {
 }
 
 /** Embedding → LSTM → Linear → cross-entropy → Adam, one training step per batch. */
-export interface CharLstmSpec {
+export interface CharLSTMSpec {
   kind: 'char-lstm';
   name: string;
   vocab: number;
@@ -61,14 +61,14 @@ export interface GnnSpec {
   /**
    * How the features reach the first layer: `'dense'`, an `[N, F]` matrix, or `'sparse'`, a sparse
    * matrix of its non-zeros (bag-of-words features are ~1% non-zero) that the input dropout and the
-   * first product read as they are (tensorloom: a `SparseCsr`; PyTorch: a COO tensor and
+   * first product read as they are (tensorloom: a `SparseCSR`; PyTorch: a COO tensor and
    * `torch.sparse.mm`; TF.js has no sparse × dense product and sits these out).
    */
   features: 'dense' | 'sparse';
 }
 
 /** Any workload. */
-export type WorkloadSpec = GemmSpec | CharLstmSpec | GnnSpec;
+export type WorkloadSpec = GemmSpec | CharLSTMSpec | GnnSpec;
 /** A workload's kind. */
 export type WorkloadKind = WorkloadSpec['kind'];
 
@@ -113,7 +113,7 @@ export function gemmWorkload(options: { m: number; k: number; n: number; variant
 }
 
 /** Config A: vocab 80, embedding 64, hidden 128, 1 layer, batch 64, seq 64. */
-export const CHAR_LSTM_A: CharLstmSpec = {
+export const CHAR_LSTM_A: CharLSTMSpec = {
   kind: 'char-lstm',
   name: 'lstm-A',
   vocab: 80,
@@ -124,7 +124,7 @@ export const CHAR_LSTM_A: CharLstmSpec = {
   seq: 64,
 };
 /** Config B: vocab 80, embedding 256, hidden 1024, 2 layers, batch 128, seq 30. */
-export const CHAR_LSTM_B: CharLstmSpec = {
+export const CHAR_LSTM_B: CharLSTMSpec = {
   kind: 'char-lstm',
   name: 'lstm-B',
   vocab: 80,
@@ -199,7 +199,7 @@ export function gemmFlops(spec: GemmSpec): number {
 }
 
 /** Characters (tokens) consumed by one char-LSTM training step. */
-export function charsPerStep(spec: CharLstmSpec): number {
+export function charsPerStep(spec: CharLSTMSpec): number {
   return spec.batch * spec.seq;
 }
 

@@ -10,7 +10,7 @@
  * Flags (each overrides the recipe): --features file|identity|random, --epochs N, --patience N,
  * --criterion accuracy|loss|accuracy-and-loss|latest-accuracy, --weight-decay X, --decay-on all|first, --lr X,
  * --dropout-placement layer-input|per-head, --no-normalize, --dense-features (keep x dense; by default a
- * feature matrix with ≤ 10% non-zeros is passed as a SparseCsr), --backend auto|js|wasm (default auto), --threads N, --log-every N (epochs).
+ * feature matrix with ≤ 10% non-zeros is passed as a SparseCSR), --backend auto|js|wasm (default auto), --threads N, --log-every N (epochs).
  *
  * Prints each seed's test accuracy (at the selected epoch), then mean ± std (the sample standard
  * deviation, n − 1) and the mean time per epoch (a training step plus the evaluation pass).

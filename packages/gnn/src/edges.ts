@@ -3,7 +3,7 @@
  * j, row 1 the targets i) validated once, its rows, and the sparse adjacency built from it on first
  * use; and the checks of an edge index and of per-edge weights.
  */
-import { DTypeError, IndexError, ShapeError, SparseCsr, Tensor, fmtShape, indexSelect, reshape } from '@tensorloom/core-tensor';
+import { DTypeError, IndexError, ShapeError, SparseCSR, Tensor, fmtShape, indexSelect, reshape } from '@tensorloom/core-tensor';
 
 /**
  * The edges of one `propagate` call: the validated edge index, its source and target rows, and
@@ -19,10 +19,10 @@ export class Edges {
   readonly target: Tensor;
   /** The number of nodes (sources and targets index the same node set). */
   readonly numNodes: number;
-  private csr: SparseCsr | null = null;
-  private weighted: { values: Tensor; csr: SparseCsr } | null = null;
+  private csr: SparseCSR | null = null;
+  private weighted: { values: Tensor; csr: SparseCSR } | null = null;
   private counts: Tensor | null = null;
-  private headStructure: { heads: number; csr: SparseCsr; order: Tensor } | null = null;
+  private headStructure: { heads: number; csr: SparseCSR; order: Tensor } | null = null;
 
   private constructor(edgeIndex: Tensor, numNodes: number) {
     this.edgeIndex = edgeIndex;
@@ -62,9 +62,9 @@ export class Edges {
    * so they add up), values given in edge order (`[E]`) or null for ones. The last weighted
    * matrix is kept and returned again for the same `values` tensor.
    */
-  adjacency(values: Tensor | null = null): SparseCsr {
+  adjacency(values: Tensor | null = null): SparseCSR {
     if (this.csr === null) {
-      this.csr = SparseCsr.fromCoo(this.target, this.source, { shape: [this.numNodes, this.numNodes] });
+      this.csr = SparseCSR.fromCoo(this.target, this.source, { shape: [this.numNodes, this.numNodes] });
     }
     if (values === null) return this.csr;
     if (this.weighted?.values === values) return this.weighted.csr;
@@ -87,7 +87,7 @@ export class Edges {
    * its own values. The structure is built once per head count and kept; the values are gathered
    * into its order with one `indexSelect`, so their gradient reaches `values`.
    */
-  headAdjacency(values: Tensor): SparseCsr {
+  headAdjacency(values: Tensor): SparseCSR {
     if (values.ndim !== 2 || values.shape[0] !== this.numEdges) {
       throw new ShapeError(`headAdjacency: values must be [${this.numEdges}, heads], got ${fmtShape(values.shape)}`);
     }
@@ -115,7 +115,7 @@ export class Edges {
  * entries of row r at columns `col·H + h` (still ascending), and `order[p]` is the position in the
  * flat `[E·H]` edge-order values of expanded entry p: `e·H + h`, e the edge of CSR entry k.
  */
-function buildHeadStructure(csr: SparseCsr, heads: number): { csr: SparseCsr; order: Tensor } {
+function buildHeadStructure(csr: SparseCSR, heads: number): { csr: SparseCSR; order: Tensor } {
   const [n] = csr.shape;
   const { rowPtr, colIndex, permutation } = csr;
   const nnz = csr.nnz;
@@ -135,7 +135,7 @@ function buildHeadStructure(csr: SparseCsr, heads: number): { csr: SparseCsr; or
     }
   }
   return {
-    csr: new SparseCsr({ shape: [n * heads, n * heads], rowPtr: ptr, colIndex: cols }),
+    csr: new SparseCSR({ shape: [n * heads, n * heads], rowPtr: ptr, colIndex: cols }),
     order: new Tensor(order, [nnz * heads], 'int32'),
   };
 }

@@ -3,7 +3,7 @@
  * dropouts and score biases of the authors' code as options.
  */
 import {
-  SparseCsr,
+  SparseCSR,
   Tensor,
   ValueError,
   add,
@@ -65,7 +65,7 @@ export interface GATConvOptions extends AttentionConvOptions {
  *   `bias` (true), `dtype` ('float32'), `generator`; and the authors' `perHeadInputDropout` (0),
  *   `featureDropout` (0) and `attentionBias` (false).
  * - `forward(x, edgeIndex, { returnAttentionWeights })`: x `[N, inChannels]` (a tensor, or a
- *   `SparseCsr` of sparse features), edgeIndex int32
+ *   `SparseCSR` of sparse features), edgeIndex int32
  *   `[2, E]` → `[N, H·C]` (concat) or `[N, C]`; with `returnAttentionWeights: true`
  *   `{ out, attention: { edgeIndex [2, E'], alpha [E', H] } }`.
  * - Parameters (PyG's names): `lin.weight` `[H·C, in]` (no bias), `att_src` and `att_dst`
@@ -165,7 +165,7 @@ export class GATConv extends AttentionConv {
   /**
    * Θx `[N, H·C]`; with `perHeadInputDropout` while training, head h sees its own dropped copy of x. A
    * dense input that needs no gradient is read as a sparse matrix of its non-zeros (bag-of-words
-   * features are ~1% non-zero), so the H masks cost one draw per non-zero and head; a SparseCsr x
+   * features are ~1% non-zero), so the H masks cost one draw per non-zero and head; a SparseCSR x
    * is used as it is (no scan of the dense matrix each step).
    */
   private project(x: NodeFeatures): Tensor {
@@ -179,11 +179,11 @@ export class GATConv extends AttentionConv {
         parts.push(linear(dropout(x, this.perHeadInputDropout, options), narrow(weight, 0, head * c, c)));
     } else {
       const nonZeros =
-        x instanceof SparseCsr
+        x instanceof SparseCSR
           ? x.values === null
             ? x.withValues(ones([x.nnz], { dtype: weight.dtype as FloatDType }))
             : x
-          : SparseCsr.fromDense(x);
+          : SparseCSR.fromDense(x);
       for (let head = 0; head < this.heads; head++) {
         const dropped = nonZeros.withValues(dropout(nonZeros.values!, this.perHeadInputDropout, options));
         parts.push(spmm(dropped, transpose(narrow(weight, 0, head * c, c), 0, 1)));

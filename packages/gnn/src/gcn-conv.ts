@@ -49,12 +49,12 @@ export interface GCNConvForwardOptions {
  *
  * - Options: `improved` (false), `cached` (false), `addSelfLoops` (= normalize), `normalize`
  *   (true), `bias` (true), `dtype` ('float32'), `generator`.
- * - `forward(x, edgeIndex, { edgeWeight })`: x `[N, inChannels]` (a tensor, or a `SparseCsr` of
+ * - `forward(x, edgeIndex, { edgeWeight })`: x `[N, inChannels]` (a tensor, or a `SparseCSR` of
  *   sparse features), edgeIndex int32 `[2, E]` (row 0 sources, row 1 targets), edgeWeight `[E]`
  *   → `[N, outChannels]`.
  * - Parameters (PyG's names): `lin.weight` `[out, in]` (no bias in `lin`), Glorot-uniform;
  *   `bias` `[out]`, zeros.
- * - Speed: `X Θᵀ` first (a sparse-dense product for a SparseCsr x), then one sparse-dense
+ * - Speed: `X Θᵀ` first (a sparse-dense product for a SparseCSR x), then one sparse-dense
  *   product with the normalised adjacency in CSR form; with `cached` that matrix is built once.
  *
  * @example

@@ -5,7 +5,7 @@
  */
 import {
   ShapeError,
-  SparseCsr,
+  SparseCSR,
   Tensor,
   ValueError,
   fmtShape,
@@ -60,11 +60,11 @@ export function glorot_(t: Tensor, generator?: Generator): Tensor {
  * `y = x·Wᵀ + b` with PyG's per-layer initialisers; the state dict is `weight` `[out, in]` and
  * `bias` `[out]`, as `torch.nn.Linear`.
  *
- * Shapes: x `[*, inFeatures]` → `[*, outFeatures]`; a SparseCsr x `[N, inFeatures]` (sparse
+ * Shapes: x `[*, inFeatures]` → `[*, outFeatures]`; a SparseCSR x `[N, inFeatures]` (sparse
  * features) is multiplied as it is, `spmm(x, Wᵀ)`, without densifying it.
  * @example new GraphLinear({ inFeatures: 8, outFeatures: 4, bias: false, weightInitializer: 'glorot' }).call(randn([5, 8]))  // [5, 4]
  */
-export class GraphLinear extends nn.Module<[Tensor | SparseCsr], Tensor> {
+export class GraphLinear extends nn.Module<[Tensor | SparseCSR], Tensor> {
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly weightInitializer: WeightInitializer;
@@ -120,10 +120,10 @@ export class GraphLinear extends nn.Module<[Tensor | SparseCsr], Tensor> {
     }
   }
 
-  forward(x: Tensor | SparseCsr): Tensor {
-    if (!(x instanceof SparseCsr)) return linear(x, this.weight, this.bias);
+  forward(x: Tensor | SparseCSR): Tensor {
+    if (!(x instanceof SparseCSR)) return linear(x, this.weight, this.bias);
     if (x.shape[1] !== this.inFeatures)
-      throw new ShapeError(`Linear: x must be [N, ${this.inFeatures}], got a SparseCsr ${fmtShape(x.shape)}`);
+      throw new ShapeError(`Linear: x must be [N, ${this.inFeatures}], got a SparseCSR ${fmtShape(x.shape)}`);
     const out = spmm(x, transpose(this.weight, 0, 1));
     return this.bias === null ? out : add(out, this.bias);
   }

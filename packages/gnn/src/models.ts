@@ -154,7 +154,7 @@ export type GNNArchitecture = DistributiveOmit<GNNOptions, 'inChannels' | 'outCh
  *   (0.5), `inputDropout` (= dropout), `act` ('relu'), `heads` (1), `outHeads` (1),
  *   `attentionDropout` (0), `dropoutPlacement` ('layer-input'), `cached` (false), `aggr` ('mean'), `trainEps` (false), `dtype`
  *   ('float32'), `generator` (the global one).
- * - `forward(x, edgeIndex)`: x `[N, inChannels]` (a tensor, or a `SparseCsr` of sparse features:
+ * - `forward(x, edgeIndex)`: x `[N, inChannels]` (a tensor, or a `SparseCSR` of sparse features:
  *   the first layer multiplies it without densifying), edgeIndex int32 `[2, E]` → logits `[N, outChannels]`.
  * - `representations(x, edgeIndex)`: the output of every layer (for `oversmoothing`).
  * - Parameters: `convs.0.…`, `convs.1.…` (each layer's own names, PyG's BasicGNN layout).

@@ -8,7 +8,7 @@ import {
   DTypeError,
   IndexError,
   ShapeError,
-  SparseCsr,
+  SparseCSR,
   ValueError,
   crossEntropy,
   fmtShape,
@@ -27,8 +27,8 @@ import type { NodeFeatures } from './node-features.js';
  */
 export interface NodeClassificationData {
   /**
-   * Node features, float `[N, F]`: a tensor, or a `SparseCsr` of sparse (bag-of-words) features,
-   * which `GCN`/`GAT`/`GNN` multiply without densifying (`SparseCsr.fromDense(x)` once, before
+   * Node features, float `[N, F]`: a tensor, or a `SparseCSR` of sparse (bag-of-words) features,
+   * which `GCN`/`GAT`/`GNN` multiply without densifying (`SparseCSR.fromDense(x)` once, before
    * training).
    */
   readonly x: NodeFeatures;
@@ -436,8 +436,8 @@ function checkLogits(op: string, logits: Tensor, prepared: PreparedData): void {
 /** Validates the dataset and prepares each split's index and label tensors. */
 function prepareData(op: string, data: NodeClassificationData): PreparedData {
   const { x, y, edgeIndex } = data;
-  if (!(x instanceof SparseCsr) && x.ndim !== 2) throw new ShapeError(`${op}: x must be [numNodes, numFeatures], got ${fmtShape(x.shape)}`);
-  if (!(x instanceof SparseCsr) && x.dtype === 'int32') throw new DTypeError(`${op}: x must be float32 or float64, got int32`);
+  if (!(x instanceof SparseCSR) && x.ndim !== 2) throw new ShapeError(`${op}: x must be [numNodes, numFeatures], got ${fmtShape(x.shape)}`);
+  if (!(x instanceof SparseCSR) && x.dtype === 'int32') throw new DTypeError(`${op}: x must be float32 or float64, got int32`);
   const n = x.shape[0]!;
   if (y.dtype !== 'int32') throw new DTypeError(`${op}: y must be int32 class indices, got ${y.dtype}`);
   if (y.ndim !== 1 || y.shape[0] !== n) throw new ShapeError(`${op}: y must be [${n}] (one label per row of x), got ${fmtShape(y.shape)}`);

@@ -2,7 +2,7 @@
  * `SAGEConv`: GraphSAGE (Hamilton, Ying & Leskovec, 2017), PyTorch Geometric's `SAGEConv`.
  */
 import {
-  SparseCsr,
+  SparseCSR,
   Tensor,
   add,
   clamp,
@@ -88,7 +88,7 @@ export class SAGEConv extends MessagePassing<[NodeFeatures, Tensor], Tensor> {
   forward(x: NodeFeatures, edgeIndex: Tensor): Tensor {
     checkNodeFeatures('SAGEConv', x, this.inChannels);
     let out: Tensor;
-    if (x instanceof SparseCsr && this.aggr !== 'max') {
+    if (x instanceof SparseCSR && this.aggr !== 'max') {
       // The sum or mean of Θ_l x_j is Θ_l times that of x_j: project the sparse rows, then aggregate.
       const bias = this.lin_l.bias;
       out = this.propagate(edgeIndex, { x: spmm(x, transpose(this.lin_l.weight, 0, 1)) });

@@ -2,7 +2,7 @@
  * Dropout for node features that draws its masks only at the non-zero entries: bag-of-words
  * features are ~1% non-zero, so a model's input dropout needs ~1% of the draws.
  */
-import { DTypeError, SparseCsr, Tensor, ValueError, defaultGenerator, dropout, type Generator } from '@tensorloom/core-tensor';
+import { DTypeError, SparseCSR, Tensor, ValueError, defaultGenerator, dropout, type Generator } from '@tensorloom/core-tensor';
 import type { NodeFeatures } from './node-features.js';
 
 /**
@@ -10,20 +10,20 @@ import type { NodeFeatures } from './node-features.js';
  * with `m ~ Bernoulli(1 − p)`, exactly `dropout`'s output distribution (a zero entry is zero under
  * any mask), with one draw per non-zero instead of per entry, which matters for sparse
  * bag-of-words features (Cora: 1.3% non-zeros). When `x` needs a gradient (its zero entries'
- * gradients would depend on the undrawn mask) it is plain `dropout`. A `SparseCsr` x gives a
- * SparseCsr of the same structure (its values dropped; the same draws, in the same row-major
+ * gradients would depend on the undrawn mask) it is plain `dropout`. A `SparseCSR` x gives a
+ * SparseCSR of the same structure (its values dropped; the same draws, in the same row-major
  * order, as for its dense matrix).
  *
  * @example sparseDropout(features, 0.5, { training: true })
  */
 export function sparseDropout(x: Tensor, p: number, options?: { training?: boolean; generator?: Generator }): Tensor;
-export function sparseDropout(x: SparseCsr, p: number, options?: { training?: boolean; generator?: Generator }): SparseCsr;
+export function sparseDropout(x: SparseCSR, p: number, options?: { training?: boolean; generator?: Generator }): SparseCSR;
 export function sparseDropout(x: NodeFeatures, p: number, options?: { training?: boolean; generator?: Generator }): NodeFeatures;
 export function sparseDropout(x: NodeFeatures, p: number, options: { training?: boolean; generator?: Generator } = {}): NodeFeatures {
   const { training = true, generator = defaultGenerator } = options;
   if (!(p >= 0 && p <= 1)) throw new ValueError(`sparseDropout: p must be a probability in [0, 1], got ${p}`);
   if (!training || p === 0) return x;
-  if (x instanceof SparseCsr) {
+  if (x instanceof SparseCSR) {
     const values = x.values ?? new Tensor(new Float32Array(x.nnz).fill(1), [x.nnz], 'float32');
     return x.withValues(values.requiresGrad ? dropout(values, p, { training, generator }) : maskNonZeros(values, p, generator));
   }

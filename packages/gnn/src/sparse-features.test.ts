@@ -1,8 +1,8 @@
 /**
- * Sparse node features: every layer and model gives the same result for a `SparseCsr` x as for its
+ * Sparse node features: every layer and model gives the same result for a `SparseCSR` x as for its
  * dense matrix, gradients included, and the dropout draws the same masks.
  */
-import { Generator, ShapeError, SparseCsr, Tensor, nn, noGrad, randn, tensor } from '@tensorloom/core-tensor';
+import { Generator, ShapeError, SparseCSR, Tensor, nn, noGrad, randn, tensor } from '@tensorloom/core-tensor';
 import { expectClose, gradcheck } from '@tensorloom/core-tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { MESSY_NODES, MESSY_PAIRS, edgeIndexOf, rand64, weights64 } from '../test/graphs.js';
@@ -25,12 +25,12 @@ function sparseish(rows: number, cols: number, seed: number): Tensor {
   return x;
 }
 
-describe('sparse node features (SparseCsr x)', () => {
+describe('sparse node features (SparseCSR x)', () => {
   const edgeIndex = edgeIndexOf(MESSY_PAIRS);
   const dense = sparseish(MESSY_NODES, 5, 1);
-  const sparse = SparseCsr.fromDense(dense);
+  const sparse = SparseCSR.fromDense(dense);
 
-  it('GraphLinear multiplies a SparseCsr as its dense matrix, with gradients for weight, bias and values', () => {
+  it('GraphLinear multiplies a SparseCSR as its dense matrix, with gradients for weight, bias and values', () => {
     const lin = new GraphLinear({ inFeatures: 5, outFeatures: 3, dtype: 'float64', generator: new Generator(2) });
     expectClose(lin.call(sparse), lin.call(dense), { atol: 1e-12 });
     expect(gradcheck(() => lin.call(sparse), lin.parameters())).toBe(true);
@@ -39,23 +39,23 @@ describe('sparse node features (SparseCsr x)', () => {
     // Implicit ones are a 0/1 matrix.
     const pattern = sparse.withValues(null);
     expectClose(lin.call(pattern), lin.call(pattern.toDense({ dtype: 'float64' })), { atol: 1e-12 });
-    expect(() => lin.call(SparseCsr.fromDense(sparseish(MESSY_NODES, 4, 3)))).toThrow(
-      /Linear: x must be \[N, 5\], got a SparseCsr \[6, 4\]/,
+    expect(() => lin.call(SparseCSR.fromDense(sparseish(MESSY_NODES, 4, 3)))).toThrow(
+      /Linear: x must be \[N, 5\], got a SparseCSR \[6, 4\]/,
     );
   });
 
-  it('every layer gives the dense result for a SparseCsr x', () => {
+  it('every layer gives the dense result for a SparseCSR x', () => {
     const g = () => new Generator(4);
-    const cases: Array<[string, nn.Module<[Tensor | SparseCsr, Tensor], Tensor>]> = [
+    const cases: Array<[string, nn.Module<[Tensor | SparseCSR, Tensor], Tensor>]> = [
       ['GCNConv', new GCNConv(5, 3, { dtype: 'float64', generator: g() })],
       [
         'GATConv',
         new GATConv(5, 3, { heads: 2, attentionBias: true, dtype: 'float64', generator: g() }) as nn.Module<
-          [Tensor | SparseCsr, Tensor],
+          [Tensor | SparseCSR, Tensor],
           Tensor
         >,
       ],
-      ['GATv2Conv', new GATv2Conv(5, 3, { heads: 2, dtype: 'float64', generator: g() }) as nn.Module<[Tensor | SparseCsr, Tensor], Tensor>],
+      ['GATv2Conv', new GATv2Conv(5, 3, { heads: 2, dtype: 'float64', generator: g() }) as nn.Module<[Tensor | SparseCSR, Tensor], Tensor>],
       ['SAGEConv mean', new SAGEConv(5, 3, { dtype: 'float64', generator: g() })],
       ['SAGEConv sum', new SAGEConv(5, 3, { aggr: 'sum', dtype: 'float64', generator: g() })],
       ['SAGEConv max', new SAGEConv(5, 3, { aggr: 'max', normalize: true, dtype: 'float64', generator: g() })],
@@ -84,7 +84,7 @@ describe('sparse node features (SparseCsr x)', () => {
     expect(gradcheck(() => sage.call(sparse, edgeIndex), sage.parameters())).toBe(true);
   });
 
-  it("GATConv's per-head input dropout draws the same masks for a SparseCsr as for its dense matrix", () => {
+  it("GATConv's per-head input dropout draws the same masks for a SparseCSR as for its dense matrix", () => {
     const make = () =>
       new GATConv(5, 3, {
         heads: 3,
@@ -103,11 +103,11 @@ describe('sparse node features (SparseCsr x)', () => {
     expect(gradcheck(() => (generator.manualSeed(1), conv.call(sparse, edgeIndex)), conv.parameters())).toBe(true);
   });
 
-  it('sparseDropout keeps the structure of a SparseCsr and draws as for its dense matrix', () => {
+  it('sparseDropout keeps the structure of a SparseCSR and draws as for its dense matrix', () => {
     const p = 0.5;
     const fromSparse = sparseDropout(sparse, p, { generator: new Generator(8) });
     const fromDense = sparseDropout(dense, p, { generator: new Generator(8) });
-    expect(fromSparse).toBeInstanceOf(SparseCsr);
+    expect(fromSparse).toBeInstanceOf(SparseCSR);
     expect(fromSparse.colIndex).toBe(sparse.colIndex);
     expectClose(fromSparse.toDense(), fromDense, { atol: 0 });
     const kept = Array.from(fromSparse.values!.data);
@@ -138,7 +138,7 @@ describe('sparse node features (SparseCsr x)', () => {
         [to - from],
         'int32',
       );
-    const data = (features: Tensor | SparseCsr): NodeClassificationData => ({
+    const data = (features: Tensor | SparseCSR): NodeClassificationData => ({
       x: features,
       y: new Tensor(Int32Array.from(labels), [n], 'int32'),
       edgeIndex: edgeIndexOf(pairs),
@@ -157,7 +157,7 @@ describe('sparse node features (SparseCsr x)', () => {
         attentionBias: true,
       },
     ]) {
-      const run = (features: Tensor | SparseCsr) =>
+      const run = (features: Tensor | SparseCSR) =>
         trainNodeClassifier(
           new GNN({
             ...options,
@@ -170,7 +170,7 @@ describe('sparse node features (SparseCsr x)', () => {
           data(features),
           { epochs: 25, seed: 13 },
         );
-      const a = run(SparseCsr.fromDense(x));
+      const a = run(SparseCSR.fromDense(x));
       const b = run(x);
       expect(a.history.length).toBe(25);
       a.history.forEach((epoch, k) => {
@@ -181,22 +181,22 @@ describe('sparse node features (SparseCsr x)', () => {
     }
   });
 
-  it('rejects a SparseCsr of the wrong width with a ShapeError that names both', () => {
-    const wide = SparseCsr.fromDense(randn([MESSY_NODES, 7], { dtype: 'float64' }));
+  it('rejects a SparseCSR of the wrong width with a ShapeError that names both', () => {
+    const wide = SparseCSR.fromDense(randn([MESSY_NODES, 7], { dtype: 'float64' }));
     expect(() => new GCNConv(5, 2).call(wide, edgeIndex)).toThrow(ShapeError);
-    expect(() => new GATConv(5, 2).call(wide, edgeIndex)).toThrow(/GATConv: x must be \[N, 5\], got a SparseCsr \[6, 7\]/);
+    expect(() => new GATConv(5, 2).call(wide, edgeIndex)).toThrow(/GATConv: x must be \[N, 5\], got a SparseCSR \[6, 7\]/);
     expect(() => new GNN({ conv: 'sage', inChannels: 5, hiddenChannels: 4, outChannels: 2 }).call(wide, edgeIndex)).toThrow(
-      /SAGEConv: x must be \[N, 5\], got a SparseCsr \[6, 7\]/,
+      /SAGEConv: x must be \[N, 5\], got a SparseCSR \[6, 7\]/,
     );
   });
 });
 
 describe('preferSparse', () => {
-  it('turns features with few non-zeros into a SparseCsr and leaves dense ones', () => {
+  it('turns features with few non-zeros into a SparseCSR and leaves dense ones', () => {
     const x = sparseish(6, 5, 20); // a third non-zero
     const sparse = preferSparse(x, { maxDensity: 0.4 });
-    expect(sparse).toBeInstanceOf(SparseCsr);
-    expectClose((sparse as SparseCsr).toDense(), x, { atol: 0 });
+    expect(sparse).toBeInstanceOf(SparseCSR);
+    expectClose((sparse as SparseCSR).toDense(), x, { atol: 0 });
     expect(preferSparse(x)).toBe(x); // above the default 10%
     const grad = rand64([6, 5], 21, true);
     expect(preferSparse(grad, { maxDensity: 1 })).toBe(grad);

@@ -3,7 +3,7 @@ import { ValueError } from '@tensorloom/core-tensor';
 import { checkNodeIds } from './tensors.js';
 
 /** The structure of a CSR matrix, and where each entry came from. */
-export interface CsrStructure {
+export interface CSRStructure {
   readonly shape: readonly [number, number];
   /** `rowPtr[r] … rowPtr[r+1]` are the entries of row r; length rows + 1. */
   readonly rowPtr: Int32Array;
@@ -21,7 +21,7 @@ export interface CsrStructure {
  * const { rowPtr, colIndex, permutation } = cooToCsr(new Int32Array([1, 0, 1]), new Int32Array([0, 1, 1]), { shape: [2, 2] });
  * // rowPtr [0, 1, 3], colIndex [1, 0, 1], permutation [1, 0, 2]
  */
-export function cooToCsr(row: Int32Array, col: Int32Array, options: { shape: readonly [number, number] }): CsrStructure {
+export function cooToCsr(row: Int32Array, col: Int32Array, options: { shape: readonly [number, number] }): CSRStructure {
   const [rows, cols] = options.shape;
   const op = 'cooToCsr';
   if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {

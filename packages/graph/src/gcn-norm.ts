@@ -17,7 +17,7 @@ import { checkFloatDType, newFloatArray, readEdgeIndex, readEdgeWeight, wrapFloa
 
 export type Flow = 'source_to_target' | 'target_to_source';
 
-export interface GcnNormOptions {
+export interface GCNNormOptions {
   /** N, the number of nodes. */
   numNodes: number;
   /** `[E]` float edge weights (default all ones). Differentiable. */
@@ -53,7 +53,7 @@ export interface GcnNormOptions {
  * const { edgeIndex, edgeWeight } = gcnNorm(data.edgeIndex, { numNodes: data.numNodes });
  * // out_i = Σ_e edgeWeight[e] · x[source(e)] over the edges e into i is Â·X.
  */
-export function gcnNorm(edgeIndex: Tensor, options: GcnNormOptions): { edgeIndex: Tensor; edgeWeight: Tensor } {
+export function gcnNorm(edgeIndex: Tensor, options: GCNNormOptions): { edgeIndex: Tensor; edgeWeight: Tensor } {
   const op = 'gcnNorm';
   const { numNodes, addSelfLoops = true, improved = false, flow = 'source_to_target' } = options;
   if (flow !== 'source_to_target' && flow !== 'target_to_source') {

@@ -3,7 +3,7 @@ export { NodeIndex } from './node-index.js';
 export { GraphParseError, DatasetNotFoundError } from './errors.js';
 export type { AnyGraph } from './graphology.js';
 export { toEdgeIndex, sortEdgeIndex, toGraph, type ToEdgeIndexOptions, type EdgeIndexResult, type ToGraphOptions } from './edge-index.js';
-export { cooToCsr, permuteValues, type CsrStructure } from './csr.js';
+export { cooToCsr, permuteValues, type CSRStructure } from './csr.js';
 export {
   addSelfLoops,
   addRemainingSelfLoops,
@@ -13,7 +13,7 @@ export {
   type WeightedEdges,
 } from './self-loops.js';
 export { degree, type DegreeOptions } from './degree.js';
-export { gcnNorm, type GcnNormOptions, type Flow } from './gcn-norm.js';
+export { gcnNorm, type GCNNormOptions, type Flow } from './gcn-norm.js';
 export {
   adjacency,
   normalizedAdjacency,
@@ -22,7 +22,7 @@ export {
   type AdjacencyOptions,
   type NormalizedAdjacencyOptions,
   type SelfLoopMode,
-  type GcnMatrices,
+  type GCNMatrices,
 } from './matrices.js';
 export {
   hopDistance,
@@ -60,7 +60,7 @@ export {
   type PlanetoidFeatures,
   type SparseFeatureList,
 } from './datasets/planetoid.js';
-export { parseGexf, writeGexf, type ParseGexfOptions, type WriteGexfOptions } from './io/gexf.js';
+export { parseGexf, writeGexf, type ParseGEXFOptions, type WriteGEXFOptions } from './io/gexf.js';
 export { parseGraphml, writeGraphml, type ParseGraphmlOptions } from './io/graphml.js';
 export { parseEdgeList, writeEdgeList, type ParseEdgeListOptions } from './io/edge-list.js';
 // File readers (GEXF, GraphML, edge lists and Planetoid folders from disk) are in '@tensorloom/graph/node'.

@@ -1,4 +1,4 @@
-import { SparseCsr, ValueError, matmul, spmm, tensor, type Tensor } from '@tensorloom/core-tensor';
+import { SparseCSR, ValueError, matmul, spmm, tensor, type Tensor } from '@tensorloom/core-tensor';
 import { expectClose, gradcheck } from '@tensorloom/core-tensor/testing';
 import { describe, expect, it } from 'vitest';
 import { toEdgeIndex } from './edge-index.js';
@@ -7,7 +7,7 @@ import { adjacency, diagonalMatrix, gcnMatrices, normalizedAdjacency } from './m
 import { seedGraph } from './seed-graph.js';
 
 const int = (rows: number[][]) => tensor(rows, { dtype: 'int32' });
-const dense = (m: SparseCsr): number[][] => m.toDense().toArray() as number[][];
+const dense = (m: SparseCSR): number[][] => m.toDense().toArray() as number[][];
 
 /** D^-1/2 M D^-1/2 (or D^-1 M) of a dense matrix, with d_i = Σ_j M_ij. */
 function normalizeDense(m: number[][], kind: 'sym' | 'rw'): number[][] {
@@ -18,7 +18,7 @@ function normalizeDense(m: number[][], kind: 'sym' | 'rw'): number[][] {
 describe('adjacency', () => {
   it('puts edge j → i at row i, column j (aggregation orientation)', () => {
     const a = adjacency(int([[0], [2]]), { numNodes: 3 });
-    expect(a).toBeInstanceOf(SparseCsr);
+    expect(a).toBeInstanceOf(SparseCSR);
     expect(dense(a)).toEqual([
       [0, 0, 0],
       [0, 0, 0],

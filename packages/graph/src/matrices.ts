@@ -1,5 +1,5 @@
 /**
- * The course's matrices as core-tensor `SparseCsr`s (call `.toDense()` for dense tensors):
+ * The course's matrices as core-tensor `SparseCSR`s (call `.toDense()` for dense tensors):
  * A, Ã = A + I, D̃, Â = D̃^-1/2 Ã D̃^-1/2 and the random-walk D̃^-1 Ã.
  *
  * Orientation: every matrix here is an *aggregation* matrix, `M[i][j] ≠ 0` when j sends a message
@@ -7,7 +7,7 @@
  * graphs (both directions in the edge index) this is the usual symmetric adjacency; for directed
  * graphs it is the transpose of `to_dense_adj`'s `A[source][target]` (use `.transpose()`).
  */
-import { SparseCsr, ValueError, div, indexSelect, mul, ne, where, type FloatDType, type Tensor } from '@tensorloom/core-tensor';
+import { SparseCSR, ValueError, div, indexSelect, mul, ne, where, type FloatDType, type Tensor } from '@tensorloom/core-tensor';
 import { degree } from './degree.js';
 import { gcnNorm } from './gcn-norm.js';
 import { addRemainingSelfLoops, addSelfLoops, type WeightedEdges } from './self-loops.js';
@@ -53,9 +53,9 @@ function withLoops(
 }
 
 /** The aggregation matrix of a weighted edge list: entry (target, source) per edge, values in edge order. */
-function aggregationCsr(edgeIndex: Tensor, numNodes: number, values: Tensor | null, sumDuplicates = false): SparseCsr {
+function aggregationCsr(edgeIndex: Tensor, numNodes: number, values: Tensor | null, sumDuplicates = false): SparseCSR {
   const { row, col } = readEdgeIndex('aggregationMatrix', edgeIndex, numNodes);
-  return SparseCsr.fromCoo(col, row, { shape: [numNodes, numNodes], values, sumDuplicates });
+  return SparseCSR.fromCoo(col, row, { shape: [numNodes, numNodes], values, sumDuplicates });
 }
 
 /**
@@ -63,10 +63,10 @@ function aggregationCsr(edgeIndex: Tensor, numNodes: number, values: Tensor | nu
  * `Ã = A + I` with `selfLoops: 'add'`. CSR entries keep one per edge unless `sumDuplicates`;
  * `permutation[k]` is the edge of CSR entry k.
  *
- * Shapes: edgeIndex int32 `[2, E]`, edgeWeight `[E]` → `SparseCsr [N, N]`.
+ * Shapes: edgeIndex int32 `[2, E]`, edgeWeight `[E]` → `SparseCSR [N, N]`.
  * @example adjacency(seed.edgeIndex, { numNodes: 6, selfLoops: 'add' }).toDense()   // the course's Ã
  */
-export function adjacency(edgeIndex: Tensor, options: AdjacencyOptions): SparseCsr {
+export function adjacency(edgeIndex: Tensor, options: AdjacencyOptions): SparseCSR {
   const op = 'adjacency';
   const { numNodes, selfLoops = 'none', fillValue = 1, sumDuplicates = false } = options;
   const { numEdges } = readEdgeIndex(op, edgeIndex, numNodes);
@@ -97,10 +97,10 @@ export interface NormalizedAdjacencyOptions {
  * `gcnNorm`'s coefficients) or `D̃^-1 Ã` (`'rw'`, entry `w_ji / d̃_i`), with `d̃_i` the weighted
  * in-degree of i in Ã and zero-degree rows left zero.
  *
- * Shapes: edgeIndex int32 `[2, E]`, edgeWeight `[E]` → `SparseCsr [N, N]`.
+ * Shapes: edgeIndex int32 `[2, E]`, edgeWeight `[E]` → `SparseCSR [N, N]`.
  * @example spmm(normalizedAdjacency(data.edgeIndex, { numNodes: data.numNodes }), x)   // Â·X
  */
-export function normalizedAdjacency(edgeIndex: Tensor, options: NormalizedAdjacencyOptions): SparseCsr {
+export function normalizedAdjacency(edgeIndex: Tensor, options: NormalizedAdjacencyOptions): SparseCSR {
   const op = 'normalizedAdjacency';
   const { numNodes, normalization = 'sym', selfLoops = 'remaining', improved = false } = options;
   const { numEdges } = readEdgeIndex(op, edgeIndex, numNodes);
@@ -124,10 +124,10 @@ function ones(count: number, dtype: FloatDType): Tensor {
 }
 
 /**
- * A diagonal `[N, N]` `SparseCsr` holding `values` (`[N]`), e.g. D̃ from the degree vector.
+ * A diagonal `[N, N]` `SparseCSR` holding `values` (`[N]`), e.g. D̃ from the degree vector.
  * @example diagonalMatrix(tensor([4, 3, 2])).toDense()   // [[4, 0, 0], [0, 3, 0], [0, 0, 2]]
  */
-export function diagonalMatrix(values: Tensor): SparseCsr {
+export function diagonalMatrix(values: Tensor): SparseCSR {
   const n = values.shape[0] ?? 0;
   if (values.ndim !== 1) throw new ValueError(`diagonalMatrix: values must be 1-D [N], got rank ${values.ndim}`);
   const rowPtr = new Int32Array(n + 1);
@@ -136,23 +136,23 @@ export function diagonalMatrix(values: Tensor): SparseCsr {
     rowPtr[i + 1] = i + 1;
     colIndex[i] = i;
   }
-  return new SparseCsr({ rowPtr, colIndex, values, shape: [n, n] });
+  return new SparseCSR({ rowPtr, colIndex, values, shape: [n, n] });
 }
 
 /** The course's GCN quantities for one graph. */
-export interface GcnMatrices {
+export interface GCNMatrices {
   /** A, the adjacency. */
-  readonly adjacency: SparseCsr;
+  readonly adjacency: SparseCSR;
   /** Ã = A + fill·I (a loop only where none is, as `gcnNorm`). */
-  readonly adjacencyWithSelfLoops: SparseCsr;
+  readonly adjacencyWithSelfLoops: SparseCSR;
   /** `[N]`: d̃_i = Σ_j Ã_ij. */
   readonly degree: Tensor;
   /** D̃ = diag(d̃). */
-  readonly degreeMatrix: SparseCsr;
+  readonly degreeMatrix: SparseCSR;
   /** Â = D̃^-1/2 Ã D̃^-1/2. */
-  readonly normalized: SparseCsr;
+  readonly normalized: SparseCSR;
   /** D̃^-1 Ã. */
-  readonly randomWalk: SparseCsr;
+  readonly randomWalk: SparseCSR;
 }
 
 /**
@@ -166,7 +166,7 @@ export interface GcnMatrices {
 export function gcnMatrices(
   edgeIndex: Tensor,
   options: { numNodes: number; edgeWeight?: Tensor | null; improved?: boolean; dtype?: FloatDType },
-): GcnMatrices {
+): GCNMatrices {
   const op = 'gcnMatrices';
   const { numNodes, improved = false } = options;
   const dtype = checkFloatDType(op, options.dtype ?? 'float32');

@@ -5,4 +5,4 @@ export { LSTM, type LSTMOptions } from './lstm.js';
 export { LSTMCell, type LSTMCellOptions, type LSTMState } from './lstm-cell.js';
 export { PeepholeLSTM, type PeepholeLSTMOptions } from './peephole-lstm.js';
 export { PeepholeLSTMCell } from './peephole-lstm-cell.js';
-export { lstmParameterCount, type LstmParameterCountOptions } from './parameter-count.js';
+export { lstmParameterCount, type LSTMParameterCountOptions } from './parameter-count.js';

@@ -4,7 +4,7 @@
  */
 import { ValueError } from '@tensorloom/core-tensor';
 
-export interface LstmParameterCountOptions {
+export interface LSTMParameterCountOptions {
   /** I: features of each input step. */
   inputSize: number;
   /** H: features of the cell state (and of h without projection). */
@@ -53,7 +53,7 @@ export interface LstmParameterCountOptions {
  * // 4·(128·10 + 128·128 + 128) + 10·128 + 10 = 72_458
  * lstmParameterCount({ inputSize: 3, hiddenSize: 5, layers: 2, bidirectional: true, projSize: 2 }) // 640
  */
-export function lstmParameterCount(options: LstmParameterCountOptions): number {
+export function lstmParameterCount(options: LSTMParameterCountOptions): number {
   const {
     inputSize,
     hiddenSize,

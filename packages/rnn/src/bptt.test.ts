@@ -15,7 +15,7 @@ import {
 } from '@tensorloom/core-tensor';
 import { expectClose } from '@tensorloom/core-tensor/testing';
 import { VANILLA_RNN_PARAMETER_NAMES, VanillaRNN, type LossAt } from './vanilla-rnn.js';
-import { manualBptt, type BpttForm } from './bptt.js';
+import { manualBptt, type BPTTForm } from './bptt.js';
 
 interface Case {
   seed: number;
@@ -56,7 +56,7 @@ describe('manualBptt', () => {
       it(`double sum = recursion = autograd to 1e-10 (float64, B=${c.batch} T=${c.steps} H=${c.hiddenSize}, lossAt '${lossAt}')`, () => {
         const { model, x, y } = setup(c);
         const reference = autogradGrads(model, x, y, lossAt);
-        const forms: BpttForm[] = ['recursive', 'jacobian-products'];
+        const forms: BPTTForm[] = ['recursive', 'jacobian-products'];
         const results = forms.map((form) => manualBptt(model, x, y, { lossAt, form }));
         for (const result of results) {
           expect(result.loss).toBeCloseTo(reference.loss, 12);

@@ -17,10 +17,10 @@
  * `x_iᵀ` and 1 in place of `h_{i−1}ᵀ`.
  */
 import { DTypeError, IndexError, ShapeError, Tensor, ValueError, fmtShape, tensor } from '@tensorloom/core-tensor';
-import type { LossAt, VanillaRNN, VanillaRnnParameterName } from './vanilla-rnn.js';
+import type { LossAt, VanillaRNN, VanillaRNNParameterName } from './vanilla-rnn.js';
 
 /** How `manualBptt` sums the recurrent contributions. */
-export type BpttForm =
+export type BPTTForm =
   /**
    * The usual O(T) backward recursion: `δ_t = (∂L_t/∂h_t + W_hhᵀ δ_{t+1}) ⊙ (1 − h_t²)`,
    * `∂L/∂W_hh = Σ_t δ_t h_{t−1}ᵀ`.
@@ -33,20 +33,20 @@ export type BpttForm =
    */
   | 'jacobian-products';
 
-export interface ManualBpttOptions {
+export interface ManualBPTTOptions {
   /** Which steps the loss reads (see `sequenceCrossEntropy`). Default 'all'. */
   lossAt?: LossAt;
   /** Default 'recursive'. */
-  form?: BpttForm;
+  form?: BPTTForm;
 }
 
 /** `∂L/∂θ` for each parameter of the vanilla RNN, shaped and typed as the parameter. */
-export type VanillaRnnGradients = Record<VanillaRnnParameterName, Tensor>;
+export type VanillaRNNGradients = Record<VanillaRNNParameterName, Tensor>;
 
-export interface ManualBpttResult {
+export interface ManualBPTTResult {
   /** The loss value L (the same number `sequenceCrossEntropy` gives). */
   loss: number;
-  grads: VanillaRnnGradients;
+  grads: VanillaRNNGradients;
 }
 
 /**
@@ -64,7 +64,7 @@ export interface ManualBpttResult {
  * const { loss, grads } = manualBptt(model, x, y, { lossAt: 'last', form: 'jacobian-products' });
  * grads.W_hh  // [H, H], equal to model.W_hh.grad after model.loss(x, y, { lossAt: 'last' }).backward()
  */
-export function manualBptt(model: VanillaRNN, x: Tensor, targets: Tensor, options: ManualBpttOptions = {}): ManualBpttResult {
+export function manualBptt(model: VanillaRNN, x: Tensor, targets: Tensor, options: ManualBPTTOptions = {}): ManualBPTTResult {
   const { lossAt = 'all', form = 'recursive' } = options;
   if (lossAt !== 'all' && lossAt !== 'last') throw new ValueError(`manualBptt: lossAt must be 'all' or 'last', got '${String(lossAt)}'`);
   if (form !== 'recursive' && form !== 'jacobian-products')

@@ -33,9 +33,9 @@ export {
   type VanillaRNNOutput,
   type LossAt,
   type SequenceLossOptions,
-  type VanillaRnnParameterName,
+  type VanillaRNNParameterName,
 } from './vanilla-rnn.js';
-export { manualBptt, type BpttForm, type ManualBpttOptions, type ManualBpttResult, type VanillaRnnGradients } from './bptt.js';
+export { manualBptt, type BPTTForm, type ManualBPTTOptions, type ManualBPTTResult, type VanillaRNNGradients } from './bptt.js';
 export {
   gradientNormsOverTime,
   type GradientFlowModel,

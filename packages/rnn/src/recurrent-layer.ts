@@ -102,7 +102,7 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
   readonly numLayers: number;
   readonly hasBias: boolean;
   readonly batchFirst: boolean;
-  readonly dropoutP: number;
+  readonly dropout: number;
   readonly bidirectional: boolean;
   readonly projSize: number;
   readonly init: RecurrentInit;
@@ -150,7 +150,7 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
     this.numLayers = numLayers;
     this.hasBias = bias;
     this.batchFirst = batchFirst;
-    this.dropoutP = p;
+    this.dropout = p;
     this.bidirectional = bidirectional;
     this.projSize = projSize;
     this.init = init;
@@ -241,8 +241,8 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
         result.state.forEach((s, i) => finals[i]!.push(s));
       }
       x = directions === 2 ? concat(outputs, -1) : outputs[0]!;
-      if (layer < this.numLayers - 1 && this.dropoutP > 0 && this.training) {
-        x = dropout(x, this.dropoutP, { training: true, ...(this.generator ? { generator: this.generator } : {}) });
+      if (layer < this.numLayers - 1 && this.dropout > 0 && this.training) {
+        x = dropout(x, this.dropout, { training: true, ...(this.generator ? { generator: this.generator } : {}) });
       }
     }
     const state = {} as LayerState<Names>;
@@ -311,7 +311,7 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
     if (this.numLayers !== 1) parts.push(`numLayers=${this.numLayers}`);
     if (!this.hasBias) parts.push('bias=false');
     if (this.batchFirst) parts.push('batchFirst=true');
-    if (this.dropoutP !== 0) parts.push(`dropout=${this.dropoutP}`);
+    if (this.dropout !== 0) parts.push(`dropout=${this.dropout}`);
     if (this.bidirectional) parts.push('bidirectional=true');
     if (this.projSize !== 0) parts.push(`projSize=${this.projSize}`);
     if (this.forgetBias !== undefined) parts.push(`forgetBias=${this.forgetBias}`);

@@ -29,10 +29,10 @@ import type { CellKind } from './cell-kind.js';
 import { assertRecurrentInit, initRecurrentParameter, type RecurrentInit } from './recurrent-init.js';
 
 /** The five parameters of the course's vanilla RNN, by the names of the course code. */
-export type VanillaRnnParameterName = 'W_hx' | 'W_hh' | 'b_h' | 'W_ph' | 'b_p';
+export type VanillaRNNParameterName = 'W_hx' | 'W_hh' | 'b_h' | 'W_ph' | 'b_p';
 
 /** The parameter names in registration (and state-dict) order. */
-export const VANILLA_RNN_PARAMETER_NAMES: readonly VanillaRnnParameterName[] = ['W_hx', 'W_hh', 'b_h', 'W_ph', 'b_p'];
+export const VANILLA_RNN_PARAMETER_NAMES: readonly VanillaRNNParameterName[] = ['W_hx', 'W_hh', 'b_h', 'W_ph', 'b_p'];
 
 export interface VanillaRNNOptions {
   /** Features of each input step `x_t` (I). */

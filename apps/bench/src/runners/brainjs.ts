@@ -12,12 +12,12 @@ import { timeRuns } from '../measure.js';
 import { charsPerStep, type WorkloadSpec } from '../workloads.js';
 import { UnavailableError, type RunContext, type RunOutput, type Runner } from './runner.js';
 
-interface BrainLstm {
+interface BrainLSTM {
   initialize(): void;
   trainPattern(input: number[], logErrorRate?: boolean): number | undefined;
 }
 interface Brain {
-  recurrent: { LSTM: new (options: Record<string, unknown>) => BrainLstm };
+  recurrent: { LSTM: new (options: Record<string, unknown>) => BrainLSTM };
 }
 
 /** The brain.js runner (char-LSTM only). */

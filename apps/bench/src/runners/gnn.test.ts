@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { crossEntropy, eye, indexSelect, manualSeed, optim, setBackend, SparseCsr, spmm } from '@tensorloom/core-tensor';
+import { crossEntropy, eye, indexSelect, manualSeed, optim, setBackend, SparseCSR, spmm } from '@tensorloom/core-tensor';
 import { normalizedAdjacency, normalizeFeatures } from '@tensorloom/graph';
 import { loadPlanetoid } from '@tensorloom/graph/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ function trainingLosses(spec: GnnSpec, options: { seed: number; epochs: number }
   manualSeed(options.seed);
   const data = loadPlanetoid(path.join(dataRoot, TINY_DATASET));
   const dense = normalizeFeatures(data.x);
-  const x = spec.features === 'sparse' ? SparseCsr.fromDense(dense) : dense;
+  const x = spec.features === 'sparse' ? SparseCSR.fromDense(dense) : dense;
   const model = new BenchGnn(spec, { inChannels: data.numFeatures, numClasses: data.numClasses });
   const optimizer = new optim.Adam(model.parameters(), { lr: spec.lr, weightDecay: spec.weightDecay });
   const losses: number[] = [];
@@ -51,7 +51,7 @@ describe('the tensorloom GNN workloads', () => {
     expect(losses.at(-1)!).toBeLessThan(0.5 * losses[0]!);
   });
 
-  it.each([TINY_GCN, TINY_GAT])('$name on sparse features (a SparseCsr) computes what it computes on dense ones', (spec) => {
+  it.each([TINY_GCN, TINY_GAT])('$name on sparse features (a SparseCSR) computes what it computes on dense ones', (spec) => {
     const losses = (features: 'dense' | 'sparse', dropout: number): number[] =>
       trainingLosses({ ...spec, features, dropout, attentionDropout: dropout }, { seed: 3, epochs: 40 });
     // Without dropout the two are the same computation: the same losses epoch by epoch.

@@ -2,7 +2,7 @@
  * tensorloom's GCN and GAT epochs on Cora, written as a user would with the public layers:
  * `loadPlanetoid` and `normalizeFeatures` from @tensorloom/graph, `GCNConv` / `GATConv` from
  * @tensorloom/gnn, `dropout`, `relu` / `elu`, `crossEntropy` on the training rows (`indexSelect`),
- * `optim.Adam` with weight decay. With `features: 'sparse'` the features are a `SparseCsr` and the
+ * `optim.Adam` with weight decay. With `features: 'sparse'` the features are a `SparseCSR` and the
  * input dropout is `sparseDropout` (one draw per non-zero), as `tensorloom gnn train` runs them.
  */
 import * as core from '@tensorloom/core-tensor';
@@ -46,7 +46,7 @@ export class BenchGnn extends nn.Module<[NodeFeatures, core.Tensor], core.Tensor
     }
   }
 
-  /** x `[N, F]` (a Tensor, or a SparseCsr for `features: 'sparse'`), edgeIndex int32 `[2, E]` → logits `[N, classes]`. */
+  /** x `[N, F]` (a Tensor, or a SparseCSR for `features: 'sparse'`), edgeIndex int32 `[2, E]` → logits `[N, classes]`. */
   forward(x: NodeFeatures, edgeIndex: core.Tensor): core.Tensor {
     const training = { training: this.training };
     const act = this.spec.model === 'gcn' ? relu : elu;
@@ -61,7 +61,7 @@ export async function runTensorloomGnn(spec: GnnSpec, context: RunContext): Prom
   if (context.dataRoot === undefined) throw new Error(`${spec.dataset}: no data root was given to the runner`);
   const data = loadPlanetoid(join(context.dataRoot, spec.dataset));
   const dense = normalizeFeatures(data.x);
-  const x: NodeFeatures = spec.features === 'sparse' ? core.SparseCsr.fromDense(dense) : dense;
+  const x: NodeFeatures = spec.features === 'sparse' ? core.SparseCSR.fromDense(dense) : dense;
   const yTrain = indexSelect(data.y, 0, data.trainIndex);
   const model = new BenchGnn(spec, { inChannels: data.numFeatures, numClasses: data.numClasses });
   model.train();

@@ -9,7 +9,7 @@ import { LSTM } from '@tensorloom/lstm';
 import { lcgFloats, tokenBatches, transposeInt } from '../data.js';
 import type { ImplConfig } from '../impls.js';
 import { timeRuns } from '../measure.js';
-import { charsPerStep, gemmFlops, type CharLstmSpec, type GemmSpec, type WorkloadSpec } from '../workloads.js';
+import { charsPerStep, gemmFlops, type CharLSTMSpec, type GemmSpec, type WorkloadSpec } from '../workloads.js';
 import { UnavailableError, type RunContext, type RunOutput, type Runner } from './runner.js';
 import { runTensorloomGnn } from './tensorloom-gnn.js';
 import { activateTensorloomWasm } from './tensorloom-wasm.js';
@@ -69,12 +69,12 @@ async function runGemm(spec: GemmSpec, context: RunContext): Promise<RunOutput> 
 }
 
 /** The char-LSTM of the bench, built from tensorloom's public modules. */
-export class CharLstmModel extends nn.Module {
+export class CharLSTMModel extends nn.Module {
   readonly embedding: core.nn.Embedding;
   readonly lstm: LSTM;
   readonly head: core.nn.Linear;
 
-  constructor(spec: CharLstmSpec) {
+  constructor(spec: CharLSTMSpec) {
     super();
     this.embedding = this.registerModule('embedding', new nn.Embedding({ numEmbeddings: spec.vocab, embeddingDim: spec.embedding }));
     this.lstm = this.registerModule('lstm', new LSTM({ inputSize: spec.embedding, hiddenSize: spec.hidden, numLayers: spec.layers }));
@@ -89,8 +89,8 @@ export class CharLstmModel extends nn.Module {
   }
 }
 
-async function runCharLstm(spec: CharLstmSpec, context: RunContext): Promise<RunOutput> {
-  const model = new CharLstmModel(spec);
+async function runCharLstm(spec: CharLSTMSpec, context: RunContext): Promise<RunOutput> {
+  const model = new CharLSTMModel(spec);
   const optimizer = new optim.Adam(model.parameters(), { lr: 1e-3 });
   // Time-major [T, B] tokens, the LSTM's default layout; targets in the same order.
   const batches = tokenBatches({ batch: spec.batch, seq: spec.seq, vocab: spec.vocab, count: 4 }).map((batch) => ({

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { lcgFloats, tokenBatches } from '../data.js';
 import type { ImplConfig } from '../impls.js';
 import { timeRuns } from '../measure.js';
-import { charsPerStep, gemmFlops, type CharLstmSpec, type GemmSpec, type WorkloadSpec } from '../workloads.js';
+import { charsPerStep, gemmFlops, type CharLSTMSpec, type GemmSpec, type WorkloadSpec } from '../workloads.js';
 import { UnavailableError, type RunContext, type RunOutput, type Runner } from './runner.js';
 import { runTfjsGnn } from './tfjs-gnn.js';
 
@@ -86,7 +86,7 @@ async function runGemm(tf: Tf, spec: GemmSpec, context: RunContext): Promise<Run
   return { value: gemmFlops(spec) / timing.bestSeconds / 1e9, timing };
 }
 
-async function runCharLstm(tf: Tf, spec: CharLstmSpec, context: RunContext): Promise<RunOutput> {
+async function runCharLstm(tf: Tf, spec: CharLSTMSpec, context: RunContext): Promise<RunOutput> {
   const { vocab, batch, seq, hidden } = spec;
   // TF.js wasm has no UnsortedSegmentSum kernel, which the gradient of the embedding's gather
   // needs: there the embedding is the same map written as one-hot · W (a bias-free dense layer).

@@ -111,7 +111,7 @@ describe('tensorloom gnn train', () => {
     expect(r.stdout).toMatch(/^test accuracy: \d+\.\d\d% ± \d+\.\d\d% \(mean ± sample std over 2 seeds\)$/m);
     expect(r.stdout).toMatch(/^epoch time: \d+\.\d ms/m);
     expect(r.stderr).toContain('karate: 34 nodes');
-    // The one-hot features (34 of 34 × 34 non-zero) go to the model as a SparseCsr.
+    // The one-hot features (34 of 34 × 34 non-zero) go to the model as a SparseCSR.
     expect(r.stderr).toContain('34 features (row-normalised), sparse (2.94% non-zero)');
     expect(r.stderr).toMatch(/seed 0 30\/30 .*loss \d\.\d{4}/);
     expect(r.stderr).toContain('ETA');

@@ -6,7 +6,7 @@
  * figures, the time per epoch and the training curves.
  */
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { SparseCsr } from '@tensorloom/core-tensor';
+import { SparseCSR } from '@tensorloom/core-tensor';
 import {
   DROPOUT_PLACEMENTS,
   GNN,
@@ -273,11 +273,11 @@ export const gnnTrainCommand: Command = {
       directed: values.directed === true,
     });
     if (loaded.trainIndex.size === 0) throw new Error(`${loaded.name} has no training nodes`);
-    // Bag-of-words features (Cora: 1.3% non-zero) go to the models as a SparseCsr: GCN's epoch is ~4× faster.
+    // Bag-of-words features (Cora: 1.3% non-zero) go to the models as a SparseCSR: GCN's epoch is ~4× faster.
     const features = preferSparse(recipe.normalizeFeatures ? normalizeFeatures(loaded.x) : loaded.x);
     const data = { ...loaded, x: features };
     const sparseNote =
-      features instanceof SparseCsr
+      features instanceof SparseCSR
         ? `, sparse (${((100 * features.nnz) / Math.max(1, features.shape[0] * features.shape[1])).toFixed(2)}% non-zero)`
         : '';
     const build = () => new GNN({ ...architecture, inChannels: data.numFeatures, outChannels: data.numClasses });

@@ -6,24 +6,24 @@ import type {
   CrossEntropyBackwardArgs,
   CrossEntropyForwardArgs,
   GatherArgs,
-  GruCellBackwardArgs,
-  GruCellForwardArgs,
-  GruSequenceBackwardArgs,
-  GruSequenceForwardArgs,
+  GRUCellBackwardArgs,
+  GRUCellForwardArgs,
+  GRUSequenceBackwardArgs,
+  GRUSequenceForwardArgs,
   IndexAddArgs,
   IndexSelectArgs,
-  LstmCellBackwardArgs,
-  LstmCellForwardArgs,
-  LstmSequenceBackwardArgs,
-  LstmSequenceForwardArgs,
+  LSTMCellBackwardArgs,
+  LSTMCellForwardArgs,
+  LSTMSequenceBackwardArgs,
+  LSTMSequenceForwardArgs,
   MatmulArgs,
   ReduceArgs,
   ScatterAddArgs,
   ScatterReduceArgs,
-  SddmmCsrArgs,
+  SddmmCSRArgs,
   SegmentSoftmaxArgs,
   SoftmaxArgs,
-  SpmmCsrArgs,
+  SpmmCSRArgs,
   UnaryArgs,
   WhereArgs,
 } from './kernel-args.js';
@@ -113,28 +113,28 @@ export interface RecurrentKernels {
    * σ must not overflow for any input. `saved`, when given, is [rows, 5H] and receives per row the
    * blocks σ(i), σ(f), tanh(g), σ(o), tanh(c): all that `lstmCellBackward` reads.
    */
-  lstmCellForward(args: LstmCellForwardArgs): void;
+  lstmCellForward(args: LSTMCellForwardArgs): void;
   /**
    * The gradient of `lstmCellForward` from its `saved` activations: given `dh`, `dc` [rows, H]
    * (the gradients of h and c), with `dcTotal = dc + dh ⊙ σ(o) ⊙ (1 − tanh²c)`, writes
    * `dGates` [rows, 4H] = (dcTotal ⊙ tanh g ⊙ σi(1−σi), dcTotal ⊙ cPrev ⊙ σf(1−σf),
    * dcTotal ⊙ σi ⊙ (1 − tanh²g), dh ⊙ tanh c ⊙ σo(1−σo)) and `dcPrev` [rows, H] = dcTotal ⊙ σ(f).
    */
-  lstmCellBackward(args: LstmCellBackwardArgs): void;
+  lstmCellBackward(args: LSTMCellBackwardArgs): void;
   /**
    * The GRU pointwise step (PyTorch's formula). `xProj` = x·W_ihᵀ + b_ih and `hProj` = h·W_hhᵀ + b_hh
    * are [rows, 3H], packed r, z, n; `hPrev` and `h` are [rows, H]:
    * `r = σ(x_r + h_r)`, `z = σ(x_z + h_z)`, `n = tanh(x_n + r ⊙ h_n)`, `h = n + z ⊙ (hPrev − n)`.
    * `saved`, when given, is [rows, 3H] and receives per row the blocks r, z, n.
    */
-  gruCellForward(args: GruCellForwardArgs): void;
+  gruCellForward(args: GRUCellForwardArgs): void;
   /**
    * The gradient of `gruCellForward` from its `saved` r, z, n and `dh` [rows, H]: with
    * `dn = dh ⊙ (1 − z) ⊙ (1 − n²)`, `dr = dn ⊙ h_n ⊙ r(1−r)`, `dz = dh ⊙ (hPrev − n) ⊙ z(1−z)`, writes
    * `dxProj` [rows, 3H] = (dr, dz, dn), `dhProj` [rows, 3H] = (dr, dz, dn ⊙ r) and
    * `dhPrev` [rows, H] = dh ⊙ z (the direct term only; the path through hProj is the caller's).
    */
-  gruCellBackward(args: GruCellBackwardArgs): void;
+  gruCellBackward(args: GRUCellBackwardArgs): void;
 
   // A whole layer-direction at once: every step's GEMM and cell. Time-major storage, all arrays one
   // dtype. Step order is t = 0, 1, …, T−1, or T−1, …, 0 with `reverse`; "the previous state" of the
@@ -149,7 +149,7 @@ export interface RecurrentKernels {
    * [T, B, H] (the final state is hs/cs at the last step processed) and, when given, `saved`
    * [T, B, 5H]: each step's σi, σf, tanh g, σo, tanh c as `lstmCellForward` saves them.
    */
-  lstmSequenceForward(args: LstmSequenceForwardArgs): void;
+  lstmSequenceForward(args: LSTMSequenceForwardArgs): void;
   /**
    * Backpropagation through `lstmSequenceForward` from its `saved` and `cs` (and `c0`). Inputs are
    * the gradients of the outputs: `dHs` [T, B, H] (of hs), `dhLast`, `dcLast` [B, H] (of the final
@@ -160,7 +160,7 @@ export interface RecurrentKernels {
    * recurrent gradient is `dXProj[t]·W_hh`. Writes `dXProj` [T, B, 4H], and `dh0`, `dc0` [B, H]: the
    * gradients of h0 and c0. dW_hh = Σ_t dXProj[t]ᵀ·hPrev_t is left to the caller (one GEMM).
    */
-  lstmSequenceBackward(args: LstmSequenceBackwardArgs): void;
+  lstmSequenceBackward(args: LSTMSequenceBackwardArgs): void;
   /**
    * PyTorch's GRU recurrence over all steps. `xProj` [T, B, 3H] holds x_t·W_ihᵀ (packed r, z, n),
    * `h0` [B, H], `weightHH` [3H, H], `biasIH` and `biasHH` [3H] (b_ih, unless xProj holds it, and
@@ -169,7 +169,7 @@ export interface RecurrentKernels {
    * reset product). Writes `hs` [T, B, H] and, when given (both or neither), `saved` [T, B, 3H]
    * (r, z, n as `gruCellForward` saves them) and `hProj` [T, B, 3H].
    */
-  gruSequenceForward(args: GruSequenceForwardArgs): void;
+  gruSequenceForward(args: GRUSequenceForwardArgs): void;
   /**
    * Backpropagation through `gruSequenceForward` from its `saved`, `hProj` and the states (`h0`,
    * `hs`). With `dh = dHs[t] + dhLast (last step) + the direct z ⊙ dh and the recurrent
@@ -178,7 +178,7 @@ export interface RecurrentKernels {
    * the gradient of hProj[t], so of b_hh summed over rows, and of W_hh as Σ_t dHProj[t]ᵀ·hPrev_t,
    * left to the caller). `dHs`, `dhLast` null = zeros. Writes `dXProj`, `dHProj` and `dh0` [B, H].
    */
-  gruSequenceBackward(args: GruSequenceBackwardArgs): void;
+  gruSequenceBackward(args: GRUSequenceBackwardArgs): void;
 }
 
 /** The fused softmax cross-entropy over class-index targets. */
@@ -216,13 +216,13 @@ export interface SparseKernels {
    * [rows, feat], written (not accumulated): a row without entries is zeros. Duplicate entries add
    * up; NaN and ±Infinity propagate as in the dense product.
    */
-  spmmCsr(args: SpmmCsrArgs): void;
+  spmmCsr(args: SpmmCSRArgs): void;
   /**
    * Sampled dense-dense product (the values gradient of `spmmCsr`): for every entry k of row r,
    * `out[k] = Σ_f a[r, f] · b[colIndex[k], f]`, with a row-major [rows, feat] and b [cols, feat];
    * out has nnz = rowPtr[rows] elements, written. feat = 0 writes zeros.
    */
-  sddmmCsr(args: SddmmCsrArgs): void;
+  sddmmCsr(args: SddmmCSRArgs): void;
   /**
    * Scatter max / min along the first axis of src [entries, inner] by `index` (entries values,
    * each in [0, size)): `out[s, i]` = the max (min) of `src[e, i]` over the e with `index[e] = s`,

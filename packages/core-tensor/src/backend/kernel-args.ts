@@ -112,7 +112,7 @@ export interface ScatterAddArgs extends MiddleAxis {
   out: TypedArray;
 }
 
-export interface LstmCellForwardArgs {
+export interface LSTMCellForwardArgs {
   gates: FloatArray;
   cPrev: FloatArray;
   rows: number;
@@ -122,7 +122,7 @@ export interface LstmCellForwardArgs {
   saved: FloatArray | null;
 }
 
-export interface LstmCellBackwardArgs {
+export interface LSTMCellBackwardArgs {
   saved: FloatArray;
   cPrev: FloatArray;
   dh: FloatArray;
@@ -133,7 +133,7 @@ export interface LstmCellBackwardArgs {
   dcPrev: FloatArray;
 }
 
-export interface GruCellForwardArgs {
+export interface GRUCellForwardArgs {
   xProj: FloatArray;
   hProj: FloatArray;
   hPrev: FloatArray;
@@ -143,7 +143,7 @@ export interface GruCellForwardArgs {
   saved: FloatArray | null;
 }
 
-export interface GruCellBackwardArgs {
+export interface GRUCellBackwardArgs {
   saved: FloatArray;
   hProj: FloatArray;
   hPrev: FloatArray;
@@ -155,7 +155,7 @@ export interface GruCellBackwardArgs {
   dhPrev: FloatArray;
 }
 
-export interface LstmSequenceForwardArgs {
+export interface LSTMSequenceForwardArgs {
   xProj: FloatArray;
   h0: FloatArray;
   c0: FloatArray;
@@ -167,7 +167,7 @@ export interface LstmSequenceForwardArgs {
   saved: FloatArray | null;
 }
 
-export interface LstmSequenceBackwardArgs {
+export interface LSTMSequenceBackwardArgs {
   weightHH: FloatArray;
   saved: FloatArray;
   c0: FloatArray;
@@ -181,7 +181,7 @@ export interface LstmSequenceBackwardArgs {
   dc0: FloatArray;
 }
 
-export interface GruSequenceForwardArgs {
+export interface GRUSequenceForwardArgs {
   xProj: FloatArray;
   h0: FloatArray;
   weightHH: FloatArray;
@@ -193,7 +193,7 @@ export interface GruSequenceForwardArgs {
   hProj: FloatArray | null;
 }
 
-export interface GruSequenceBackwardArgs {
+export interface GRUSequenceBackwardArgs {
   weightHH: FloatArray;
   saved: FloatArray;
   hProj: FloatArray;
@@ -229,20 +229,20 @@ export interface CrossEntropyBackwardArgs {
 }
 
 /** A CSR structure: `rowPtr` [rows + 1] and `colIndex` [nnz]. */
-export interface CsrArgs {
+export interface CSRArgs {
   rowPtr: Int32Array;
   colIndex: Int32Array;
   rows: number;
 }
 
-export interface SpmmCsrArgs extends CsrArgs {
+export interface SpmmCSRArgs extends CSRArgs {
   values: FloatArray | null;
   x: FloatArray;
   feat: number;
   out: FloatArray;
 }
 
-export interface SddmmCsrArgs extends CsrArgs {
+export interface SddmmCSRArgs extends CSRArgs {
   a: FloatArray;
   b: FloatArray;
   feat: number;

@@ -36,7 +36,7 @@ export interface RecurrentSequenceOptions {
 }
 
 /** The results of `lstmSequence`. */
-export interface LstmSequenceOutput {
+export interface LSTMSequenceOutput {
   /** `[T, B, H]`: h after every step, in time order. */
   output: Tensor;
   /** `[B, H]`: h after the last step processed (step T−1, or step 0 with `reverse`). */
@@ -46,7 +46,7 @@ export interface LstmSequenceOutput {
 }
 
 /** The results of `gruSequence`. */
-export interface GruSequenceOutput {
+export interface GRUSequenceOutput {
   /** `[T, B, H]`: h after every step, in time order. */
   output: Tensor;
   /** `[B, H]`: h after the last step processed. */
@@ -185,7 +185,7 @@ export function lstmSequence(
   c0: Tensor,
   weightHH: Tensor,
   options: RecurrentSequenceOptions = {},
-): LstmSequenceOutput {
+): LSTMSequenceOutput {
   const op = 'lstmSequence';
   const { dtype, tensors, biasIH, biasHH, params } = prepare(op, 4, xProj, [h0, c0], weightHH, options);
   const [x, hInit, cInit, weight] = tensors as [Tensor, Tensor, Tensor, Tensor];
@@ -274,7 +274,7 @@ export function lstmSequence(
  * @example
  * const { output, h } = gruSequence(linear(x, weightIH), h0, weightHH, { biasIH, biasHH });
  */
-export function gruSequence(xProj: Tensor, h0: Tensor, weightHH: Tensor, options: RecurrentSequenceOptions = {}): GruSequenceOutput {
+export function gruSequence(xProj: Tensor, h0: Tensor, weightHH: Tensor, options: RecurrentSequenceOptions = {}): GRUSequenceOutput {
   const op = 'gruSequence';
   const { dtype, tensors, biasIH, biasHH, params } = prepare(op, 3, xProj, [h0], weightHH, options);
   const [x, hInit, weight] = tensors as [Tensor, Tensor, Tensor];

@@ -15,7 +15,7 @@ import { cast } from './cast.js';
 import { assertFloat, castData } from './helpers.js';
 
 /** The new state of an LSTM step. */
-export interface LstmCellOutput {
+export interface LSTMCellOutput {
   /** `σ(o) ⊙ tanh(c)`, `[..., H]`. */
   h: Tensor;
   /** `σ(f) ⊙ cPrev + σ(i) ⊙ tanh(g)`, `[..., H]`. */
@@ -60,7 +60,7 @@ function gradData(g: Tensor | null | undefined, dtype: FloatDType, size: number)
  * const gates = add(xProj, linear(h, weightHh, biasHh));  // [B, 4H]
  * const { h: hNext, c: cNext } = lstmCell(gates, c);     // [B, H] each
  */
-export function lstmCell(gates: Tensor, cPrev: Tensor): LstmCellOutput {
+export function lstmCell(gates: Tensor, cPrev: Tensor): LSTMCellOutput {
   const op = 'lstmCell';
   const {
     dtype,

@@ -9,7 +9,7 @@ import { ones, randn, tensor, zeros } from './creation.js';
 import { matmul } from './matmul.js';
 import { sum } from './reduce.js';
 import { transpose } from './transpose.js';
-import { SparseCsr, spmm } from './sparse.js';
+import { SparseCSR, spmm } from './sparse.js';
 
 const i32 = (values: readonly number[]): Int32Array => Int32Array.from(values);
 const f64 = (data: Parameters<typeof tensor>[0], requiresGrad = false): Tensor => tensor(data, { dtype: 'float64', requiresGrad });
@@ -53,9 +53,9 @@ function denseProduct(a: number[][], x: number[][]): number[][] {
   return a.map((row) => (x[0] === undefined ? [] : x[0].map((_, f) => row.reduce((s, v, c) => s + v * x[c]![f]!, 0))));
 }
 
-describe('SparseCsr.fromCoo', () => {
+describe('SparseCSR.fromCoo', () => {
   it('sorts by row, then column, stably, and records the input position of every entry', () => {
-    const a = SparseCsr.fromCoo(i32([2, 0, 2, 0, 2]), i32([1, 3, 0, 1, 1]), { shape: [3, 4], values: tensor([10, 20, 30, 40, 50]) });
+    const a = SparseCSR.fromCoo(i32([2, 0, 2, 0, 2]), i32([1, 3, 0, 1, 1]), { shape: [3, 4], values: tensor([10, 20, 30, 40, 50]) });
     expect(Array.from(a.rowPtr)).toEqual([0, 2, 2, 5]);
     expect(Array.from(a.colIndex)).toEqual([1, 3, 0, 1, 1]);
     expect(Array.from(a.permutation!)).toEqual([3, 1, 2, 0, 4]);
@@ -65,7 +65,7 @@ describe('SparseCsr.fromCoo', () => {
   });
 
   it('takes int32 tensors (a PyG edge_index row) as well as Int32Arrays', () => {
-    const a = SparseCsr.fromCoo(tensor([1, 0], { dtype: 'int32' }), tensor([0, 1], { dtype: 'int32' }), { shape: [2, 2] });
+    const a = SparseCSR.fromCoo(tensor([1, 0], { dtype: 'int32' }), tensor([0, 1], { dtype: 'int32' }), { shape: [2, 2] });
     expect(a.toDense().toArray()).toEqual([
       [0, 1],
       [1, 0],
@@ -76,21 +76,21 @@ describe('SparseCsr.fromCoo', () => {
   it('keeps duplicates by default and merges them into sums with sumDuplicates', () => {
     const row = i32([0, 1, 0, 0]);
     const col = i32([1, 1, 1, 0]);
-    const kept = SparseCsr.fromCoo(row, col, { shape: [2, 2], values: tensor([1, 2, 3, 4]) });
+    const kept = SparseCSR.fromCoo(row, col, { shape: [2, 2], values: tensor([1, 2, 3, 4]) });
     expect(kept.nnz).toBe(4);
-    const merged = SparseCsr.fromCoo(row, col, { shape: [2, 2], values: tensor([1, 2, 3, 4]), sumDuplicates: true });
+    const merged = SparseCSR.fromCoo(row, col, { shape: [2, 2], values: tensor([1, 2, 3, 4]), sumDuplicates: true });
     expect(merged.nnz).toBe(3);
     expect(Array.from(merged.colIndex)).toEqual([0, 1, 1]);
     expect(merged.values!.toArray()).toEqual([4, 4, 2]);
     expect(Array.from(merged.permutation!)).toEqual([3, 0, 1]);
     expect(merged.toDense().toArray()).toEqual(kept.toDense().toArray());
-    const counted = SparseCsr.fromCoo(row, col, { shape: [2, 2], sumDuplicates: true });
+    const counted = SparseCSR.fromCoo(row, col, { shape: [2, 2], sumDuplicates: true });
     expect(counted.values!.toArray()).toEqual([1, 2, 1]);
-    expect(SparseCsr.fromCoo(i32([0]), i32([1]), { shape: [2, 2], sumDuplicates: true }).values).toBeNull();
+    expect(SparseCSR.fromCoo(i32([0]), i32([1]), { shape: [2, 2], sumDuplicates: true }).values).toBeNull();
   });
 
   it('builds an empty matrix from no pairs', () => {
-    const a = SparseCsr.fromCoo(i32([]), i32([]), { shape: [3, 2] });
+    const a = SparseCSR.fromCoo(i32([]), i32([]), { shape: [3, 2] });
     expect(a.nnz).toBe(0);
     expect(Array.from(a.rowPtr)).toEqual([0, 0, 0, 0]);
     expect(a.toDense().toArray()).toEqual([
@@ -107,44 +107,44 @@ describe('SparseCsr.fromCoo', () => {
     const x = randn([3, 2], { dtype: 'float64', generator: gen });
     const values = randn([5], { dtype: 'float64', requiresGrad: true, generator: gen });
     for (const sumDuplicates of [false, true]) {
-      expect(gradcheck((v) => spmm(SparseCsr.fromCoo(row, col, { shape: [2, 3], values: v, sumDuplicates }), x), [values])).toBe(true);
+      expect(gradcheck((v) => spmm(SparseCSR.fromCoo(row, col, { shape: [2, 3], values: v, sumDuplicates }), x), [values])).toBe(true);
     }
   });
 
   it('rejects out-of-range pairs, unequal lengths, bad shapes, values and index types', () => {
-    expect(() => SparseCsr.fromCoo(i32([0, 2]), i32([0, 0]), { shape: [2, 2] })).toThrow(IndexError);
-    expect(() => SparseCsr.fromCoo(i32([0]), i32([-1]), { shape: [2, 2] })).toThrow(IndexError);
-    expect(() => SparseCsr.fromCoo(i32([0, 1]), i32([0]), { shape: [2, 2] })).toThrow(ShapeError);
-    expect(() => SparseCsr.fromCoo(i32([0]), i32([0]), { shape: [2, -1] as unknown as [number, number] })).toThrow(ShapeError);
-    expect(() => SparseCsr.fromCoo(i32([0]), i32([0]), { shape: [2, 2], values: tensor([1, 2]) })).toThrow(ShapeError);
-    expect(() => SparseCsr.fromCoo(i32([0]), i32([0]), { shape: [2, 2], values: tensor([1], { dtype: 'int32' }) })).toThrow(DTypeError);
-    expect(() => SparseCsr.fromCoo(tensor([0]), i32([0]), { shape: [2, 2] })).toThrow(DTypeError);
-    expect(() => SparseCsr.fromCoo(tensor([[0]], { dtype: 'int32' }), i32([0]), { shape: [2, 2] })).toThrow(ShapeError);
+    expect(() => SparseCSR.fromCoo(i32([0, 2]), i32([0, 0]), { shape: [2, 2] })).toThrow(IndexError);
+    expect(() => SparseCSR.fromCoo(i32([0]), i32([-1]), { shape: [2, 2] })).toThrow(IndexError);
+    expect(() => SparseCSR.fromCoo(i32([0, 1]), i32([0]), { shape: [2, 2] })).toThrow(ShapeError);
+    expect(() => SparseCSR.fromCoo(i32([0]), i32([0]), { shape: [2, -1] as unknown as [number, number] })).toThrow(ShapeError);
+    expect(() => SparseCSR.fromCoo(i32([0]), i32([0]), { shape: [2, 2], values: tensor([1, 2]) })).toThrow(ShapeError);
+    expect(() => SparseCSR.fromCoo(i32([0]), i32([0]), { shape: [2, 2], values: tensor([1], { dtype: 'int32' }) })).toThrow(DTypeError);
+    expect(() => SparseCSR.fromCoo(tensor([0]), i32([0]), { shape: [2, 2] })).toThrow(DTypeError);
+    expect(() => SparseCSR.fromCoo(tensor([[0]], { dtype: 'int32' }), i32([0]), { shape: [2, 2] })).toThrow(ShapeError);
   });
 });
 
-describe('SparseCsr', () => {
+describe('SparseCSR', () => {
   it('checks the structure it is given', () => {
     const shape = [2, 3] as const;
-    expect(new SparseCsr({ rowPtr: i32([0, 1, 2]), colIndex: i32([2, 0]), shape }).toDense().toArray()).toEqual([
+    expect(new SparseCSR({ rowPtr: i32([0, 1, 2]), colIndex: i32([2, 0]), shape }).toDense().toArray()).toEqual([
       [0, 0, 1],
       [1, 0, 0],
     ]);
-    expect(() => new SparseCsr({ rowPtr: i32([0, 2]), colIndex: i32([0, 1]), shape })).toThrow(ShapeError);
-    expect(() => new SparseCsr({ rowPtr: i32([0, 1, 3]), colIndex: i32([0, 1]), shape })).toThrow(ValueError);
-    expect(() => new SparseCsr({ rowPtr: i32([0, 2, 1]), colIndex: i32([0]), shape })).toThrow(ValueError);
-    expect(() => new SparseCsr({ rowPtr: i32([0, 2, 2]), colIndex: i32([1, 0]), shape })).toThrow(ValueError);
-    expect(() => new SparseCsr({ rowPtr: i32([0, 1, 1]), colIndex: i32([3]), shape })).toThrow(IndexError);
-    expect(() => new SparseCsr({ rowPtr: new Float32Array([0, 0, 0]) as unknown as Int32Array, colIndex: i32([]), shape })).toThrow(
+    expect(() => new SparseCSR({ rowPtr: i32([0, 2]), colIndex: i32([0, 1]), shape })).toThrow(ShapeError);
+    expect(() => new SparseCSR({ rowPtr: i32([0, 1, 3]), colIndex: i32([0, 1]), shape })).toThrow(ValueError);
+    expect(() => new SparseCSR({ rowPtr: i32([0, 2, 1]), colIndex: i32([0]), shape })).toThrow(ValueError);
+    expect(() => new SparseCSR({ rowPtr: i32([0, 2, 2]), colIndex: i32([1, 0]), shape })).toThrow(ValueError);
+    expect(() => new SparseCSR({ rowPtr: i32([0, 1, 1]), colIndex: i32([3]), shape })).toThrow(IndexError);
+    expect(() => new SparseCSR({ rowPtr: new Float32Array([0, 0, 0]) as unknown as Int32Array, colIndex: i32([]), shape })).toThrow(
       DTypeError,
     );
-    expect(() => new SparseCsr({ rowPtr: i32([0, 1, 1]), colIndex: i32([0]), values: tensor([1, 2]), shape })).toThrow(ShapeError);
+    expect(() => new SparseCSR({ rowPtr: i32([0, 1, 1]), colIndex: i32([0]), values: tensor([1, 2]), shape })).toThrow(ShapeError);
   });
 
   it('transposes to the dense transpose, with values, permutation and an empty row', () => {
     const gen = new Generator(7);
     const coo = randomCoo(gen, 6, 4, 14);
-    const a = SparseCsr.fromCoo(coo.row, coo.col, { shape: [6, 4], values: tensor(coo.values, { dtype: 'float64' }) });
+    const a = SparseCSR.fromCoo(coo.row, coo.col, { shape: [6, 4], values: tensor(coo.values, { dtype: 'float64' }) });
     const t = a.transpose();
     expect(t.shape).toEqual([4, 6]);
     expectClose(t.toDense(), transpose(a.toDense()), { atol: 0, rtol: 0 });
@@ -157,7 +157,7 @@ describe('SparseCsr', () => {
   });
 
   it('builds the transposed structure once and shares it with withValues copies', () => {
-    const a = SparseCsr.fromCoo(i32([0, 1, 1, 2]), i32([1, 0, 2, 2]), { shape: [3, 3] });
+    const a = SparseCSR.fromCoo(i32([0, 1, 1, 2]), i32([1, 0, 2, 2]), { shape: [3, 3] });
     const t1 = a.transpose();
     const t2 = a.withValues(tensor([1, 2, 3, 4])).transpose();
     expect(t2.colIndex).toBe(t1.colIndex);
@@ -176,18 +176,18 @@ describe('SparseCsr', () => {
       ],
       { dtype: 'float64' },
     );
-    const a = SparseCsr.fromDense(x);
+    const a = SparseCSR.fromDense(x);
     expect(Array.from(a.rowPtr)).toEqual([0, 1, 1, 3]);
     expect(Array.from(a.colIndex)).toEqual([1, 0, 2]);
     expect(a.values!.dtype).toBe('float64');
     expect(a.toDense({ dtype: 'float64' }).toArray()).toEqual(x.toArray());
-    expect(SparseCsr.fromDense(zeros([2, 3])).nnz).toBe(0);
-    expect(() => SparseCsr.fromDense(tensor([[1]], { dtype: 'int32' }))).toThrow(DTypeError);
-    expect(() => SparseCsr.fromDense(tensor([1, 2]))).toThrow(ShapeError);
+    expect(SparseCSR.fromDense(zeros([2, 3])).nnz).toBe(0);
+    expect(() => SparseCSR.fromDense(tensor([[1]], { dtype: 'int32' }))).toThrow(DTypeError);
+    expect(() => SparseCSR.fromDense(tensor([1, 2]))).toThrow(ShapeError);
   });
 
   it('gives a dense matrix in the requested dtype, differentiably', () => {
-    const a = SparseCsr.fromCoo(i32([0, 1, 1]), i32([1, 0, 0]), { shape: [2, 2], values: tensor([1, 2, 3]) });
+    const a = SparseCSR.fromCoo(i32([0, 1, 1]), i32([1, 0, 0]), { shape: [2, 2], values: tensor([1, 2, 3]) });
     expect(a.toDense().dtype).toBe('float32');
     const dense = a.toDense({ dtype: 'float64' });
     expect(dense.dtype).toBe('float64');
@@ -229,44 +229,44 @@ describe('spmm', () => {
       const xRows = x.toArray() as number[][];
       for (const dtype of ['float64', 'float32'] as const) {
         const tol = dtype === 'float64' ? { rtol: 1e-12, atol: 1e-12 } : { rtol: 1e-5, atol: 1e-5 };
-        const weighted = SparseCsr.fromCoo(coo.row, coo.col, { shape: [rows, cols], values: tensor(coo.values, { dtype }) });
+        const weighted = SparseCSR.fromCoo(coo.row, coo.col, { shape: [rows, cols], values: tensor(coo.values, { dtype }) });
         const xd = x.to(dtype);
         const y = spmm(weighted, xd);
         expect(y.shape).toEqual([rows, feat]);
         expect(y.dtype).toBe(dtype);
         expectClose(y, denseProduct(denseOf(coo, rows, cols), xRows), tol);
         expectClose(y, matmul(weighted.toDense(), xd), tol);
-        const unweighted = SparseCsr.fromCoo(coo.row, coo.col, { shape: [rows, cols] });
+        const unweighted = SparseCSR.fromCoo(coo.row, coo.col, { shape: [rows, cols] });
         expectClose(spmm(unweighted, xd), denseProduct(denseOf(coo, rows, cols, true), xRows), tol);
       }
     });
   }
 
   it('takes a vector [c] and gives [r]', () => {
-    const a = SparseCsr.fromCoo(i32([0, 0, 2]), i32([0, 1, 1]), { shape: [3, 2], values: tensor([2, 3, 4]) });
+    const a = SparseCSR.fromCoo(i32([0, 0, 2]), i32([0, 1, 1]), { shape: [3, 2], values: tensor([2, 3, 4]) });
     const y = spmm(a, tensor([10, 1]));
     expect(y.shape).toEqual([3]);
     expect(y.toArray()).toEqual([23, 0, 4]);
   });
 
   it('handles zero rows, zero columns and zero features', () => {
-    expect(spmm(SparseCsr.fromCoo(i32([]), i32([]), { shape: [0, 3] }), ones([3, 2])).shape).toEqual([0, 2]);
-    expect(spmm(SparseCsr.fromCoo(i32([]), i32([]), { shape: [2, 0] }), ones([0, 2])).toArray()).toEqual([
+    expect(spmm(SparseCSR.fromCoo(i32([]), i32([]), { shape: [0, 3] }), ones([3, 2])).shape).toEqual([0, 2]);
+    expect(spmm(SparseCSR.fromCoo(i32([]), i32([]), { shape: [2, 0] }), ones([0, 2])).toArray()).toEqual([
       [0, 0],
       [0, 0],
     ]);
-    expect(spmm(SparseCsr.fromCoo(i32([1]), i32([0]), { shape: [2, 1] }), ones([1, 0])).shape).toEqual([2, 0]);
+    expect(spmm(SparseCSR.fromCoo(i32([1]), i32([0]), { shape: [2, 1] }), ones([1, 0])).shape).toEqual([2, 0]);
   });
 
   it('propagates NaN and Infinity from x as the dense product does', () => {
-    const a = SparseCsr.fromCoo(i32([0, 1]), i32([0, 1]), { shape: [2, 2] });
+    const a = SparseCSR.fromCoo(i32([0, 1]), i32([0, 1]), { shape: [2, 2] });
     const y = spmm(a, tensor([NaN, Infinity]));
     expect(Number.isNaN(y.data[0])).toBe(true);
     expect(y.data[1]).toBe(Infinity);
   });
 
   it('promotes float32 values and float64 x to float64', () => {
-    const a = SparseCsr.fromCoo(i32([0]), i32([0]), { shape: [1, 1], values: tensor([0.1]) });
+    const a = SparseCSR.fromCoo(i32([0]), i32([0]), { shape: [1, 1], values: tensor([0.1]) });
     const y = spmm(a, f64([[3]]));
     expect(y.dtype).toBe('float64');
     expect(y.data[0]).toBe(Math.fround(0.1) * 3);
@@ -275,7 +275,7 @@ describe('spmm', () => {
   it('is differentiable in x and the values, with empty rows, duplicates and a rectangular shape', () => {
     const gen = new Generator(11);
     const coo = randomCoo(gen, 5, 4, 12);
-    const structure = SparseCsr.fromCoo(coo.row, coo.col, { shape: [5, 4] });
+    const structure = SparseCSR.fromCoo(coo.row, coo.col, { shape: [5, 4] });
     const x = randn([4, 3], { dtype: 'float64', requiresGrad: true, generator: gen });
     const values = randn([structure.nnz], { dtype: 'float64', requiresGrad: true, generator: gen });
     expect(gradcheck((v, xx) => spmm(structure.withValues(v), xx), [values, x])).toBe(true);
@@ -287,7 +287,7 @@ describe('spmm', () => {
   it('back-propagates through two layers that share one structure (a 2-layer GCN shape)', () => {
     const gen = new Generator(12);
     const coo = randomCoo(gen, 6, 6, 16);
-    const a = SparseCsr.fromCoo(coo.row, coo.col, { shape: [6, 6], values: tensor(coo.values, { dtype: 'float64' }) });
+    const a = SparseCSR.fromCoo(coo.row, coo.col, { shape: [6, 6], values: tensor(coo.values, { dtype: 'float64' }) });
     const x = randn([6, 3], { dtype: 'float64', generator: gen });
     const w1 = randn([3, 4], { dtype: 'float64', requiresGrad: true, generator: gen });
     const w2 = randn([4, 2], { dtype: 'float64', requiresGrad: true, generator: gen });
@@ -301,11 +301,11 @@ describe('spmm', () => {
   });
 
   it('rejects int32 x, an x of the wrong height or rank, and a non-sparse a', () => {
-    const a = SparseCsr.fromCoo(i32([0]), i32([1]), { shape: [2, 3] });
+    const a = SparseCSR.fromCoo(i32([0]), i32([1]), { shape: [2, 3] });
     expect(() => spmm(a, tensor([[1], [2], [3]], { dtype: 'int32' }))).toThrow(DTypeError);
     expect(() => spmm(a, ones([2, 4]))).toThrow(ShapeError);
     expect(() => spmm(a, ones([3, 2, 1]))).toThrow(ShapeError);
     expect(() => spmm(a, tensor(1))).toThrow(ShapeError);
-    expect(() => spmm(ones([2, 3]) as unknown as SparseCsr, ones([3, 1]))).toThrow(ValueError);
+    expect(() => spmm(ones([2, 3]) as unknown as SparseCSR, ones([3, 1]))).toThrow(ValueError);
   });
 });

@@ -3,7 +3,7 @@
  * convolutions (`Â · (X W)` for a normalised adjacency Â).
  *
  * The structure (`rowPtr`, `colIndex`) is plain Int32Array and never differentiable; the values
- * are a tensor that may require a gradient. A structure is validated once: later `SparseCsr`s over
+ * are a tensor that may require a gradient. A structure is validated once: later `SparseCSR`s over
  * the same arrays (`withValues`, `transpose`, a new epoch) reuse the check and the transposed
  * structure, which the backward pass of `spmm` needs (`dX = Aᵀ · dY`) and which is built once per
  * structure, on first use, by a counting sort.
@@ -19,8 +19,8 @@ import { assertFloat, castData } from './helpers.js';
 import { indexAdd, indexSelect } from './indexing.js';
 import { reshape } from './shape.js';
 
-/** What `new SparseCsr` takes. */
-export interface SparseCsrInit {
+/** What `new SparseCSR` takes. */
+export interface SparseCSRInit {
   /** `rows + 1` non-decreasing offsets into `colIndex`, from 0 to nnz. */
   rowPtr: Int32Array;
   /** The column of every entry, in [0, cols), ascending within each row (repeats allowed). */
@@ -31,7 +31,7 @@ export interface SparseCsrInit {
   shape: readonly [number, number];
 }
 
-/** Options of {@link SparseCsr.fromCoo}. */
+/** Options of {@link SparseCSR.fromCoo}. */
 export interface SparseFromCooOptions {
   /** `[rows, cols]` of the matrix. */
   shape: readonly [number, number];
@@ -44,7 +44,7 @@ export interface SparseFromCooOptions {
   sumDuplicates?: boolean;
 }
 
-/** Options of {@link SparseCsr.toDense}. */
+/** Options of {@link SparseCSR.toDense}. */
 export interface SparseToDenseOptions {
   /** The dense tensor's dtype. Default: the values' dtype, float32 for implicit ones. */
   dtype?: FloatDType;
@@ -94,7 +94,7 @@ function checkStructure(op: string, rowPtr: Int32Array, colIndex: Int32Array, ro
       if (c < 0 || c >= cols) throw new IndexError(`${op}: column index ${c} (entry ${k}, row ${r}) is out of bounds for ${cols} columns`);
       if (k > start && c < colIndex[k - 1]!) {
         throw new ValueError(
-          `${op}: colIndex must be ascending within each row, row ${r} has ${colIndex[k - 1]} before ${c}; build it with SparseCsr.fromCoo`,
+          `${op}: colIndex must be ascending within each row, row ${r} has ${colIndex[k - 1]} before ${c}; build it with SparseCSR.fromCoo`,
         );
       }
     }
@@ -166,16 +166,16 @@ function buildTranspose(rowPtr: Int32Array, colIndex: Int32Array, rows: number, 
  * up in every product. The structure is plain Int32Array (never differentiable, treat as
  * read-only); `values` may require a gradient, which `spmm`, `transpose` and `toDense` carry.
  *
- * Build one from an edge list with {@link SparseCsr.fromCoo}. The constructor checks the
+ * Build one from an edge list with {@link SparseCSR.fromCoo}. The constructor checks the
  * structure (ShapeError for lengths, IndexError for a column out of range, ValueError for
  * decreasing offsets or unsorted columns); a structure already checked is not checked again.
  *
  * @example
  * // The course's 3-node path 0 – 1 – 2 with self-loops, as a 0/1 matrix:
- * const a = SparseCsr.fromCoo(new Int32Array([0, 0, 1, 1, 1, 2, 2]), new Int32Array([0, 1, 0, 1, 2, 1, 2]), { shape: [3, 3] });
+ * const a = SparseCSR.fromCoo(new Int32Array([0, 0, 1, 1, 1, 2, 2]), new Int32Array([0, 1, 0, 1, 2, 1, 2]), { shape: [3, 3] });
  * spmm(a, ones([3, 2]));   // [[2, 2], [3, 3], [2, 2]]
  */
-export class SparseCsr {
+export class SparseCSR {
   readonly shape: readonly [number, number];
   readonly rowPtr: Int32Array;
   readonly colIndex: Int32Array;
@@ -184,8 +184,8 @@ export class SparseCsr {
   readonly nnz: number;
   private inputPositions: Int32Array | null = null;
 
-  constructor(init: SparseCsrInit) {
-    const op = 'SparseCsr';
+  constructor(init: SparseCSRInit) {
+    const op = 'SparseCSR';
     const [rows, cols] = checkShape(op, init.shape);
     const { rowPtr, colIndex } = init;
     const known = colIndex instanceof Int32Array ? structures.get(colIndex) : undefined;
@@ -211,12 +211,12 @@ export class SparseCsr {
    * Shapes: row, col `[E]` int32; values `[E]` → nnz = E (fewer with `sumDuplicates`).
    * @example
    * const [src, dst] = [new Int32Array([1, 0, 2]), new Int32Array([0, 1, 1])];
-   * const a = SparseCsr.fromCoo(dst, src, { shape: [3, 3], values: tensor([0.5, 0.25, 2]) });
+   * const a = SparseCSR.fromCoo(dst, src, { shape: [3, 3], values: tensor([0.5, 0.25, 2]) });
    * a.rowPtr;       // [0, 1, 3, 3]
    * a.permutation;  // [0, 1, 2]
    */
-  static fromCoo(row: Int32Array | Tensor, col: Int32Array | Tensor, options: SparseFromCooOptions): SparseCsr {
-    const op = 'SparseCsr.fromCoo';
+  static fromCoo(row: Int32Array | Tensor, col: Int32Array | Tensor, options: SparseFromCooOptions): SparseCSR {
+    const op = 'SparseCSR.fromCoo';
     const [rows, cols] = checkShape(op, options.shape);
     const r = indexArray(op, 'row', row);
     const c = indexArray(op, 'col', col);
@@ -237,7 +237,7 @@ export class SparseCsr {
 
     if (!options.sumDuplicates) {
       const csrValues = values === null ? null : indexSelect(values, 0, new Tensor(order, [count], 'int32'));
-      const out = new SparseCsr({ rowPtr, colIndex, values: csrValues, shape: [rows, cols] });
+      const out = new SparseCSR({ rowPtr, colIndex, values: csrValues, shape: [rows, cols] });
       out.inputPositions = order;
       return out;
     }
@@ -265,7 +265,7 @@ export class SparseCsr {
       for (let e = 0; e < count; e++) multiplicity.data[target[e]!]!++;
       mergedValues = multiplicity;
     }
-    const out = new SparseCsr({ rowPtr: mergedPtr, colIndex: Int32Array.from(mergedCol), values: mergedValues, shape: [rows, cols] });
+    const out = new SparseCSR({ rowPtr: mergedPtr, colIndex: Int32Array.from(mergedCol), values: mergedValues, shape: [rows, cols] });
     out.inputPositions = Int32Array.from(first);
     return out;
   }
@@ -273,14 +273,14 @@ export class SparseCsr {
   /**
    * The non-zero entries of a dense 2-d float tensor, row by row, as CSR with those values (a
    * fresh tensor of x's dtype, not connected to x's gradient). For features that are mostly zeros
-   * (bag-of-words rows), `spmm(SparseCsr.fromDense(x), w)` costs one multiply-add per non-zero
+   * (bag-of-words rows), `spmm(SparseCSR.fromDense(x), w)` costs one multiply-add per non-zero
    * instead of per entry. A DTypeError for int32, a ShapeError for other ranks.
    *
    * Shapes: x `[rows, cols]` → `[rows, cols]` with nnz = the non-zero count.
-   * @example SparseCsr.fromDense(tensor([[0, 2], [3, 0]])).colIndex  // [1, 0]
+   * @example SparseCSR.fromDense(tensor([[0, 2], [3, 0]])).colIndex  // [1, 0]
    */
-  static fromDense(x: Tensor): SparseCsr {
-    const op = 'SparseCsr.fromDense';
+  static fromDense(x: Tensor): SparseCSR {
+    const op = 'SparseCSR.fromDense';
     if (!isFloatDType(x.dtype)) throw new DTypeError(`${op}: expected a float32 or float64 tensor, got ${x.dtype}`);
     if (x.ndim !== 2) throw new ShapeError(`${op}: expected a 2-d tensor [rows, cols], got ${fmtShape(x.shape)}`);
     const [rows, cols] = x.shape as [number, number];
@@ -303,7 +303,7 @@ export class SparseCsr {
       }
       rowPtr[r + 1] = k;
     }
-    return new SparseCsr({ rowPtr, colIndex, values, shape: [rows, cols] });
+    return new SparseCSR({ rowPtr, colIndex, values, shape: [rows, cols] });
   }
 
   /** `permutation[k]` = the input position of CSR entry k when built by `fromCoo` (carried through `transpose` and `withValues`), else null. */
@@ -317,8 +317,8 @@ export class SparseCsr {
    * cached transpose.
    * @example a.withValues(edgeWeight)  // same sparsity pattern, new weights
    */
-  withValues(values: Tensor | null): SparseCsr {
-    const out = new SparseCsr({ rowPtr: this.rowPtr, colIndex: this.colIndex, values, shape: this.shape });
+  withValues(values: Tensor | null): SparseCSR {
+    const out = new SparseCSR({ rowPtr: this.rowPtr, colIndex: this.colIndex, values, shape: this.shape });
     out.inputPositions = this.inputPositions;
     return out;
   }
@@ -329,7 +329,7 @@ export class SparseCsr {
    * `permutation` is carried too: it still names each entry's position in the COO input.
    * @example a.transpose().shape  // [cols, rows]
    */
-  transpose(): SparseCsr {
+  transpose(): SparseCSR {
     const [rows, cols] = this.shape;
     let known = structures.get(this.colIndex);
     if (known === undefined || known.rowPtr !== this.rowPtr || known.cols !== cols) {
@@ -340,7 +340,7 @@ export class SparseCsr {
     known.transposed ??= buildTranspose(this.rowPtr, this.colIndex, rows, cols);
     const t = known.transposed;
     const values = this.values === null ? null : indexSelect(this.values, 0, t.permutation);
-    const out = new SparseCsr({ rowPtr: t.rowPtr, colIndex: t.colIndex, values, shape: [cols, rows] });
+    const out = new SparseCSR({ rowPtr: t.rowPtr, colIndex: t.colIndex, values, shape: [cols, rows] });
     const positions = this.inputPositions;
     if (positions !== null) {
       const perm = t.permutation.data as Int32Array;
@@ -354,12 +354,12 @@ export class SparseCsr {
   /**
    * The dense `[rows, cols]` matrix; repeated entries add up. Differentiable in the values.
    * Options: `dtype` (default: the values' dtype, float32 for implicit ones).
-   * @example SparseCsr.fromCoo(new Int32Array([0, 1]), new Int32Array([1, 1]), { shape: [2, 2] }).toDense()  // [[0, 1], [0, 1]]
+   * @example SparseCSR.fromCoo(new Int32Array([0, 1]), new Int32Array([1, 1]), { shape: [2, 2] }).toDense()  // [[0, 1], [0, 1]]
    */
   toDense(options: SparseToDenseOptions = {}): Tensor {
     const [rows, cols] = this.shape;
     const dtype = options.dtype ?? this.values?.dtype ?? 'float32';
-    if (!isFloatDType(dtype)) throw new DTypeError(`SparseCsr.toDense: dtype must be float32 or float64, got ${String(dtype)}`);
+    if (!isFloatDType(dtype)) throw new DTypeError(`SparseCSR.toDense: dtype must be float32 or float64, got ${String(dtype)}`);
     const flat = new Int32Array(this.nnz);
     for (let r = 0; r < rows; r++) for (let k = this.rowPtr[r]!; k < this.rowPtr[r + 1]!; k++) flat[k] = r * cols + this.colIndex[k]!;
     if (this.values === null) {
@@ -384,12 +384,12 @@ export class SparseCsr {
  *
  * Shapes: A `[r, c]`, X `[c, f]` → `[r, f]`; X `[c]` → `[r]`.
  * @example
- * const a = SparseCsr.fromCoo(new Int32Array([0, 1, 1]), new Int32Array([1, 0, 1]), { shape: [2, 2], values: tensor([2, 3, 4]) });
+ * const a = SparseCSR.fromCoo(new Int32Array([0, 1, 1]), new Int32Array([1, 0, 1]), { shape: [2, 2], values: tensor([2, 3, 4]) });
  * spmm(a, tensor([[1, 0], [0, 1]]));  // [[0, 2], [3, 4]]
  */
-export function spmm(a: SparseCsr, x: Tensor): Tensor {
+export function spmm(a: SparseCSR, x: Tensor): Tensor {
   const op = 'spmm';
-  if (!(a instanceof SparseCsr)) throw new ValueError(`${op}: a must be a SparseCsr, got ${String(a)}`);
+  if (!(a instanceof SparseCSR)) throw new ValueError(`${op}: a must be a SparseCSR, got ${String(a)}`);
   assertFloat(op, x);
   const [rows, cols] = a.shape;
   if ((x.ndim !== 1 && x.ndim !== 2) || x.shape[0] !== cols) {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GraphParseError } from '../errors.js';
-import { readNumericCsv, type CsvColumn } from './csv.js';
+import { readNumericCsv, type CSVColumn } from './csv.js';
 
-const columns: CsvColumn[] = [
+const columns: CSVColumn[] = [
   { name: 'node', kind: 'int', range: [0, 99] },
   { name: 'feature', kind: 'int' },
   { name: 'value', kind: 'float', optional: true },

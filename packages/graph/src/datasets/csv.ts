@@ -4,7 +4,7 @@
  */
 import { GraphParseError } from '../errors.js';
 
-export interface CsvColumn {
+export interface CSVColumn {
   name: string;
   kind: 'int' | 'float';
   /** A column that may be absent from the header (then it is not returned). */
@@ -18,7 +18,7 @@ export interface CsvColumn {
  * be left off the end). Blank lines are skipped, `\r\n` is accepted. Any malformed field is a
  * `GraphParseError` naming the file and line.
  */
-export function readNumericCsv(text: string, file: string, columns: readonly CsvColumn[]): Map<string, Int32Array | Float64Array> {
+export function readNumericCsv(text: string, file: string, columns: readonly CSVColumn[]): Map<string, Int32Array | Float64Array> {
   const headerEnd = lineEnd(text, 0);
   const header = text
     .slice(0, headerEnd)

@@ -6,7 +6,7 @@ import { GraphParseError } from '../errors.js';
 import { GraphClass, type AnyGraph } from '../graphology.js';
 import { parseXml, xmlParsers } from './xml.js';
 
-export interface ParseGexfOptions {
+export interface ParseGEXFOptions {
   /** Name used in errors (default `'<inline>'`; `readGexf` passes the path). */
   fileName?: string;
   /** Create nodes that edges name but the document does not declare (default false: an error). */
@@ -26,7 +26,7 @@ export interface ParseGexfOptions {
  * const g = parseGexf('<gexf version="1.2"><graph defaultedgetype="directed"><nodes><node id="a"/><node id="b"/></nodes><edges><edge source="a" target="b" weight="2"/></edges></graph></gexf>');
  * g.type;                                    // 'directed'
  */
-export function parseGexf(text: string, options: ParseGexfOptions = {}): AnyGraph {
+export function parseGexf(text: string, options: ParseGEXFOptions = {}): AnyGraph {
   const file = options.fileName ?? '<inline>';
   const document = parseXml(text, file, 'gexf');
   try {
@@ -39,7 +39,7 @@ export function parseGexf(text: string, options: ParseGexfOptions = {}): AnyGrap
   }
 }
 
-export interface WriteGexfOptions {
+export interface WriteGEXFOptions {
   /** GEXF version (default `'1.2'`). */
   version?: '1.2' | '1.3';
   /** Indent the output (default true). */
@@ -53,6 +53,6 @@ export interface WriteGexfOptions {
  *
  * @example writeFileSync('out.gexf', writeGexf(graph));
  */
-export function writeGexf(graph: AnyGraph, options: WriteGexfOptions = {}): string {
+export function writeGexf(graph: AnyGraph, options: WriteGEXFOptions = {}): string {
   return writeGexfDocument(graph, { version: options.version ?? '1.2', pretty: options.pretty ?? true });
 }

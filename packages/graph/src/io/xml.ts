@@ -13,17 +13,17 @@ import { GraphParseError } from '../errors.js';
 import type { AnyGraph, GraphConstructor } from '../graphology.js';
 
 /** The slice of xmldom's DOM the checks here use. */
-export interface XmlElement {
+export interface XMLElementLike {
   nodeName: string;
   lineNumber?: number;
-  getElementsByTagName(name: string): ArrayLike<XmlElement>;
+  getElementsByTagName(name: string): ArrayLike<XMLElementLike>;
 }
 
-export interface XmlDocument {
-  documentElement: XmlElement | null;
+export interface XMLDocumentLike {
+  documentElement: XMLElementLike | null;
 }
 
-type GraphParser = (Graph: GraphConstructor, source: XmlDocument, options: Record<string, unknown>) => AnyGraph;
+type GraphParser = (Graph: GraphConstructor, source: XMLDocumentLike, options: Record<string, unknown>) => AnyGraph;
 let parsers: { gexf: GraphParser; graphml: GraphParser } | null = null;
 
 /** graphology's GEXF and GraphML parsers over this module's xmldom, made on first use. */
@@ -50,12 +50,12 @@ function lineOf(message: string): number | null {
  * several roots) is a `GraphParseError` with its line, and so is a root element other than
  * `rootName` or a document without a `<graph>` element.
  */
-export function parseXml(text: string, file: string, rootName: string): XmlDocument {
+export function parseXml(text: string, file: string, rootName: string): XMLDocumentLike {
   const problems: string[] = [];
   const record = (message: string): void => {
     problems.push(message);
   };
-  let document: XmlDocument | undefined;
+  let document: XMLDocumentLike | undefined;
   try {
     document = new DOMParser({ locator: {}, errorHandler: { warning: record, error: record, fatalError: record } }).parseFromString(
       text,

@@ -2,11 +2,11 @@
 import { readFileSync } from 'node:fs';
 import type { AnyGraph } from '../graphology.js';
 import { parseEdgeList, type ParseEdgeListOptions } from '../io/edge-list.js';
-import { parseGexf, type ParseGexfOptions } from '../io/gexf.js';
+import { parseGexf, type ParseGEXFOptions } from '../io/gexf.js';
 import { parseGraphml, type ParseGraphmlOptions } from '../io/graphml.js';
 
 /** `parseGexf` on a UTF-8 file; errors name the path. @example readGexf('data/les-miserables.gexf') */
-export function readGexf(path: string, options: Omit<ParseGexfOptions, 'fileName'> = {}): AnyGraph {
+export function readGexf(path: string, options: Omit<ParseGEXFOptions, 'fileName'> = {}): AnyGraph {
   return parseGexf(readFileSync(path, 'utf8'), { ...options, fileName: path });
 }
 

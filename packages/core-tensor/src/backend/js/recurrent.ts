@@ -1,4 +1,4 @@
-import type { GruCellBackwardArgs, GruCellForwardArgs, LstmCellBackwardArgs, LstmCellForwardArgs } from '../backend.js';
+import type { GRUCellBackwardArgs, GRUCellForwardArgs, LSTMCellBackwardArgs, LSTMCellForwardArgs } from '../backend.js';
 /**
  * Fused pointwise kernels of the LSTM and GRU steps, forward and backward: one pass over the
  * gates of a step instead of a dozen elementwise ops, each with its own output and tape node.
@@ -20,7 +20,7 @@ function sigmoid(v: number): number {
  * `c = σ(f) ⊙ cPrev + σ(i) ⊙ tanh(g)`, `h = σ(o) ⊙ tanh(c)` over `gates` [rows, 4H] packed i, f, g, o;
  * `saved` [rows, 5H] (optional) gets σ(i), σ(f), tanh(g), σ(o), tanh(c).
  */
-export function lstmCellForward({ gates, cPrev, rows, hidden, h, c, saved }: LstmCellForwardArgs): void {
+export function lstmCellForward({ gates, cPrev, rows, hidden, h, c, saved }: LSTMCellForwardArgs): void {
   const H = hidden;
   for (let r = 0; r < rows; r++) {
     const gRow = r * 4 * H;
@@ -50,7 +50,7 @@ export function lstmCellForward({ gates, cPrev, rows, hidden, h, c, saved }: Lst
  * The LSTM step's gradient: `dcTotal = dc + dh ⊙ σo ⊙ (1 − tanh²c)`, then the four gate
  * pre-activation gradients into `dGates` [rows, 4H] and `dcPrev = dcTotal ⊙ σf`.
  */
-export function lstmCellBackward({ saved, cPrev, dh, dc, rows, hidden, dGates, dcPrev }: LstmCellBackwardArgs): void {
+export function lstmCellBackward({ saved, cPrev, dh, dc, rows, hidden, dGates, dcPrev }: LSTMCellBackwardArgs): void {
   const H = hidden;
   for (let r = 0; r < rows; r++) {
     const gRow = r * 4 * H;
@@ -78,7 +78,7 @@ export function lstmCellBackward({ saved, cPrev, dh, dc, rows, hidden, dGates, d
  * `r = σ(x_r + h_r)`, `z = σ(x_z + h_z)`, `n = tanh(x_n + r ⊙ h_n)`, `h = n + z ⊙ (hPrev − n)`;
  * `saved` [rows, 3H] (optional) gets r, z, n.
  */
-export function gruCellForward({ xProj, hProj, hPrev, rows, hidden, h, saved }: GruCellForwardArgs): void {
+export function gruCellForward({ xProj, hProj, hPrev, rows, hidden, h, saved }: GRUCellForwardArgs): void {
   const H = hidden;
   for (let row = 0; row < rows; row++) {
     const gRow = row * 3 * H;
@@ -101,7 +101,7 @@ export function gruCellForward({ xProj, hProj, hPrev, rows, hidden, h, saved }: 
  * The GRU step's gradient from the saved r, z, n: pre-activation gradients `dr`, `dz`, `dn` into
  * `dxProj`, the same with `dn ⊙ r` for the n block into `dhProj`, and the direct `dh ⊙ z` into `dhPrev`.
  */
-export function gruCellBackward({ saved, hProj, hPrev, dh, rows, hidden, dxProj, dhProj, dhPrev }: GruCellBackwardArgs): void {
+export function gruCellBackward({ saved, hProj, hPrev, dh, rows, hidden, dxProj, dhProj, dhPrev }: GRUCellBackwardArgs): void {
   const H = hidden;
   for (let row = 0; row < rows; row++) {
     const gRow = row * 3 * H;

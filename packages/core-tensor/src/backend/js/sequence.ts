@@ -9,10 +9,10 @@
  */
 import { newArray, type FloatArray } from '../../dtype.js';
 import type {
-  GruSequenceBackwardArgs,
-  GruSequenceForwardArgs,
-  LstmSequenceBackwardArgs,
-  LstmSequenceForwardArgs,
+  GRUSequenceBackwardArgs,
+  GRUSequenceForwardArgs,
+  LSTMSequenceBackwardArgs,
+  LSTMSequenceForwardArgs,
   MatmulParams,
   RecurrentSequenceParams,
 } from '../backend.js';
@@ -64,7 +64,7 @@ function sum3(out: FloatArray, a: FloatArray | null, b: FloatArray | null, c: Fl
 }
 
 /** See `Backend.lstmSequenceForward`. */
-export function lstmSequenceForward({ xProj, h0, c0, weightHH, bias, params, hs, cs, saved }: LstmSequenceForwardArgs): void {
+export function lstmSequenceForward({ xProj, h0, c0, weightHH, bias, params, hs, cs, saved }: LSTMSequenceForwardArgs): void {
   const { steps, rows, hidden: H } = params;
   const gates = scratch(xProj, rows * 4 * H);
   const product = recurrentProduct(rows, 4 * H, H);
@@ -97,7 +97,7 @@ export function lstmSequenceBackward({
   dXProj,
   dh0,
   dc0,
-}: LstmSequenceBackwardArgs): void {
+}: LSTMSequenceBackwardArgs): void {
   const { steps, rows, hidden: H } = params;
   const size = rows * H;
   const dh = scratch(dh0, size);
@@ -125,7 +125,7 @@ export function lstmSequenceBackward({
 }
 
 /** See `Backend.gruSequenceForward`. */
-export function gruSequenceForward({ xProj, h0, weightHH, biasIH, biasHH, params, hs, saved, hProj }: GruSequenceForwardArgs): void {
+export function gruSequenceForward({ xProj, h0, weightHH, biasIH, biasHH, params, hs, saved, hProj }: GRUSequenceForwardArgs): void {
   const { steps, rows, hidden: H } = params;
   const width = rows * 3 * H;
   const step = hProj === null ? scratch(xProj, width) : null;
@@ -168,7 +168,7 @@ export function gruSequenceBackward({
   dXProj,
   dHProj,
   dh0,
-}: GruSequenceBackwardArgs): void {
+}: GRUSequenceBackwardArgs): void {
   const { steps, rows, hidden: H } = params;
   const size = rows * H;
   const width = rows * 3 * H;

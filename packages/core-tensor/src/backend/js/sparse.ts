@@ -8,13 +8,13 @@
  * as in the js matmul. Nothing is allocated.
  */
 
-import type { ScatterReduceArgs, SddmmCsrArgs, SegmentSoftmaxArgs, SpmmCsrArgs } from '../backend.js';
+import type { ScatterReduceArgs, SddmmCSRArgs, SegmentSoftmaxArgs, SpmmCSRArgs } from '../backend.js';
 
 /** Columns summed at once per row: eight doubles stay in registers across the row's entries. */
 const BLOCK = 8;
 
 /** `out[r, :] = Σ_{k ∈ row r} v_k · x[colIndex[k], :]` (see `Backend.spmmCsr`). */
-export function spmmCsr({ rowPtr, colIndex, values, x, rows, feat, out }: SpmmCsrArgs): void {
+export function spmmCsr({ rowPtr, colIndex, values, x, rows, feat, out }: SpmmCSRArgs): void {
   for (let r = 0; r < rows; r++) {
     const start = rowPtr[r]!;
     const end = rowPtr[r + 1]!;
@@ -81,7 +81,7 @@ export function spmmCsr({ rowPtr, colIndex, values, x, rows, feat, out }: SpmmCs
 }
 
 /** `out[k] = a[row_k, :] · b[colIndex[k], :]` for every entry k (see `Backend.sddmmCsr`). */
-export function sddmmCsr({ rowPtr, colIndex, a, b, rows, feat, out }: SddmmCsrArgs): void {
+export function sddmmCsr({ rowPtr, colIndex, a, b, rows, feat, out }: SddmmCSRArgs): void {
   for (let r = 0; r < rows; r++) {
     const aRow = r * feat;
     const end = rowPtr[r + 1]!;

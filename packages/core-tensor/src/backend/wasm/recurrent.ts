@@ -8,13 +8,13 @@ import type { FloatArray } from '../../dtype.js';
 import type { Backend } from '../backend.js';
 import { align, type WasmRuntime } from './runtime.js';
 
-type LstmForward = Backend['lstmCellForward'];
-type GruForward = Backend['gruCellForward'];
+type LSTMForward = Backend['lstmCellForward'];
+type GRUForward = Backend['gruCellForward'];
 
 const f32 = (x: FloatArray | null): x is Float32Array => x instanceof Float32Array;
 
 /** `Backend.lstmCellForward` on `runtime`; `fallback` (the js kernel) for what it does not take. */
-export function createLstmCellForward(runtime: WasmRuntime, fallback: LstmForward, minElements: number): LstmForward {
+export function createLstmCellForward(runtime: WasmRuntime, fallback: LSTMForward, minElements: number): LSTMForward {
   return function lstmCellForward(args) {
     const { gates, cPrev, rows, hidden, h, c, saved } = args;
     const n = rows * hidden;
@@ -47,7 +47,7 @@ export function createLstmCellForward(runtime: WasmRuntime, fallback: LstmForwar
 }
 
 /** `Backend.gruCellForward` on `runtime`; `fallback` (the js kernel) for what it does not take. */
-export function createGruCellForward(runtime: WasmRuntime, fallback: GruForward, minElements: number): GruForward {
+export function createGruCellForward(runtime: WasmRuntime, fallback: GRUForward, minElements: number): GRUForward {
   return function gruCellForward(args) {
     const { xProj, hProj, hPrev, rows, hidden, h, saved } = args;
     const n = rows * hidden;

@@ -18,7 +18,7 @@ const CSR_SHAPES: readonly (readonly [number, number, number])[] = [
   [0, 3, 5],
 ];
 
-interface CsrStructure {
+interface CSRStructure {
   rowPtr: Int32Array;
   colIndex: Int32Array;
 }
@@ -27,7 +27,7 @@ interface CsrStructure {
  * A random CSR structure with empty rows (every third row, and the last), repeated columns
  * within a row and sorted columns; `entries = 0` gives no entries at all.
  */
-function randomCsr(backend: Backend, gen: Generator, rows: number, cols: number, entries: number): CsrStructure {
+function randomCsr(backend: Backend, gen: Generator, rows: number, cols: number, entries: number): CSRStructure {
   const perRow: number[][] = Array.from({ length: rows }, () => []);
   for (let e = 0; e < entries && rows > 1 && cols > 0; e++) {
     const r = gen.integer(0, rows - 1);
