@@ -12,7 +12,7 @@
  * ```
  */
 import { Generator, Tensor, parseSafetensors, requireNodeBuiltin, serializeSafetensors, type optim } from '@tensorloom/core-tensor';
-import { resolveDirectory, writeDirectoryAtomically, type DirectoryOps } from './atomic-directory.js';
+import { nodeDirectoryOps, resolveDirectory, writeDirectoryAtomically, type DirectoryOps } from './atomic-directory.js';
 import { CheckpointError } from './errors.js';
 import { TextGenerationModel, type TextGenerationModelConfig } from './model.js';
 import { CharTokenizer } from './tokenizer.js';
@@ -142,19 +142,41 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   await writeDirectoryAtomically(dir, files, ops);
 }
 
+/** The name of a run folder's newest checkpoint (see `saveRunCheckpoint`). */
+export const LATEST_CHECKPOINT = 'latest';
+
+/**
+ * The checkpoint `dir` names: `dir` itself when it is a checkpoint directory, else the `latest`
+ * checkpoint of the run folder `dir` (a copy a killed writer moved aside counts); undefined when
+ * there is neither.
+ */
+export async function findCheckpoint(dir: string, ops?: DirectoryOps): Promise<string | undefined> {
+  const io = ops ?? (await nodeDirectoryOps());
+  const { join } = requireNodeBuiltin<typeof import('node:path')>('node:path', 'findCheckpoint');
+  const direct = await resolveDirectory(dir, io);
+  if (direct !== undefined && (await io.exists(join(direct, FILES.config)))) return direct;
+  return resolveDirectory(join(dir, LATEST_CHECKPOINT), io);
+}
+
 /**
  * Reads a checkpoint written by `saveCheckpoint`: the model (rebuilt from its config, weights
  * loaded strictly), the tokenizer, the step, the metadata and, when present, the trainer state
- * for `Trainer.fromCheckpoint`. If a writer was killed while replacing `dir`, the previous
- * checkpoint it moved aside is read. Throws `CheckpointError` for a missing or malformed one.
+ * for `Trainer.fromCheckpoint`. `dir` is a checkpoint directory or a run folder (its `latest` is
+ * read). If a writer was killed while replacing it, the previous checkpoint it moved aside is read.
+ * Throws `CheckpointError` for a missing or malformed one.
  *
  * @example
  * const { model, tokenizer } = await loadCheckpoint('runs/moby/latest');
  * generate(model, tokenizer, { prompt: 'Call me', length: 80 }).text;
  */
 export async function loadCheckpoint(dir: string, options: { generator?: Generator } = {}, ops?: DirectoryOps): Promise<LoadedCheckpoint> {
-  const found = await resolveDirectory(dir, ops);
-  if (found === undefined) throw new CheckpointError(`loadCheckpoint: there is no checkpoint at '${dir}'`, dir);
+  const found = await findCheckpoint(dir, ops);
+  if (found === undefined) {
+    throw new CheckpointError(
+      `loadCheckpoint: there is no checkpoint at '${dir}' (a checkpoint directory, or a run folder with a 'latest' one)`,
+      dir,
+    );
+  }
   const { readFile } = requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'loadCheckpoint');
   const { join } = requireNodeBuiltin<typeof import('node:path')>('node:path', 'loadCheckpoint');
   const read = async (name: string): Promise<Uint8Array> => {

@@ -33,7 +33,7 @@ export {
   type TextGenerationOutput,
 } from './model.js';
 export { evaluate, windowLoss, DEFAULT_EVAL_BATCH_SIZE, type EvaluateOptions, type EvaluationResult } from './evaluate.js';
-export { Trainer } from './trainer.js';
+export { Trainer, DEFAULT_TRAINER_SETTINGS, DEFAULT_RUN_INTERVALS, DEFAULT_TRAINING_SAMPLES } from './trainer.js';
 export {
   COURSE_LR_DECAY,
   type LrDecay,
@@ -45,6 +45,7 @@ export {
   type TrainRunOptions,
   type TrainRunResult,
   type StopReason,
+  type StepBounds,
   type ValidationPoint,
   type SamplePoint,
   type TrainingHistory,
@@ -67,5 +68,14 @@ export {
   type GeneratedToken,
 } from './sampling/generate.js';
 export { beamSearch, type BeamSearchOptions, type BeamSearchResult, type Beam } from './sampling/beam-search.js';
-export { saveCheckpoint, loadCheckpoint, type CheckpointConfig, type SaveCheckpointOptions, type LoadedCheckpoint } from './checkpoint.js';
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  findCheckpoint,
+  LATEST_CHECKPOINT,
+  type CheckpointConfig,
+  type SaveCheckpointOptions,
+  type LoadedCheckpoint,
+} from './checkpoint.js';
+export { saveRunCheckpoint, stepCheckpointName, DEFAULT_KEEP_CHECKPOINTS, type SaveRunCheckpointOptions } from './run-folder.js';
 export { writeDirectoryAtomically, resolveDirectory, type DirectoryOps } from './atomic-directory.js';

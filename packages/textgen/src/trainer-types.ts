@@ -121,11 +121,15 @@ export interface TrainingSampleOptions {
   prompts?: string[];
 }
 
-export interface TrainRunOptions {
+/** A bound of a run in steps: an absolute step, or passes over the training text (resumed ones included). */
+export interface StepBounds {
   /** Stop when the step count (resumed steps included) reaches this. */
   steps?: number;
   /** Stop when this many passes over the training text are done (resumed ones included). */
   epochs?: number;
+}
+
+export interface TrainRunOptions extends StepBounds {
   /** This run's wall-clock budget in seconds: no step starts after it. */
   maxSeconds?: number;
   /** Stops the run after the current step (Ctrl-C). */
@@ -140,10 +144,16 @@ export interface TrainRunOptions {
   sampleAt?: readonly number[];
   /** What to sample. */
   samples?: TrainingSampleOptions;
-  /** Write a checkpoint here every `checkpointEvery` steps and at the end of the run (`saveCheckpoint`: atomic, overwrites). */
+  /**
+   * A run folder: every `checkpointEvery` steps and at the end of the run a checkpoint goes to
+   * `step-NNNNNN/` and `latest/` in it (`saveRunCheckpoint`: atomic), keeping the newest
+   * `keepCheckpoints` step directories.
+   */
   checkpointDir?: string;
   /** Steps between checkpoints (0: only the one at the end). Default 1000 with `checkpointDir`, else 0. */
   checkpointEvery?: number;
+  /** Step checkpoints the run folder keeps, the newest (0: all). Default 5. */
+  keepCheckpoints?: number;
   /** JSON-safe data stored in each checkpoint's config (the CLI's corpus path, say). */
   checkpointMetadata?: Record<string, unknown>;
   /** After every `progressEvery` steps (and the last). */
@@ -154,7 +164,8 @@ export interface TrainRunOptions {
   onSamples?: (point: SamplePoint) => void | Promise<void>;
   /**
    * Called at each checkpoint point (every `checkpointEvery` steps and at the end), after the
-   * checkpoint is written when there is a `checkpointDir`; without one, write your own here.
+   * checkpoint is written when there is a `checkpointDir` (`dir` is its step directory); without
+   * one, write your own here.
    */
   onCheckpoint?: (info: { step: number; dir: string | undefined }) => void | Promise<void>;
 }

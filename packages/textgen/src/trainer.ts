@@ -4,13 +4,15 @@
  * rate; with validation, samples and checkpoints along the way, and exact resumption.
  */
 import { Generator, ValueError, optim } from '@tensorloom/core-tensor';
-import { saveCheckpoint, type LoadedCheckpoint } from './checkpoint.js';
+import type { LoadedCheckpoint } from './checkpoint.js';
+import { DEFAULT_KEEP_CHECKPOINTS, saveRunCheckpoint } from './run-folder.js';
 import type { TextDataset } from './dataset.js';
 import { DEFAULT_EVAL_BATCH_SIZE, evaluate, windowLoss, type EvaluationResult } from './evaluate.js';
 import type { TextGenerationModel } from './model.js';
 import { generate, type GenerateResult } from './sampling/generate.js';
 import type { CharTokenizer } from './tokenizer.js';
 import type {
+  StepBounds,
   StopReason,
   TrainRunOptions,
   TrainRunResult,
@@ -22,6 +24,23 @@ import type {
   TrainingSampleOptions,
   ValidationPoint,
 } from './trainer-types.js';
+
+/** The trainer's settings when its options leave them out: the course's (no learning-rate decay). */
+export const DEFAULT_TRAINER_SETTINGS: Readonly<TrainerSettings> = Object.freeze({
+  batchSize: 64,
+  lr: 2e-3,
+  maxNorm: 5,
+  lrDecay: null,
+  seed: 0,
+  evalBatchSize: DEFAULT_EVAL_BATCH_SIZE,
+  evalMaxBatches: null,
+});
+
+/** `Trainer.run`'s intervals when left out: validation with validation data, checkpoints with `checkpointDir`. */
+export const DEFAULT_RUN_INTERVALS = Object.freeze({ evalEvery: 1000, checkpointEvery: 1000 });
+
+/** The course's samples during training: 5 sentences of 30 characters after a random first one. */
+export const DEFAULT_TRAINING_SAMPLES = Object.freeze({ count: 5, length: 30 });
 
 /** How often a long run lets other tasks (timers, signals, I/O) run, in ms. */
 const YIELD_INTERVAL_MS = 50;
@@ -71,14 +90,16 @@ export class Trainer {
 
   constructor(options: TrainerOptions) {
     const { model, tokenizer, train, validation } = options;
+    const d = DEFAULT_TRAINER_SETTINGS;
     const settings: TrainerSettings = {
-      batchSize: options.batchSize ?? 64,
-      lr: options.lr ?? 2e-3,
-      maxNorm: options.maxNorm === undefined ? 5 : options.maxNorm === null || options.maxNorm === Infinity ? null : options.maxNorm,
-      lrDecay: options.lrDecay ?? null,
-      seed: options.seed ?? 0,
-      evalBatchSize: options.evalBatchSize ?? DEFAULT_EVAL_BATCH_SIZE,
-      evalMaxBatches: options.evalMaxBatches ?? null,
+      batchSize: options.batchSize ?? d.batchSize,
+      lr: options.lr ?? d.lr,
+      maxNorm:
+        options.maxNorm === undefined ? d.maxNorm : options.maxNorm === null || options.maxNorm === Infinity ? null : options.maxNorm,
+      lrDecay: options.lrDecay ?? d.lrDecay,
+      seed: options.seed ?? d.seed,
+      evalBatchSize: options.evalBatchSize ?? d.evalBatchSize,
+      evalMaxBatches: options.evalMaxBatches ?? d.evalMaxBatches,
     };
     checkSettings(settings);
     if (model.vocabSize !== tokenizer.vocabSize) {
@@ -178,7 +199,12 @@ export class Trainer {
 
   /** Samples as the course takes them: `count` sentences from random first characters (or prompts). */
   sample(options: TrainingSampleOptions = {}): GenerateResult[] {
-    const { count = 5, length = 30, sampling = { strategy: 'greedy' }, prompts } = options;
+    const {
+      count = DEFAULT_TRAINING_SAMPLES.count,
+      length = DEFAULT_TRAINING_SAMPLES.length,
+      sampling = { strategy: 'greedy' },
+      prompts,
+    } = options;
     const starts = prompts ?? Array.from({ length: count }, () => undefined);
     return starts.map((prompt) =>
       generate(this.model, this.tokenizer, {
@@ -209,8 +235,9 @@ export class Trainer {
       progressEvery = 1,
       checkpointDir,
     } = options;
-    const evalEvery = options.evalEvery ?? (this.validation === undefined ? 0 : 1000);
-    const checkpointEvery = options.checkpointEvery ?? (checkpointDir === undefined ? 0 : 1000);
+    const evalEvery = options.evalEvery ?? (this.validation === undefined ? 0 : DEFAULT_RUN_INTERVALS.evalEvery);
+    const checkpointEvery = options.checkpointEvery ?? (checkpointDir === undefined ? 0 : DEFAULT_RUN_INTERVALS.checkpointEvery);
+    const { keepCheckpoints = DEFAULT_KEEP_CHECKPOINTS } = options;
     if (steps === undefined && epochs === undefined && maxSeconds === undefined && signal === undefined) {
       throw new ValueError('Trainer.run: give a bound: steps, epochs, maxSeconds or signal');
     }
@@ -225,15 +252,16 @@ export class Trainer {
       ['evalEvery', evalEvery],
       ['sampleEvery', sampleEvery],
       ['checkpointEvery', checkpointEvery],
+      ['keepCheckpoints', keepCheckpoints],
       ['progressEvery', progressEvery],
     ] as const) {
       if (!Number.isInteger(value) || value < 0) throw new ValueError(`Trainer.run: ${name} must be an integer ≥ 0, got ${value}`);
     }
     if (evalEvery > 0 && this.validation === undefined) throw new ValueError('Trainer.run: evalEvery needs validation data');
 
-    const charsPerStep = this.settings.batchSize * this.train.seqLength;
-    const epochTarget = epochs === undefined ? undefined : Math.ceil((epochs * this.train.length) / charsPerStep);
-    const stepTarget = minDefined(steps, epochTarget);
+    const charsPerStep = this.charsPerStep;
+    const epochTarget = this.targetStep({ ...(epochs === undefined ? {} : { epochs }) });
+    const stepTarget = this.targetStep(options);
     const sampleSteps = new Set(sampleAt);
     const startStep = this.step;
     const started = performance.now();
@@ -309,6 +337,22 @@ export class Trainer {
     };
   }
 
+  /** Characters per training step: batch size × window length (B·T). */
+  get charsPerStep(): number {
+    return this.settings.batchSize * this.train.seqLength;
+  }
+
+  /**
+   * The step a run with these bounds stops at (the nearer of `steps` and the step that completes
+   * `epochs` passes over the training text), or undefined without either.
+   * @example trainer.targetStep({ epochs: 2 }) // ⌈2 · N_train / (B·T)⌉
+   */
+  targetStep(bounds: StepBounds): number | undefined {
+    const { steps, epochs } = bounds;
+    const epochTarget = epochs === undefined ? undefined : Math.ceil((epochs * this.train.length) / this.charsPerStep);
+    return minDefined(steps, epochTarget);
+  }
+
   /** The state to resume from (see `TrainerState`); a snapshot: later steps do not change it. */
   stateDict(): TrainerState {
     return {
@@ -362,14 +406,16 @@ export class Trainer {
   }
 
   private async checkpoint(options: TrainRunOptions): Promise<void> {
-    const dir = options.checkpointDir;
-    if (dir !== undefined) {
-      await saveCheckpoint(dir, {
+    let dir: string | undefined;
+    if (options.checkpointDir !== undefined) {
+      const checkpoint = {
         model: this.model,
         tokenizer: this.tokenizer,
         trainer: this,
         ...(options.checkpointMetadata ? { metadata: options.checkpointMetadata } : {}),
-      });
+      };
+      dir = (await saveRunCheckpoint(options.checkpointDir, checkpoint, { keep: options.keepCheckpoints ?? DEFAULT_KEEP_CHECKPOINTS }))
+        .stepDir;
     }
     await options.onCheckpoint?.({ step: this.step, dir });
   }

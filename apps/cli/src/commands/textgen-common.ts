@@ -4,14 +4,13 @@
  * progress line of a training run and the course's sample set (greedy and tempered sentences).
  */
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { getBackend, getNumThreads, type Generator, type WasmBackend } from '@tensorloom/core-tensor';
 import {
   TextDecodingError,
   UnknownCharacterError,
   loadCheckpoint,
   readTextFile,
-  resolveDirectory,
+  findCheckpoint,
   stripGutenberg,
   type CharTokenizer,
   type GenerateResult,
@@ -22,6 +21,15 @@ import {
 import { TEXT_DATASETS, loadText, type TextDatasetName } from '@tensorloom/datasets';
 import { UsageError, stringOption, type OptionValues, type Output } from '../cli.js';
 import { formatSeconds } from '../progress.js';
+
+/** What `textgen train` keeps in each checkpoint's metadata, to resume and to evaluate later. */
+export interface TextgenRunMetadata {
+  corpus: string;
+  encoding: string;
+  validationFraction: number;
+  /** Whether the Project Gutenberg header and licence were kept (see `stripGutenberg`). */
+  keepGutenberg: boolean;
+}
 
 /** The name `--corpus` takes for the embedded default corpus. */
 export const DEFAULT_CORPUS = 'moby-dick' satisfies TextDatasetName;
@@ -96,21 +104,9 @@ export function describeUnknown(error: UnknownCharacterError, text: string, what
   return `${what} has the character ${shown} (U+${error.codePoint.toString(16).toUpperCase().padStart(4, '0')}) at offset ${error.position} (line ${line}), which is not in the model's vocabulary`;
 }
 
-/**
- * The checkpoint directory a `--checkpoint`/`--resume` value names: the directory itself when it
- * is a checkpoint, else its `latest` (a run folder written by `textgen train`). Undefined when
- * neither exists.
- */
-export async function findCheckpointDir(dir: string): Promise<string | undefined> {
-  const direct = await resolveDirectory(dir);
-  if (direct !== undefined && existsSync(join(direct, 'config.json'))) return dir;
-  const latest = join(dir, 'latest');
-  return (await resolveDirectory(latest)) === undefined ? undefined : latest;
-}
-
 /** Loads the checkpoint a flag names; a missing one is a usage error naming the flag. */
 export async function loadCheckpointFlag(dir: string, flag: string): Promise<LoadedCheckpoint> {
-  const found = await findCheckpointDir(dir);
+  const found = await findCheckpoint(dir);
   if (found === undefined)
     throw new UsageError(
       `--${flag}: no checkpoint at '${dir}' (expected a checkpoint directory or a run folder with a 'latest' checkpoint)`,

@@ -3,7 +3,6 @@
  */
 import { UnknownCharacterError, evaluate, prepareCorpus, type CharTokenizer, type TextDataset } from '@tensorloom/textgen';
 import { UsageError, intOption, stringOption, type Command } from '../cli.js';
-import type { TextgenRunMetadata } from './textgen-train.js';
 import {
   CORPUS_HELP,
   bookText,
@@ -14,6 +13,7 @@ import {
   loadCheckpointFlag,
   percent,
   readCorpus,
+  type TextgenRunMetadata,
 } from './textgen-common.js';
 
 /** What `--unknown` does with characters outside the checkpoint's vocabulary. */
