@@ -97,9 +97,9 @@ export async function findPython(
   for (const python of pythonCandidates(explicit)) {
     const run = await runProcess({ command: python, args: [PYTHON_SCRIPT, '--probe'], timeoutSeconds: 120 });
     if (run.report?.status === 'ok') return { python, versions: run.report.versions };
-    reasons.push(
-      `${python}: ${run.report?.status === 'unavailable' ? run.report.reason : run.report?.status === 'failed' ? run.report.error : 'does not run'}`,
-    );
+    const why =
+      run.report?.status === 'unavailable' ? run.report.reason : run.report?.status === 'failed' ? run.report.error : 'does not run';
+    reasons.push(`${python}: ${why}`);
   }
   return { reasons };
 }

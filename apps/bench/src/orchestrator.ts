@@ -136,7 +136,8 @@ export async function runBench(options: BenchOptions, argv: readonly string[], h
         } else {
           available.set('python', false);
           notices.push(
-            `PyTorch columns skipped: no Python with torch (${found.reasons.join('; ')}); Debian: apt-get install python3-torch libopenblas0-pthread`,
+            `PyTorch columns skipped: no Python with torch (${found.reasons.join('; ')}); ` +
+              `Debian: apt-get install python3-torch libopenblas0-pthread`,
           );
         }
       }

@@ -19,29 +19,33 @@ afterAll(async () => {
 });
 
 describe('planRun', () => {
-  it('runs all 16 GEMMs, both char-LSTM configs and GCN and GAT on Cora (dense and sparse features) by default, on every implementation', () => {
-    const plan = planRun(none, undefined, { dataRoot });
-    const names = plan.workloads.map((w) => w.name);
-    expect(names).toHaveLength(22);
-    expect(plan.workloads.filter((w) => w.kind === 'gemm')).toHaveLength(16);
-    expect(names.slice(16)).toEqual(['lstm-A', 'lstm-B', 'gcn-cora', 'gat-cora', 'gcn-cora-sparse', 'gat-cora-sparse']);
-    expect(plan.workloads.filter((w) => w.kind === 'gnn').map((w) => (w.kind === 'gnn' ? w.features : null))).toEqual([
-      'dense',
-      'dense',
-      'sparse',
-      'sparse',
-    ]);
-    expect(plan.configs.map((c) => c.id)).toEqual([
-      'tensorloom-js',
-      'tensorloom-wasm-1t',
-      'tensorloom-wasm-2t',
-      'tfjs-cpu',
-      'tfjs-wasm',
-      'brainjs',
-      'pytorch-1t',
-      'pytorch-2t',
-    ]);
-  });
+  it(
+    'runs all 16 GEMMs, both char-LSTM configs and GCN and GAT on Cora ' +
+      '(dense and sparse features) by default, on every implementation',
+    () => {
+      const plan = planRun(none, undefined, { dataRoot });
+      const names = plan.workloads.map((w) => w.name);
+      expect(names).toHaveLength(22);
+      expect(plan.workloads.filter((w) => w.kind === 'gemm')).toHaveLength(16);
+      expect(names.slice(16)).toEqual(['lstm-A', 'lstm-B', 'gcn-cora', 'gat-cora', 'gcn-cora-sparse', 'gat-cora-sparse']);
+      expect(plan.workloads.filter((w) => w.kind === 'gnn').map((w) => (w.kind === 'gnn' ? w.features : null))).toEqual([
+        'dense',
+        'dense',
+        'sparse',
+        'sparse',
+      ]);
+      expect(plan.configs.map((c) => c.id)).toEqual([
+        'tensorloom-js',
+        'tensorloom-wasm-1t',
+        'tensorloom-wasm-2t',
+        'tfjs-cpu',
+        'tfjs-wasm',
+        'brainjs',
+        'pytorch-1t',
+        'pytorch-2t',
+      ]);
+    },
+  );
 
   it('--quick runs the 128x1280x4096 GEMMs and config A (the GNN workloads do not fit its 5 minutes)', () => {
     const names = planRun({ ...none, quick: true }, undefined, { dataRoot }).workloads.map((w) => w.name);

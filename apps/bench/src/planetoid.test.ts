@@ -46,31 +46,37 @@ describe('readPlanetoid', () => {
     expect(Array.from(ours.train)).toEqual(Array.from(theirs.trainIndex.data));
   });
 
-  it('gives Cora the same data as @tensorloom/datasets, through the folder embeddedDataRoot writes (2708 nodes, 10556 directed edges, 140 training nodes)', async () => {
-    const lines: string[] = [];
-    const written = await embeddedDataRoot({ folder: path.join(root, 'embedded'), log: (line) => lines.push(line) });
-    expect(EMBEDDED_DATASETS).toEqual(['cora', 'citeseer']);
-    for (const name of EMBEDDED_DATASETS) expect(missingDataset(written, name)).toBeUndefined();
-    expect(lines).toHaveLength(2);
-    // A complete folder is reused, not written again.
-    await embeddedDataRoot({ folder: written, log: (line) => lines.push(line) });
-    expect(lines).toHaveLength(2);
-    const ours = readPlanetoid(written, 'cora');
-    const theirs = await loadCora();
-    expect([ours.numNodes, ours.numFeatures, ours.numClasses, ours.source.length, ours.train.length]).toEqual([2708, 1433, 7, 10556, 140]);
-    // Element by element in a loop: a deep equality of 3.9M floats takes vitest half a minute.
-    const x = normalizeFeatures(theirs.x).data;
-    let differing = 0;
-    for (let i = 0; i < x.length; i++) if (x[i] !== ours.x[i]) differing++;
-    expect(differing).toBe(0);
-    const edges = theirs.edgeIndex.data;
-    let differingEdges = 0;
-    for (let e = 0; e < ours.source.length; e++)
-      if (edges[e] !== ours.source[e] || edges[ours.source.length + e] !== ours.target[e]) differingEdges++;
-    expect(differingEdges).toBe(0);
-    expect(Array.from(ours.y)).toEqual(Array.from(theirs.y.data));
-    expect(Array.from(ours.train)).toEqual(Array.from(theirs.trainIndex.data));
-  });
+  it(
+    'gives Cora the same data as @tensorloom/datasets, through the folder ' +
+      'embeddedDataRoot writes (2708 nodes, 10556 directed edges, 140 training nodes)',
+    async () => {
+      const lines: string[] = [];
+      const written = await embeddedDataRoot({ folder: path.join(root, 'embedded'), log: (line) => lines.push(line) });
+      expect(EMBEDDED_DATASETS).toEqual(['cora', 'citeseer']);
+      for (const name of EMBEDDED_DATASETS) expect(missingDataset(written, name)).toBeUndefined();
+      expect(lines).toHaveLength(2);
+      // A complete folder is reused, not written again.
+      await embeddedDataRoot({ folder: written, log: (line) => lines.push(line) });
+      expect(lines).toHaveLength(2);
+      const ours = readPlanetoid(written, 'cora');
+      const theirs = await loadCora();
+      expect([ours.numNodes, ours.numFeatures, ours.numClasses, ours.source.length, ours.train.length]).toEqual([
+        2708, 1433, 7, 10556, 140,
+      ]);
+      // Element by element in a loop: a deep equality of 3.9M floats takes vitest half a minute.
+      const x = normalizeFeatures(theirs.x).data;
+      let differing = 0;
+      for (let i = 0; i < x.length; i++) if (x[i] !== ours.x[i]) differing++;
+      expect(differing).toBe(0);
+      const edges = theirs.edgeIndex.data;
+      let differingEdges = 0;
+      for (let e = 0; e < ours.source.length; e++)
+        if (edges[e] !== ours.source[e] || edges[ours.source.length + e] !== ours.target[e]) differingEdges++;
+      expect(differingEdges).toBe(0);
+      expect(Array.from(ours.y)).toEqual(Array.from(theirs.y.data));
+      expect(Array.from(ours.train)).toEqual(Array.from(theirs.trainIndex.data));
+    },
+  );
 });
 
 describe('finding the data', () => {

@@ -201,7 +201,9 @@ export function renderMarkdownReport(header: BenchHeader, entries: readonly Benc
     '',
     `${header.date} · \`${header.command}\` · ${Math.round(header.seconds)} s`,
     '',
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}, Node ${m.node}, load average ${m.loadAverage.map((x) => x.toFixed(2)).join(' ')} at the start${m.loadAverageEnd ? `, ${m.loadAverageEnd.map((x) => x.toFixed(2)).join(' ')} at the end` : ''}.`,
+    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}, Node ` +
+      `${m.node}, load average ${m.loadAverage.map((x) => x.toFixed(2)).join(' ')} ` +
+      `at the start${m.loadAverageEnd ? `, ${m.loadAverageEnd.map((x) => x.toFixed(2)).join(' ')} at the end` : ''}.`,
     '',
     `Versions: ${versions}.`,
     '',

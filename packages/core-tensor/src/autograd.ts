@@ -103,7 +103,8 @@ const RELEASED_NODE = (op: string): GradNode => ({
   inputs: [],
   backward() {
     throw new AutogradError(
-      `backward: the graph through '${op}' was already freed by an earlier backward(); pass { retainGraph: true } to the first call to backward twice`,
+      `backward: the graph through '${op}' was already freed by an earlier ` +
+        `backward(); pass { retainGraph: true } to the first call to backward twice`,
     );
   },
 });

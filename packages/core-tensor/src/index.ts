@@ -25,7 +25,7 @@ export type {
 } from './backend/backend.js';
 export type * from './backend/kernel-args.js';
 export { registerBackend, setBackend, getBackend, listBackends, completeBackend, ownKernels } from './backend/registry.js';
-export { jsBackend } from './backend/js/index.js';
+export { jsBackend, jsCoreKernels } from './backend/js/index.js';
 export { Generator, defaultGenerator, manualSeed, type GeneratorState } from './random/generator.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';

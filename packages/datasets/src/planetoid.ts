@@ -19,7 +19,8 @@ export interface PubMedOptions extends Omit<PlanetoidFeatureOptions, 'features'>
 }
 
 const PUBMED_FEATURES =
-  "PubMed's 500 TF-IDF node features are not shipped (the Planetoid file ind.pubmed.allx could not be obtained; see the @tensorloom/datasets README)";
+  "PubMed's 500 TF-IDF node features are not shipped (the Planetoid file " +
+  'ind.pubmed.allx could not be obtained; see the @tensorloom/datasets README)';
 
 /** Decodes an embedded Planetoid graph into the arrays `planetoidDataset` takes. */
 async function planetoid(name: PlanetoidName, options: PlanetoidFeatureOptions): Promise<GraphDataset> {

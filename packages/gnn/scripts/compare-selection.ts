@@ -5,7 +5,8 @@
  * those records. This is how the recipes' criteria were chosen; it reads the test split at every
  * epoch, which a real run never does.
  *
- *   node --conditions=@tensorloom/source --import tsx packages/gnn/scripts/compare-selection.ts [dataset] [model] [seeds] [epochs] [placement]
+ *   node --conditions=@tensorloom/source --import tsx packages/gnn/scripts/compare-selection.ts [dataset] [model] [seeds]
+ * [epochs] [placement]
  *
  * Defaults: cora gat 4 600 layer-input (placement: the GNN's `dropoutPlacement`, 'per-head' for the
  * GAT authors' dropout). Backend: wasm where it loads.
@@ -60,7 +61,8 @@ for (const criterion of SELECTION_CRITERIA) {
     const { mean, std } = meanStd(picks.map((p) => p.testAccuracy));
     const where = picks.map((p) => `${p.epoch}/${p.stoppedAt}`).join(' ');
     console.log(
-      `${criterion.padEnd(17)} patience ${String(patience).padStart(8)}: test ${(100 * mean).toFixed(2)} ± ${(100 * std).toFixed(2)}%  (selected/stopped: ${where})`,
+      `${criterion.padEnd(17)} patience ${String(patience).padStart(8)}: test ` +
+        `${(100 * mean).toFixed(2)} ± ${(100 * std).toFixed(2)}%  (selected/stopped: ${where})`,
     );
   }
 }

@@ -10,7 +10,8 @@
  * Flags (each overrides the recipe): --features file|identity|random, --epochs N, --patience N,
  * --criterion accuracy|loss|accuracy-and-loss|latest-accuracy, --weight-decay X, --decay-on all|first, --lr X,
  * --dropout-placement layer-input|per-head, --no-normalize, --dense-features (keep x dense; by default a
- * feature matrix with ≤ 10% non-zeros is passed as a SparseCSR), --backend auto|js|wasm (default auto), --threads N, --log-every N (epochs).
+ * feature matrix with ≤ 10% non-zeros is passed as a SparseCSR), --backend auto|js|wasm (default auto), --threads N, --log-every
+ * N (epochs).
  *
  * Prints each seed's test accuracy (at the selected epoch), then mean ± std (the sample standard
  * deviation, n − 1) and the mean time per epoch (a training step plus the evaluation pass).
@@ -87,7 +88,9 @@ const architecture =
 const logEvery = Number(values['log-every']);
 const describe = { ...training, weightDecayFilter: training.weightDecayFilter === undefined ? 'all' : 'first layer' };
 console.log(
-  `${loaded.name}: ${loaded.numNodes} nodes, ${loaded.edgeIndex.shape[1]} directed edges, ${loaded.numFeatures} features${normalize ? ' (row-normalised)' : ''}, ${loaded.numClasses} classes, split ${loaded.trainIndex.size}/${loaded.valIndex.size}/${loaded.testIndex.size}`,
+  `${loaded.name}: ${loaded.numNodes} nodes, ${loaded.edgeIndex.shape[1]} directed ` +
+    `edges, ${loaded.numFeatures} features${normalize ? ' (row-normalised)' : ''}, ` +
+    `${loaded.numClasses} classes, split ${loaded.trainIndex.size}/${loaded.valIndex.size}/${loaded.testIndex.size}`,
 );
 console.log(`model ${model}: ${JSON.stringify(architecture)}`);
 console.log(`training: ${JSON.stringify(describe)}`);
@@ -100,20 +103,24 @@ const result = runSeeds(() => new GNN({ ...architecture, inChannels: data.numFea
       ? (e) => {
           if (e.epoch % logEvery === 0) {
             console.log(
-              `  epoch ${e.epoch}: loss ${e.loss.toFixed(4)} train ${pct(e.trainAccuracy)} val ${pct(e.valAccuracy)} val loss ${e.valLoss.toFixed(4)} (${e.ms.toFixed(0)} ms)`,
+              `  epoch ${e.epoch}: loss ${e.loss.toFixed(4)} train ${pct(e.trainAccuracy)} val ` +
+                `${pct(e.valAccuracy)} val loss ${e.valLoss.toFixed(4)} (${e.ms.toFixed(0)} ms)`,
             );
           }
         }
       : undefined,
   onSeed: (run) => {
     console.log(
-      `seed ${run.seed}: test ${pct(run.testAccuracy)}  val ${pct(run.valAccuracy)}  best epoch ${run.bestEpoch}/${run.epochs}${run.stoppedEarly ? ' (stopped early)' : ''}  ${run.msPerEpoch.toFixed(1)} ms/epoch  ${(run.ms / 1000).toFixed(1)} s`,
+      `seed ${run.seed}: test ${pct(run.testAccuracy)}  val ${pct(run.valAccuracy)}  best epoch ` +
+        `${run.bestEpoch}/${run.epochs}${run.stoppedEarly ? ' (stopped early)' : ''} ` +
+        ` ${run.msPerEpoch.toFixed(1)} ms/epoch  ${(run.ms / 1000).toFixed(1)} s`,
     );
   },
 });
 
 console.log(
-  `${loaded.name} ${model}: test ${pct(result.mean)} ± ${pct(result.std)} (mean ± sample std over ${result.perSeed.length} seeds; val ${pct(result.val.mean)} ± ${pct(result.val.std)})`,
+  `${loaded.name} ${model}: test ${pct(result.mean)} ± ${pct(result.std)} (mean ± sample std ` +
+    `over ${result.perSeed.length} seeds; val ${pct(result.val.mean)} ± ${pct(result.val.std)})`,
 );
 console.log(`per seed: ${result.perSeed.map((r) => pct(r.testAccuracy)).join(' ')}`);
 console.log(`time: ${result.msPerEpoch.toFixed(1)} ms/epoch (train step + evaluation), ${(result.ms / 1000).toFixed(1)} s in all`);

@@ -209,6 +209,9 @@ export abstract class AttentionConv extends MessagePassing<
   }
 
   override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, heads=${this.heads}, concat=${this.concat}, dropout=${this.dropout}${this.cached ? ', cached=true' : ''}`;
+    return (
+      `${this.inChannels}, ${this.outChannels}, heads=${this.heads}, ` +
+      `concat=${this.concat}, dropout=${this.dropout}${this.cached ? ', cached=true' : ''}`
+    );
   }
 }

@@ -48,22 +48,25 @@ describe('GCNConv', () => {
     );
   });
 
-  it('keeps an existing self-loop instead of adding a second, counts duplicate edges twice and gives an isolated node only the bias', () => {
-    const conv = identityConv(MESSY_NODES);
-    noGrad(() => conv.bias!.data.fill(0.5));
-    const out = conv.call(eye(MESSY_NODES, undefined, { dtype: 'float64' }), edgeIndexOf(MESSY_PAIRS));
-    // Ã: every node one loop; 0 → 1 twice.
-    const a = Array.from({ length: MESSY_NODES }, (_, i) => Array.from({ length: MESSY_NODES }, (_, j): number => (i === j ? 1 : 0)));
-    for (const [s, t] of MESSY_PAIRS) if (s !== t) a[t]![s]! += 1;
-    const degree = a.map((row) => row.reduce((s, v) => s + v, 0));
-    expectClose(
-      out,
-      a.map((row, i) => row.map((v, j) => v / Math.sqrt(degree[i]! * degree[j]!) + 0.5)),
-      { atol: 1e-12 },
-    );
-    // Node 5 has only its own loop (degree 1): its row is its own feature plus the bias.
-    expectClose((out.toArray() as number[][])[5]!, [0.5, 0.5, 0.5, 0.5, 0.5, 1.5]);
-  });
+  it(
+    'keeps an existing self-loop instead of adding a second, counts ' + 'duplicate edges twice and gives an isolated node only the bias',
+    () => {
+      const conv = identityConv(MESSY_NODES);
+      noGrad(() => conv.bias!.data.fill(0.5));
+      const out = conv.call(eye(MESSY_NODES, undefined, { dtype: 'float64' }), edgeIndexOf(MESSY_PAIRS));
+      // Ã: every node one loop; 0 → 1 twice.
+      const a = Array.from({ length: MESSY_NODES }, (_, i) => Array.from({ length: MESSY_NODES }, (_, j): number => (i === j ? 1 : 0)));
+      for (const [s, t] of MESSY_PAIRS) if (s !== t) a[t]![s]! += 1;
+      const degree = a.map((row) => row.reduce((s, v) => s + v, 0));
+      expectClose(
+        out,
+        a.map((row, i) => row.map((v, j) => v / Math.sqrt(degree[i]! * degree[j]!) + 0.5)),
+        { atol: 1e-12 },
+      );
+      // Node 5 has only its own loop (degree 1): its row is its own feature plus the bias.
+      expectClose((out.toArray() as number[][])[5]!, [0.5, 0.5, 0.5, 0.5, 0.5, 1.5]);
+    },
+  );
 
   it('gives a node without edges zero (not NaN) when no self-loops are added', () => {
     const conv = identityConv(MESSY_NODES, { addSelfLoops: false });

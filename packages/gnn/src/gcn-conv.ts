@@ -134,6 +134,9 @@ export class GCNConv extends MessagePassing<[NodeFeatures, Tensor, GCNConvForwar
   }
 
   override extraRepr(): string {
-    return `${this.inChannels}, ${this.outChannels}, improved=${this.improved}, cached=${this.cached}, normalize=${this.normalize}, bias=${this.bias !== null}`;
+    return (
+      `${this.inChannels}, ${this.outChannels}, improved=${this.improved}, ` +
+      `cached=${this.cached}, normalize=${this.normalize}, bias=${this.bias !== null}`
+    );
   }
 }

@@ -30,7 +30,8 @@ export interface GINConvOptions {
  *   `resetParameters()` re-draws `nn` and sets ε back to its initial value.
  *
  * @example
- * const mlp = new nn.Sequential(new nn.Linear({ inFeatures: 16, outFeatures: 32 }), new nn.ReLU(), new nn.Linear({ inFeatures: 32, outFeatures: 32 }));
+ * const mlp = new nn.Sequential(new nn.Linear({ inFeatures: 16, outFeatures: 32 }), new nn.ReLU(), new nn.Linear({ inFeatures:
+ * 32, outFeatures: 32 }));
  * new GINConv(mlp, { trainEps: true }).call(x, edgeIndex)  // [N, 32]
  */
 export class GINConv extends MessagePassing<[NodeFeatures, Tensor], Tensor> {

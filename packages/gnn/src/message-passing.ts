@@ -95,7 +95,8 @@ export abstract class MessagePassing<
     if (held !== null) {
       if (held.edges.numNodes !== numNodes) {
         throw new ShapeError(
-          `${this.typeName}: the cached graph has ${held.edges.numNodes} nodes but x has ${numNodes} rows; call clearCache() to change graphs`,
+          `${this.typeName}: the cached graph has ${held.edges.numNodes} nodes ` +
+            `but x has ${numNodes} rows; call clearCache() to change graphs`,
         );
       }
       return held;

@@ -27,29 +27,39 @@ export interface NodeClassificationRecipe {
 export const firstLayerOnly = (parameterName: string): boolean => parameterName.startsWith('convs.0.');
 
 const GCN_SOURCE =
-  'Kipf & Welling, ICLR 2017, §5.1 (dropout 0.5, L2 5e-4 on the first layer, 16 hidden, lr 0.01, 200 epochs); model selection on validation accuracy as PyG examples/gcn.py';
+  'Kipf & Welling, ICLR 2017, §5.1 (dropout 0.5, L2 5e-4 on the first layer, 16 hidden, ' +
+  'lr 0.01, 200 epochs); model selection on validation accuracy as PyG examples/gcn.py';
 const GAT_SOURCE =
-  "Veličković et al., ICLR 2018, §3.3 (8 heads × 8 features, ELU, dropout 0.6 on inputs and attention, L2 5e-4, lr 0.005; PubMed: 8 averaged output heads, lr 0.01, L2 1e-3; patience 100); dropout per head, attention-score biases and model selection as the authors' code (CiteSeer: on accuracy alone, PetarV-/GAT issue 14)";
+  'Veličković et al., ICLR 2018, §3.3 (8 heads × 8 features, ELU, dropout 0.6 on ' +
+  'inputs and attention, L2 5e-4, lr 0.005; PubMed: 8 averaged output heads, lr 0.01, ' +
+  'L2 1e-3; patience 100); dropout per head, attention-score biases and model ' +
+  "selection as the authors' code (CiteSeer: on accuracy alone, PetarV-/GAT issue 14)";
 const GATV2_SOURCE =
-  "GAT's settings (Veličković et al., ICLR 2018), as Brody et al., ICLR 2022, keep them for GATv2; PyG's dropout placement and model selection on validation loss (PyG benchmark/citation)";
+  "GAT's settings (Veličković et al., ICLR 2018), as Brody et al., ICLR 2022, keep them for " +
+  "GATv2; PyG's dropout placement and model selection on validation loss (PyG benchmark/citation)";
 
 /**
  * The paper hyper-parameters of `model` on `dataset` (case-insensitive; unknown datasets get the
  * Cora/CiteSeer settings):
  *
- * | model | architecture | training |
- * |---|---|---|
- * | gcn | 2 × GCNConv, 16 hidden, ReLU, dropout 0.5 (input and hidden) | Adam lr 0.01, L2 5e-4 on the first layer, 200 epochs, keep the best validation accuracy |
- * | gat | GATConv 8 heads × 8 (ELU) → GATConv 1 head (PubMed: 8 averaged), dropout 0.6 per head on each layer's input and on the transformed features, 0.6 on the attention, biases inside the attention scores | Adam lr 0.005 (PubMed 0.01), L2 5e-4 (PubMed 1e-3) on all, the GAT code's selection (`'accuracy-and-loss'`; CiteSeer `'latest-accuracy'`), patience 100, at most 1000 epochs |
- * | gatv2 | as gat, with GATv2Conv and one dropout mask on each layer's input (PyG) | as gat, keeping the lowest validation loss |
- * | sage, gin | 2 layers, 64 hidden, ReLU, dropout 0.5 (SAGE: mean aggregation; GIN: MLP, ε = 0) | as gcn, L2 on all (no paper figure on Planetoid) |
+ * - gcn: 2 × GCNConv, 16 hidden, ReLU, dropout 0.5 (input and hidden); Adam lr 0.01, L2 5e-4 on
+ *   the first layer, 200 epochs, keep the best validation accuracy.
+ * - gat: GATConv 8 heads × 8 (ELU) → GATConv 1 head (PubMed: 8 averaged), dropout 0.6 per head on
+ *   each layer's input and on the transformed features, 0.6 on the attention, biases inside the
+ *   attention scores; Adam lr 0.005 (PubMed 0.01), L2 5e-4 (PubMed 1e-3) on all, the GAT code's
+ *   selection (`'accuracy-and-loss'`; CiteSeer `'latest-accuracy'`), patience 100, at most 1000 epochs.
+ * - gatv2: as gat, with GATv2Conv and one dropout mask on each layer's input (PyG); as gat, keeping
+ *   the lowest validation loss.
+ * - sage, gin: 2 layers, 64 hidden, ReLU, dropout 0.5 (SAGE: mean aggregation; GIN: MLP, ε = 0); as
+ *   gcn, L2 on all (no paper figure on Planetoid).
  *
  * Features are row-normalised for all, as in the papers' code.
  *
  * Choices the papers leave open were settled by runs (`scripts/planetoid-accuracy.ts` and
  * `scripts/compare-selection.ts`; 10 seeds, mean ± sample std of the test accuracy):
  * - GCN's weight decay on the first layer only (Kipf & Welling's code) did as well as on all layers
- *   on Cora (81.97 ± 0.49% against 81.84 ± 0.55%); CiteSeer 71.10 ± 1.05% (re-measured 2026-11-26; an earlier build gave 70.89 ± 0.96%).
+ *   on Cora (81.97 ± 0.49% against 81.84 ± 0.55%); CiteSeer 71.10 ± 1.05% (re-measured 2026-11-26;
+ *   an earlier build gave 70.89 ± 0.96%).
  * - GAT follows the authors' code: `dropoutPlacement: 'per-head'` (each head drops its own copy of
  *   the layer's input, and the transformed features are dropped before the attention weighs them),
  *   `attentionBias: true` (their score convolutions have biases) and their model selection: on Cora
@@ -134,7 +144,9 @@ export function recipeFor(model: ConvKind, dataset = 'cora'): NodeClassification
       return freeze({
         model,
         dataset: name,
-        source: `no paper figure on Planetoid: GCN's training settings with 64 hidden (${model === 'sage' ? 'mean aggregation' : 'fixed ε = 0'})`,
+        source:
+          `no paper figure on Planetoid: GCN's training settings with 64 ` +
+          `hidden (${model === 'sage' ? 'mean aggregation' : 'fixed ε = 0'})`,
         normalizeFeatures: true,
         architecture: {
           conv: model,

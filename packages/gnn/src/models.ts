@@ -270,7 +270,10 @@ export class GNN extends nn.Module<[NodeFeatures, Tensor], Tensor> {
   }
 
   override extraRepr(): string {
-    return `conv=${this.conv}, ${this.inChannels} → ${this.hiddenChannels} → ${this.outChannels}, numLayers=${this.numLayers}, dropout=${this.dropout}, act=${this.act}`;
+    return (
+      `conv=${this.conv}, ${this.inChannels} → ${this.hiddenChannels} → ${this.outChannels}, ` +
+      `numLayers=${this.numLayers}, dropout=${this.dropout}, act=${this.act}`
+    );
   }
 }
 
@@ -367,7 +370,8 @@ export interface GATOptions {
  *
  * A `GNN` with `conv: 'gat'`; Glorot-uniform weights and attention vectors, zero biases. With
  * `dropoutPlacement: 'per-head'` and `attentionBias: true` it is the authors' code instead (a
- * dropout mask per head, dropout on the transformed features, biases inside the scores). `GAT.paperRecipe` (`recipeFor('gat', 'cora')`) is the
+ * dropout mask per head, dropout on the transformed features, biases inside the scores). `GAT.paperRecipe` (`recipeFor('gat',
+ * 'cora')`) is the
  * authors' setting: the per-head placement, Adam lr 0.005, weight decay 5e-4, their model
  * selection with patience 100, row-normalised features; `recipeFor('gat', 'citeseer' | 'pubmed')`
  * has those datasets' own.

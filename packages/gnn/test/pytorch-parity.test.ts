@@ -26,14 +26,17 @@ describe('GCNConv matches PyTorch (gcn_conv.safetensors)', () => {
   const { tensors, cases } = gcn;
   const all = Object.values(cases);
 
-  it('covers self-loops present, duplicate edges, isolated nodes, edge weights, improved, no self-loops, no normalisation and no bias', () => {
-    expect(all.some((c) => c.graph === 'messy' && !c.edgeWeight)).toBe(true);
-    expect(all.some((c) => c.graph === 'messy' && c.edgeWeight)).toBe(true);
-    expect(all.some((c) => c.options.improved === true && c.edgeWeight)).toBe(true);
-    expect(all.some((c) => c.options.addSelfLoops === false)).toBe(true);
-    expect(all.some((c) => c.options.normalize === false)).toBe(true);
-    expect(all.some((c) => c.options.bias === false)).toBe(true);
-  });
+  it(
+    'covers self-loops present, duplicate edges, isolated nodes, edge ' + 'weights, improved, no self-loops, no normalisation and no bias',
+    () => {
+      expect(all.some((c) => c.graph === 'messy' && !c.edgeWeight)).toBe(true);
+      expect(all.some((c) => c.graph === 'messy' && c.edgeWeight)).toBe(true);
+      expect(all.some((c) => c.options.improved === true && c.edgeWeight)).toBe(true);
+      expect(all.some((c) => c.options.addSelfLoops === false)).toBe(true);
+      expect(all.some((c) => c.options.normalize === false)).toBe(true);
+      expect(all.some((c) => c.options.bias === false)).toBe(true);
+    },
+  );
 
   it.each(Object.keys(cases))('GCNConv case %s: output and the gradients of x, every parameter and the edge weights', (name) => {
     const testCase = cases[name]!;

@@ -39,7 +39,9 @@ export interface GraphDatasetInit extends Omit<GraphDataset, 'graph'> {
 
 /**
  * A `GraphDataset` from its parts; a `graph` given as a function runs once, on first access.
- * @example createGraphDataset({ name: 'mine', graph: () => toGraph(edgeIndex, { numNodes }), index: NodeIndex.range(numNodes), x, y, edgeIndex, … })
+ * @example
+ * createGraphDataset({ name: 'mine', graph: () => toGraph(edgeIndex, { numNodes }), index: NodeIndex.range(numNodes),
+ *   x, y, edgeIndex, … })
  */
 export function createGraphDataset(init: GraphDatasetInit): GraphDataset {
   const { graph, ...rest } = init;

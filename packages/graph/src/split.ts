@@ -28,7 +28,9 @@ export interface StratifiedSplitOptions {
  * Typed errors: a DTypeError for labels that are not int32, a ShapeError for labels that are not
  * 1-D, a ValueError for a negative or fractional option.
  *
- * @example stratifiedSplit(Int32Array.from([0, 0, 1, 1, 1]), { trainPerClass: 1, valSize: 1, seed: 0 })  // { train: [1, 2], val: [3], test: [0, 4] }
+ * @example
+ * stratifiedSplit(Int32Array.from([0, 0, 1, 1, 1]), { trainPerClass: 1, valSize: 1, seed: 0 });
+ * // { train: [1, 2], val: [3], test: [0, 4] }
  */
 export function stratifiedSplit(labels: Int32Array | Tensor, options: StratifiedSplitOptions): StratifiedSplit {
   const op = 'stratifiedSplit';

@@ -60,7 +60,8 @@ export type BidirectionalOptions<Names extends string> = BidirectionalFactoryOpt
  * - Options: either `layer: ({ direction }) => RecurrentLayer` (called for 'forward', then
  *   'backward') or `forwardLayer` and `backwardLayer`; `mergeMode` ('concat'). Both layers must be
  *   unidirectional, with the same `inputSize`, `hiddenSize`, output size, `numLayers` and
- *   `batchFirst` (they may differ in kind, bias, dropout or init). They are registered as `forward_layer` and `backward_layer`, so state-dict keys
+ *   `batchFirst` (they may differ in kind, bias, dropout or init). They are registered as `forward_layer` and `backward_layer`,
+ * so state-dict keys
  *   read `forward_layer.weight_ih_l0`, `backward_layer.weight_ih_l0`, ….
  * - Input and forward options as the wrapped layers' (`[T, B, I]`, `[B, T, I]` with batchFirst,
  *   `[T, I]` unbatched; `lengths` or `mask`). An initial `state` and the returned one hold both
@@ -161,7 +162,8 @@ function splitDirections<Names extends string>(
     if (s === undefined) continue;
     if (s.ndim < 2 || s.shape[0] !== 2 * numLayers) {
       throw new ShapeError(
-        `Bidirectional: expected initial state '${name}' of shape [${2 * numLayers}, …] (2 directions × ${numLayers} layers), got ${fmtShape(s.shape)}`,
+        `Bidirectional: expected initial state '${name}' of shape [${2 * numLayers}, ` +
+          `…] (2 directions × ${numLayers} layers), got ${fmtShape(s.shape)}`,
       );
     }
     const split = reshape(s, [numLayers, 2, ...s.shape.slice(1)]);

@@ -142,7 +142,8 @@ export abstract class RecurrentCell<In extends unknown[], Out> extends nn.Module
       const expected = unbatched ? [size] : [batch, size];
       if (given.ndim !== expected.length || given.shape.some((v, k) => v !== expected[k])) {
         throw new ShapeError(
-          `${name}: expected state '${stateName}' of shape ${fmtShape(expected)} (as the input ${fmtShape(x.shape)}), got ${fmtShape(given.shape)}`,
+          `${name}: expected state '${stateName}' of shape ${fmtShape(expected)} ` +
+            `(as the input ${fmtShape(x.shape)}), got ${fmtShape(given.shape)}`,
         );
       }
       if (given.dtype === 'int32') throw new DTypeError(`${name}: expected a float state '${stateName}', got int32`);

@@ -208,7 +208,8 @@ export abstract class RecurrentLayer<Names extends string> extends nn.Module<
     const unbatched = input.ndim === 2;
     if (input.ndim !== 2 && input.ndim !== 3) {
       throw new ShapeError(
-        `${name}: expected an input of rank 3 ([${this.batchFirst ? 'B, T' : 'T, B'}, ${this.inputSize}]) or 2 ([T, ${this.inputSize}]), got ${fmtShape(input.shape)}`,
+        `${name}: expected an input of rank 3 ([${this.batchFirst ? 'B, T' : 'T, B'}, ` +
+          `${this.inputSize}]) or 2 ([T, ${this.inputSize}]), got ${fmtShape(input.shape)}`,
       );
     }
     if (input.shape[input.ndim - 1] !== this.inputSize) {

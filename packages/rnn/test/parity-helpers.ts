@@ -95,7 +95,8 @@ export class ParityReport {
   print(): void {
     if (!process.env.TENSORLOOM_PARITY_REPORT) return;
     for (const [group, { relative, absolute, used }] of this.worst) {
-      const figures = `max rel ${relative.toExponential(2)}  max abs ${absolute.toExponential(2)}  tolerance used ${(100 * used).toFixed(0)}%`;
+      const figures =
+        `max rel ${relative.toExponential(2)}  max abs ` + `${absolute.toExponential(2)}  tolerance used ${(100 * used).toFixed(0)}%`;
       console.log(`parity ${group.padEnd(20)} ${figures}`);
     }
   }

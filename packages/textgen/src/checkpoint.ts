@@ -210,7 +210,8 @@ export async function loadCheckpoint(dir: string, options: { generator?: Generat
   const config = await readJson<CheckpointConfig>(FILES.config);
   if (config?.format !== 'tensorloom.textgen-checkpoint' || config.version !== 1) {
     throw new CheckpointError(
-      `loadCheckpoint: '${found}' is not a tensorloom textgen checkpoint of version 1 (format ${String(config?.format)}, version ${String(config?.version)})`,
+      `loadCheckpoint: '${found}' is not a tensorloom textgen checkpoint of version ` +
+        `1 (format ${String(config?.format)}, version ${String(config?.version)})`,
       found,
     );
   }

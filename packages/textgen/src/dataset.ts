@@ -117,7 +117,8 @@ export class TextDataset {
     const windows = this.numWindows;
     if (windows === 0) {
       throw new ValueError(
-        `TextDataset.randomOffsets: the text has ${this.ids.length} characters, fewer than seqLength + 1 = ${this.seqLength + 1} needed for one window`,
+        `TextDataset.randomOffsets: the text has ${this.ids.length} characters, ` +
+          `fewer than seqLength + 1 = ${this.seqLength + 1} needed for one window`,
       );
     }
     const offsets = new Int32Array(batchSize);
@@ -199,7 +200,8 @@ export function splitDataset(
   const validation = dataset.slice(n - held);
   if (validation.length < need) {
     throw new ValueError(
-      `splitDataset: the validation part (${validationFraction} of ${n} characters) has ${validation.length} characters, fewer than seqLength + 1 = ${need}; use a larger validationFraction or 0`,
+      `splitDataset: the validation part (${validationFraction} of ${n} characters) has ${validation.length} ` +
+        `characters, fewer than seqLength + 1 = ${need}; use a larger validationFraction or 0`,
     );
   }
   return { train, validation };

@@ -226,6 +226,9 @@ export class TextGenerationModel extends nn.Module<[Tensor, TextGenerationState?
 
   override extraRepr(): string {
     const { vocabSize, embeddingDim, hiddenSize, numLayers, dropout: p } = this.config;
-    return `vocabSize=${vocabSize}, embeddingDim=${embeddingDim}, hiddenSize=${hiddenSize}, numLayers=${numLayers}${p > 0 ? `, dropout=${p}` : ''}`;
+    return (
+      `vocabSize=${vocabSize}, embeddingDim=${embeddingDim}, hiddenSize=${hiddenSize}, ` +
+      `numLayers=${numLayers}${p > 0 ? `, dropout=${p}` : ''}`
+    );
   }
 }

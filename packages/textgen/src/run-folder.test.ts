@@ -65,22 +65,25 @@ describe('run folders', () => {
     await expect(loadCheckpoint(join(run, 'nothing'))).rejects.toThrow(/no checkpoint at/);
   });
 
-  it('Trainer.run with checkpointDir keeps a run folder: every checkpointEvery steps and at the end, the newest keepCheckpoints', async () => {
-    const t = trainer();
-    const run = join(tempDir(), 'run');
-    const reported: (string | undefined)[] = [];
-    await t.run({
-      steps: 7,
-      checkpointDir: run,
-      checkpointEvery: 2,
-      keepCheckpoints: 3,
-      onCheckpoint: ({ dir }) => void reported.push(dir),
-    });
-    expect(stepDirs(run)).toEqual(['step-000004', 'step-000006', 'step-000007']);
-    expect(reported).toEqual([2, 4, 6, 7].map((step) => join(run, stepCheckpointName(step))));
-    expect((await loadCheckpoint(run)).step).toBe(7);
-    expect(existsSync(join(run, 'latest', 'trainer.json'))).toBe(true);
-  });
+  it(
+    'Trainer.run with checkpointDir keeps a run folder: every ' + 'checkpointEvery steps and at the end, the newest keepCheckpoints',
+    async () => {
+      const t = trainer();
+      const run = join(tempDir(), 'run');
+      const reported: (string | undefined)[] = [];
+      await t.run({
+        steps: 7,
+        checkpointDir: run,
+        checkpointEvery: 2,
+        keepCheckpoints: 3,
+        onCheckpoint: ({ dir }) => void reported.push(dir),
+      });
+      expect(stepDirs(run)).toEqual(['step-000004', 'step-000006', 'step-000007']);
+      expect(reported).toEqual([2, 4, 6, 7].map((step) => join(run, stepCheckpointName(step))));
+      expect((await loadCheckpoint(run)).step).toBe(7);
+      expect(existsSync(join(run, 'latest', 'trainer.json'))).toBe(true);
+    },
+  );
 
   it('targetStep gives the step a run stops at: the nearer of steps and the step that completes the epochs', () => {
     const t = trainer();

@@ -224,7 +224,8 @@ export class CharTokenizer {
     const position = countCodePoints(source, unitIndex);
     const lowered = this.lowercase ? ' (after lower-casing)' : '';
     return new UnknownCharacterError(
-      `CharTokenizer.${op}: the character ${describeChar(ch)} at position ${position}${lowered} is not in the vocabulary of ${this.chars.length} characters; ` +
+      `CharTokenizer.${op}: the character ${describeChar(ch)} at position ` +
+        `${position}${lowered} is not in the vocabulary of ${this.chars.length} characters; ` +
         `build the tokenizer with { unknown: 'token' } to map unknown characters to ${UNKNOWN_TOKEN}`,
       ch,
       cp,

@@ -376,14 +376,16 @@ export class Trainer {
   loadStateDict(state: TrainerState): void {
     if (state?.format !== 'tensorloom.textgen-trainer' || state.version !== 1) {
       throw new ValueError(
-        `Trainer.loadStateDict: expected a 'tensorloom.textgen-trainer' state of version 1, got ${String(state?.format)} ${String(state?.version)}`,
+        `Trainer.loadStateDict: expected a 'tensorloom.textgen-trainer' state ` +
+          `of version 1, got ${String(state?.format)} ${String(state?.version)}`,
       );
     }
     if (!Number.isInteger(state.step) || state.step < 0)
       throw new ValueError(`Trainer.loadStateDict: step must be an integer ≥ 0, got ${state.step}`);
     if ((state.scheduler === null) !== (this.scheduler === undefined)) {
       throw new ValueError(
-        `Trainer.loadStateDict: the state ${state.scheduler === null ? 'has no' : 'has an'} lr schedule, this trainer ${this.scheduler === undefined ? 'has none' : 'has one'}`,
+        `Trainer.loadStateDict: the state ${state.scheduler === null ? 'has no' : 'has an'} ` +
+          `lr schedule, this trainer ${this.scheduler === undefined ? 'has none' : 'has one'}`,
       );
     }
     this.optimizer.loadStateDict(state.optimizer);

@@ -1,7 +1,8 @@
 /**
  * Finds tensorloom's wasm backend in @tensorloom/core-tensor (its root, or a `./wasm` subpath).
  * It is imported dynamically, so the bench runs without it and skips those columns with a notice.
- * `TENSORLOOM_BENCH_WASM_MODULE` names another module to take it from. Expected API: `registerWasmBackend({ threads })` (or `createWasmBackend`) resolving to a backend
+ * `TENSORLOOM_BENCH_WASM_MODULE` names another module to take it from. Expected API: `registerWasmBackend({ threads })` (or
+ * `createWasmBackend`) resolving to a backend
  * with `setNumThreads`, `ready()` and `features`; `setNumThreads` also exported on its own.
  */
 import * as core from '@tensorloom/core-tensor';

@@ -176,7 +176,8 @@ export async function runTfjsGnn(tf: Tf, spec: GnnSpec, context: RunContext): Pr
   if (!Number.isFinite(lastLoss)) throw new Error(`${spec.name} loss is ${lastLoss}`);
   const note =
     spec.model === 'gcn'
-      ? `Â as a dense [N, N] matrix (no sparse-dense product in TF.js; ${backend === 'cpu' ? 'its cpu UnsortedSegmentSum is O(N·E)' : `no UnsortedSegmentSum on ${backend}`})`
+      ? `Â as a dense [N, N] matrix (no sparse-dense product in TF.js; ` +
+        `${backend === 'cpu' ? 'its cpu UnsortedSegmentSum is O(N·E)' : `no UnsortedSegmentSum on ${backend}`})`
       : 'attention softmax shifted by one max per head over all edges (TF.js has no segment max)';
   return { value: 1 / timing.bestSeconds, timing, note };
 }

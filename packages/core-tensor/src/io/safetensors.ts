@@ -154,13 +154,15 @@ function readEntry(name: string, value: unknown, bufferLength: number): Entry {
   const [begin, end] = offsets as [number, number];
   if (begin > end || end > bufferLength) {
     throw new SafetensorsBoundsError(
-      `parseSafetensors: tensor '${name}' has data_offsets [${begin}, ${end}]: expected begin ≤ end ≤ ${bufferLength} (the buffer's length)`,
+      `parseSafetensors: tensor '${name}' has data_offsets [${begin}, ` +
+        `${end}]: expected begin ≤ end ≤ ${bufferLength} (the buffer's length)`,
     );
   }
   const expectedBytes = shapeSize(shape as number[]) * SAFETENSORS_DTYPES[dtype]!.itemSize;
   if (end - begin !== expectedBytes) {
     throw new SafetensorsBoundsError(
-      `parseSafetensors: tensor '${name}' (${dtype}, shape [${(shape as number[]).join(', ')}]) needs ${expectedBytes} bytes, data_offsets [${begin}, ${end}] span ${end - begin}`,
+      `parseSafetensors: tensor '${name}' (${dtype}, shape [${(shape as number[]).join(', ')}]) ` +
+        `needs ${expectedBytes} bytes, data_offsets [${begin}, ${end}] span ${end - begin}`,
     );
   }
   return { name, dtype, shape: shape as number[], begin, end };
@@ -261,7 +263,8 @@ function fileDType(name: string, tensor: Tensor, requested: SafetensorsIntegerDT
   }
   if (tensor.dtype !== 'int32') {
     throw new SafetensorsDTypeError(
-      `serializeSafetensors: dtypes['${name}'] asks for ${requested}, but the tensor is ${tensor.dtype}; only int32 tensors take another integer dtype`,
+      `serializeSafetensors: dtypes['${name}'] asks for ${requested}, but the ` +
+        `tensor is ${tensor.dtype}; only int32 tensors take another integer dtype`,
     );
   }
   const data = tensor.data;
@@ -341,7 +344,8 @@ export function planSafetensors(tensors: Record<string, Tensor>, options: Serial
  *
  * float32 → F32, float64 → F64, int32 → I32, bit for bit (or an int32 tensor as the integer dtype
  * `options.dtypes` names). The buffer holds the widest dtypes first (I64, F64, F32, I32, U16, I16, I8,
- * U8), each group sorted by name (UTF-16 code-unit order), as the reference writer does, so every tensor is aligned to its element size; the header lists `__metadata__` first, then
+ * U8), each group sorted by name (UTF-16 code-unit order), as the reference writer does, so every tensor is aligned to its
+ * element size; the header lists `__metadata__` first, then
  * the tensors in buffer order, and is padded with spaces to a multiple of 8 bytes.
  *
  * Modules expose `stateDict()` with PyTorch's parameter names, so a model is saved with

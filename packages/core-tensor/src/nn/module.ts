@@ -18,49 +18,23 @@ import { DTypeError, StateDictError, ValueError, fmtShape } from '../errors.js';
 import type { Generator } from '../random/generator.js';
 import { shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { indentTail, quote } from './repr.js';
+
+export { formatNumber } from './repr.js';
+import type {
+  LoadStateDictOptions,
+  LoadStateDictResult,
+  NamedOptions,
+  RegisterBufferOptions,
+  RegisterParameterOptions,
+  ResetParametersOptions,
+  ZeroGradOptions,
+} from './module-options.js';
+export type * from './module-options.js';
 
 /** Any module, whatever its forward's signature. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyModule = Module<any[], any>;
-
-export interface RegisterParameterOptions {
-  /** Whether the parameter is trained. Default true (a frozen parameter passes false). */
-  requiresGrad?: boolean;
-}
-
-export interface RegisterBufferOptions {
-  /** Whether the buffer is part of `stateDict()`. Default true. */
-  persistent?: boolean;
-}
-
-export interface NamedOptions {
-  /** Prepended, with a dot, to every name. Default ''. */
-  prefix?: string;
-  /** Include the children's tensors too. Default true. */
-  recurse?: boolean;
-}
-
-export interface LoadStateDictOptions {
-  /** Throw on missing or unexpected keys. Default true. Shape mismatches always throw. */
-  strict?: boolean;
-}
-
-export interface LoadStateDictResult {
-  /** Keys the module expects that `state` lacks. */
-  missingKeys: string[];
-  /** Keys of `state` the module does not have. */
-  unexpectedKeys: string[];
-}
-
-export interface ZeroGradOptions {
-  /** Drop the gradients (true, PyTorch 2's default) or fill them with zeros in place. Default true. */
-  setToNone?: boolean;
-}
-
-export interface ResetParametersOptions {
-  /** Draw from this generator instead of the one each layer was built with. */
-  generator?: Generator;
-}
 
 /**
  * The abstract base of layers. `In` is the tuple of `forward`'s arguments and `Out` its result,
@@ -490,28 +464,9 @@ function joinName(prefix: string, name: string): string {
   return prefix === '' ? name : `${prefix}.${name}`;
 }
 
-function quote(key: string): string {
-  return `'${key}'`;
-}
-
-/** Indents every line but the first (the child's header follows its `(name): ` label). */
-function indentTail(text: string, spaces: number): string {
-  const pad = ' '.repeat(spaces);
-  return text
-    .split('\n')
-    .map((line, i) => (i === 0 ? line : pad + line))
-    .join('\n');
-}
-
 /** A detached leaf copy of `t` in `dtype`. */
 function castLeaf(t: Tensor, dtype: FloatDType): Tensor {
   const out = Tensor.empty(t.shape, dtype);
   out.data.set(t.data);
   return out;
-}
-
-/** Formats a number for `extraRepr`: small magnitudes in exponent form (`1e-5`), others plainly. */
-export function formatNumber(value: number): string {
-  if (value !== 0 && Math.abs(value) < 1e-3) return value.toExponential();
-  return String(value);
 }

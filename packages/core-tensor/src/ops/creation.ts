@@ -62,7 +62,8 @@ export function tensor(
     }
     if (!Array.isArray(node) || node.length !== shape[depth]) {
       throw new ShapeError(
-        `tensor: ragged nested array: expected length ${shape[depth]} at depth ${depth}, got ${Array.isArray(node) ? node.length : 'a number'}`,
+        `tensor: ragged nested array: expected length ${shape[depth]} at ` +
+          `depth ${depth}, got ${Array.isArray(node) ? node.length : 'a number'}`,
       );
     }
     for (const child of node) walk(child, depth + 1);

@@ -191,7 +191,8 @@ export function indexAdd(x: Tensor, axis: number, index: Tensor, source: Tensor)
   }
   if (!fits) {
     throw new ShapeError(
-      `${op}: source ${fmtShape(source.shape)} must be the input ${fmtShape(x.shape)} with axis ${axis} of the index's length ${index.size}`,
+      `${op}: source ${fmtShape(source.shape)} must be the input ` +
+        `${fmtShape(x.shape)} with axis ${axis} of the index's length ${index.size}`,
     );
   }
   checkBounds(op, indices, size);

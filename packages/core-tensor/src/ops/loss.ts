@@ -232,7 +232,8 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
   if (target.dtype !== 'int32') {
     if (!shapesEqual(target.shape, logits.shape)) {
       throw new ShapeError(
-        `${op}: float targets are class probabilities and need the logits' shape ${fmtShape(logits.shape)}, got ${fmtShape(target.shape)} (class indices must be int32)`,
+        `${op}: float targets are class probabilities and need the logits' shape ` +
+          `${fmtShape(logits.shape)}, got ${fmtShape(target.shape)} (class indices must be int32)`,
       );
     }
     if (ignoreIndex >= 0) throw new ValueError(`${op}: ignoreIndex (${ignoreIndex}) is not supported for class-probability targets`);

@@ -132,14 +132,18 @@ const SIZES: readonly Sizes[] = [
 describe('lstmSequence', () => {
   for (const reverse of [false, true]) {
     for (const sizes of SIZES) {
-      it(`passes gradcheck in xProj, h0, c0, weightHH, biasIH and biasHH (T=${sizes.T}, B=${sizes.B}, H=${sizes.H}${reverse ? ', reversed' : ''})`, () => {
-        const inputs = lstmInputs(new Generator(10 + sizes.T), sizes, 'float64');
-        const fn = (x: Tensor, h: Tensor, c: Tensor, w: Tensor, bi: Tensor, b: Tensor): Tensor[] =>
-          Object.values(lstmSequence(x, h, c, w, { biasIH: bi, biasHH: b, reverse }));
-        expect(
-          gradcheck((...xs) => fn(...(xs as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor])), inputs, { name: 'lstmSequence' }),
-        ).toBe(true);
-      });
+      it(
+        `passes gradcheck in xProj, h0, c0, weightHH, biasIH and biasHH ` +
+          `(T=${sizes.T}, B=${sizes.B}, H=${sizes.H}${reverse ? ', reversed' : ''})`,
+        () => {
+          const inputs = lstmInputs(new Generator(10 + sizes.T), sizes, 'float64');
+          const fn = (x: Tensor, h: Tensor, c: Tensor, w: Tensor, bi: Tensor, b: Tensor): Tensor[] =>
+            Object.values(lstmSequence(x, h, c, w, { biasIH: bi, biasHH: b, reverse }));
+          expect(
+            gradcheck((...xs) => fn(...(xs as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor])), inputs, { name: 'lstmSequence' }),
+          ).toBe(true);
+        },
+      );
     }
   }
 
@@ -267,12 +271,16 @@ describe('lstmSequence', () => {
 describe('gruSequence', () => {
   for (const reverse of [false, true]) {
     for (const sizes of SIZES) {
-      it(`passes gradcheck in xProj, h0, weightHH, biasIH and biasHH (T=${sizes.T}, B=${sizes.B}, H=${sizes.H}${reverse ? ', reversed' : ''})`, () => {
-        const inputs = gruInputs(new Generator(40 + sizes.T), sizes, 'float64');
-        const fn = (x: Tensor, h: Tensor, w: Tensor, bi: Tensor, b: Tensor): Tensor[] =>
-          Object.values(gruSequence(x, h, w, { biasIH: bi, biasHH: b, reverse }));
-        expect(gradcheck((...xs) => fn(...(xs as [Tensor, Tensor, Tensor, Tensor, Tensor])), inputs, { name: 'gruSequence' })).toBe(true);
-      });
+      it(
+        `passes gradcheck in xProj, h0, weightHH, biasIH and biasHH ` +
+          `(T=${sizes.T}, B=${sizes.B}, H=${sizes.H}${reverse ? ', reversed' : ''})`,
+        () => {
+          const inputs = gruInputs(new Generator(40 + sizes.T), sizes, 'float64');
+          const fn = (x: Tensor, h: Tensor, w: Tensor, bi: Tensor, b: Tensor): Tensor[] =>
+            Object.values(gruSequence(x, h, w, { biasIH: bi, biasHH: b, reverse }));
+          expect(gradcheck((...xs) => fn(...(xs as [Tensor, Tensor, Tensor, Tensor, Tensor])), inputs, { name: 'gruSequence' })).toBe(true);
+        },
+      );
     }
   }
 

@@ -306,7 +306,10 @@ export class SparseCSR {
     return new SparseCSR({ rowPtr, colIndex, values, shape: [rows, cols] });
   }
 
-  /** `permutation[k]` = the input position of CSR entry k when built by `fromCoo` (carried through `transpose` and `withValues`), else null. */
+  /**
+   * `permutation[k]` = the input position of CSR entry k when built by `fromCoo` (carried through
+   * `transpose` and `withValues`), else null.
+   */
   get permutation(): Int32Array | null {
     return this.inputPositions;
   }

@@ -81,7 +81,8 @@ export function clipGradNorm(params: Tensor | Iterable<Tensor>, maxNorm: number,
   );
   if (errorIfNonfinite && !Number.isFinite(total)) {
     throw new ValueError(
-      `clipGradNorm: the total norm of order ${String(normType)} of the gradients is non-finite (${total}), so it cannot be clipped; pass { errorIfNonfinite: false } to clip anyway`,
+      `clipGradNorm: the total norm of order ${String(normType)} of the gradients is non-finite ` +
+        `(${total}), so it cannot be clipped; pass { errorIfNonfinite: false } to clip anyway`,
     );
   }
   const coefficient = maxNorm / (total + 1e-6);

@@ -138,7 +138,8 @@ export abstract class LRScheduler {
     }
     if (state.baseLrs.length !== this.optimizer.paramGroups.length) {
       throw new ValueError(
-        `${this.name}.loadStateDict: the state has ${state.baseLrs.length} base lrs, the optimizer ${this.optimizer.paramGroups.length} groups`,
+        `${this.name}.loadStateDict: the state has ${state.baseLrs.length} ` +
+          `base lrs, the optimizer ${this.optimizer.paramGroups.length} groups`,
       );
     }
     this.lastEpoch = state.lastEpoch;

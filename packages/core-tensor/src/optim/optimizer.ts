@@ -261,7 +261,8 @@ export abstract class Optimizer<H extends BaseHyperParams, S extends ParamState 
       const saved = savedGroups[g]!;
       if (!Array.isArray(saved.params) || saved.params.length !== group.params.length) {
         throw new ValueError(
-          `${this.name}.loadStateDict: parameter group ${g} holds ${Array.isArray(saved.params) ? saved.params.length : 'no'} parameters in the state dict, ${group.params.length} in the optimizer`,
+          `${this.name}.loadStateDict: parameter group ${g} holds ${Array.isArray(saved.params) ? saved.params.length : 'no'} ` +
+            `parameters in the state dict, ${group.params.length} in the optimizer`,
         );
       }
       saved.params.forEach((index, k) => byIndex.set(index, { param: group.params[k]!, group: g }));

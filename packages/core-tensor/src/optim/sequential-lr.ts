@@ -37,7 +37,8 @@ export class SequentialLR extends LRScheduler {
     });
     if (!Array.isArray(milestones) || milestones.length !== schedulers.length - 1) {
       throw new ValueError(
-        `SequentialLR: expected ${schedulers.length - 1} milestones for ${schedulers.length} schedulers, got ${Array.isArray(milestones) ? milestones.length : String(milestones)}`,
+        `SequentialLR: expected ${schedulers.length - 1} milestones for ${schedulers.length} ` +
+          `schedulers, got ${Array.isArray(milestones) ? milestones.length : String(milestones)}`,
       );
     }
     milestones.forEach((m, i) => {

@@ -83,7 +83,8 @@ export function expectClose(
     const av = a.values[worst]!;
     const ev = e.values[worst]!;
     throw new AssertionMismatchError(
-      `${prefix}${bad} of ${a.values.length} values differ beyond atol=${atol}, rtol=${rtol}; worst at flat index ${worst}: actual ${av}, expected ${ev} (|diff| ${Math.abs(av - ev)})`,
+      `${prefix}${bad} of ${a.values.length} values differ beyond atol=${atol}, rtol=${rtol}; ` +
+        `worst at flat index ${worst}: actual ${av}, expected ${ev} (|diff| ${Math.abs(av - ev)})`,
     );
   }
 }

@@ -100,7 +100,8 @@ function featureMatrix(op: string, arrays: PlanetoidArrays, options: PlanetoidFe
     const { numFeatures, nodes, columns, values } = features;
     if (nodes.length !== columns.length || (values !== undefined && values.length !== nodes.length)) {
       throw new ValueError(
-        `${op}: the feature coordinates disagree in length: ${nodes.length} nodes, ${columns.length} columns, ${values?.length ?? 'no'} values`,
+        `${op}: the feature coordinates disagree in length: ${nodes.length} ` +
+          `nodes, ${columns.length} columns, ${values?.length ?? 'no'} values`,
       );
     }
     checkIds(op, 'the feature nodes', nodes, numNodes);
@@ -112,7 +113,8 @@ function featureMatrix(op: string, arrays: PlanetoidArrays, options: PlanetoidFe
   if (mode === 'identity') {
     if (numNodes * numNodes > IDENTITY_LIMIT) {
       throw new ValueError(
-        `${op}: identity features for ${name} would be [${numNodes}, ${numNodes}] (${((numNodes * numNodes * 4) / 2 ** 30).toFixed(1)} GiB); use features: 'random'`,
+        `${op}: identity features for ${name} would be [${numNodes}, ${numNodes}] ` +
+          `(${((numNodes * numNodes * 4) / 2 ** 30).toFixed(1)} GiB); use features: 'random'`,
       );
     }
     return eye(numNodes);

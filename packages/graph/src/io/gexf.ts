@@ -1,4 +1,5 @@
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- types of graphology's untyped parser modules, also when other packages compile this source
+// Ambient types, which other packages compiling this source need too: a triple-slash reference.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- types of graphology's parser modules
 /// <reference path="./graphology-parsers.d.ts" />
 /** GEXF (Gephi's format) through graphology-gexf, with typed errors. Browser-safe; `readGexf` is in `@tensorloom/graph/node`. */
 import writeGexfDocument from 'graphology-gexf/common/writer.js';
@@ -23,7 +24,8 @@ export interface ParseGEXFOptions {
  * (and the line, where the XML parser knows it).
  *
  * @example
- * const g = parseGexf('<gexf version="1.2"><graph defaultedgetype="directed"><nodes><node id="a"/><node id="b"/></nodes><edges><edge source="a" target="b" weight="2"/></edges></graph></gexf>');
+ * const g = parseGexf('<gexf version="1.2"><graph defaultedgetype="directed"><nodes><node id="a"/><node
+ * id="b"/></nodes><edges><edge source="a" target="b" weight="2"/></edges></graph></gexf>');
  * g.type;                                    // 'directed'
  */
 export function parseGexf(text: string, options: ParseGEXFOptions = {}): AnyGraph {

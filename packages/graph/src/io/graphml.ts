@@ -22,7 +22,8 @@ export interface ParseGraphmlOptions {
  * the line, where the XML parser knows it).
  *
  * @example
- * const g = parseGraphml('<graphml><graph edgedefault="undirected"><node id="a"/><node id="b"/><edge source="a" target="b"/></graph></graphml>');
+ * const g = parseGraphml('<graphml><graph edgedefault="undirected"><node id="a"/><node id="b"/><edge source="a"
+ * target="b"/></graph></graphml>');
  * g.size;   // 1
  */
 export function parseGraphml(text: string, options: ParseGraphmlOptions = {}): AnyGraph {

@@ -1,4 +1,5 @@
-// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- types of graphology's untyped parser modules, also when other packages compile this source
+// Ambient types, which other packages compiling this source need too: a triple-slash reference.
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- types of graphology's parser modules
 /// <reference path="./graphology-parsers.d.ts" />
 /**
  * Internal: XML documents for graphology's GEXF and GraphML parsers, with errors that name the

@@ -60,7 +60,9 @@ interface Hypothesis {
 export function beamSearch(model: TextGenerationModel, tokenizer: CharTokenizer, options: BeamSearchOptions = {}): BeamSearchResult {
   const { length = DEFAULT_GENERATE_LENGTH, beamWidth = 5, generator = defaultGenerator } = options;
   if (!Number.isInteger(length) || length < 1) throw new ValueError(`beamSearch: length must be an integer ≥ 1, got ${length}`);
-  if (!Number.isInteger(beamWidth) || beamWidth < 1) throw new ValueError(`beamSearch: beamWidth must be an integer ≥ 1, got ${beamWidth}`);
+  if (!Number.isInteger(beamWidth) || beamWidth < 1) {
+    throw new ValueError(`beamSearch: beamWidth must be an integer ≥ 1, got ${beamWidth}`);
+  }
   checkVocabulary('beamSearch', model, tokenizer);
   const prompt = options.prompt ?? randomFirstCharacter(tokenizer, generator);
   const promptIds = encodePrompt('beamSearch', tokenizer, prompt);

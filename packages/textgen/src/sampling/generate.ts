@@ -193,7 +193,8 @@ export function encodePrompt(op: string, tokenizer: CharTokenizer, prompt: strin
 export function checkVocabulary(op: string, model: TextGenerationModel, tokenizer: CharTokenizer): void {
   if (model.vocabSize !== tokenizer.vocabSize) {
     throw new ValueError(
-      `${op}: the model predicts ${model.vocabSize} ids but the tokenizer has ${tokenizer.vocabSize}; use the tokenizer the model was trained with`,
+      `${op}: the model predicts ${model.vocabSize} ids but the tokenizer has ` +
+        `${tokenizer.vocabSize}; use the tokenizer the model was trained with`,
     );
   }
 }

@@ -56,7 +56,8 @@ export function resolveStrategy(strategy: SamplingStrategy): { kind: SamplingStr
   const { temperature, inverseTemperature } = strategy;
   if (temperature !== undefined && inverseTemperature !== undefined) {
     throw new ValueError(
-      `${op}: give temperature (divides the logits) or inverseTemperature (multiplies them), not both: got temperature ${temperature} and inverseTemperature ${inverseTemperature}`,
+      `${op}: give temperature (divides the logits) or inverseTemperature (multiplies them), ` +
+        `not both: got temperature ${temperature} and inverseTemperature ${inverseTemperature}`,
     );
   }
   let beta = 1;

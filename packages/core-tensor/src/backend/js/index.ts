@@ -1,4 +1,4 @@
-import type { Backend } from '../backend.js';
+import type { Backend, CoreKernels } from '../backend.js';
 import { newArray } from '../../dtype.js';
 import { binary, unary, where } from './elementwise.js';
 import { copy } from './layout.js';
@@ -11,10 +11,10 @@ import { gruSequenceBackward, gruSequenceForward, lstmSequenceBackward, lstmSequ
 import { scatterReduce, sddmmCsr, segmentSoftmax, spmmCsr } from './sparse.js';
 
 /**
- * The pure-TypeScript reference backend. It runs everywhere and is the yardstick the conformance
- * suite holds every other backend to.
+ * The js backend's core kernels alone: what another backend can take for the core kernels it does
+ * not speed up (the wasm backend does), and a minimal backend for tests.
  */
-export const jsBackend: Backend = {
+export const jsCoreKernels: CoreKernels = Object.freeze({
   name: 'js',
   alloc: newArray,
   unary,
@@ -29,6 +29,14 @@ export const jsBackend: Backend = {
   indexAdd,
   gather,
   scatterAdd,
+});
+
+/**
+ * The pure-TypeScript reference backend. It runs everywhere and is the yardstick the conformance
+ * suite holds every other backend to.
+ */
+export const jsBackend: Backend = {
+  ...jsCoreKernels,
   lstmCellForward,
   lstmCellBackward,
   gruCellForward,

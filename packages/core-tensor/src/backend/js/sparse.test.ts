@@ -107,40 +107,44 @@ describe('the conformance suite on the sparse kernels', () => {
     }
   });
 
-  it('catches wrong kernels: an spmm that accumulates into out, a scatter max whose ties go to the last entry, an unstabilised softmax', () => {
-    const broken: Backend = {
-      ...jsBackend,
-      name: 'broken',
-      spmmCsr: ({ rowPtr: ptr, colIndex: col, values, x, rows: r, feat, out }) => {
-        const fresh = out.slice();
-        jsBackend.spmmCsr({ rowPtr: ptr, colIndex: col, values, x, rows: r, feat, out: fresh });
-        for (let i = 0; i < out.length; i++) out[i] = out[i]! + fresh[i]!;
-      },
-      sddmmCsr: ({ rowPtr: ptr, colIndex: col, a, b, rows: r, feat, out }) => {
-        jsBackend.sddmmCsr({ rowPtr: ptr, colIndex: col, a, b, rows: r, feat, out });
-        if (out.length > 2) out[2] = out[2]! * 1.5;
-      },
-      scatterReduce: ({ op, src, index, size, inner, out, arg }) => {
-        // Entries in reverse: the last of equal extremes wins.
-        const entries = index.length;
-        const reversedSrc = src.slice();
-        const reversedIndex = index.slice().reverse();
-        for (let e = 0; e < entries; e++) for (let i = 0; i < inner; i++) reversedSrc[e * inner + i] = src[(entries - 1 - e) * inner + i]!;
-        jsBackend.scatterReduce({ op, src: reversedSrc, index: reversedIndex, size, inner, out, arg });
-        for (let p = 0; p < arg.length; p++) if (arg[p]! >= 0) arg[p] = entries - 1 - arg[p]!;
-      },
-      segmentSoftmax: ({ src, index, size, inner, out, segmentMax, segmentSum }) => {
-        jsBackend.segmentSoftmax({ src, index, size, inner, out, segmentMax, segmentSum });
-        for (let e = 0; e < index.length; e++) {
-          for (let i = 0; i < inner; i++) {
-            const p = index[e]! * inner + i;
-            out[e * inner + i] = Math.exp(src[e * inner + i]!) / (segmentSum[p]! * Math.exp(segmentMax[p]!));
+  it(
+    'catches wrong kernels: an spmm that accumulates into out, a scatter ' + 'max whose ties go to the last entry, an unstabilised softmax',
+    () => {
+      const broken: Backend = {
+        ...jsBackend,
+        name: 'broken',
+        spmmCsr: ({ rowPtr: ptr, colIndex: col, values, x, rows: r, feat, out }) => {
+          const fresh = out.slice();
+          jsBackend.spmmCsr({ rowPtr: ptr, colIndex: col, values, x, rows: r, feat, out: fresh });
+          for (let i = 0; i < out.length; i++) out[i] = out[i]! + fresh[i]!;
+        },
+        sddmmCsr: ({ rowPtr: ptr, colIndex: col, a, b, rows: r, feat, out }) => {
+          jsBackend.sddmmCsr({ rowPtr: ptr, colIndex: col, a, b, rows: r, feat, out });
+          if (out.length > 2) out[2] = out[2]! * 1.5;
+        },
+        scatterReduce: ({ op, src, index, size, inner, out, arg }) => {
+          // Entries in reverse: the last of equal extremes wins.
+          const entries = index.length;
+          const reversedSrc = src.slice();
+          const reversedIndex = index.slice().reverse();
+          for (let e = 0; e < entries; e++)
+            for (let i = 0; i < inner; i++) reversedSrc[e * inner + i] = src[(entries - 1 - e) * inner + i]!;
+          jsBackend.scatterReduce({ op, src: reversedSrc, index: reversedIndex, size, inner, out, arg });
+          for (let p = 0; p < arg.length; p++) if (arg[p]! >= 0) arg[p] = entries - 1 - arg[p]!;
+        },
+        segmentSoftmax: ({ src, index, size, inner, out, segmentMax, segmentSum }) => {
+          jsBackend.segmentSoftmax({ src, index, size, inner, out, segmentMax, segmentSum });
+          for (let e = 0; e < index.length; e++) {
+            for (let i = 0; i < inner; i++) {
+              const p = index[e]! * inner + i;
+              out[e * inner + i] = Math.exp(src[e * inner + i]!) / (segmentSum[p]! * Math.exp(segmentMax[p]!));
+            }
           }
-        }
-      },
-    };
-    for (const kernel of ['spmmCsr', 'sddmmCsr', 'scatterReduce', 'segmentSoftmax']) {
-      expect(run(broken, `${kernel} `), kernel).toBeInstanceOf(AssertionMismatchError);
-    }
-  });
+        },
+      };
+      for (const kernel of ['spmmCsr', 'sddmmCsr', 'scatterReduce', 'segmentSoftmax']) {
+        expect(run(broken, `${kernel} `), kernel).toBeInstanceOf(AssertionMismatchError);
+      }
+    },
+  );
 });

@@ -5,7 +5,7 @@
  * any backend.
  */
 import type { Backend } from '../backend.js';
-import { jsBackend } from '../js/index.js';
+import { jsBackend, jsCoreKernels } from '../js/index.js';
 import { completeBackend } from '../registry.js';
 import { createCrossEntropyBackward, createCrossEntropyForward } from './cross-entropy.js';
 import { createBinary, createReduce, createSoftmax, createUnary, DEFAULT_ELEMENTWISE_THRESHOLDS } from './elementwise.js';
@@ -48,17 +48,9 @@ function assemble(runtime: WasmRuntime, options: WasmBackendOptions): WasmBacken
   const tuning = { ...DEFAULT_MATMUL_TUNING, ...options.matmulTuning };
   const from = options.elementwiseFrom;
   const elementwiseFrom = from === undefined ? DEFAULT_ELEMENTWISE_THRESHOLDS : { transcendental: from, cheapUnary: from, binary: from };
-  const { alloc, where, copy, argReduce, indexSelect, indexAdd, gather, scatterAdd } = jsBackend;
   const kernels = {
+    ...jsCoreKernels,
     name: options.name ?? 'wasm',
-    alloc,
-    where,
-    copy,
-    argReduce,
-    indexSelect,
-    indexAdd,
-    gather,
-    scatterAdd,
     matmul: createMatmul(runtime, tuning),
     unary: createUnary(runtime, elementwiseFrom),
     binary: createBinary(runtime, elementwiseFrom),

@@ -58,7 +58,9 @@ function start(data, onReady) {
  * runs as CommonJS or, under `--input-type=module`, as ESM: `getBuiltinModule` works in both.
  */
 export const nodeWorkerSource = `${body}
-const threads = typeof process.getBuiltinModule === 'function' ? process.getBuiltinModule('node:worker_threads') : require('node:worker_threads');
+const threads = typeof process.getBuiltinModule === 'function'
+  ? process.getBuiltinModule('node:worker_threads')
+  : require('node:worker_threads');
 start(threads.workerData, () => threads.parentPort.postMessage('ready'));
 `;
 

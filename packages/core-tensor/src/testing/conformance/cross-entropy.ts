@@ -73,7 +73,9 @@ export function crossEntropyCases(): ConformanceCase[] {
   for (const dtype of FLOATS) {
     const sentinel = (backend: Backend, n: number): FloatArray => filled(backend, dtype, new Array<number>(n).fill(SENTINEL)) as FloatArray;
     cases.push({
-      name: `crossEntropyForward ${dtype}: per-row loss, max and log-sum with weights, ignoreIndex and label smoothing, stable for large logits`,
+      name:
+        `crossEntropyForward ${dtype}: per-row loss, max and log-sum with ` +
+        `weights, ignoreIndex and label smoothing, stable for large logits`,
       run(backend) {
         const gen = new Generator(1100);
         for (const setup of CROSS_ENTROPY_SETUPS) {

@@ -132,7 +132,9 @@ export function segmentCases(): ConformanceCase[] {
   for (const op of ['max', 'min'] as const) {
     for (const dtype of ['float32', 'float64', 'int32'] as const) {
       cases.push({
-        name: `scatterReduce ${op} ${dtype}: the first entry wins ties${dtype === 'int32' ? '' : ', the first NaN wins'}, empty segments give 0 and −1`,
+        name:
+          `scatterReduce ${op} ${dtype}: the first entry wins ` +
+          `ties${dtype === 'int32' ? '' : ', the first NaN wins'}, empty segments give 0 and −1`,
         run(backend) {
           const gen = new Generator(1300);
           for (const [entries, size, inner] of SEGMENT_SHAPES) {
@@ -172,7 +174,9 @@ export function segmentCases(): ConformanceCase[] {
   }
   for (const dtype of FLOATS) {
     cases.push({
-      name: `segmentSoftmax ${dtype}: per segment and column, stable for large scores, −∞ entries, an all −∞ segment is NaN, empty segments`,
+      name:
+        `segmentSoftmax ${dtype}: per segment and column, stable for large ` +
+        `scores, −∞ entries, an all −∞ segment is NaN, empty segments`,
       run(backend) {
         const gen = new Generator(1310);
         for (const [entries, size, inner] of SEGMENT_SHAPES) {
