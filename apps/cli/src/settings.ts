@@ -105,6 +105,11 @@ export function choice<T extends string>(choices: readonly T[]): (raw: string | 
   };
 }
 
+/** The flag's text as given (a name, a path). */
+export function text(): (raw: string | boolean, flag: string) => string {
+  return (raw) => String(raw);
+}
+
 /** `parse`, or null for the word `none`. */
 export function orNone<T>(parse: (raw: string | boolean, flag: string) => T): (raw: string | boolean, flag: string) => T | null {
   return (raw, flag) => (raw === 'none' ? null : parse(raw, flag));

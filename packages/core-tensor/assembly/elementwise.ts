@@ -150,7 +150,8 @@ export function binaryF32(op: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRo
   }
 }
 
-@inline function binaryLoop(op: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, out: usize, rows: i32, cols: i32): void {
+@inline function binaryLoop(op: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, out: usize, rows: i32,
+    cols: i32): void {
   const rowBytes = <usize>cols << 2;
   const aStep = aCol ? rowBytes : 4;
   const bStep = bCol ? rowBytes : 4;
@@ -223,7 +224,8 @@ export function binaryF32(op: i32, a: usize, aRow: i32, aCol: i32, b: usize, bRo
       v128.store(p, f, 16);
     }
     s0 = f64x2.add(s0, f64x2.add(f64x2.promote_low_f32x4(e), f64x2.promote_low_f32x4(f)));
-    s1 = f64x2.add(s1, f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3)), f64x2.promote_low_f32x4(v128.shuffle<i32>(f, f, 2, 3, 2, 3))));
+    s1 = f64x2.add(s1, f64x2.add(f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3)),
+        f64x2.promote_low_f32x4(v128.shuffle<i32>(f, f, 2, 3, 2, 3))));
   }
   for (; p < end; p += 16) {
     const e = expf4(f32x4.sub(v128.load(p), mvec));
@@ -291,7 +293,8 @@ export function rowLogSumExpF32(x: usize, rows: i32, size: i32, rowMaxOut: usize
  * out[r, c] = scale[r]·(e^((x − rowMax[r]) − logSum[r])·mass[r] − smooth[c]) over rows × size
  * (smooth = 0 for a null pointer): the cross-entropy gradient before the target's own term.
  */
-export function crossEntropyGradF32(x: usize, rows: i32, size: i32, rowMaxIn: usize, logSumIn: usize, scaleIn: usize, massIn: usize, smooth: usize, out: usize): void {
+export function crossEntropyGradF32(x: usize, rows: i32, size: i32, rowMaxIn: usize, logSumIn: usize, scaleIn: usize, massIn: usize,
+    smooth: usize, out: usize): void {
   const whole = size & ~3;
   for (let r = 0; r < rows; r++) {
     const at = (<usize>r * size) << 2;

@@ -53,7 +53,8 @@ export const WORK_BYTES: i32 = PACK_B_BYTES + PACK_A_BYTES + TILE_BYTES;
  * at once (each with its own `work`) and take units from the shared int32 at `counter` (zero
  * before the call) until none is left: a thread that starts late or runs slow simply takes fewer.
  */
-export function gemm(a: usize, aRow: i32, aCol: i32, aBatch: i32, b: usize, bRow: i32, bCol: i32, bBatch: i32, c: usize, ldc: i32, cBatch: i32, m: i32, n: i32, k: i32, count: i32, work: usize, counter: usize, unit: i32, byRows: i32): void {
+export function gemm(a: usize, aRow: i32, aCol: i32, aBatch: i32, b: usize, bRow: i32, bCol: i32, bBatch: i32, c: usize, ldc: i32,
+    cBatch: i32, m: i32, n: i32, k: i32, count: i32, work: usize, counter: usize, unit: i32, byRows: i32): void {
   if (m <= 0 || n <= 0 || count <= 0) return;
   if (unit <= 0) unit = byRows ? m : n;
   const perProduct = byRows ? (m + unit - 1) / unit : (n + unit - 1) / unit;
@@ -69,9 +70,11 @@ export function gemm(a: usize, aRow: i32, aCol: i32, aBatch: i32, b: usize, bRow
     const tb = b + ((<usize>t * bBatch) << 2);
     const tc = c + ((<usize>t * cBatch) << 2);
     if (byRows) {
-      gemmOne(ta + ((<usize>first * aRow) << 2), aRow, aCol, tb, bRow, bCol, tc + ((<usize>first * ldc) << 2), ldc, min(unit, m - first), n, k, work);
+      gemmOne(ta + ((<usize>first * aRow) << 2), aRow, aCol, tb, bRow, bCol, tc + ((<usize>first * ldc) << 2), ldc, min(unit, m - first),
+          n, k, work);
     } else {
-      gemmOne(ta, aRow, aCol, tb + ((<usize>first * bCol) << 2), bRow, bCol, tc + (<usize>first << 2), ldc, m, min(unit, n - first), k, work);
+      gemmOne(ta, aRow, aCol, tb + ((<usize>first * bCol) << 2), bRow, bCol, tc + (<usize>first << 2), ldc, m, min(unit, n - first), k,
+          work);
     }
   }
 }
@@ -126,7 +129,8 @@ export function gemmPacked(pa: usize, pb: usize, c: usize, ldc: i32, m: i32, n: 
         const cCols = c + ((<usize>ic * ldc + jr) << 2);
         // The B panel (kc × 8) stays in L1 while the row panels of the A block pass over it.
         for (let ir = 0; ir < mc; ir += MR) {
-          kernelPacked(kc, aBlock + ((<usize>ir * kc) << 2), panel, cCols + ((<usize>ir * ldc) << 2), ldc, min(MR, mc - ir), min(NR, n - jr), pc == 0, tile);
+          kernelPacked(kc, aBlock + ((<usize>ir * kc) << 2), panel, cCols + ((<usize>ir * ldc) << 2), ldc, min(MR, mc - ir), min(NR,
+              n - jr), pc == 0, tile);
         }
       }
     }
@@ -142,7 +146,8 @@ export function gemmPacked(pa: usize, pb: usize, c: usize, ldc: i32, m: i32, n: 
   return u;
 }
 
-function gemmOne(a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32, work: usize): void {
+function gemmOne(a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32,
+    work: usize): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     for (let i = 0; i < m; i++) memory.fill(c + ((<usize>i * ldc) << 2), 0, <usize>n << 2);
@@ -185,7 +190,8 @@ function gemmOne(a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32,
  * A row band stays in L1 across the (few) panels. Rows past m repeat the last row, whose sums are
  * then dropped, so nothing is read outside op(A).
  */
-function blockInPlace(a: usize, aRow: i32, aCol: i32, m: i32, kc: i32, nc: i32, pb: usize, c: usize, ldc: i32, first: bool, tile: usize): void {
+function blockInPlace(a: usize, aRow: i32, aCol: i32, m: i32, kc: i32, nc: i32, pb: usize, c: usize, ldc: i32, first: bool,
+    tile: usize): void {
   const rowStep = <usize>aRow << 2;
   const colStep = <usize>aCol << 2;
   for (let ir = 0; ir < m; ir += MR) {
@@ -230,7 +236,8 @@ function kernelPacked(kc: i32, pa: usize, pb: usize, c: usize, ldc: i32, mr: i32
 }
 
 /** 4 × 8 tile reading op(A) in place (four row pointers, `colStep` bytes per step). */
-function kernelInPlace(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, colStep: usize, pb: usize, c: usize, ldc: i32, mr: i32, nr: i32, first: bool, tile: usize): void {
+function kernelInPlace(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, colStep: usize, pb: usize, c: usize, ldc: i32, mr: i32,
+    nr: i32, first: bool, tile: usize): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
@@ -261,7 +268,8 @@ function kernelInPlace(kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, colS
 }
 
 /** Writes (first k block) or adds the live mr × nr part of a 4 × 8 tile into C. */
-@inline function storeTile(c: usize, ldc: i32, mr: i32, nr: i32, first: bool, tile: usize, c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128): void {
+@inline function storeTile(c: usize, ldc: i32, mr: i32, nr: i32, first: bool, tile: usize, c00: v128, c01: v128, c10: v128, c11: v128,
+    c20: v128, c21: v128, c30: v128, c31: v128): void {
   const rowBytes = <usize>ldc << 2;
   if (mr == MR && nr == NR) {
     const r1 = c + rowBytes;
@@ -378,8 +386,10 @@ function packB(b: usize, bRow: i32, bCol: i32, depth: i32, cols: i32, dst: usize
       const s4 = src + 4 * colStep;
       for (; p + 3 < depth; p += 4) {
         const o = <usize>p << 2;
-        storeTransposed(dst, 32, v128.load(src + o), v128.load(src + colStep + o), v128.load(src + 2 * colStep + o), v128.load(src + 3 * colStep + o));
-        storeTransposed(dst + 16, 32, v128.load(s4 + o), v128.load(s4 + colStep + o), v128.load(s4 + 2 * colStep + o), v128.load(s4 + 3 * colStep + o));
+        storeTransposed(dst, 32, v128.load(src + o), v128.load(src + colStep + o), v128.load(src + 2 * colStep + o),
+            v128.load(src + 3 * colStep + o));
+        storeTransposed(dst + 16, 32, v128.load(s4 + o), v128.load(s4 + colStep + o), v128.load(s4 + 2 * colStep + o),
+            v128.load(s4 + 3 * colStep + o));
         dst += 128;
       }
     }

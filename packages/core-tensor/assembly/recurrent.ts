@@ -30,7 +30,10 @@ import { madd, sigmoidf4, tanhf4 } from './vmath';
 // vmath's functions. (Reading the constants from a table in memory instead of v128.const made the
 // LSTM step slower, though not a plain σ loop.)
 
-/** e^x for lanes clamped to [−87, 88] (NaN kept): x = n·ln 2 + r, e^r by Cephes' polynomial, 2^n written into the exponent field (n in [−126, 127]). */
+/**
+ * e^x for lanes clamped to [−87, 88] (NaN kept): x = n·ln 2 + r, e^r by Cephes' polynomial, 2^n written into the exponent field (n
+ * in [−126, 127]).
+ */
 @inline function expClamped(x: v128): v128 {
   // pmin / pmax return their first operand when the comparison fails, so NaN lanes stay NaN.
   x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87)), f32x4.splat(88));
@@ -95,7 +98,8 @@ import { madd, sigmoidf4, tanhf4 } from './vmath';
   for (let j = 0; j < hidden; j += 4) {
     const lanes = hidden - j;
     const o = <usize>j << 2;
-    const cv = madd(v128.load(act + blockBytes + o), v128.load(cPrev + o), f32x4.mul(v128.load(act + o), v128.load(act + 2 * blockBytes + o)));
+    const cv = madd(v128.load(act + blockBytes + o), v128.load(cPrev + o), f32x4.mul(v128.load(act + o),
+        v128.load(act + 2 * blockBytes + o)));
     const tc = tanh(cv);
     storeLanes(c + o, cv, lanes);
     storeLanes(h + o, f32x4.mul(v128.load(act + 3 * blockBytes + o), tc), lanes);
@@ -156,13 +160,15 @@ export function gruForwardF32(xProj: usize, hProj: usize, hPrev: usize, rows: i3
  * lstmForwardF32. xProj, hProj [rows, 4H]; cPrev, h, c [rows, H]; saved [rows, 5H] or 0. Without
  * saved, hProj is overwritten with the activations (it is the step's scratch).
  */
-export function lstmStepF32(xProj: usize, hProj: usize, bias: usize, cPrev: usize, rows: i32, hidden: i32, h: usize, c: usize, saved: usize): void {
+export function lstmStepF32(xProj: usize, hProj: usize, bias: usize, cPrev: usize, rows: i32, hidden: i32, h: usize, c: usize,
+    saved: usize): void {
   const blockBytes = <usize>hidden << 2;
   for (let r = 0; r < rows; r++) {
     const gRow = <usize>r * 4 * blockBytes;
     const s0 = <usize>r * blockBytes;
     const v0 = saved + <usize>r * 5 * blockBytes;
-    lstmRow(xProj + gRow, hProj + gRow, bias, cPrev + s0, hidden, h + s0, c + s0, saved != 0 ? v0 : hProj + gRow, saved != 0 ? v0 + 4 * blockBytes : 0);
+    lstmRow(xProj + gRow, hProj + gRow, bias, cPrev + s0, hidden, h + s0, c + s0, saved != 0 ? v0 : hProj + gRow,
+        saved != 0 ? v0 + 4 * blockBytes : 0);
   }
 }
 
@@ -173,7 +179,8 @@ export function lstmStepF32(xProj: usize, hProj: usize, bias: usize, cPrev: usiz
  * dcTotal·cPrev·σf(1−σf), dcTotal·σi·(1 − tanh²g), dh·tanh c·σo(1−σo)); dcPrev = dcTotal·σf.
  * dcPrev may be dc (each vector is read before it is written).
  */
-export function lstmBackwardF32(saved: usize, cPrev: usize, dh: usize, dhExtra: usize, dc: usize, rows: i32, hidden: i32, dGates: usize, dcPrev: usize): void {
+export function lstmBackwardF32(saved: usize, cPrev: usize, dh: usize, dhExtra: usize, dc: usize, rows: i32, hidden: i32, dGates: usize,
+    dcPrev: usize): void {
   const blockBytes = <usize>hidden << 2;
   const one = f32x4.splat(1);
   for (let r = 0; r < rows; r++) {
@@ -210,7 +217,8 @@ export function lstmBackwardF32(saved: usize, cPrev: usize, dh: usize, dhExtra: 
  *
  * Two passes per row, as the LSTM step: r and z first (independent chains), then n and h.
  */
-export function gruStepF32(xProj: usize, hProj: usize, biasIH: usize, biasHH: usize, hPrev: usize, rows: i32, hidden: i32, h: usize, saved: usize): void {
+export function gruStepF32(xProj: usize, hProj: usize, biasIH: usize, biasHH: usize, hPrev: usize, rows: i32, hidden: i32, h: usize,
+    saved: usize): void {
   const blockBytes = <usize>hidden << 2;
   for (let row = 0; row < rows; row++) {
     const gRow = <usize>row * 3 * blockBytes;
@@ -265,7 +273,8 @@ export function gruStepF32(xProj: usize, hProj: usize, biasIH: usize, biasHH: us
  * dr = dn·h_n·r(1 − r), dz = dh(hPrev − n)·z(1 − z); writes dxProj = (dr, dz, dn),
  * dhProj = (dr, dz, dn·r) and dhPrev = dh·z (the direct term). dhPrev may be dhDirect.
  */
-export function gruBackwardF32(saved: usize, hProj: usize, hPrev: usize, dh: usize, dhExtra: usize, dhDirect: usize, rows: i32, hidden: i32, dxProj: usize, dhProj: usize, dhPrev: usize): void {
+export function gruBackwardF32(saved: usize, hProj: usize, hPrev: usize, dh: usize, dhExtra: usize, dhDirect: usize, rows: i32,
+    hidden: i32, dxProj: usize, dhProj: usize, dhPrev: usize): void {
   const blockBytes = <usize>hidden << 2;
   const one = f32x4.splat(1);
   for (let row = 0; row < rows; row++) {
@@ -312,7 +321,10 @@ export function gruBackwardF32(saved: usize, hProj: usize, hPrev: usize, dh: usi
   return (bytes + 63) & ~(<usize>63);
 }
 
-/** Bytes of one thread's scratch for a sequence call: gate rows [chunk, width] (width 0 = none), the packed [chunk, depth] GEMM operand, a tile. */
+/**
+ * Bytes of one thread's scratch for a sequence call: gate rows [chunk, width] (width 0 = none), the packed [chunk, depth] GEMM
+ * operand, a tile.
+ */
 export function sequenceScratchBytes(chunk: i32, width: i32, depth: i32): i32 {
   return <i32>(align64(<usize>chunk * width * 4) + align64(<usize>depth * (((chunk + 3) >> 2) << 2) * 4) + 128);
 }
@@ -344,7 +356,8 @@ export function sequenceScratchBytes(chunk: i32, width: i32, depth: i32): i32 {
  * lstmSequenceForward (Backend) for every chunk taken: xProj [T, B, 4H], h0, c0 [B, H], W_hhᵀ
  * packed ([H, 4H]), bias [4H] or 0; writes hs, cs [T, B, H] and saved [T, B, 5H] (0 = none).
  */
-export function lstmSequenceForwardF32(x: usize, h0: usize, c0: usize, packedW: usize, bias: usize, hs: usize, cs: usize, saved: usize, steps: i32, rows: i32, hidden: i32, reverse: i32, scratch: usize, counter: usize, chunk: i32): void {
+export function lstmSequenceForwardF32(x: usize, h0: usize, c0: usize, packedW: usize, bias: usize, hs: usize, cs: usize, saved: usize,
+    steps: i32, rows: i32, hidden: i32, reverse: i32, scratch: usize, counter: usize, chunk: i32): void {
   const width = 4 * hidden;
   const gates = scratch;
   const packedA = packedOperand(scratch, chunk, width);
@@ -376,7 +389,8 @@ export function lstmSequenceForwardF32(x: usize, h0: usize, c0: usize, packedW: 
  * (or zeros) and is carried back through the steps, ending as dc0; `dhRec` [B, H] carries the
  * recurrent gradient dGates·W_hh of the step after, ending as dh0; writes dX [T, B, 4H].
  */
-export function lstmSequenceBackwardF32(packedW: usize, saved: usize, c0: usize, cs: usize, dHs: usize, dhLast: usize, dc: usize, dhRec: usize, dX: usize, steps: i32, rows: i32, hidden: i32, reverse: i32, scratch: usize, counter: usize, chunk: i32): void {
+export function lstmSequenceBackwardF32(packedW: usize, saved: usize, c0: usize, cs: usize, dHs: usize, dhLast: usize, dc: usize,
+    dhRec: usize, dX: usize, steps: i32, rows: i32, hidden: i32, reverse: i32, scratch: usize, counter: usize, chunk: i32): void {
   const width = 4 * hidden;
   const packedA = packedOperand(scratch, chunk, 0);
   const tile = spillTile(scratch, chunk, 0, width);
@@ -395,7 +409,8 @@ export function lstmSequenceBackwardF32(packedW: usize, saved: usize, c0: usize,
       const cPrev = k == 0 ? c0 + rowOffset : cs + <usize>((reverse ? t + 1 : t - 1) * rows + first) * hBytes;
       const extra = k == steps - 1 ? (dhLast != 0 ? dhLast + rowOffset : 0) : dhRec + rowOffset;
       const dGates = dX + at * 4 * hBytes;
-      lstmBackwardF32(saved + at * 5 * hBytes, cPrev, dHs != 0 ? dHs + at * hBytes : 0, extra, dc + rowOffset, m, hidden, dGates, dc + rowOffset);
+      lstmBackwardF32(saved + at * 5 * hBytes, cPrev, dHs != 0 ? dHs + at * hBytes : 0, extra, dc + rowOffset, m, hidden, dGates,
+          dc + rowOffset);
       recurrentProduct(dGates, width, packedW, dhRec + rowOffset, m, hidden, width, packedA, tile);
     }
   }
@@ -406,7 +421,8 @@ export function lstmSequenceBackwardF32(packedW: usize, saved: usize, c0: usize,
  * ([H, 3H]), biasIH, biasHH [3H] or 0; writes hs [T, B, H], and saved and hProj [T, B, 3H] unless
  * 0 (then the step's hProj rows sit in the scratch).
  */
-export function gruSequenceForwardF32(x: usize, h0: usize, packedW: usize, biasIH: usize, biasHH: usize, hs: usize, saved: usize, hProj: usize, steps: i32, rows: i32, hidden: i32, reverse: i32, scratch: usize, counter: usize, chunk: i32): void {
+export function gruSequenceForwardF32(x: usize, h0: usize, packedW: usize, biasIH: usize, biasHH: usize, hs: usize, saved: usize,
+    hProj: usize, steps: i32, rows: i32, hidden: i32, reverse: i32, scratch: usize, counter: usize, chunk: i32): void {
   const width = 3 * hidden;
   // The step's hProj rows need the scratch only when hProj is not kept.
   const gateRows = hProj != 0 ? 0 : width;
@@ -437,7 +453,9 @@ export function gruSequenceForwardF32(x: usize, h0: usize, packedW: usize, biasI
  * `dhRec` [B, H] carry the direct (z ⊙ dh) and recurrent (dHProj·W_hh) gradients of the step
  * after, ending as the two terms of dh0; writes dX and dHProj [T, B, 3H].
  */
-export function gruSequenceBackwardF32(packedW: usize, saved: usize, hProj: usize, h0: usize, hs: usize, dHs: usize, dhLast: usize, direct: usize, dhRec: usize, dX: usize, dHProj: usize, steps: i32, rows: i32, hidden: i32, reverse: i32, scratch: usize, counter: usize, chunk: i32): void {
+export function gruSequenceBackwardF32(packedW: usize, saved: usize, hProj: usize, h0: usize, hs: usize, dHs: usize, dhLast: usize,
+    direct: usize, dhRec: usize, dX: usize, dHProj: usize, steps: i32, rows: i32, hidden: i32, reverse: i32,
+    scratch: usize, counter: usize, chunk: i32): void {
   const width = 3 * hidden;
   const packedA = packedOperand(scratch, chunk, 0);
   const tile = spillTile(scratch, chunk, 0, width);

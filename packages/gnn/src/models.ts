@@ -177,7 +177,17 @@ export class GNN extends nn.Module<[NodeFeatures, Tensor], Tensor> {
 
   constructor(options: GNNOptions) {
     super();
-    const { conv, inChannels, hiddenChannels, outChannels, numLayers = 2, dropout: p = 0.5, act = 'relu', generator } = options;
+    const d = DEFAULT_GNN_ARCHITECTURE;
+    const {
+      conv,
+      inChannels,
+      hiddenChannels,
+      outChannels,
+      numLayers = d.numLayers,
+      dropout: p = d.dropout,
+      act = d.act,
+      generator,
+    } = options;
     const inputDropout = options.inputDropout ?? p;
     const op = this.typeName;
     if (!CONV_KINDS.includes(conv))
@@ -401,6 +411,17 @@ export class GAT extends GNN {
   }
 }
 
+/** `GNN`'s defaults for what its options leave out (the width options have none). */
+export const DEFAULT_GNN_ARCHITECTURE = Object.freeze({
+  numLayers: 2,
+  dropout: 0.5,
+  act: 'relu' as Activation,
+  heads: 1,
+  outHeads: 1,
+  attentionDropout: 0,
+  aggr: 'mean' as 'mean' | 'max' | 'sum',
+});
+
 const CONV_KINDS: readonly ConvKind[] = ['gcn', 'gat', 'gatv2', 'sage', 'gin'];
 
 /** The options that belong to some convolutions only, and which. */
@@ -439,8 +460,15 @@ function buildConv(
         if (value !== undefined && (!Number.isInteger(value) || value < 1))
           throw new ValueError(`${op}: ${name} must be a positive integer, got ${String(value)}`);
       }
-      const heads = last ? (options.outHeads ?? 1) : (options.heads ?? 1);
-      const attention = { heads, concat: !last, dropout: options.attentionDropout ?? 0, cached: options.cached ?? false, dtype, generator };
+      const heads = last ? (options.outHeads ?? DEFAULT_GNN_ARCHITECTURE.outHeads) : (options.heads ?? DEFAULT_GNN_ARCHITECTURE.heads);
+      const attention = {
+        heads,
+        concat: !last,
+        dropout: options.attentionDropout ?? DEFAULT_GNN_ARCHITECTURE.attentionDropout,
+        cached: options.cached ?? false,
+        dtype,
+        generator,
+      };
       const conv =
         options.conv === 'gat'
           ? new GATConv(inChannels, outChannels, {
@@ -453,7 +481,10 @@ function buildConv(
       return { layer: conv as GraphLayer, width: last ? outChannels : outChannels * heads };
     }
     case 'sage':
-      return { layer: new SAGEConv(inChannels, outChannels, { aggr: options.aggr ?? 'mean', dtype, generator }), width: outChannels };
+      return {
+        layer: new SAGEConv(inChannels, outChannels, { aggr: options.aggr ?? DEFAULT_GNN_ARCHITECTURE.aggr, dtype, generator }),
+        width: outChannels,
+      };
     case 'gin': {
       const mlp = new nn.Sequential(
         new nn.Linear({ inFeatures: inChannels, outFeatures: outChannels, dtype, generator }),

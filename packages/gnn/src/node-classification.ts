@@ -170,6 +170,14 @@ interface PreparedData {
 
 const OP = 'trainNodeClassifier';
 
+/** `trainNodeClassifier`'s defaults: Kipf & Welling's GCN training. */
+export const DEFAULT_NODE_CLASSIFIER_TRAINING = Object.freeze({
+  epochs: 200,
+  lr: 0.01,
+  weightDecay: 5e-4,
+  criterion: 'accuracy' as SelectionCriterion,
+});
+
 /**
  * Trains a node classifier full-batch on the training nodes and selects its weights on the
  * validation nodes, as the GCN/GAT papers and PyG's examples do. Each epoch:
@@ -206,11 +214,11 @@ export function trainNodeClassifier(
   options: TrainNodeClassifierOptions = {},
 ): TrainNodeClassifierResult {
   const {
-    epochs = 200,
-    lr = 0.01,
-    weightDecay = 5e-4,
+    epochs = DEFAULT_NODE_CLASSIFIER_TRAINING.epochs,
+    lr = DEFAULT_NODE_CLASSIFIER_TRAINING.lr,
+    weightDecay = DEFAULT_NODE_CLASSIFIER_TRAINING.weightDecay,
     weightDecayFilter,
-    criterion = 'accuracy',
+    criterion = DEFAULT_NODE_CLASSIFIER_TRAINING.criterion,
     patience = Infinity,
     restoreBest = true,
     seed,

@@ -3,6 +3,7 @@ export {
   GNN,
   GCN,
   GAT,
+  DEFAULT_GNN_ARCHITECTURE,
   DROPOUT_PLACEMENTS,
   type DropoutPlacement,
   type GNNOptions,
@@ -27,6 +28,7 @@ export { sparseDropout } from './sparse-dropout.js';
 export { recipeFor, firstLayerOnly, type NodeClassificationRecipe } from './model-recipes.js';
 export {
   trainNodeClassifier,
+  DEFAULT_NODE_CLASSIFIER_TRAINING,
   evaluate,
   ModelSelector,
   SELECTION_CRITERIA,

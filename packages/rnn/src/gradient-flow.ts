@@ -84,6 +84,9 @@ interface Stack {
   readout: { weight: Tensor; bias: Tensor | null } | null;
 }
 
+/** `gradientNormsOverTime`'s defaults: a sequence of 100 steps, the recurrent weights as they are. */
+export const DEFAULT_GRADIENT_FLOW = Object.freeze({ length: 100, recurrentScale: 1 });
+
 /**
  * Measures `‖∂L_T/∂h_t‖` for every step t of one sequence batch, with the loss taken at the last
  * step only. The model runs step by step (its `CellKind` and its layers' parameters, in evaluation
@@ -102,7 +105,12 @@ interface Stack {
  * norms[0] / norms[99]   // tiny: the gradient of L_100 has vanished by step 1
  */
 export function gradientNormsOverTime(model: GradientFlowModel, options: GradientNormsOptions = {}): GradientNormsResult {
-  const { loss: lossKind = 'readout', recurrentScale = 1, generator = defaultGenerator, classes = 10 } = options;
+  const {
+    loss: lossKind = 'readout',
+    recurrentScale = DEFAULT_GRADIENT_FLOW.recurrentScale,
+    generator = defaultGenerator,
+    classes = 10,
+  } = options;
   if (lossKind !== 'readout' && lossKind !== 'sum')
     throw new ValueError(`gradientNormsOverTime: loss must be 'readout' or 'sum', got '${String(lossKind)}'`);
   if (!Number.isFinite(recurrentScale))
@@ -118,7 +126,7 @@ export function gradientNormsOverTime(model: GradientFlowModel, options: Gradien
       throw new ShapeError(`gradientNormsOverTime: expected an input of shape [B, T, ${inputSize}], got ${fmtShape(x.shape)}`);
     if (x.dtype !== dtype) x = x.to(dtype);
   } else {
-    const { length = 100, batch = 1 } = options;
+    const { length = DEFAULT_GRADIENT_FLOW.length, batch = 1 } = options;
     for (const [name, v] of [
       ['length', length],
       ['batch', batch],

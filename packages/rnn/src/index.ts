@@ -38,6 +38,7 @@ export {
 export { manualBptt, type BPTTForm, type ManualBPTTOptions, type ManualBPTTResult, type VanillaRNNGradients } from './bptt.js';
 export {
   gradientNormsOverTime,
+  DEFAULT_GRADIENT_FLOW,
   type GradientFlowModel,
   type GradientFlowLoss,
   type GradientNormsOptions,
@@ -52,6 +53,7 @@ export {
 } from './sequence-classifier.js';
 export {
   trainSequenceTask,
+  DEFAULT_SEQUENCE_TRAINING,
   type TrainSequenceOptions,
   type TrainSequenceProgress,
   type TrainSequenceResult,

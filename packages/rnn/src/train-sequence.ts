@@ -87,6 +87,9 @@ export interface TrainSequenceResult {
   seconds: number;
 }
 
+/** `trainSequenceTask`'s defaults for clipping and evaluation (the course's max-norm 10). */
+export const DEFAULT_SEQUENCE_TRAINING = Object.freeze({ maxNorm: 10, evalEvery: 100, evalBatchSize: 512, finalEvalSize: 2048 });
+
 /**
  * Trains `model` on fresh batches of `task` with Adam and max-norm clipping, as the course does:
  * each step draws `batchSize` examples, minimises the mean cross-entropy of the logits, clips the
@@ -120,10 +123,10 @@ export function trainSequenceTask(options: TrainSequenceOptions): TrainSequenceR
     steps = 2000,
     batchSize = 128,
     lr = 1e-3,
-    maxNorm = 10,
-    evalEvery = 100,
-    evalBatchSize = 512,
-    finalEvalSize = 2048,
+    maxNorm = DEFAULT_SEQUENCE_TRAINING.maxNorm,
+    evalEvery = DEFAULT_SEQUENCE_TRAINING.evalEvery,
+    evalBatchSize = DEFAULT_SEQUENCE_TRAINING.evalBatchSize,
+    finalEvalSize = DEFAULT_SEQUENCE_TRAINING.finalEvalSize,
     stopAtAccuracy,
     stopPatience = 1,
     generator = defaultGenerator,

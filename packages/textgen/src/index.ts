@@ -67,7 +67,7 @@ export {
   type GenerateResult,
   type GeneratedToken,
 } from './sampling/generate.js';
-export { beamSearch, type BeamSearchOptions, type BeamSearchResult, type Beam } from './sampling/beam-search.js';
+export { beamSearch, DEFAULT_BEAM_WIDTH, type BeamSearchOptions, type BeamSearchResult, type Beam } from './sampling/beam-search.js';
 export {
   saveCheckpoint,
   loadCheckpoint,

@@ -47,7 +47,8 @@ export function runGraphDemo(
   const data = { ...karate, x: normalizeFeatures(karate.x) };
   const shape = { inChannels: data.numFeatures, outChannels: data.numClasses };
   io.log?.(
-    `karate club: ${karate.numNodes} members, ${karate.edgeIndex.shape[1]! / 2} friendships; trained on the two leaders (${karate.classNames!.join(', ')}), tested on the other ${karate.testIndex.size}`,
+    `karate club: ${karate.numNodes} members, ${karate.edgeIndex.shape[1]! / 2} friendships; trained on ` +
+      `the two leaders (${karate.classNames!.join(', ')}), tested on the other ${karate.testIndex.size}`,
   );
   const train = (name: 'gcn' | 'gat', build: () => NodeClassifier): GraphDemoModelResult => {
     const { training } = recipeFor(name, 'karate');
@@ -55,7 +56,8 @@ export function runGraphDemo(
     const run = perSeed[0]!;
     const correct = Math.round(run.testAccuracy * karate.testIndex.size);
     io.print(
-      `${name.toUpperCase().padEnd(3)}: test accuracy ${(run.testAccuracy * 100).toFixed(1)}% (${correct}/${karate.testIndex.size} members in the right club) after ${run.epochs} epochs, ${run.msPerEpoch.toFixed(1)} ms/epoch`,
+      `${name.toUpperCase().padEnd(3)}: test accuracy ${(run.testAccuracy * 100).toFixed(1)}% (${correct}/${karate.testIndex.size} ` +
+        `members in the right club) after ${run.epochs} epochs, ${run.msPerEpoch.toFixed(1)} ms/epoch`,
     );
     return { testAccuracy: run.testAccuracy, epochs: run.epochs, msPerEpoch: run.msPerEpoch, seconds: ms / 1000 };
   };

@@ -5,8 +5,17 @@
  */
 import { Generator } from '@tensorloom/core-tensor';
 import { loadMobyDick } from '@tensorloom/datasets';
-import { TextGenerationModel, Trainer, UnknownCharacterError, generate, prepareCorpus, saveCheckpoint } from '@tensorloom/textgen';
-import { UsageError, floatOption, intOption, stringOption, type Command, type CommandContext } from '../cli.js';
+import {
+  DEFAULT_VALIDATION_FRACTION,
+  TextGenerationModel,
+  Trainer,
+  UnknownCharacterError,
+  generate,
+  prepareCorpus,
+  saveCheckpoint,
+} from '@tensorloom/textgen';
+import { UsageError, stringOption, type Command, type CommandContext } from '../cli.js';
+import { float, int, resolveSettings, settingOptions } from '../settings.js';
 import { runGraphDemo, type GraphDemoResult } from './demo-graph.js';
 import {
   TrainingProgressLine,
@@ -24,6 +33,53 @@ export const DEMO_MAX_MINUTES = 2;
 
 /** Validation batches (of 128 windows of 30 characters) the demo measures: about 61,000 characters. */
 const DEMO_EVAL_BATCHES = 16;
+
+/** The demo's flags: its own sizes and budget, chosen to get far in two minutes (not textgen's defaults). */
+export const DEMO_SETTINGS = {
+  maxMinutes: {
+    flag: 'max-minutes',
+    description: 'Training time of the text model',
+    valueName: 'M',
+    default: DEMO_MAX_MINUTES,
+    parse: float({ above: 0 }),
+  },
+  steps: {
+    flag: 'steps',
+    description: 'Train the text model for this many steps instead of --max-minutes',
+    valueName: 'N',
+    default: undefined as number | undefined,
+    parse: int({ min: 1 }),
+  },
+  embedding: { flag: 'embedding', description: 'Character embedding size', valueName: 'N', default: 64, parse: int({ min: 1 }) },
+  hidden: { flag: 'hidden', description: 'LSTM hidden units', valueName: 'N', default: 128, parse: int({ min: 1 }) },
+  layers: { flag: 'layers', description: 'Stacked LSTM layers', valueName: 'N', default: 1, parse: int({ min: 1 }) },
+  batch: { flag: 'batch', description: 'Windows of 30 characters per step', valueName: 'N', default: 64, parse: int({ min: 1 }) },
+  lr: { flag: 'lr', description: 'Adam learning rate', valueName: 'RATE', default: 0.01, parse: float({ above: 0 }) },
+  prompt: {
+    flag: 'prompt',
+    description: 'Text for the model to complete',
+    valueName: 'TEXT',
+    default: 'The whale ',
+    parse: (raw: string | boolean, flag: string) => {
+      if (raw === '') throw new UsageError(`--${flag} must not be empty`);
+      return String(raw);
+    },
+  },
+  seed: {
+    flag: 'seed',
+    description: 'Seed of the weights, the data order and the samples',
+    valueName: 'N',
+    default: 0,
+    parse: int({ min: 0 }),
+  },
+  graphEpochs: {
+    flag: 'graph-epochs',
+    description: 'Training epochs of GCN and GAT (0 skips part 2)',
+    valueName: 'N',
+    default: 100,
+    parse: int({ min: 0 }),
+  },
+};
 
 export interface TextDemoOptions {
   maxSeconds: number | undefined;
@@ -68,7 +124,8 @@ export async function runTextDemo(ctx: CommandContext, options: TextDemoOptions)
   const budget = options.steps !== undefined ? `${options.steps} steps` : `${formatSeconds(options.maxSeconds!)}`;
   ctx.print(`== 1. A character-level LSTM reads Moby-Dick (${budget}) ==`);
   ctx.log(
-    `Moby-Dick: ${grouped(text.length)} characters, ${tokenizer.vocabSize} distinct; embedding ${options.embedding} → LSTM ${options.hidden}×${options.layers} → linear, ` +
+    `Moby-Dick: ${grouped(text.length)} characters, ${tokenizer.vocabSize} distinct; ` +
+      `embedding ${options.embedding} → LSTM ${options.hidden}×${options.layers} → linear, ` +
       `${grouped(model.numParameters())} parameters; Adam lr ${options.lr}, batch ${options.batch}×30; ${describeBackend()}`,
   );
   const progress = new TrainingProgressLine(ctx.stderr);
@@ -111,7 +168,7 @@ export async function runTextDemo(ctx: CommandContext, options: TextDemoOptions)
       model,
       tokenizer,
       trainer,
-      metadata: { corpus: 'moby-dick', encoding: 'utf-8', validationFraction: 0.1 },
+      metadata: { corpus: 'moby-dick', encoding: 'utf-8', validationFraction: DEFAULT_VALIDATION_FRACTION },
     });
     ctx.print(`checkpoint: ${options.out} (try: tensorloom textgen sample --checkpoint ${options.out} --prompt "The whale")`);
   }
@@ -131,50 +188,33 @@ export async function runTextDemo(ctx: CommandContext, options: TextDemoOptions)
   };
 }
 
+const DEMO_DEFAULTS = resolveSettings({}, DEMO_SETTINGS);
+
 export const demoCommand: Command = {
   path: ['demo'],
   summary: 'Train a character-level LSTM on Moby-Dick for two minutes and print what it writes; then GCN and GAT on the karate club.',
   details: [
-    'Part 1 trains embedding → LSTM → linear on the embedded Moby-Dick (Adam, batch 64 windows of 30',
+    `Part 1 trains embedding → LSTM → linear on the embedded Moby-Dick (Adam, batch ${DEMO_DEFAULTS.batch} windows of 30`,
     'characters) for --max-minutes, measures bits per character on the held-out end of the book, and',
     "prints greedy sentences from five random first characters, the same sampled at the course sheet's",
     'τ ∈ {0.5, 1, 2} (τ multiplies the logits: τ = 0.5 is temperature 2) and a completion of --prompt.',
-    "The defaults (one LSTM layer of 128, lr 0.01) get further in two minutes than the course's two",
+    `The defaults (one LSTM layer of ${DEMO_DEFAULTS.hidden}, lr ${DEMO_DEFAULTS.lr}) get further in two minutes than the course's two`,
     "layers at lr 2e-3 (2.4 against 2.5 bits/char here); textgen train runs the course's model.",
     "Part 2 trains GCN and GAT on Zachary's karate club from its two leaders and prints their accuracy",
     'on the other 32 members. --steps, or a small --max-minutes, shortens part 1; --graph-epochs part 2.',
   ].join('\n'),
   options: {
-    'max-minutes': { type: 'string', description: 'Training time of the text model.', default: String(DEMO_MAX_MINUTES), valueName: 'M' },
-    steps: { type: 'string', description: 'Train the text model for this many steps instead of --max-minutes.', valueName: 'N' },
-    embedding: { type: 'string', description: 'Character embedding size.', default: '64', valueName: 'N' },
-    hidden: { type: 'string', description: 'LSTM hidden units.', default: '128', valueName: 'N' },
-    layers: { type: 'string', description: 'Stacked LSTM layers.', default: '1', valueName: 'N' },
-    batch: { type: 'string', description: 'Windows of 30 characters per step.', default: '64', valueName: 'N' },
-    lr: { type: 'string', description: 'Adam learning rate.', default: '0.01', valueName: 'RATE' },
-    prompt: { type: 'string', description: 'Text for the model to complete.', default: 'The whale ', valueName: 'TEXT' },
-    seed: { type: 'string', description: 'Seed of the weights, the data order and the samples.', default: '0', valueName: 'N' },
-    'graph-epochs': { type: 'string', description: 'Training epochs of GCN and GAT (0 skips part 2).', default: '100', valueName: 'N' },
+    ...settingOptions(DEMO_SETTINGS),
     out: { type: 'string', description: 'Also save the text model as a checkpoint here (for textgen sample).', valueName: 'DIR' },
   },
   async run(values, ctx) {
-    const steps = values.steps === undefined ? undefined : intOption(values, 'steps', 1, { min: 1 });
-    const maxMinutes = floatOption(values, 'max-minutes', DEMO_MAX_MINUTES, { min: 0, exclusiveMin: true });
-    const prompt = stringOption(values, 'prompt') ?? 'The whale ';
-    if (prompt === '') throw new UsageError('--prompt must not be empty');
+    const { maxMinutes, steps, graphEpochs, ...sizes } = resolveSettings(values, DEMO_SETTINGS);
     const options: TextDemoOptions = {
+      ...sizes,
       steps,
       maxSeconds: steps === undefined ? maxMinutes * 60 : undefined,
-      embedding: intOption(values, 'embedding', 64, { min: 1 }),
-      hidden: intOption(values, 'hidden', 128, { min: 1 }),
-      layers: intOption(values, 'layers', 1, { min: 1 }),
-      batch: intOption(values, 'batch', 64, { min: 1 }),
-      lr: floatOption(values, 'lr', 0.01, { min: 0, exclusiveMin: true }),
-      seed: intOption(values, 'seed', 0, { min: 0 }),
-      prompt,
       out: stringOption(values, 'out'),
     };
-    const graphEpochs = intOption(values, 'graph-epochs', 100, { min: 0 });
     const text = await runTextDemo(ctx, options);
     let graph: GraphDemoResult | undefined;
     if (graphEpochs > 0) {

@@ -5,9 +5,11 @@
  * of the chosen model, and reports the test accuracy as mean ± std over the seeds, with per-seed
  * figures, the time per epoch and the training curves.
  */
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { SparseCSR } from '@tensorloom/core-tensor';
 import {
+  DEFAULT_GNN_ARCHITECTURE,
+  DEFAULT_NODE_CLASSIFIER_TRAINING,
   DROPOUT_PLACEMENTS,
   GNN,
   SELECTION_CRITERIA,
@@ -17,71 +19,150 @@ import {
   type ConvKind,
   type GNNArchitecture,
   type NodeClassificationEpoch,
+  type NodeClassificationRecipe,
   type TrainNodeClassifierOptions,
 } from '@tensorloom/gnn';
-import {
-  graphDataset,
-  normalizeFeatures,
-  stratifiedSplit,
-  type AnyGraph,
-  type GraphDataset,
-  type StratifiedSplitOptions,
-} from '@tensorloom/graph';
-import { UsageError, floatOption, intOption, stringOption, type Command, type OptionValues } from '../cli.js';
+import { normalizeFeatures } from '@tensorloom/graph';
+import { UsageError, stringOption, type Command } from '../cli.js';
+import { GRAPH_FORMATS, GRAPH_SOURCE_SETTINGS, NAMED_DATASETS, PLANETOID_FEATURES, loadDataset } from '../graph-sources.js';
 import { lineChartSvg } from '../plot.js';
 import { seedOptions, seedsFrom } from '../seeds.js';
 import { Progress, formatSeconds } from '../progress.js';
-import { GRAPH_FORMATS, NAMED_DATASETS, choiceOption, loadNamedDataset, readGraphFile } from './graph.js';
+import { choice, float, givenSettings, int, resolveSettings, settingOptions, text, type Setting, type SettingsOf } from '../settings.js';
 
 /** The models `--model` accepts (the convolutions of `@tensorloom/gnn`'s `GNN`). */
 export const GNN_MODELS = ['gcn', 'gat', 'gatv2', 'sage', 'gin'] as const satisfies readonly ConvKind[];
 
-const PLANETOID_FEATURES = ['auto', 'file', 'identity', 'random'] as const;
 const ON_OFF = ['on', 'off'] as const;
 
-/** How to read a labelled graph file into a dataset. */
-export interface GraphFileDatasetOptions {
-  labelAttribute: string;
-  featureAttribute?: string;
-  /** Node attribute holding 'train', 'val' or 'test'; used when any node has it. */
-  splitAttribute: string;
-  split: StratifiedSplitOptions;
+/** `trainNodeClassifier`'s defaults, for the options a recipe leaves out. */
+const TRAINING_DEFAULTS = DEFAULT_NODE_CLASSIFIER_TRAINING;
+
+/** `GNN`'s defaults, for the options a recipe leaves out. */
+const ARCHITECTURE_DEFAULTS = DEFAULT_GNN_ARCHITECTURE;
+
+/** The dataset and the model whose recipe trains on it. */
+export const GNN_SETTINGS = {
+  dataset: {
+    flag: 'dataset',
+    description: `${NAMED_DATASETS.join(', ')}, a Planetoid-style folder or a graph file`,
+    valueName: 'NAME|PATH',
+    default: 'karate',
+    parse: text(),
+  },
+  model: {
+    flag: 'model',
+    description: `The model: ${GNN_MODELS.join(', ')}`,
+    valueName: 'NAME',
+    default: 'gcn' as (typeof GNN_MODELS)[number],
+    parse: choice(GNN_MODELS),
+  },
+};
+
+/** A flag that overrides part of the recipe: no default of its own (the recipe's). */
+function override<T>(
+  flag: string,
+  description: string,
+  valueName: string,
+  parse: (raw: string | boolean, flag: string) => T,
+): Setting<T | undefined> {
+  return { flag, description, valueName, default: undefined, parse };
 }
 
-/**
- * A node-classification dataset from a labelled graph: the split from `splitAttribute` where the
- * file has one, else `stratifiedSplit`. Features from `featureAttribute`, else one-hot node ids.
- */
-export function graphFileDataset(name: string, graph: AnyGraph, options: GraphFileDatasetOptions): GraphDataset {
-  const labelled = graph.filterNodes(
-    (_, attributes) => attributes[options.labelAttribute] !== undefined && attributes[options.labelAttribute] !== null,
-  );
-  if (labelled.length === 0) throw new UsageError(`--label-attribute: no node of ${name} has a '${options.labelAttribute}' attribute`);
-  if (options.featureAttribute !== undefined && !graph.someNode((_, attributes) => attributes[options.featureAttribute!] !== undefined)) {
-    throw new UsageError(`--feature-attribute: no node of ${name} has a '${options.featureAttribute}' attribute`);
-  }
-  const common = {
-    name,
-    labelAttribute: options.labelAttribute,
-    ...(options.featureAttribute === undefined ? {} : { featureAttribute: options.featureAttribute }),
-  };
-  const declared = graph.filterNodes((_, attributes) => attributes[options.splitAttribute] !== undefined);
-  if (declared.length > 0) {
-    const split: Record<'train' | 'val' | 'test', string[]> = { train: [], val: [], test: [] };
-    for (const node of declared) {
-      const part = String(graph.getNodeAttribute(node, options.splitAttribute));
-      if (part !== 'train' && part !== 'val' && part !== 'test') {
-        throw new UsageError(`--split-attribute: node '${node}' has ${options.splitAttribute} = '${part}'; expected train, val or test`);
-      }
-      split[part].push(node);
-    }
-    return graphDataset(graph, { ...common, split });
-  }
-  const unsplit = graphDataset(graph, { ...common, split: { train: [] } });
-  const rows = stratifiedSplit(unsplit.y.data as Int32Array, options.split);
-  const keys = (list: number[]) => list.map((row) => unsplit.index.key(row));
-  return graphDataset(graph, { ...common, split: { train: keys(rows.train), val: keys(rows.val), test: keys(rows.test) } });
-}
+/** The flags that override parts of `recipeFor(model, dataset)`. */
+export const RECIPE_SETTINGS = {
+  epochs: override('epochs', "Most epochs per seed (default: the recipe's)", 'N', int({ min: 1 })),
+  lr: override('lr', "Adam learning rate (default: the recipe's)", 'RATE', float({ above: 0 })),
+  hidden: override('hidden', "Hidden width, per head for gat/gatv2 (default: the recipe's)", 'N', int({ min: 1 })),
+  heads: override('heads', 'gat, gatv2: attention heads of the hidden layers (default 8)', 'N', int({ min: 1 })),
+  layers: override('layers', 'Graph layers (default 2)', 'N', int({ min: 1, max: 64 })),
+  dropout: override('dropout', "Dropout on each layer's input, features included (default: the recipe's)", 'P', float({ min: 0, max: 1 })),
+  attentionDropout: override(
+    'attention-dropout',
+    'gat, gatv2: dropout on the attention coefficients (default 0.6)',
+    'P',
+    float({ min: 0, max: 1 }),
+  ),
+  weightDecay: override('weight-decay', "L2 weight decay (default: the recipe's, on the parameters it names)", 'L2', float({ min: 0 })),
+  patience: override('patience', "Stop after N epochs without validation progress; 0 = never (default: the recipe's)", 'N', (raw, flag) => {
+    const epochs = int({ min: 0 })(raw, flag);
+    return epochs === 0 ? Infinity : epochs;
+  }),
+  criterion: override(
+    'criterion',
+    `The validation figure that selects the kept weights: ${SELECTION_CRITERIA.join(', ')} (default: the recipe's)`,
+    'NAME',
+    choice(SELECTION_CRITERIA),
+  ),
+  dropoutPlacement: override(
+    'dropout-placement',
+    "gat: layer-input (one mask on each layer's input, PyG) or per-head (a mask per head, and on the transformed features, " +
+      "the GAT authors' code) (default: the recipe's)",
+    'WHERE',
+    choice(DROPOUT_PLACEMENTS),
+  ),
+  attentionBias: override(
+    'attention-bias',
+    "gat: on (a bias per head inside each attention score's LeakyReLU, the GAT authors' code) or off (PyG) (default: the recipe's)",
+    'on|off',
+    (raw, flag) => choice(ON_OFF)(raw, flag) === 'on',
+  ),
+};
+
+/** How the dataset is read: Planetoid features, and for graph files the attributes, the split and the format. */
+export const DATA_SETTINGS = {
+  features: {
+    flag: 'features',
+    description: `Planetoid features: ${PLANETOID_FEATURES.join(', ')} (auto: features.csv, else random)`,
+    valueName: 'KIND',
+    default: 'auto' as (typeof PLANETOID_FEATURES)[number],
+    parse: choice(PLANETOID_FEATURES),
+  },
+  labelAttribute: {
+    flag: 'label-attribute',
+    description: 'Graph files: the node attribute holding the class',
+    valueName: 'NAME',
+    default: 'label',
+    parse: text(),
+  },
+  featureAttribute: {
+    flag: 'feature-attribute',
+    description: 'Graph files: the node attribute holding the features (a number or an array)',
+    valueName: 'NAME',
+    default: undefined as string | undefined,
+    parse: text(),
+  },
+  splitAttribute: {
+    flag: 'split-attribute',
+    description: 'Graph files: the node attribute holding train/val/test',
+    valueName: 'NAME',
+    default: 'split',
+    parse: text(),
+  },
+  trainPerClass: {
+    flag: 'train-per-class',
+    description: 'Graph files without a split: training nodes per class',
+    valueName: 'N',
+    default: 20,
+    parse: int({ min: 1 }),
+  },
+  valSize: {
+    flag: 'val-size',
+    description: 'Graph files without a split: validation nodes',
+    valueName: 'N',
+    default: 500,
+    parse: int({ min: 0 }),
+  },
+  splitSeed: {
+    flag: 'split-seed',
+    description: 'Graph files without a split: seed of the random split',
+    valueName: 'N',
+    default: 0,
+    parse: int({ min: 0 }),
+  },
+  format: { ...GRAPH_SOURCE_SETTINGS.format, description: `Graph file format: ${GRAPH_FORMATS.join(', ')}` },
+  directed: { ...GRAPH_SOURCE_SETTINGS.directed, description: 'Read an edge list as directed.' },
+};
 
 /** Averages a per-epoch figure over the runs that reached each epoch (runs stop at different epochs). */
 export function meanCurve(
@@ -107,10 +188,6 @@ export function meanCurve(
 
 const percent = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : '—');
 
-function nonNegative(values: OptionValues, name: string): number | undefined {
-  return values[name] === undefined ? undefined : intOption(values, name, 0, { min: 0 });
-}
-
 export const gnnTrainCommand: Command = {
   path: ['gnn', 'train'],
   summary: 'Train a graph neural network (GCN, GAT, GATv2, GraphSAGE, GIN) for node classification over several seeds.',
@@ -126,85 +203,10 @@ export const gnnTrainCommand: Command = {
     'Reports the test accuracy of the weights selected on the validation nodes as mean ± sample std over the seeds.',
   ].join('\n'),
   options: {
-    dataset: {
-      type: 'string',
-      description: `${NAMED_DATASETS.join(', ')}, a Planetoid-style folder or a graph file.`,
-      default: 'karate',
-      valueName: 'NAME|PATH',
-    },
-    model: { type: 'string', description: `The model: ${GNN_MODELS.join(', ')}.`, default: 'gcn', valueName: 'NAME' },
+    ...settingOptions(GNN_SETTINGS),
     ...seedOptions('0..9'),
-    epochs: { type: 'string', description: "Most epochs per seed (default: the recipe's).", valueName: 'N' },
-    lr: { type: 'string', description: "Adam learning rate (default: the recipe's).", valueName: 'RATE' },
-    hidden: { type: 'string', description: "Hidden width, per head for gat/gatv2 (default: the recipe's).", valueName: 'N' },
-    heads: { type: 'string', description: 'gat, gatv2: attention heads of the hidden layers (default 8).', valueName: 'N' },
-    layers: { type: 'string', description: 'Graph layers (default 2).', valueName: 'N' },
-    dropout: { type: 'string', description: "Dropout on each layer's input, features included (default: the recipe's).", valueName: 'P' },
-    'attention-dropout': {
-      type: 'string',
-      description: 'gat, gatv2: dropout on the attention coefficients (default 0.6).',
-      valueName: 'P',
-    },
-    'weight-decay': {
-      type: 'string',
-      description: "L2 weight decay (default: the recipe's, on the parameters it names).",
-      valueName: 'L2',
-    },
-    patience: {
-      type: 'string',
-      description: "Stop after N epochs without validation progress; 0 = never (default: the recipe's).",
-      valueName: 'N',
-    },
-    criterion: {
-      type: 'string',
-      description: `The validation figure that selects the kept weights: ${SELECTION_CRITERIA.join(', ')} (default: the recipe's).`,
-      valueName: 'NAME',
-    },
-    'dropout-placement': {
-      type: 'string',
-      description:
-        "gat: layer-input (one mask on each layer's input, PyG) or per-head (a mask per head, and on the transformed features, the GAT authors' code) (default: the recipe's).",
-      valueName: 'WHERE',
-    },
-    'attention-bias': {
-      type: 'string',
-      description:
-        "gat: on (a bias per head inside each attention score's LeakyReLU, the GAT authors' code) or off (PyG) (default: the recipe's).",
-      valueName: 'on|off',
-    },
-    features: {
-      type: 'string',
-      description: `Planetoid features: ${PLANETOID_FEATURES.join(', ')} (auto: features.csv, else random).`,
-      default: 'auto',
-      valueName: 'KIND',
-    },
-    'label-attribute': {
-      type: 'string',
-      description: 'Graph files: the node attribute holding the class.',
-      default: 'label',
-      valueName: 'NAME',
-    },
-    'feature-attribute': {
-      type: 'string',
-      description: 'Graph files: the node attribute holding the features (a number or an array).',
-      valueName: 'NAME',
-    },
-    'split-attribute': {
-      type: 'string',
-      description: 'Graph files: the node attribute holding train/val/test.',
-      default: 'split',
-      valueName: 'NAME',
-    },
-    'train-per-class': {
-      type: 'string',
-      description: 'Graph files without a split: training nodes per class.',
-      default: '20',
-      valueName: 'N',
-    },
-    'val-size': { type: 'string', description: 'Graph files without a split: validation nodes.', default: '500', valueName: 'N' },
-    'split-seed': { type: 'string', description: 'Graph files without a split: seed of the random split.', default: '0', valueName: 'N' },
-    format: { type: 'string', description: `Graph file format: ${GRAPH_FORMATS.join(', ')}.`, default: 'auto', valueName: 'NAME' },
-    directed: { type: 'boolean', description: 'Read an edge list as directed.' },
+    ...settingOptions(RECIPE_SETTINGS),
+    ...settingOptions(DATA_SETTINGS),
     plot: {
       type: 'string',
       description: 'Write the training curves (loss, validation accuracy; mean over seeds) as SVG.',
@@ -213,64 +215,32 @@ export const gnnTrainCommand: Command = {
     csv: { type: 'string', description: "Write every seed's per-epoch figures as CSV.", valueName: 'FILE' },
   },
   async run(values, ctx) {
-    const datasetName = stringOption(values, 'dataset') ?? 'karate';
-    const model = choiceOption(values, 'model', GNN_MODELS, 'gcn');
+    const { dataset: datasetName, model } = resolveSettings(values, GNN_SETTINGS);
     const seeds = seedsFrom(values, '0..9');
     const attention = model === 'gat' || model === 'gatv2';
-    for (const flag of ['heads', 'attention-dropout']) {
+    for (const { flag } of [RECIPE_SETTINGS.heads, RECIPE_SETTINGS.attentionDropout]) {
       if (values[flag] !== undefined && !attention) throw new UsageError(`--${flag} applies to gat and gatv2 only, not ${model}`);
     }
-    for (const flag of ['dropout-placement', 'attention-bias']) {
+    for (const { flag } of [RECIPE_SETTINGS.dropoutPlacement, RECIPE_SETTINGS.attentionBias]) {
       if (values[flag] !== undefined && model !== 'gat') throw new UsageError(`--${flag} applies to gat only, not ${model}`);
     }
-    const featureKind = choiceOption(values, 'features', PLANETOID_FEATURES, 'auto');
-    const format = choiceOption(values, 'format', GRAPH_FORMATS, 'auto');
-    const split: StratifiedSplitOptions = {
-      trainPerClass: intOption(values, 'train-per-class', 20, { min: 1 }),
-      valSize: intOption(values, 'val-size', 500, { min: 0 }),
-      seed: intOption(values, 'split-seed', 0, { min: 0 }),
-    };
-
+    const input = resolveSettings(values, DATA_SETTINGS);
     const recipe = recipeFor(model, datasetName);
-    const architecture: GNNArchitecture = { ...recipe.architecture };
-    const training: TrainNodeClassifierOptions = { ...recipe.training };
-    if (values.hidden !== undefined) architecture.hiddenChannels = intOption(values, 'hidden', 16, { min: 1 });
-    if (values.layers !== undefined) architecture.numLayers = intOption(values, 'layers', 2, { min: 1, max: 64 });
-    if (values.dropout !== undefined) {
-      architecture.dropout = floatOption(values, 'dropout', 0.5, { min: 0, max: 1 });
-      delete architecture.inputDropout;
-    }
-    if (architecture.conv === 'gat' || architecture.conv === 'gatv2') {
-      if (values.heads !== undefined) architecture.heads = intOption(values, 'heads', 8, { min: 1 });
-      if (values['attention-dropout'] !== undefined)
-        architecture.attentionDropout = floatOption(values, 'attention-dropout', 0.6, { min: 0, max: 1 });
-    }
-    if (architecture.conv === 'gat') {
-      if (values['dropout-placement'] !== undefined)
-        architecture.dropoutPlacement = choiceOption(values, 'dropout-placement', DROPOUT_PLACEMENTS, 'layer-input');
-      if (values['attention-bias'] !== undefined)
-        architecture.attentionBias = choiceOption(values, 'attention-bias', ON_OFF, 'off') === 'on';
-    }
-    if (values.criterion !== undefined) training.criterion = choiceOption(values, 'criterion', SELECTION_CRITERIA, 'accuracy');
-    if (values.epochs !== undefined) training.epochs = intOption(values, 'epochs', 200, { min: 1 });
-    if (values.lr !== undefined) training.lr = floatOption(values, 'lr', 0.01, { min: 0, exclusiveMin: true });
-    if (values['weight-decay'] !== undefined) training.weightDecay = floatOption(values, 'weight-decay', 5e-4, { min: 0 });
-    const patience = nonNegative(values, 'patience');
-    if (patience !== undefined) training.patience = patience === 0 ? Infinity : patience;
+    const { architecture, training } = withOverrides(recipe, givenSettings(values, RECIPE_SETTINGS));
     const plotPath = stringOption(values, 'plot');
     const csvPath = stringOption(values, 'csv');
 
     const loaded = await loadDataset(datasetName, {
       onNotice: (message) => ctx.log(`note: ${message}`),
-      featureKind,
+      featureKind: input.features,
       file: {
-        labelAttribute: stringOption(values, 'label-attribute') ?? 'label',
-        ...(values['feature-attribute'] === undefined ? {} : { featureAttribute: stringOption(values, 'feature-attribute')! }),
-        splitAttribute: stringOption(values, 'split-attribute') ?? 'split',
-        split,
+        labelAttribute: input.labelAttribute,
+        ...(input.featureAttribute === undefined ? {} : { featureAttribute: input.featureAttribute }),
+        splitAttribute: input.splitAttribute,
+        split: { trainPerClass: input.trainPerClass, valSize: input.valSize, seed: input.splitSeed },
       },
-      format,
-      directed: values.directed === true,
+      format: input.format,
+      directed: input.directed,
     });
     if (loaded.trainIndex.size === 0) throw new Error(`${loaded.name} has no training nodes`);
     // Bag-of-words features (Cora: 1.3% non-zero) go to the models as a SparseCSR: GCN's epoch is ~4× faster.
@@ -282,11 +252,12 @@ export const gnnTrainCommand: Command = {
         : '';
     const build = () => new GNN({ ...architecture, inChannels: data.numFeatures, outChannels: data.numClasses });
     const parameters = build().numParameters();
-    const epochs = training.epochs ?? 200;
+    const epochs = training.epochs ?? TRAINING_DEFAULTS.epochs;
     const decayOn = training.weightDecayFilter === undefined ? 'all' : 'first layer';
 
     ctx.log(
-      `${loaded.name}: ${loaded.numNodes} nodes, ${loaded.edgeIndex.shape[1]} edge-index columns, ${loaded.numFeatures} features${recipe.normalizeFeatures ? ' (row-normalised)' : ''}${sparseNote}, ` +
+      `${loaded.name}: ${loaded.numNodes} nodes, ${loaded.edgeIndex.shape[1]} edge-index columns, ` +
+        `${loaded.numFeatures} features${recipe.normalizeFeatures ? ' (row-normalised)' : ''}${sparseNote}, ` +
         `${loaded.numClasses} classes; train/val/test ${loaded.trainIndex.size}/${loaded.valIndex.size}/${loaded.testIndex.size}`,
     );
     ctx.log(`${model}: ${describeRecipe({ architecture, training })}; ${parameters} parameters; seeds ${formatSeeds(seeds)}`);
@@ -320,7 +291,8 @@ export const gnnTrainCommand: Command = {
         histories.push(run.history);
         // Under --json the per-seed lines still reach the log (stderr).
         (ctx.json ? ctx.log : ctx.print)(
-          `seed ${run.seed}: test ${percent(run.testAccuracy)}  ${hasVal ? `val ${percent(run.valAccuracy)}  best epoch` : 'epoch'} ${run.bestEpoch}/${run.epochs}` +
+          `seed ${run.seed}: test ${percent(run.testAccuracy)}  ` +
+            `${hasVal ? `val ${percent(run.valAccuracy)}  best epoch` : 'epoch'} ${run.bestEpoch}/${run.epochs}` +
             `${run.stoppedEarly ? ' (stopped early)' : ''}  ${run.msPerEpoch.toFixed(1)} ms/epoch  ${(run.ms / 1000).toFixed(1)} s`,
         );
         const next = seeds[position + 1];
@@ -350,7 +322,9 @@ export const gnnTrainCommand: Command = {
       writeFileSync(
         plotPath,
         lineChartSvg({
-          title: `${loaded.name}: ${model} training (mean over ${n} seed${n === 1 ? '' : 's'}; test ${percent(result.mean)} ± ${percent(result.std)})`,
+          title:
+            `${loaded.name}: ${model} training (mean over ${n} seed${n === 1 ? '' : 's'}; ` +
+            `test ${percent(result.mean)} ± ${percent(result.std)})`,
           xLabel: 'epoch',
           yLabel: 'loss / accuracy',
           series,
@@ -399,7 +373,7 @@ export const gnnTrainCommand: Command = {
         weightDecay: training.weightDecay,
         weightDecayOn: decayOn,
         patience: training.patience === undefined || training.patience === Infinity ? null : training.patience,
-        criterion: training.criterion ?? 'accuracy',
+        criterion: training.criterion ?? TRAINING_DEFAULTS.criterion,
       },
       normalizeFeatures: recipe.normalizeFeatures,
       recipe: recipe.source,
@@ -417,35 +391,48 @@ export const gnnTrainCommand: Command = {
   },
 };
 
-interface LoadDatasetOptions {
-  onNotice: (message: string) => void;
-  featureKind: (typeof PLANETOID_FEATURES)[number];
-  file: GraphFileDatasetOptions;
-  format: (typeof GRAPH_FORMATS)[number];
-  directed: boolean;
-}
-
-/** A dataset by name (karate, Cora, CiteSeer, PubMed), a Planetoid-style folder, or a labelled graph file. */
-async function loadDataset(name: string, options: LoadDatasetOptions): Promise<GraphDataset> {
-  if (existsSync(name) && statSync(name).isFile()) {
-    return graphFileDataset(name, readGraphFile(name, { format: options.format, directed: options.directed }), options.file);
+/** The recipe's architecture and training options, with the parts the flags give replaced. */
+function withOverrides(
+  recipe: NodeClassificationRecipe,
+  given: Partial<SettingsOf<typeof RECIPE_SETTINGS>>,
+): { architecture: GNNArchitecture; training: TrainNodeClassifierOptions } {
+  const architecture: GNNArchitecture = { ...recipe.architecture };
+  const training: TrainNodeClassifierOptions = { ...recipe.training };
+  if (given.hidden !== undefined) architecture.hiddenChannels = given.hidden;
+  if (given.layers !== undefined) architecture.numLayers = given.layers;
+  if (given.dropout !== undefined) {
+    architecture.dropout = given.dropout;
+    delete architecture.inputDropout;
   }
-  return loadNamedDataset(name, {
-    onNotice: options.onNotice,
-    ...(options.featureKind === 'auto' ? {} : { features: options.featureKind }),
-  });
+  if (architecture.conv === 'gat' || architecture.conv === 'gatv2') {
+    if (given.heads !== undefined) architecture.heads = given.heads;
+    if (given.attentionDropout !== undefined) architecture.attentionDropout = given.attentionDropout;
+  }
+  if (architecture.conv === 'gat') {
+    if (given.dropoutPlacement !== undefined) architecture.dropoutPlacement = given.dropoutPlacement;
+    if (given.attentionBias !== undefined) architecture.attentionBias = given.attentionBias;
+  }
+  if (given.criterion !== undefined) training.criterion = given.criterion;
+  if (given.epochs !== undefined) training.epochs = given.epochs;
+  if (given.lr !== undefined) training.lr = given.lr;
+  if (given.weightDecay !== undefined) training.weightDecay = given.weightDecay;
+  if (given.patience !== undefined) training.patience = given.patience;
+  return { architecture, training };
 }
 
 function describeArchitecture(a: GNNArchitecture): string {
+  const d = ARCHITECTURE_DEFAULTS;
   const attention = a.conv === 'gat' || a.conv === 'gatv2';
   const hidden = attention
-    ? `${a.heads ?? 1} heads × ${a.hiddenChannels} hidden, ${a.outHeads ?? 1} output head${(a.outHeads ?? 1) === 1 ? '' : 's'}`
+    ? `${a.heads ?? d.heads} heads × ${a.hiddenChannels} hidden, ` +
+      `${a.outHeads ?? d.outHeads} output head${(a.outHeads ?? d.outHeads) === 1 ? '' : 's'}`
     : `${a.hiddenChannels} hidden`;
   const perHead = a.conv === 'gat' && a.dropoutPlacement === 'per-head' ? ' per head' : '';
-  const attentionDropout = attention ? ` (attention ${a.attentionDropout ?? 0})` : '';
+  const attentionDropout = attention ? ` (attention ${a.attentionDropout ?? d.attentionDropout})` : '';
   const biases = a.conv === 'gat' && a.attentionBias === true ? ', attention score biases' : '';
-  const aggregation = a.conv === 'sage' ? `, ${a.aggr ?? 'mean'} aggregation` : '';
-  return `${a.numLayers ?? 2} layers, ${hidden}, ${a.act ?? 'relu'}, dropout ${a.dropout ?? 0.5}${perHead}${attentionDropout}${biases}${aggregation}`;
+  const aggregation = a.conv === 'sage' ? `, ${a.aggr ?? d.aggr} aggregation` : '';
+  const dropout = `dropout ${a.dropout ?? d.dropout}${perHead}${attentionDropout}`;
+  return `${a.numLayers ?? d.numLayers} layers, ${hidden}, ${a.act ?? d.act}, ${dropout}${biases}${aggregation}`;
 }
 
 /** A CSV cell: numbers as they are, a missing figure (NaN: no validation nodes) empty. */
@@ -456,10 +443,12 @@ function csvNumber(value: number | string | undefined): string {
 /** One line for a recipe: `2 layers, 16 hidden, relu, dropout 0.5; Adam lr 0.01, L2 0.0005 on the first layer, 200 epochs, …`. */
 function describeRecipe(recipe: { architecture: GNNArchitecture; training: TrainNodeClassifierOptions }): string {
   const t = recipe.training;
+  const d = TRAINING_DEFAULTS;
   const patience = t.patience === undefined || t.patience === Infinity ? '' : ` (patience ${t.patience})`;
   return (
-    `${describeArchitecture(recipe.architecture)}; Adam lr ${t.lr ?? 0.01}, L2 ${t.weightDecay ?? 5e-4} on ${t.weightDecayFilter === undefined ? 'all' : 'the first layer'}, ` +
-    `${patience ? 'up to ' : ''}${t.epochs ?? 200} epochs${patience}, best val ${t.criterion ?? 'accuracy'}`
+    `${describeArchitecture(recipe.architecture)}; Adam lr ${t.lr ?? d.lr}, ` +
+    `L2 ${t.weightDecay ?? d.weightDecay} on ${t.weightDecayFilter === undefined ? 'all' : 'the first layer'}, ` +
+    `${patience ? 'up to ' : ''}${t.epochs ?? d.epochs} epochs${patience}, best val ${t.criterion ?? d.criterion}`
   );
 }
 

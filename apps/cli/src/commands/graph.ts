@@ -3,131 +3,18 @@
  * its size, degrees and components, the GCN matrices A, Ã, D̃ and Â, how many message-passing
  * layers information needs to travel between two nodes, and each node's k-hop receptive field.
  * The graph comes from a file (GEXF, GraphML, edge list), a dataset (karate, Cora, …) or the
- * course's example graph built in (`--example seed`, the default).
+ * course's example graph built in (`--example seed`, the default): see `graph-sources.ts`.
  */
-import { existsSync, statSync } from 'node:fs';
-import { extname } from 'node:path';
-import {
-  type AnyGraph,
-  type GraphDataset,
-  gcnMatrices,
-  hopDistance,
-  hopDistances,
-  receptiveField,
-  seedGraph,
-  toEdgeIndex,
-} from '@tensorloom/graph';
-import { loadPlanetoid, readEdgeList, readGexf, readGraphml } from '@tensorloom/graph/node';
-import { GRAPH_DATASETS, loadGraphDataset, type GraphDatasetName } from '@tensorloom/datasets';
+import { type AnyGraph, gcnMatrices, hopDistance, hopDistances, receptiveField, toEdgeIndex } from '@tensorloom/graph';
 import type { Tensor } from '@tensorloom/core-tensor';
-import { UsageError, intOption, stringOption, type Command, type CommandContext, type OptionSpec, type OptionValues } from '../cli.js';
+import { UsageError, stringOption, type Command } from '../cli.js';
+import { GRAPH_SOURCE_SETTINGS, loadGraphSource } from '../graph-sources.js';
+import { int, resolveSettings, settingOptions } from '../settings.js';
 
-/** The graph file formats `--format` names; `auto` picks by extension. */
-export const GRAPH_FORMATS = ['auto', 'gexf', 'graphml', 'edgelist'] as const;
-export type GraphFormat = (typeof GRAPH_FORMATS)[number];
-
-/** The built-in example graphs of `--example`. */
-export const GRAPH_EXAMPLES = ['seed'] as const;
-
-/** The datasets known by name (`@tensorloom/datasets`); anything else given to `--dataset` is a path. */
-export const NAMED_DATASETS = Object.keys(GRAPH_DATASETS) as GraphDatasetName[];
+export { readGraphFile } from '../graph-sources.js';
 
 /** Dense matrices are printed for graphs up to this many nodes. */
 export const MATRIX_NODE_LIMIT = 20;
-
-/** The flags that choose the graph, shared by every `graph` command. */
-export const GRAPH_SOURCE_OPTIONS: Record<string, OptionSpec> = {
-  file: { type: 'string', description: 'Read the graph from a GEXF, GraphML or edge-list file.', valueName: 'GRAPH' },
-  format: {
-    type: 'string',
-    description: `Format of --file: ${GRAPH_FORMATS.join(', ')} (auto: .gexf, .graphml/.xml, else an edge list).`,
-    default: 'auto',
-    valueName: 'NAME',
-  },
-  directed: { type: 'boolean', description: 'Read an edge list as directed (default undirected).' },
-  dataset: {
-    type: 'string',
-    description: `A dataset instead of --file: ${NAMED_DATASETS.join(', ')} or a Planetoid-style folder.`,
-    valueName: 'NAME',
-  },
-  example: {
-    type: 'string',
-    description: "A built-in graph: 'seed', the course's graph A–F (the default when no source is given).",
-    valueName: 'NAME',
-  },
-};
-
-/** A graph and, when it came from a dataset, the dataset. */
-export interface LoadedGraph {
-  /** What it is, for messages: the file path, the dataset name or `seed`. */
-  name: string;
-  graph: AnyGraph;
-  dataset: GraphDataset | null;
-}
-
-export function choiceOption<T extends string>(values: OptionValues, name: string, choices: readonly T[], fallback: T): T {
-  const raw = stringOption(values, name) ?? fallback;
-  if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${raw}'`);
-  return raw as T;
-}
-
-/**
- * Reads a graph file: GEXF and GraphML through graphology's parsers, anything else as an edge
- * list (`source target [weight]` per line). A missing file is an `Error` naming the path (exit 1).
- */
-export function readGraphFile(path: string, options: { format?: GraphFormat; directed?: boolean } = {}): AnyGraph {
-  if (!existsSync(path)) throw new Error(`no graph file at ${path}`);
-  if (statSync(path).isDirectory()) throw new Error(`${path} is a folder, not a graph file (a Planetoid-style folder goes to --dataset)`);
-  const format = options.format ?? 'auto';
-  const extension = extname(path).toLowerCase();
-  const chosen =
-    format !== 'auto' ? format : extension === '.gexf' ? 'gexf' : extension === '.graphml' || extension === '.xml' ? 'graphml' : 'edgelist';
-  if (chosen === 'gexf') return readGexf(path);
-  if (chosen === 'graphml') return readGraphml(path);
-  return readEdgeList(path, { directed: options.directed ?? false });
-}
-
-/**
- * A dataset by name (`karate`, `cora`, `citeseer`, `pubmed`: embedded in `@tensorloom/datasets`) or
- * a Planetoid-style folder path. PubMed ships without its features: unless `features` chooses, it
- * gets random ones, said through `onNotice`. A folder that cannot be found is an error naming the
- * path (exit 1).
- */
-export async function loadNamedDataset(
-  name: string,
-  options: { onNotice?: (message: string) => void; features?: 'file' | 'identity' | 'random' } = {},
-): Promise<GraphDataset> {
-  if (Object.hasOwn(GRAPH_DATASETS, name)) {
-    let features = options.features;
-    if (features === undefined && GRAPH_DATASETS[name as GraphDatasetName].numFeatures === null && name !== 'karate') {
-      options.onNotice?.(
-        `${name} ships without its node features; using random standard-normal features (--features random chooses them explicitly and silences this note)`,
-      );
-      features = 'random';
-    }
-    return loadGraphDataset(name as GraphDatasetName, features === undefined ? {} : { features });
-  }
-  return loadPlanetoid(name, {
-    ...(options.onNotice ? { onNotice: options.onNotice } : {}),
-    ...(options.features ? { features: options.features } : {}),
-  });
-}
-
-/** The graph named by `--file`, `--dataset` or `--example` (at most one; the seed graph when none). */
-export async function loadGraphSource(values: OptionValues, ctx: Pick<CommandContext, 'log'>): Promise<LoadedGraph> {
-  const given = (['file', 'dataset', 'example'] as const).filter((flag) => values[flag] !== undefined);
-  if (given.length > 1) throw new UsageError(`--${given[0]} and --${given[1]} both name a graph; give one`);
-  const format = choiceOption(values, 'format', GRAPH_FORMATS, 'auto');
-  const file = stringOption(values, 'file');
-  if (file !== undefined) return { name: file, graph: readGraphFile(file, { format, directed: values.directed === true }), dataset: null };
-  const dataset = stringOption(values, 'dataset');
-  if (dataset !== undefined) {
-    const loaded = await loadNamedDataset(dataset, { onNotice: (message) => ctx.log(`note: ${message}`) });
-    return { name: loaded.name, graph: loaded.graph, dataset: loaded };
-  }
-  choiceOption(values, 'example', GRAPH_EXAMPLES, 'seed');
-  return { name: 'seed', graph: seedGraph(), dataset: null };
-}
 
 function requireNode(graph: AnyGraph, flag: string, key: string | undefined): string {
   if (key === undefined) throw new UsageError(`--${flag} is required: the key of a node`);
@@ -275,7 +162,7 @@ export const graphInfoCommand: Command = {
     'Row i holds what node i aggregates (for directed graphs the transpose of the usual adjacency).',
   ].join('\n'),
   options: {
-    ...GRAPH_SOURCE_OPTIONS,
+    ...settingOptions(GRAPH_SOURCE_SETTINGS),
     matrices: { type: 'boolean', description: `Print A, Ã, D̃ and Â (graphs of at most ${MATRIX_NODE_LIMIT} nodes).` },
   },
   async run(values, ctx) {
@@ -306,10 +193,12 @@ export const graphInfoCommand: Command = {
         split: { train: dataset.trainIndex.size, val: dataset.valIndex.size, test: dataset.testIndex.size },
       };
       ctx.print(
-        `  features: ${dataset.numFeatures}, classes: ${dataset.numClasses}${dataset.classNames ? ` (${dataset.classNames.join(', ')})` : ''}`,
+        `  features: ${dataset.numFeatures}, classes: ${dataset.numClasses}` +
+          `${dataset.classNames ? ` (${dataset.classNames.join(', ')})` : ''}`,
       );
       ctx.print(
-        `  edge index: [2, ${dataset.edgeIndex.shape[1]}]; split train/val/test ${dataset.trainIndex.size}/${dataset.valIndex.size}/${dataset.testIndex.size}`,
+        `  edge index: [2, ${dataset.edgeIndex.shape[1]}]; ` +
+          `split train/val/test ${dataset.trainIndex.size}/${dataset.valIndex.size}/${dataset.testIndex.size}`,
       );
     }
     let matrices: ReturnType<typeof denseGcnMatrices> | undefined;
@@ -341,7 +230,7 @@ export const graphHopsCommand: Command = {
     '--from C alone prints the distance of every node, grouped by layers. Unreachable nodes never hear.',
   ].join('\n'),
   options: {
-    ...GRAPH_SOURCE_OPTIONS,
+    ...settingOptions(GRAPH_SOURCE_SETTINGS),
     from: { type: 'string', description: 'The node the information starts at.', valueName: 'NODE' },
     to: { type: 'string', description: 'The node it should reach (default: every node).', valueName: 'NODE' },
   },
@@ -379,20 +268,30 @@ export const graphHopsCommand: Command = {
 
 // ---- graph receptive-field -------------------------------------------------------------------
 
+const RECEPTIVE_FIELD_SETTINGS = {
+  layers: {
+    flag: 'layers',
+    description: 'The number of message-passing layers K',
+    valueName: 'K',
+    default: 2,
+    parse: int({ min: 0, max: 1000 }),
+  },
+};
+
 export const graphReceptiveFieldCommand: Command = {
   path: ['graph', 'receptive-field'],
   summary: "A node's receptive field after 0, 1, …, K message-passing layers: the nodes it has heard from.",
   details: 'For each k ≤ --layers: the nodes whose information reaches --node within k layers (itself included), and the new ones.',
   options: {
-    ...GRAPH_SOURCE_OPTIONS,
+    ...settingOptions(GRAPH_SOURCE_SETTINGS),
     node: { type: 'string', description: 'The node whose receptive field to list.', valueName: 'NODE' },
-    layers: { type: 'string', description: 'The number of message-passing layers K.', default: '2', valueName: 'K' },
+    ...settingOptions(RECEPTIVE_FIELD_SETTINGS),
   },
   async run(values, ctx) {
     const source = await loadGraphSource(values, ctx);
     const { graph } = source;
     const node = requireNode(graph, 'node', stringOption(values, 'node'));
-    const layers = intOption(values, 'layers', 2, { min: 0, max: 1000 });
+    const { layers } = resolveSettings(values, RECEPTIVE_FIELD_SETTINGS);
     const fields: { layers: number; size: number; nodes: string[]; added: string[] }[] = [];
     let previous = new Set<string>();
     for (let k = 0; k <= layers; k++) {
@@ -405,7 +304,8 @@ export const graphReceptiveFieldCommand: Command = {
     ctx.print(`receptive field of ${node} (${graph.order} nodes in the graph):`);
     for (const f of fields) {
       ctx.print(
-        `  k=${f.layers}: ${String(f.size).padStart(String(graph.order).length)} node${f.size === 1 ? ' ' : 's'}  ${f.layers === 0 ? listed(f.nodes) : f.added.length > 0 ? `+ ${listed(f.added)}` : '(nothing new)'}`,
+        `  k=${f.layers}: ${String(f.size).padStart(String(graph.order).length)} node${f.size === 1 ? ' ' : 's'}  ` +
+          `${f.layers === 0 ? listed(f.nodes) : f.added.length > 0 ? `+ ${listed(f.added)}` : '(nothing new)'}`,
       );
     }
     return { graph: source.name, node, layers, fields };

@@ -6,10 +6,11 @@
 import { writeFileSync } from 'node:fs';
 import { Generator, crossEntropy, linear, nn, noGrad, oneHot, optim, randint, select, type Tensor } from '@tensorloom/core-tensor';
 import { LSTM } from '@tensorloom/lstm';
-import { GRU, RNN, VanillaRNN, gradientNormsOverTime, type GradientFlowModel } from '@tensorloom/rnn';
-import { UsageError, floatOption, intOption, stringOption, type Command } from '../cli.js';
+import { DEFAULT_GRADIENT_FLOW, GRU, RNN, VanillaRNN, gradientNormsOverTime, type GradientFlowModel } from '@tensorloom/rnn';
+import { UsageError, stringOption, type Command } from '../cli.js';
 import { lineChartSvg } from '../plot.js';
 import { Progress } from '../progress.js';
+import { float, int, resolveSettings, settingOptions } from '../settings.js';
 
 /** The models `--models` accepts. */
 export const GRADIENT_MODELS = ['rnn', 'rnn-relu', 'gru', 'lstm', 'vanilla'] as const;
@@ -72,18 +73,77 @@ export function firstSymbolTask(batch: number, length: number, symbols: number, 
   return { x: oneHot(ids, symbols).to('float32'), y: select(ids, 1, 0) };
 }
 
-function parseModels(text: string): GradientModelName[] {
+function parseModels(raw: string | boolean, flag: string): GradientModelName[] {
+  const text = String(raw);
   const names = text
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
-  if (names.length === 0) throw new UsageError(`--models expects a comma-separated list of ${GRADIENT_MODELS.join(', ')}, got '${text}'`);
+  if (names.length === 0) throw new UsageError(`--${flag} expects a comma-separated list of ${GRADIENT_MODELS.join(', ')}, got '${text}'`);
   for (const n of names) {
     if (!(GRADIENT_MODELS as readonly string[]).includes(n))
-      throw new UsageError(`--models: unknown model '${n}' (choose from ${GRADIENT_MODELS.join(', ')})`);
+      throw new UsageError(`--${flag}: unknown model '${n}' (choose from ${GRADIENT_MODELS.join(', ')})`);
   }
   return [...new Set(names)] as GradientModelName[];
 }
+
+/** The command's flags; `length` and `scale` are also `gradientNormsOverTime`'s defaults, the rest the command's own. */
+export const GRADIENT_SETTINGS = {
+  length: {
+    flag: 'length',
+    description: 'Sequence length T',
+    valueName: 'T',
+    default: DEFAULT_GRADIENT_FLOW.length,
+    parse: int({ min: 1 }),
+  },
+  models: {
+    flag: 'models',
+    description: 'Comma-separated models to compare',
+    valueName: 'LIST',
+    default: ['rnn', 'lstm', 'gru'] as GradientModelName[],
+    parse: parseModels,
+    format: (models: GradientModelName[]) => models.join(','),
+  },
+  hidden: { flag: 'hidden', description: 'Hidden units of every model', valueName: 'N', default: 128, parse: int({ min: 1 }) },
+  batch: {
+    flag: 'batch',
+    description: 'Sequences in the measured (and each training) batch',
+    valueName: 'N',
+    default: 8,
+    parse: int({ min: 1 }),
+  },
+  symbols: {
+    flag: 'symbols',
+    description: 'Symbols of the toy task (input size and classes)',
+    valueName: 'N',
+    default: 8,
+    parse: int({ min: 2 }),
+  },
+  seed: { flag: 'seed', description: 'Random seed for initialisation and data', valueName: 'N', default: 0, parse: int() },
+  scale: {
+    flag: 'scale',
+    description: 'Multiply the recurrent weights by this for the measurement (>1 shows explosion)',
+    valueName: 'S',
+    default: DEFAULT_GRADIENT_FLOW.recurrentScale,
+    parse: float(),
+  },
+  forgetBias: { flag: 'forget-bias', description: 'Forget-gate bias of the LSTM', valueName: 'B', default: 1, parse: float() },
+  trainedSteps: {
+    flag: 'trained-steps',
+    description: 'Train each model this many Adam steps on the toy task first (0 = fresh)',
+    valueName: 'N',
+    default: 0,
+    parse: int({ min: 0 }),
+  },
+  lr: { flag: 'lr', description: 'Adam learning rate for --trained-steps', valueName: 'RATE', default: 0.001, parse: float({ above: 0 }) },
+  every: {
+    flag: 'every',
+    description: 'Print every k-th step in the table (default: about 10 rows)',
+    valueName: 'K',
+    default: undefined as number | undefined,
+    parse: int({ min: 1 }),
+  },
+};
 
 /** `lineChartSvg` with a log₁₀ y axis: values are plotted as their base-10 logarithm (zeros are left out). */
 const fmt = (v: number): string => (Number.isFinite(v) ? v.toExponential(2) : String(v));
@@ -99,41 +159,13 @@ export const rnnGradientsCommand: Command = {
     'norms past the float32 range print as Infinity (null in the JSON) and are left out of the plot.',
   ].join('\n'),
   options: {
-    length: { type: 'string', description: 'Sequence length T.', default: '100', valueName: 'T' },
-    models: { type: 'string', description: 'Comma-separated models to compare.', default: 'rnn,lstm,gru', valueName: 'LIST' },
-    hidden: { type: 'string', description: 'Hidden units of every model.', default: '128', valueName: 'N' },
-    batch: { type: 'string', description: 'Sequences in the measured (and each training) batch.', default: '8', valueName: 'N' },
-    symbols: { type: 'string', description: 'Symbols of the toy task (input size and classes).', default: '8', valueName: 'N' },
-    seed: { type: 'string', description: 'Random seed for initialisation and data.', default: '0', valueName: 'N' },
-    scale: {
-      type: 'string',
-      description: 'Multiply the recurrent weights by this for the measurement (>1 shows explosion).',
-      default: '1',
-      valueName: 'S',
-    },
-    'forget-bias': { type: 'string', description: 'Forget-gate bias of the LSTM.', default: '1', valueName: 'B' },
-    'trained-steps': {
-      type: 'string',
-      description: 'Train each model this many Adam steps on the toy task first (0 = fresh).',
-      default: '0',
-      valueName: 'N',
-    },
-    lr: { type: 'string', description: 'Adam learning rate for --trained-steps.', default: '0.001', valueName: 'RATE' },
-    every: { type: 'string', description: 'Print every k-th step in the table (default: about 10 rows).', valueName: 'K' },
+    ...settingOptions(GRADIENT_SETTINGS),
     out: { type: 'string', description: 'Write the log-scale plot to this SVG file.', valueName: 'FILE' },
   },
   async run(values, ctx) {
-    const length = intOption(values, 'length', 100, { min: 1 });
-    const models = parseModels(stringOption(values, 'models') ?? 'rnn,lstm,gru');
-    const hidden = intOption(values, 'hidden', 128, { min: 1 });
-    const batch = intOption(values, 'batch', 8, { min: 1 });
-    const symbols = intOption(values, 'symbols', 8, { min: 2 });
-    const seed = intOption(values, 'seed', 0);
-    const scale = floatOption(values, 'scale', 1);
-    const forgetBias = floatOption(values, 'forget-bias', 1);
-    const trainedSteps = intOption(values, 'trained-steps', 0, { min: 0 });
-    const lr = floatOption(values, 'lr', 0.001, { min: 0, exclusiveMin: true });
-    const every = intOption(values, 'every', Math.max(1, Math.round(length / 10)), { min: 1 });
+    const settings = resolveSettings(values, GRADIENT_SETTINGS);
+    const { length, models, hidden, batch, symbols, seed, scale, forgetBias, trainedSteps, lr } = settings;
+    const every = settings.every ?? Math.max(1, Math.round(length / 10));
     const out = stringOption(values, 'out');
 
     // The same measured batch for every model.
@@ -141,7 +173,8 @@ export const rnnGradientsCommand: Command = {
     const results: Partial<Record<GradientModelName, number[]>> = {};
     const training: Partial<Record<GradientModelName, { loss: number; accuracy: number }>> = {};
     ctx.log(
-      `‖∂L_T/∂h_t‖ for T = ${length}, hidden ${hidden}, batch ${batch}${scale !== 1 ? `, recurrent weights ×${scale}` : ''}, ${trainedSteps > 0 ? `after ${trainedSteps} training steps` : 'fresh models'}`,
+      `‖∂L_T/∂h_t‖ for T = ${length}, hidden ${hidden}, batch ${batch}${scale !== 1 ? `, recurrent weights ×${scale}` : ''}, ` +
+        `${trainedSteps > 0 ? `after ${trainedSteps} training steps` : 'fresh models'}`,
     );
     for (const name of models) {
       const classifier = buildClassifier(name, { symbols, hidden, forgetBias }, new Generator(seed));
@@ -170,9 +203,9 @@ export const rnnGradientsCommand: Command = {
     for (const t of rows) ctx.print([String(t).padStart(6), ...models.map((m) => fmt(results[m]![t - 1]!).padStart(10))].join('  '));
     for (const m of models) {
       const norms = results[m]!;
-      ctx.print(
-        `${m}: ‖∂L_T/∂h_1‖ / ‖∂L_T/∂h_T‖ = ${fmt(norms[0]! / norms[length - 1]!)}${training[m] ? ` (trained: loss ${training[m].loss.toFixed(3)}, accuracy ${(training[m].accuracy * 100).toFixed(1)}%)` : ''}`,
-      );
+      const trained = training[m];
+      const after = trained ? ` (trained: loss ${trained.loss.toFixed(3)}, accuracy ${(trained.accuracy * 100).toFixed(1)}%)` : '';
+      ctx.print(`${m}: ‖∂L_T/∂h_1‖ / ‖∂L_T/∂h_T‖ = ${fmt(norms[0]! / norms[length - 1]!)}${after}`);
     }
 
     if (out) {
@@ -180,7 +213,9 @@ export const rnnGradientsCommand: Command = {
         out,
         lineChartSvg({
           logY: true,
-          title: `‖∂L_T/∂h_t‖ over t (T = ${length}, ${trainedSteps > 0 ? `trained ${trainedSteps} steps` : 'fresh'}${scale !== 1 ? `, W_hh ×${scale}` : ''})`,
+          title:
+            `‖∂L_T/∂h_t‖ over t (T = ${length}, ${trainedSteps > 0 ? `trained ${trainedSteps} steps` : 'fresh'}` +
+            `${scale !== 1 ? `, W_hh ×${scale}` : ''})`,
           xLabel: 'step t',
           yLabel: '‖∂L_T/∂h_t‖',
           series: models.map((m) => ({ name: m, points: results[m]!.map((v, i) => [i + 1, v] as const) })),

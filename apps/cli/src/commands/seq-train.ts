@@ -7,11 +7,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Generator } from '@tensorloom/core-tensor';
 import { LSTM, PeepholeLSTM } from '@tensorloom/lstm';
-import { UsageError, floatOption, intOption, stringOption, type Command, type OptionValues } from '../cli.js';
+import { UsageError, stringOption, type Command } from '../cli.js';
 import { lineChartSvg } from '../plot.js';
 import { Progress } from '../progress.js';
 import { seedOptions, seedsFrom } from '../seeds.js';
+import { choice, float, int, resolveSettings, settingOptions } from '../settings.js';
 import {
+  DEFAULT_SEQUENCE_TRAINING,
   GRU,
   RNN,
   SEQUENCE_TASK_NAMES,
@@ -70,11 +72,109 @@ export function buildRecurrentLayer(
   }
 }
 
-function choiceOption<T extends string>(values: OptionValues, name: string, choices: readonly T[], fallback: T): T {
-  const raw = stringOption(values, name) ?? fallback;
-  if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${raw}'`);
-  return raw as T;
-}
+/** What to train: the task, its length and the model. */
+export const TASK_SETTINGS = {
+  task: {
+    flag: 'task',
+    description: `The task: ${SEQUENCE_TASK_NAMES.join(', ')}`,
+    valueName: 'NAME',
+    default: 'random-combination' as SequenceTaskName,
+    parse: choice(SEQUENCE_TASK_NAMES),
+  },
+  model: {
+    flag: 'model',
+    description: `The recurrent layer: ${SEQ_MODELS.join(', ')}`,
+    valueName: 'NAME',
+    default: 'lstm' as SeqModelName,
+    parse: choice(SEQ_MODELS),
+  },
+  length: { flag: 'length', description: "The task's length parameter L", valueName: 'L', default: 6, parse: int({ min: 1 }) },
+};
+
+/**
+ * How each seed trains. The per-task settings have no default here (`SEQ_TRAIN_DEFAULTS` gives
+ * them); clip and the evaluation sizes are `trainSequenceTask`'s defaults; patience is the CLI's.
+ */
+export const TRAIN_SETTINGS = {
+  steps: {
+    flag: 'steps',
+    description: 'Parameter updates per run (default: per task, see below)',
+    valueName: 'N',
+    default: undefined as number | undefined,
+    parse: int({ min: 0 }),
+  },
+  batch: {
+    flag: 'batch',
+    description: 'Examples per update (default: per task)',
+    valueName: 'N',
+    default: undefined as number | undefined,
+    parse: int({ min: 1 }),
+  },
+  hidden: {
+    flag: 'hidden',
+    description: 'Hidden units of the recurrent layer (default: per task)',
+    valueName: 'N',
+    default: undefined as number | undefined,
+    parse: int({ min: 1 }),
+  },
+  embedding: {
+    flag: 'embedding',
+    description: 'Size of the digit embedding (default: per task)',
+    valueName: 'N',
+    default: undefined as number | undefined,
+    parse: int({ min: 1 }),
+  },
+  layers: { flag: 'layers', description: 'Stacked recurrent layers', valueName: 'N', default: 1, parse: int({ min: 1 }) },
+  lr: {
+    flag: 'lr',
+    description: 'Adam learning rate (default: per task)',
+    valueName: 'RATE',
+    default: undefined as number | undefined,
+    parse: float({ above: 0 }),
+  },
+  clip: {
+    flag: 'clip',
+    description: 'Max-norm gradient clipping',
+    valueName: 'NORM',
+    default: DEFAULT_SEQUENCE_TRAINING.maxNorm,
+    parse: float({ above: 0 }),
+  },
+  evalEvery: {
+    flag: 'eval-every',
+    description: 'Evaluate on a fresh batch every N updates',
+    valueName: 'N',
+    default: DEFAULT_SEQUENCE_TRAINING.evalEvery,
+    parse: int({ min: 1 }),
+  },
+  evalBatch: {
+    flag: 'eval-batch',
+    description: 'Examples per periodic evaluation',
+    valueName: 'N',
+    default: DEFAULT_SEQUENCE_TRAINING.evalBatchSize,
+    parse: int({ min: 1 }),
+  },
+  finalEval: {
+    flag: 'final-eval',
+    description: 'Fresh examples of the final accuracy',
+    valueName: 'N',
+    default: DEFAULT_SEQUENCE_TRAINING.finalEvalSize,
+    parse: int({ min: 1 }),
+  },
+  stopAt: {
+    flag: 'stop-at',
+    description: 'Stop a run once --patience evaluations in a row reach this accuracy (0..1); default: run all steps',
+    valueName: 'ACC',
+    default: undefined as number | undefined,
+    parse: float({ min: 0, max: 1 }),
+  },
+  patience: {
+    flag: 'patience',
+    description: 'Consecutive evaluations at --stop-at needed to stop',
+    valueName: 'N',
+    default: 3,
+    parse: int({ min: 1 }),
+  },
+};
 
 /** Mean and population standard deviation (numpy's default, ddof = 0). */
 export function meanStd(values: readonly number[]): { mean: number; std: number } {
@@ -103,26 +203,9 @@ export const seqTrainCommand: Command = {
     'Writes curves.csv, accuracy.svg and result.json to --out (default runs/seq-<task>-<model>-L<length>).',
   ].join('\n'),
   options: {
-    task: { type: 'string', description: `The task: ${SEQUENCE_TASK_NAMES.join(', ')}.`, default: 'random-combination', valueName: 'NAME' },
-    model: { type: 'string', description: `The recurrent layer: ${SEQ_MODELS.join(', ')}.`, default: 'lstm', valueName: 'NAME' },
-    length: { type: 'string', description: "The task's length parameter L.", default: '6', valueName: 'L' },
+    ...settingOptions(TASK_SETTINGS),
     ...seedOptions('0,1,2'),
-    steps: { type: 'string', description: 'Parameter updates per run (default: per task, see below).', valueName: 'N' },
-    batch: { type: 'string', description: 'Examples per update (default: per task).', valueName: 'N' },
-    hidden: { type: 'string', description: 'Hidden units of the recurrent layer (default: per task).', valueName: 'N' },
-    embedding: { type: 'string', description: 'Size of the digit embedding (default: per task).', valueName: 'N' },
-    layers: { type: 'string', description: 'Stacked recurrent layers.', default: '1', valueName: 'N' },
-    lr: { type: 'string', description: 'Adam learning rate (default: per task).', valueName: 'RATE' },
-    clip: { type: 'string', description: 'Max-norm gradient clipping.', default: '10', valueName: 'NORM' },
-    'eval-every': { type: 'string', description: 'Evaluate on a fresh batch every N updates.', default: '100', valueName: 'N' },
-    'eval-batch': { type: 'string', description: 'Examples per periodic evaluation.', default: '512', valueName: 'N' },
-    'final-eval': { type: 'string', description: 'Fresh examples of the final accuracy.', default: '2048', valueName: 'N' },
-    'stop-at': {
-      type: 'string',
-      description: 'Stop a run once --patience evaluations in a row reach this accuracy (0..1); default: run all steps.',
-      valueName: 'ACC',
-    },
-    patience: { type: 'string', description: 'Consecutive evaluations at --stop-at needed to stop.', default: '3', valueName: 'N' },
+    ...settingOptions(TRAIN_SETTINGS),
     out: {
       type: 'string',
       description: 'Folder for curves.csv, accuracy.svg and result.json (default runs/seq-<task>-<model>-L<length>).',
@@ -130,24 +213,18 @@ export const seqTrainCommand: Command = {
     },
   },
   async run(values, ctx) {
-    const taskName = choiceOption(values, 'task', SEQUENCE_TASK_NAMES, 'random-combination');
-    const modelName = choiceOption(values, 'model', SEQ_MODELS, 'lstm');
-    const length = intOption(values, 'length', 6, { min: 1 });
+    const { task: taskName, model: modelName, length } = resolveSettings(values, TASK_SETTINGS);
     const seeds = seedsFrom(values, '0,1,2');
-    const defaults = SEQ_TRAIN_DEFAULTS[taskName];
-    const steps = intOption(values, 'steps', defaults.steps, { min: 0 });
-    const batch = intOption(values, 'batch', defaults.batch, { min: 1 });
-    const hidden = intOption(values, 'hidden', defaults.hidden, { min: 1 });
-    const embedding = intOption(values, 'embedding', defaults.embedding, { min: 1 });
-    const layers = intOption(values, 'layers', 1, { min: 1 });
-    const lr = floatOption(values, 'lr', defaults.lr, { min: 0, exclusiveMin: true });
-    const clip = floatOption(values, 'clip', 10, { min: 0, exclusiveMin: true });
-    const evalEvery = intOption(values, 'eval-every', 100, { min: 1 });
-    const evalBatch = intOption(values, 'eval-batch', 512, { min: 1 });
-    const finalEval = intOption(values, 'final-eval', 2048, { min: 1 });
-    const stopAtRaw = stringOption(values, 'stop-at');
-    const stopAt = stopAtRaw === undefined ? undefined : floatOption(values, 'stop-at', 1, { min: 0, max: 1 });
-    const patience = intOption(values, 'patience', 3, { min: 1 });
+    const perTask = SEQ_TRAIN_DEFAULTS[taskName];
+    const settings = resolveSettings(values, TRAIN_SETTINGS);
+    const { layers, clip, evalEvery, evalBatch, finalEval, stopAt, patience } = settings;
+    const {
+      steps = perTask.steps,
+      batch = perTask.batch,
+      hidden = perTask.hidden,
+      embedding = perTask.embedding,
+      lr = perTask.lr,
+    } = settings;
     const out = stringOption(values, 'out') ?? join('runs', `seq-${taskName}-${modelName}-L${length}`);
     let task;
     try {
@@ -158,7 +235,8 @@ export const seqTrainCommand: Command = {
 
     ctx.log(
       `${taskName} L=${length}: ${task.inputLength} steps, ${task.numInputSymbols} symbols, ${task.numClasses} classes; ` +
-        `${modelName} hidden ${hidden}${layers > 1 ? ` x${layers} layers` : ''}, embedding ${embedding}; Adam lr ${lr}, batch ${batch}, clip ${clip}, ${steps} steps`,
+        `${modelName} hidden ${hidden}${layers > 1 ? ` x${layers} layers` : ''}, embedding ${embedding}; ` +
+        `Adam lr ${lr}, batch ${batch}, clip ${clip}, ${steps} steps`,
     );
     const runs: { seed: number; accuracy: number; loss: number; steps: number; seconds: number; curve: SequenceCurvePoint[] }[] = [];
     let parameters = 0;
@@ -200,13 +278,15 @@ export const seqTrainCommand: Command = {
         ctx.log(`seed ${seed}: ${patience} evaluations in a row reached ${percent(stopAt!)} by step ${result.steps}; stopped`);
       runs.push({ seed, accuracy: result.accuracy, loss: result.loss, steps: result.steps, seconds: result.seconds, curve: result.curve });
       ctx.print(
-        `seed ${seed}: accuracy ${percent(result.accuracy)} on ${finalEval} fresh examples (loss ${result.loss.toFixed(4)}), ${result.steps} steps in ${result.seconds.toFixed(1)} s`,
+        `seed ${seed}: accuracy ${percent(result.accuracy)} on ${finalEval} fresh examples (loss ${result.loss.toFixed(4)}), ` +
+          `${result.steps} steps in ${result.seconds.toFixed(1)} s`,
       );
     }
     const seconds = (performance.now() - started) / 1000;
     const { mean, std } = meanStd(runs.map((r) => r.accuracy));
     ctx.print(
-      `accuracy: ${percent(mean)} ± ${percent(std)} (mean ± std over ${seeds.length} seed${seeds.length === 1 ? '' : 's'}) in ${seconds.toFixed(1)} s`,
+      `accuracy: ${percent(mean)} ± ${percent(std)} (mean ± std over ${seeds.length} seed${seeds.length === 1 ? '' : 's'}) ` +
+        `in ${seconds.toFixed(1)} s`,
     );
 
     mkdirSync(out, { recursive: true });

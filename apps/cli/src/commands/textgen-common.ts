@@ -40,22 +40,20 @@ export const EMBEDDED_CORPORA = Object.keys(TEXT_DATASETS) as TextDatasetName[];
 /** What `--corpus` takes, for help texts. */
 export const CORPUS_HELP = `A text file, or an embedded book: ${EMBEDDED_CORPORA.join(', ')}`;
 
-/** A `--name` flag whose value must be one of `choices`. */
-export function choiceOption<T extends string>(values: OptionValues, name: string, choices: readonly T[], fallback: T): T {
-  const raw = stringOption(values, name) ?? fallback;
-  if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`--${name} must be one of ${choices.join(', ')}, got '${raw}'`);
-  return raw as T;
+/** Parses an `--encoding`: a `TextDecoder` label (a usage error naming the flag otherwise). */
+export function encodingName(raw: string | boolean, flag = 'encoding'): string {
+  const encoding = String(raw);
+  try {
+    new TextDecoder(encoding);
+  } catch {
+    throw new UsageError(`--${flag} expects a text encoding such as utf-8, latin1 or utf-16le, got '${encoding}'`);
+  }
+  return encoding;
 }
 
 /** Checks `--encoding` is a `TextDecoder` label (a usage error naming the flag otherwise). */
 export function encodingOption(values: OptionValues, fallback = 'utf-8'): string {
-  const encoding = stringOption(values, 'encoding') ?? fallback;
-  try {
-    new TextDecoder(encoding);
-  } catch {
-    throw new UsageError(`--encoding expects a text encoding such as utf-8, latin1 or utf-16le, got '${encoding}'`);
-  }
-  return encoding;
+  return encodingName(stringOption(values, 'encoding') ?? fallback);
 }
 
 /**
@@ -85,7 +83,8 @@ export function bookText(text: string, keep: boolean, log: (line: string) => voi
   const stripped = stripGutenberg(text);
   if (stripped === undefined) return text;
   log(
-    `${name}: left out the Project Gutenberg header (${grouped(stripped.head)} characters) and footer with the licence (${grouped(stripped.tail)}); --keep-gutenberg keeps them`,
+    `${name}: left out the Project Gutenberg header (${grouped(stripped.head)} characters) and footer with the licence ` +
+      `(${grouped(stripped.tail)}); --keep-gutenberg keeps them`,
   );
   return stripped.text;
 }
@@ -101,7 +100,11 @@ export function describeUnknown(error: UnknownCharacterError, text: string, what
     count++;
   }
   const shown = error.codePoint < 0x20 ? JSON.stringify(error.character) : `'${error.character}'`;
-  return `${what} has the character ${shown} (U+${error.codePoint.toString(16).toUpperCase().padStart(4, '0')}) at offset ${error.position} (line ${line}), which is not in the model's vocabulary`;
+  const codePoint = `U+${error.codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+  return (
+    `${what} has the character ${shown} (${codePoint}) at offset ${error.position} (line ${line}), ` +
+    "which is not in the model's vocabulary"
+  );
 }
 
 /** Loads the checkpoint a flag names; a missing one is a usage error naming the flag. */
@@ -162,7 +165,8 @@ export class TrainingProgressLine {
       this.lastDraw = now;
       const width = 20;
       const filled = Math.round((pct / 100) * width);
-      this.out.write(`\r${this.label} ${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${pct.toFixed(0).padStart(3)}%  ${info}\x1b[K`);
+      const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+      this.out.write(`\r${this.label} ${bar} ${pct.toFixed(0).padStart(3)}%  ${info}\x1b[K`);
       this.drawn = true;
     } else if (pct >= this.nextLoggedPercent) {
       while (this.nextLoggedPercent <= pct) this.nextLoggedPercent += 5;

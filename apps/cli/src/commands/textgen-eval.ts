@@ -1,14 +1,23 @@
 /**
  * `tensorloom textgen eval`: loss, accuracy and bits per character of a checkpoint on a text.
  */
-import { UnknownCharacterError, evaluate, prepareCorpus, type CharTokenizer, type TextDataset } from '@tensorloom/textgen';
-import { UsageError, intOption, stringOption, type Command } from '../cli.js';
+import {
+  DEFAULT_EVAL_BATCH_SIZE,
+  DEFAULT_SEQ_LENGTH,
+  DEFAULT_VALIDATION_FRACTION,
+  UnknownCharacterError,
+  evaluate,
+  prepareCorpus,
+  type CharTokenizer,
+  type TextDataset,
+} from '@tensorloom/textgen';
+import { UsageError, stringOption, type Command } from '../cli.js';
+import { choice, flagSetting, givenSettings, int, resolveSettings, settingOptions } from '../settings.js';
 import {
   CORPUS_HELP,
   bookText,
-  choiceOption,
   describeUnknown,
-  encodingOption,
+  encodingName,
   grouped,
   loadCheckpointFlag,
   percent,
@@ -21,6 +30,75 @@ export const UNKNOWN_POLICIES = ['error', 'skip'] as const;
 
 /** Which part of the corpus `--split` evaluates. */
 export const EVAL_SPLITS = ['all', 'train', 'validation'] as const;
+
+/** How the corpus is read and which part of it is evaluated. */
+const CORPUS_SETTINGS = {
+  encoding: {
+    flag: 'encoding',
+    description: "The file's encoding: utf-8 (strict), latin1, utf-16le, …",
+    valueName: 'NAME',
+    default: 'utf-8',
+    parse: encodingName,
+  },
+  split: {
+    flag: 'split',
+    description: `The part of the text: ${EVAL_SPLITS.join(', ')}`,
+    valueName: 'NAME',
+    default: 'all' as (typeof EVAL_SPLITS)[number],
+    parse: choice(EVAL_SPLITS),
+  },
+};
+
+/** What defaults to the checkpoint's run: read once the checkpoint is loaded. */
+const RUN_DEFAULT_SETTINGS = {
+  valFraction: {
+    flag: 'val-fraction',
+    description: `The held-out fraction for --split (default: the checkpoint's, else ${DEFAULT_VALIDATION_FRACTION})`,
+    valueName: 'F',
+    default: undefined as number | undefined,
+    parse: (raw: string | boolean, flag: string) => {
+      const text = String(raw);
+      const fraction = Number(text);
+      if (text.trim() === '' || !(fraction > 0 && fraction < 1))
+        throw new UsageError(`--${flag} must be between 0 and 1 (exclusive), got '${text}'`);
+      return fraction;
+    },
+  },
+  keepGutenberg: flagSetting(
+    'keep-gutenberg',
+    "Keep a Project Gutenberg file's header and licence (default: as the checkpoint's run; else left out).",
+  ),
+};
+
+/** How the evaluation runs. */
+const EVAL_SETTINGS = {
+  unknown: {
+    flag: 'unknown',
+    description: `Characters outside the vocabulary: ${UNKNOWN_POLICIES.join(' or ')}`,
+    valueName: 'POLICY',
+    default: 'error' as (typeof UNKNOWN_POLICIES)[number],
+    parse: choice(UNKNOWN_POLICIES),
+  },
+  batch: {
+    flag: 'batch',
+    description: 'Windows per forward pass',
+    valueName: 'N',
+    default: DEFAULT_EVAL_BATCH_SIZE,
+    parse: int({ min: 1 }),
+  },
+  maxBatches: {
+    flag: 'max-batches',
+    description: 'Evaluate only the first N batches (a quick estimate)',
+    valueName: 'N',
+    default: undefined as number | undefined,
+    parse: int({ min: 1 }),
+  },
+  carryState: flagSetting(
+    'carry-state',
+    'Read the text as --batch contiguous streams, the LSTM state carried from window to window ' +
+      '(default: every window from the zero state, as in training).',
+  ),
+};
 
 /** The characters of `text` (code points) outside `tokenizer`'s vocabulary. */
 export function countUnknownCharacters(text: string, tokenizer: CharTokenizer): number {
@@ -44,7 +122,7 @@ export const textgenEvalCommand: Command = {
   path: ['textgen', 'eval'],
   summary: "Measure a textgen checkpoint's loss, accuracy and bits per character on a text.",
   details: [
-    "The text is cut into non-overlapping windows of the checkpoint's T (30 by default), each run from",
+    `The text is cut into non-overlapping windows of the checkpoint's T (${DEFAULT_SEQ_LENGTH} by default), each run from`,
     'the zero state with teacher forcing, as training validates: loss is the mean cross-entropy per',
     'predicted character in nats, bits per character is loss / ln 2, accuracy the share of characters',
     'predicted right. --split validation evaluates the held-out end of the text (--val-fraction, by',
@@ -57,66 +135,29 @@ export const textgenEvalCommand: Command = {
   options: {
     checkpoint: { type: 'string', description: "A checkpoint directory, or a run folder (its 'latest').", valueName: 'DIR' },
     corpus: { type: 'string', description: `${CORPUS_HELP}.`, valueName: 'FILE' },
-    encoding: {
-      type: 'string',
-      description: "The file's encoding: utf-8 (strict), latin1, utf-16le, …",
-      default: 'utf-8',
-      valueName: 'NAME',
-    },
-    split: { type: 'string', description: `The part of the text: ${EVAL_SPLITS.join(', ')}.`, default: 'all', valueName: 'NAME' },
-    'val-fraction': {
-      type: 'string',
-      description: "The held-out fraction for --split (default: the checkpoint's, else 0.1).",
-      valueName: 'F',
-    },
-    'keep-gutenberg': {
-      type: 'boolean',
-      description: "Keep a Project Gutenberg file's header and licence (default: as the checkpoint's run; else left out).",
-    },
-    unknown: {
-      type: 'string',
-      description: `Characters outside the vocabulary: ${UNKNOWN_POLICIES.join(' or ')}.`,
-      default: 'error',
-      valueName: 'POLICY',
-    },
-    batch: { type: 'string', description: 'Windows per forward pass.', default: '128', valueName: 'N' },
-    'max-batches': { type: 'string', description: 'Evaluate only the first N batches (a quick estimate).', valueName: 'N' },
-    'carry-state': {
-      type: 'boolean',
-      description:
-        'Read the text as --batch contiguous streams, the LSTM state carried from window to window (default: every window from the zero state, as in training).',
-    },
+    ...settingOptions(CORPUS_SETTINGS),
+    ...settingOptions(RUN_DEFAULT_SETTINGS),
+    ...settingOptions(EVAL_SETTINGS),
   },
   async run(values, ctx) {
     const dir = stringOption(values, 'checkpoint');
     if (dir === undefined) throw new UsageError('--checkpoint is required: the checkpoint directory (or run folder) to evaluate');
     const corpus = stringOption(values, 'corpus');
     if (corpus === undefined) throw new UsageError(`--corpus is required: ${CORPUS_HELP.replace(/^A/, 'a')}`);
-    const encoding = encodingOption(values);
-    const split = choiceOption(values, 'split', EVAL_SPLITS, 'all');
-    const unknown = choiceOption(values, 'unknown', UNKNOWN_POLICIES, 'error');
-    const batchSize = intOption(values, 'batch', 128, { min: 1 });
-    const maxBatches = values['max-batches'] === undefined ? undefined : intOption(values, 'max-batches', 1, { min: 1 });
-    if (values['val-fraction'] !== undefined && split === 'all')
+    const { encoding, split, unknown, batch, maxBatches, carryState } = resolveSettings(values, { ...CORPUS_SETTINGS, ...EVAL_SETTINGS });
+    if (values[RUN_DEFAULT_SETTINGS.valFraction.flag] !== undefined && split === 'all')
       throw new UsageError("--val-fraction applies to --split train or validation, not 'all'");
 
     const checkpoint = await loadCheckpointFlag(dir, 'checkpoint');
     const { model, tokenizer } = checkpoint;
-    const seqLength = checkpoint.config.seqLength ?? 30;
-    const savedFraction = (checkpoint.metadata as Partial<TextgenRunMetadata>).validationFraction;
-    let valFraction = savedFraction ?? 0.1;
-    if (values['val-fraction'] !== undefined) {
-      const raw = String(values['val-fraction']);
-      valFraction = Number(raw);
-      if (raw.trim() === '' || !(valFraction > 0 && valFraction < 1))
-        throw new UsageError(`--val-fraction must be between 0 and 1 (exclusive), got '${raw}'`);
-    }
+    const seqLength = checkpoint.config.seqLength ?? DEFAULT_SEQ_LENGTH;
+    const saved = checkpoint.metadata as Partial<TextgenRunMetadata>;
+    const given = givenSettings(values, RUN_DEFAULT_SETTINGS);
+    const valFraction = given.valFraction ?? saved.validationFraction ?? DEFAULT_VALIDATION_FRACTION;
     if (split !== 'all' && !(valFraction > 0))
       throw new UsageError(`--split ${split} needs a validation fraction above 0; the checkpoint's run used none, pass --val-fraction`);
 
-    const keepGutenberg =
-      values['keep-gutenberg'] === true ||
-      (values['keep-gutenberg'] === undefined && (checkpoint.metadata as Partial<TextgenRunMetadata>).keepGutenberg === true);
+    const keepGutenberg = given.keepGutenberg ?? saved.keepGutenberg === true;
     let text = bookText(await readCorpus(corpus, encoding), keepGutenberg, (line) => ctx.log(line), corpus);
     let dropped = 0;
     // A vocabulary with <unk> (textgen train --unknown-token) encodes every character.
@@ -139,19 +180,21 @@ export const textgenEvalCommand: Command = {
 
     ctx.log(
       `checkpoint ${checkpoint.dir}: step ${checkpoint.step}, vocabulary ${tokenizer.vocabSize}, T = ${seqLength}; ` +
-        `${corpus} (${split === 'all' ? 'all' : `${split} part, validation fraction ${valFraction}`}): ${grouped(dataset.length)} characters` +
+        `${corpus} (${split === 'all' ? 'all' : `${split} part, validation fraction ${valFraction}`}): ` +
+        `${grouped(dataset.length)} characters` +
         (dropped > 0 ? `, ${grouped(dropped)} outside the vocabulary left out` : '') +
         (asUnknownToken > 0 ? `, ${grouped(asUnknownToken)} outside the vocabulary read as <unk>` : ''),
     );
     const started = performance.now();
     const result = evaluate(model, dataset, {
-      batchSize,
-      carryState: values['carry-state'] === true,
+      batchSize: batch,
+      carryState,
       ...(maxBatches !== undefined ? { maxBatches } : {}),
     });
     const seconds = (performance.now() - started) / 1000;
     ctx.print(
-      `loss ${result.loss.toFixed(4)} nats/char  accuracy ${percent(result.accuracy)}  ${result.bitsPerChar.toFixed(3)} bits/char  perplexity ${result.perplexity.toFixed(2)}`,
+      `loss ${result.loss.toFixed(4)} nats/char  accuracy ${percent(result.accuracy)}  ` +
+        `${result.bitsPerChar.toFixed(3)} bits/char  perplexity ${result.perplexity.toFixed(2)}`,
     );
     ctx.print(`over ${grouped(result.characters)} predicted characters in ${seconds.toFixed(1)} s`);
     return {

@@ -3,21 +3,78 @@
  * convention), top-k, top-p or by beam search, optionally streamed character by character.
  */
 import { Generator } from '@tensorloom/core-tensor';
-import { UnknownCharacterError, beamSearch, generate, streamGenerate, type SamplingStrategy, type Tempering } from '@tensorloom/textgen';
-import { UsageError, floatOption, intOption, stringOption, type Command, type OptionValues } from '../cli.js';
-import { choiceOption, describeUnknown, loadCheckpointFlag } from './textgen-common.js';
+import {
+  DEFAULT_BEAM_WIDTH,
+  UnknownCharacterError,
+  beamSearch,
+  generate,
+  streamGenerate,
+  type SamplingStrategy,
+  type Tempering,
+} from '@tensorloom/textgen';
+import { UsageError, stringOption, type Command, type OptionValues } from '../cli.js';
+import { choice, flagSetting, float, int, resolveSettings, settingOptions } from '../settings.js';
+import { describeUnknown, loadCheckpointFlag } from './textgen-common.js';
 
 /** What `--strategy` takes: the library's sampling strategies plus beam search. */
 export const SAMPLE_STRATEGIES = ['greedy', 'temperature', 'top-k', 'top-p', 'beam'] as const;
 export type SampleStrategyName = (typeof SAMPLE_STRATEGIES)[number];
 
-/** The flags each strategy accepts beyond the common ones. */
-const STRATEGY_FLAGS: Record<SampleStrategyName, readonly string[]> = {
+/** How much text: the characters after the prompt. */
+const LENGTH_SETTINGS = {
+  length: { flag: 'length', description: 'Characters to generate after the prompt', valueName: 'N', default: 200, parse: int({ min: 1 }) },
+};
+
+/** How each character is chosen: the strategy and the flags of each. */
+export const SAMPLING_SETTINGS = {
+  strategy: {
+    flag: 'strategy',
+    description: `How to choose each character: ${SAMPLE_STRATEGIES.join(', ')}`,
+    valueName: 'NAME',
+    default: 'temperature' as SampleStrategyName,
+    parse: choice(SAMPLE_STRATEGIES),
+  },
+  temperature: {
+    flag: 'temperature',
+    description: 'Divide the logits by T (default 1)',
+    valueName: 'T',
+    default: undefined as number | undefined,
+    parse: float({ min: 0 }),
+  },
+  inverseTemperature: {
+    flag: 'inverse-temperature',
+    description: "Multiply the logits by τ (the course sheet's convention)",
+    valueName: 'TAU',
+    default: undefined as number | undefined,
+    parse: float({ min: 0 }),
+  },
+  k: { flag: 'k', description: 'top-k: the characters kept', valueName: 'K', default: 10, parse: int({ min: 1 }) },
+  p: { flag: 'p', description: 'top-p: the probability mass kept', valueName: 'P', default: 0.9, parse: float({ above: 0, max: 1 }) },
+  beamWidth: {
+    flag: 'beam-width',
+    description: 'beam: continuations kept at each step',
+    valueName: 'W',
+    default: DEFAULT_BEAM_WIDTH,
+    parse: int({ min: 1, max: 1000 }),
+  },
+};
+
+/** The seed, how many texts and how they are written. */
+const RUN_SETTINGS = {
+  seed: { flag: 'seed', description: 'Seed of the draws and of the random first character', valueName: 'N', default: 0, parse: int() },
+  count: { flag: 'count', description: 'Texts to generate', valueName: 'N', default: 1, parse: int({ min: 1, max: 10_000 }) },
+  stream: flagSetting('stream', 'Write the characters as they are generated.'),
+};
+
+type SamplingOption = Exclude<keyof typeof SAMPLING_SETTINGS, 'strategy'>;
+
+/** The settings each strategy accepts beyond the common ones. */
+const STRATEGY_OPTIONS: Record<SampleStrategyName, readonly SamplingOption[]> = {
   greedy: [],
-  temperature: ['temperature', 'inverse-temperature'],
-  'top-k': ['temperature', 'inverse-temperature', 'k'],
-  'top-p': ['temperature', 'inverse-temperature', 'p'],
-  beam: ['beam-width'],
+  temperature: ['temperature', 'inverseTemperature'],
+  'top-k': ['temperature', 'inverseTemperature', 'k'],
+  'top-p': ['temperature', 'inverseTemperature', 'p'],
+  beam: ['beamWidth'],
 };
 
 /**
@@ -29,34 +86,35 @@ export function samplingFromFlags(values: OptionValues): {
   sampling: SamplingStrategy | undefined;
   beamWidth: number;
 } {
-  const name = choiceOption(values, 'strategy', SAMPLE_STRATEGIES, 'temperature');
-  for (const flag of ['temperature', 'inverse-temperature', 'k', 'p', 'beam-width']) {
-    if (values[flag] !== undefined && !STRATEGY_FLAGS[name].includes(flag)) {
-      throw new UsageError(
-        `--${flag} does not apply to --strategy ${name}${STRATEGY_FLAGS[name].length > 0 ? ` (it takes ${STRATEGY_FLAGS[name].map((f) => `--${f}`).join(', ')})` : ''}`,
-      );
+  const { strategy: name } = resolveSettings(values, { strategy: SAMPLING_SETTINGS.strategy });
+  const accepted = STRATEGY_OPTIONS[name];
+  for (const key of ['temperature', 'inverseTemperature', 'k', 'p', 'beamWidth'] as const) {
+    const { flag } = SAMPLING_SETTINGS[key];
+    if (values[flag] !== undefined && !accepted.includes(key)) {
+      const takes = accepted.length > 0 ? ` (it takes ${accepted.map((a) => `--${SAMPLING_SETTINGS[a].flag}`).join(', ')})` : '';
+      throw new UsageError(`--${flag} does not apply to --strategy ${name}${takes}`);
     }
   }
   if (values.temperature !== undefined && values['inverse-temperature'] !== undefined) {
     throw new UsageError(
-      "--temperature (divides the logits) and --inverse-temperature (multiplies them, the course sheet's τ) are two conventions for one thing: give one",
+      "--temperature (divides the logits) and --inverse-temperature (multiplies them, the course sheet's τ) are two conventions " +
+        'for one thing: give one',
     );
   }
-  const tempering: Tempering = {};
-  if (values.temperature !== undefined) tempering.temperature = floatOption(values, 'temperature', 1, { min: 0 });
-  if (values['inverse-temperature'] !== undefined) tempering.inverseTemperature = floatOption(values, 'inverse-temperature', 1, { min: 0 });
-  const beamWidth = intOption(values, 'beam-width', 5, { min: 1, max: 1000 });
+  const { temperature, inverseTemperature, k, p, beamWidth } = resolveSettings(values, SAMPLING_SETTINGS);
+  const tempering: Tempering = {
+    ...(temperature === undefined ? {} : { temperature }),
+    ...(inverseTemperature === undefined ? {} : { inverseTemperature }),
+  };
   switch (name) {
     case 'greedy':
       return { name, sampling: { strategy: 'greedy' }, beamWidth };
     case 'temperature':
       return { name, sampling: { strategy: 'temperature', ...tempering }, beamWidth };
     case 'top-k':
-      return { name, sampling: { strategy: 'top-k', k: intOption(values, 'k', 10, { min: 1 }), ...tempering }, beamWidth };
-    case 'top-p': {
-      const p = floatOption(values, 'p', 0.9, { min: 0, exclusiveMin: true, max: 1 });
+      return { name, sampling: { strategy: 'top-k', k, ...tempering }, beamWidth };
+    case 'top-p':
       return { name, sampling: { strategy: 'top-p', p, ...tempering }, beamWidth };
-    }
     case 'beam':
       return { name, sampling: undefined, beamWidth };
   }
@@ -71,7 +129,8 @@ export function describeSampling(name: SampleStrategyName, sampling: SamplingStr
     temperature !== undefined
       ? `temperature ${temperature} (softmax(logits/${temperature}); inverse temperature ${temperature === 0 ? '∞' : 1 / temperature})`
       : inverseTemperature !== undefined
-        ? `inverse temperature ${inverseTemperature} (softmax(${inverseTemperature}·logits), the sheet's τ; temperature ${inverseTemperature === 0 ? '∞' : 1 / inverseTemperature})`
+        ? `inverse temperature ${inverseTemperature} (softmax(${inverseTemperature}·logits), the sheet's τ; ` +
+          `temperature ${inverseTemperature === 0 ? '∞' : 1 / inverseTemperature})`
         : 'temperature 1';
   const filter = sampling.strategy === 'top-k' ? `top-k ${sampling.k}, ` : sampling.strategy === 'top-p' ? `top-p ${sampling.p}, ` : '';
   return `${filter}${tempered}`;
@@ -92,29 +151,14 @@ export const textgenSampleCommand: Command = {
   options: {
     checkpoint: { type: 'string', description: "A checkpoint directory, or a run folder (its 'latest').", valueName: 'DIR' },
     prompt: { type: 'string', description: 'Text to complete (default: a random first character).', valueName: 'TEXT' },
-    length: { type: 'string', description: 'Characters to generate after the prompt.', default: '200', valueName: 'N' },
-    strategy: {
-      type: 'string',
-      description: `How to choose each character: ${SAMPLE_STRATEGIES.join(', ')}.`,
-      default: 'temperature',
-      valueName: 'NAME',
-    },
-    temperature: { type: 'string', description: 'Divide the logits by T (default 1).', valueName: 'T' },
-    'inverse-temperature': { type: 'string', description: "Multiply the logits by τ (the course sheet's convention).", valueName: 'TAU' },
-    k: { type: 'string', description: 'top-k: the characters kept (default 10).', valueName: 'K' },
-    p: { type: 'string', description: 'top-p: the probability mass kept (default 0.9).', valueName: 'P' },
-    'beam-width': { type: 'string', description: 'beam: continuations kept at each step (default 5).', valueName: 'W' },
-    seed: { type: 'string', description: 'Seed of the draws and of the random first character.', default: '0', valueName: 'N' },
-    count: { type: 'string', description: 'Texts to generate.', default: '1', valueName: 'N' },
-    stream: { type: 'boolean', description: 'Write the characters as they are generated.' },
+    ...settingOptions(LENGTH_SETTINGS),
+    ...settingOptions(SAMPLING_SETTINGS),
+    ...settingOptions(RUN_SETTINGS),
   },
   async run(values, ctx) {
     const dir = stringOption(values, 'checkpoint');
     if (dir === undefined) throw new UsageError('--checkpoint is required: the checkpoint directory (or run folder) to sample from');
-    const length = intOption(values, 'length', 200, { min: 1 });
-    const count = intOption(values, 'count', 1, { min: 1, max: 10_000 });
-    const seed = intOption(values, 'seed', 0);
-    const stream = values.stream === true;
+    const { length, seed, count, stream } = resolveSettings(values, { ...LENGTH_SETTINGS, ...RUN_SETTINGS });
     const prompt = stringOption(values, 'prompt');
     if (prompt === '') throw new UsageError('--prompt must not be empty (leave it out to start from a random character)');
     const { name, sampling, beamWidth } = samplingFromFlags(values);
@@ -136,7 +180,8 @@ export const textgenSampleCommand: Command = {
     }
     const generator = new Generator(seed);
     ctx.log(
-      `checkpoint ${checkpoint.dir}: step ${checkpoint.step}, vocabulary ${tokenizer.vocabSize}; ${describeSampling(name, sampling, beamWidth)}, ${length} characters, seed ${seed}`,
+      `checkpoint ${checkpoint.dir}: step ${checkpoint.step}, vocabulary ${tokenizer.vocabSize}; ` +
+        `${describeSampling(name, sampling, beamWidth)}, ${length} characters, seed ${seed}`,
     );
 
     const results: { prompt: string; completion: string; text: string; logProb?: number }[] = [];

@@ -220,7 +220,8 @@ export function checkResumeConflicts(given: Partial<TextgenTrainSettings>, saved
     const show = (v: unknown) => ('format' in setting ? (setting.format as (x: unknown) => string)(v) : String(v ?? 'none'));
     if (show(given[key]) !== show(saved[key])) {
       throw new UsageError(
-        `--${setting.flag} ${show(given[key])} differs from the checkpoint's ${show(saved[key])}: a resumed run keeps the checkpoint's model and training settings`,
+        `--${setting.flag} ${show(given[key])} differs from the checkpoint's ` +
+          `${show(saved[key])}: a resumed run keeps the checkpoint's model and training settings`,
       );
     }
   }

@@ -379,11 +379,13 @@ export const textgenTrainCommand: Command = {
       ...(maxMinutes !== undefined ? [`${maxMinutes} min`] : []),
     ].join(', or ');
     ctx.log(
-      `${corpusLabel(corpus)}: ${grouped(text.length)} characters, vocabulary ${tokenizer.vocabSize}${settings.lowercase ? ' (lower-cased)' : ''}; ` +
+      `${corpusLabel(corpus)}: ${grouped(text.length)} characters, vocabulary ` +
+        `${tokenizer.vocabSize}${settings.lowercase ? ' (lower-cased)' : ''}; ` +
         `${grouped(train.length)} train, ${validation ? grouped(validation.length) : 'no'} validation`,
     );
     ctx.log(
-      `model: embedding ${settings.embedding}, LSTM ${settings.hidden}×${settings.layers}${settings.dropout > 0 ? `, dropout ${settings.dropout}` : ''}, ` +
+      `model: embedding ${settings.embedding}, LSTM ` +
+        `${settings.hidden}×${settings.layers}${settings.dropout > 0 ? `, dropout ${settings.dropout}` : ''}, ` +
         `${grouped(trainer.model.numParameters())} parameters; Adam lr ${settings.lr}, lr decay ${formatDecay(settings.lrDecay)}, ` +
         `clip ${settings.clip ?? 'none'}, batch ${settings.batch}×${settings.seq}, seed ${settings.seed}; ${describeBackend()}`,
     );
@@ -405,11 +407,13 @@ function printSummary(ctx: CommandContext, f: ReturnType<typeof writeRunFiles>):
       `${grouped(f.charsPerSecond)} chars/s in training steps`,
   );
   ctx.print(
-    `train (last 100 batches): loss ${f.trainLoss.toFixed(4)}  accuracy ${percent(f.trainAccuracy)}  ${(f.trainLoss / Math.LN2).toFixed(3)} bits/char`,
+    `train (last 100 batches): loss ${f.trainLoss.toFixed(4)}  accuracy ` +
+      `${percent(f.trainAccuracy)}  ${(f.trainLoss / Math.LN2).toFixed(3)} bits/char`,
   );
   if (f.valLoss !== null) {
     ctx.print(
-      `validation:               loss ${f.valLoss.toFixed(4)}  accuracy ${percent(f.valAccuracy!)}  ${f.valBitsPerChar!.toFixed(3)} bits/char`,
+      `validation:               loss ${f.valLoss.toFixed(4)}  accuracy ` +
+        `${percent(f.valAccuracy!)}  ${f.valBitsPerChar!.toFixed(3)} bits/char`,
     );
   }
   ctx.print(`checkpoint: ${f.checkpoint}`);

@@ -45,6 +45,9 @@ interface Hypothesis {
   logProb: number;
 }
 
+/** `beamSearch`'s default number of beams. */
+export const DEFAULT_BEAM_WIDTH = 5;
+
 /**
  * Finds a high-probability completion of `length` characters by beam search: every step extends
  * each of the `beamWidth` best partial completions by every character, scores each extension by
@@ -58,7 +61,7 @@ interface Hypothesis {
  * best.completion; best.logProb; best.beams.length // 8
  */
 export function beamSearch(model: TextGenerationModel, tokenizer: CharTokenizer, options: BeamSearchOptions = {}): BeamSearchResult {
-  const { length = DEFAULT_GENERATE_LENGTH, beamWidth = 5, generator = defaultGenerator } = options;
+  const { length = DEFAULT_GENERATE_LENGTH, beamWidth = DEFAULT_BEAM_WIDTH, generator = defaultGenerator } = options;
   if (!Number.isInteger(length) || length < 1) throw new ValueError(`beamSearch: length must be an integer ≥ 1, got ${length}`);
   if (!Number.isInteger(beamWidth) || beamWidth < 1) {
     throw new ValueError(`beamSearch: beamWidth must be an integer ≥ 1, got ${beamWidth}`);
