@@ -12,7 +12,7 @@
 import type { MatmulArgs, MatmulParams } from '../backend.js';
 import { matmul as jsMatmul } from '../js/matmul.js';
 import { COUNTER_ADDRESS, OP_GEMM } from './memory-layout.js';
-import { align, type WasmRuntime } from './runtime.js';
+import { align, positional, type WasmRuntime } from './runtime.js';
 
 /** Thresholds of the matmul dispatch, in flops (2·batch·m·n·k). */
 export interface MatmulTuning {
@@ -85,28 +85,7 @@ function args(g: Gemm, work: number, counter: number): number[] {
 /** Batched GEMM with the contract of `Backend.matmul`, on `runtime`. */
 export function createMatmul(runtime: WasmRuntime, tuning: MatmulTuning = DEFAULT_MATMUL_TUNING): (args: MatmulArgs) => void {
   const gemm = runtime.exports.gemm;
-  const runLocal = (x: readonly number[]): void =>
-    gemm(
-      x[0]!,
-      x[1]!,
-      x[2]!,
-      x[3]!,
-      x[4]!,
-      x[5]!,
-      x[6]!,
-      x[7]!,
-      x[8]!,
-      x[9]!,
-      x[10]!,
-      x[11]!,
-      x[12]!,
-      x[13]!,
-      x[14]!,
-      x[15]!,
-      x[16]!,
-      x[17]!,
-      x[18]!,
-    );
+  const runLocal = positional(gemm);
 
   /** Runs batches [t0, t1) of a float32 product; false when they do not fit in the memory. */
   function runBatches(a: Float32Array, b: Float32Array, out: Float32Array, p: MatmulParams, t0: number, t1: number): boolean {

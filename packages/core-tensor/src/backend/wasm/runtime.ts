@@ -26,6 +26,16 @@ export function align(x: number): number {
   return Math.ceil(x / ALIGN) * ALIGN;
 }
 
+/**
+ * `kernel` called with the numbers of one job's argument list, the form `WasmRuntime.parallel` hands
+ * to the calling thread's share of the work.
+ */
+export function positional(kernel: (...args: number[]) => unknown): (args: readonly number[]) => void {
+  return (args) => {
+    kernel(...args);
+  };
+}
+
 export class WasmRuntime {
   readonly exports: KernelExports;
   readonly features: WasmFeatures;

@@ -23,7 +23,7 @@ import {
   OP_LSTM_SEQUENCE_FORWARD,
   type WorkerOp,
 } from './memory-layout.js';
-import { align, type WasmRuntime } from './runtime.js';
+import { align, positional, type WasmRuntime } from './runtime.js';
 
 /** The kernels this file provides. */
 export type SequenceKernels = Pick<
@@ -127,82 +127,10 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
     runtime.parallel(op, jobs, local);
   }
 
-  const lstmForward = (x: readonly number[]): void =>
-    kernels.lstmSequenceForwardF32(
-      x[0]!,
-      x[1]!,
-      x[2]!,
-      x[3]!,
-      x[4]!,
-      x[5]!,
-      x[6]!,
-      x[7]!,
-      x[8]!,
-      x[9]!,
-      x[10]!,
-      x[11]!,
-      x[12]!,
-      x[13]!,
-      x[14]!,
-    );
-  const lstmBackward = (x: readonly number[]): void =>
-    kernels.lstmSequenceBackwardF32(
-      x[0]!,
-      x[1]!,
-      x[2]!,
-      x[3]!,
-      x[4]!,
-      x[5]!,
-      x[6]!,
-      x[7]!,
-      x[8]!,
-      x[9]!,
-      x[10]!,
-      x[11]!,
-      x[12]!,
-      x[13]!,
-      x[14]!,
-      x[15]!,
-    );
-  const gruForward = (x: readonly number[]): void =>
-    kernels.gruSequenceForwardF32(
-      x[0]!,
-      x[1]!,
-      x[2]!,
-      x[3]!,
-      x[4]!,
-      x[5]!,
-      x[6]!,
-      x[7]!,
-      x[8]!,
-      x[9]!,
-      x[10]!,
-      x[11]!,
-      x[12]!,
-      x[13]!,
-      x[14]!,
-    );
-  const gruBackward = (x: readonly number[]): void =>
-    kernels.gruSequenceBackwardF32(
-      x[0]!,
-      x[1]!,
-      x[2]!,
-      x[3]!,
-      x[4]!,
-      x[5]!,
-      x[6]!,
-      x[7]!,
-      x[8]!,
-      x[9]!,
-      x[10]!,
-      x[11]!,
-      x[12]!,
-      x[13]!,
-      x[14]!,
-      x[15]!,
-      x[16]!,
-      x[17]!,
-    );
+  const lstmForward = positional(kernels.lstmSequenceForwardF32);
+  const lstmBackward = positional(kernels.lstmSequenceBackwardF32);
+  const gruForward = positional(kernels.gruSequenceForwardF32);
+  const gruBackward = positional(kernels.gruSequenceBackwardF32);
 
   return {
     lstmSequenceForward({ xProj, h0, c0, weightHH, bias, params, hs, cs, saved }) {
