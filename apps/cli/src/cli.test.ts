@@ -74,6 +74,29 @@ describe('the CLI conventions', () => {
     expect(await runCli([], [echo], capture().io)).toBe(2);
   });
 
+  it('names the subcommands when a group is given without one (tensorloom textgen)', async () => {
+    const c = capture();
+    expect(await runCli(['echo'], [echo], c.io)).toBe(2);
+    expect(c.stderr()).toBe("tensorloom echo: expected a subcommand (number); run 'tensorloom echo number --help' for its options\n");
+  });
+
+  it('hands a negative number to the flag, whose range check names it (--n -5)', async () => {
+    const c = capture();
+    expect(await runCli(['echo', 'number', '--n', '-5'], [echo], c.io)).toBe(2);
+    expect(c.stderr()).not.toContain('ambiguous');
+    expect(c.stderr()).toContain('--n');
+    expect(c.stderr()).toContain('-5');
+    const ok = capture();
+    expect(await runCli(['echo', 'number', '--n', '5', '--fail'], [echo], ok.io)).toBe(1);
+  });
+
+  it('sets the exit code a command asks for (an interrupted run: 128 + signal)', async () => {
+    const stopped: Command = { ...echo, path: ['stopped'], run: async (_values, ctx) => ((ctx.exitCode = 143), { step: 3 }) };
+    const c = capture();
+    expect(await runCli(['stopped', '--json'], [stopped], c.io)).toBe(143);
+    expect(c.json()).toEqual({ step: 3 });
+  });
+
   it('UsageError from a command maps to exit code 2', async () => {
     const cmd: Command = {
       ...echo,

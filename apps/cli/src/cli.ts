@@ -22,6 +22,11 @@ export interface CommandContext {
   print(line: string): void;
   /** Progress and diagnostics (stderr, always). */
   log(line: string): void;
+  /**
+   * The exit code when `run` returns normally: 0 unless the command sets it (an interrupted run
+   * sets 128 + the signal's number, after saving).
+   */
+  exitCode?: number;
 }
 
 export type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>;
@@ -113,10 +118,20 @@ export async function runCli(
       io.stdout.write(formatTopHelp(commands));
       return words.length === 0 && !(argv.includes('--help') || argv.includes('-h')) ? 2 : 0;
     }
+    // A command group without its subcommand (`tensorloom textgen`): name the subcommands.
+    const group = commands.filter((c) => c.path.length > words.length && words.every((w, i) => c.path[i] === w));
+    if (words.length > 0 && group.length > 0) {
+      const names = group.map((c) => c.path.slice(words.length).join(' '));
+      io.stderr.write(
+        `tensorloom ${words.join(' ')}: expected a subcommand (${names.join(', ')}); ` +
+          `run 'tensorloom ${words.join(' ')} ${names[0]} --help' for its options\n`,
+      );
+      return 2;
+    }
     io.stderr.write(`tensorloom: unknown command '${words.join(' ')}'; run 'tensorloom --help' for the list\n`);
     return 2;
   }
-  const rest = argv.slice(match.path.length);
+  const rest = joinNegativeValues(argv.slice(match.path.length), { ...match.options, ...common });
   let values: OptionValues;
   try {
     const options = Object.fromEntries(
@@ -150,7 +165,7 @@ export async function runCli(
     const runtime = globals ? await globals.setup(values) : {};
     const result = await match.run(values, ctx);
     if (json) io.stdout.write(`${JSON.stringify({ ...result, ...runtime })}\n`);
-    return 0;
+    return ctx.exitCode ?? 0;
   } catch (error) {
     if (error instanceof UsageError) {
       io.stderr.write(`tensorloom ${match.path.join(' ')}: ${oneLine(error)}\n`);
@@ -162,6 +177,24 @@ export async function runCli(
   } finally {
     await globals?.teardown?.();
   }
+}
+
+/**
+ * `--steps -5` as `--steps=-5`: parseArgs reads a value that starts with '-' as another option
+ * ("argument is ambiguous"), so a negative number would never reach the flag's own range check.
+ */
+function joinNegativeValues(args: readonly string[], options: Record<string, OptionSpec>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const next = args[i + 1];
+    const spec = arg.startsWith('--') ? options[arg.slice(2)] : undefined;
+    if (spec?.type === 'string' && next !== undefined && /^-\d|^-\.\d|^-Infinity$|^-inf$/i.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 function oneLine(error: unknown): string {

@@ -20,6 +20,7 @@ import {
   type LoadedCheckpoint,
   type TrainRunResult,
 } from '@tensorloom/textgen';
+import { signalExitCode, watchInterrupts, type StopSignal } from '../interrupt.js';
 import { UsageError, stringOption, type Command, type CommandContext, type OptionValues } from '../cli.js';
 import { givenSettings, resolveSettings, settingOptions, type SettingsOf } from '../settings.js';
 import {
@@ -164,14 +165,16 @@ function buildTrainer(plan: RunPlan, data: Corpus): Trainer {
 
 interface TrainingRecord {
   result: TrainRunResult;
+  /** The stop signal that ended the run early (SIGINT, SIGTERM, SIGHUP), or null. */
+  interruptedBy: StopSignal | null;
   validations: { step: number; seconds: number; loss: number; accuracy: number; bitsPerChar: number }[];
   sampleSets: ReturnType<typeof courseSamples>[];
 }
 
 /**
  * Step 4: trains with a progress line, validations, the course's samples after ⅓, ⅔ and all of
- * training, and checkpoints into the run folder (the trainer's). Ctrl-C stops after the current
- * step and still writes the checkpoint and the samples; a second Ctrl-C quits.
+ * training, and checkpoints into the run folder (the trainer's). SIGINT (Ctrl-C), SIGTERM or SIGHUP
+ * stops after the current step and still writes the checkpoint and the samples; a second quits.
  */
 async function trainWithProgress(trainer: Trainer, plan: RunPlan, ctx: CommandContext): Promise<TrainingRecord> {
   const { run, bounds, out } = plan;
@@ -182,7 +185,7 @@ async function trainWithProgress(trainer: Trainer, plan: RunPlan, ctx: CommandCo
   const progress = new TrainingProgressLine(ctx.stderr);
   const started = performance.now();
   const elapsed = () => (performance.now() - started) / 1000;
-  const record: Omit<TrainingRecord, 'result'> = { validations: [], sampleSets: [] };
+  const record: Omit<TrainingRecord, 'result' | 'interruptedBy'> = { validations: [], sampleSets: [] };
   const fractionAt = (step: number, seconds: number) =>
     Math.max(stepTarget === undefined ? 0 : step / stepTarget, maxSeconds === undefined ? 0 : seconds / maxSeconds);
   const pendingThirds = [1 / 3, 2 / 3].filter((f) => f > fractionAt(trainer.step, 0) + 1e-9);
@@ -200,13 +203,7 @@ async function trainWithProgress(trainer: Trainer, plan: RunPlan, ctx: CommandCo
     }
   };
 
-  const controller = new AbortController();
-  const onSigint = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
-    progress.log('stopping after this step (Ctrl-C again to quit at once)');
-  };
-  process.on('SIGINT', onSigint);
+  const interrupts = watchInterrupts((line) => progress.log(line));
   let result: TrainRunResult;
   try {
     let lastVal: string | undefined;
@@ -214,7 +211,7 @@ async function trainWithProgress(trainer: Trainer, plan: RunPlan, ctx: CommandCo
       ...(bounds.steps !== undefined ? { steps: bounds.steps } : {}),
       ...(bounds.epochs !== undefined ? { epochs: bounds.epochs } : {}),
       ...(maxSeconds !== undefined ? { maxSeconds } : {}),
-      signal: controller.signal,
+      signal: interrupts.signal,
       evalEvery: trainer.validation === undefined ? 0 : run.evalEvery,
       checkpointDir: out,
       checkpointEvery: run.checkpointEvery,
@@ -239,11 +236,11 @@ async function trainWithProgress(trainer: Trainer, plan: RunPlan, ctx: CommandCo
       onCheckpoint: ({ step, dir }) => progress.log(`checkpoint: step ${step} → ${dir} and ${join(out, 'latest')}`),
     });
   } finally {
-    process.off('SIGINT', onSigint);
+    interrupts.dispose();
     progress.finish();
   }
   takeSamples(result.stoppedBy === 'aborted' ? 'when stopped' : 'the end of training');
-  return { result, ...record };
+  return { ...record, result, interruptedBy: interrupts.received() };
 }
 
 /** Step 5: curves.csv, curves.svg and result.json; returns the figures (what --json prints). */
@@ -396,6 +393,10 @@ export const textgenTrainCommand: Command = {
     printSummary(ctx, figures);
     const { csv, svg, json, samples } = figures.files;
     ctx.log(`wrote ${csv}, ${svg}, ${json}${samples !== null ? ` and ${samples}` : ''}`);
+    if (record.interruptedBy !== null) {
+      ctx.exitCode = signalExitCode(record.interruptedBy);
+      ctx.log(`interrupted by ${record.interruptedBy} at step ${trainer.step}, saved in ${join(out, 'latest')}; exit ${ctx.exitCode}`);
+    }
     return figures;
   },
 };

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCheckpoint } from '@tensorloom/textgen';
+import { describe, expect, it } from 'vitest';
+import { STOP_SIGNALS, signalExitCode, watchInterrupts, type StopSignal } from './interrupt.js';
+import { tempDirs } from './test-support.js';
+
+const tempDir = tempDirs('tensorloom-interrupt-');
+
+describe('watchInterrupts', () => {
+  it('aborts on the first stop signal, names it, and quits with 128 + its number on the second', () => {
+    for (const name of Object.keys(STOP_SIGNALS) as StopSignal[]) {
+      const exits: number[] = [];
+      const proc = Object.assign(new EventEmitter(), { exit: (code: number) => void exits.push(code) });
+      const lines: string[] = [];
+      const watch = watchInterrupts((line) => lines.push(line), proc as unknown as NodeJS.Process);
+      expect(watch.signal.aborted).toBe(false);
+      proc.emit(name);
+      expect(watch.signal.aborted).toBe(true);
+      expect(watch.received()).toBe(name);
+      expect(lines).toEqual([expect.stringContaining(`received ${name}: stopping after this step and saving`)]);
+      expect(exits).toEqual([]);
+      proc.emit(name);
+      expect(exits).toEqual([signalExitCode(name)]);
+      watch.dispose();
+      expect(proc.listenerCount(name)).toBe(0);
+    }
+    expect([signalExitCode('SIGHUP'), signalExitCode('SIGINT'), signalExitCode('SIGTERM')]).toEqual([129, 130, 143]);
+  });
+});
+
+/** `tensorloom textgen train` in a child process, sent `signal` once training has started. */
+function interruptedRun(signal: StopSignal, out: string, corpus: string): Promise<{ code: number | null; stderr: string }> {
+  const bin = fileURLToPath(new URL('./bin.ts', import.meta.url));
+  const args = ['textgen', 'train', '--corpus', corpus, '--embedding', '8', '--hidden', '16', '--batch', '8', '--seq', '10'];
+  args.push('--steps', '1000000', '--checkpoint-every', '0', '--samples', '0', '--eval-every', '0', '--out', out, '--backend', 'js');
+  const child = spawn(process.execPath, ['--conditions=@tensorloom/source', '--import', 'tsx', bin, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  let sent = false;
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    // The progress line shows a step count once training runs.
+    if (!sent && /step \d+\/\d+ .*loss/.test(stderr)) {
+      sent = true;
+      child.kill(signal);
+    }
+  });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stderr }));
+  });
+}
+
+describe('an interrupted textgen train', () => {
+  it.each(Object.keys(STOP_SIGNALS) as StopSignal[])(
+    'on %s saves a loadable checkpoint and exits with 128 + the signal number, never 0',
+    async (signal) => {
+      const dir = tempDir();
+      const corpus = join(dir, 'tales.txt');
+      writeFileSync(corpus, 'The goose laid a golden egg. The wolf ran into the wood!\n'.repeat(40));
+      const out = join(dir, 'run');
+      const { code, stderr } = await interruptedRun(signal, out, corpus);
+      expect(stderr).toContain(`received ${signal}: stopping after this step and saving`);
+      expect(stderr).toMatch(new RegExp(`interrupted by ${signal} at step \\d+, saved in .*latest; exit ${signalExitCode(signal)}`));
+      expect(code).toBe(signalExitCode(signal));
+      expect(existsSync(join(out, 'latest'))).toBe(true);
+      const loaded = await loadCheckpoint(out);
+      expect(loaded.step).toBeGreaterThan(0);
+    },
+    // A child process compiling the sources with tsx: about a second alone, minutes beside a full CI run.
+    300_000,
+  );
+});
