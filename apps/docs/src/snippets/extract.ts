@@ -2,9 +2,8 @@
  * The TypeScript code blocks of the site's Markdown pages, as the snippet test runs them.
  *
  * A block is a fence of three or more backticks whose info string starts with `ts` or `typescript`
- * (VitePress's `ts{1,3}` line highlights and `ts:line-numbers` included). `no-run` among the words
- * after the language marks a block that is not run (a fragment, or code that needs what a test
- * cannot give); the guides use none.
+ * (VitePress's `ts{1,3}` line highlights and `ts:line-numbers` included). Every such block is run:
+ * code that cannot run alone (a fragment) belongs in another fence (`js`, `sh`, plain text).
  */
 
 /** One TypeScript block of a page. */
@@ -17,8 +16,6 @@ export interface Snippet {
   line: number;
   /** The block's code, without the fences, dedented by the fence's indentation. */
   code: string;
-  /** The block is marked `no-run`. */
-  skip: boolean;
 }
 
 const OPENING = /^( {0,3})(`{3,}|~{3,})\s*([^\s`]*)(.*)$/;
@@ -31,7 +28,7 @@ export function extractSnippets(markdown: string, page: string): Snippet[] {
   for (let i = 0; i < lines.length; i++) {
     const open = OPENING.exec(lines[i]!);
     if (open === null) continue;
-    const [, indent, fence, lang, rest] = open as unknown as [string, string, string, string, string];
+    const [, indent, fence, lang] = open as unknown as [string, string, string, string];
     const closing = new RegExp(`^ {0,3}${fence[0] === '`' ? '`' : '~'}{${fence.length},}\\s*$`);
     let end = i + 1;
     while (end < lines.length && !closing.test(lines[end]!)) end++;
@@ -42,7 +39,6 @@ export function extractSnippets(markdown: string, page: string): Snippet[] {
         index: snippets.length + 1,
         line: i + 1,
         code: body.join('\n') + '\n',
-        skip: rest.split(/\s+/).includes('no-run'),
       });
     }
     i = end;
