@@ -49,3 +49,18 @@ export class CheckpointError extends ValueError {
     super(message);
   }
 }
+
+/**
+ * A run folder that cannot take this run: it holds another run (`reason: 'occupied'`), another
+ * process is training into it (`'locked'`), or its manifest is unreadable (`'manifest'`).
+ */
+export class RunFolderError extends ValueError {
+  constructor(
+    message: string,
+    /** The run folder. */
+    readonly path: string,
+    readonly reason: 'occupied' | 'locked' | 'manifest',
+  ) {
+    super(message);
+  }
+}

@@ -1,5 +1,5 @@
 // @tensorloom/textgen: character-level language models on @tensorloom/lstm.
-export { UnknownCharacterError, TextDecodingError, CheckpointError } from './errors.js';
+export { UnknownCharacterError, TextDecodingError, CheckpointError, RunFolderError } from './errors.js';
 export { decodeText, readTextFile, findInvalidUtf8, type DecodeTextOptions } from './text-io.js';
 export { stripGutenberg, type GutenbergBook } from './gutenberg.js';
 export {
@@ -77,5 +77,23 @@ export {
   type SaveCheckpointOptions,
   type LoadedCheckpoint,
 } from './checkpoint.js';
-export { saveRunCheckpoint, stepCheckpointName, DEFAULT_KEEP_CHECKPOINTS, type SaveRunCheckpointOptions } from './run-folder.js';
+export {
+  saveRunCheckpoint,
+  stepCheckpointName,
+  DEFAULT_KEEP_CHECKPOINTS,
+  RUN_MANIFEST,
+  RUN_LOCK,
+  RUN_FILES,
+  newRunId,
+  readRunManifest,
+  writeRunManifest,
+  runFolderEntries,
+  claimRunFolder,
+  loadNewestCheckpoint,
+  type SaveRunCheckpointOptions,
+  type RunManifest,
+  type ClaimRunFolderOptions,
+  type RunFolderClaim,
+  type SkippedCheckpoint,
+} from './run-folder.js';
 export { writeDirectoryAtomically, resolveDirectory, type DirectoryOps } from './atomic-directory.js';

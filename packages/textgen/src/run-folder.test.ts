@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Generator } from '@tensorloom/core-tensor';
@@ -6,7 +6,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findCheckpoint, loadCheckpoint } from './checkpoint.js';
 import { prepareCorpus } from './dataset.js';
 import { TextGenerationModel } from './model.js';
-import { saveRunCheckpoint, stepCheckpointName } from './run-folder.js';
+import { RunFolderError } from './errors.js';
+import {
+  RUN_LOCK,
+  claimRunFolder,
+  loadNewestCheckpoint,
+  readRunManifest,
+  saveRunCheckpoint,
+  stepCheckpointName,
+  writeRunManifest,
+} from './run-folder.js';
 import { Trainer } from './trainer.js';
 
 const dirs: string[] = [];
@@ -93,5 +102,87 @@ describe('run folders', () => {
     expect(t.targetStep({ steps: 5 })).toBe(5);
     expect(t.targetStep({ epochs: 2 })).toBe(Math.ceil(2 * perEpoch));
     expect(t.targetStep({ steps: 1, epochs: 2 })).toBe(1);
+  });
+});
+
+describe('a run folder belongs to one run', () => {
+  const save = (t: Trainer, run: string, runId: string, keep: number) =>
+    saveRunCheckpoint(run, { model: t.model, tokenizer: t.tokenizer, trainer: t, metadata: { runId } }, { keep });
+
+  it('pruning removes only the run’s own step checkpoints, the oldest saved first', async () => {
+    const run = join(tempDir(), 'run');
+    const t = trainer();
+    for (let step = 1; step <= 3; step++) {
+      await t.run({ steps: step });
+      await save(t, run, 'other', 0);
+    }
+    // A run resumed from step 1 writes steps 2', 3', 4': the newest saved stay, whatever their numbers.
+    const mine = trainer();
+    for (let step = 1; step <= 2; step++) {
+      await mine.run({ steps: step });
+      await new Promise((r) => setTimeout(r, 5));
+      await save(mine, run, 'mine', 2);
+    }
+    expect(stepDirs(run)).toEqual(['step-000001', 'step-000002', 'step-000003']);
+    const configs = stepDirs(run).map((d) => JSON.parse(readFileSync(join(run, d, 'config.json'), 'utf8')).metadata.runId);
+    expect(configs).toEqual(['mine', 'mine', 'other']);
+    await mine.run({ steps: 5 });
+    await save(mine, run, 'mine', 2);
+    // mine: step 1 (oldest) went; other's step 3 stays though it is older than every one of mine.
+    expect(stepDirs(run)).toEqual(['step-000002', 'step-000003', 'step-000005']);
+  });
+
+  it('claimRunFolder refuses another run, takes a dead process’s lock, cleans writers’ leftovers, and clears on overwrite', async () => {
+    const run = join(tempDir(), 'run');
+    const first = await claimRunFolder(run);
+    await expect(claimRunFolder(run)).rejects.toThrow(RunFolderError); // our own live lock: a second claim waits for release
+    first.release();
+    const t = trainer();
+    await t.run({ steps: 1 });
+    await save(t, run, 'r1', 0);
+    await writeRunManifest(run, {
+      format: 'tensorloom.run',
+      version: 1,
+      runId: 'r1',
+      startedAt: new Date().toISOString(),
+      command: 'test',
+      data: {},
+      resumed: [],
+    });
+    const refused = await claimRunFolder(run).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(RunFolderError);
+    expect((refused as RunFolderError).reason).toBe('occupied');
+    mkdirSync(join(run, '.step-000002.tmp-1-a-0'));
+    writeFileSync(join(run, RUN_LOCK), '999999999\n');
+    const resumed = await claimRunFolder(run, { runId: 'r1' });
+    expect(resumed.manifest?.runId).toBe('r1');
+    expect(resumed.cleaned).toEqual(['.step-000002.tmp-1-a-0']);
+    expect(resumed.others).toEqual([]);
+    resumed.release();
+    expect(existsSync(join(run, RUN_LOCK))).toBe(false);
+    const over = await claimRunFolder(run, { overwrite: true });
+    expect(over.previous?.runId).toBe('r1');
+    expect(over.others).toEqual(['latest', 'run.json', 'step-000001']);
+    expect(readdirSync(run).sort()).toEqual(['latest', 'run.json', RUN_LOCK, 'step-000001']); // nothing removed yet
+    await over.clearOthers();
+    over.release();
+    expect(readdirSync(run)).toEqual([]);
+    expect(await readRunManifest(run)).toBeUndefined();
+  });
+
+  it('loadNewestCheckpoint passes over damaged checkpoints, newest saved first', async () => {
+    const run = join(tempDir(), 'run');
+    const t = trainer();
+    for (let step = 1; step <= 3; step++) {
+      await t.run({ steps: step });
+      await save(t, run, 'r', 0);
+    }
+    writeFileSync(join(run, 'latest', 'model.safetensors'), 'garbage');
+    writeFileSync(join(run, 'step-000003', 'trainer.json'), '[');
+    const skipped: string[] = [];
+    const loaded = await loadNewestCheckpoint(run, { onSkip: ({ dir }) => void skipped.push(dir) });
+    expect(loaded.step).toBe(2);
+    expect(skipped).toEqual([join(run, 'latest'), join(run, 'step-000003')]);
+    await expect(loadNewestCheckpoint(join(run, 'missing'))).rejects.toThrow(/no checkpoint at/);
   });
 });

@@ -6,9 +6,10 @@
 import { existsSync, statSync } from 'node:fs';
 import { getBackend, getNumThreads, type Generator, type WasmBackend } from '@tensorloom/core-tensor';
 import {
+  CheckpointError,
   TextDecodingError,
   UnknownCharacterError,
-  loadCheckpoint,
+  loadNewestCheckpoint,
   readTextFile,
   findCheckpoint,
   stripGutenberg,
@@ -29,6 +30,10 @@ export interface TextgenRunMetadata {
   validationFraction: number;
   /** Whether the Project Gutenberg header and licence were kept (see `stripGutenberg`). */
   keepGutenberg: boolean;
+  /** The run the checkpoint belongs to (`run.json`'s runId; absent before run manifests). */
+  runId?: string;
+  /** SHA-256 of the corpus (absent before run manifests). */
+  corpusSha256?: string;
 }
 
 /** The name `--corpus` takes for the embedded default corpus. */
@@ -108,13 +113,24 @@ export function describeUnknown(error: UnknownCharacterError, text: string, what
 }
 
 /** Loads the checkpoint a flag names; a missing one is a usage error naming the flag. */
-export async function loadCheckpointFlag(dir: string, flag: string): Promise<LoadedCheckpoint> {
-  const found = await findCheckpoint(dir);
-  if (found === undefined)
-    throw new UsageError(
-      `--${flag}: no checkpoint at '${dir}' (expected a checkpoint directory or a run folder with a 'latest' checkpoint)`,
-    );
-  return loadCheckpoint(found);
+export async function loadCheckpointFlag(dir: string, flag: string, log?: (line: string) => void): Promise<LoadedCheckpoint> {
+  // A damaged or missing `latest` falls back to the run's newest intact step checkpoint, saying so.
+  let loaded: Awaited<ReturnType<typeof loadNewestCheckpoint>>;
+  try {
+    loaded = await loadNewestCheckpoint(dir, {
+      onSkip: ({ dir: skipped, error }) =>
+        log?.(`warning: --${flag}: skipped the damaged checkpoint '${skipped}': ${error.message.split('\n')[0]}`),
+    });
+  } catch (error) {
+    if (error instanceof CheckpointError && (await findCheckpoint(dir)) === undefined) {
+      throw new UsageError(
+        `--${flag}: no checkpoint at '${dir}' (expected a checkpoint directory or a run folder with a 'latest' checkpoint)`,
+      );
+    }
+    throw error;
+  }
+  if (loaded.skipped.length > 0) log?.(`--${flag}: using '${loaded.dir}' (step ${loaded.step}), the newest intact checkpoint in '${dir}'`);
+  return loaded;
 }
 
 /** `wasm (relaxed SIMD, 2 threads)` or `js`, for the first log line of a run. */

@@ -148,7 +148,7 @@ export const textgenEvalCommand: Command = {
     if (values[RUN_DEFAULT_SETTINGS.valFraction.flag] !== undefined && split === 'all')
       throw new UsageError("--val-fraction applies to --split train or validation, not 'all'");
 
-    const checkpoint = await loadCheckpointFlag(dir, 'checkpoint');
+    const checkpoint = await loadCheckpointFlag(dir, 'checkpoint', ctx.log);
     const { model, tokenizer } = checkpoint;
     const seqLength = checkpoint.config.seqLength ?? DEFAULT_SEQ_LENGTH;
     const saved = checkpoint.metadata as Partial<TextgenRunMetadata>;

@@ -168,7 +168,7 @@ export const textgenSampleCommand: Command = {
     if (name === 'beam' && count > beamWidth)
       throw new UsageError(`--count ${count} exceeds --beam-width ${beamWidth}: beam search has ${beamWidth} texts to give`);
 
-    const checkpoint = await loadCheckpointFlag(dir, 'checkpoint');
+    const checkpoint = await loadCheckpointFlag(dir, 'checkpoint', ctx.log);
     const { model, tokenizer } = checkpoint;
     if (prompt !== undefined) {
       try {

@@ -90,6 +90,7 @@ describe('tensorloom textgen train', () => {
       'curves.svg',
       'latest',
       'result.json',
+      'run.json',
       'samples.txt',
       'step-000003',
       'step-000006',

@@ -8,32 +8,23 @@
  * `run` is five steps: plan the run, read the text, build the trainer, train, write the files.
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, extname, join } from 'node:path';
+import { join } from 'node:path';
 import { Generator } from '@tensorloom/core-tensor';
 import {
   TextGenerationModel,
   Trainer,
   UnknownCharacterError,
-  findCheckpoint,
   prepareCorpus,
+  writeRunManifest,
   type Corpus,
-  type LoadedCheckpoint,
   type TrainRunResult,
 } from '@tensorloom/textgen';
 import { signalExitCode, watchInterrupts, type StopSignal } from '../interrupt.js';
-import { UsageError, stringOption, type Command, type CommandContext, type OptionValues } from '../cli.js';
-import { givenSettings, resolveSettings, settingOptions, type SettingsOf } from '../settings.js';
-import {
-  BOUND_SETTINGS,
-  DEFAULT_MAX_MINUTES,
-  RUN_SETTINGS,
-  TRAIN_SETTINGS,
-  checkResumeConflicts,
-  checkpointSettings,
-  formatDecay,
-  type TextgenTrainSettings,
-} from './textgen-settings.js';
+import { type Command, type CommandContext } from '../cli.js';
+import { settingOptions } from '../settings.js';
+import { BOUND_SETTINGS, DEFAULT_MAX_MINUTES, RUN_SETTINGS, TRAIN_SETTINGS, formatDecay } from './textgen-settings.js';
 import { curvesCsv, curvesSvg } from './textgen-curves.js';
+import { corpusLabel, planRun, type RunPlan } from './textgen-run.js';
 import {
   CORPUS_HELP,
   DEFAULT_CORPUS,
@@ -42,24 +33,16 @@ import {
   courseSamples,
   describeBackend,
   describeUnknown,
-  encodingOption,
   formatCourseSamples,
   formatSeconds,
   grouped,
-  loadCheckpointFlag,
   percent,
   readCorpus,
-  type TextgenRunMetadata,
 } from './textgen-common.js';
 
 export { curvesCsv, curvesSvg } from './textgen-curves.js';
 export { parseLrDecay, TRAIN_SETTINGS, type TextgenTrainSettings } from './textgen-settings.js';
 
-function corpusLabel(corpus: string): string {
-  return corpus === DEFAULT_CORPUS ? corpus : basename(corpus, extname(corpus));
-}
-
-/** Builds the datasets, turning a character the checkpoint's tokenizer lacks into an error that says what happened. */
 function buildCorpus(text: string, corpus: string, options: Parameters<typeof prepareCorpus>[1]): Corpus {
   try {
     return prepareCorpus(text, options);
@@ -69,72 +52,6 @@ function buildCorpus(text: string, corpus: string, options: Parameters<typeof pr
     }
     throw error;
   }
-}
-
-/** What a run will do, from the flags (and the checkpoint it resumes). */
-interface RunPlan {
-  settings: TextgenTrainSettings;
-  run: SettingsOf<typeof RUN_SETTINGS>;
-  bounds: { steps?: number; epochs?: number; maxMinutes?: number };
-  loaded: LoadedCheckpoint | undefined;
-  corpus: string;
-  encoding: string;
-  out: string;
-  metadata: TextgenRunMetadata;
-}
-
-/** Step 1: the settings, bounds, corpus and run folder: from the flags, or from the checkpoint to resume. */
-async function planRun(values: OptionValues): Promise<RunPlan> {
-  const given = givenSettings(values, TRAIN_SETTINGS);
-  const run = resolveSettings(values, RUN_SETTINGS);
-  const bounds = resolveSettings(values, BOUND_SETTINGS);
-  const { steps, epochs } = bounds;
-  const maxMinutes =
-    steps === undefined && epochs === undefined && bounds.maxMinutes === undefined ? DEFAULT_MAX_MINUTES : bounds.maxMinutes;
-  if (values.encoding !== undefined) encodingOption(values);
-  const resumeFrom = stringOption(values, 'resume');
-  let corpus = stringOption(values, 'corpus');
-  let encoding = stringOption(values, 'encoding');
-  let out = stringOption(values, 'out');
-  let keepGutenberg = values['keep-gutenberg'] === true;
-  let settings: TextgenTrainSettings;
-  let loaded: LoadedCheckpoint | undefined;
-  if (resumeFrom !== undefined) {
-    loaded = await loadCheckpointFlag(resumeFrom, 'resume');
-    if (loaded.trainerState === undefined) {
-      throw new UsageError(`--resume: the checkpoint at '${loaded.dir}' holds no training state (it was saved for sampling only)`);
-    }
-    settings = checkpointSettings(loaded);
-    checkResumeConflicts(given, settings);
-    const meta = loaded.metadata as Partial<TextgenRunMetadata>;
-    if (keepGutenberg && meta.keepGutenberg === false) {
-      throw new UsageError("--keep-gutenberg differs from the checkpoint's run, which left the Project Gutenberg header and licence out");
-    }
-    keepGutenberg = meta.keepGutenberg ?? false;
-    corpus ??= meta.corpus ?? DEFAULT_CORPUS;
-    encoding ??= meta.encoding;
-    // A run folder resumes into itself; a single checkpoint into the folder that holds it.
-    out ??= (await findCheckpoint(resumeFrom)) === resumeFrom ? dirname(resumeFrom) : resumeFrom;
-  } else {
-    settings = { ...resolveSettings({}, TRAIN_SETTINGS), ...given };
-  }
-  corpus ??= DEFAULT_CORPUS;
-  encoding ??= 'utf-8';
-  out ??= join('runs', `textgen-${corpusLabel(corpus)}`);
-  return {
-    settings,
-    run,
-    bounds: {
-      ...(steps === undefined ? {} : { steps }),
-      ...(epochs === undefined ? {} : { epochs }),
-      ...(maxMinutes === undefined ? {} : { maxMinutes }),
-    },
-    loaded,
-    corpus,
-    encoding,
-    out,
-    metadata: { corpus, encoding, validationFraction: settings.valFraction, keepGutenberg },
-  };
 }
 
 /** Step 3: a fresh trainer from the settings, or the checkpoint's, continued. */
@@ -318,14 +235,20 @@ export const textgenTrainCommand: Command = {
     '',
     'Files in --out (default runs/textgen-<corpus>):',
     '  step-NNNNNN/   a checkpoint every --checkpoint-every steps and at the end (the newest --keep kept)',
-    '  latest/        the newest checkpoint (what --resume DIR and textgen sample/eval --checkpoint DIR read)',
+    '  latest/        the newest checkpoint (what --resume DIR and textgen sample/eval --checkpoint DIR read;',
+    '                 when it is damaged they read the newest intact step checkpoint and say so)',
+    '  run.json       the run: its id, settings, bounds, corpus and its SHA-256, start and resume times',
     "  curves.csv     step, the training batch's loss/accuracy/bits per char, the validation ones",
     '  curves.svg     loss, accuracy and bits per character over the steps',
     '  samples.txt    the samples',
     '  result.json    the final figures (what --json prints)',
     'A checkpoint holds config.json, vocab.json, model.safetensors (PyTorch names), optimizer.safetensors,',
     'trainer.json and history.json. --resume DIR continues from DIR (a run folder or a checkpoint) with',
-    'its settings, corpus and data order: giving a model or training flag that differs is an error.',
+    'its settings, bounds, intervals, corpus and data order: giving a model or training flag that differs,',
+    'or a corpus whose bytes differ, is an error; the intervals and bounds may be given anew.',
+    '',
+    'A run folder belongs to one run: training into a folder that holds another run stops (exit 2) unless',
+    '--resume continues it or --overwrite replaces it; run.lock keeps two processes from training into one.',
   ].join('\n'),
   options: {
     corpus: {
@@ -348,58 +271,72 @@ export const textgenTrainCommand: Command = {
       valueName: 'DIR',
     },
     resume: { type: 'string', description: 'Continue the run saved in DIR (a run folder or one checkpoint).', valueName: 'DIR' },
+    overwrite: { type: 'boolean', description: 'Replace the run --out holds (its checkpoints and files) instead of refusing.' },
   },
   async run(values, ctx) {
-    const plan = await planRun(values);
-    const { settings, corpus, out, loaded } = plan;
-
-    const text = bookText(
-      await readCorpus(corpus, plan.encoding),
-      plan.metadata.keepGutenberg,
-      (line) => ctx.log(line),
-      corpusLabel(corpus),
-    );
-    const data = buildCorpus(text, corpus, {
-      lowercase: settings.lowercase,
-      unknown: settings.unknownToken ? 'token' : 'error',
-      seqLength: settings.seq,
-      validationFraction: settings.valFraction,
-      ...(loaded ? { tokenizer: loaded.tokenizer } : {}),
-    });
-    const trainer = buildTrainer(plan, data);
-
-    const { tokenizer, train, validation } = data;
-    const { steps, epochs, maxMinutes } = plan.bounds;
-    const bounds = [
-      ...(steps !== undefined ? [`to step ${steps}`] : []),
-      ...(epochs !== undefined ? [`${epochs} epochs (step ${trainer.targetStep({ epochs })})`] : []),
-      ...(maxMinutes !== undefined ? [`${maxMinutes} min`] : []),
-    ].join(', or ');
-    ctx.log(
-      `${corpusLabel(corpus)}: ${grouped(text.length)} characters, vocabulary ` +
-        `${tokenizer.vocabSize}${settings.lowercase ? ' (lower-cased)' : ''}; ` +
-        `${grouped(train.length)} train, ${validation ? grouped(validation.length) : 'no'} validation`,
-    );
-    ctx.log(
-      `model: embedding ${settings.embedding}, LSTM ` +
-        `${settings.hidden}×${settings.layers}${settings.dropout > 0 ? `, dropout ${settings.dropout}` : ''}, ` +
-        `${grouped(trainer.model.numParameters())} parameters; Adam lr ${settings.lr}, lr decay ${formatDecay(settings.lrDecay)}, ` +
-        `clip ${settings.clip ?? 'none'}, batch ${settings.batch}×${settings.seq}, seed ${settings.seed}; ${describeBackend()}`,
-    );
-    ctx.log(`${loaded ? `resuming ${loaded.dir} at step ${trainer.step}; ` : ''}training ${bounds}; run folder ${out}`);
-
-    const record = await trainWithProgress(trainer, plan, ctx);
-    const figures = writeRunFiles(trainer, plan, record);
-    printSummary(ctx, figures);
-    const { csv, svg, json, samples } = figures.files;
-    ctx.log(`wrote ${csv}, ${svg}, ${json}${samples !== null ? ` and ${samples}` : ''}`);
-    if (record.interruptedBy !== null) {
-      ctx.exitCode = signalExitCode(record.interruptedBy);
-      ctx.log(`interrupted by ${record.interruptedBy} at step ${trainer.step}, saved in ${join(out, 'latest')}; exit ${ctx.exitCode}`);
+    const plan = await planRun(values, (line) => ctx.log(line));
+    try {
+      return await trainRun(plan, ctx);
+    } finally {
+      plan.claim.release();
     }
-    return figures;
   },
 };
+
+/** Reads the corpus, builds the trainer, takes the run folder, trains and writes the run's files. */
+async function trainRun(plan: RunPlan, ctx: CommandContext) {
+  const { settings, corpus, out, loaded, claim } = plan;
+
+  const text = bookText(await readCorpus(corpus, plan.encoding), plan.metadata.keepGutenberg, (line) => ctx.log(line), corpusLabel(corpus));
+  const data = buildCorpus(text, corpus, {
+    lowercase: settings.lowercase,
+    unknown: settings.unknownToken ? 'token' : 'error',
+    seqLength: settings.seq,
+    validationFraction: settings.valFraction,
+    ...(loaded ? { tokenizer: loaded.tokenizer } : {}),
+  });
+  const trainer = buildTrainer(plan, data);
+  if (claim.cleaned.length > 0) ctx.log(`${out}: removed what killed checkpoint writers left (${claim.cleaned.join(', ')})`);
+  if (claim.others.length > 0) {
+    const removed = await claim.clearOthers();
+    const previous = claim.previous ? `run ${claim.previous.runId} (started ${claim.previous.startedAt})` : 'the run';
+    const list = `${removed.slice(0, 6).join(', ')}${removed.length > 6 ? ', …' : ''}`;
+    ctx.log(`--overwrite: removed ${previous} from ${out} (${removed.length} entries: ${list})`);
+  }
+  const resumed = plan.continuing && loaded ? [{ at: new Date().toISOString(), step: loaded.step }] : [];
+  await writeRunManifest(out, { ...plan.manifest, resumed: [...plan.manifest.resumed, ...resumed] });
+
+  const { tokenizer, train, validation } = data;
+  const { steps, epochs, maxMinutes } = plan.bounds;
+  const bounds = [
+    ...(steps !== undefined ? [`to step ${steps}`] : []),
+    ...(epochs !== undefined ? [`${epochs} epochs (step ${trainer.targetStep({ epochs })})`] : []),
+    ...(maxMinutes !== undefined ? [`${maxMinutes} min`] : []),
+  ].join(', or ');
+  ctx.log(
+    `${corpusLabel(corpus)}: ${grouped(text.length)} characters, vocabulary ` +
+      `${tokenizer.vocabSize}${settings.lowercase ? ' (lower-cased)' : ''}; ` +
+      `${grouped(train.length)} train, ${validation ? grouped(validation.length) : 'no'} validation`,
+  );
+  ctx.log(
+    `model: embedding ${settings.embedding}, LSTM ` +
+      `${settings.hidden}×${settings.layers}${settings.dropout > 0 ? `, dropout ${settings.dropout}` : ''}, ` +
+      `${grouped(trainer.model.numParameters())} parameters; Adam lr ${settings.lr}, lr decay ${formatDecay(settings.lrDecay)}, ` +
+      `clip ${settings.clip ?? 'none'}, batch ${settings.batch}×${settings.seq}, seed ${settings.seed}; ${describeBackend()}`,
+  );
+  ctx.log(`${loaded ? `resuming ${loaded.dir} at step ${trainer.step}; ` : ''}training ${bounds}; run folder ${out}`);
+
+  const record = await trainWithProgress(trainer, plan, ctx);
+  const figures = writeRunFiles(trainer, plan, record);
+  printSummary(ctx, figures);
+  const { csv, svg, json, samples } = figures.files;
+  ctx.log(`wrote ${csv}, ${svg}, ${json}${samples !== null ? ` and ${samples}` : ''}`);
+  if (record.interruptedBy !== null) {
+    ctx.exitCode = signalExitCode(record.interruptedBy);
+    ctx.log(`interrupted by ${record.interruptedBy} at step ${trainer.step}, saved in ${join(out, 'latest')}; exit ${ctx.exitCode}`);
+  }
+  return figures;
+}
 
 function printSummary(ctx: CommandContext, f: ReturnType<typeof writeRunFiles>): void {
   ctx.print('');
