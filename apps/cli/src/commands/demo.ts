@@ -27,6 +27,8 @@ import {
   grouped,
   percent,
 } from './textgen-common.js';
+import { checkMemory } from '../memory.js';
+import { textgenMemoryTerms } from './textgen-run.js';
 
 /** The demo's default training budget, in minutes. */
 export const DEMO_MAX_MINUTES = 2;
@@ -209,6 +211,8 @@ export const demoCommand: Command = {
   },
   async run(values, ctx) {
     const { maxMinutes, steps, graphEpochs, ...sizes } = resolveSettings(values, DEMO_SETTINGS);
+    // Moby-Dick's vocabulary is under 128 characters.
+    checkMemory('the demo', textgenMemoryTerms({ ...sizes, seq: 30 }, 128));
     const options: TextDemoOptions = {
       ...sizes,
       steps,

@@ -29,6 +29,7 @@ import { lineChartSvg } from '../plot.js';
 import { seedOptions, seedsFrom } from '../seeds.js';
 import { Progress, formatSeconds } from '../progress.js';
 import { choice, float, givenSettings, int, resolveSettings, settingOptions, text, type Setting, type SettingsOf } from '../settings.js';
+import { checkMemory, type MemoryTerm } from '../memory.js';
 
 /** The models `--model` accepts (the convolutions of `@tensorloom/gnn`'s `GNN`). */
 export const GNN_MODELS = ['gcn', 'gat', 'gatv2', 'sage', 'gin'] as const satisfies readonly ConvKind[];
@@ -250,6 +251,7 @@ export const gnnTrainCommand: Command = {
       features instanceof SparseCSR
         ? `, sparse (${((100 * features.nnz) / Math.max(1, features.shape[0] * features.shape[1])).toFixed(2)}% non-zero)`
         : '';
+    checkMemory('training', gnnMemoryTerms(architecture, data.numNodes, data.numFeatures, loaded.edgeIndex.shape[1]!));
     const build = () => new GNN({ ...architecture, inChannels: data.numFeatures, outChannels: data.numClasses });
     const parameters = build().numParameters();
     const epochs = training.epochs ?? TRAINING_DEFAULTS.epochs;
@@ -455,4 +457,25 @@ function describeRecipe(recipe: { architecture: GNNArchitecture; training: Train
 function formatSeeds(seeds: readonly number[]): string {
   const consecutive = seeds.every((s, i) => i === 0 || s === seeds[i - 1]! + 1);
   return consecutive && seeds.length > 2 ? `${seeds[0]}..${seeds[seeds.length - 1]}` : seeds.join(',');
+}
+
+/** What a GNN's training holds, by the flags that size it: per layer, N × hidden × heads activations and E × heads attention. */
+function gnnMemoryTerms(a: GNNArchitecture, nodes: number, features: number, edges: number): MemoryTerm[] {
+  const heads = a.conv === 'gat' || a.conv === 'gatv2' ? (a.heads ?? ARCHITECTURE_DEFAULTS.heads) : 1;
+  const layers = a.numLayers ?? ARCHITECTURE_DEFAULTS.numLayers;
+  const width = a.hiddenChannels * heads;
+  return [
+    {
+      what: 'activations (forward and backward)',
+      flags: [`--hidden ${a.hiddenChannels}`, ...(heads > 1 ? [`--heads ${heads}`] : []), `--layers ${layers}`, `${nodes} nodes`],
+      elements: 2 * layers * (4 * nodes * width + 3 * (edges + nodes) * heads),
+      largestTensor: Math.max(nodes * width, (edges + nodes) * heads),
+    },
+    {
+      what: 'parameters (weights, gradients, Adam moments)',
+      flags: [`--hidden ${a.hiddenChannels}`, ...(heads > 1 ? [`--heads ${heads}`] : []), `${features} features`],
+      elements: 4 * (features * width + (layers - 1) * width * width),
+      largestTensor: Math.max(features * width, width * width),
+    },
+  ];
 }

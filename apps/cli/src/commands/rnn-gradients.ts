@@ -11,6 +11,7 @@ import { UsageError, stringOption, type Command } from '../cli.js';
 import { lineChartSvg } from '../plot.js';
 import { Progress } from '../progress.js';
 import { float, int, resolveSettings, settingOptions } from '../settings.js';
+import { checkMemory } from '../memory.js';
 
 /** The models `--models` accepts. */
 export const GRADIENT_MODELS = ['rnn', 'rnn-relu', 'gru', 'lstm', 'vanilla'] as const;
@@ -166,6 +167,21 @@ export const rnnGradientsCommand: Command = {
     const settings = resolveSettings(values, GRADIENT_SETTINGS);
     const { length, models, hidden, batch, symbols, seed, scale, forgetBias, trainedSteps, lr } = settings;
     const every = settings.every ?? Math.max(1, Math.round(length / 10));
+    // Per step the unroller keeps the input, the hidden state and the LSTM's four gates and cell, forward and backward.
+    checkMemory('the gradient measurement', [
+      {
+        what: 'activations',
+        flags: [`--batch ${batch}`, `--length ${length}`, `--hidden ${hidden}`],
+        elements: 2 * batch * length * (symbols + 8 * hidden),
+        largestTensor: batch * length * Math.max(symbols, 4 * hidden),
+      },
+      {
+        what: 'parameters',
+        flags: [`--hidden ${hidden}`],
+        elements: 4 * 4 * hidden * (hidden + symbols + 2),
+        largestTensor: 4 * hidden * hidden,
+      },
+    ]);
     const out = stringOption(values, 'out');
 
     // The same measured batch for every model.

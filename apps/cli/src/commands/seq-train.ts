@@ -24,6 +24,7 @@ import {
   type SequenceCurvePoint,
   type SequenceTaskName,
 } from '@tensorloom/rnn';
+import { checkMemory } from '../memory.js';
 
 /** The recurrent models `--model` accepts. */
 export const SEQ_MODELS = ['rnn', 'lstm', 'gru', 'bilstm', 'peephole-lstm'] as const;
@@ -232,6 +233,21 @@ export const seqTrainCommand: Command = {
     } catch (error) {
       throw new UsageError(`--length: ${error instanceof Error ? error.message : String(error)}`);
     }
+    const T = task.inputLength;
+    checkMemory('training', [
+      {
+        what: 'activations (forward and backward)',
+        flags: [`--batch ${batch}`, `--length ${length} (${T} steps)`, `--hidden ${hidden}`, `--layers ${layers}`],
+        elements: 2 * Math.max(batch, settings.evalBatch ?? 0) * T * (embedding + layers * 8 * hidden),
+        largestTensor: Math.max(batch, settings.evalBatch ?? 0) * T * Math.max(embedding, 4 * hidden),
+      },
+      {
+        what: 'parameters (weights, gradients, Adam moments)',
+        flags: [`--hidden ${hidden}`, `--embedding ${embedding}`, `--layers ${layers}`],
+        elements: 4 * layers * 4 * hidden * (Math.max(embedding, hidden) + hidden + 2),
+        largestTensor: 4 * hidden * Math.max(embedding, hidden),
+      },
+    ]);
 
     ctx.log(
       `${taskName} L=${length}: ${task.inputLength} steps, ${task.numInputSymbols} symbols, ${task.numClasses} classes; ` +

@@ -19,6 +19,7 @@ import {
   type RunManifest,
 } from '@tensorloom/textgen';
 import { UsageError, stringOption, type OptionValues } from '../cli.js';
+import type { MemoryTerm } from '../memory.js';
 import { givenSettings, resolveSettings, type SettingsOf } from '../settings.js';
 import {
   BOUND_SETTINGS,
@@ -253,4 +254,30 @@ function planBounds(given: Bounds): Bounds {
     ...(epochs === undefined ? {} : { epochs }),
     ...(minutes === undefined ? {} : { maxMinutes: minutes }),
   };
+}
+
+/** What training the character model holds, by the flags that size it (for `checkMemory`). */
+export function textgenMemoryTerms(
+  s: { embedding: number; hidden: number; layers: number; batch: number; seq: number },
+  vocabSize: number,
+): MemoryTerm[] {
+  const { embedding: E, hidden: H, layers: L, batch: B, seq: T } = s;
+  const V = vocabSize;
+  let lstm = 0;
+  for (let l = 0; l < L; l++) lstm += 4 * H * ((l === 0 ? E : H) + H + 2);
+  const parameters = V * E + lstm + H * V + V;
+  return [
+    {
+      what: 'parameters (weights, gradients, Adam moments)',
+      flags: [`--hidden ${H}`, `--embedding ${E}`, `--layers ${L}`],
+      elements: 4 * parameters,
+      largestTensor: Math.max(V * E, 4 * H * Math.max(E, H), H * V),
+    },
+    {
+      what: 'activations (forward and backward)',
+      flags: [`--batch ${B}`, `--seq ${T}`, `--hidden ${H}`],
+      elements: 2 * B * T * (E + L * 8 * H + 3 * V),
+      largestTensor: B * T * Math.max(4 * H, V),
+    },
+  ];
 }

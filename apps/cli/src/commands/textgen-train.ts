@@ -24,7 +24,8 @@ import { type Command, type CommandContext } from '../cli.js';
 import { settingOptions } from '../settings.js';
 import { BOUND_SETTINGS, DEFAULT_MAX_MINUTES, RUN_SETTINGS, TRAIN_SETTINGS, formatDecay } from './textgen-settings.js';
 import { curvesCsv, curvesSvg } from './textgen-curves.js';
-import { corpusLabel, planRun, type RunPlan } from './textgen-run.js';
+import { checkMemory } from '../memory.js';
+import { corpusLabel, planRun, textgenMemoryTerms, type RunPlan } from './textgen-run.js';
 import {
   CORPUS_HELP,
   DEFAULT_CORPUS,
@@ -295,6 +296,7 @@ async function trainRun(plan: RunPlan, ctx: CommandContext) {
     validationFraction: settings.valFraction,
     ...(loaded ? { tokenizer: loaded.tokenizer } : {}),
   });
+  checkMemory('training', textgenMemoryTerms(settings, data.tokenizer.vocabSize));
   const trainer = buildTrainer(plan, data);
   if (claim.cleaned.length > 0) ctx.log(`${out}: removed what killed checkpoint writers left (${claim.cleaned.join(', ')})`);
   if (claim.others.length > 0) {
