@@ -78,3 +78,51 @@ describe('an interrupted textgen train', () => {
     300_000,
   );
 });
+
+/** Any command in a child process, sent `signal` once `marker` is on stderr. */
+function interruptedCommand(args: string[], marker: string, signal: StopSignal) {
+  const built = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+  const source = fileURLToPath(new URL('./bin.ts', import.meta.url));
+  const node = existsSync(built) ? [built] : ['--conditions=@tensorloom/source', '--import', 'tsx', source];
+  const child = spawn(process.execPath, [...node, ...args, '--backend', 'js'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  let sent = false;
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    if (!sent && stderr.includes(marker)) {
+      sent = true;
+      setTimeout(() => child.kill(signal), 300);
+    }
+  });
+  return new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, killed) => resolve({ code, signal: killed, stderr }));
+  });
+}
+
+describe('an interrupted seq train or gnn train never exits 0', () => {
+  const runs = {
+    'seq train': [['seq', 'train', '--task', 'palindrome', '--steps', '1000000', '--seeds', '0', '--out', 'OUT'], 'palindrome L='],
+    'gnn train': [['gnn', 'train', '--dataset', 'karate', '--epochs', '1000000', '--seeds', '0'], 'karate'],
+  } as const;
+  it.each(
+    (Object.keys(runs) as (keyof typeof runs)[]).flatMap((command) =>
+      (['SIGINT', 'SIGTERM'] as const).map((signal) => [command, signal] as const),
+    ),
+  )(
+    '%s on %s',
+    async (command, signal) => {
+      const [args, marker] = runs[command];
+      const dir = tempDir();
+      const r = await interruptedCommand(
+        args.map((a) => (a === 'OUT' ? join(dir, 'run') : a)),
+        marker,
+        signal,
+      );
+      expect(r.stderr).toContain(marker);
+      // Killed by the signal (Node's default), or exiting with 128 + its number: never success.
+      expect(r.code === null ? r.signal : r.code).toBe(r.code === null ? signal : signalExitCode(signal));
+    },
+    120_000,
+  );
+});

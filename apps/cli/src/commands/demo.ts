@@ -29,6 +29,12 @@ import {
 } from './textgen-common.js';
 import { checkMemory } from '../memory.js';
 import { textgenMemoryTerms } from './textgen-run.js';
+import { checkOutputFolder } from '../output-paths.js';
+
+const outputFolder = (out: string | undefined) => {
+  if (out !== undefined) checkOutputFolder(out, 'out');
+  return out;
+};
 
 /** The demo's default training budget, in minutes. */
 export const DEMO_MAX_MINUTES = 2;
@@ -217,7 +223,7 @@ export const demoCommand: Command = {
       ...sizes,
       steps,
       maxSeconds: steps === undefined ? maxMinutes * 60 : undefined,
-      out: stringOption(values, 'out'),
+      out: outputFolder(stringOption(values, 'out')),
     };
     const text = await runTextDemo(ctx, options);
     let graph: GraphDemoResult | undefined;

@@ -30,6 +30,7 @@ import { seedOptions, seedsFrom } from '../seeds.js';
 import { Progress, formatSeconds } from '../progress.js';
 import { choice, float, givenSettings, int, resolveSettings, settingOptions, text, type Setting, type SettingsOf } from '../settings.js';
 import { checkMemory, type MemoryTerm } from '../memory.js';
+import { checkOutputFile } from '../output-paths.js';
 
 /** The models `--model` accepts (the convolutions of `@tensorloom/gnn`'s `GNN`). */
 export const GNN_MODELS = ['gcn', 'gat', 'gatv2', 'sage', 'gin'] as const satisfies readonly ConvKind[];
@@ -230,6 +231,8 @@ export const gnnTrainCommand: Command = {
     const { architecture, training } = withOverrides(recipe, givenSettings(values, RECIPE_SETTINGS));
     const plotPath = stringOption(values, 'plot');
     const csvPath = stringOption(values, 'csv');
+    if (plotPath !== undefined) checkOutputFile(plotPath, 'plot');
+    if (csvPath !== undefined) checkOutputFile(csvPath, 'csv');
 
     const loaded = await loadDataset(datasetName, {
       onNotice: (message) => ctx.log(`note: ${message}`),

@@ -12,6 +12,7 @@ import { lineChartSvg } from '../plot.js';
 import { Progress } from '../progress.js';
 import { float, int, resolveSettings, settingOptions } from '../settings.js';
 import { checkMemory } from '../memory.js';
+import { checkOutputFile } from '../output-paths.js';
 
 /** The models `--models` accepts. */
 export const GRADIENT_MODELS = ['rnn', 'rnn-relu', 'gru', 'lstm', 'vanilla'] as const;
@@ -183,6 +184,7 @@ export const rnnGradientsCommand: Command = {
       },
     ]);
     const out = stringOption(values, 'out');
+    if (out !== undefined) checkOutputFile(out, 'out');
 
     // The same measured batch for every model.
     const probe = firstSymbolTask(batch, length, symbols, new Generator(seed + 1));

@@ -25,6 +25,7 @@ import {
   type SequenceTaskName,
 } from '@tensorloom/rnn';
 import { checkMemory } from '../memory.js';
+import { checkOutputFolder } from '../output-paths.js';
 
 /** The recurrent models `--model` accepts. */
 export const SEQ_MODELS = ['rnn', 'lstm', 'gru', 'bilstm', 'peephole-lstm'] as const;
@@ -227,6 +228,7 @@ export const seqTrainCommand: Command = {
       lr = perTask.lr,
     } = settings;
     const out = stringOption(values, 'out') ?? join('runs', `seq-${taskName}-${modelName}-L${length}`);
+    checkOutputFolder(out, 'out');
     let task;
     try {
       task = createSequenceTask(taskName, { length });

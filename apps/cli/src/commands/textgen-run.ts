@@ -31,6 +31,7 @@ import {
   type TextgenTrainSettings,
 } from './textgen-settings.js';
 import { DEFAULT_CORPUS, encodingOption, loadCheckpointFlag, type TextgenRunMetadata } from './textgen-common.js';
+import { checkOutputFolder } from '../output-paths.js';
 
 /** The corpus a run trains on, as `run.json` and each checkpoint record it. */
 export interface CorpusIdentity {
@@ -187,6 +188,7 @@ export async function planRun(values: OptionValues, log: (line: string) => void)
   corpus ??= DEFAULT_CORPUS;
   encoding ??= 'utf-8';
   out ??= join('runs', `textgen-${corpusLabel(corpus)}`);
+  checkOutputFolder(out, 'out');
   const savedData = saved?.data as Partial<TextgenManifestData> | undefined;
   // A resumed run keeps its run options and bounds unless given again.
   const run = { ...resolveSettings({}, RUN_SETTINGS), ...(savedData?.run ?? {}), ...givenRun } as SettingsOf<typeof RUN_SETTINGS>;
