@@ -5,6 +5,7 @@
  * message naming the flag.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { TensorloomError } from '@tensorloom/core-tensor';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & { description: string; valueName?: string };
 
@@ -171,7 +172,7 @@ export async function runCli(
       io.stderr.write(`tensorloom ${match.path.join(' ')}: ${oneLine(error)}\n`);
       return 2;
     }
-    io.stderr.write(`tensorloom ${match.path.join(' ')}: error: ${oneLine(error)}\n`);
+    io.stderr.write(`tensorloom ${match.path.join(' ')}: error: ${failureText(error)}\n`);
     if (process.env.TENSORLOOM_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
     return 1;
   } finally {
@@ -200,6 +201,17 @@ function joinNegativeValues(args: readonly string[], options: Record<string, Opt
 function oneLine(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n')[0]!;
+}
+
+/**
+ * What a failure prints: a typed library error in full, since its further lines are the details
+ * the user acts on (`loadStateDict: 9 problem(s) …` then one line per problem), each indented
+ * under the first; any other error's first line.
+ */
+function failureText(error: unknown): string {
+  if (!(error instanceof TensorloomError)) return oneLine(error);
+  const [first, ...rest] = error.message.trimEnd().split('\n');
+  return [first, ...rest.map((line) => (line.startsWith(' ') ? line : `  ${line}`))].join('\n');
 }
 
 // ---- typed option readers: each names its flag in the usage error ---------------------------------

@@ -6,7 +6,15 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
-import { graphDataset, seedGraph, stratifiedSplit, type AnyGraph, type GraphDataset, type StratifiedSplitOptions } from '@tensorloom/graph';
+import {
+  MissingAttributeError,
+  graphDataset,
+  seedGraph,
+  stratifiedSplit,
+  type AnyGraph,
+  type GraphDataset,
+  type StratifiedSplitOptions,
+} from '@tensorloom/graph';
 import { loadPlanetoid, readEdgeList, readGexf, readGraphml } from '@tensorloom/graph/node';
 import { GRAPH_DATASETS, loadGraphDataset, type GraphDatasetName } from '@tensorloom/datasets';
 import { UsageError, type CommandContext, type OptionValues } from './cli.js';
@@ -66,16 +74,19 @@ export interface LoadedGraph {
 /**
  * Reads a graph file: GEXF and GraphML through graphology's parsers, anything else as an edge
  * list (`source target [weight]` per line). A missing file is an `Error` naming the path (exit 1).
+ * With `labelAttribute` (a graph to train on) a GEXF or GraphML file must declare that node
+ * attribute; a `MissingAttributeError` lists the ones it declares.
  */
-export function readGraphFile(path: string, options: { format?: GraphFormat; directed?: boolean } = {}): AnyGraph {
+export function readGraphFile(path: string, options: { format?: GraphFormat; directed?: boolean; labelAttribute?: string } = {}): AnyGraph {
   if (!existsSync(path)) throw new Error(`no graph file at ${path}`);
   if (statSync(path).isDirectory()) throw new Error(`${path} is a folder, not a graph file (a Planetoid-style folder goes to --dataset)`);
   const format = options.format ?? 'auto';
   const extension = extname(path).toLowerCase();
   const chosen =
     format !== 'auto' ? format : extension === '.gexf' ? 'gexf' : extension === '.graphml' || extension === '.xml' ? 'graphml' : 'edgelist';
-  if (chosen === 'gexf') return readGexf(path);
-  if (chosen === 'graphml') return readGraphml(path);
+  const label = options.labelAttribute === undefined ? {} : { labelAttribute: options.labelAttribute };
+  if (chosen === 'gexf') return readGexf(path, label);
+  if (chosen === 'graphml') return readGraphml(path, label);
   return readEdgeList(path, { directed: options.directed ?? false });
 }
 
@@ -87,7 +98,7 @@ export function readGraphFile(path: string, options: { format?: GraphFormat; dir
  */
 export async function loadNamedDataset(
   name: string,
-  options: { onNotice?: (message: string) => void; features?: 'file' | 'identity' | 'random' } = {},
+  options: { onNotice?: (message: string) => void; features?: 'file' | 'identity' | 'random'; labelColumn?: string } = {},
 ): Promise<GraphDataset> {
   if (Object.hasOwn(GRAPH_DATASETS, name)) {
     let features = options.features;
@@ -103,6 +114,7 @@ export async function loadNamedDataset(
   return loadPlanetoid(name, {
     ...(options.onNotice ? { onNotice: options.onNotice } : {}),
     ...(options.features ? { features: options.features } : {}),
+    ...(options.labelColumn ? { labelColumn: options.labelColumn } : {}),
   });
 }
 
@@ -142,7 +154,14 @@ export function graphFileDataset(name: string, graph: AnyGraph, options: GraphFi
   const labelled = graph.filterNodes(
     (_, attributes) => attributes[options.labelAttribute] !== undefined && attributes[options.labelAttribute] !== null,
   );
-  if (labelled.length === 0) throw new UsageError(`--label-attribute: no node of ${name} has a '${options.labelAttribute}' attribute`);
+  if (labelled.length === 0) {
+    const found = new Set<string>();
+    graph.forEachNode((_, attributes) => Object.keys(attributes).forEach((key) => found.add(key)));
+    throw new UsageError(
+      `--label-attribute: no node of ${name} has a '${options.labelAttribute}' attribute ` +
+        `(its nodes have ${found.size > 0 ? [...found].join(', ') : 'no attributes'})`,
+    );
+  }
   if (options.featureAttribute !== undefined && !graph.someNode((_, attributes) => attributes[options.featureAttribute!] !== undefined)) {
     throw new UsageError(`--feature-attribute: no node of ${name} has a '${options.featureAttribute}' attribute`);
   }
@@ -178,13 +197,25 @@ export interface LoadDatasetOptions {
   directed: boolean;
 }
 
-/** A dataset by name (karate, Cora, CiteSeer, PubMed), a Planetoid-style folder, or a labelled graph file. */
+/**
+ * A dataset by name (karate, Cora, CiteSeer, PubMed), a Planetoid-style folder, or a labelled graph
+ * file. The file's (or the folder's `labels.csv`) `labelAttribute` must be there: display names are
+ * never taken for classes; its absence is a usage error naming `--label-attribute` and what the file has.
+ */
 export async function loadDataset(name: string, options: LoadDatasetOptions): Promise<GraphDataset> {
-  if (existsSync(name) && statSync(name).isFile()) {
-    return graphFileDataset(name, readGraphFile(name, { format: options.format, directed: options.directed }), options.file);
+  const { labelAttribute } = options.file;
+  try {
+    if (existsSync(name) && statSync(name).isFile()) {
+      const graph = readGraphFile(name, { format: options.format, directed: options.directed, labelAttribute });
+      return graphFileDataset(name, graph, options.file);
+    }
+    return await loadNamedDataset(name, {
+      onNotice: options.onNotice,
+      ...(options.featureKind === 'auto' ? {} : { features: options.featureKind }),
+      labelColumn: labelAttribute,
+    });
+  } catch (error) {
+    if (error instanceof MissingAttributeError) throw new UsageError(`--label-attribute ${labelAttribute}: ${error.message}`);
+    throw error;
   }
-  return loadNamedDataset(name, {
-    onNotice: options.onNotice,
-    ...(options.featureKind === 'auto' ? {} : { features: options.featureKind }),
-  });
 }

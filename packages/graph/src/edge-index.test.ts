@@ -89,6 +89,13 @@ describe('toEdgeIndex', () => {
     expect(() => toEdgeIndex(graph, { index: NodeIndex.fromKeys(['a', 'z']) })).toThrow(IndexError);
   });
 
+  it('rejects a weight finite in a file but past float32 range, which would become Infinity', () => {
+    const graph = new DirectedGraph();
+    graph.mergeEdge('a', 'b', { weight: 1e197 });
+    expect(() => toEdgeIndex(graph, { weightAttribute: 'weight' })).toThrow(ValueError);
+    expect(toEdgeIndex(graph, { weightAttribute: 'weight', dtype: 'float64' }).edgeWeight?.toArray()).toEqual([1e197]);
+  });
+
   it('follows a custom node order', () => {
     const graph = new DirectedGraph();
     graph.mergeEdge('a', 'b');

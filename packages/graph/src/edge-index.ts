@@ -53,8 +53,9 @@ export function toEdgeIndex(graph: AnyGraph, options: ToEdgeIndexOptions = {}): 
     if (weightAttribute !== undefined) {
       const value: unknown = attributes[weightAttribute];
       if (value !== undefined) {
-        if (typeof value !== 'number' || !Number.isFinite(value)) {
-          throw new ValueError(`${op}: edge '${key}' has ${weightAttribute} = ${String(value)}; expected a finite number`);
+        // A finite weight past float32's range (±3.4e38) would become ±Infinity in the tensor.
+        if (typeof value !== 'number' || !Number.isFinite(dtype === 'float32' ? Math.fround(value) : value)) {
+          throw new ValueError(`${op}: edge '${key}' has ${weightAttribute} = ${String(value)}; expected a finite ${dtype} number`);
         }
         w = value;
       }

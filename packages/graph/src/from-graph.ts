@@ -4,6 +4,8 @@ import { createGraphDataset, type GraphDataset } from './dataset.js';
 import { toEdgeIndex } from './edge-index.js';
 import type { AnyGraph } from './graphology.js';
 import { NodeIndex } from './node-index.js';
+import { checkPlannedSize } from './size.js';
+import { checkSplit } from './split.js';
 import { checkFloatDType, newFloatArray, wrapFloat, wrapInt32 } from './tensors.js';
 
 export interface FromGraphOptions {
@@ -27,6 +29,11 @@ export interface FromGraphOptions {
   weightAttribute?: string;
   /** dtype of `x` and `edgeWeight` (default `'float32'`). */
   dtype?: FloatDType;
+  /**
+   * Bytes the identity features may take (default: 90 % of the machine's memory): they grow as N²,
+   * so a graph of 10⁵ nodes without `featureAttribute` is a `GraphSizeError`, not a 40 GB allocation.
+   */
+  maxBytes?: number;
 }
 
 /** The tensors of one graph. */
@@ -136,6 +143,16 @@ export function fromGraph(graph: AnyGraph, options: FromGraphOptions = {}): Grap
     dtype,
     ...(options.weightAttribute === undefined ? {} : { weightAttribute: options.weightAttribute }),
   });
+  if (options.featureAttribute === undefined) {
+    // One-hot ids grow as N²: a graph file of 10⁵ nodes would ask for 40 GB.
+    const bytesPerElement = dtype === 'float64' ? 8 : 4;
+    checkPlannedSize(
+      op,
+      `identity features for ${index.size} nodes`,
+      [{ what: `x ${dtype} [${index.size}, ${index.size}]`, elements: index.size * index.size, bytesPerElement }],
+      options.maxBytes,
+    );
+  }
   const x =
     options.featureAttribute === undefined
       ? eye(index.size, index.size, { dtype })
@@ -162,7 +179,7 @@ export interface GraphDatasetOptions extends FromGraphOptions {
   labelAttribute: string;
   /**
    * Node keys of each split. Default: every labelled node in `train`, `val` and `test` empty.
-   * A node in two splits, or an unknown key, is a `ValueError`.
+   * An unknown key is a `ValueError`; a node in two splits, or twice in one, a `SplitError`.
    */
   split?: { train?: readonly string[]; val?: readonly string[]; test?: readonly string[] };
 }
@@ -179,18 +196,14 @@ export function graphDataset(graph: AnyGraph, options: GraphDatasetOptions): Gra
   const y = tensors.y!.data as Int32Array;
   const { index } = tensors;
   const split = options.split ?? { train: index.keys().filter((_, r) => y[r]! >= 0) };
-  const owner = new Map<string, string>();
-  const rows = (name: string, keys: readonly string[] = []): Tensor => {
-    const out = new Int32Array(keys.length);
-    keys.forEach((key, i) => {
+  const rows = (name: string, keys: readonly string[] = []): Int32Array =>
+    Int32Array.from(keys, (key) => {
       if (!index.has(key)) throw new ValueError(`${op}: split ${name} names node '${key}', which is not in the graph`);
-      const other = owner.get(key);
-      if (other !== undefined) throw new ValueError(`${op}: node '${key}' is in both the ${other} and the ${name} split`);
-      owner.set(key, name);
-      out[i] = index.row(key);
+      return index.row(key);
     });
-    return new Tensor(out, [out.length], 'int32');
-  };
+  const parts = { train: rows('train', split.train), val: rows('val', split.val), test: rows('test', split.test) };
+  checkSplit(parts, index.size, `${op}: ${options.name ?? 'graph'} (node rows)`);
+  const wrap = (data: Int32Array): Tensor => new Tensor(data, [data.length], 'int32');
   const classNames = tensors.classes === null ? null : tensors.classes.map(String);
   return createGraphDataset({
     name: options.name ?? 'graph',
@@ -203,9 +216,9 @@ export function graphDataset(graph: AnyGraph, options: GraphDatasetOptions): Gra
     numNodes: tensors.numNodes,
     numFeatures: tensors.numFeatures,
     numClasses: tensors.numClasses,
-    trainIndex: rows('train', split.train),
-    valIndex: rows('val', split.val),
-    testIndex: rows('test', split.test),
+    trainIndex: wrap(parts.train),
+    valIndex: wrap(parts.val),
+    testIndex: wrap(parts.test),
     classNames,
   });
 }

@@ -13,3 +13,11 @@ export type { Attributes, GraphConstructor };
 /** graphology's default `Graph` (mixed, simple unless `{ multi: true }`). */
 export const GraphClass = graphology.default as unknown as GraphConstructor;
 export const { DirectedGraph, UndirectedGraph, MultiGraph, MultiDirectedGraph, MultiUndirectedGraph } = graphology;
+
+/**
+ * Node keys graphology (0.26) cannot hold: it keeps each node's neighbours in a plain object, where
+ * `constructor`, `toString`, `__proto__`… are found as edges that do not exist and `hasOwnProperty`
+ * hides the method it calls, so adding such an edge fails with a TypeError. The file readers refuse
+ * these ids with a typed error naming the line instead.
+ */
+export const UNSAFE_NODE_KEYS: ReadonlySet<string> = new Set(Object.getOwnPropertyNames(Object.prototype));

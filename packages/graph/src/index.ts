@@ -1,6 +1,15 @@
 // @tensorloom/graph: graphology graphs ↔ tensors, self-loops and normalisation, CSR, hops, datasets and readers. Browser-safe.
 export { NodeIndex } from './node-index.js';
-export { GraphParseError, DatasetNotFoundError } from './errors.js';
+export {
+  GraphParseError,
+  BinaryInputError,
+  MissingAttributeError,
+  GraphSizeError,
+  SplitError,
+  DatasetNotFoundError,
+  type SplitPart,
+  type SplitProblem,
+} from './errors.js';
 export type { AnyGraph } from './graphology.js';
 export { toEdgeIndex, sortEdgeIndex, toGraph, type ToEdgeIndexOptions, type EdgeIndexResult, type ToGraphOptions } from './edge-index.js';
 export { cooToCsr, permuteValues, type CSRStructure } from './csr.js';
@@ -32,7 +41,14 @@ export {
   type ReceptiveFieldSizeOptions,
   type ReceptiveFieldSizeAssignOptions,
 } from './hops.js';
-export { stratifiedSplit, type StratifiedSplit, type StratifiedSplitOptions } from './split.js';
+export {
+  stratifiedSplit,
+  checkSplit,
+  splitFromMasks,
+  type StratifiedSplit,
+  type StratifiedSplitOptions,
+  type SplitIndices,
+} from './split.js';
 export { seedGraph, SEED_GRAPH_NODES, SEED_GRAPH_EDGES } from './seed-graph.js';
 export {
   nodeValues,
@@ -63,4 +79,5 @@ export {
 export { parseGexf, writeGexf, type ParseGEXFOptions, type WriteGEXFOptions } from './io/gexf.js';
 export { parseGraphml, writeGraphml, type ParseGraphmlOptions } from './io/graphml.js';
 export { parseEdgeList, writeEdgeList, type ParseEdgeListOptions } from './io/edge-list.js';
+export type { TextInput } from './io/text.js';
 // File readers (GEXF, GraphML, edge lists and Planetoid folders from disk) are in '@tensorloom/graph/node'.

@@ -22,7 +22,8 @@ export class SafetensorsShapeError extends SafetensorsError {}
 
 /**
  * A tensor entry's `data_offsets` are not two integers `[begin, end]` with `0 ≤ begin ≤ end ≤`
- * the buffer's length, or span a byte count other than `product(shape) · itemsize`.
+ * the buffer's length, or span a byte count other than `product(shape) · itemsize`; or the
+ * tensors would take more memory once read than `maxTensorBytes` (or one typed array) allows.
  */
 export class SafetensorsBoundsError extends SafetensorsError {}
 

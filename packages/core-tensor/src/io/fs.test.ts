@@ -1,9 +1,9 @@
-import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readdir, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Tensor } from '../tensor.js';
-import { SafetensorsHeaderError, SafetensorsMetadataError } from './errors.js';
+import { SafetensorsBoundsError, SafetensorsHeaderError, SafetensorsMetadataError } from './errors.js';
 import { loadSafetensors, saveSafetensors } from './fs.js';
 import { serializeSafetensors } from './safetensors.js';
 
@@ -91,6 +91,22 @@ describe('saveSafetensors / loadSafetensors', () => {
     const path = join(directory, 'corrupt.safetensors');
     await writeFile(path, new Uint8Array([1, 2, 3]));
     await expect(loadSafetensors(path)).rejects.toThrow(SafetensorsHeaderError);
+  });
+
+  it('refuses a file larger than Node reads in one piece (3 GiB, sparse) before reading it, naming its bytes', async () => {
+    const path = join(directory, 'huge.safetensors');
+    await writeFile(path, serializeSafetensors(weights()));
+    await truncate(path, 3 * 2 ** 30); // a hole: no disk used, nothing read
+    await expect(loadSafetensors(path)).rejects.toThrow(SafetensorsBoundsError);
+    await expect(loadSafetensors(path)).rejects.toThrow(/3221225472 bytes/);
+  });
+
+  it('refuses a file larger than maxTensorBytes, and reads it under a larger limit', async () => {
+    const path = join(directory, 'model.safetensors');
+    const bytes = serializeSafetensors(weights());
+    await writeFile(path, bytes);
+    await expect(loadSafetensors(path, { maxTensorBytes: bytes.length - 1 })).rejects.toThrow(SafetensorsBoundsError);
+    expect(Object.keys((await loadSafetensors(path, { maxTensorBytes: bytes.length })).tensors)).toHaveLength(3);
   });
 });
 

@@ -13,6 +13,11 @@ import {
   type SerializeSafetensorsOptions,
 } from './safetensors.js';
 import { encodeTensor } from './safetensors-dtypes.js';
+import { SafetensorsBoundsError } from './errors.js';
+import { formatBytes, memoryBudgetBytes } from './memory.js';
+
+/** What `readFile` reads in one piece (Node's `kIoMaxLength`, 2 GiB − 1); more is a RangeError. */
+const MAX_READ_BYTES = 2 ** 31 - 1;
 
 let tempCounter = 0;
 
@@ -86,13 +91,22 @@ async function syncDirectory(directory: string, open: typeof import('node:fs/pro
 
 /**
  * Reads a safetensors file from disk: `parseSafetensors` of its bytes (same dtype conversions,
- * same typed errors), plus the file system's own errors (`ENOENT`…).
+ * same typed errors), plus the file system's own errors (`ENOENT`…). A file larger than Node reads
+ * in one piece (2 GiB) or than `maxTensorBytes` is a `SafetensorsBoundsError` before it is read.
  * @example
  * const { tensors } = await loadSafetensors('model.safetensors');
  * model.loadStateDict(tensors, { strict: true });
  */
 export async function loadSafetensors(path: string, options: ParseSafetensorsOptions = {}): Promise<SafetensorsContents> {
-  const { readFile } = requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'loadSafetensors');
+  const { readFile, stat } = requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'loadSafetensors');
+  // The file is held whole, then its tensors: its size is checked before a byte is read.
+  const { size } = await stat(path);
+  const budget = options.maxTensorBytes ?? memoryBudgetBytes();
+  if (size > MAX_READ_BYTES || size > budget) {
+    const limit =
+      size > MAX_READ_BYTES ? `the ${formatBytes(MAX_READ_BYTES)} Node reads in one piece` : `the limit of ${formatBytes(budget)}`;
+    throw new SafetensorsBoundsError(`loadSafetensors: '${path}' has ${size} bytes (${formatBytes(size)}), more than ${limit}`);
+  }
   const bytes = await readFile(path);
   return parseSafetensors(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), options);
 }

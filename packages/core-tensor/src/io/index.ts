@@ -1,4 +1,4 @@
-// safetensors read and write: in memory (browser-safe) and on disk (Node, imported lazily).
+// safetensors read and write: in memory (browser-safe) and on disk (Node, imported lazily); the memory bounds loaders check.
 export {
   parseSafetensors,
   serializeSafetensors,
@@ -8,5 +8,6 @@ export {
   type SerializeSafetensorsOptions,
 } from './safetensors.js';
 export type { SafetensorsIntegerDType } from './safetensors-dtypes.js';
+export { MAX_TYPED_ARRAY_LENGTH, memoryBudgetBytes, formatBytes } from './memory.js';
 export { saveSafetensors, loadSafetensors } from './fs.js';
 export * from './errors.js';

@@ -27,6 +27,7 @@ import {
   writeItemSize,
   type SafetensorsIntegerDType,
 } from './safetensors-dtypes.js';
+import { MAX_TYPED_ARRAY_LENGTH, formatBytes, memoryBudgetBytes } from './memory.js';
 
 /** The reference implementation's cap on the header size (100 MB). */
 export const DEFAULT_MAX_HEADER_BYTES = 100_000_000;
@@ -42,6 +43,12 @@ export interface SafetensorsContents {
 export interface ParseSafetensorsOptions {
   /** Reject headers longer than this many bytes. Default 100 MB (`DEFAULT_MAX_HEADER_BYTES`), as the reference implementation. */
   maxHeaderBytes?: number;
+  /**
+   * Reject a file whose tensors together would take more than this many bytes once read (a U8 or
+   * BOOL tensor becomes int32, four times its file size), before any is allocated. Default: 90 % of
+   * the machine's memory in Node (`memoryBudgetBytes()`), unbounded in a browser.
+   */
+  maxTensorBytes?: number;
 }
 
 export interface SerializeSafetensorsOptions {
@@ -67,7 +74,13 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 function describe(value: unknown): string {
-  const text = JSON.stringify(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // JSON.parse takes nesting that JSON.stringify's recursion cannot print back
+    return Array.isArray(value) ? 'a deeply nested array' : 'a deeply nested object';
+  }
   return text === undefined ? String(value) : text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
@@ -193,6 +206,33 @@ function checkLayout(entries: readonly Entry[], bufferLength: number): void {
 }
 
 /**
+ * What the tensors take once read, checked before any is allocated. Every tensor's bytes lie in the
+ * file (`readEntry`), but a narrow dtype widens on reading (U8 to int32 is ×4): the total is
+ * bounded by `maxTensorBytes`, and each tensor by what one typed array can hold.
+ */
+function checkMemory(entries: readonly Entry[], maxTensorBytes: number): void {
+  let total = 0;
+  for (const entry of entries) {
+    const info = SAFETENSORS_DTYPES[entry.dtype]!;
+    const elements = (entry.end - entry.begin) / info.itemSize;
+    const bytes = elements * (info.target === 'float64' ? 8 : 4);
+    if (elements > MAX_TYPED_ARRAY_LENGTH) {
+      throw new SafetensorsBoundsError(
+        `parseSafetensors: tensor '${entry.name}' holds ${elements} elements (${formatBytes(bytes)} as ${info.target}), more than ` +
+          `one typed array can hold (${MAX_TYPED_ARRAY_LENGTH})`,
+      );
+    }
+    total += bytes;
+  }
+  if (total > maxTensorBytes) {
+    throw new SafetensorsBoundsError(
+      `parseSafetensors: the tensors would take ${formatBytes(total)} (${total} bytes) once read, ` +
+        `more than the limit of ${formatBytes(maxTensorBytes)} (maxTensorBytes)`,
+    );
+  }
+}
+
+/**
  * Reads a safetensors file from its bytes.
  *
  * dtypes: F32 → float32, F64 → float64, I32 → int32; I64, U64, U32 → int32 (a
@@ -202,9 +242,10 @@ function checkLayout(entries: readonly Entry[], bufferLength: number): void {
  *
  * Every fault has its error class (all `SafetensorsError`): `SafetensorsHeaderError` (short file,
  * header length beyond the file or above `maxHeaderBytes`, not UTF-8 / JSON / an object),
- * `SafetensorsDTypeError`, `SafetensorsShapeError`, `SafetensorsBoundsError` (bad `data_offsets`,
- * or a byte count ≠ product(shape)·itemsize), `SafetensorsLayoutError` (overlap, hole, trailing
- * bytes), `SafetensorsMetadataError`, `SafetensorsRangeError`.
+ * `SafetensorsDTypeError`, `SafetensorsShapeError`, `SafetensorsBoundsError` (bad `data_offsets`, a
+ * byte count ≠ product(shape)·itemsize, or tensors that would take more than `maxTensorBytes`),
+ * `SafetensorsLayoutError` (overlap, hole, trailing bytes), `SafetensorsMetadataError`,
+ * `SafetensorsRangeError`. A header nested too deep to print is still a `SafetensorsError`.
  *
  * @param bytes the whole file (`Uint8Array`, a Node `Buffer`, or an `ArrayBuffer` from `fetch`).
  * @example
@@ -223,6 +264,7 @@ export function parseSafetensors(bytes: Uint8Array | ArrayBuffer, options: Parse
     else entries.push(readEntry(name, value, bufferLength));
   }
   checkLayout(entries, bufferLength);
+  checkMemory(entries, options.maxTensorBytes ?? memoryBudgetBytes());
 
   const tensors: Record<string, Tensor> = {};
   for (const entry of entries) {

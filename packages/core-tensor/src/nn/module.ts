@@ -417,7 +417,8 @@ export abstract class Module<In extends unknown[] = [Tensor], Out = Tensor> {
     }
     if (problems.length > 0) {
       throw new StateDictError(
-        `loadStateDict: ${problems.length} problem(s) loading into ${this.typeName}:\n  ${problems.join('\n  ')}`,
+        `loadStateDict: ${problems.length} problem${problems.length === 1 ? '' : 's'} loading into ` +
+          `${this.typeName}:\n  ${problems.join('\n  ')}`,
         strict ? missingKeys : [],
         strict ? unexpectedKeys : [],
         shapeMismatches,

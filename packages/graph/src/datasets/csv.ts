@@ -16,7 +16,7 @@ export interface CSVColumn {
 /**
  * Reads `text` (the contents of `file`) whose header names `columns` in order (optional ones may
  * be left off the end). Blank lines are skipped, `\r\n` is accepted. Any malformed field is a
- * `GraphParseError` naming the file and line.
+ * `GraphParseError` naming the file, line and column, and the field by its header name.
  */
 export function readNumericCsv(text: string, file: string, columns: readonly CSVColumn[]): Map<string, Int32Array | Float64Array> {
   const headerEnd = lineEnd(text, 0);
@@ -57,24 +57,35 @@ export function readNumericCsv(text: string, file: string, columns: readonly CSV
       pos = end;
       continue;
     }
+    const lineStart = pos;
     let start = pos;
     for (let c = 0; c < width; c++) {
       let stop = text.indexOf(',', start);
       if (stop === -1 || stop > end) stop = end;
-      if (c < width - 1 && stop === end) throw new GraphParseError(`expected ${width} comma-separated fields, got ${c + 1}`, file, line);
-      if (c === width - 1 && stop !== end) throw new GraphParseError(`expected ${width} comma-separated fields, got more`, file, line);
+      const at = start - lineStart + 1;
+      if (c < width - 1 && stop === end) {
+        throw new GraphParseError(`expected ${width} comma-separated fields (${header.join(',')}), got ${c + 1}`, file, line, at);
+      }
+      if (c === width - 1 && stop !== end) {
+        throw new GraphParseError(
+          `expected ${width} comma-separated fields (${header.join(',')}), got more`,
+          file,
+          line,
+          stop - lineStart + 2,
+        );
+      }
       const buffer = buffers[c]!;
       const column = columns[c]!;
       if (kinds[c] === 'int') {
-        const value = parseIntField(text, start, stop, file, line, column.name);
+        const value = parseIntField(text, start, stop, file, line, at, column.name);
         if (column.range && (value < column.range[0] || value > column.range[1])) {
-          throw new GraphParseError(`${column.name} ${value} is out of range [${column.range[0]}, ${column.range[1]}]`, file, line);
+          throw new GraphParseError(`${column.name} ${value} is out of range [${column.range[0]}, ${column.range[1]}]`, file, line, at);
         }
         buffer[rows] = value;
       } else {
         const value = Number(text.slice(start, stop));
         if (!Number.isFinite(value) || text.slice(start, stop).trim() === '') {
-          throw new GraphParseError(`${column.name} '${text.slice(start, stop)}' is not a number`, file, line);
+          throw new GraphParseError(`${column.name} '${text.slice(start, stop)}' is not a finite number`, file, line, at);
         }
         buffer[rows] = value;
       }
@@ -100,7 +111,7 @@ function isBlank(text: string, from: number, to: number): boolean {
   return true;
 }
 
-function parseIntField(text: string, from: number, to: number, file: string, line: number, name: string): number {
+function parseIntField(text: string, from: number, to: number, file: string, line: number, column: number, name: string): number {
   let p = from;
   while (p < to && (text.charCodeAt(p) === 32 || text.charCodeAt(p) === 9)) p++;
   let q = to;
@@ -110,13 +121,13 @@ function parseIntField(text: string, from: number, to: number, file: string, lin
     negative = true;
     p++;
   }
-  if (p === q || q - p > 10) throw new GraphParseError(`${name} '${text.slice(from, to)}' is not an integer`, file, line);
+  if (p === q || q - p > 10) throw new GraphParseError(`${name} '${text.slice(from, to)}' is not an integer`, file, line, column);
   let value = 0;
   for (let k = p; k < q; k++) {
     const d = text.charCodeAt(k) - 48;
-    if (d < 0 || d > 9) throw new GraphParseError(`${name} '${text.slice(from, to)}' is not an integer`, file, line);
+    if (d < 0 || d > 9) throw new GraphParseError(`${name} '${text.slice(from, to)}' is not an integer`, file, line, column);
     value = value * 10 + d;
   }
-  if (value > 2147483647) throw new GraphParseError(`${name} '${text.slice(from, to)}' is out of the int32 range`, file, line);
+  if (value > 2147483647) throw new GraphParseError(`${name} '${text.slice(from, to)}' is out of the int32 range`, file, line, column);
   return negative ? -value : value;
 }

@@ -7,6 +7,8 @@ import { Generator, ValueError, eye, randn, type Tensor } from '@tensorloom/core
 import { cooToCsr } from '../csr.js';
 import { createGraphDataset, type GraphDataset } from '../dataset.js';
 import { DatasetNotFoundError } from '../errors.js';
+import { checkPlannedSize } from '../size.js';
+import { checkSplit } from '../split.js';
 import { UndirectedGraph, type AnyGraph } from '../graphology.js';
 import { NodeIndex } from '../node-index.js';
 import { wrapEdgeIndex, wrapFloat, wrapInt32 } from '../tensors.js';
@@ -28,6 +30,34 @@ export interface PlanetoidFeatureOptions {
   numRandomFeatures?: number;
   /** Seed of the random features (default 0). */
   seed?: number;
+  /**
+   * Bytes the dataset may plan to allocate (default: 90 % of the machine's memory). A node or
+   * feature count that needs more is a `GraphSizeError`, raised before allocating.
+   */
+  maxBytes?: number;
+}
+
+/** The feature width `features` gives: the dataset's own, `numNodes` (identity) or `numRandomFeatures`. */
+export function featureWidth(numNodes: number, numFeatures: number | null, options: PlanetoidFeatureOptions): number {
+  const mode = options.features ?? 'file';
+  return mode === 'identity' ? numNodes : mode === 'random' ? (options.numRandomFeatures ?? 64) : (numFeatures ?? 0);
+}
+
+/**
+ * Throws a `GraphSizeError` naming `field` when a dataset of `numNodes` nodes and `width` features
+ * needs more than `maxBytes`: x float32 `[N, F]`, and per node the labels, the CSR row pointers and
+ * the index (about 16 bytes).
+ */
+export function checkPlanetoidSize(op: string, field: string, numNodes: number, width: number, maxBytes?: number): void {
+  checkPlannedSize(
+    op,
+    field,
+    [
+      { what: `x float32 [${numNodes}, ${width}]`, elements: numNodes * width, bytesPerElement: 4 },
+      { what: 'labels, row pointers and index', elements: 4 * numNodes, bytesPerElement: 4 },
+    ],
+    maxBytes,
+  );
 }
 
 /** Sparse node features as the coordinates of their non-zeros (value 1 where `values` is absent). */
@@ -135,8 +165,9 @@ function featureMatrix(op: string, arrays: PlanetoidArrays, options: PlanetoidFe
  * int32 node rows; the graphology `graph` (an `UndirectedGraph`, nodes `'0' … 'N-1'` with a `label`
  * attribute) built on first access.
  *
- * Throws `ValueError` for ids outside `[0, numNodes)` and `DatasetNotFoundError` for
- * `features: 'file'` on a dataset without features.
+ * Throws `ValueError` for ids outside `[0, numNodes)`, `SplitError` (a `ValueError`) for split
+ * parts that overlap, repeat a node or name one out of range, `GraphSizeError` for sizes over
+ * `maxBytes`, and `DatasetNotFoundError` for `features: 'file'` on a dataset without features.
  *
  * @example
  * const data = planetoidDataset({ name: 'tiny', numNodes: 3, source: Int32Array.of(0, 1), target: Int32Array.of(1, 2),
@@ -150,9 +181,14 @@ export function planetoidDataset(arrays: PlanetoidArrays, options: PlanetoidFeat
   if (!Number.isInteger(numNodes) || numNodes < 0) throw new ValueError(`${op}: numNodes must be a non-negative integer, got ${numNodes}`);
   if (source.length !== target.length) throw new ValueError(`${op}: ${source.length} edge sources but ${target.length} targets`);
   if (labels.length !== numNodes) throw new ValueError(`${op}: ${labels.length} labels for ${numNodes} nodes`);
+  const declaredFeatures = arrays.features?.numFeatures ?? null;
+  if (declaredFeatures !== null && !(Number.isInteger(declaredFeatures) && declaredFeatures >= 0)) {
+    throw new ValueError(`${op}: numFeatures must be a non-negative integer, got ${declaredFeatures}`);
+  }
+  checkPlanetoidSize(op, `${name}: ${numNodes} nodes`, numNodes, featureWidth(numNodes, declaredFeatures, options), options.maxBytes);
   checkIds(op, 'the edge sources', source, numNodes);
   checkIds(op, 'the edge targets', target, numNodes);
-  for (const part of ['train', 'val', 'test'] as const) checkIds(op, `the ${part} split`, split[part], numNodes);
+  checkSplit(split, numNodes, `${op}: ${name}`);
   let maxLabel = -1;
   for (let i = 0; i < labels.length; i++) {
     const label = labels[i]!;

@@ -1,7 +1,15 @@
 /** Plain-text edge lists (SNAP, KONECT, networkx `write_edgelist`, CSV `source,target[,weight]`). */
 import { ValueError } from '@tensorloom/core-tensor';
 import { GraphParseError } from '../errors.js';
-import { DirectedGraph, MultiDirectedGraph, MultiUndirectedGraph, UndirectedGraph, type AnyGraph } from '../graphology.js';
+import {
+  DirectedGraph,
+  MultiDirectedGraph,
+  MultiUndirectedGraph,
+  UNSAFE_NODE_KEYS,
+  UndirectedGraph,
+  type AnyGraph,
+} from '../graphology.js';
+import { textOf, type TextInput } from './text.js';
 
 export interface ParseEdgeListOptions {
   /** Each line is a directed edge source → target (default false: undirected). */
@@ -24,17 +32,19 @@ export interface ParseEdgeListOptions {
  * A graphology graph from an edge list: one `source target [weight]` per line, fields separated
  * by whitespace or commas, `#` and `%` starting comments (to the end of the line), blank lines
  * ignored. A line with a single id adds an isolated node. Node keys are the ids as written.
- * Anything else (4+ fields, a weight that is not a number) is a `GraphParseError` naming the
- * file and line.
+ * `text` may be the file's bytes (decoded as UTF-8). Anything else (4+ fields, a weight that is
+ * not a finite number) is a `GraphParseError` naming the file, line and column; bytes that are not
+ * UTF-8 text, or a NUL, are a `BinaryInputError`.
  *
  * @example
  * const g = parseEdgeList('# friends\na b 0.5\nb c\nd\n', { directed: false });
  * g.order;                                 // 4
  * g.getEdgeAttribute('a', 'b', 'weight');  // 0.5
  */
-export function parseEdgeList(text: string, options: ParseEdgeListOptions = {}): AnyGraph {
+export function parseEdgeList(input: TextInput, options: ParseEdgeListOptions = {}): AnyGraph {
   const { directed = false, multi = false, weightAttribute = 'weight', header = false } = options;
   const file = options.fileName ?? '<inline>';
+  const text = textOf(input, file);
   const Constructor = directed ? (multi ? MultiDirectedGraph : DirectedGraph) : multi ? MultiUndirectedGraph : UndirectedGraph;
   const graph: AnyGraph = new Constructor();
   let skipHeader = header;
@@ -44,23 +54,38 @@ export function parseEdgeList(text: string, options: ParseEdgeListOptions = {}):
     if (i === 0) line = line.replace(/^\uFEFF/, '');
     const comment = line.search(/[#%]/);
     if (comment !== -1) line = line.slice(0, comment);
-    const fields = line.split(/[\s,]+/).filter((f) => f !== '');
+    // Each field with its 1-based column, for the errors.
+    const fields = [...line.matchAll(/[^\s,]+/g)].map((match) => ({ text: match[0], column: match.index + 1 }));
     if (fields.length === 0) continue;
     if (skipHeader) {
       skipHeader = false;
       continue;
     }
     const lineNumber = i + 1;
-    if (fields.length > 3) throw new GraphParseError(`expected 'source target [weight]', got ${fields.length} fields`, file, lineNumber);
-    const [source, target, weightText] = fields as [string, string | undefined, string | undefined];
+    if (fields.length > 3) {
+      throw new GraphParseError(`expected 'source target [weight]', got ${fields.length} fields`, file, lineNumber, fields[3]!.column);
+    }
+    for (const field of fields.slice(0, 2)) {
+      if (UNSAFE_NODE_KEYS.has(field.text)) {
+        throw new GraphParseError(
+          `'${field.text}' cannot be a node id (graphology breaks on Object.prototype names)`,
+          file,
+          lineNumber,
+          field.column,
+        );
+      }
+    }
+    const [source, target, weightField] = fields.map((f) => f.text) as [string, string | undefined, string | undefined];
     if (target === undefined) {
       graph.mergeNode(source);
       continue;
     }
     const attributes: Record<string, number> = {};
-    if (weightText !== undefined) {
-      const weight = Number(weightText);
-      if (!Number.isFinite(weight)) throw new GraphParseError(`the weight '${weightText}' is not a finite number`, file, lineNumber);
+    if (weightField !== undefined) {
+      const weight = Number(weightField);
+      if (!Number.isFinite(weight)) {
+        throw new GraphParseError(`the weight (field 3) '${weightField}' is not a finite number`, file, lineNumber, fields[2]!.column);
+      }
       attributes[weightAttribute] = weight;
     }
     if (multi) {

@@ -38,7 +38,8 @@ describe('parseGraphml', () => {
 
   it('names the file and line of malformed XML', () => {
     const error = parseError(() => parseGraphml('<graphml>\n<graph>\n<node id="a>\n</graph></graphml>', { fileName: 'bad.graphml' }));
-    expect([error.file, error.line]).toEqual(['bad.graphml', 3]);
+    // Not well-formed where the '<' of </graph> falls inside the unclosed attribute value.
+    expect([error.file, error.line, error.column]).toEqual(['bad.graphml', 4, 1]);
   });
 
   it('rejects a wrong root, a missing graph and edges to undeclared nodes', () => {

@@ -5,36 +5,52 @@
 import { ValueError } from '@tensorloom/core-tensor';
 import { GraphParseError } from '../errors.js';
 import { GraphClass, type AnyGraph, type Attributes } from '../graphology.js';
+import { textOf, type TextInput } from './text.js';
 import { parseXml, xmlParsers } from './xml.js';
+import { checkGraphmlValues, requireLabelAttribute } from './xml-attributes.js';
 
 export interface ParseGraphmlOptions {
   /** Name used in errors (default `'<inline>'`; `readGraphml` passes the path). */
   fileName?: string;
   /** Create nodes that edges name but the document does not declare (default false: an error). */
   addMissingNodes?: boolean;
+  /**
+   * The node attribute that holds the class labels, for a graph read to train on (default: none,
+   * not checked). It must be declared by a `<key for="node" attr.name="…">` and have a value on
+   * some node, else a `MissingAttributeError` lists the declared node keys.
+   */
+  labelAttribute?: string;
 }
 
 /**
  * A graphology graph from a GraphML document. `edgedefault` sets the edge type (edges with
  * `directed="true"` make the graph mixed), parallel edges make it a multigraph, and `<data>`
- * values are cast by their `<key attr.type>` (int, long, float, double, boolean, string).
- * Malformed XML and documents graphology rejects are a `GraphParseError` naming the file (and
- * the line, where the XML parser knows it).
+ * values are cast by their `<key attr.type>` (int, long, float, double, boolean, string). `text`
+ * may be the file's bytes (decoded as UTF-8).
+ *
+ * Strict: XML that is not well-formed is a `GraphParseError` naming the file, line and column; so
+ * are numeric data that is not a number, an edge weight that is not finite, a key of an unknown
+ * type or domain, a node without an id, and what graphology rejects (then without a line). Bytes
+ * that are not UTF-8 text, or a NUL, are a `BinaryInputError`.
  *
  * @example
  * const g = parseGraphml('<graphml><graph edgedefault="undirected"><node id="a"/><node id="b"/><edge source="a"
  * target="b"/></graph></graphml>');
  * g.size;   // 1
  */
-export function parseGraphml(text: string, options: ParseGraphmlOptions = {}): AnyGraph {
+export function parseGraphml(text: TextInput, options: ParseGraphmlOptions = {}): AnyGraph {
   const file = options.fileName ?? '<inline>';
-  const document = parseXml(text, file, 'graphml');
+  const document = parseXml(textOf(text, file), file, 'graphml');
+  checkGraphmlValues(document, file);
+  let graph: AnyGraph;
   try {
-    return xmlParsers().graphml(GraphClass, document as never, { addMissingNodes: options.addMissingNodes ?? false }) as AnyGraph;
+    graph = xmlParsers().graphml(GraphClass, document as never, { addMissingNodes: options.addMissingNodes ?? false }) as AnyGraph;
   } catch (error) {
     const message = (error as Error).message.replace(/^graphology-graphml\/parser: /, '');
     throw new GraphParseError(`not a valid GraphML graph: ${message}`, file, null);
   }
+  if (options.labelAttribute !== undefined) requireLabelAttribute(graph, document, 'graphml', options.labelAttribute, file);
+  return graph;
 }
 
 type KeyType = 'boolean' | 'int' | 'double' | 'string';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValueError } from '@tensorloom/core-tensor';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DatasetNotFoundError, GraphParseError } from '../errors.js';
+import { DatasetNotFoundError, GraphParseError, SplitError } from '../errors.js';
 import { planetoidDataset } from '../datasets/planetoid.js';
 import { loadPlanetoid, savePlanetoid } from './planetoid-folder.js';
 
@@ -68,7 +68,7 @@ describe('loadPlanetoid on small folders', () => {
   it('rejects a bad split and reports missing folders and files', () => {
     const base = { 'edges.csv': 'source,target\n0,1\n', 'labels.csv': 'node,label\n0,0\n1,1\n' };
     expect(() => loadPlanetoid(folder({ ...base, 'split.json': '{"train":[0],"val":[9],"test":[]}' }), { features: 'identity' })).toThrow(
-      GraphParseError,
+      SplitError,
     );
     expect(() => loadPlanetoid(folder({ ...base, 'split.json': '{oops' }), { features: 'identity' })).toThrow(GraphParseError);
     expect(() => loadPlanetoid(folder(base), { features: 'identity' })).toThrow(DatasetNotFoundError);

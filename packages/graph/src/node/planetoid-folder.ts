@@ -1,11 +1,13 @@
 /** Planetoid-style CSV folders on disk (Node): the format, its checks, `loadPlanetoid` and `savePlanetoid`. */
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ValueError } from '@tensorloom/core-tensor';
 import type { GraphDataset } from '../dataset.js';
 import { readNumericCsv } from '../datasets/csv.js';
-import { planetoidDataset, type PlanetoidFeatureOptions } from '../datasets/planetoid.js';
-import { DatasetNotFoundError, GraphParseError } from '../errors.js';
+import { checkPlanetoidSize, featureWidth, planetoidDataset, type PlanetoidFeatureOptions } from '../datasets/planetoid.js';
+import { DatasetNotFoundError, GraphParseError, MissingAttributeError } from '../errors.js';
+import { checkSplit } from '../split.js';
+import { readTextFile } from './files.js';
 
 export interface LoadPlanetoidOptions extends PlanetoidFeatureOptions {
   /**
@@ -13,6 +15,11 @@ export interface LoadPlanetoidOptions extends PlanetoidFeatureOptions {
    * Default: print each distinct one to stderr once.
    */
   onNotice?: (message: string) => void;
+  /**
+   * The column of `labels.csv` that holds the classes (default `'label'`). A `labels.csv` without
+   * it is a `MissingAttributeError` listing the columns it has.
+   */
+  labelColumn?: string;
 }
 
 const printed = new Set<string>();
@@ -23,6 +30,8 @@ function printOnce(message: string): void {
   process.stderr.write(`${message}\n`);
 }
 
+const INT32_MAX = 2 ** 31 - 1;
+
 interface Meta {
   name?: string;
   numNodes?: number;
@@ -30,8 +39,8 @@ interface Meta {
   numClasses?: number;
 }
 
-function readJson(file: string): unknown {
-  const text = readFileSync(file, 'utf8');
+function readJson(file: string, maxBytes: number | undefined): unknown {
+  const text = readTextFile(file, maxBytes);
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
@@ -39,16 +48,23 @@ function readJson(file: string): unknown {
   }
 }
 
-function readMeta(file: string): Meta {
+function readMeta(file: string, maxBytes: number | undefined): Meta {
   if (!existsSync(file)) return {};
-  const raw = readJson(file);
+  const raw = readJson(file, maxBytes);
   if (typeof raw !== 'object' || raw === null) throw new GraphParseError('meta.json must hold an object', file, null);
   const meta = raw as Record<string, unknown>;
+  if (meta.name !== undefined && typeof meta.name !== 'string') {
+    throw new GraphParseError(`name must be a string, got ${JSON.stringify(meta.name)}`, file, null);
+  }
   for (const key of ['numNodes', 'numFeatures', 'numClasses']) {
     const v = meta[key];
     if (v !== undefined && !(typeof v === 'number' && Number.isInteger(v) && v >= 0)) {
       throw new GraphParseError(`${key} must be a non-negative integer, got ${JSON.stringify(v)}`, file, null);
     }
+  }
+  // Class ids are int32; the node and feature counts are checked against memory by the caller.
+  if (meta.numClasses !== undefined && (meta.numClasses as number) > INT32_MAX) {
+    throw new GraphParseError(`numClasses ${String(meta.numClasses)} is more than int32 labels can number (${INT32_MAX})`, file, null);
   }
   return meta as Meta;
 }
@@ -65,19 +81,30 @@ function maxOf(values: Int32Array, start = -1): number {
   return max;
 }
 
-function readSplit(file: string, numNodes: number): { train: Int32Array; val: Int32Array; test: Int32Array } {
-  const raw = readJson(file);
-  const part = (name: 'train' | 'val' | 'test'): Int32Array => {
+function readSplit(file: string, numNodes: number, maxBytes: number | undefined): { train: Int32Array; val: Int32Array; test: Int32Array } {
+  const raw = readJson(file, maxBytes);
+  const part = (name: 'train' | 'val' | 'test'): number[] => {
     const list = (raw as Record<string, unknown> | null)?.[name];
     if (!Array.isArray(list)) throw new GraphParseError(`split.json needs a "${name}" array of node ids`, file, null);
-    return Int32Array.from(list, (v: unknown) => {
-      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v >= numNodes) {
-        throw new GraphParseError(`"${name}" holds ${JSON.stringify(v)}, not a node id in [0, ${numNodes})`, file, null);
+    list.forEach((v: unknown, i) => {
+      if (typeof v !== 'number' || !Number.isInteger(v)) {
+        throw new GraphParseError(`"${name}" holds ${JSON.stringify(v)} at position ${i}, not an integer node id`, file, null);
       }
-      return v;
     });
+    return list as number[];
   };
-  return { train: part('train'), val: part('val'), test: part('test') };
+  const split = { train: part('train'), val: part('val'), test: part('test') };
+  checkSplit(split, numNodes, file);
+  return { train: Int32Array.from(split.train), val: Int32Array.from(split.val), test: Int32Array.from(split.test) };
+}
+
+/** The header of a CSV file, as `readNumericCsv` reads it (lower-cased, trimmed). */
+function csvHeader(text: string): string[] {
+  const end = text.indexOf('\n');
+  return (end === -1 ? text : text.slice(0, end))
+    .replace(/^\uFEFF/, '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase());
 }
 
 /**
@@ -95,8 +122,13 @@ function readSplit(file: string, numNodes: number): { train: Int32Array; val: In
  * Node ids are 0-based integers. The result is `planetoidDataset`'s (PyG's `Planetoid` with the
  * public split): `edgeIndex` both directions, sorted; `x` float32, not row-normalised; `y` -1 for
  * unlabelled nodes; a graphology `graph` on first access. Without `features.csv` the features are
- * random, announced through `onNotice`, unless `features` is given. Malformed files throw
- * `GraphParseError` (file and line), a missing folder or file `DatasetNotFoundError`.
+ * random, announced through `onNotice`, unless `features` is given.
+ *
+ * Strict: malformed files throw `GraphParseError` (file, line, column), bytes that are not UTF-8
+ * text `BinaryInputError`, a `labels.csv` without the `labelColumn` `MissingAttributeError`, a split
+ * whose parts overlap, repeat a node or name one out of range `SplitError`, and a node or feature
+ * count (from `meta.json` or the largest id) that would need more than `maxBytes` a `GraphSizeError`
+ * before anything is allocated; a missing folder or file is a `DatasetNotFoundError`.
  *
  * @example
  * import { loadPlanetoid } from '@tensorloom/graph/node';
@@ -113,24 +145,10 @@ export function loadPlanetoid(folderPath: string, options: LoadPlanetoidOptions 
     );
   }
   const notice = options.onNotice ?? printOnce;
-  const meta = readMeta(join(folder, 'meta.json'));
+  const metaFile = join(folder, 'meta.json');
+  const meta = readMeta(metaFile, options.maxBytes);
   const name = meta.name ?? folder.split(/[\\/]/).filter(Boolean).pop() ?? folderPath;
-  const nodeLimit = (meta.numNodes ?? 2 ** 31 - 1) - 1;
-
-  const labelsFile = requireFile(op, folder, 'labels.csv');
-  const labels = readNumericCsv(readFileSync(labelsFile, 'utf8'), labelsFile, [
-    { name: 'node', kind: 'int', range: [0, nodeLimit] },
-    { name: 'label', kind: 'int', range: [-1, meta.numClasses === undefined ? 2 ** 31 - 1 : meta.numClasses - 1] },
-  ]);
-  const edgesFile = requireFile(op, folder, 'edges.csv');
-  const edges = readNumericCsv(readFileSync(edgesFile, 'utf8'), edgesFile, [
-    { name: 'source', kind: 'int', range: [0, nodeLimit] },
-    { name: 'target', kind: 'int', range: [0, nodeLimit] },
-  ]);
-  const labelNodes = labels.get('node') as Int32Array;
-  const labelValues = labels.get('label') as Int32Array;
-  const source = edges.get('source') as Int32Array;
-  const target = edges.get('target') as Int32Array;
+  const labelColumn = (options.labelColumn ?? 'label').toLowerCase();
 
   const featuresFile = join(folder, 'features.csv');
   const hasFeatureFile = existsSync(featuresFile);
@@ -147,11 +165,44 @@ export function loadPlanetoid(folderPath: string, options: LoadPlanetoidOptions 
   if (features === 'file' && !hasFeatureFile) {
     throw new DatasetNotFoundError(`${op}: features: 'file' needs ${featuresFile}, which is missing; use features: 'identity' or 'random'`);
   }
+  const widthOf = (numNodes: number, numFeatures: number | null) => featureWidth(numNodes, numFeatures, { ...options, features });
+  if (meta.numNodes !== undefined) {
+    const withFeatures = features === 'file' && meta.numFeatures !== undefined ? ` × numFeatures ${meta.numFeatures}` : '';
+    const field = `${metaFile} numNodes ${meta.numNodes}${withFeatures}`;
+    checkPlanetoidSize(op, field, meta.numNodes, widthOf(meta.numNodes, meta.numFeatures ?? 0), options.maxBytes);
+  }
+  const nodeLimit = (meta.numNodes ?? INT32_MAX) - 1;
+
+  const labelsFile = requireFile(op, folder, 'labels.csv');
+  const labelsText = readTextFile(labelsFile, options.maxBytes);
+  const header = csvHeader(labelsText);
+  if (header[0] === 'node' && !header.slice(1).includes(labelColumn)) {
+    throw new MissingAttributeError(
+      `no '${labelColumn}' column to take the classes from: the header names ${header.join(', ')}`,
+      labelsFile,
+      labelColumn,
+      header.slice(1),
+    );
+  }
+  const labels = readNumericCsv(labelsText, labelsFile, [
+    { name: 'node', kind: 'int', range: [0, nodeLimit] },
+    { name: labelColumn, kind: 'int', range: [-1, meta.numClasses === undefined ? INT32_MAX : meta.numClasses - 1] },
+  ]);
+  const edgesFile = requireFile(op, folder, 'edges.csv');
+  const edges = readNumericCsv(readTextFile(edgesFile, options.maxBytes), edgesFile, [
+    { name: 'source', kind: 'int', range: [0, nodeLimit] },
+    { name: 'target', kind: 'int', range: [0, nodeLimit] },
+  ]);
+  const labelNodes = labels.get('node') as Int32Array;
+  const labelValues = labels.get(labelColumn) as Int32Array;
+  const source = edges.get('source') as Int32Array;
+  const target = edges.get('target') as Int32Array;
+
   const featureColumns =
     features === 'file'
-      ? readNumericCsv(readFileSync(featuresFile, 'utf8'), featuresFile, [
+      ? readNumericCsv(readTextFile(featuresFile, options.maxBytes), featuresFile, [
           { name: 'node', kind: 'int', range: [0, nodeLimit] },
-          { name: 'feature', kind: 'int', range: [0, meta.numFeatures === undefined ? 2 ** 31 - 1 : meta.numFeatures - 1] },
+          { name: 'feature', kind: 'int', range: [0, meta.numFeatures === undefined ? INT32_MAX - 1 : meta.numFeatures - 1] },
           { name: 'value', kind: 'float', optional: true },
         ])
       : null;
@@ -159,10 +210,18 @@ export function loadPlanetoid(folderPath: string, options: LoadPlanetoidOptions 
   const numNodes =
     meta.numNodes ??
     1 + Math.max(maxOf(labelNodes), maxOf(source), maxOf(target), featureColumns ? maxOf(featureColumns.get('node') as Int32Array) : -1);
+  const columns = featureColumns?.get('feature') as Int32Array | undefined;
+  const numFeatures = columns === undefined ? null : (meta.numFeatures ?? maxOf(columns) + 1);
+  if (meta.numNodes === undefined || (numFeatures !== null && meta.numFeatures === undefined)) {
+    // Sizes inferred from the largest ids: a single line '0,2000000000' must not allocate 2·10⁹ rows.
+    const field =
+      `the largest node id in ${folder}'s CSV files (${numNodes - 1})` +
+      (numFeatures !== null && meta.numFeatures === undefined ? ` × the largest feature id in features.csv (${numFeatures - 1})` : '');
+    checkPlanetoidSize(op, field, numNodes, widthOf(numNodes, numFeatures), options.maxBytes);
+  }
   const y = new Int32Array(numNodes).fill(-1);
   for (let i = 0; i < labelNodes.length; i++) y[labelNodes[i]!] = labelValues[i]!;
-  const split = readSplit(requireFile(op, folder, 'split.json'), numNodes);
-  const columns = featureColumns?.get('feature') as Int32Array | undefined;
+  const split = readSplit(requireFile(op, folder, 'split.json'), numNodes, options.maxBytes);
   const values = featureColumns?.get('value');
   return planetoidDataset(
     {
@@ -177,7 +236,7 @@ export function loadPlanetoid(folderPath: string, options: LoadPlanetoidOptions 
         featureColumns === null
           ? null
           : {
-              numFeatures: meta.numFeatures ?? maxOf(columns!) + 1,
+              numFeatures: numFeatures!,
               nodes: featureColumns.get('node') as Int32Array,
               columns: columns!,
               ...(values === undefined ? {} : { values }),
