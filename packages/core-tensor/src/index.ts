@@ -29,6 +29,24 @@ export { jsBackend, jsCoreKernels } from './backend/js/index.js';
 export { Generator, defaultGenerator, manualSeed, type GeneratorState } from './random/generator.js';
 export * as nn from './nn/index.js';
 export * as optim from './optim/index.js';
+export {
+  NonFiniteError,
+  findNonFinite,
+  assertFiniteParameters,
+  type NonFiniteWhat,
+  type NonFiniteFinding,
+  type NonFiniteDetails,
+  type FindNonFiniteOptions,
+} from './optim/non-finite.js';
+export {
+  NonFiniteGuard,
+  NON_FINITE_POLICIES,
+  DEFAULT_MAX_LR_HALVINGS,
+  type NonFinitePolicy,
+  type NonFiniteEvent,
+  type NonFiniteGuardOptions,
+  type GuardedOptimizer,
+} from './optim/non-finite-guard.js';
 export * from './io/index.js';
 export {
   createWasmBackend,

@@ -7,6 +7,7 @@
 import {
   DTypeError,
   IndexError,
+  NonFiniteGuard,
   ShapeError,
   SparseCSR,
   ValueError,
@@ -16,9 +17,12 @@ import {
   manualSeed,
   noGrad,
   optim,
+  type NonFiniteEvent,
+  type NonFinitePolicy,
   type Tensor,
   type nn,
 } from '@tensorloom/core-tensor';
+import { ModelSelector, SELECTION_CRITERIA, type SelectionCriterion } from './model-selection.js';
 import type { NodeFeatures } from './node-features.js';
 
 /**
@@ -52,26 +56,8 @@ export interface NodeClassificationData {
  */
 export type NodeClassifier = nn.Module<[NodeFeatures, Tensor], Tensor>;
 
-/**
- * Which validation figure selects the kept weights and drives early stopping.
- * - `'accuracy'`: higher validation accuracy; an equal accuracy with a lower validation loss also
- *   counts (PyG's examples keep the first best accuracy; the tie-break only refines that).
- * - `'loss'`: lower validation loss.
- * - `'accuracy-and-loss'`: the GAT reference code's rule: the weights are kept when the accuracy
- *   is ≥ its best and the loss ≤ its best at once; the patience counter restarts when either
- *   reaches its best (each tracked on its own).
- * - `'latest-accuracy'`: validation accuracy ≥ its best, so a tie goes to the later epoch and
- *   restarts the patience (the rule the GAT authors give for CiteSeer, PetarV-/GAT issue 14).
- */
-export type SelectionCriterion = 'accuracy' | 'loss' | 'accuracy-and-loss' | 'latest-accuracy';
-
-/** Every `SelectionCriterion`, in the order the docs list them (for option parsers and help texts). */
-export const SELECTION_CRITERIA: readonly SelectionCriterion[] = Object.freeze([
-  'accuracy',
-  'loss',
-  'accuracy-and-loss',
-  'latest-accuracy',
-]);
+// Kept importable from here, where they used to live (the package's scripts and tests import them so).
+export { ModelSelector, SELECTION_CRITERIA, type SelectionCriterion };
 
 /** One epoch, as `onEpoch` receives it and `history` keeps it. */
 export interface NodeClassificationEpoch {
@@ -87,6 +73,8 @@ export interface NodeClassificationEpoch {
   valLoss: number;
   /** Wall-clock milliseconds of the epoch (the update and the evaluation). */
   ms: number;
+  /** Set when this epoch's update was skipped (`onNonFinite` 'skip' or 'halve-lr'). */
+  nonFinite?: NonFiniteEvent;
 }
 
 export interface TrainNodeClassifierOptions {
@@ -121,6 +109,15 @@ export interface TrainNodeClassifierOptions {
   seed?: number;
   /** Called after every epoch. */
   onEpoch?: (epoch: NodeClassificationEpoch) => void;
+  /**
+   * What a NaN or an infinity in the loss, a gradient or (after the update) a weight does: `'stop'`
+   * throws `NonFiniteError` naming the epoch and the parameter; `'skip'` skips the update; `'halve-lr'`
+   * skips it and halves the learning rate, stopping after 20 halvings in a row (`NonFiniteGuard`).
+   * Default 'stop'.
+   */
+  onNonFinite?: NonFinitePolicy;
+  /** Each skipped update (`onNonFinite` 'skip' or 'halve-lr'), with its one-line `message`. */
+  onWarning?: (event: NonFiniteEvent) => void;
 }
 
 export interface TrainNodeClassifierResult {
@@ -140,6 +137,10 @@ export interface TrainNodeClassifierResult {
   epochs: number;
   /** Whether the patience ran out. */
   stoppedEarly: boolean;
+  /** Epochs whose update was skipped because the loss, a gradient or the update was not finite. */
+  skippedEpochs: number;
+  /** Halvings of the learning rate (`onNonFinite: 'halve-lr'`). */
+  lrHalvings: number;
   /** One entry per epoch run. */
   history: NodeClassificationEpoch[];
   /** Wall-clock milliseconds of the whole run, the final evaluation included. */
@@ -196,7 +197,8 @@ export const DEFAULT_NODE_CLASSIFIER_TRAINING = Object.freeze({
  * figures are never read before then. The model is left in training mode.
  *
  * - Options (defaults): `epochs` 200, `lr` 0.01, `weightDecay` 5e-4, `weightDecayFilter` all,
- *   `criterion` 'accuracy', `patience` Infinity, `restoreBest` true, `seed` none, `onEpoch`.
+ *   `criterion` 'accuracy', `patience` Infinity, `restoreBest` true, `seed` none, `onEpoch`,
+ *   `onNonFinite` 'stop' (or 'skip', 'halve-lr': what a NaN or an infinity does), `onWarning`.
  * - Data: `x` float `[N, F]`, `y` int32 `[N]`, split indices int32 node rows whose labels are set.
  *   Bad shapes or dtypes throw `ShapeError`/`DTypeError`, rows out of range or unlabelled
  *   `IndexError`, bad options `ValueError`.
@@ -223,6 +225,7 @@ export function trainNodeClassifier(
     restoreBest = true,
     seed,
     onEpoch,
+    onWarning,
   } = options;
   if (!Number.isInteger(epochs) || epochs < 1) throw new ValueError(`${OP}: epochs must be an integer ≥ 1, got ${epochs}`);
   if (!(lr > 0)) throw new ValueError(`${OP}: lr must be positive, got ${lr}`);
@@ -241,6 +244,13 @@ export function trainNodeClassifier(
 
   const optimizer = new optim.Adam(parameterGroups(model, weightDecay, weightDecayFilter), { lr, weightDecay });
   const parameters = model.parameters();
+  const guard = new NonFiniteGuard({
+    namedParameters: model.namedParameters(),
+    optimizer,
+    policy: options.onNonFinite ?? 'stop',
+    op: OP,
+    unit: 'epoch',
+  });
   const started = performance.now();
   const history: NodeClassificationEpoch[] = [];
   const selector = new ModelSelector(criterion);
@@ -259,8 +269,9 @@ export function trainNodeClassifier(
     const { index, target } = prepared.splits.train;
     const loss = crossEntropy(indexSelect(logits, 0, index), target);
     loss.backward();
-    optimizer.step();
     const lossValue = loss.item();
+    const nonFinite = guard.update(epoch, lossValue, () => optimizer.step());
+    if (nonFinite !== undefined) onWarning?.(nonFinite);
 
     const evaluation = evaluatePrepared(model, prepared, ['train', 'val']) as Pick<NodeClassificationEvaluation, 'train' | 'val'>;
     const record: NodeClassificationEpoch = {
@@ -270,6 +281,7 @@ export function trainNodeClassifier(
       valAccuracy: evaluation.val.accuracy,
       valLoss: evaluation.val.loss,
       ms: performance.now() - epochStart,
+      ...(nonFinite === undefined ? {} : { nonFinite }),
     };
     history.push(record);
     // Without validation nodes there is nothing to select on: the last epoch's weights are kept.
@@ -300,6 +312,8 @@ export function trainNodeClassifier(
     bestEpoch,
     epochs: history.length,
     stoppedEarly,
+    skippedEpochs: guard.skippedSteps,
+    lrHalvings: guard.lrHalvings,
     history,
     ms,
     msPerEpoch: epochMs / history.length,
@@ -361,53 +375,6 @@ function accuracyAt(logits: Tensor, labels: Int32Array, rows: Int32Array): numbe
     if (best === labels[row]) correct++;
   }
   return correct / rows.length;
-}
-
-/**
- * The selection rule of `trainNodeClassifier`: tracks the best validation figures and decides, per
- * epoch, whether to keep the weights (`keep`) and whether the patience restarts (`progress`).
- * Exported so that a rule can be replayed on recorded histories (the package's
- * `scripts/compare-selection.ts`).
- * @example
- * const selector = new ModelSelector('loss');
- * selector.offer(0.8, 0.6)  // { keep: true, progress: true }
- */
-export class ModelSelector {
-  private bestAccuracy = -Infinity;
-  private bestLoss = Infinity;
-
-  constructor(private readonly criterion: SelectionCriterion) {}
-
-  /** `keep`: this epoch's weights become the selected ones; `progress`: the patience restarts. */
-  offer(accuracy: number, loss: number): { keep: boolean; progress: boolean } {
-    switch (this.criterion) {
-      case 'accuracy': {
-        const better = accuracy > this.bestAccuracy || (accuracy === this.bestAccuracy && loss < this.bestLoss);
-        if (better) {
-          this.bestAccuracy = accuracy;
-          this.bestLoss = loss;
-        }
-        return { keep: better, progress: better };
-      }
-      case 'latest-accuracy': {
-        const better = accuracy >= this.bestAccuracy;
-        if (better) this.bestAccuracy = accuracy;
-        return { keep: better, progress: better };
-      }
-      case 'loss': {
-        const better = loss < this.bestLoss;
-        if (better) this.bestLoss = loss;
-        return { keep: better, progress: better };
-      }
-      case 'accuracy-and-loss': {
-        const accuracyUp = accuracy >= this.bestAccuracy;
-        const lossDown = loss <= this.bestLoss;
-        this.bestAccuracy = Math.max(this.bestAccuracy, accuracy);
-        this.bestLoss = Math.min(this.bestLoss, loss);
-        return { keep: accuracyUp && lossDown, progress: accuracyUp || lossDown };
-      }
-    }
-  }
 }
 
 function parameterGroups(

@@ -30,17 +30,15 @@ export {
   trainNodeClassifier,
   DEFAULT_NODE_CLASSIFIER_TRAINING,
   evaluate,
-  ModelSelector,
-  SELECTION_CRITERIA,
   type NodeClassificationData,
   type NodeClassifier,
   type NodeClassificationEpoch,
   type NodeClassificationEvaluation,
   type SplitEvaluation,
-  type SelectionCriterion,
   type TrainNodeClassifierOptions,
   type TrainNodeClassifierResult,
 } from './node-classification.js';
+export { ModelSelector, SELECTION_CRITERIA, type SelectionCriterion } from './model-selection.js';
 export {
   runSeeds,
   meanStd,

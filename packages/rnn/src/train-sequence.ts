@@ -4,6 +4,7 @@
  */
 import {
   Generator,
+  NonFiniteGuard,
   ValueError,
   argmax,
   crossEntropy,
@@ -11,6 +12,8 @@ import {
   eq,
   noGrad,
   optim,
+  type NonFiniteEvent,
+  type NonFinitePolicy,
   type Tensor,
   type nn,
 } from '@tensorloom/core-tensor';
@@ -45,6 +48,15 @@ export interface TrainSequenceOptions {
   evalGenerator?: Generator;
   /** Called after every update, with `evalAccuracy` on the steps that evaluated. */
   onProgress?: (progress: TrainSequenceProgress) => void;
+  /**
+   * What a NaN or an infinity in the loss, a gradient or (after the update) a weight does: `'stop'`
+   * throws `NonFiniteError` naming the step and the parameter; `'skip'` skips the update; `'halve-lr'`
+   * skips it and halves the learning rate, stopping after 20 halvings in a row (`NonFiniteGuard`).
+   * Default 'stop'.
+   */
+  onNonFinite?: NonFinitePolicy;
+  /** Each skipped update (`onNonFinite` 'skip' or 'halve-lr'), with its one-line `message`. */
+  onWarning?: (event: NonFiniteEvent) => void;
 }
 
 export interface TrainSequenceProgress {
@@ -58,13 +70,15 @@ export interface TrainSequenceProgress {
   trainAccuracy: number;
   /** Set on evaluation steps: accuracy on a fresh batch. */
   evalAccuracy?: number;
+  /** Set when this update was skipped (`onNonFinite` 'skip' or 'halve-lr'). */
+  nonFinite?: NonFiniteEvent;
 }
 
 /** One point of the accuracy curve. */
 export interface SequenceCurvePoint {
   /** Updates done when it was measured (0 = before training). */
   step: number;
-  /** Mean training loss over the updates since the previous point (at step 0: the loss of a fresh batch). */
+  /** Mean training loss over the updates taken since the previous point (at step 0: the loss of a fresh batch). */
   loss: number;
   /** Mean training-batch accuracy over the updates since the previous point (at step 0: as `evalAccuracy`). */
   trainAccuracy: number;
@@ -79,8 +93,12 @@ export interface TrainSequenceResult {
   accuracy: number;
   /** Mean cross-entropy on those examples. */
   loss: number;
-  /** Updates done (fewer than planned when stopped early). */
+  /** Updates done (fewer than planned when stopped early), skipped ones included. */
   steps: number;
+  /** Updates skipped because the loss, a gradient or the update was not finite (`onNonFinite`). */
+  skippedSteps: number;
+  /** Halvings of the learning rate (`onNonFinite: 'halve-lr'`). */
+  lrHalvings: number;
   /** Whether `stopAtAccuracy` ended training. */
   stoppedEarly: boolean;
   /** Wall-clock seconds of training and evaluation. */
@@ -98,7 +116,8 @@ export const DEFAULT_SEQUENCE_TRAINING = Object.freeze({ maxNorm: 10, evalEvery:
  * - Options (defaults): `steps` 2000, `batchSize` 128, `lr` 1e-3, `maxNorm` 10, `evalEvery` 100,
  *   `evalBatchSize` 512, `finalEvalSize` 2048, `stopAtAccuracy` none, `stopPatience` 1, `generator`
  *   the global one,
- *   `evalGenerator` seeded from `generator`, `onProgress`.
+ *   `evalGenerator` seeded from `generator`, `onProgress`, `onNonFinite` 'stop' (or 'skip',
+ *   'halve-lr': what a NaN or an infinity in the loss, a gradient or the weights does), `onWarning`.
  * - Evaluations run in `eval()` mode without gradients, on batches from `evalGenerator`, so the
  *   training stream does not depend on how often one evaluates. The model is left in `train()` mode.
  * - Returns the curve, the final accuracy and loss on `finalEvalSize` fresh examples, the steps
@@ -131,6 +150,7 @@ export function trainSequenceTask(options: TrainSequenceOptions): TrainSequenceR
     stopPatience = 1,
     generator = defaultGenerator,
     onProgress,
+    onWarning,
   } = options;
   for (const [name, value, min] of [
     ['steps', steps, 0],
@@ -151,6 +171,12 @@ export function trainSequenceTask(options: TrainSequenceOptions): TrainSequenceR
   const evalGenerator = options.evalGenerator ?? new Generator(generator.nextUint32());
   const parameters = model.parameters();
   const optimizer = new optim.Adam(parameters, { lr });
+  const guard = new NonFiniteGuard({
+    namedParameters: model.namedParameters(),
+    optimizer,
+    policy: options.onNonFinite ?? 'stop',
+    op: 'trainSequenceTask',
+  });
   const started = performance.now();
 
   const evaluate = (size: number): { accuracy: number; loss: number } => {
@@ -187,13 +213,19 @@ export function trainSequenceTask(options: TrainSequenceOptions): TrainSequenceR
     const logits = model.call(inputs);
     const loss = crossEntropy(logits, targets);
     loss.backward();
-    if (maxNorm !== Infinity) optim.clipGradNorm(parameters, maxNorm);
-    optimizer.step();
     const lossValue = loss.item();
+    const nonFinite = guard.update(step, lossValue, () => {
+      if (maxNorm !== Infinity) optim.clipGradNorm(parameters, maxNorm);
+      optimizer.step();
+    });
     const trainAccuracy = countCorrect(logits, targets) / batchSize;
-    intervalLoss += lossValue;
-    intervalAccuracy += trainAccuracy;
-    intervalSteps++;
+    if (nonFinite === undefined) {
+      intervalLoss += lossValue;
+      intervalAccuracy += trainAccuracy;
+      intervalSteps++;
+    } else {
+      onWarning?.(nonFinite);
+    }
     let evalAccuracy: number | undefined;
     if (step % evalEvery === 0 || step === steps) {
       evalAccuracy = evaluate(evalBatchSize).accuracy;
@@ -202,10 +234,19 @@ export function trainSequenceTask(options: TrainSequenceOptions): TrainSequenceR
       streak = stopAtAccuracy !== undefined && evalAccuracy >= stopAtAccuracy ? streak + 1 : 0;
       if (streak >= stopPatience) stoppedEarly = true;
     }
-    onProgress?.({ step, steps, loss: lossValue, trainAccuracy, ...(evalAccuracy === undefined ? {} : { evalAccuracy }) });
+    onProgress?.({
+      step,
+      steps,
+      loss: lossValue,
+      trainAccuracy,
+      ...(evalAccuracy === undefined ? {} : { evalAccuracy }),
+      ...(nonFinite === undefined ? {} : { nonFinite }),
+    });
   }
   const final = evaluate(finalEvalSize);
-  return { curve, accuracy: final.accuracy, loss: final.loss, steps: step, stoppedEarly, seconds: (performance.now() - started) / 1000 };
+  const { skippedSteps, lrHalvings } = guard;
+  const seconds = (performance.now() - started) / 1000;
+  return { curve, accuracy: final.accuracy, loss: final.loss, steps: step, skippedSteps, lrHalvings, stoppedEarly, seconds };
 }
 
 function countCorrect(logits: Tensor, targets: Tensor): number {

@@ -11,13 +11,23 @@
  *       history.json           the loss / accuracy curves so far (with a trainer)
  * ```
  */
-import { Generator, Tensor, parseSafetensors, requireNodeBuiltin, serializeSafetensors, type optim } from '@tensorloom/core-tensor';
+import {
+  Generator,
+  NonFiniteError,
+  Tensor,
+  findNonFinite,
+  parseSafetensors,
+  requireNodeBuiltin,
+  serializeSafetensors,
+  type optim,
+} from '@tensorloom/core-tensor';
 import { nodeDirectoryOps, resolveDirectory, writeDirectoryAtomically, type DirectoryOps } from './atomic-directory.js';
+import { FileCheck, checkModelSize, describeValue, readConfigFields, readTrainerState } from './checkpoint-read.js';
 import { CheckpointError } from './errors.js';
 import { TextGenerationModel, type TextGenerationModelConfig } from './model.js';
 import { CharTokenizer } from './tokenizer.js';
 import type { Trainer } from './trainer.js';
-import type { TrainerState, TrainingHistory } from './trainer-types.js';
+import type { TrainerState } from './trainer-types.js';
 
 /** `config.json`. */
 export interface CheckpointConfig {
@@ -47,6 +57,8 @@ export interface SaveCheckpointOptions {
   step?: number;
   /** JSON-safe data to keep in `config.json`. */
   metadata?: Record<string, unknown>;
+  /** Write weights that hold NaN or an infinity too (refused by default: `NonFiniteError`). Default false. */
+  allowNonFinite?: boolean;
 }
 
 /** What `loadCheckpoint` returns. */
@@ -86,7 +98,9 @@ const json = (value: unknown, indent = 2): Uint8Array => encoder.encode(`${JSON.
 /**
  * Writes a checkpoint directory atomically (see `writeDirectoryAtomically`): everything goes to a
  * temporary sibling that is renamed into place, so a write that fails or is killed midway leaves
- * the previous checkpoint at `dir` loadable. An existing checkpoint at `dir` is replaced.
+ * the previous checkpoint at `dir` loadable. An existing checkpoint at `dir` is replaced. Weights
+ * holding a NaN or an infinity are refused (`NonFiniteError` naming the parameter; nothing is
+ * written) unless `allowNonFinite`: a diverged run must not replace its last good checkpoint.
  *
  * @example
  * await saveCheckpoint('runs/moby/latest', { model, tokenizer, trainer, metadata: { corpus: 'moby-dick' } });
@@ -101,6 +115,15 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
   }
   if (trainer !== undefined && trainer.model !== model) throw new CheckpointError('saveCheckpoint: the trainer trains another model', dir);
   const step = trainer?.step ?? options.step ?? 0;
+  const weights = model.stateDict();
+  const nonFinite = options.allowNonFinite === true ? undefined : findNonFinite(Object.entries(weights));
+  if (nonFinite !== undefined) {
+    throw new NonFiniteError(
+      `saveCheckpoint: the weights at step ${step} are not finite: '${nonFinite.parameter}' holds ${nonFinite.value} ` +
+        `(element ${nonFinite.index}); nothing was written to '${dir}' (pass allowNonFinite: true to write them anyway)`,
+      { step, what: 'parameter', ...nonFinite },
+    );
+  }
   const config: CheckpointConfig = {
     format: 'tensorloom.textgen-checkpoint',
     version: 1,
@@ -113,7 +136,7 @@ export async function saveCheckpoint(dir: string, options: SaveCheckpointOptions
     metadata,
   };
   const files: Record<string, Uint8Array> = {
-    [FILES.weights]: serializeSafetensors(model.stateDict(), { metadata: { format: 'pt' } }),
+    [FILES.weights]: serializeSafetensors(weights, { metadata: { format: 'pt' } }),
     [FILES.vocab]: json(tokenizer.toJSON()),
   };
   if (trainer !== undefined) {
@@ -163,7 +186,10 @@ export async function findCheckpoint(dir: string, ops?: DirectoryOps): Promise<s
  * loaded strictly), the tokenizer, the step, the metadata and, when present, the trainer state
  * for `Trainer.fromCheckpoint`. `dir` is a checkpoint directory or a run folder (its `latest` is
  * read). If a writer was killed while replacing it, the previous checkpoint it moved aside is read.
- * Throws `CheckpointError` for a missing or malformed one.
+ * Throws `CheckpointError` for a missing or malformed one: every field of every file is checked
+ * (the error names the file and the field), and every size a file claims (the model's, the batch
+ * sizes) is checked against the bytes the files hold and the machine's memory before anything is
+ * allocated, the error naming the field and the bytes it would take.
  *
  * @example
  * const { model, tokenizer } = await loadCheckpoint('runs/moby/latest');
@@ -187,68 +213,80 @@ export async function loadCheckpoint(dir: string, options: { generator?: Generat
       throw new CheckpointError(`loadCheckpoint: cannot read '${name}' in '${found}' (${(error as Error).message})`, found);
     }
   };
-  const readJson = async <T>(name: string): Promise<T> => {
+  const readJson = async (name: string): Promise<unknown> => {
     const bytes = await read(name);
     try {
-      return JSON.parse(new TextDecoder().decode(bytes)) as T;
+      return JSON.parse(new TextDecoder().decode(bytes)) as unknown;
     } catch (error) {
       throw new CheckpointError(`loadCheckpoint: '${name}' in '${found}' is not valid JSON (${(error as Error).message})`, found);
     }
   };
-  const readTensors = async (name: string): Promise<Record<string, Tensor>> => {
-    const bytes = await read(name);
+  const parseTensors = (name: string, bytes: Uint8Array): Record<string, Tensor> => {
     try {
       return parseSafetensors(bytes).tensors;
     } catch (error) {
-      throw new CheckpointError(
-        `loadCheckpoint: '${name}' in '${found}' is not a valid safetensors file (${(error as Error).message})`,
-        found,
+      throw withCause(
+        new CheckpointError(`loadCheckpoint: '${name}' in '${found}' is not a valid safetensors file (${(error as Error).message})`, found),
+        error,
       );
     }
   };
+  const check = (file: string) => new FileCheck(found, file);
 
-  const config = await readJson<CheckpointConfig>(FILES.config);
-  if (config?.format !== 'tensorloom.textgen-checkpoint' || config.version !== 1) {
+  // Every size is checked before it is allocated: the model's against the weights file and the
+  // machine (checkModelSize), the vocabulary's against vocab.json, the optimizer's against its file.
+  const raw = await readJson(FILES.config);
+  const format = isRecord(raw) ? raw.format : undefined;
+  const version = isRecord(raw) ? raw.version : undefined;
+  if (!isRecord(raw) || format !== 'tensorloom.textgen-checkpoint' || version !== 1) {
     throw new CheckpointError(
       `loadCheckpoint: '${found}' is not a tensorloom textgen checkpoint of version ` +
-        `1 (format ${String(config?.format)}, version ${String(config?.version)})`,
+        `1 (format ${describeValue(format)}, version ${describeValue(version)})`,
       found,
     );
   }
-  const vocabBytes = await read(FILES.vocab);
-  const vocab = wrap(found, FILES.vocab, () => CharTokenizer.fromJSON(JSON.parse(new TextDecoder().decode(vocabBytes))));
+  const fields = readConfigFields(raw, check(FILES.config));
+  const config: CheckpointConfig = {
+    format: 'tensorloom.textgen-checkpoint',
+    version: 1,
+    ...fields,
+    savedAt: typeof raw.savedAt === 'string' ? raw.savedAt : '',
+  };
+  const vocabJson = await readJson(FILES.vocab);
+  const vocab = wrap(found, FILES.vocab, () => CharTokenizer.fromJSON(vocabJson));
+  if (config.model.vocabSize !== vocab.vocabSize) {
+    throw new CheckpointError(
+      `loadCheckpoint: '${FILES.config}' in '${found}' gives model.vocabSize ${config.model.vocabSize} ` +
+        `but vocab.json has ${vocab.vocabSize} ids`,
+      found,
+    );
+  }
+  const weightBytes = await read(FILES.weights);
+  checkModelSize(config.model, weightBytes.length, check(FILES.config));
+  const weights = parseTensors(FILES.weights, weightBytes);
   const model = wrap(found, FILES.config, () =>
     TextGenerationModel.fromConfig(config.model, { generator: options.generator ?? new Generator(0) }),
   );
-  if (model.vocabSize !== vocab.vocabSize) {
-    throw new CheckpointError(`loadCheckpoint: the model predicts ${model.vocabSize} ids but vocab.json has ${vocab.vocabSize}`, found);
-  }
-  const weights = await readTensors(FILES.weights);
   wrap(found, FILES.weights, () => model.loadStateDict(weights, { strict: true }));
 
   let trainerState: TrainerState | undefined;
   if (config.hasTrainerState) {
-    const saved = await readJson<SavedTrainer>(FILES.trainer);
-    const history = await readJson<TrainingHistory>(FILES.history);
-    const tensors = await readTensors(FILES.optimizer);
-    const state: optim.OptimizerStateDict['state'] = {};
-    for (const [index, entry] of Object.entries(saved.optimizer?.state ?? {})) {
-      const restored: Record<string, optim.StateDictValue | null> = {};
-      for (const [key, value] of Object.entries(entry)) {
-        if (value !== null && typeof value === 'object') {
-          const tensor = tensors[value.tensor];
-          if (tensor === undefined)
-            throw new CheckpointError(`loadCheckpoint: optimizer.safetensors in '${found}' has no tensor '${value.tensor}'`, found);
-          restored[key] = tensor;
-        } else {
-          restored[key] = value;
-        }
-      }
-      state[Number(index)] = restored;
-    }
-    trainerState = { ...saved, optimizer: { paramGroups: saved.optimizer.paramGroups, state }, history };
+    const saved = await readJson(FILES.trainer);
+    const history = await readJson(FILES.history);
+    const tensors = parseTensors(FILES.optimizer, await read(FILES.optimizer));
+    trainerState = readTrainerState(saved, history, tensors, fields, { trainer: check(FILES.trainer), history: check(FILES.history) });
   }
-  return { dir: found, config, model, tokenizer: vocab, step: config.step, trainerState, metadata: config.metadata ?? {} };
+  return { dir: found, config, model, tokenizer: vocab, step: config.step, trainerState, metadata: config.metadata };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `error` with `cause` set: what a library call threw, kept under the CheckpointError that names the file. */
+function withCause(error: CheckpointError, cause: unknown): CheckpointError {
+  Object.defineProperty(error, 'cause', { value: cause, enumerable: false, writable: true, configurable: true });
+  return error;
 }
 
 /** Runs `fn`, turning its errors into a CheckpointError naming the file. */
@@ -256,6 +294,6 @@ function wrap<T>(dir: string, file: string, fn: () => T): T {
   try {
     return fn();
   } catch (error) {
-    throw new CheckpointError(`loadCheckpoint: '${file}' in '${dir}' does not fit: ${(error as Error).message}`, dir);
+    throw withCause(new CheckpointError(`loadCheckpoint: '${file}' in '${dir}' does not fit: ${(error as Error).message}`, dir), error);
   }
 }

@@ -6,7 +6,7 @@
 import { Tensor, ValueError, argmax, crossEntropy, transpose } from '@tensorloom/core-tensor';
 import { DEFAULT_SEQ_LENGTH, TextDataset } from './dataset.js';
 import type { TextGenerationModel } from './model.js';
-import { checkVocabulary, inEvalMode } from './sampling/generate.js';
+import { checkFiniteOutput, checkFiniteWeights, checkVocabulary, inEvalMode } from './sampling/generate.js';
 import type { CharTokenizer } from './tokenizer.js';
 
 /** The default windows per evaluation batch. */
@@ -30,6 +30,8 @@ export interface EvaluateOptions {
    * Without it, every window starts from the zero state (the course's windows, as in training).
    */
   carryState?: boolean;
+  /** Give NaN figures for weights or an output that are not finite rather than refuse them (`NonFiniteError`). Default false. */
+  allowNonFinite?: boolean;
 }
 
 /** What `evaluate` measures. */
@@ -61,6 +63,8 @@ export interface EvaluationResult {
  */
 export function evaluate(model: TextGenerationModel, data: TextDataset | string, options: EvaluateOptions = {}): EvaluationResult {
   const { batchSize = DEFAULT_EVAL_BATCH_SIZE, maxBatches, tokenizer, seqLength = DEFAULT_SEQ_LENGTH } = options;
+  const checked = options.allowNonFinite !== true;
+  if (checked) checkFiniteWeights('evaluate', model);
   let dataset: TextDataset;
   if (typeof data === 'string') {
     if (tokenizer === undefined) throw new ValueError('evaluate: a text needs options.tokenizer to encode it');
@@ -82,6 +86,7 @@ export function evaluate(model: TextGenerationModel, data: TextDataset | string,
   if (options.carryState === true) {
     const stats = inEvalMode(model, () => streamingPass(model, dataset, batchSize, maxBatches));
     const loss = stats.lossSum / stats.characters;
+    if (checked) checkFiniteOutput('evaluate', model, [loss], 'as the loss');
     return {
       loss,
       accuracy: stats.correct / stats.characters,
@@ -99,6 +104,7 @@ export function evaluate(model: TextGenerationModel, data: TextDataset | string,
     }
   });
   const loss = lossSum / characters;
+  if (checked) checkFiniteOutput('evaluate', model, [loss], 'as the loss');
   return { loss, accuracy: correct / characters, bitsPerChar: loss / Math.LN2, perplexity: Math.exp(loss), characters };
 }
 

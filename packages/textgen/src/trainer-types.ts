@@ -1,7 +1,7 @@
 /**
  * The options, reports and saved state of the `Trainer` (the class is in `trainer.ts`).
  */
-import type { GeneratorState, optim } from '@tensorloom/core-tensor';
+import type { GeneratorState, NonFiniteEvent, NonFinitePolicy, optim } from '@tensorloom/core-tensor';
 import type { TextDataset } from './dataset.js';
 import type { EvaluationResult } from './evaluate.js';
 import type { TextGenerationModel } from './model.js';
@@ -55,6 +55,13 @@ export interface TrainerOptions {
   evalBatchSize?: number;
   /** Validation batches per periodic evaluation (a faster estimate). Default: the whole validation text. */
   evalMaxBatches?: number | null;
+  /**
+   * What a NaN or an infinity in the loss, a gradient or (after the update) a weight does: `'stop'`
+   * throws `NonFiniteError` naming the step and the parameter, and `run` writes no checkpoint after it
+   * (the last good one stays `latest`); `'skip'` skips the update; `'halve-lr'` skips it and halves the
+   * learning rate, stopping after 20 halvings in a row (see `NonFiniteGuard`). Default 'stop'.
+   */
+  onNonFinite?: NonFinitePolicy;
 }
 
 /** What one training step reports. */
@@ -67,10 +74,12 @@ export interface TrainStepResult {
   accuracy: number;
   /** loss / ln 2. */
   bitsPerChar: number;
-  /** The gradients' global 2-norm before clipping. */
+  /** The gradients' global 2-norm before clipping (NaN when the update was skipped). */
   gradNorm: number;
   /** The learning rate this step used. */
   lr: number;
+  /** Set when the update was skipped (`onNonFinite` 'skip' or 'halve-lr'): what was not finite, where, and what was done. */
+  nonFinite?: NonFiniteEvent;
 }
 
 /** `onProgress`'s report: the step's figures plus speed and time. */
@@ -103,7 +112,7 @@ export interface SamplePoint {
 
 /** The curves of a training run (all steps, resumed ones included). */
 export interface TrainingHistory {
-  /** Every step's batch loss and accuracy. */
+  /** Every step's batch loss and accuracy (steps whose update was skipped left out). */
   train: { step: number; loss: number; accuracy: number }[];
   /** Every validation. */
   validation: ValidationPoint[];
@@ -162,6 +171,8 @@ export interface TrainRunOptions extends StepBounds {
   progressEvery?: number;
   onEvaluation?: (point: ValidationPoint) => void | Promise<void>;
   onSamples?: (point: SamplePoint) => void | Promise<void>;
+  /** Each skipped update (`onNonFinite` 'skip' or 'halve-lr'), with its one-line `message`. */
+  onWarning?: (event: NonFiniteEvent) => void | Promise<void>;
   /**
    * Called at each checkpoint point (every `checkpointEvery` steps and at the end), after the
    * checkpoint is written when there is a `checkpointDir` (`dir` is its step directory); without
@@ -184,8 +195,12 @@ export interface TrainRunResult {
   seconds: number;
   /** Characters per second of training steps alone. */
   charsPerSecond: number;
-  /** Mean training loss over this run's last 100 steps (or fewer). */
+  /** Mean training loss over this run's last 100 steps (or fewer) whose update was taken. */
   trainLoss: number;
+  /** Updates this run skipped because the loss, a gradient or the update was not finite. */
+  skippedSteps: number;
+  /** Halvings of the learning rate this run (`onNonFinite: 'halve-lr'`). */
+  lrHalvings: number;
   /** The final validation, when there is validation data and `finalEvaluation`. */
   validation: ValidationPoint | undefined;
 }

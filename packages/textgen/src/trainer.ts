@@ -3,7 +3,7 @@
  * cross-entropy over all steps, Adam, max-norm clipping and an optional step decay of the learning
  * rate; with validation, samples and checkpoints along the way, and exact resumption.
  */
-import { Generator, ValueError, optim } from '@tensorloom/core-tensor';
+import { Generator, NonFiniteGuard, ValueError, optim } from '@tensorloom/core-tensor';
 import type { LoadedCheckpoint } from './checkpoint.js';
 import { DEFAULT_KEEP_CHECKPOINTS, saveRunCheckpoint } from './run-folder.js';
 import type { TextDataset } from './dataset.js';
@@ -56,7 +56,8 @@ const YIELD_INTERVAL_MS = 50;
  *
  * - Options (defaults): `model`, `tokenizer`, `train`, `validation` (none), `batchSize` 64,
  *   `lr` 2e-3, `maxNorm` 5, `lrDecay` none (`COURSE_LR_DECAY` = ×0.96 every 5000 steps),
- *   `seed` 0, `evalBatchSize` 128, `evalMaxBatches` all.
+ *   `seed` 0, `evalBatchSize` 128, `evalMaxBatches` all, `onNonFinite` 'stop' (or 'skip',
+ *   'halve-lr': what a NaN or an infinity in the loss, a gradient or the weights does).
  * - `run({ steps | epochs | maxSeconds | signal, … })` loops with callbacks for progress (loss,
  *   accuracy, bits/char, lr, chars/s, ETA), validation, samples and checkpoints; bounds are
  *   absolute for steps and epochs (a resumed run continues to the same target) and per run for time.
@@ -87,6 +88,8 @@ export class Trainer {
   /** Steps taken (resumed ones included). */
   step = 0;
   readonly history: TrainingHistory = { train: [], validation: [] };
+  /** Checks every step for NaN and infinities (`onNonFinite`); counts the skipped updates and halvings. */
+  readonly nonFiniteGuard: NonFiniteGuard;
 
   constructor(options: TrainerOptions) {
     const { model, tokenizer, train, validation } = options;
@@ -123,6 +126,13 @@ export class Trainer {
     this.dataGenerator = new Generator(settings.seed);
     // A stream of its own, so taking samples never shifts the data order.
     this.sampleGenerator = new Generator(settings.seed + 0x5eed);
+    this.nonFiniteGuard = new NonFiniteGuard({
+      namedParameters: model.namedParameters(),
+      optimizer: this.optimizer,
+      ...(this.scheduler ? { scheduler: this.scheduler } : {}),
+      policy: options.onNonFinite ?? 'stop',
+      op: 'Trainer',
+    });
   }
 
   /**
@@ -162,7 +172,11 @@ export class Trainer {
     return this.optimizer.paramGroups[0]!.lr;
   }
 
-  /** One training step (see the class description). The model is left in training mode. */
+  /**
+   * One training step (see the class description). The model is left in training mode. A NaN or an
+   * infinity in the loss, a gradient or the updated weights throws `NonFiniteError` (`onNonFinite`
+   * 'stop'), or skips the update (`nonFinite` in the result; the step still counts).
+   */
   trainStep(): TrainStepResult {
     const { model, optimizer, settings } = this;
     model.train();
@@ -171,14 +185,17 @@ export class Trainer {
     optimizer.zeroGrad();
     const { loss, correct, count } = windowLoss(model, batch.inputs, batch.targets, 'mean');
     loss.backward();
-    const gradNorm = optim.clipGradNorm(model.parameters(), settings.maxNorm ?? Infinity);
-    optimizer.step();
+    const lossValue = loss.item();
+    let gradNorm = NaN;
+    const nonFinite = this.nonFiniteGuard.update(this.step + 1, lossValue, () => {
+      gradNorm = optim.clipGradNorm(model.parameters(), settings.maxNorm ?? Infinity);
+      optimizer.step();
+    });
     this.scheduler?.step();
     this.step++;
-    const lossValue = loss.item();
     const accuracy = correct / count;
-    this.history.train.push({ step: this.step, loss: lossValue, accuracy });
-    return { step: this.step, loss: lossValue, accuracy, bitsPerChar: lossValue / Math.LN2, gradNorm, lr };
+    if (nonFinite === undefined) this.history.train.push({ step: this.step, loss: lossValue, accuracy });
+    return { step: this.step, loss: lossValue, accuracy, bitsPerChar: lossValue / Math.LN2, gradNorm, lr, nonFinite };
   }
 
   /**
@@ -190,6 +207,8 @@ export class Trainer {
     if (target === undefined) throw new ValueError('Trainer.evaluate: there is no validation data; pass a dataset or text');
     const { evalBatchSize, evalMaxBatches } = this.settings;
     return evaluate(this.model, target, {
+      // Under 'skip' and 'halve-lr' a diverged model's NaN figures are reported, not refused.
+      allowNonFinite: this.nonFiniteGuard.policy !== 'stop',
       batchSize: evalBatchSize,
       tokenizer: this.tokenizer,
       seqLength: this.train.seqLength,
@@ -211,6 +230,7 @@ export class Trainer {
         length,
         sampling,
         generator: this.sampleGenerator,
+        allowNonFinite: this.nonFiniteGuard.policy !== 'stop',
         ...(prompt === undefined ? {} : { prompt }),
       }),
     );
@@ -221,7 +241,8 @@ export class Trainer {
    * to the same target), `maxSeconds` for this run, or `signal` aborted. At least one is needed.
    * Validates every `evalEvery` steps and at the end, samples every `sampleEvery` steps and at
    * `sampleAt`, checkpoints to `checkpointDir` every `checkpointEvery` steps and at the end, and
-   * reports each through its callback (awaited).
+   * reports each through its callback (awaited). A `NonFiniteError` (`onNonFinite` 'stop') ends the
+   * run at once: no checkpoint is written after it, so the last good one stays `latest`.
    */
   async run(options: TrainRunOptions): Promise<TrainRunResult> {
     const {
@@ -264,6 +285,7 @@ export class Trainer {
     const stepTarget = this.targetStep(options);
     const sampleSteps = new Set(sampleAt);
     const startStep = this.step;
+    const { skippedSteps: startSkipped, lrHalvings: startHalvings } = this.nonFiniteGuard;
     const started = performance.now();
     let lastYield = started;
     const elapsed = (): number => (performance.now() - started) / 1000;
@@ -283,7 +305,8 @@ export class Trainer {
       const stepStart = performance.now();
       const result = this.trainStep();
       trainSeconds += (performance.now() - stepStart) / 1000;
-      recentLosses.push(result.loss);
+      if (result.nonFinite === undefined) recentLosses.push(result.loss);
+      else await options.onWarning?.(result.nonFinite);
       if (recentLosses.length > 100) recentLosses.shift();
       const seconds = elapsed();
       const done = this.step - startStep;
@@ -333,6 +356,8 @@ export class Trainer {
       seconds,
       charsPerSecond: trainSeconds > 0 ? (stepsRun * charsPerStep) / trainSeconds : 0,
       trainLoss: recentLosses.length === 0 ? NaN : recentLosses.reduce((a, b) => a + b, 0) / recentLosses.length,
+      skippedSteps: this.nonFiniteGuard.skippedSteps - startSkipped,
+      lrHalvings: this.nonFiniteGuard.lrHalvings - startHalvings,
       validation,
     };
   }

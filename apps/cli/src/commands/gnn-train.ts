@@ -30,6 +30,7 @@ import { seedOptions, seedsFrom } from '../seeds.js';
 import { Progress, formatSeconds } from '../progress.js';
 import { choice, float, givenSettings, int, resolveSettings, settingOptions, text, type Setting, type SettingsOf } from '../settings.js';
 import { checkMemory, type MemoryTerm } from '../memory.js';
+import { NON_FINITE_SETTINGS, nonFiniteWarnings } from '../non-finite.js';
 import { checkOutputFile } from '../output-paths.js';
 
 /** The models `--model` accepts (the convolutions of `@tensorloom/gnn`'s `GNN`). */
@@ -122,7 +123,9 @@ export const DATA_SETTINGS = {
   },
   labelAttribute: {
     flag: 'label-attribute',
-    description: 'Graph files: the node attribute holding the class',
+    description:
+      "Graph files: the declared node attribute holding the class (a GEXF node's display label never counts); " +
+      "Planetoid-style folders: the labels.csv column. Missing: exit 2 listing the file's attributes",
     valueName: 'NAME',
     default: 'label',
     parse: text(),
@@ -208,6 +211,7 @@ export const gnnTrainCommand: Command = {
     ...settingOptions(GNN_SETTINGS),
     ...seedOptions('0..9'),
     ...settingOptions(RECIPE_SETTINGS),
+    ...settingOptions(NON_FINITE_SETTINGS),
     ...settingOptions(DATA_SETTINGS),
     plot: {
       type: 'string',
@@ -229,6 +233,7 @@ export const gnnTrainCommand: Command = {
     const input = resolveSettings(values, DATA_SETTINGS);
     const recipe = recipeFor(model, datasetName);
     const { architecture, training } = withOverrides(recipe, givenSettings(values, RECIPE_SETTINGS));
+    const { onNonFinite } = resolveSettings(values, NON_FINITE_SETTINGS);
     const plotPath = stringOption(values, 'plot');
     const csvPath = stringOption(values, 'csv');
     if (plotPath !== undefined) checkOutputFile(plotPath, 'plot');
@@ -277,6 +282,8 @@ export const gnnTrainCommand: Command = {
     let lastEpoch = 0;
     const result = runSeeds(build, data, seeds, {
       ...training,
+      onNonFinite,
+      onWarning: nonFiniteWarnings(ctx.log),
       onEpoch: (record) => {
         lastEpoch = record.epoch;
         const fields: Record<string, string> = { loss: record.loss.toFixed(4) };

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator } from '@tensorloom/core-tensor';
+import { Generator, NonFiniteError } from '@tensorloom/core-tensor';
 import { LSTM, PeepholeLSTM } from '@tensorloom/lstm';
 import { UsageError, stringOption, type Command } from '../cli.js';
 import { lineChartSvg } from '../plot.js';
@@ -21,10 +21,12 @@ import {
   createSequenceTask,
   trainSequenceTask,
   type AnyRecurrentLayer,
-  type SequenceCurvePoint,
   type SequenceTaskName,
+  type TrainSequenceOptions,
+  type TrainSequenceResult,
 } from '@tensorloom/rnn';
 import { checkMemory } from '../memory.js';
+import { NON_FINITE_SETTINGS, nonFiniteWarnings, stoppedOnNonFinite } from '../non-finite.js';
 import { checkOutputFolder } from '../output-paths.js';
 
 /** The recurrent models `--model` accepts. */
@@ -176,6 +178,7 @@ export const TRAIN_SETTINGS = {
     default: 3,
     parse: int({ min: 1 }),
   },
+  ...NON_FINITE_SETTINGS,
 };
 
 /** Mean and population standard deviation (numpy's default, ddof = 0). */
@@ -219,7 +222,7 @@ export const seqTrainCommand: Command = {
     const seeds = seedsFrom(values, '0,1,2');
     const perTask = SEQ_TRAIN_DEFAULTS[taskName];
     const settings = resolveSettings(values, TRAIN_SETTINGS);
-    const { layers, clip, evalEvery, evalBatch, finalEval, stopAt, patience } = settings;
+    const { layers, clip, evalEvery, evalBatch, finalEval, stopAt, patience, onNonFinite } = settings;
     const {
       steps = perTask.steps,
       batch = perTask.batch,
@@ -256,7 +259,7 @@ export const seqTrainCommand: Command = {
         `${modelName} hidden ${hidden}${layers > 1 ? ` x${layers} layers` : ''}, embedding ${embedding}; ` +
         `Adam lr ${lr}, batch ${batch}, clip ${clip}, ${steps} steps`,
     );
-    const runs: { seed: number; accuracy: number; loss: number; steps: number; seconds: number; curve: SequenceCurvePoint[] }[] = [];
+    const runs: ({ seed: number } & Pick<TrainSequenceResult, 'accuracy' | 'loss' | 'steps' | 'skippedSteps' | 'seconds' | 'curve'>)[] = [];
     let parameters = 0;
     const started = performance.now();
     for (const seed of seeds) {
@@ -271,7 +274,7 @@ export const seqTrainCommand: Command = {
       parameters = model.numParameters();
       const progress = new Progress(ctx.stderr, Math.max(1, steps), `seed ${seed}`);
       let lastEval = Number.NaN;
-      const result = trainSequenceTask({
+      const result = trainSeed(seed, {
         task,
         model,
         steps,
@@ -283,6 +286,8 @@ export const seqTrainCommand: Command = {
         finalEvalSize: finalEval,
         ...(stopAt === undefined ? {} : { stopAtAccuracy: stopAt, stopPatience: patience }),
         generator,
+        onNonFinite,
+        onWarning: nonFiniteWarnings(ctx.log),
         onProgress: (p) => {
           if (p.evalAccuracy !== undefined) lastEval = p.evalAccuracy;
           progress.update(p.step, {
@@ -294,7 +299,8 @@ export const seqTrainCommand: Command = {
       });
       if (result.stoppedEarly)
         ctx.log(`seed ${seed}: ${patience} evaluations in a row reached ${percent(stopAt!)} by step ${result.steps}; stopped`);
-      runs.push({ seed, accuracy: result.accuracy, loss: result.loss, steps: result.steps, seconds: result.seconds, curve: result.curve });
+      const { accuracy, loss, skippedSteps, curve } = result;
+      runs.push({ seed, accuracy, loss, steps: result.steps, skippedSteps, seconds: result.seconds, curve });
       ctx.print(
         `seed ${seed}: accuracy ${percent(result.accuracy)} on ${finalEval} fresh examples (loss ${result.loss.toFixed(4)}), ` +
           `${result.steps} steps in ${result.seconds.toFixed(1)} s`,
@@ -351,3 +357,13 @@ export const seqTrainCommand: Command = {
     return result;
   },
 };
+
+/** `trainSequenceTask` for one seed; a NaN that stops it ends the command naming the seed (exit 1, no files written). */
+function trainSeed(seed: number, options: TrainSequenceOptions): TrainSequenceResult {
+  try {
+    return trainSequenceTask(options);
+  } catch (error) {
+    if (!(error instanceof NonFiniteError)) throw error;
+    throw stoppedOnNonFinite(error.withMessage(`seed ${seed}: ${error.message}`), 'no files were written', 'lower --lr or --clip');
+  }
+}

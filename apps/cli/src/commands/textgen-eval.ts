@@ -12,6 +12,7 @@ import {
   type TextDataset,
 } from '@tensorloom/textgen';
 import { UsageError, stringOption, type Command } from '../cli.js';
+import { refuseNonFiniteCheckpoint } from '../non-finite.js';
 import { choice, flagSetting, givenSettings, int, resolveSettings, settingOptions } from '../settings.js';
 import {
   CORPUS_HELP,
@@ -149,6 +150,7 @@ export const textgenEvalCommand: Command = {
       throw new UsageError("--val-fraction applies to --split train or validation, not 'all'");
 
     const checkpoint = await loadCheckpointFlag(dir, 'checkpoint', ctx.log);
+    refuseNonFiniteCheckpoint('textgen eval', checkpoint);
     const { model, tokenizer } = checkpoint;
     const seqLength = checkpoint.config.seqLength ?? DEFAULT_SEQ_LENGTH;
     const saved = checkpoint.metadata as Partial<TextgenRunMetadata>;

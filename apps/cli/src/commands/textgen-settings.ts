@@ -16,6 +16,7 @@ import {
   type LrDecay,
 } from '@tensorloom/textgen';
 import { UsageError } from '../cli.js';
+import { NON_FINITE_SETTINGS } from '../non-finite.js';
 import { flagSetting, float, int, orNone, type SettingsOf } from '../settings.js';
 import type { TextgenRunMetadata } from './textgen-common.js';
 
@@ -128,7 +129,7 @@ export type TextgenTrainSettings = SettingsOf<typeof TRAIN_SETTINGS>;
 /** The training budget when no --steps, --epochs or --max-minutes is given. */
 export const DEFAULT_MAX_MINUTES = 15;
 
-/** This run's options: intervals, samples, the checkpoints kept. */
+/** This run's options: intervals, samples, the checkpoints kept, what a NaN does. */
 export const RUN_SETTINGS = {
   evalEvery: {
     flag: 'eval-every',
@@ -165,6 +166,7 @@ export const RUN_SETTINGS = {
     default: DEFAULT_TRAINING_SAMPLES.length,
     parse: int({ min: 1 }),
   },
+  ...NON_FINITE_SETTINGS,
 };
 
 /** How long a run may go: no defaults (without any, `DEFAULT_MAX_MINUTES`). */
