@@ -4,8 +4,8 @@
  * when that is more than the machine has, or when one tensor would exceed what a typed array can
  * hold: before the first allocation, not as `Invalid typed array length` minutes later.
  */
-import { constants } from 'node:buffer';
 import { totalmem } from 'node:os';
+import { MAX_TYPED_ARRAY_LENGTH, formatBytes, memoryBudgetBytes } from '@tensorloom/core-tensor';
 import { UsageError } from './cli.js';
 
 /** One part of a command's memory: what it is, the flags that size it, its float32 elements. */
@@ -19,28 +19,18 @@ export interface MemoryTerm {
   largestTensor?: number;
 }
 
-/** `6.8 GB` (decimal units, as `free -h` does not, but as people read them). */
-export function formatBytes(bytes: number): string {
-  const units = ['bytes', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return unit === 0 ? `${Math.round(value)} bytes` : `${value.toPrecision(value >= 100 ? 3 : 2)} ${units[unit]}`;
-}
+export { formatBytes };
 
 /** What `checkMemory` compares with: the machine's memory (a fraction of it) and a typed array's limit. */
 export interface MemoryLimits {
   /** Bytes a command may plan to hold. Default 90 % of the machine's memory. */
   bytes: number;
-  /** Bytes one typed array can hold (Node's `buffer.constants.MAX_LENGTH`). */
+  /** Bytes one float32 typed array can hold (2³² elements). */
   arrayBytes: number;
 }
 
 export function machineLimits(): MemoryLimits {
-  return { bytes: Math.floor(totalmem() * 0.9), arrayBytes: constants.MAX_LENGTH };
+  return { bytes: memoryBudgetBytes(), arrayBytes: MAX_TYPED_ARRAY_LENGTH * 4 };
 }
 
 /**

@@ -1,9 +1,14 @@
 /**
  * Next-character windows over an encoded text: random offsets for training (the course's loader,
  * seeded), a sequential non-overlapping pass for evaluation, and the held-out validation split.
+ * The text is held once, as ids in the narrowest typed array (a byte a character for ≤ 256
+ * characters); the splits are views of it.
  */
 import { IndexError, Tensor, ValueError, defaultGenerator, type Generator } from '@tensorloom/core-tensor';
-import { CharTokenizer, type CharTokenizerOptions } from './tokenizer.js';
+import { CharTokenizer, describeChar, type CharTokenizerOptions } from './tokenizer.js';
+import type { TokenIds } from './text-pieces.js';
+
+export type { TokenIds } from './text-pieces.js';
 
 /** The sequence length of the course (and the default). */
 export const DEFAULT_SEQ_LENGTH = 30;
@@ -50,21 +55,21 @@ export interface SequentialBatchOptions {
  * const { inputs, targets } = data.randomBatch(64, new Generator(0)); // [64, 30] each
  */
 export class TextDataset {
-  /** The encoded text. */
-  readonly ids: Int32Array;
+  /** The encoded text (not copied: a typed array given is kept, and `slice` makes views of it). */
+  readonly ids: TokenIds;
   readonly seqLength: number;
 
-  constructor(ids: Int32Array | readonly number[], options: TextDatasetOptions = {}) {
+  constructor(ids: TokenIds | readonly number[], options: TextDatasetOptions = {}) {
     const { seqLength = DEFAULT_SEQ_LENGTH } = options;
     if (!Number.isInteger(seqLength) || seqLength < 1)
       throw new ValueError(`TextDataset: seqLength must be a positive integer, got ${seqLength}`);
-    this.ids = ids instanceof Int32Array ? ids : Int32Array.from(ids);
+    this.ids = ids instanceof Int32Array || ids instanceof Uint16Array || ids instanceof Uint8Array ? ids : Int32Array.from(ids);
     this.seqLength = seqLength;
   }
 
-  /** The dataset of `text` encoded by `tokenizer`. */
+  /** The dataset of `text` encoded by `tokenizer` (`encodeIds`: a byte a character for ≤ 256 ids). */
   static fromText(text: string, tokenizer: CharTokenizer, options: TextDatasetOptions = {}): TextDataset {
-    return new TextDataset(tokenizer.encode(text), options);
+    return new TextDataset(tokenizer.encodeIds(text), options);
   }
 
   /** N, the characters (ids) of the text. */
@@ -91,7 +96,10 @@ export class TextDataset {
   window(offset: number): { inputs: Int32Array; targets: Int32Array } {
     this.checkOffset('window', offset);
     const t = this.seqLength;
-    return { inputs: this.ids.slice(offset, offset + t), targets: this.ids.slice(offset + 1, offset + t + 1) };
+    return {
+      inputs: Int32Array.from(this.ids.subarray(offset, offset + t)),
+      targets: Int32Array.from(this.ids.subarray(offset + 1, offset + t + 1)),
+    };
   }
 
   /** The batch of the windows at `offsets`, as int32 `[B, T]` inputs and targets. */
@@ -145,9 +153,9 @@ export class TextDataset {
     }
   }
 
-  /** The characters `ids[start : end]` as a dataset with the same T. */
+  /** The characters `ids[start : end]` as a dataset with the same T: a view, sharing this dataset's ids. */
   slice(start: number, end: number = this.ids.length): TextDataset {
-    return new TextDataset(this.ids.slice(start, end), { seqLength: this.seqLength });
+    return new TextDataset(this.ids.subarray(start, end), { seqLength: this.seqLength });
   }
 
   private checkOffset(op: string, offset: number): void {
@@ -207,32 +215,70 @@ export function splitDataset(
   return { train, validation };
 }
 
+/** Something about a corpus that makes training on it pointless, though nothing fails. */
+export interface CorpusWarning {
+  /** `'single-character'`: the text is one character repeated, which a model predicts with loss 0. */
+  code: 'single-character';
+  /** One line for people. */
+  message: string;
+}
+
 export interface PrepareCorpusOptions extends CharTokenizerOptions, TextDatasetOptions, SplitOptions {
   /** Use this tokenizer (from a checkpoint) instead of building one from the text. */
   tokenizer?: CharTokenizer;
+  /** Called with each warning as it is found (they are also returned in `warnings`). Default none. */
+  onWarning?: (warning: CorpusWarning) => void;
 }
 
 /** What `prepareCorpus` returns. */
 export interface Corpus {
   tokenizer: CharTokenizer;
-  /** The whole text, encoded. */
+  /** The whole text, encoded (its ids are the only copy: `train` and `validation` are views of them). */
   dataset: TextDataset;
   train: TextDataset;
   validation: TextDataset | undefined;
+  /** What makes the corpus meaningless to train on (empty for a real text); see `CorpusWarning`. */
+  warnings: CorpusWarning[];
 }
 
 /**
  * Everything training needs from a text in one call: the tokenizer (built from the whole text,
- * or the one given), the encoded dataset and its train / validation split.
+ * or the one given), the encoded dataset and its train / validation split, and warnings about a
+ * degenerate text (one character repeated: a model reaches loss 0 on it and learns nothing).
+ *
+ * Memory: the text is encoded once into the narrowest id array (`TokenIds`: a byte a character
+ * for ≤ 256 distinct characters; lower-cased piece by piece), and the split parts are views of it,
+ * so beyond the string itself a corpus of N characters takes N bytes (2N for more than 256
+ * characters). Drop the string once this returns to keep only the ids.
  *
  * Options: `lowercase` (false), `unknown` ('error'), `seqLength` (30), `validationFraction`
- * (0.1), `tokenizer` (build one).
+ * (0.1), `tokenizer` (build one), `onWarning` (none).
  *
  * @example
- * const { tokenizer, train, validation } = prepareCorpus(await loadMobyDick(), { seqLength: 30 }); // @tensorloom/datasets
+ * const { tokenizer, train, validation, warnings } = prepareCorpus(await loadMobyDick(), { seqLength: 30 }); // @tensorloom/datasets
+ * for (const w of warnings) console.warn(w.message);
  */
 export function prepareCorpus(text: string, options: PrepareCorpusOptions = {}): Corpus {
   const tokenizer = options.tokenizer ?? CharTokenizer.fromText(text, options);
   const dataset = TextDataset.fromText(text, tokenizer, options);
-  return { tokenizer, dataset, ...splitDataset(dataset, options) };
+  const warnings = corpusWarnings(dataset.ids, tokenizer);
+  warnings.forEach((warning) => options.onWarning?.(warning));
+  return { tokenizer, dataset, ...splitDataset(dataset, options), warnings };
+}
+
+/** The warnings of an encoded corpus: one character repeated (found in O(1) for a real text: the first id that differs ends the scan). */
+function corpusWarnings(ids: TokenIds, tokenizer: CharTokenizer): CorpusWarning[] {
+  if (ids.length === 0) return [];
+  const first = ids[0]!;
+  for (let i = 1; i < ids.length; i++) if (ids[i] !== first) return [];
+  const token = tokenizer.tokenOf(first);
+  const shown = first === tokenizer.unknownId ? `${token} (characters outside the vocabulary)` : describeChar(token);
+  return [
+    {
+      code: 'single-character',
+      message:
+        `the corpus is one character, ${shown}, repeated ${ids.length.toLocaleString('en-US')} times: a model predicts it ` +
+        'perfectly (loss 0) and learns nothing; train on a text with more than one character',
+    },
+  ];
 }

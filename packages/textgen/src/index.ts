@@ -23,6 +23,8 @@ export {
   type SplitOptions,
   type PrepareCorpusOptions,
   type Corpus,
+  type CorpusWarning,
+  type TokenIds,
 } from './dataset.js';
 export {
   TextGenerationModel,
@@ -62,12 +64,21 @@ export {
 export {
   generate,
   streamGenerate,
+  startGeneration,
   DEFAULT_GENERATE_LENGTH,
   type GenerateOptions,
   type GenerateResult,
   type GeneratedToken,
 } from './sampling/generate.js';
-export { beamSearch, DEFAULT_BEAM_WIDTH, type BeamSearchOptions, type BeamSearchResult, type Beam } from './sampling/beam-search.js';
+export {
+  beamSearch,
+  beamSearchBytes,
+  BEAM_SEARCH_BYTES_PER_CHARACTER,
+  DEFAULT_BEAM_WIDTH,
+  type BeamSearchOptions,
+  type BeamSearchResult,
+  type Beam,
+} from './sampling/beam-search.js';
 export {
   saveCheckpoint,
   loadCheckpoint,

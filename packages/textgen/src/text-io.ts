@@ -36,18 +36,8 @@ export interface DecodeTextOptions {
  * decodeText(new Uint8Array([0x63, 0xe9]))   // throws TextDecodingError (byteOffset 1)
  */
 export function decodeText(bytes: Uint8Array, options: DecodeTextOptions = {}): string {
-  const { encoding = 'utf-8', onInvalid = 'error', source } = options;
-  if (onInvalid !== 'error' && onInvalid !== 'replace') {
-    throw new ValueError(`decodeText: onInvalid must be 'error' or 'replace', got '${String(onInvalid)}'`);
-  }
-  let decoder: InstanceType<typeof TextDecoder>;
-  try {
-    decoder = new TextDecoder(encoding, { fatal: onInvalid === 'error' });
-  } catch {
-    throw new ValueError(
-      `decodeText: unknown encoding '${encoding}': expected a TextDecoder label such as 'utf-8', 'latin1' or 'utf-16le'`,
-    );
-  }
+  const { source } = options;
+  const decoder = textDecoder('decodeText', options);
   try {
     return decoder.decode(bytes);
   } catch {
@@ -66,17 +56,61 @@ export function decodeText(bytes: Uint8Array, options: DecodeTextOptions = {}): 
   }
 }
 
+/** The decoder `options` ask for; ValueError for an unknown encoding or `onInvalid`. */
+function textDecoder(op: string, options: DecodeTextOptions): InstanceType<typeof TextDecoder> {
+  const { encoding = 'utf-8', onInvalid = 'error' } = options;
+  if (onInvalid !== 'error' && onInvalid !== 'replace') {
+    throw new ValueError(`${op}: onInvalid must be 'error' or 'replace', got '${String(onInvalid)}'`);
+  }
+  try {
+    return new TextDecoder(encoding, { fatal: onInvalid === 'error' });
+  } catch {
+    throw new ValueError(`${op}: unknown encoding '${encoding}': expected a TextDecoder label such as 'utf-8', 'latin1' or 'utf-16le'`);
+  }
+}
+
 /**
  * Reads a text file (Node only) and decodes it with `decodeText`: UTF-8 by default, strict, the BOM
  * stripped. Errors name the path.
+ *
+ * Memory: the text is read once. A UTF-8 file is read and decoded by Node in one synchronous call
+ * whose buffer is freed before it returns, so a large corpus is held once, as the string (one byte
+ * a character for Latin-1 text), not also as a buffer waiting for the garbage collector; the bytes
+ * are read again only when the text holds U+FFFD (to tell an invalid byte from a real U+FFFD).
  *
  * @example
  * const text = await readTextFile('calculus_made_easy_latin1.tex', { encoding: 'latin1' });
  */
 export async function readTextFile(path: string, options: DecodeTextOptions = {}): Promise<string> {
   const { readFile } = requireNodeBuiltin<typeof import('node:fs/promises')>('node:fs/promises', 'readTextFile');
-  const bytes = await readFile(path);
-  return decodeText(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { source: path, ...options });
+  try {
+    if (textDecoder('readTextFile', options).encoding === 'utf-8') {
+      const text = readUtf8(path);
+      if (text !== undefined) return text;
+    }
+    const bytes = await readFile(path);
+    return decodeText(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), { source: path, ...options });
+  } catch (error) {
+    if ((error as { code?: unknown } | null)?.code === 'ERR_STRING_TOO_LONG') {
+      throw new ValueError(
+        `readTextFile: '${path}' holds more characters than a JavaScript string can (${(2 ** 29 - 24).toLocaleString('en-US')}); ` +
+          'split it into smaller files',
+      );
+    }
+    throw error;
+  }
+}
+
+/**
+ * A UTF-8 file's text without its BOM, or undefined when it holds U+FFFD: Node replaces each
+ * invalid sequence by U+FFFD, so without one the file was valid UTF-8 and this is what a strict
+ * decoder gives; with one, the caller decodes the bytes itself to find the fault.
+ */
+function readUtf8(path: string): string | undefined {
+  const { readFileSync } = requireNodeBuiltin<typeof import('node:fs')>('node:fs', 'readTextFile');
+  const text = readFileSync(path, 'utf8');
+  if (text.includes('\uFFFD')) return undefined;
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /**

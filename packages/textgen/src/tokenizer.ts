@@ -4,6 +4,7 @@
  */
 import { IndexError, Tensor, ValueError } from '@tensorloom/core-tensor';
 import { UnknownCharacterError } from './errors.js';
+import { forEachTextPiece, tokenIdArray, type TokenIds } from './text-pieces.js';
 
 /** What a tokenizer does with a character outside its vocabulary. */
 export type UnknownCharacterPolicy =
@@ -45,7 +46,8 @@ const BMP = 0x10000;
  *   0) and the characters follow from id 1.
  * - Text is read by code point: an astral character (😀, U+1F600, two UTF-16 units) is one
  *   character and one id.
- * - `encode(text)` → `Int32Array` of ids; a character outside the vocabulary throws
+ * - `encode(text)` → `Int32Array` of ids (`encodeIds(text)`: the narrowest typed array, a byte per
+ *   character for a vocabulary of ≤ 256); a character outside the vocabulary throws
  *   `UnknownCharacterError` (`character`, `codePoint`, `position` in code points), or maps to
  *   `<unk>` with `unknown: 'token'`.
  * - `decode(ids)` → the string; `<unk>` decodes to U+FFFD (�).
@@ -104,29 +106,47 @@ export class CharTokenizer {
    * @example CharTokenizer.fromText('abba', { unknown: 'token' }).vocabSize // 3: <unk>, a, b
    */
   static fromText(text: string, options: CharTokenizerOptions = {}): CharTokenizer {
-    const source = options.lowercase ? text.toLowerCase() : text;
-    const seen = new Set<number>();
-    for (let i = 0; i < source.length; i++) {
-      const cp = source.codePointAt(i)!;
-      if (cp >= BMP) i++;
-      seen.add(cp);
-    }
-    const sorted = [...seen].sort((a, b) => a - b).map((cp) => String.fromCodePoint(cp));
-    return new CharTokenizer(sorted, options);
+    // One pass over the text (lower-cased piece by piece), the BMP marked in a table: no copy of a long corpus.
+    const seenBmp = new Uint8Array(BMP);
+    const astral = new Set<number>();
+    forEachTextPiece(text, Boolean(options.lowercase), (piece) => {
+      for (let i = 0; i < piece.length; i++) {
+        const cp = piece.codePointAt(i)!;
+        if (cp >= BMP) {
+          astral.add(cp);
+          i++;
+        } else seenBmp[cp] = 1;
+      }
+    });
+    const codePoints: number[] = [];
+    for (let cp = 0; cp < BMP; cp++) if (seenBmp[cp] === 1) codePoints.push(cp);
+    codePoints.push(...[...astral].sort((a, b) => a - b));
+    const chars = codePoints.map((cp) => String.fromCodePoint(cp));
+    return new CharTokenizer(chars, options);
   }
 
   /** Restores a tokenizer saved by `toJSON()` (ValueError on anything malformed). */
   static fromJSON(json: unknown): CharTokenizer {
     const value = json as Partial<CharTokenizerJSON> | null;
     if (value === null || typeof value !== 'object' || value.format !== 'tensorloom.char-tokenizer') {
-      throw new ValueError(
-        `CharTokenizer.fromJSON: expected an object with format 'tensorloom.char-tokenizer', got ${JSON.stringify(json)?.slice(0, 80)}`,
-      );
+      throw new ValueError(`CharTokenizer.fromJSON: expected an object with format 'tensorloom.char-tokenizer', got ${describeJson(json)}`);
     }
-    if (value.version !== 1) throw new ValueError(`CharTokenizer.fromJSON: unsupported version ${String(value.version)} (expected 1)`);
+    if (value.version !== 1)
+      throw new ValueError(`CharTokenizer.fromJSON: unsupported version ${describeJson(value.version)} (expected 1)`);
     if (!Array.isArray(value.chars)) throw new ValueError('CharTokenizer.fromJSON: chars must be an array of strings');
     if (typeof value.lowercase !== 'boolean') throw new ValueError('CharTokenizer.fromJSON: lowercase must be a boolean');
-    return new CharTokenizer(value.chars, { lowercase: value.lowercase, unknown: value.unknown as UnknownCharacterPolicy });
+    const unknown = value.unknown ?? 'error';
+    if (unknown !== 'error' && unknown !== 'token') {
+      throw new ValueError(`CharTokenizer.fromJSON: unknown must be 'error' or 'token', got ${describeJson(unknown)}`);
+    }
+    // The constructor names an entry that is not one character; a file's entry may be any JSON.
+    const bad = value.chars.findIndex((ch: unknown) => typeof ch !== 'string');
+    if (bad !== -1) {
+      throw new ValueError(
+        `CharTokenizer.fromJSON: each entry of chars must be one character, entry ${bad} is ${describeJson(value.chars[bad])}`,
+      );
+    }
+    return new CharTokenizer(value.chars, { lowercase: value.lowercase, unknown });
   }
 
   /** Number of ids: the characters, plus one for `<unk>`. */
@@ -163,20 +183,22 @@ export class CharTokenizer {
    * @throws UnknownCharacterError for a character outside the vocabulary (with `unknown: 'error'`).
    */
   encode(text: string): Int32Array {
-    const source = this.normalize(text);
-    const out = new Int32Array(source.length); // an upper bound: astral characters take 2 units, 1 id
-    let n = 0;
-    for (let i = 0; i < source.length; i++) {
-      const cp = source.codePointAt(i)!;
-      if (cp >= BMP) i++;
-      let id = this.lookup(cp);
-      if (id === -1) {
-        if (this.unknownId === undefined) throw this.unknownError(source, i - (cp >= BMP ? 1 : 0), 'encode');
-        id = this.unknownId;
-      }
-      out[n++] = id;
-    }
-    return n === out.length ? out : out.slice(0, n);
+    const { ids, length } = this.encodeInto(text, (size) => new Int32Array(size));
+    return length === ids.length ? ids : ids.slice(0, length);
+  }
+
+  /**
+   * `encode` into the narrowest typed array for the vocabulary (see `TokenIds`): `Uint8Array` for
+   * ≤ 256 ids, `Uint16Array` for ≤ 65,536, else `Int32Array`. A corpus of N characters then takes
+   * N bytes rather than 4N, and with `lowercase` no lower-cased copy of the whole text is made.
+   * @example CharTokenizer.fromText('abba').encodeIds('abba') // Uint8Array [0, 1, 1, 0]
+   * @throws UnknownCharacterError as `encode`.
+   */
+  encodeIds(text: string): TokenIds {
+    const { ids, length } = this.encodeInto(text, (size) => tokenIdArray(this.vocabSize, size));
+    if (length === ids.length) return ids;
+    // A view keeps the unused tail (one slot per astral character); copy when that is much.
+    return length >= ids.length * 0.9 ? ids.subarray(0, length) : ids.slice(0, length);
   }
 
   /**
@@ -199,6 +221,33 @@ export class CharTokenizer {
     return { format: 'tensorloom.char-tokenizer', version: 1, lowercase: this.lowercase, unknown: this.unknown, chars: [...this.chars] };
   }
 
+  /** The ids of `text` written into `allocate(text.length)` (grown when lower-casing lengthens the text), and how many. */
+  private encodeInto<T extends TokenIds>(text: string, allocate: (size: number) => T): { ids: T; length: number } {
+    // text.length bounds the ids (an astral character is 2 units and 1 id) unless lower-casing
+    // lengthens the text ('İ' becomes 'i' + U+0307).
+    let ids = allocate(text.length);
+    let n = 0;
+    forEachTextPiece(text, this.lowercase, (piece) => {
+      for (let i = 0; i < piece.length; i++) {
+        const cp = piece.codePointAt(i)!;
+        let id = this.lookup(cp);
+        if (id === -1) {
+          // n ids so far, one per code point: n is the character's position in the normalised text.
+          if (this.unknownId === undefined) throw this.unknownError(cp, n, 'encode');
+          id = this.unknownId;
+        }
+        if (cp >= BMP) i++;
+        if (n === ids.length) {
+          const grown = allocate(Math.max(ids.length + 1024, Math.ceil(ids.length * 1.25)));
+          grown.set(ids);
+          ids = grown;
+        }
+        ids[n++] = id;
+      }
+    });
+    return { ids, length: n };
+  }
+
   private lookup(cp: number): number {
     return cp < BMP ? this.bmpIds[cp]! : (this.astralIds.get(cp) ?? -1);
   }
@@ -218,10 +267,8 @@ export class CharTokenizer {
     return undefined;
   }
 
-  private unknownError(source: string, unitIndex: number, op: string): UnknownCharacterError {
-    const cp = source.codePointAt(unitIndex)!;
+  private unknownError(cp: number, position: number, op: string): UnknownCharacterError {
     const ch = String.fromCodePoint(cp);
-    const position = countCodePoints(source, unitIndex);
     const lowered = this.lowercase ? ' (after lower-casing)' : '';
     return new UnknownCharacterError(
       `CharTokenizer.${op}: the character ${describeChar(ch)} at position ` +
@@ -234,15 +281,13 @@ export class CharTokenizer {
   }
 }
 
-/** Code points in `text` before UTF-16 index `end`. */
-function countCodePoints(text: string, end: number): number {
-  let count = 0;
-  for (let i = 0; i < end; i++) {
-    const cp = text.codePointAt(i)!;
-    if (cp >= BMP) i++;
-    count++;
+/** A JSON value for a message, at most 80 characters; nesting too deep for JSON.stringify is named, not a RangeError. */
+function describeJson(value: unknown): string {
+  try {
+    return String(JSON.stringify(value)).slice(0, 80);
+  } catch {
+    return 'a value nested too deeply to print';
   }
-  return count;
 }
 
 /** `'é' (U+00E9)`, with control characters escaped. */

@@ -1,28 +1,53 @@
 /**
  * `tensorloom textgen sample`: text from a trained checkpoint, greedy, tempered (in either
- * convention), top-k, top-p or by beam search, optionally streamed character by character.
+ * convention), top-k, top-p or by beam search. Sampled text of any length streams to stdout in
+ * bounded memory (`textgen-sample-stream.ts`); beam search, which decides at the end, is bounded
+ * by the memory it needs.
  */
 import { Generator } from '@tensorloom/core-tensor';
 import {
   DEFAULT_BEAM_WIDTH,
   UnknownCharacterError,
   beamSearch,
-  generate,
-  streamGenerate,
+  beamSearchBytes,
   type SamplingStrategy,
   type Tempering,
 } from '@tensorloom/textgen';
 import { UsageError, stringOption, type Command, type OptionValues } from '../cli.js';
+import { checkMemory } from '../memory.js';
+import { refuseNonFiniteCheckpoint } from '../non-finite.js';
+import { signalExitCode } from '../interrupt.js';
 import { choice, flagSetting, float, int, resolveSettings, settingOptions } from '../settings.js';
 import { describeUnknown, loadCheckpointFlag } from './textgen-common.js';
+import { jsonResultTerms, streamSamples, type SampledText } from './textgen-sample-stream.js';
 
 /** What `--strategy` takes: the library's sampling strategies plus beam search. */
 export const SAMPLE_STRATEGIES = ['greedy', 'temperature', 'top-k', 'top-p', 'beam'] as const;
 export type SampleStrategyName = (typeof SAMPLE_STRATEGIES)[number];
 
+/**
+ * `--length`: any count a number holds exactly (sampled text streams, so a billion characters is
+ * fine); beyond 2^53 − 1 a count is no longer exact.
+ */
+function lengthFlag(raw: string | boolean, flag: string): number {
+  const text = String(raw).trim();
+  if (/^\+?\d+$/.test(text) && !Number.isSafeInteger(Number(text))) {
+    throw new UsageError(
+      `--${flag} must be at most ${Number.MAX_SAFE_INTEGER} (2^53 − 1, the largest count a number holds exactly), got ${text}`,
+    );
+  }
+  return int({ min: 1 })(raw, flag);
+}
+
 /** How much text: the characters after the prompt. */
 const LENGTH_SETTINGS = {
-  length: { flag: 'length', description: 'Characters to generate after the prompt', valueName: 'N', default: 200, parse: int({ min: 1 }) },
+  length: {
+    flag: 'length',
+    description: 'Characters to generate after the prompt (any number: the text streams; beam search holds it)',
+    valueName: 'N',
+    default: 200,
+    parse: lengthFlag,
+  },
 };
 
 /** How each character is chosen: the strategy and the flags of each. */
@@ -63,7 +88,7 @@ export const SAMPLING_SETTINGS = {
 const RUN_SETTINGS = {
   seed: { flag: 'seed', description: 'Seed of the draws and of the random first character', valueName: 'N', default: 0, parse: int() },
   count: { flag: 'count', description: 'Texts to generate', valueName: 'N', default: 1, parse: int({ min: 1, max: 10_000 }) },
-  stream: flagSetting('stream', 'Write the characters as they are generated.'),
+  stream: flagSetting('stream', 'Write the characters as they are generated (within 20 ms), not in chunks of 65,536.'),
 };
 
 type SamplingOption = Exclude<keyof typeof SAMPLING_SETTINGS, 'strategy'>;
@@ -147,6 +172,8 @@ export const textgenSampleCommand: Command = {
     'so --inverse-temperature 2 is --temperature 0.5. --strategy top-k keeps the k most likely characters,',
     'top-p the smallest set reaching probability p; beam keeps --beam-width continuations by total',
     'log-probability (--count ≤ width prints the best ones). The same --seed gives the same text.',
+    'Any --length streams to stdout in bounded memory, with a progress line on stderr for long texts;',
+    'Ctrl-C stops it (exit 130). Beam search and --json hold the whole text, so their --length is bounded by memory.',
   ].join('\n'),
   options: {
     checkpoint: { type: 'string', description: "A checkpoint directory, or a run folder (its 'latest').", valueName: 'DIR' },
@@ -167,8 +194,11 @@ export const textgenSampleCommand: Command = {
     if (stream && ctx.json) throw new UsageError('--stream writes text as it comes and --json one object at the end: give one');
     if (name === 'beam' && count > beamWidth)
       throw new UsageError(`--count ${count} exceeds --beam-width ${beamWidth}: beam search has ${beamWidth} texts to give`);
+    if (name === 'beam') checkBeamMemory(length, beamWidth);
+    else if (ctx.json) checkMemory('sampling with --json', jsonResultTerms(length, count, prompt?.length ?? 1));
 
     const checkpoint = await loadCheckpointFlag(dir, 'checkpoint', ctx.log);
+    refuseNonFiniteCheckpoint('textgen sample', checkpoint);
     const { model, tokenizer } = checkpoint;
     if (prompt !== undefined) {
       try {
@@ -184,34 +214,24 @@ export const textgenSampleCommand: Command = {
         `${describeSampling(name, sampling, beamWidth)}, ${length} characters, seed ${seed}`,
     );
 
-    const results: { prompt: string; completion: string; text: string; logProb?: number }[] = [];
+    let results: SampledText[] = [];
+    let interrupted: Record<string, unknown> = {};
     if (name === 'beam') {
+      // Beam search does not stream: each beam's characters are decided at the end.
       const best = beamSearch(model, tokenizer, { length, beamWidth, generator, ...(prompt !== undefined ? { prompt } : {}) });
-      for (const beam of best.beams.slice(0, count)) {
-        results.push({ prompt: best.prompt, completion: beam.completion, text: best.prompt + beam.completion, logProb: beam.logProb });
-      }
+      results = best.beams
+        .slice(0, count)
+        .map((beam) => ({ prompt: best.prompt, completion: beam.completion, text: best.prompt + beam.completion, logProb: beam.logProb }));
+      results.forEach((r, i) => ctx.print(i + 1 < results.length ? `${r.text}\n` : r.text));
     } else {
-      for (let i = 0; i < count; i++) {
-        const options = { length, sampling: sampling!, generator, ...(prompt !== undefined ? { prompt } : {}) };
-        if (stream) {
-          // The prompt is known before the first character only when given; streamGenerate draws the
-          // random one itself, so draw it here to print it first.
-          const start = prompt ?? tokenizer.chars[generator.integer(0, tokenizer.chars.length)]!;
-          ctx.stdout.write(start);
-          let completion = '';
-          for await (const char of streamGenerate(model, tokenizer, { ...options, prompt: start })) {
-            ctx.stdout.write(char);
-            completion += char;
-          }
-          ctx.stdout.write(i + 1 < count ? '\n\n' : '\n');
-          results.push({ prompt: start, completion, text: start + completion });
-        } else {
-          const { prompt: used, completion, text, logProb } = generate(model, tokenizer, options);
-          results.push({ prompt: used, completion, text, logProb });
-        }
+      const generation = { sampling: sampling!, generator, ...(prompt !== undefined ? { prompt } : {}) };
+      const streamed = await streamSamples(model, tokenizer, { count, length, generation, live: stream, keep: ctx.json }, ctx);
+      results = streamed.samples;
+      if (streamed.interruptedBy !== null) {
+        ctx.exitCode = signalExitCode(streamed.interruptedBy);
+        interrupted = { interruptedBy: streamed.interruptedBy, generated: streamed.characters };
       }
     }
-    if (!stream) results.forEach((r, i) => ctx.print(i + 1 < results.length ? `${r.text}\n` : r.text));
     return {
       checkpoint: checkpoint.dir,
       step: checkpoint.step,
@@ -228,6 +248,20 @@ export const textgenSampleCommand: Command = {
       length,
       seed,
       samples: results,
+      ...interrupted,
     };
   },
 };
+
+/** Beam search holds every beam to the end: a usage error naming --length and --beam-width when that does not fit. */
+function checkBeamMemory(length: number, beamWidth: number): void {
+  const flags = [`--length ${length}`, `--beam-width ${beamWidth}`];
+  try {
+    checkMemory('beam search', [
+      { what: 'beams', flags, elements: beamSearchBytes(length, beamWidth) / 4, largestTensor: length * beamWidth },
+    ]);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    throw new UsageError(`${error.message}; beam search keeps every beam until the end, the other strategies stream any --length`);
+  }
+}

@@ -9,7 +9,7 @@
  */
 import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Generator } from '@tensorloom/core-tensor';
+import { Generator, NonFiniteError } from '@tensorloom/core-tensor';
 import {
   TextGenerationModel,
   Trainer,
@@ -25,6 +25,7 @@ import { settingOptions } from '../settings.js';
 import { BOUND_SETTINGS, DEFAULT_MAX_MINUTES, RUN_SETTINGS, TRAIN_SETTINGS, formatDecay } from './textgen-settings.js';
 import { curvesCsv, curvesSvg } from './textgen-curves.js';
 import { checkMemory } from '../memory.js';
+import { nonFiniteWarnings, stoppedOnNonFinite } from '../non-finite.js';
 import { corpusLabel, planRun, textgenMemoryTerms, type RunPlan } from './textgen-run.js';
 import {
   CORPUS_HELP,
@@ -55,11 +56,26 @@ function buildCorpus(text: string, corpus: string, options: Parameters<typeof pr
   }
 }
 
+/** Step 2: the text, read once and encoded; the string is let go once the ids hold the corpus. */
+async function readData(plan: RunPlan, ctx: CommandContext): Promise<Corpus> {
+  const { corpus, settings, loaded } = plan;
+  const text = bookText(await readCorpus(corpus, plan.encoding), plan.metadata.keepGutenberg, (line) => ctx.log(line), corpusLabel(corpus));
+  return buildCorpus(text, corpus, {
+    lowercase: settings.lowercase,
+    unknown: settings.unknownToken ? 'token' : 'error',
+    seqLength: settings.seq,
+    validationFraction: settings.valFraction,
+    ...(loaded ? { tokenizer: loaded.tokenizer } : {}),
+    onWarning: (warning) => ctx.log(`warning: ${warning.message}`),
+  });
+}
+
 /** Step 3: a fresh trainer from the settings, or the checkpoint's, continued. */
 function buildTrainer(plan: RunPlan, data: Corpus): Trainer {
   const { settings, loaded } = plan;
   const { tokenizer, train, validation } = data;
-  if (loaded !== undefined) return Trainer.fromCheckpoint(loaded, { train, ...(validation ? { validation } : {}) });
+  const { onNonFinite } = plan.run;
+  if (loaded !== undefined) return Trainer.fromCheckpoint(loaded, { train, ...(validation ? { validation } : {}), onNonFinite });
   const model = new TextGenerationModel({
     vocabSize: tokenizer.vocabSize,
     embeddingDim: settings.embedding,
@@ -78,6 +94,7 @@ function buildTrainer(plan: RunPlan, data: Corpus): Trainer {
     maxNorm: settings.clip,
     lrDecay: settings.lrDecay,
     seed: settings.seed,
+    onNonFinite,
   });
 }
 
@@ -123,6 +140,8 @@ async function trainWithProgress(trainer: Trainer, plan: RunPlan, ctx: CommandCo
 
   const interrupts = watchInterrupts((line) => progress.log(line));
   let result: TrainRunResult;
+  // The newest checkpoint: a NaN stops the run without writing one, so this one stays.
+  let kept = plan.loaded ? { step: plan.loaded.step, dir: plan.loaded.dir } : undefined;
   try {
     let lastVal: string | undefined;
     result = await trainer.run({
@@ -151,8 +170,16 @@ async function trainWithProgress(trainer: Trainer, plan: RunPlan, ctx: CommandCo
             `loss ${v.loss.toFixed(4)}  accuracy ${percent(v.accuracy)}  ${v.bitsPerChar.toFixed(3)} bits/char`,
         );
       },
-      onCheckpoint: ({ step, dir }) => progress.log(`checkpoint: step ${step} → ${dir} and ${join(out, 'latest')}`),
+      onCheckpoint: ({ step, dir }) => {
+        kept = { step, dir: join(out, 'latest') };
+        progress.log(`checkpoint: step ${step} → ${dir} and ${join(out, 'latest')}`);
+      },
+      onWarning: nonFiniteWarnings((line) => progress.log(line)),
     });
+  } catch (error) {
+    if (!(error instanceof NonFiniteError)) throw error;
+    const what = kept ? `the last good checkpoint at ${kept.dir} (step ${kept.step}) was kept` : 'no checkpoint had been written';
+    throw stoppedOnNonFinite(error, what, 'lower --lr, clip the gradients (--clip)');
   } finally {
     interrupts.dispose();
     progress.finish();
@@ -288,14 +315,7 @@ export const textgenTrainCommand: Command = {
 async function trainRun(plan: RunPlan, ctx: CommandContext) {
   const { settings, corpus, out, loaded, claim } = plan;
 
-  const text = bookText(await readCorpus(corpus, plan.encoding), plan.metadata.keepGutenberg, (line) => ctx.log(line), corpusLabel(corpus));
-  const data = buildCorpus(text, corpus, {
-    lowercase: settings.lowercase,
-    unknown: settings.unknownToken ? 'token' : 'error',
-    seqLength: settings.seq,
-    validationFraction: settings.valFraction,
-    ...(loaded ? { tokenizer: loaded.tokenizer } : {}),
-  });
+  const data = await readData(plan, ctx);
   checkMemory('training', textgenMemoryTerms(settings, data.tokenizer.vocabSize));
   const trainer = buildTrainer(plan, data);
   if (claim.cleaned.length > 0) ctx.log(`${out}: removed what killed checkpoint writers left (${claim.cleaned.join(', ')})`);
@@ -316,7 +336,7 @@ async function trainRun(plan: RunPlan, ctx: CommandContext) {
     ...(maxMinutes !== undefined ? [`${maxMinutes} min`] : []),
   ].join(', or ');
   ctx.log(
-    `${corpusLabel(corpus)}: ${grouped(text.length)} characters, vocabulary ` +
+    `${corpusLabel(corpus)}: ${grouped(data.dataset.length)} characters, vocabulary ` +
       `${tokenizer.vocabSize}${settings.lowercase ? ' (lower-cased)' : ''}; ` +
       `${grouped(train.length)} train, ${validation ? grouped(validation.length) : 'no'} validation`,
   );

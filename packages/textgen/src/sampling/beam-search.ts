@@ -7,6 +7,8 @@ import type { TextGenerationModel, TextGenerationState } from '../model.js';
 import type { CharTokenizer } from '../tokenizer.js';
 import {
   DEFAULT_GENERATE_LENGTH,
+  checkFiniteOutput,
+  checkFiniteWeights,
   checkVocabulary,
   encodePrompt,
   inEvalMode,
@@ -40,13 +42,23 @@ export interface BeamSearchResult extends GenerateResult {
   beams: Beam[];
 }
 
-interface Hypothesis {
-  tokens: number[];
-  logProb: number;
-}
-
 /** `beamSearch`'s default number of beams. */
 export const DEFAULT_BEAM_WIDTH = 5;
+
+/**
+ * Bytes `beamSearch` holds per generated character and beam: 8 for the search's back-pointers (a
+ * parent and an id) and about 8 for each beam's result (its ids and its text).
+ */
+export const BEAM_SEARCH_BYTES_PER_CHARACTER = 16;
+
+/**
+ * About the memory `beamSearch` needs for `length` characters and `beamWidth` beams, in bytes.
+ * Beam search does not stream: it decides each beam's characters at the end, so it holds them all.
+ * @example beamSearchBytes(1_000_000, 5) // 80,000,000 (80 MB)
+ */
+export function beamSearchBytes(length: number, beamWidth: number): number {
+  return length * beamWidth * BEAM_SEARCH_BYTES_PER_CHARACTER;
+}
 
 /**
  * Finds a high-probability completion of `length` characters by beam search: every step extends
@@ -55,6 +67,11 @@ export const DEFAULT_BEAM_WIDTH = 5;
  * (ties: the earlier beam, then the lower id). All completions have the same length, so no length
  * normalisation is needed. The beams run as one batch; their LSTM states are reordered by
  * `indexSelect` as beams are kept or dropped. With `beamWidth: 1` it is greedy decoding.
+ *
+ * It does not stream: every beam's characters are known only at the end, so it holds
+ * `beamSearchBytes(length, beamWidth)` (16 bytes per character and beam; a ValueError naming both
+ * options when one array could not hold the search). Each step costs O(beamWidth · V) whatever the
+ * length: the beams are kept as back-pointers and read out once at the end.
  *
  * @example
  * const best = beamSearch(model, tokenizer, { prompt: 'Sleeping beauty is', length: 40, beamWidth: 8 });
@@ -67,24 +84,33 @@ export function beamSearch(model: TextGenerationModel, tokenizer: CharTokenizer,
     throw new ValueError(`beamSearch: beamWidth must be an integer ≥ 1, got ${beamWidth}`);
   }
   checkVocabulary('beamSearch', model, tokenizer);
+  checkFiniteWeights('beamSearch', model);
   const prompt = options.prompt ?? randomFirstCharacter(tokenizer, generator);
   const promptIds = encodePrompt('beamSearch', tokenizer, prompt);
   const vocab = model.vocabSize;
 
+  // Step t's beams as back-pointers: beam k came from beam parentOf[t·W + k] of step t − 1 by idOf[t·W + k].
+  const parentOf = allocateBeams(length, beamWidth);
+  const idOf = allocateBeams(length, beamWidth);
   const start = warmUp(model, promptIds);
-  let beams: Hypothesis[] = [{ tokens: [], logProb: 0 }];
+  checkFiniteOutput('beamSearch', model, start.logits, 'at character 1');
+  let beams: number[] = [0]; // each beam's total log-probability
   let nextLogProbs: Float64Array[] = [logProbsOf(start.logits)];
   let state: TextGenerationState = start.state;
   for (let t = 0; t < length; t++) {
     // Every extension of every beam, best first.
     const candidates: { parent: number; id: number; logProb: number }[] = [];
-    beams.forEach((beam, parent) => {
+    beams.forEach((logProb, parent) => {
       const logp = nextLogProbs[parent]!;
-      for (let id = 0; id < vocab; id++) candidates.push({ parent, id, logProb: beam.logProb + logp[id]! });
+      for (let id = 0; id < vocab; id++) candidates.push({ parent, id, logProb: logProb + logp[id]! });
     });
     candidates.sort((a, b) => b.logProb - a.logProb || a.parent - b.parent || a.id - b.id);
     const kept = candidates.slice(0, beamWidth);
-    beams = kept.map((c) => ({ tokens: [...beams[c.parent]!.tokens, c.id], logProb: c.logProb }));
+    kept.forEach((c, k) => {
+      parentOf[t * beamWidth + k] = c.parent;
+      idOf[t * beamWidth + k] = c.id;
+    });
+    beams = kept.map((c) => c.logProb);
     if (t + 1 === length) break;
     const parents = Tensor.empty([kept.length], 'int32');
     parents.data.set(kept.map((c) => c.parent));
@@ -95,13 +121,17 @@ export function beamSearch(model: TextGenerationModel, tokenizer: CharTokenizer,
       model.step(tokens, { h: indexSelect(previous.h, 1, parents), c: indexSelect(previous.c, 1, parents) }),
     );
     state = out.state;
+    checkFiniteOutput('beamSearch', model, out.logits.data, `at character ${t + 2}`);
     nextLogProbs = kept.map((_, row) => logProbsOf(out.logits.data.subarray(row * vocab, (row + 1) * vocab)));
   }
-  const finished: Beam[] = beams.map((b) => ({
-    completion: tokenizer.decode(b.tokens),
-    tokens: Int32Array.from(b.tokens),
-    logProb: b.logProb,
-  }));
+  const finished: Beam[] = beams.map((logProb, last) => {
+    const tokens = new Int32Array(length);
+    for (let t = length - 1, k = last; t >= 0; t--) {
+      tokens[t] = idOf[t * beamWidth + k]!;
+      k = parentOf[t * beamWidth + k]!;
+    }
+    return { completion: tokenizer.decode(tokens), tokens, logProb };
+  });
   const best = finished[0]!;
   return {
     prompt,
@@ -111,4 +141,16 @@ export function beamSearch(model: TextGenerationModel, tokenizer: CharTokenizer,
     logProb: best.logProb,
     beams: finished,
   };
+}
+
+/** The back-pointer table of `length` steps of `beamWidth` beams, or a ValueError naming both when it cannot be had. */
+function allocateBeams(length: number, beamWidth: number): Int32Array {
+  try {
+    return new Int32Array(length * beamWidth);
+  } catch {
+    throw new ValueError(
+      `beamSearch: length ${length} × beamWidth ${beamWidth} needs about ${beamSearchBytes(length, beamWidth).toExponential(1)} bytes, ` +
+        'more than one array can hold; beam search keeps every beam until the end, so generate long texts with generate or streamGenerate',
+    );
+  }
 }

@@ -2,7 +2,15 @@
  * Text generation from a trained model: warm the state up on a prompt (or a random first
  * character, as the course does), then draw one character at a time, carrying the state.
  */
-import { Tensor, ValueError, defaultGenerator, logSoftmax, noGrad, type Generator } from '@tensorloom/core-tensor';
+import {
+  NonFiniteError,
+  Tensor,
+  ValueError,
+  assertFiniteParameters,
+  defaultGenerator,
+  noGrad,
+  type Generator,
+} from '@tensorloom/core-tensor';
 import type { TextGenerationModel, TextGenerationState } from '../model.js';
 import type { CharTokenizer } from '../tokenizer.js';
 import { drawIndex, argmaxOf, samplingDistribution, type SamplingStrategy } from './strategy.js';
@@ -23,6 +31,11 @@ export interface GenerateOptions {
   sampling?: SamplingStrategy;
   /** The source of randomness (the random first character and the draws). Default: the global one. */
   generator?: Generator;
+  /**
+   * Generate from weights or outputs that hold NaN or an infinity too (garbage text) rather than
+   * refuse them with `NonFiniteError`. Default false.
+   */
+  allowNonFinite?: boolean;
 }
 
 /** One generated text. */
@@ -78,7 +91,8 @@ export function generate(model: TextGenerationModel, tokenizer: CharTokenizer, o
 
 /**
  * `generate` as an async stream of the completion's characters, one per step, for printing while
- * the model runs. Breaking out of the loop stops generation.
+ * the model runs. Breaking out of the loop stops generation. Memory stays bounded whatever the
+ * `length`: nothing is kept from one step to the next but the model's state.
  *
  * @example
  * for await (const char of streamGenerate(model, tokenizer, { prompt: 'Call me', length: 200 })) process.stdout.write(char);
@@ -101,8 +115,16 @@ export async function* streamGenerate(
 }
 
 /**
- * The step loop behind `generate` and `streamGenerate`: validates the options, picks the prompt
- * and returns it with a lazy iterator of the generated characters.
+ * Generation one character at a time, synchronously: validates the options, picks the prompt (the
+ * random first character when none is given) and returns it with a lazy iterator of the generated
+ * characters, each computed when asked for. This is the loop behind `generate` (which keeps them
+ * all) and `streamGenerate` (async); iterating it keeps nothing but the model's state, so any
+ * `length` runs in bounded memory, and leaving the loop early stops the generation.
+ *
+ * @example
+ * const { prompt, steps } = startGeneration(model, tokenizer, { length: 1e9, generator: new Generator(0) });
+ * process.stdout.write(prompt);
+ * for (const { char } of steps) process.stdout.write(char); // better: write in chunks
  */
 export function startGeneration(
   model: TextGenerationModel,
@@ -110,12 +132,16 @@ export function startGeneration(
   options: GenerateOptions = {},
 ): { prompt: string; steps: IterableIterator<GeneratedToken> } {
   const { length = DEFAULT_GENERATE_LENGTH, sampling = { strategy: 'greedy' }, generator = defaultGenerator } = options;
-  if (!Number.isInteger(length) || length < 0) throw new ValueError(`generate: length must be an integer ≥ 0, got ${length}`);
+  if (!Number.isSafeInteger(length) || length < 0) {
+    throw new ValueError(`generate: length must be an integer from 0 to 2^53 − 1 (Number.MAX_SAFE_INTEGER), got ${length}`);
+  }
   checkVocabulary('generate', model, tokenizer);
+  const checked = options.allowNonFinite !== true;
+  if (checked) checkFiniteWeights('generate', model);
   samplingDistribution([0], sampling); // validates the strategy before anything runs
   const prompt = options.prompt ?? randomFirstCharacter(tokenizer, generator);
   const promptIds = encodePrompt('generate', tokenizer, prompt);
-  return { prompt, steps: runSteps(model, tokenizer, promptIds, length, sampling, generator) };
+  return { prompt, steps: runSteps(model, tokenizer, promptIds, length, sampling, generator, checked) };
 }
 
 function* runSteps(
@@ -125,15 +151,22 @@ function* runSteps(
   length: number,
   sampling: SamplingStrategy,
   generator: Generator,
+  checked: boolean,
 ): IterableIterator<GeneratedToken> {
   if (length === 0) return;
-  let { logits, state } = warmUp(model, promptIds);
+  // Per step only the state and one logit vector live on: a step allocates no more than the model does.
+  const chars = Array.from({ length: model.vocabSize }, (_, id) => tokenizer.decode([id]));
+  const logp = new Float64Array(model.vocabSize);
+  const token = Int32Array.of(0);
+  let { logits, state }: { logits: ArrayLike<number>; state: TextGenerationState } = warmUp(model, promptIds);
   for (let t = 0; t < length; t++) {
-    const logp = logProbsOf(logits);
+    if (checked) checkFiniteOutput('generate', model, logits, `at character ${t + 1}`);
+    logProbsInto(logits, logp);
     const probs = samplingDistribution(logits, sampling);
     const id = sampling.strategy === 'greedy' ? argmaxOf(probs) : drawIndex(probs, generator);
-    yield { id, char: tokenizer.decode([id]), logProb: logp[id]! };
-    if (t + 1 < length) ({ logits, state } = advance(model, Int32Array.of(id), state));
+    yield { id, char: chars[id]!, logProb: logp[id]! };
+    token[0] = id;
+    if (t + 1 < length) ({ logits, state } = advance(model, token, state));
   }
 }
 
@@ -148,17 +181,17 @@ export function warmUp(model: TextGenerationModel, promptIds: Int32Array): { log
   });
 }
 
-/** One step for a batch of one: the next logits (length V) and state. */
+/** One step for a batch of one: the next logits (length V, the model's own array) and state. */
 function advance(
   model: TextGenerationModel,
   ids: Int32Array,
   state: TextGenerationState,
-): { logits: Float64Array; state: TextGenerationState } {
+): { logits: ArrayLike<number>; state: TextGenerationState } {
   return inEvalMode(model, () => {
     const tokens = Tensor.empty([ids.length], 'int32');
     tokens.data.set(ids);
     const out = model.step(tokens, state);
-    return { logits: Float64Array.from(out.logits.data), state: out.state };
+    return { logits: out.logits.data, state: out.state };
   });
 }
 
@@ -175,8 +208,25 @@ export function inEvalMode<T>(model: TextGenerationModel, fn: () => T): T {
 
 /** log softmax of one logit vector, in float64. */
 export function logProbsOf(logits: ArrayLike<number>): Float64Array {
-  const t = new Tensor(Float64Array.from(logits), [logits.length], 'float64');
-  return logSoftmax(t, 0).data as Float64Array;
+  return logProbsInto(logits, new Float64Array(logits.length));
+}
+
+/**
+ * `out[i] = x_i − m − log Σ_j exp(x_j − m)` (m the max), the float64 `logSoftmax` kernel's formula
+ * and order of operations (so the same numbers), without a tensor per step. A NaN makes all NaN.
+ */
+function logProbsInto(logits: ArrayLike<number>, out: Float64Array): Float64Array {
+  const n = logits.length;
+  let m = -Infinity;
+  for (let i = 0; i < n; i++) {
+    const v = logits[i]!;
+    if (v > m || v !== v) m = v;
+  }
+  let s = 0;
+  for (let i = 0; i < n; i++) s += Math.exp(logits[i]! - m);
+  const logSum = Math.log(s);
+  for (let i = 0; i < n; i++) out[i] = logits[i]! - m - logSum;
+  return out;
 }
 
 /** One character drawn uniformly from the tokenizer's characters (never `<unk>`). */
@@ -188,6 +238,34 @@ export function randomFirstCharacter(tokenizer: CharTokenizer, generator: Genera
 export function encodePrompt(op: string, tokenizer: CharTokenizer, prompt: string): Int32Array {
   if (typeof prompt !== 'string' || prompt.length === 0) throw new ValueError(`${op}: the prompt must be a non-empty string`);
   return tokenizer.encode(prompt);
+}
+
+/**
+ * Refuses an output (logits, a loss) that is NaN or infinite although the weights are finite: they
+ * are then so large that the forward pass overflows (a diverged run). `NonFiniteError` with
+ * `what: 'loss'` (the model's log-likelihood cannot be computed), naming the largest weight.
+ */
+export function checkFiniteOutput(op: string, model: TextGenerationModel, values: ArrayLike<number>, where: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isFinite(values[i]!)) continue;
+    let largest = { name: '', value: 0 };
+    for (const [name, p] of model.namedParameters()) {
+      for (const v of p.data) if (Math.abs(v) > Math.abs(largest.value)) largest = { name, value: v };
+    }
+    throw new NonFiniteError(
+      `${op}: the model's output is ${values[i]} ${where} although its weights are finite: they are too large for its ` +
+        `forward pass (up to ${largest.value} in '${largest.name}'), as a diverged run (too high a learning rate) leaves them`,
+      { step: undefined, what: 'loss', parameter: undefined, value: values[i]!, index: undefined },
+    );
+  }
+}
+
+/**
+ * Refuses a model whose weights hold a NaN or an infinity (`NonFiniteError` naming the parameter):
+ * its every prediction would be NaN, read as garbage text or a NaN loss without a word.
+ */
+export function checkFiniteWeights(op: string, model: TextGenerationModel): void {
+  assertFiniteParameters(op, model.namedParameters(), '; a diverged run (too high a learning rate) leaves such weights');
 }
 
 export function checkVocabulary(op: string, model: TextGenerationModel, tokenizer: CharTokenizer): void {
