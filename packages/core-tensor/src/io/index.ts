@@ -9,5 +9,6 @@ export {
 } from './safetensors.js';
 export type { SafetensorsIntegerDType } from './safetensors-dtypes.js';
 export { MAX_TYPED_ARRAY_LENGTH, memoryBudgetBytes, formatBytes } from './memory.js';
+export { findInvalidUtf8 } from './utf8.js';
 export { saveSafetensors, loadSafetensors } from './fs.js';
 export * from './errors.js';

@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BinaryInputError, GraphParseError } from '../errors.js';
 import { loadPlanetoid } from '../node/planetoid-folder.js';
@@ -9,7 +8,7 @@ import { readEdgeList, readGexf, readGraphml } from '../node/files.js';
 import { parseEdgeList } from './edge-list.js';
 import { parseGexf } from './gexf.js';
 import { parseGraphml } from './graphml.js';
-import { firstInvalidUtf8, textOf } from './text.js';
+import { textOf } from './text.js';
 
 const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values);
 
@@ -50,24 +49,6 @@ describe('textOf: what the text loaders refuse as binary', () => {
     }
     expect(binaryError(() => textOf('a\0b', 'f')).offset).toBe(1);
     expect(binaryError(() => textOf(bytes(0xff, 0xfe, 0x61, 0x00), 'f')).message).toMatch(/UTF-16/);
-  });
-
-  it('firstInvalidUtf8 agrees with a fatal TextDecoder on any bytes', () => {
-    const decoder = new TextDecoder('utf-8', { fatal: true });
-    fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 24 }), fc.string({ unit: 'grapheme', maxLength: 6 }), (random, text) => {
-        for (const input of [random, new TextEncoder().encode(text)]) {
-          let valid = true;
-          try {
-            decoder.decode(input);
-          } catch {
-            valid = false;
-          }
-          expect(firstInvalidUtf8(input) === -1).toBe(valid);
-        }
-      }),
-      { numRuns: 500 },
-    );
   });
 });
 
