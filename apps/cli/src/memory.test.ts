@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { UsageError, runCli } from './cli.js';
 import { commands } from './commands/index.js';
 import { checkMemory, formatBytes } from './memory.js';
@@ -40,11 +40,18 @@ describe('size flags are checked before anything is allocated (exit 2, the flag 
     const code = await runCli(args, commands, c.io);
     return { code, stderr: c.stderr() };
   };
-  const corpus = () => {
+  let checkpoint = '';
+  beforeAll(async () => {
+    checkpoint = join(tempDir(), 'run');
+    const c = capture();
+    const args = ['textgen', 'train', '--corpus', corpus(), '--steps', '1', '--hidden', '8', '--embedding', '4', '--samples', '0'];
+    expect(await runCli([...args, '--out', checkpoint], commands, c.io)).toBe(0);
+  });
+  function corpus() {
     const file = join(tempDir(), 'c.txt');
     writeFileSync(file, 'the wolf ran into the wood. '.repeat(40));
     return file;
-  };
+  }
 
   it.each([
     [
@@ -63,8 +70,17 @@ describe('size flags are checked before anything is allocated (exit 2, the flag 
     [['rnn', 'gradients', '--length', '1000000000'], /--length 1000000000.*: the gradient measurement would need about/],
     [['gnn', 'train', '--dataset', 'karate', '--hidden', '100000000', '--seeds', '0'], /--hidden 100000000.*(one tensor|would need about)/],
     [['demo', '--hidden', '100000000'], /--hidden 100000000 × --embedding 64 × --layers 1: the demo would need about/],
+    [
+      ['textgen', 'eval', '--checkpoint', 'RUN', '--batch', '1000000000'],
+      /--batch 1000000000 × T \d+ × hidden \d+: evaluation would need about/,
+    ],
   ])('%j', async (args, message) => {
-    const withCorpus = args[0] === 'textgen' ? [...args, '--corpus', corpus(), '--out', join(tempDir(), 'run')] : args;
+    const withCorpus =
+      args[1] === 'train' && args[0] === 'textgen'
+        ? [...args, '--corpus', corpus(), '--out', join(tempDir(), 'run')]
+        : args[1] === 'eval'
+          ? [...args.map((a) => (a === 'RUN' ? checkpoint : a)), '--corpus', corpus()]
+          : args;
     const r = await run(withCorpus);
     expect(r.stderr).toMatch(message);
     expect(r.code).toBe(2);

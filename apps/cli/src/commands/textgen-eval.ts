@@ -25,6 +25,7 @@ import {
   readCorpus,
   type TextgenRunMetadata,
 } from './textgen-common.js';
+import { checkMemory } from '../memory.js';
 
 /** What `--unknown` does with characters outside the checkpoint's vocabulary. */
 export const UNKNOWN_POLICIES = ['error', 'skip'] as const;
@@ -153,6 +154,16 @@ export const textgenEvalCommand: Command = {
     refuseNonFiniteCheckpoint('textgen eval', checkpoint);
     const { model, tokenizer } = checkpoint;
     const seqLength = checkpoint.config.seqLength ?? DEFAULT_SEQ_LENGTH;
+    // Evaluation holds one batch's activations (no gradients), before it reads the corpus.
+    const { embeddingDim, hiddenSize, numLayers } = checkpoint.config.model;
+    checkMemory('evaluation', [
+      {
+        what: 'activations of one batch',
+        flags: [`--batch ${batch}`, `T ${seqLength}`, `hidden ${hiddenSize}`],
+        elements: batch * seqLength * (embeddingDim + numLayers * 6 * hiddenSize + 2 * tokenizer.vocabSize),
+        largestTensor: batch * seqLength * Math.max(4 * hiddenSize, tokenizer.vocabSize),
+      },
+    ]);
     const saved = checkpoint.metadata as Partial<TextgenRunMetadata>;
     const given = givenSettings(values, RUN_DEFAULT_SETTINGS);
     const valFraction = given.valFraction ?? saved.validationFraction ?? DEFAULT_VALIDATION_FRACTION;
