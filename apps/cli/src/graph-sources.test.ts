@@ -113,3 +113,24 @@ describe('strict graph files through the CLI', () => {
     expect(r.stderr).toMatch(/split\.json: the split is inconsistent: train and test share 1 node \(1\)/);
   });
 });
+
+describe('graph commands read a Planetoid-style folder with another label column', () => {
+  it('--label-attribute names the labels.csv column; without it the missing column is exit 2 naming the flag', async () => {
+    const folder = join(tempDir(), 'classes');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'edges.csv'), 'source,target\n0,1\n1,2\n2,3\n');
+    writeFileSync(join(folder, 'labels.csv'), 'node,class\n0,0\n1,1\n2,0\n3,1\n');
+    writeFileSync(join(folder, 'split.json'), '{"train":[0,1],"val":[2],"test":[3]}');
+    const run = async (args: string[]) => {
+      const c = capture();
+      const code = await runCli(['graph', 'info', '--dataset', folder, ...args], graphCommands, c.io);
+      return { code, stdout: c.stdout(), stderr: c.stderr() };
+    };
+    const missing = await run([]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--label-attribute label: .*class/);
+    const ok = await run(['--label-attribute', 'class', '--json']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout.trim().split('\n').at(-1)!)).toMatchObject({ nodes: 4 });
+  });
+});

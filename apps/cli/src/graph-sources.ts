@@ -54,6 +54,13 @@ export const GRAPH_SOURCE_SETTINGS = {
     default: undefined as string | undefined,
     parse: text(),
   },
+  labelColumn: {
+    flag: 'label-attribute',
+    description: "With a Planetoid-style --dataset folder: the label column of its labels.csv (default 'label')",
+    valueName: 'NAME',
+    default: undefined as string | undefined,
+    parse: text(),
+  },
   example: {
     flag: 'example',
     description: "A built-in graph: 'seed', the course's graph A–F (the default when no source is given)",
@@ -123,10 +130,17 @@ export async function loadGraphSource(values: OptionValues, ctx: Pick<CommandCon
   const given = (['file', 'dataset', 'example'] as const).filter((flag) => values[flag] !== undefined);
   if (given.length > 1) throw new UsageError(`--${given[0]} and --${given[1]} both name a graph; give one`);
   // Resolving checks every given flag, --example included (its one graph is the default).
-  const { file, format, directed, dataset } = resolveSettings(values, GRAPH_SOURCE_SETTINGS);
+  const { file, format, directed, dataset, labelColumn } = resolveSettings(values, GRAPH_SOURCE_SETTINGS);
+  if (labelColumn !== undefined && dataset === undefined) throw new UsageError('--label-attribute applies to a --dataset folder');
   if (file !== undefined) return { name: file, graph: readGraphFile(file, { format, directed }), dataset: null };
   if (dataset !== undefined) {
-    const loaded = await loadNamedDataset(dataset, { onNotice: (message) => ctx.log(`note: ${message}`) });
+    const loaded = await loadNamedDataset(dataset, {
+      onNotice: (message) => ctx.log(`note: ${message}`),
+      ...(labelColumn === undefined ? {} : { labelColumn }),
+    }).catch((error: unknown) => {
+      if (error instanceof MissingAttributeError) throw new UsageError(`--label-attribute ${labelColumn ?? 'label'}: ${error.message}`);
+      throw error;
+    });
     return { name: loaded.name, graph: loaded.graph, dataset: loaded };
   }
   return { name: 'seed', graph: seedGraph(), dataset: null };
