@@ -133,7 +133,8 @@ describe('training on NaN: --on-non-finite', () => {
     );
     const gnn = await cli('gnn', 'train', '--dataset', 'karate', '--lr', '1e38', '--weight-decay', '0', '--epochs', '5', '--seeds', '0');
     expect(gnn.code).toBe(1);
-    expect(gnn.stderr).toMatch(/gnn train: error: trainNodeClassifier: epoch \d: .*; training stopped/);
+    expect(gnn.stderr).toMatch(/gnn train: error: seed 0: trainNodeClassifier: epoch \d: .*; training stopped; no files were written\./);
+    expect(gnn.stderr).toContain('To go on: lower --lr, or pass --on-non-finite skip or halve-lr');
     const skipped = await cli(
       'gnn',
       'train',

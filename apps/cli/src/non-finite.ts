@@ -6,8 +6,8 @@
 import {
   DEFAULT_MAX_LR_HALVINGS,
   NON_FINITE_POLICIES,
+  NonFiniteError,
   assertFiniteParameters,
-  type NonFiniteError,
   type NonFiniteEvent,
   type NonFinitePolicy,
 } from '@tensorloom/core-tensor';
@@ -51,6 +51,17 @@ export function nonFiniteWarnings(log: (line: string) => void): (event: NonFinit
  */
 export function stoppedOnNonFinite(error: NonFiniteError, kept: string, remedies: string): NonFiniteError {
   return error.withMessage(`${error.message}; ${kept}. To go on: ${remedies}, or pass --on-non-finite skip or halve-lr`);
+}
+
+/** Runs `train`; a `NonFiniteError` becomes the command's stop, naming the seed that was training (`current()`). */
+export function stopNamingSeed<T>(train: () => T, current: () => number | undefined, kept: string, remedies: string): T {
+  try {
+    return train();
+  } catch (error) {
+    if (!(error instanceof NonFiniteError)) throw error;
+    const seed = current();
+    throw stoppedOnNonFinite(seed === undefined ? error : error.withMessage(`seed ${seed}: ${error.message}`), kept, remedies);
+  }
 }
 
 /**

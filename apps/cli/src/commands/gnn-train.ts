@@ -30,7 +30,7 @@ import { seedOptions, seedsFrom } from '../seeds.js';
 import { Progress, formatSeconds } from '../progress.js';
 import { choice, float, givenSettings, int, resolveSettings, settingOptions, text, type Setting, type SettingsOf } from '../settings.js';
 import { checkMemory, type MemoryTerm } from '../memory.js';
-import { NON_FINITE_SETTINGS, nonFiniteWarnings } from '../non-finite.js';
+import { NON_FINITE_SETTINGS, nonFiniteWarnings, stopNamingSeed } from '../non-finite.js';
 import { checkOutputFile } from '../output-paths.js';
 
 /** The models `--model` accepts (the convolutions of `@tensorloom/gnn`'s `GNN`). */
@@ -280,40 +280,47 @@ export const gnnTrainCommand: Command = {
     let progress = new Progress(ctx.stderr, epochs, `seed ${seeds[0]}`, logEvery);
     let seedStarted = performance.now();
     let lastEpoch = 0;
-    const result = runSeeds(build, data, seeds, {
-      ...training,
-      onNonFinite,
-      onWarning: nonFiniteWarnings(ctx.log),
-      onEpoch: (record) => {
-        lastEpoch = record.epoch;
-        const fields: Record<string, string> = { loss: record.loss.toFixed(4) };
-        if (hasVal) fields['val acc'] = percent(record.valAccuracy);
-        else fields['train acc'] = percent(record.trainAccuracy);
-        if (!ctx.stderr.isTTY) {
-          // Progress prints elapsed time on logs; the ETA here covers the seeds still to come.
-          const done = histories.length;
-          const perEpoch = (performance.now() - seedStarted) / record.epoch;
-          const meanEpochs = done > 0 ? histories.reduce((s, h) => s + h.length, 0) / done : epochs;
-          fields.ETA = formatSeconds((perEpoch * (Math.max(0, epochs - record.epoch) + (seeds.length - done - 1) * meanEpochs)) / 1000);
-        }
-        progress.update(record.epoch, fields);
-      },
-      onSeed: (run, position) => {
-        if (ctx.stderr.isTTY && lastEpoch < epochs) ctx.stderr.write('\n');
-        histories.push(run.history);
-        // Under --json the per-seed lines still reach the log (stderr).
-        (ctx.json ? ctx.log : ctx.print)(
-          `seed ${run.seed}: test ${percent(run.testAccuracy)}  ` +
-            `${hasVal ? `val ${percent(run.valAccuracy)}  best epoch` : 'epoch'} ${run.bestEpoch}/${run.epochs}` +
-            `${run.stoppedEarly ? ' (stopped early)' : ''}  ${run.msPerEpoch.toFixed(1)} ms/epoch  ${(run.ms / 1000).toFixed(1)} s`,
-        );
-        const next = seeds[position + 1];
-        if (next !== undefined) {
-          progress = new Progress(ctx.stderr, epochs, `seed ${next}`, logEvery);
-          seedStarted = performance.now();
-        }
-      },
-    });
+    const running = () => seeds[histories.length];
+    const result = stopNamingSeed(
+      () =>
+        runSeeds(build, data, seeds, {
+          ...training,
+          onNonFinite,
+          onWarning: nonFiniteWarnings(ctx.log),
+          onEpoch: (record) => {
+            lastEpoch = record.epoch;
+            const fields: Record<string, string> = { loss: record.loss.toFixed(4) };
+            if (hasVal) fields['val acc'] = percent(record.valAccuracy);
+            else fields['train acc'] = percent(record.trainAccuracy);
+            if (!ctx.stderr.isTTY) {
+              // Progress prints elapsed time on logs; the ETA here covers the seeds still to come.
+              const done = histories.length;
+              const perEpoch = (performance.now() - seedStarted) / record.epoch;
+              const meanEpochs = done > 0 ? histories.reduce((s, h) => s + h.length, 0) / done : epochs;
+              fields.ETA = formatSeconds((perEpoch * (Math.max(0, epochs - record.epoch) + (seeds.length - done - 1) * meanEpochs)) / 1000);
+            }
+            progress.update(record.epoch, fields);
+          },
+          onSeed: (run, position) => {
+            if (ctx.stderr.isTTY && lastEpoch < epochs) ctx.stderr.write('\n');
+            histories.push(run.history);
+            // Under --json the per-seed lines still reach the log (stderr).
+            (ctx.json ? ctx.log : ctx.print)(
+              `seed ${run.seed}: test ${percent(run.testAccuracy)}  ` +
+                `${hasVal ? `val ${percent(run.valAccuracy)}  best epoch` : 'epoch'} ${run.bestEpoch}/${run.epochs}` +
+                `${run.stoppedEarly ? ' (stopped early)' : ''}  ${run.msPerEpoch.toFixed(1)} ms/epoch  ${(run.ms / 1000).toFixed(1)} s`,
+            );
+            const next = seeds[position + 1];
+            if (next !== undefined) {
+              progress = new Progress(ctx.stderr, epochs, `seed ${next}`, logEvery);
+              seedStarted = performance.now();
+            }
+          },
+        }),
+      running,
+      'no files were written',
+      'lower --lr',
+    );
     const seconds = (performance.now() - started) / 1000;
     const n = seeds.length;
     ctx.print(`test accuracy: ${percent(result.mean)} ± ${percent(result.std)} (mean ± sample std over ${n} seed${n === 1 ? '' : 's'})`);
