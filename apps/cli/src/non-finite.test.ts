@@ -150,8 +150,12 @@ describe('training on NaN: --on-non-finite', () => {
       '0',
       '--on-non-finite',
       'skip',
+      '--json',
     );
     expect(skipped.code).toBe(0);
+    const run = JSON.parse(skipped.stdout.trim().split('\n').at(-1)!).runs[0];
+    expect(run.skippedEpochs).toBeGreaterThan(0);
+    expect(run.lrHalvings).toBe(0);
     expect(skipped.stderr).toMatch(/warning: trainNodeClassifier: epoch 2: .*; skipped the update/);
   });
 });

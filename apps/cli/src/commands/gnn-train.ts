@@ -382,6 +382,8 @@ export const gnnTrainCommand: Command = {
         bestEpoch: r.bestEpoch,
         epochs: r.epochs,
         stoppedEarly: r.stoppedEarly,
+        skippedEpochs: r.skippedEpochs,
+        lrHalvings: r.lrHalvings,
         msPerEpoch: r.msPerEpoch,
       })),
       parameters,
