@@ -56,7 +56,7 @@ describe('size flags are checked before anything is allocated (exit 2, the flag 
   it.each([
     [
       ['textgen', 'train', '--batch', '100000000', '--steps', '1'],
-      /^.*--batch 100000000 × --seq \d+ × --hidden \d+: training would need about [\d.]+ [TP]B/m,
+      /^.*--batch 100000000 × --seq \d+ × --hidden \d+ × --layers \d+: training would need about [\d.]+ [TP]B/m,
     ],
     [
       ['textgen', 'train', '--hidden', '100000000', '--steps', '1'],
@@ -69,6 +69,7 @@ describe('size flags are checked before anything is allocated (exit 2, the flag 
     ],
     [['rnn', 'gradients', '--length', '1000000000'], /--length 1000000000.*: the gradient measurement would need about/],
     [['gnn', 'train', '--dataset', 'karate', '--hidden', '100000000', '--seeds', '0'], /--hidden 100000000.*(one tensor|would need about)/],
+    [['textgen', 'train', '--layers', '1000000000000', '--steps', '1'], /--layers 1000000000000: training would need about [\d.]+ EB/],
     [['demo', '--hidden', '100000000'], /--hidden 100000000 × --embedding 64 × --layers 1: the demo would need about/],
     [
       ['textgen', 'eval', '--checkpoint', 'RUN', '--batch', '1000000000'],

@@ -88,4 +88,11 @@ describe('lstmParameterCount', () => {
     expect(() => lstmParameterCount({ inputSize: 2, hiddenSize: 2, layers: 0 })).toThrow(ValueError);
     expect(() => lstmParameterCount({ inputSize: 2, hiddenSize: 2, biasConvention: 'tf' as 'single' })).toThrow(ValueError);
   });
+
+  it('answers any number of layers at once (a closed form: sizes may come from untrusted files)', () => {
+    const layers = 1e15;
+    const first = 4 * 8 * (3 + 8) + 8 * 8;
+    const rest = 4 * 8 * (8 + 8) + 8 * 8;
+    expect(lstmParameterCount({ inputSize: 3, hiddenSize: 8, layers })).toBe(first + (layers - 1) * rest);
+  });
 });

@@ -82,11 +82,10 @@ export function lstmParameterCount(options: LSTMParameterCountOptions): number {
   const R = projSize > 0 ? projSize : H;
   const D = bidirectional ? 2 : 1;
   const biases = bias ? (biasConvention === 'pytorch' ? 8 * H : 4 * H) : 0;
-  let total = 0;
-  for (let k = 0; k < layers; k++) {
-    const inputs = k === 0 ? inputSize : D * R;
-    total += D * (4 * H * inputs + 4 * H * R + projSize * H + biases);
-  }
+  // Every layer after the first reads the D·R outputs of the one below: a closed form, so that a
+  // size read from a hostile file cannot make this loop for ever.
+  const layer = (inputs: number) => D * (4 * H * inputs + 4 * H * R + projSize * H + biases);
+  let total = layer(inputSize) + (layers - 1) * layer(D * R);
   if (outputSize > 0) total += outputSize * D * R + (outputBias ? outputSize : 0);
   return total;
 }

@@ -8,6 +8,7 @@
 import { Tensor, formatBytes, memoryBudgetBytes, type GeneratorState, type optim } from '@tensorloom/core-tensor';
 import { CheckpointError } from './errors.js';
 import { DEFAULT_MODEL_CONFIG, type TextGenerationModelConfig } from './model.js';
+import { textModelMemory, type TextModelSizes } from './model-size.js';
 import type { TrainerSettings, TrainerState, TrainingHistory } from './trainer-types.js';
 
 type JsonObject = Record<string, unknown>;
@@ -116,11 +117,8 @@ export function readConfigFields(config: JsonObject, check: FileCheck): Checkpoi
 
 const SIZE_FIELDS = ['vocabSize', 'embeddingDim', 'hiddenSize', 'numLayers'] as const;
 
-/** Parameters of the model a config describes: V·E + Σ_l 4H·(in_l + H + 2) + H·V + V. */
-export function parameterCount(model: Pick<TextGenerationModelConfig, (typeof SIZE_FIELDS)[number]>): number {
-  const { vocabSize: V, embeddingDim: E, hiddenSize: H, numLayers: L } = model;
-  return V * E + 4 * H * (E + H + 2) + (L - 1) * 4 * H * (2 * H + 2) + H * V + V;
-}
+/** Parameters of the model a config describes (`textModelMemory`). */
+export const parameterCount = (model: TextModelSizes): number => textModelMemory(model, { batch: 0, seqLength: 0 }).parameters;
 
 /** The size field that makes the model largest: the one whose reduction to 1 shrinks it most. */
 function dominantField(model: TextGenerationModelConfig): (typeof SIZE_FIELDS)[number] {
@@ -183,9 +181,8 @@ function readSettings(value: unknown, check: FileCheck): TrainerSettings {
  * activations forward and as many gradients backward (T from `config.json`'s seqLength).
  */
 function checkBatchMemory(settings: TrainerSettings, model: TextGenerationModelConfig, seqLength: number, check: FileCheck): void {
-  const { embeddingDim: E, hiddenSize: H, numLayers: L, vocabSize: V } = model;
   const field = settings.batchSize >= settings.evalBatchSize ? 'batchSize' : 'evalBatchSize';
-  const bytes = 2 * settings[field] * seqLength * (E + 8 * L * H + 3 * V) * bytesPerElement(model);
+  const bytes = textModelMemory(model, { batch: settings[field], seqLength }).activations * bytesPerElement(model);
   const budget = memoryBudgetBytes();
   if (bytes > budget) {
     throw new CheckpointError(

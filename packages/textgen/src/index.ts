@@ -108,3 +108,4 @@ export {
   type SkippedCheckpoint,
 } from './run-folder.js';
 export { writeDirectoryAtomically, resolveDirectory, type DirectoryOps } from './atomic-directory.js';
+export { textModelMemory, type TextModelMemory, type TextModelSizes } from './model-size.js';

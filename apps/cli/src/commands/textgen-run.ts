@@ -14,6 +14,7 @@ import {
   claimRunFolder,
   newRunId,
   readRunManifest,
+  textModelMemory,
   type LoadedCheckpoint,
   type RunFolderClaim,
   type RunManifest,
@@ -264,22 +265,19 @@ export function textgenMemoryTerms(
   vocabSize: number,
 ): MemoryTerm[] {
   const { embedding: E, hidden: H, layers: L, batch: B, seq: T } = s;
-  const V = vocabSize;
-  let lstm = 0;
-  for (let l = 0; l < L; l++) lstm += 4 * H * ((l === 0 ? E : H) + H + 2);
-  const parameters = V * E + lstm + H * V + V;
+  const memory = textModelMemory({ vocabSize, embeddingDim: E, hiddenSize: H, numLayers: L }, { batch: B, seqLength: T });
   return [
     {
       what: 'parameters (weights, gradients, Adam moments)',
       flags: [`--hidden ${H}`, `--embedding ${E}`, `--layers ${L}`],
-      elements: 4 * parameters,
-      largestTensor: Math.max(V * E, 4 * H * Math.max(E, H), H * V),
+      elements: 4 * memory.parameters,
+      largestTensor: memory.largestParameter,
     },
     {
       what: 'activations (forward and backward)',
-      flags: [`--batch ${B}`, `--seq ${T}`, `--hidden ${H}`],
-      elements: 2 * B * T * (E + L * 8 * H + 3 * V),
-      largestTensor: B * T * Math.max(4 * H, V),
+      flags: [`--batch ${B}`, `--seq ${T}`, `--hidden ${H}`, `--layers ${L}`],
+      elements: memory.activations,
+      largestTensor: memory.largestActivation,
     },
   ];
 }
