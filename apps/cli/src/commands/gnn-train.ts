@@ -5,7 +5,6 @@
  * of the chosen model, and reports the test accuracy as mean ± std over the seeds, with per-seed
  * figures, the time per epoch and the training curves.
  */
-import { writeFileSync } from 'node:fs';
 import { SparseCSR } from '@tensorloom/core-tensor';
 import {
   DEFAULT_GNN_ARCHITECTURE,
@@ -25,7 +24,7 @@ import {
 import { normalizeFeatures } from '@tensorloom/graph';
 import { UsageError, stringOption, type Command } from '../cli.js';
 import { GRAPH_FORMATS, GRAPH_SOURCE_SETTINGS, NAMED_DATASETS, PLANETOID_FEATURES, loadDataset } from '../graph-sources.js';
-import { lineChartSvg } from '../plot.js';
+import { gnnTrainResult, writeReportFiles } from './gnn-train-report.js';
 import { seedOptions, seedsFrom } from '../seeds.js';
 import { Progress, formatSeconds } from '../progress.js';
 import { choice, float, givenSettings, int, resolveSettings, settingOptions, text, type Setting, type SettingsOf } from '../settings.js';
@@ -169,27 +168,7 @@ export const DATA_SETTINGS = {
   directed: { ...GRAPH_SOURCE_SETTINGS.directed, description: 'Read an edge list as directed.' },
 };
 
-/** Averages a per-epoch figure over the runs that reached each epoch (runs stop at different epochs). */
-export function meanCurve(
-  histories: readonly (readonly NodeClassificationEpoch[])[],
-  pick: (epoch: NodeClassificationEpoch) => number,
-): [number, number][] {
-  const sums: number[] = [];
-  const counts: number[] = [];
-  for (const history of histories) {
-    for (const record of history) {
-      const value = pick(record);
-      if (!Number.isFinite(value)) continue;
-      sums[record.epoch] = (sums[record.epoch] ?? 0) + value;
-      counts[record.epoch] = (counts[record.epoch] ?? 0) + 1;
-    }
-  }
-  const out: [number, number][] = [];
-  sums.forEach((sum, epoch) => {
-    if (sum !== undefined) out.push([epoch, sum / counts[epoch]!]);
-  });
-  return out;
-}
+export { meanCurve } from './gnn-train-report.js';
 
 const percent = (v: number) => (Number.isFinite(v) ? `${(v * 100).toFixed(2)}%` : '—');
 
@@ -263,7 +242,6 @@ export const gnnTrainCommand: Command = {
     const build = () => new GNN({ ...architecture, inChannels: data.numFeatures, outChannels: data.numClasses });
     const parameters = build().numParameters();
     const epochs = training.epochs ?? TRAINING_DEFAULTS.epochs;
-    const decayOn = training.weightDecayFilter === undefined ? 'all' : 'first layer';
 
     ctx.log(
       `${loaded.name}: ${loaded.numNodes} nodes, ${loaded.edgeIndex.shape[1]} edge-index columns, ` +
@@ -327,88 +305,12 @@ export const gnnTrainCommand: Command = {
     if (hasVal) ctx.print(`val accuracy:  ${percent(result.val.mean)} ± ${percent(result.val.std)}`);
     ctx.print(`epoch time: ${result.msPerEpoch.toFixed(1)} ms (training step + evaluation); ${seconds.toFixed(1)} s in all`);
 
-    const files: Record<string, string> = {};
-    if (plotPath) {
-      const series = [
-        { name: 'train loss', points: meanCurve(histories, (e) => e.loss) },
-        ...(hasVal
-          ? [
-              { name: 'val loss', points: meanCurve(histories, (e) => e.valLoss) },
-              { name: 'val accuracy', points: meanCurve(histories, (e) => e.valAccuracy) },
-            ]
-          : [{ name: 'train accuracy', points: meanCurve(histories, (e) => e.trainAccuracy) }]),
-      ];
-      writeFileSync(
-        plotPath,
-        lineChartSvg({
-          title:
-            `${loaded.name}: ${model} training (mean over ${n} seed${n === 1 ? '' : 's'}; ` +
-            `test ${percent(result.mean)} ± ${percent(result.std)})`,
-          xLabel: 'epoch',
-          yLabel: 'loss / accuracy',
-          series,
-        }),
-      );
-      files.plot = plotPath;
-    }
-    if (csvPath) {
-      const lines = ['seed,epoch,loss,train_accuracy,val_accuracy,val_loss,ms'];
-      histories.forEach((history, i) => {
-        for (const e of history)
-          lines.push([seeds[i], e.epoch, e.loss, e.trainAccuracy, e.valAccuracy, e.valLoss, e.ms.toFixed(3)].map(csvNumber).join(','));
-      });
-      writeFileSync(csvPath, `${lines.join('\n')}\n`);
-      files.csv = csvPath;
-    }
+    const files = writeReportFiles({ plotPath, csvPath, histories, seeds, name: loaded.name, model, hasVal, result });
     if (Object.keys(files).length > 0) ctx.log(`wrote ${Object.values(files).join(' and ')}`);
-
-    const perSeed = result.perSeed;
-    return {
-      dataset: loaded.name,
-      model,
-      seeds,
-      testAccuracy: { mean: result.mean, std: result.std, perSeed: perSeed.map((r) => r.testAccuracy) },
-      valAccuracy: { mean: result.val.mean, std: result.val.std, perSeed: perSeed.map((r) => r.valAccuracy) },
-      epochs,
-      msPerEpoch: result.msPerEpoch,
-      seconds,
-      runs: perSeed.map((r) => ({
-        seed: r.seed,
-        testAccuracy: r.testAccuracy,
-        valAccuracy: r.valAccuracy,
-        trainAccuracy: r.trainAccuracy,
-        testLoss: r.testLoss,
-        valLoss: r.valLoss,
-        bestEpoch: r.bestEpoch,
-        epochs: r.epochs,
-        stoppedEarly: r.stoppedEarly,
-        skippedEpochs: r.skippedEpochs,
-        lrHalvings: r.lrHalvings,
-        msPerEpoch: r.msPerEpoch,
-      })),
-      parameters,
-      architecture,
-      training: {
-        epochs,
-        lr: training.lr,
-        weightDecay: training.weightDecay,
-        weightDecayOn: decayOn,
-        patience: training.patience === undefined || training.patience === Infinity ? null : training.patience,
-        criterion: training.criterion ?? TRAINING_DEFAULTS.criterion,
-      },
-      normalizeFeatures: recipe.normalizeFeatures,
-      recipe: recipe.source,
-      data: {
-        nodes: loaded.numNodes,
-        edgeIndexColumns: loaded.edgeIndex.shape[1]!,
-        features: loaded.numFeatures,
-        classes: loaded.numClasses,
-        train: loaded.trainIndex.size,
-        val: loaded.valIndex.size,
-        test: loaded.testIndex.size,
-      },
-      ...(Object.keys(files).length > 0 ? { files } : {}),
-    };
+    return gnnTrainResult({
+      ...{ loaded, model, seeds, result, epochs, seconds, parameters, architecture, training, recipe, files },
+      criterion: training.criterion ?? TRAINING_DEFAULTS.criterion,
+    });
   },
 };
 
@@ -454,11 +356,6 @@ function describeArchitecture(a: GNNArchitecture): string {
   const aggregation = a.conv === 'sage' ? `, ${a.aggr ?? d.aggr} aggregation` : '';
   const dropout = `dropout ${a.dropout ?? d.dropout}${perHead}${attentionDropout}`;
   return `${a.numLayers ?? d.numLayers} layers, ${hidden}, ${a.act ?? d.act}, ${dropout}${biases}${aggregation}`;
-}
-
-/** A CSV cell: numbers as they are, a missing figure (NaN: no validation nodes) empty. */
-function csvNumber(value: number | string | undefined): string {
-  return typeof value === 'number' && !Number.isFinite(value) ? '' : String(value ?? '');
 }
 
 /** One line for a recipe: `2 layers, 16 hidden, relu, dropout 0.5; Adam lr 0.01, L2 0.0005 on the first layer, 200 epochs, …`. */
