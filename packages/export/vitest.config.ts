@@ -1,0 +1,3 @@
+import { tensorloomVitestConfig } from '../../vitest.shared.js';
+
+export default tensorloomVitestConfig();
