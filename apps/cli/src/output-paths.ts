@@ -3,7 +3,7 @@
  * does not exist, or where a directory stands, or that cannot be written, is a usage error (exit 2)
  * at the start, not an exception after an hour of training.
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { UsageError } from './cli.js';
 
@@ -44,4 +44,17 @@ export function checkOutputFolder(path: string, flag: string): void {
   while (kind(existing) === undefined && dirname(existing) !== existing) existing = dirname(existing);
   if (kind(existing) !== 'directory') throw new UsageError(`--${flag} ${path}: '${existing}' is a file, not a folder`);
   if (!writable(existing)) throw new UsageError(`--${flag} ${path}: '${existing}' cannot be written (permission denied)`);
+}
+
+/**
+ * A folder the command will fill as a whole (an export): as `checkOutputFolder`, and when it exists and
+ * holds anything, refused unless `overwrite` (the flag `--overwrite` then replaces it).
+ */
+export function checkWholeOutputFolder(path: string, flag: string, overwrite: boolean): void {
+  checkOutputFolder(path, flag);
+  if (overwrite || kind(path) !== 'directory') return;
+  const present = readdirSync(path);
+  if (present.length === 0) return;
+  const listed = present.slice(0, 4).join(', ') + (present.length > 4 ? `, … (${present.length} entries)` : '');
+  throw new UsageError(`--${flag} ${path}: the folder is not empty (${listed}); give another folder, or --overwrite to replace it`);
 }

@@ -57,6 +57,7 @@ const packages: DefaultTheme.SidebarItem[] = [
   { text: 'gnn', link: '/packages/gnn' },
   { text: 'textgen', link: '/packages/textgen' },
   { text: 'datasets', link: '/packages/datasets' },
+  { text: 'export', link: '/packages/export' },
   { text: 'cli', link: '/packages/cli' },
 ];
 

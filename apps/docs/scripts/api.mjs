@@ -47,6 +47,12 @@ const ENTRY_POINTS = [
   { dir: 'gnn', subpath: '.' },
   { dir: 'textgen', subpath: '.' },
   { dir: 'datasets', subpath: '.' },
+  { dir: 'export', subpath: '.' },
+  {
+    dir: 'export',
+    subpath: './node',
+    summary: 'The Node-only part of @tensorloom/export: writing an export to a folder, atomically.',
+  },
 ].map(({ dir, subpath, summary }) => {
   const packageFile = join(ROOT, 'packages', dir, 'package.json');
   const packageJson = JSON.parse(readFileSync(packageFile, 'utf8'));

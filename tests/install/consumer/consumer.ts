@@ -9,6 +9,7 @@ import { karateClub, toEdgeIndex, type GraphDataset } from '@tensorloom/graph';
 import { GCN, trainNodeClassifier } from '@tensorloom/gnn';
 import { CharTokenizer, TextGenerationModel } from '@tensorloom/textgen';
 import { GRAPH_DATASETS, loadCora, type GraphDatasetName } from '@tensorloom/datasets';
+import { exportOnnx, exportPytorch, importPytorch, type ExportBundle } from '@tensorloom/export';
 import { UndirectedGraph } from 'graphology';
 
 const model = new nn.Sequential(new nn.Linear({ inFeatures: 2, outFeatures: 3 }));
@@ -37,4 +38,9 @@ const textModel = new TextGenerationModel({ vocabSize: tokenizer.vocabSize });
 const names: GraphDatasetName[] = Object.keys(GRAPH_DATASETS) as GraphDatasetName[];
 const cora: Promise<GraphDataset> = loadCora();
 
-export const used = [checked, rnn, gru, lstm, count, edgeIndex, trained.testAccuracy, textModel, names, cora];
+const bundles: ExportBundle[] = [exportOnnx(textModel, { tokenizer }), exportPytorch(gcn)];
+const weights = bundles[1]!.files.find((file) => file.name === 'model.safetensors')!.contents as Uint8Array;
+const config = bundles[1]!.files.find((file) => file.name === 'config.json')!.contents as string;
+const imported = importPytorch({ weights, config });
+
+export const used = [checked, rnn, gru, lstm, count, edgeIndex, trained.testAccuracy, textModel, names, cora, imported.kind];

@@ -45,6 +45,7 @@ describe('installed from the packed tarballs into an empty project', () => {
       '@tensorloom/cli',
       '@tensorloom/core-tensor',
       '@tensorloom/datasets',
+      '@tensorloom/export',
       '@tensorloom/gnn',
       '@tensorloom/graph',
       '@tensorloom/lstm',

@@ -154,6 +154,6 @@ export function gnnTrainResult(run: {
       test: loaded.testIndex.size,
     },
     ...(Object.keys(files).length > 0 ? { files } : {}),
-    ...(run.exported === undefined ? {} : { export: run.exported }),
+    ...(run.exported === undefined ? {} : { exported: run.exported }),
   };
 }

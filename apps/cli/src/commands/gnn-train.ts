@@ -25,6 +25,7 @@ import { normalizeFeatures } from '@tensorloom/graph';
 import { UsageError, stringOption, type Command } from '../cli.js';
 import { GRAPH_FORMATS, GRAPH_SOURCE_SETTINGS, NAMED_DATASETS, PLANETOID_FEATURES, loadDataset } from '../graph-sources.js';
 import { gnnTrainResult, writeReportFiles } from './gnn-train-report.js';
+import { GNN_EXPORT_OPTIONS, exportGnn, gnnExportPlan } from './gnn-export.js';
 import { seedOptions, seedsFrom } from '../seeds.js';
 import { Progress, formatSeconds } from '../progress.js';
 import { choice, float, givenSettings, int, resolveSettings, settingOptions, text, type Setting, type SettingsOf } from '../settings.js';
@@ -198,6 +199,7 @@ export const gnnTrainCommand: Command = {
       valueName: 'FILE',
     },
     csv: { type: 'string', description: "Write every seed's per-epoch figures as CSV.", valueName: 'FILE' },
+    ...GNN_EXPORT_OPTIONS,
   },
   async run(values, ctx) {
     const { dataset: datasetName, model } = resolveSettings(values, GNN_SETTINGS);
@@ -240,6 +242,10 @@ export const gnnTrainCommand: Command = {
         : '';
     checkMemory('training', gnnMemoryTerms(architecture, data.numNodes, data.numFeatures, loaded.edgeIndex.shape[1]!));
     const build = () => new GNN({ ...architecture, inChannels: data.numFeatures, outChannels: data.numClasses });
+    const exportPlan = gnnExportPlan(values, build);
+    // The model of the seed --export keeps: the best validation accuracy (training accuracy without validation nodes).
+    let latest: GNN | undefined;
+    let kept: { model: GNN; seed: number; score: number; testAccuracy: number } | undefined;
     const parameters = build().numParameters();
     const epochs = training.epochs ?? TRAINING_DEFAULTS.epochs;
 
@@ -261,7 +267,7 @@ export const gnnTrainCommand: Command = {
     const running = () => seeds[histories.length];
     const result = stopNamingSeed(
       () =>
-        runSeeds(build, data, seeds, {
+        runSeeds(() => (latest = build()), data, seeds, {
           ...training,
           onNonFinite,
           onWarning: nonFiniteWarnings(ctx.log),
@@ -280,6 +286,9 @@ export const gnnTrainCommand: Command = {
             progress.update(record.epoch, fields);
           },
           onSeed: (run, position) => {
+            const score = hasVal ? run.valAccuracy : run.trainAccuracy;
+            if (exportPlan !== undefined && (kept === undefined || score > kept.score))
+              kept = { model: latest!, seed: run.seed, score, testAccuracy: run.testAccuracy };
             if (ctx.stderr.isTTY && lastEpoch < epochs) ctx.stderr.write('\n');
             histories.push(run.history);
             // Under --json the per-seed lines still reach the log (stderr).
@@ -307,9 +316,18 @@ export const gnnTrainCommand: Command = {
 
     const files = writeReportFiles({ plotPath, csvPath, histories, seeds, name: loaded.name, model, hasVal, result });
     if (Object.keys(files).length > 0) ctx.log(`wrote ${Object.values(files).join(' and ')}`);
+    let exported: Record<string, unknown> | undefined;
+    if (exportPlan !== undefined && kept !== undefined) {
+      const input = { features: data.numFeatures, normalizeFeatures: recipe.normalizeFeatures };
+      const metadata = { dataset: loaded.name, seed: kept.seed, testAccuracy: kept.testAccuracy, input };
+      const note = recipe.normalizeFeatures ? '; its input is row-normalised features' : '';
+      ctx.log(`--export: seed ${kept.seed} (test ${percent(kept.testAccuracy)})${note}`);
+      exported = { seed: kept.seed, ...(await exportGnn(kept.model, exportPlan, metadata, ctx)) };
+    }
     return gnnTrainResult({
       ...{ loaded, model, seeds, result, epochs, seconds, parameters, architecture, training, recipe, files },
       criterion: training.criterion ?? TRAINING_DEFAULTS.criterion,
+      ...(exported === undefined ? {} : { exported }),
     });
   },
 };

@@ -1,5 +1,6 @@
 import type { Command } from '../cli.js';
 import { demoCommand } from './demo.js';
+import { exportCommands } from './export.js';
 import { gnnTrainCommand } from './gnn-train.js';
 import { graphCommands } from './graph.js';
 import { rnnGradientsCommand } from './rnn-gradients.js';
@@ -18,4 +19,5 @@ export const commands: readonly Command[] = [
   textgenTrainCommand,
   textgenSampleCommand,
   textgenEvalCommand,
+  ...exportCommands,
 ];
