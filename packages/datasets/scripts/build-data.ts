@@ -5,6 +5,8 @@
  *
  * - Planetoid graphs become safetensors files (compact integer dtypes, CSR bag-of-words features),
  *   embedded as base64 strings: what `loadCora` and the others decode.
+ * - The spatio-temporal signals (chickenpox, PedalMe) become safetensors files of their series (float64, exact),
+ *   edges, weights and node names (`temporalDataModule` in src/temporal-data.ts).
  * - Text corpora become string modules, the text as decoded from strict UTF-8 without its
  *   byte-order mark.
  *
@@ -19,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Tensor, serializeSafetensors, type SafetensorsIntegerDType } from '@tensorloom/core-tensor';
 import { loadPlanetoid } from '@tensorloom/graph/node';
+import { TEMPORAL_SOURCES, temporalDataModule, type TemporalName } from '../src/temporal-data.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const out = join(here, '..', 'src', 'data');
@@ -105,6 +108,12 @@ function textModule(file: string, description: string): string {
   );
 }
 
+/** A spatio-temporal dataset (PyTorch Geometric Temporal's JSON) as a base64 safetensors module (`temporalDataModule`). */
+function temporalModule(name: TemporalName): string {
+  const bytes = readFileSync(join(from, 'temporal', TEMPORAL_SOURCES[name].file));
+  return temporalDataModule(name, bytes.toString('utf8'), sha256(bytes));
+}
+
 const PLANETOID_SOURCE = 'kimiyoung/planetoid data/ind.*, commit af6abf468a772cc055bec88c52e4d6f51b7c37e3 (the public split)';
 const modules: Record<string, () => string> = {
   'cora.ts': () => planetoidModule('cora', PLANETOID_SOURCE),
@@ -113,6 +122,8 @@ const modules: Record<string, () => string> = {
   'tiny-shakespeare.ts': () => textModule('tinyshakespeare.txt', "Karpathy's char-rnn tiny-shakespeare"),
   'grimms-fairy-tales.ts': () =>
     textModule('grimms_fairy_tales.txt', "the UvA Deep Learning course's Grimm's fairy tales (Project Gutenberg #2591)"),
+  'chickenpox.ts': () => temporalModule('chickenpox'),
+  'pedalme.ts': () => temporalModule('pedalme'),
 };
 
 let stale = 0;

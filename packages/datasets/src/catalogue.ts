@@ -5,6 +5,7 @@ import { loadKarateClub } from './karate.js';
 import { loadCiteSeer, loadCora, loadPubMed } from './planetoid.js';
 import { loadMobyDick } from './moby-dick.js';
 import { loadGrimmsFairyTales, loadTinyShakespeare } from './text.js';
+import { loadChickenpox, loadPedalMe, type TemporalDataset, type TemporalDatasetOptions } from './temporal.js';
 
 export interface DatasetInfo {
   /** The name the by-name loaders take. */
@@ -116,8 +117,47 @@ export const TEXT_DATASETS = {
   },
 } as const satisfies Record<string, TextDatasetInfo>;
 
+export interface TemporalDatasetInfo extends DatasetInfo {
+  readonly numNodes: number;
+  /** Directed edges as in `edgeIndex`, self-loops included. */
+  readonly numEdges: number;
+  /** Steps of the raw series (snapshots are this minus `lags`). */
+  readonly numSteps: number;
+  /** Whether the edges carry weights of their own (else all ones). */
+  readonly weighted: boolean;
+}
+
+const PYG_TEMPORAL_SOURCE = 'github.com/benedekrozemberczki/pytorch_geometric_temporal dataset/*.json (commit adefe44)';
+
+/** The spatio-temporal signals (node time series on a static graph), by name. */
+export const TEMPORAL_DATASETS = {
+  chickenpox: {
+    name: 'chickenpox',
+    title: 'Chickenpox cases in Hungary',
+    description: 'weekly chickenpox cases (standardised) in 20 Hungarian counties, 2005–2014; county adjacency with self-loops',
+    source: `${PYG_TEMPORAL_SOURCE}; Rozemberczki et al. 2021`,
+    licence: 'MIT (PyTorch Geometric Temporal); CC BY 4.0 as published on UCI',
+    numNodes: 20,
+    numEdges: 102,
+    numSteps: 521,
+    weighted: false,
+  },
+  pedalme: {
+    name: 'pedalme',
+    title: 'PedalMe deliveries in London',
+    description: 'weekly bicycle-delivery demand (transformed scale) in 15 London areas, 2020–2021; complete weighted graph',
+    source: PYG_TEMPORAL_SOURCE,
+    licence: 'MIT (PyTorch Geometric Temporal)',
+    numNodes: 15,
+    numEdges: 225,
+    numSteps: 35,
+    weighted: true,
+  },
+} as const satisfies Record<string, TemporalDatasetInfo>;
+
 export type GraphDatasetName = keyof typeof GRAPH_DATASETS;
 export type TextDatasetName = keyof typeof TEXT_DATASETS;
+export type TemporalDatasetName = keyof typeof TEMPORAL_DATASETS;
 
 function unknown(op: string, kind: string, name: string, names: readonly string[]): ValueError {
   return new ValueError(`${op}: no ${kind} named '${name}'; expected one of ${names.join(', ')}`);
@@ -164,5 +204,21 @@ export function loadText(name: TextDatasetName): Promise<string> {
       return loadGrimmsFairyTales();
     default:
       return Promise.reject(unknown('loadText', 'text', String(name), Object.keys(TEXT_DATASETS)));
+  }
+}
+
+/**
+ * A spatio-temporal signal by name (`'chickenpox'`, `'pedalme'`), with the options of its loader
+ * (`lags`, default 4; `dtype`). An unknown name is a `ValueError` listing the names.
+ * @example const data = await loadTemporalDataset('chickenpox', { lags: 8 });
+ */
+export function loadTemporalDataset(name: TemporalDatasetName, options: TemporalDatasetOptions = {}): Promise<TemporalDataset> {
+  switch (name) {
+    case 'chickenpox':
+      return loadChickenpox(options);
+    case 'pedalme':
+      return loadPedalMe(options);
+    default:
+      return Promise.reject(unknown('loadTemporalDataset', 'temporal dataset', String(name), Object.keys(TEMPORAL_DATASETS)));
   }
 }

@@ -80,4 +80,16 @@ export { parseGexf, writeGexf, type ParseGEXFOptions, type WriteGEXFOptions } fr
 export { parseGraphml, writeGraphml, type ParseGraphmlOptions } from './io/graphml.js';
 export { parseEdgeList, writeEdgeList, type ParseEdgeListOptions } from './io/edge-list.js';
 export type { TextInput } from './io/text.js';
+export {
+  createTemporalSignal,
+  laggedSignal,
+  signalSlice,
+  temporalSignalSplit,
+  signalSnapshot,
+  signalSnapshots,
+  type TemporalSignal,
+  type TemporalSignalInit,
+  type SignalGraph,
+  type SignalSnapshot,
+} from './temporal/index.js';
 // File readers (GEXF, GraphML, edge lists and Planetoid folders from disk) are in '@tensorloom/graph/node'.
