@@ -2,7 +2,7 @@
  * train_ddp.py under torchrun: two CPU processes (gloo) continue training an exported text model,
  * the loss falls, and the checkpoint it writes is a tensorloom textgen checkpoint that samples.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Generator } from '@tensorloom/core-tensor';
@@ -115,7 +115,9 @@ describe.skipIf(skipReason !== undefined)('train_ddp.py', () => {
     expect(checkpoint.step).toBe(50);
     expect(checkpoint.config.seqLength).toBe(30);
     expect(checkpoint.config.hasTrainerState).toBe(false);
-    expect(checkpoint.metadata).toMatchObject({ test: 'ddp', trainedWith: 'train_ddp.py', worldSize: 2, backend: 'gloo' });
+    // an export without metadata.step is the run's step 0; ddp_state.pt (for --resume) does not upset loadCheckpoint
+    expect(checkpoint.metadata).toMatchObject({ test: 'ddp', trainedWith: 'train_ddp.py', worldSize: 2, backend: 'gloo', exportStep: 0 });
+    expect(existsSync(join(out, 'ddp_state.pt'))).toBe(true);
     expect(checkpoint.config.model.hiddenSize).toBe(32);
     const sample = generate(checkpoint.model.eval(), checkpoint.tokenizer, { prompt: 'The ', length: 40, generator: new Generator(1) });
     expect(sample.text.startsWith('The ')).toBe(true);

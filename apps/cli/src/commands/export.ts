@@ -87,7 +87,9 @@ export const exportPytorchCommand: Command = {
     ctx.print(
       `load it:      python3 -c "import sys; sys.path.insert(0, '${out}'); from model import load; model, config = load('${out}')"`,
     );
-    ctx.print(`train on it:  torchrun --nproc_per_node 2 ${join(out, 'train_ddp.py')} --corpus FILE --steps 1000 --out RUN/latest`);
+    ctx.print(
+      `train on it:  torchrun --nproc_per_node 2 ${join(out, 'train_ddp.py')} --corpus FILE --steps 1000 --out RUN/latest --resume`,
+    );
     ctx.print('              (Debian 12, torch 1.13: add --redirects 1 --tee 1 after torchrun; its default fails on Python 3.11)');
     return { format: 'pytorch', kind: bundle.kind, checkpoint: checkpoint.dir, step: checkpoint.step, ...written };
   },

@@ -29,7 +29,7 @@ print(generate(model, vocab, 'Call me ', length=80, temperature=0.8))
 
 \`\`\`sh
 torchrun --standalone --nproc_per_node 2 train_ddp.py --corpus book.txt --steps 2000 --out run/latest \\
-  [--batch 64] [--seq 30] [--lr 0.002] [--clip 5] [--checkpoint-every 500] [--seed 0]
+  [--batch 64] [--seq 30] [--lr 0.002] [--clip 5] [--checkpoint-every 500] [--seed 0] [--resume [DIR]] [--overwrite]
 \`\`\`
 
 (Debian 12's python3-torch 1.13 runs on Python 3.11, where torchrun cannot parse its own default
@@ -40,8 +40,13 @@ Each process trains on its own random windows of \`seq + 1\` characters (seed + 
 Trainer does (teacher forcing, mean cross-entropy, global-norm clipping, Adam); DDP averages the
 gradients. The backend is gloo on CPU and nccl with CUDA. Rank 0 prints the loss and writes \`--out\`
 as a tensorloom textgen checkpoint folder (atomically), which \`loadCheckpoint\` from
-\`@tensorloom/textgen\` (and the tensorloom CLI) reads: weights, vocabulary and config, no optimizer
-state. The corpus must use only the characters of \`vocab.json\`.
+\`@tensorloom/textgen\` (and the tensorloom CLI) reads: weights, vocabulary and config
+(\`hasTrainerState\` false: tensorloom's Trainer cannot resume it), and \`ddp_state.pt\`: Adam's state,
+the run's step and every process's generators. \`--resume\` (of \`--out\`, or \`--resume DIR\`) goes on
+from there exactly, to the same \`--steps\`, with the same number of processes, so one command line
+serves the first launch and every restart after a pre-empted job. A \`--out\` that already holds a
+checkpoint is refused without \`--resume\` or \`--overwrite\`. \`config.json\`'s \`step\` is the export's
+step (its \`metadata.step\`) plus the run's. The corpus must use only the characters of \`vocab.json\`.
 
 ## Back to tensorloom
 
