@@ -22,3 +22,32 @@ export { SAGEConv, type SAGEConvOptions } from './sage-conv.js';
 export { GINConv, type GINConvOptions, type NodeModule } from './gin-conv.js';
 export { GatedGraphConv, type GatedGraphConvOptions, type GatedGraphConvForwardOptions } from './gated-graph-conv.js';
 export { globalAddPool, globalMeanPool, globalMaxPool, type GlobalPoolOptions } from './pool.js';
+export {
+  DConv,
+  diffusionGraph,
+  diffusionTerms,
+  type DConvOptions,
+  type DConvForwardOptions,
+  type DiffusionGraph,
+} from './recurrent/dconv.js';
+export { TGCN, type TGCNOptions } from './recurrent/tgcn.js';
+export { DCRNN, type DCRNNOptions } from './recurrent/dcrnn.js';
+export {
+  ChebConv,
+  chebLaplacian,
+  chebTerms,
+  type ChebConvOptions,
+  type ChebConvForwardOptions,
+  type ChebLaplacian,
+  type ChebLaplacianOptions,
+  type ChebNormalization,
+} from './cheb-conv.js';
+export {
+  RecurrentGraphCell,
+  unrollGraphCell,
+  type RecurrentGraphStepOptions,
+  type UnrollGraphCellOptions,
+} from './recurrent/graph-cell.js';
+export { ChebGraphCell, type ChebCellOptions, type ChebCellGraph } from './recurrent/cheb-cell.js';
+export { GConvGRU } from './recurrent/gconv-gru.js';
+export { GConvLSTM, type GConvLSTMParameterName } from './recurrent/gconv-lstm.js';
