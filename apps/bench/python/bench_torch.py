@@ -9,7 +9,9 @@ Runs one job and prints one report line, as src/child.ts does for the Node imple
 The data is the same linear congruential stream as src/data.ts, so every implementation multiplies
 the same matrices and trains on the same batches; the GNN workloads read the same Cora CSV folder
 as @tensorloom/graph's loadPlanetoid (TENSORLOOM_DATA, else ../shared/data from the working
-directory up). PyTorch Geometric is not in Debian, so GCN and GAT are written in plain torch. Thread counts are set before torch is imported
+directory up), and the forecasting workloads the same signal file (temporal/chickenpox.json) with the
+models of forecast_torch.py. PyTorch Geometric is not in Debian, so GCN and GAT are written in plain
+torch. Thread counts are set before torch is imported
 (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, MKL_NUM_THREADS) and again with torch.set_num_threads.
 """
 import json
@@ -387,6 +389,42 @@ def run_gnn(torch, spec, timing, label, root):
     return 1.0 / t["best"], t
 
 
+# ---- forecasting workloads: an epoch of python/forecast_torch.py's recipe ----------------------------
+def run_forecast(torch, spec, timing, label, root):
+    """One training epoch of the forecaster of `spec` (forecast_torch.py's models and recipe) on the
+    signal file under the data root, timed as the Node runners time theirs."""
+    import forecast_torch  # this folder
+
+    root = root or data_root()
+    path = os.path.join(root, spec["dataset"]) if root else None
+    if path is None or not os.path.isfile(path):
+        raise DatasetMissing("%s not found (looked in %s; set TENSORLOOM_DATA)" % (spec["dataset"], root or "no ../shared/data"))
+    signal = forecast_torch.load_signal(torch, path, spec["lags"], torch.float32)
+    train, _ = forecast_torch.split_signal(signal, spec["trainRatio"])
+    torch.manual_seed(0)
+    model = forecast_torch.build_model(torch, spec["model"], spec["lags"], spec["hidden"], spec["K"], torch.float32)
+    model.train()
+    graph = model.recurrent.prepare(train["edge_index"], train["edge_weight"], train["num_nodes"])
+    optimizer = torch.optim.Adam(model.parameters(), lr=spec["lr"])
+    state = {"loss": float("nan")}
+
+    def epoch():
+        optimizer.zero_grad()
+        predictions, _ = model(train["features"], graph)
+        loss = ((predictions - train["targets"]) ** 2).mean()
+        loss.backward()
+        optimizer.step()
+        state["loss"] = loss.item()
+
+    def on_slow(phase, index, seconds):
+        log("    %s: %s epoch %d: %.1f s (loss %.3f)" % (label, phase, index + 1, seconds, state["loss"]))
+
+    t = time_runs(epoch, timing, on_slow)
+    if state["loss"] != state["loss"]:
+        raise RuntimeError("%s loss is NaN" % spec["name"])
+    return 1.0 / t["best"], t
+
+
 def set_thread_env(threads):
     for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = str(threads)
@@ -430,6 +468,8 @@ def main():
             value, t = run_char_lstm(torch, spec, job["timing"], label)
         elif spec["kind"] == "gnn":
             value, t = run_gnn(torch, spec, job["timing"], label, job.get("dataRoot"))
+        elif spec["kind"] == "forecast":
+            value, t = run_forecast(torch, spec, job["timing"], label, job.get("dataRoot"))
         else:
             report({"status": "unavailable", "scope": "workload", "reason": "bench_torch.py has no workload kind %r" % spec["kind"]})
             return

@@ -35,10 +35,12 @@ export const IMPLS: readonly ImplConfig[] = [
 
 /**
  * Whether an implementation runs a workload: brain.js has no GEMM to call and its LSTM trains
- * one sequence at a time, so it runs char-LSTM config A only (the config small enough for it).
+ * one sequence at a time, so it runs char-LSTM config A only (the config small enough for it);
+ * TF.js has no recurrent graph cells, so the forecasting workloads are tensorloom against PyTorch.
  */
 export function supports(config: ImplConfig, workload: WorkloadSpec): boolean {
   if (config.impl === 'brainjs') return workload.kind === 'char-lstm' && workload.layers === 1 && workload.hidden <= 128;
+  if (config.impl === 'tfjs') return workload.kind !== 'forecast';
   return true;
 }
 

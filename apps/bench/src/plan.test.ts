@@ -4,15 +4,17 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from './cli-args.js';
 import { jobsOf, planRun, timingFor } from './plan.js';
+import { writeEmbeddedTemporal } from './temporal-data.js';
 import { writeTinyPlanetoid } from './tiny-planetoid.js';
-import { CHAR_LSTM_A, CHAR_LSTM_B, GCN_CORA, gemmWorkload } from './workloads.js';
+import { CHAR_LSTM_A, CHAR_LSTM_B, GCN_CORA, GCONV_GRU_CHICKENPOX, gemmWorkload } from './workloads.js';
 
 const none = { quick: false, only: [], impls: [] };
-// A data root whose `cora/` is the tiny graph: planning only checks that the files are there.
+// A data root whose `cora/` is the tiny graph (planning only checks that the files are there), with the chickenpox signal.
 let dataRoot: string;
 beforeAll(async () => {
   dataRoot = await writeTinyPlanetoid(await mkdtemp(path.join(os.tmpdir(), 'tensorloom-bench-plan-')), { name: 'cora' });
   await writeTinyPlanetoid(dataRoot);
+  await writeEmbeddedTemporal(dataRoot);
 });
 afterAll(async () => {
   await rm(dataRoot, { recursive: true, force: true });
@@ -20,14 +22,23 @@ afterAll(async () => {
 
 describe('planRun', () => {
   it(
-    'runs all 16 GEMMs, both char-LSTM configs and GCN and GAT on Cora ' +
-      '(dense and sparse features) by default, on every implementation',
+    'runs all 16 GEMMs, both char-LSTM configs, GCN and GAT on Cora ' +
+      '(dense and sparse features) and GConvGRU on chickenpox by default, on every implementation',
     () => {
       const plan = planRun(none, undefined, { dataRoot });
       const names = plan.workloads.map((w) => w.name);
-      expect(names).toHaveLength(22);
+      expect(names).toHaveLength(23);
+      expect(plan.notices).toEqual([]);
       expect(plan.workloads.filter((w) => w.kind === 'gemm')).toHaveLength(16);
-      expect(names.slice(16)).toEqual(['lstm-A', 'lstm-B', 'gcn-cora', 'gat-cora', 'gcn-cora-sparse', 'gat-cora-sparse']);
+      expect(names.slice(16)).toEqual([
+        'lstm-A',
+        'lstm-B',
+        'gcn-cora',
+        'gat-cora',
+        'gcn-cora-sparse',
+        'gat-cora-sparse',
+        'gconv-gru-chickenpox',
+      ]);
       expect(plan.workloads.filter((w) => w.kind === 'gnn').map((w) => (w.kind === 'gnn' ? w.features : null))).toEqual([
         'dense',
         'dense',
@@ -82,6 +93,22 @@ describe('planRun', () => {
     }
   });
 
+  it('runs the forecasting workload on tensorloom and PyTorch only, with the data root, and skips it without its signal file', () => {
+    const plan = planRun({ ...none, only: ['gconv-gru-chickenpox'] }, undefined, { dataRoot });
+    expect(plan.workloads).toEqual([GCONV_GRU_CHICKENPOX]);
+    const jobs = jobsOf(plan, { quick: false });
+    expect(jobs.map((j) => [j.config.id, j.dataRoot])).toEqual([
+      ['tensorloom-js', dataRoot],
+      ['tensorloom-wasm-1t', dataRoot],
+      ['tensorloom-wasm-2t', dataRoot],
+      ['pytorch-1t', dataRoot],
+      ['pytorch-2t', dataRoot],
+    ]);
+    const missing = planRun({ ...none, only: ['gconv-gru'] }, undefined, { dataRoot: path.join(dataRoot, 'nowhere') });
+    expect(missing.workloads).toEqual([]);
+    expect(missing.notices).toEqual([expect.stringMatching(/^gconv-gru-chickenpox skipped: temporal\/chickenpox.json not found/)]);
+  });
+
   it('takes a replacement catalogue', () => {
     const tiny = gemmWorkload({ m: 8, k: 8, n: 8, variant: 'TT' });
     expect(planRun({ ...none, only: ['gemm'] }, [tiny]).workloads).toEqual([tiny]);
@@ -132,6 +159,13 @@ describe('timingFor', () => {
     expect(timingFor(CHAR_LSTM_A, { quick: true }).budgetSeconds).toBe(30);
     expect(timingFor(CHAR_LSTM_B, { quick: false }).budgetSeconds).toBe(300);
     expect(timingFor(CHAR_LSTM_B, { quick: false, maxSeconds: 42 }).budgetSeconds).toBe(42);
+  });
+
+  it('times forecasting epochs (hundreds of snapshots each) over fewer runs than GNN epochs', () => {
+    expect(timingFor(GCONV_GRU_CHICKENPOX, { quick: false }).maxRuns).toBeLessThan(timingFor(GCN_CORA, { quick: false }).maxRuns);
+    expect(timingFor(GCONV_GRU_CHICKENPOX, { quick: true }).minSeconds).toBeLessThan(
+      timingFor(GCONV_GRU_CHICKENPOX, { quick: false }).minSeconds,
+    );
   });
 
   it('times GNN epochs over more runs than training steps', () => {

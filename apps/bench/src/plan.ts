@@ -74,6 +74,12 @@ export function timingFor(spec: WorkloadSpec, options: { quick: boolean; maxSeco
       ? { warmup: 1, minRuns: 2, maxRuns: 20, minSeconds: 0.3, budgetSeconds }
       : { warmup: 2, minRuns: 5, maxRuns: 50, minSeconds: 2, budgetSeconds };
   }
+  if (spec.kind === 'forecast') {
+    // An epoch runs the cell over hundreds of snapshots: a third of a second (PyTorch) to seconds.
+    return options.quick
+      ? { warmup: 1, minRuns: 2, maxRuns: 10, minSeconds: 1, budgetSeconds }
+      : { warmup: 1, minRuns: 5, maxRuns: 30, minSeconds: 10, budgetSeconds };
+  }
   if (spec.kind === 'gnn') {
     // Epochs take milliseconds (PyTorch) to seconds (TF.js cpu): more runs, the best one counts.
     return options.quick

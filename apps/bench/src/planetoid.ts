@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GRAPH_DATASETS, loadGraphDataset } from '@tensorloom/datasets';
 import { savePlanetoid } from '@tensorloom/graph/node';
+import { missingTemporal, writeEmbeddedTemporal } from './temporal-data.js';
 
 /** The files a Planetoid folder needs for the GNN workloads (features included). */
 export const PLANETOID_FILES = ['edges.csv', 'features.csv', 'labels.csv', 'split.json', 'meta.json'] as const;
@@ -52,12 +53,17 @@ export async function embeddedDataRoot(options: { folder?: string; log?: (line: 
     options.log?.(`writing the embedded ${name} (@tensorloom/datasets) to ${path.join(root, name)}`);
     savePlanetoid(await loadGraphDataset(name), path.join(root, name), { overwrite: true });
   }
+  await writeEmbeddedTemporal(root, options.log);
   return root;
 }
 
-/** Why the dataset `name` cannot be read under `root`, or undefined when every file is there. */
+/**
+ * Why the dataset `name` cannot be read under `root`, or undefined when every file is there: a
+ * Planetoid folder, or a signal file (`temporal/chickenpox.json`, see temporal-data.ts).
+ */
 export function missingDataset(root: string | null, name: string): string | undefined {
   if (root === null) return `${name} data not found: no data root (set TENSORLOOM_DATA, or keep the data in ../shared/data)`;
+  if (name.endsWith('.json')) return missingTemporal(root, name);
   const folder = path.join(root, name);
   const missing = PLANETOID_FILES.filter((file) => !existsSync(path.join(folder, file)));
   if (missing.length === 0) return undefined;

@@ -67,8 +67,30 @@ export interface GnnSpec {
   features: 'dense' | 'sparse';
 }
 
+/**
+ * One training epoch of the forecasting recipe of `tensorloom gnn forecast` on a spatio-temporal
+ * signal (PyTorch Geometric Temporal's JSON, under the data root): the recurrent graph cell run
+ * over every training snapshot with the state carried from one to the next, ReLU, `Linear(hidden, 1)`,
+ * the MSE over all training snapshots and nodes, backward through the whole sequence, Adam.
+ */
+export interface ForecastSpec {
+  kind: 'forecast';
+  name: string;
+  model: 'gconv-gru' | 'gconv-lstm' | 'tgcn' | 'dcrnn';
+  /** The JSON file under the data root: `'temporal/chickenpox.json'`. */
+  dataset: string;
+  /** Past steps per node as its features. */
+  lags: number;
+  /** Share of the snapshots that train (the first ones). */
+  trainRatio: number;
+  hidden: number;
+  /** Filter size of the cell's graph convolutions. */
+  K: number;
+  lr: number;
+}
+
 /** Any workload. */
-export type WorkloadSpec = GemmSpec | CharLSTMSpec | GnnSpec;
+export type WorkloadSpec = GemmSpec | CharLSTMSpec | GnnSpec | ForecastSpec;
 /** A workload's kind. */
 export type WorkloadKind = WorkloadSpec['kind'];
 
@@ -86,6 +108,7 @@ export function unitOf(spec: WorkloadSpec): Unit {
     case 'char-lstm':
       return 'chars/s';
     case 'gnn':
+    case 'forecast':
       return 'epochs/s';
   }
 }
@@ -173,10 +196,26 @@ export const GCN_CORA_SPARSE: GnnSpec = { ...GCN_CORA, name: 'gcn-cora-sparse', 
 /** GAT on Cora with the features as a sparse matrix. */
 export const GAT_CORA_SPARSE: GnnSpec = { ...GAT_CORA, name: 'gat-cora-sparse', features: 'sparse' };
 
+/**
+ * GConvGRU on chickenpox (`tensorloom gnn forecast`'s defaults): 20 counties, 4 lags, the first 90%
+ * of the 517 weekly snapshots (465) train; hidden 32, K 2, Adam lr 0.01.
+ */
+export const GCONV_GRU_CHICKENPOX: ForecastSpec = {
+  kind: 'forecast',
+  name: 'gconv-gru-chickenpox',
+  model: 'gconv-gru',
+  dataset: 'temporal/chickenpox.json',
+  lags: 4,
+  trainRatio: 0.9,
+  hidden: 32,
+  K: 2,
+  lr: 0.01,
+};
+
 /** Every workload `pnpm bench` runs, in order. */
 export function allWorkloads(): WorkloadSpec[] {
   const gemms = GEMM_SHAPES.flatMap(([m, k, n]) => GEMM_VARIANTS.map((v) => gemmWorkload({ m, k, n, variant: v.name })));
-  return [...gemms, CHAR_LSTM_A, CHAR_LSTM_B, GCN_CORA, GAT_CORA, GCN_CORA_SPARSE, GAT_CORA_SPARSE];
+  return [...gemms, CHAR_LSTM_A, CHAR_LSTM_B, GCN_CORA, GAT_CORA, GCN_CORA_SPARSE, GAT_CORA_SPARSE, GCONV_GRU_CHICKENPOX];
 }
 
 /**
@@ -188,9 +227,12 @@ export function quickWorkloads(): WorkloadSpec[] {
   return allWorkloads().filter((w) => w.name.startsWith('gemm-128x1280x4096-') || w.name === 'lstm-A');
 }
 
-/** The dataset folder a workload reads (under the data root), or undefined when it makes its own data. */
+/**
+ * The dataset a workload reads under the data root, or undefined when it makes its own data: a
+ * Planetoid folder (`'cora'`), or a file (`'temporal/chickenpox.json'`).
+ */
 export function datasetOf(spec: WorkloadSpec): string | undefined {
-  return spec.kind === 'gnn' ? spec.dataset : undefined;
+  return spec.kind === 'gnn' || spec.kind === 'forecast' ? spec.dataset : undefined;
 }
 
 /** Floating-point operations of one GEMM. */
@@ -211,6 +253,7 @@ export function workOf(spec: WorkloadSpec): number {
     case 'char-lstm':
       return charsPerStep(spec);
     case 'gnn':
+    case 'forecast':
       return 1;
   }
 }

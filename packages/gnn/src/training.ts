@@ -55,3 +55,32 @@ export {
   type OversmoothingOptions,
   type LayerwiseModel,
 } from './oversmoothing.js';
+export {
+  RecurrentGraphForecaster,
+  type ForecastState,
+  type ForecastOptions,
+  type ForecastOutput,
+  type RecurrentGraphForecasterOptions,
+} from './recurrent/forecast.js';
+export {
+  forecasterFor,
+  FORECAST_MODELS,
+  FORECAST_MODELS_WITH_K,
+  DEFAULT_FORECASTER,
+  type ForecastModel,
+  type ForecasterOptions,
+} from './recurrent/forecast-models.js';
+export {
+  trainForecaster,
+  evaluateForecaster,
+  runForecastSeeds,
+  DEFAULT_FORECAST_TRAINING,
+  type ForecastStatePolicy,
+  type ForecastEpoch,
+  type ForecastEvaluation,
+  type ForecastSeedRun,
+  type TrainForecasterOptions,
+  type TrainForecasterResult,
+  type RunForecastSeedsOptions,
+  type RunForecastSeedsResult,
+} from './recurrent/forecast-training.js';

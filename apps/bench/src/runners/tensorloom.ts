@@ -1,7 +1,8 @@
 /**
  * tensorloom: GEMM through the active backend's `matmul` kernel (transpose flags, operands in the
  * backend's own storage), the char-LSTM from the public modules: `nn.Embedding` → `LSTM` →
- * `nn.Linear` → `crossEntropy` → `optim.Adam`, and GCN / GAT on Cora (tensorloom-gnn.ts).
+ * `nn.Linear` → `crossEntropy` → `optim.Adam`, GCN / GAT on Cora (tensorloom-gnn.ts), and the
+ * forecasting epoch of GConvGRU on chickenpox (tensorloom-forecast.ts).
  */
 import { createRequire } from 'node:module';
 import * as core from '@tensorloom/core-tensor';
@@ -11,6 +12,7 @@ import type { ImplConfig } from '../impls.js';
 import { timeRuns } from '../measure.js';
 import { charsPerStep, gemmFlops, type CharLSTMSpec, type GemmSpec, type WorkloadSpec } from '../workloads.js';
 import { UnavailableError, type RunContext, type RunOutput, type Runner } from './runner.js';
+import { runTensorloomForecast } from './tensorloom-forecast.js';
 import { runTensorloomGnn } from './tensorloom-gnn.js';
 import { activateTensorloomWasm } from './tensorloom-wasm.js';
 
@@ -39,6 +41,8 @@ export function tensorloomRunner(): Runner {
           return runCharLstm(spec, context);
         case 'gnn':
           return runTensorloomGnn(spec, context);
+        case 'forecast':
+          return runTensorloomForecast(spec, context);
       }
     },
     versions(): Record<string, string> {

@@ -65,6 +65,8 @@ export function tfjsRunner(): Runner {
           return runCharLstm(tf, spec, context);
         case 'gnn':
           return runTfjsGnn(tf, spec, context);
+        case 'forecast':
+          throw new UnavailableError('TF.js has no recurrent graph cells');
       }
     },
     versions(): Record<string, string> {

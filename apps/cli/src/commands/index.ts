@@ -1,6 +1,7 @@
 import type { Command } from '../cli.js';
 import { demoCommand } from './demo.js';
 import { exportCommands } from './export.js';
+import { gnnForecastCommand } from './gnn-forecast.js';
 import { gnnTrainCommand } from './gnn-train.js';
 import { graphCommands } from './graph.js';
 import { rnnGradientsCommand } from './rnn-gradients.js';
@@ -15,6 +16,7 @@ export const commands: readonly Command[] = [
   seqTrainCommand,
   rnnGradientsCommand,
   gnnTrainCommand,
+  gnnForecastCommand,
   ...graphCommands,
   textgenTrainCommand,
   textgenSampleCommand,
