@@ -15,7 +15,7 @@ export const TEXT_MODULES = {
 } as const;
 
 /** Standard base64 to bytes, with `atob` (Node ≥ 16 and every browser). */
-function decodeBase64(text: string): Uint8Array {
+export function decodeBase64(text: string): Uint8Array {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);

@@ -10,6 +10,7 @@
  * from the originals and `--check` rebuilds and compares them, as for the other datasets.
  */
 import { Tensor, ValueError, parseSafetensors, serializeSafetensors } from '@tensorloom/core-tensor';
+import { decodeBase64 } from './embedded.js';
 
 /** The spatio-temporal datasets this package ships. */
 export type TemporalName = 'chickenpox' | 'pedalme';
@@ -119,14 +120,6 @@ export function temporalDataModule(name: TemporalName, jsonText: string, sourceS
     `// A safetensors file (${bytes.length} bytes), base64.\n` +
     `const data = '${btoa(binary)}';\nexport default data;\n`
   );
-}
-
-/** Standard base64 to bytes, with `atob` (as `embedded.ts` decodes the Planetoid graphs). */
-function decodeBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 /** The tensors and node names of an embedded dataset (fresh tensors on every call). */
