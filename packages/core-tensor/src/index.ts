@@ -22,6 +22,7 @@ export type {
   MatmulParams,
   CrossEntropyParams,
   RecurrentSequenceParams,
+  SequenceResiduals,
 } from './backend/backend.js';
 export type * from './backend/kernel-args.js';
 export { registerBackend, setBackend, getBackend, listBackends, completeBackend, ownKernels } from './backend/registry.js';

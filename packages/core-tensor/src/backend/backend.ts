@@ -145,20 +145,26 @@ export interface RecurrentKernels {
    * `h0`, `c0` [B, H], `weightHH` [4H, H] and `bias` [4H] the bias of every step's gates (b_ih + b_hh,
    * or whatever of them xProj does not hold; null = none). Per step t, with hPrev, cPrev the previous
    * state: `gates = xProj[t] + hPrev·W_hhᵀ + bias`, then `lstmCellForward`:
-   * `cs[t] = σ(f) ⊙ cPrev + σ(i) ⊙ tanh(g)`, `hs[t] = σ(o) ⊙ tanh(cs[t])`. Writes `hs`, `cs`
-   * [T, B, H] (the final state is hs/cs at the last step processed) and, when given, `saved`
-   * [T, B, 5H]: each step's σi, σf, tanh g, σo, tanh c as `lstmCellForward` saves them.
+   * `c_t = σ(f) ⊙ cPrev + σ(i) ⊙ tanh(g)`, `hs[t] = σ(o) ⊙ tanh(c_t)`. Writes `hs` [T, B, H] and
+   * `cLast` [B, H], the c of the last step processed (the final h is hs at that step).
+   *
+   * With `train`, returns what the backward reads (each step's σi, σf, tanh g, σo, tanh c and the
+   * states), kept where the backend likes (the wasm backend: in its memory, so nothing is copied
+   * out and in again); else returns null. The arrays passed in may be reused once the call returns:
+   * residuals hold copies, except that they may keep `hs` and `h0` (which the caller must then leave
+   * unchanged until it releases them).
    */
-  lstmSequenceForward(args: LSTMSequenceForwardArgs): void;
+  lstmSequenceForward(args: LSTMSequenceForwardArgs): SequenceResiduals | null;
   /**
-   * Backpropagation through `lstmSequenceForward` from its `saved` and `cs` (and `c0`). Inputs are
-   * the gradients of the outputs: `dHs` [T, B, H] (of hs), `dhLast`, `dcLast` [B, H] (of the final
-   * h and c); null = zeros. Walking the steps in reverse processing order, with
+   * Backpropagation through `lstmSequenceForward` from the `residuals` it returned (this backend's).
+   * Inputs are the gradients of the outputs: `dHs` [T, B, H] (of hs), `dhLast`, `dcLast` [B, H] (of
+   * the final h and c); null = zeros. Walking the steps in reverse processing order, with
    * `dh = dHs[t] + (the recurrent gradient from the step after)` (plus dhLast on the last step) and
    * the carried dc, `lstmCellBackward` gives `dXProj[t]` [B, 4H] (the gradient of the gate
    * pre-activations, so also of xProj[t] and, summed, of the bias) and the next carried dc; the
-   * recurrent gradient is `dXProj[t]·W_hh`. Writes `dXProj` [T, B, 4H], and `dh0`, `dc0` [B, H]: the
-   * gradients of h0 and c0. dW_hh = Σ_t dXProj[t]ᵀ·hPrev_t is left to the caller (one GEMM).
+   * recurrent gradient is `dXProj[t]·W_hh`. Writes `dXProj` [T, B, 4H], `dh0`, `dc0` [B, H] (the
+   * gradients of h0 and c0) and, when given, `dWeightHH` [4H, H] = Σ_t dXProj[t]ᵀ·hPrev_t. May run
+   * any number of times on the same residuals until they are released.
    */
   lstmSequenceBackward(args: LSTMSequenceBackwardArgs): void;
   /**
@@ -307,6 +313,19 @@ export interface CrossEntropyParams {
   ignoreIndex: number;
   /** ε in [0, 1]: the target distribution is `(1 − ε)·onehot(t) + ε / C`. */
   labelSmoothing: number;
+}
+
+/**
+ * What a sequence's forward keeps for its backward, owned by the backend that made it (opaque to
+ * ops). `release()` gives its storage back (for the wasm backend, to the pool of its memory); a
+ * backward after that throws `BackendError`. Releasing twice does nothing.
+ */
+export interface SequenceResiduals {
+  /** The name of the backend that made it. */
+  readonly backend: string;
+  /** Whether `release()` has run. */
+  readonly released: boolean;
+  release(): void;
 }
 
 /** The sizes of the fused sequence kernels (`lstmSequenceForward` and the others). */

@@ -8,6 +8,7 @@ import type {
   RecurrentSequenceParams,
   ReduceOp,
   ScatterReduceOp,
+  SequenceResiduals,
   UnaryOp,
 } from './backend.js';
 
@@ -163,15 +164,14 @@ export interface LSTMSequenceForwardArgs {
   bias: FloatArray | null;
   params: RecurrentSequenceParams;
   hs: FloatArray;
-  cs: FloatArray;
-  saved: FloatArray | null;
+  cLast: FloatArray;
+  /** Keep what the backward reads and return it. */
+  train: boolean;
 }
 
 export interface LSTMSequenceBackwardArgs {
   weightHH: FloatArray;
-  saved: FloatArray;
-  c0: FloatArray;
-  cs: FloatArray;
+  residuals: SequenceResiduals;
   dHs: FloatArray | null;
   dhLast: FloatArray | null;
   dcLast: FloatArray | null;
@@ -179,6 +179,7 @@ export interface LSTMSequenceBackwardArgs {
   dXProj: FloatArray;
   dh0: FloatArray;
   dc0: FloatArray;
+  dWeightHH: FloatArray | null;
 }
 
 export interface GRUSequenceForwardArgs {

@@ -9,13 +9,13 @@
  * added in another order); the ops have three (LSTM) or two (GRU) outputs, recorded as one node,
  * as `lstmCell` records its two.
  */
-import { isGradEnabled, recordMany } from '../autograd.js';
-import type { RecurrentSequenceParams } from '../backend/backend.js';
+import { isGradEnabled, recordMany, type GradNode } from '../autograd.js';
+import type { RecurrentSequenceParams, SequenceResiduals } from '../backend/backend.js';
+import { recurrentWeightGrad as weightGradInto } from '../backend/js/sequence.js';
 import { getBackend } from '../backend/registry.js';
 import { promoteTypes, type FloatArray, type FloatDType } from '../dtype.js';
 import { ShapeError, fmtShape } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { add } from './arithmetic.js';
 import { cast, clone } from './cast.js';
 import { assertFloat, castData } from './helpers.js';
 import { sum } from './reduce.js';
@@ -116,10 +116,7 @@ function lastStep(states: FloatArray, params: RecurrentSequenceParams, dtype: Fl
   return out;
 }
 
-/**
- * dW_hh = Σ_t dGates[t]ᵀ·hPrev_t, [gates, H]: the steps whose previous state is in `hs` as one
- * GEMM over their T−1 row blocks, plus the one step that read h0.
- */
+/** dW_hh = Σ_t dGates[t]ᵀ·hPrev_t, [gates, H], by the backend's matmul. */
 function recurrentWeightGrad(
   dGates: FloatArray,
   hs: FloatArray,
@@ -128,31 +125,38 @@ function recurrentWeightGrad(
   gates: number,
   dtype: FloatDType,
 ): Tensor {
-  const { steps, rows, hidden, reverse } = params;
+  const out = Tensor.empty([gates, params.hidden], dtype);
   const backend = getBackend();
-  const product = (k: number) => ({ batch: 1, m: gates, n: hidden, k, transA: true, transB: false, aBatchStride: 0, bBatchStride: 0 });
-  const gateBlock = rows * gates;
-  const stateBlock = rows * hidden;
-  const first = reverse ? steps - 1 : 0;
-  const fromH0 = Tensor.empty([gates, hidden], dtype);
-  backend.matmul({
-    a: dGates.subarray(first * gateBlock, (first + 1) * gateBlock),
-    b: h0,
-    out: fromH0.data as FloatArray,
-    ...product(rows),
-  });
-  if (steps === 1) return fromH0;
-  // Forward: steps 1…T−1 read hs[0…T−2]. Reverse: steps 0…T−2 read hs[1…T−1].
-  const gateStart = reverse ? 0 : gateBlock;
-  const stateStart = reverse ? stateBlock : 0;
-  const rest = Tensor.empty([gates, hidden], dtype);
-  backend.matmul({
-    a: dGates.subarray(gateStart, gateStart + (steps - 1) * gateBlock),
-    b: hs.subarray(stateStart, stateStart + (steps - 1) * stateBlock),
-    out: rest.data as FloatArray,
-    ...product((steps - 1) * rows),
-  });
-  return add(rest, fromH0);
+  weightGradInto((args) => backend.matmul(args), dGates, hs, h0, params, gates, out.data as FloatArray);
+  return out;
+}
+
+/**
+ * Residuals (what a sequence's forward keeps for its backward: in the wasm backend, regions of its
+ * memory) are released once no backward can read them:
+ * - after a backward, once autograd has freed the graph (it replaces the hub's node; with
+ *   `retainGraph` the node stays and so do the residuals): checked by `releaseSpentResiduals`, which
+ *   every sequence forward calls first, so a training step's forward reuses the last step's memory;
+ * - when the op's outputs are garbage-collected without a backward that freed them: a
+ *   FinalizationRegistry on the hub (which runs when the event loop turns).
+ */
+const finalizer = new FinalizationRegistry<SequenceResiduals>((residuals) => residuals.release());
+/** Sequences whose backward has run since the last check (held only until then). */
+let backwardsRun: { residuals: SequenceResiduals; hub: Tensor; node: GradNode | null }[] = [];
+
+/**
+ * Releases the residuals of every fused sequence whose backward has run and whose graph autograd
+ * has freed since; those kept by `retainGraph` are left to garbage collection. Every
+ * `lstmSequence` call runs this first; exported for tests.
+ */
+export function releaseSpentResiduals(): void {
+  const entries = backwardsRun;
+  backwardsRun = [];
+  for (const { residuals, hub, node } of entries) {
+    if (hub.gradFn === node) continue;
+    finalizer.unregister(residuals);
+    residuals.release();
+  }
 }
 
 /**
@@ -191,6 +195,7 @@ export function lstmSequence(
   const [x, hInit, cInit, weight] = tensors as [Tensor, Tensor, Tensor, Tensor];
   const { steps, rows, hidden: H } = params;
   if (steps === 0) return { output: Tensor.empty([0, rows, H], dtype), h: clone(hInit), c: clone(cInit) };
+  releaseSpentResiduals();
   const backend = getBackend();
   // Both biases enter every step's gates the same way: the kernel adds their sum.
   let bias: FloatArray | null = null;
@@ -202,10 +207,9 @@ export function lstmSequence(
   }
   const output = Tensor.empty([steps, rows, H], dtype);
   const hs = output.data as FloatArray;
-  const cs = backend.alloc(dtype, steps * rows * H) as FloatArray;
+  const c = Tensor.empty([rows, H], dtype);
   const track = isGradEnabled() && tensors.some((t) => t.requiresGrad);
-  const saved = track ? (backend.alloc(dtype, steps * rows * 5 * H) as FloatArray) : null;
-  backend.lstmSequenceForward({
+  const residuals = backend.lstmSequenceForward({
     xProj: x.data as FloatArray,
     h0: hInit.data as FloatArray,
     c0: cInit.data as FloatArray,
@@ -213,40 +217,40 @@ export function lstmSequence(
     bias,
     params,
     hs,
-    cs,
-    saved,
+    cLast: c.data as FloatArray,
+    train: track,
   });
   const h = lastStep(hs, params, dtype);
-  const c = lastStep(cs, params, dtype);
+  if (residuals === null) return { output, h, c };
+  let hub: Tensor | null = null;
   recordMany([output, h, c], op, tensors, ([dOutput, dh, dc]) => {
     const dXProj = Tensor.empty(x.shape, dtype);
     const dh0 = Tensor.empty(hInit.shape, dtype);
     const dc0 = Tensor.empty(cInit.shape, dtype);
-    const dGates = dXProj.data as FloatArray;
-    getBackend().lstmSequenceBackward({
+    const dWeight = weight.requiresGrad ? Tensor.empty(weight.shape, dtype) : null;
+    // The backend that made the residuals reads them, whichever is current now.
+    backend.lstmSequenceBackward({
       weightHH: weight.data as FloatArray,
-      saved: saved!,
-      c0: cInit.data as FloatArray,
-      cs,
+      residuals,
       dHs: gradStorage(dOutput, dtype),
       dhLast: gradStorage(dh, dtype),
       dcLast: gradStorage(dc, dtype),
       params,
-      dXProj: dGates,
+      dXProj: dXProj.data as FloatArray,
       dh0: dh0.data as FloatArray,
       dc0: dc0.data as FloatArray,
+      dWeightHH: dWeight === null ? null : (dWeight.data as FloatArray),
     });
+    backwardsRun.push({ residuals, hub: hub!, node: hub!.gradFn });
     // Each bias's gradient is dGates summed over steps and rows (one reduction for both).
     const dBias = biasIH?.requiresGrad || biasHH?.requiresGrad ? sum(dXProj.reshape([steps * rows, 4 * H]), 0) : null;
-    const grads = [
-      x.requiresGrad ? dXProj : null,
-      hInit.requiresGrad ? dh0 : null,
-      cInit.requiresGrad ? dc0 : null,
-      weight.requiresGrad ? recurrentWeightGrad(dGates, hs, hInit.data as FloatArray, params, 4 * H, dtype) : null,
-    ];
+    const grads = [x.requiresGrad ? dXProj : null, hInit.requiresGrad ? dh0 : null, cInit.requiresGrad ? dc0 : null, dWeight];
     for (const b of [biasIH, biasHH]) if (b) grads.push(b.requiresGrad ? dBias : null);
     return grads;
   });
+  // recordMany hangs the op's node off a hidden hub tensor, the input of each output's node.
+  hub = output.gradFn!.inputs[0]!;
+  finalizer.register(hub, residuals, residuals);
   return { output, h, c };
 }
 

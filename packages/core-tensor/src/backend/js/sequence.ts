@@ -8,13 +8,16 @@
  * previous state of step k > 0 is the one step k−1 wrote.
  */
 import { newArray, type FloatArray } from '../../dtype.js';
+import { BackendError } from '../../errors.js';
 import type {
   GRUSequenceBackwardArgs,
   GRUSequenceForwardArgs,
   LSTMSequenceBackwardArgs,
   LSTMSequenceForwardArgs,
+  MatmulArgs,
   MatmulParams,
   RecurrentSequenceParams,
+  SequenceResiduals,
 } from '../backend.js';
 import { matmul } from './matmul.js';
 import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } from './recurrent.js';
@@ -63,10 +66,50 @@ function sum3(out: FloatArray, a: FloatArray | null, b: FloatArray | null, c: Fl
   for (let i = 0; i < n; i++) out[i] = (a === null ? 0 : a[i]!) + (b === null ? 0 : b[i]!) + (c === null ? 0 : c[i]!);
 }
 
+/**
+ * What the js LSTM sequence keeps for its backward: plain arrays (the forward's `hs` and `h0` by
+ * reference, the saved activations and cells it allocated). Releasing drops them.
+ */
+export class JsLSTMResiduals implements SequenceResiduals {
+  readonly backend = 'js';
+  private arrays: { saved: FloatArray; cs: FloatArray; c0: FloatArray; hs: FloatArray; h0: FloatArray } | null;
+
+  constructor(saved: FloatArray, cs: FloatArray, c0: FloatArray, hs: FloatArray, h0: FloatArray) {
+    this.arrays = { saved, cs, c0, hs, h0 };
+  }
+
+  get released(): boolean {
+    return this.arrays === null;
+  }
+
+  /** The arrays; throws `BackendError` once released. */
+  get(): { saved: FloatArray; cs: FloatArray; c0: FloatArray; hs: FloatArray; h0: FloatArray } {
+    if (this.arrays === null) throw new BackendError('lstmSequenceBackward: the residuals of this sequence were already released');
+    return this.arrays;
+  }
+
+  release(): void {
+    this.arrays = null;
+  }
+}
+
 /** See `Backend.lstmSequenceForward`. */
-export function lstmSequenceForward({ xProj, h0, c0, weightHH, bias, params, hs, cs, saved }: LSTMSequenceForwardArgs): void {
+export function lstmSequenceForward({
+  xProj,
+  h0,
+  c0,
+  weightHH,
+  bias,
+  params,
+  hs,
+  cLast,
+  train,
+}: LSTMSequenceForwardArgs): JsLSTMResiduals | null {
   const { steps, rows, hidden: H } = params;
+  const size = rows * H;
   const gates = scratch(xProj, rows * 4 * H);
+  const cs = scratch(xProj, steps * size);
+  const saved = train ? scratch(xProj, steps * rows * 5 * H) : null;
   const product = recurrentProduct(rows, 4 * H, H);
   for (let k = 0; k < steps; k++) {
     const t = stepAt(k, params);
@@ -77,19 +120,61 @@ export function lstmSequenceForward({ xProj, h0, c0, weightHH, bias, params, hs,
       cPrev: previous(k, params, c0, cs, H),
       rows,
       hidden: H,
-      h: block(hs, t, rows * H),
-      c: block(cs, t, rows * H),
+      h: block(hs, t, size),
+      c: block(cs, t, size),
       saved: saved === null ? null : block(saved, t, rows * 5 * H),
     });
   }
+  cLast.set(block(cs, stepAt(steps - 1, params), size));
+  return saved === null ? null : new JsLSTMResiduals(saved, cs, c0.slice(0, size), hs, h0);
 }
 
-/** See `Backend.lstmSequenceBackward`. */
+/**
+ * dW_hh = Σ_t dGates[t]ᵀ·hPrev_t, [gates, H], into `out`: the T−1 steps whose previous state is in
+ * `hs` as one GEMM, plus the step that read h0, both by `gemm` (a backend's matmul).
+ */
+export function recurrentWeightGrad(
+  gemm: (args: MatmulArgs) => void,
+  dGates: FloatArray,
+  hs: FloatArray,
+  h0: FloatArray,
+  params: RecurrentSequenceParams,
+  gates: number,
+  out: FloatArray,
+): void {
+  const { steps, rows, hidden, reverse } = params;
+  const product = (k: number): MatmulParams => ({
+    batch: 1,
+    m: gates,
+    n: hidden,
+    k,
+    transA: true,
+    transB: false,
+    aBatchStride: 0,
+    bBatchStride: 0,
+  });
+  const gateBlock = rows * gates;
+  const stateBlock = rows * hidden;
+  const first = reverse ? steps - 1 : 0;
+  gemm({ a: dGates.subarray(first * gateBlock, (first + 1) * gateBlock), b: h0, out, ...product(rows) });
+  if (steps === 1) return;
+  // Forward: steps 1…T−1 read hs[0…T−2]. Reverse: steps 0…T−2 read hs[1…T−1].
+  const gateStart = reverse ? 0 : gateBlock;
+  const stateStart = reverse ? stateBlock : 0;
+  const rest = scratch(out, gates * hidden);
+  gemm({
+    a: dGates.subarray(gateStart, gateStart + (steps - 1) * gateBlock),
+    b: hs.subarray(stateStart, stateStart + (steps - 1) * stateBlock),
+    out: rest,
+    ...product((steps - 1) * rows),
+  });
+  for (let i = 0; i < gates * hidden; i++) out[i] = out[i]! + rest[i]!;
+}
+
+/** See `Backend.lstmSequenceBackward` (residuals of `lstmSequenceForward` above). */
 export function lstmSequenceBackward({
   weightHH,
-  saved,
-  c0,
-  cs,
+  residuals,
   dHs,
   dhLast,
   dcLast,
@@ -97,7 +182,11 @@ export function lstmSequenceBackward({
   dXProj,
   dh0,
   dc0,
+  dWeightHH,
 }: LSTMSequenceBackwardArgs): void {
+  if (!(residuals instanceof JsLSTMResiduals))
+    throw new BackendError(`lstmSequenceBackward: expected residuals of the js backend, got the ${residuals.backend} backend's`);
+  const { saved, cs, c0, hs, h0 } = residuals.get();
   const { steps, rows, hidden: H } = params;
   const size = rows * H;
   const dh = scratch(dh0, size);
@@ -122,6 +211,7 @@ export function lstmSequenceBackward({
     });
     matmul({ a: dGates, b: weightHH, out: dh0, ...product });
   }
+  if (dWeightHH !== null) recurrentWeightGrad(matmul, dXProj, hs, h0, params, 4 * H, dWeightHH);
 }
 
 /** See `Backend.gruSequenceForward`. */

@@ -1,14 +1,16 @@
 /**
  * A loaded kernel module with its memory, its thread count and its worker pool: what the wasm
  * backend's kernels run on. It owns the memory layout (see `memory-layout.ts`): per-thread work
- * areas, and a scratch region for the operands of the call in flight, grown on demand up to the
- * memory's maximum. Kernels copy their operands in, run, and copy results out; nothing in the
- * wasm memory outlives a call.
+ * areas, the regions that outlive a call (`regions`: what a sequence's forward keeps for its
+ * backward), and above them a scratch region for the operands of the call in flight, grown on
+ * demand up to the memory's maximum. Kernels copy their operands into the scratch, run, and copy
+ * results out.
  */
 import { BackendError } from '../../errors.js';
 import { CONTROL_BYTES, MAX_THREADS } from './memory-layout.js';
 import type { KernelExports, LoadedKernels, WasmFeatures } from './module.js';
 import { WorkerPool, workersAvailable } from './pool.js';
+import { RegionPool, type Region } from './regions.js';
 
 /** Options of a runtime. */
 export interface RuntimeOptions {
@@ -46,6 +48,9 @@ export class WasmRuntime {
   private readonly spinMicros: number;
   private f32: Float32Array;
   private lastEnd = 0;
+  private regionPool: RegionPool | null = null;
+  /** Work areas of threads added after the region pool was placed (regions of it that are never released). */
+  private readonly extraAreas: Region[] = [];
 
   constructor(
     private readonly kernels: LoadedKernels,
@@ -57,6 +62,17 @@ export class WasmRuntime {
     this.spinMicros = options.spinMicros ?? 200;
     this.f32 = new Float32Array(kernels.memory.buffer);
     this.setNumThreads(options.threads ?? 1);
+    this.regionPool = new RegionPool(CONTROL_BYTES + this.workAreas * this.workBytes, (end) => this.ensure(end));
+  }
+
+  /** The regions of the memory that outlive a call (see `regions.ts`). */
+  get regions(): RegionPool {
+    return this.regionPool!;
+  }
+
+  /** The memory's current size in bytes. */
+  memoryBytes(): number {
+    return this.kernels.memory.buffer.byteLength;
   }
 
   /** Whether more than one thread is possible here (shared memory and a way to start workers). */
@@ -78,7 +94,16 @@ export class WasmRuntime {
     if (threads > 1 && !this.pool)
       this.pool = new WorkerPool({ module: this.kernels.module, memory: this.kernels.memory, spinMicros: this.spinMicros });
     this.pool?.resize(threads - 1);
-    this.workAreas = Math.max(this.workAreas, threads);
+    if (this.regionPool === null) {
+      this.workAreas = Math.max(this.workAreas, threads);
+      return;
+    }
+    // Above the work areas lie the regions now: further areas are regions kept for good.
+    while (this.workAreas + this.extraAreas.length < threads) {
+      const area = this.regionPool.take(this.workBytes);
+      if (area === null) throw new BackendError(`wasm backend: no memory left for the work area of thread ${threads}`);
+      this.extraAreas.push(area);
+    }
   }
 
   /** The thread count set last (workers may still be starting). */
@@ -105,36 +130,42 @@ export class WasmRuntime {
 
   /** Address of thread `t`'s scratch for the kernels (WORK_BYTES). */
   workArea(thread: number): number {
-    return CONTROL_BYTES + thread * this.workBytes;
+    return thread < this.workAreas ? CONTROL_BYTES + thread * this.workBytes : this.extraAreas[thread - this.workAreas]!.address;
   }
 
   /**
-   * Makes `bytes` of scratch available and returns its start address, or −1 if the memory cannot
-   * grow that far. Views taken earlier may be stale afterwards: use `floats32()`.
+   * Makes `bytes` of scratch available above the live regions and returns its start address, or −1
+   * if the memory cannot grow that far. Views taken earlier may be stale afterwards: use
+   * `floats32()`. The scratch is the call's own until the next `reserve` or `regions.take`.
    */
   reserve(bytes: number): number {
-    const base = align(CONTROL_BYTES + this.workAreas * this.workBytes);
+    const base = align(Math.max(CONTROL_BYTES + this.workAreas * this.workBytes, this.regionPool?.end ?? 0));
     const end = base + bytes;
-    if (end > this.kernels.maximumBytes) return -1;
-    const buffer = this.kernels.memory.buffer;
-    if (end > buffer.byteLength) {
-      // Grow at least by half again, so a slowly growing workload does not grow every call.
-      const have = buffer.byteLength / PAGE;
-      const need = Math.ceil(end / PAGE);
-      const pages = Math.min(this.kernels.maximumBytes / PAGE, Math.max(need, Math.ceil(have * 1.5)));
-      try {
-        this.kernels.memory.grow(pages - have);
-      } catch {
-        // The runtime refused the memory (within the maximum, but not available): use what we have, or the js path.
-        try {
-          this.kernels.memory.grow(need - have);
-        } catch {
-          return -1;
-        }
-      }
-    }
+    if (!this.ensure(end)) return -1;
     this.lastEnd = end;
     return base;
+  }
+
+  /** Grows the memory to at least `end` bytes; false when it cannot (the maximum, or the runtime refused). */
+  private ensure(end: number): boolean {
+    if (end > this.kernels.maximumBytes) return false;
+    const buffer = this.kernels.memory.buffer;
+    if (end <= buffer.byteLength) return true;
+    // Grow at least by half again, so a slowly growing workload does not grow every call.
+    const have = buffer.byteLength / PAGE;
+    const need = Math.ceil(end / PAGE);
+    const pages = Math.min(this.kernels.maximumBytes / PAGE, Math.max(need, Math.ceil(have * 1.5)));
+    try {
+      this.kernels.memory.grow(pages - have);
+    } catch {
+      // The runtime refused the memory (within the maximum, but not available): use what we have, or the js path.
+      try {
+        this.kernels.memory.grow(need - have);
+      } catch {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The end address of the last reservation: a kernel must write nothing past it (tests check this). */

@@ -53,27 +53,26 @@ describe.each([
       values(gen, 4 * H * H, 1 / Math.sqrt(H)),
       values(gen, 4 * H, 0.3),
     ];
-    const forward = (be: typeof jsBackend): Float32Array[] => {
-      const out = [new Float32Array(steps * size), new Float32Array(steps * size), new Float32Array(steps * 5 * size)];
-      be.lstmSequenceForward({ xProj: x, h0, c0, weightHH: w, bias: b, params: p, hs: out[0]!, cs: out[1]!, saved: out[2]! });
-      return out;
+    const forward = (be: typeof jsBackend) => {
+      const [hs, cLast] = [new Float32Array(steps * size), new Float32Array(size)];
+      const residuals = be.lstmSequenceForward({ xProj: x, h0, c0, weightHH: w, bias: b, params: p, hs, cLast, train: true })!;
+      return { hs, cLast, residuals };
     };
     const ours = forward(backend);
     const reference = forward(jsBackend);
-    ours.forEach((v, k) => expectClose(v, reference[k]!, { ...TOL, message: ['hs', 'cs', 'saved'][k]! }));
-    // The backward pass from the same (js) activations.
+    expectClose(ours.hs, reference.hs, { ...TOL, message: 'hs' });
+    expectClose(ours.cLast, reference.cLast, { ...TOL, message: 'cLast' });
+    // The backward pass, each backend from its own residuals (twice from the same ones: a retained graph).
     const [dHs, dhLast, dcLast] = [values(gen, steps * size, 1), values(gen, size, 1), values(gen, size, 1)];
     for (const [withLast, name] of [
       [true, 'with dhLast, dcLast'],
       [false, 'without'],
     ] as const) {
-      const backward = (be: typeof jsBackend): Float32Array[] => {
-        const out = [new Float32Array(steps * rows * 4 * H), new Float32Array(size), new Float32Array(size)];
+      const backward = (be: typeof jsBackend, run: typeof ours): Float32Array[] => {
+        const out = [new Float32Array(steps * rows * 4 * H), new Float32Array(size), new Float32Array(size), new Float32Array(4 * H * H)];
         be.lstmSequenceBackward({
           weightHH: w,
-          saved: reference[2]!,
-          c0,
-          cs: reference[1]!,
+          residuals: run.residuals,
           dHs,
           dhLast: withLast ? dhLast : null,
           dcLast: withLast ? dcLast : null,
@@ -81,12 +80,17 @@ describe.each([
           dXProj: out[0]!,
           dh0: out[1]!,
           dc0: out[2]!,
+          dWeightHH: out[3]!,
         });
         return out;
       };
-      const theirs = backward(jsBackend);
-      backward(backend).forEach((v, k) => expectClose(v, theirs[k]!, { ...TOL, message: `${['dXProj', 'dh0', 'dc0'][k]!} ${name}` }));
+      const theirs = backward(jsBackend, reference);
+      backward(backend, ours).forEach((v, k) =>
+        expectClose(v, theirs[k]!, { ...TOL, message: `${['dXProj', 'dh0', 'dc0', 'dWeightHH'][k]!} ${name}` }),
+      );
     }
+    ours.residuals.release();
+    expect(ours.residuals.released).toBe(true);
   });
 
   it.each(SHAPES)('gruSequenceForward and gruSequenceBackward [T %i, B %i, H %i, reverse %s]', (steps, rows, H, reverse) => {
@@ -172,7 +176,7 @@ describe.each([
     const [x, h0, c0, w] = [f64(3 * 4 * 20, 1), f64(20, 1), f64(20, 1), f64(100, 0.4)];
     const run = (be: typeof jsBackend): Float64Array => {
       const hs = new Float64Array(60);
-      be.lstmSequenceForward({ xProj: x, h0, c0, weightHH: w, bias: null, params: p, hs, cs: new Float64Array(60), saved: null });
+      be.lstmSequenceForward({ xProj: x, h0, c0, weightHH: w, bias: null, params: p, hs, cLast: new Float64Array(20), train: false });
       return hs;
     };
     expect(Array.from(run(backend))).toEqual(Array.from(run(jsBackend)));
@@ -223,25 +227,19 @@ describe.each([1, 2])('wasm fused recurrent sequences write only inside their re
       v(4 * H),
       v(3 * H),
     ];
-    const [hs, cs, saved4, saved3, hProj] = [
-      v(steps * size),
-      v(steps * size),
-      v(steps * rows * 5 * H),
-      v(steps * rows * 3 * H),
-      v(steps * rows * 3 * H),
-    ];
+    const [hs, saved3, hProj] = [v(steps * size), v(steps * rows * 3 * H), v(steps * rows * 3 * H)];
+    const cLast = v(size);
     expectNoWritePastReservation(() =>
-      kernels.lstmSequenceForward({ xProj: x4, h0, c0, weightHH: w4, bias: b4, params: p, hs, cs, saved: saved4 }),
+      kernels.lstmSequenceForward({ xProj: x4, h0, c0, weightHH: w4, bias: b4, params: p, hs, cLast, train: true })!.release(),
     );
     expectNoWritePastReservation(() =>
-      kernels.lstmSequenceForward({ xProj: x4, h0, c0, weightHH: w4, bias: null, params: p, hs, cs, saved: null }),
+      kernels.lstmSequenceForward({ xProj: x4, h0, c0, weightHH: w4, bias: null, params: p, hs, cLast, train: false }),
     );
+    const residuals = kernels.lstmSequenceForward({ xProj: x4, h0, c0, weightHH: w4, bias: b4, params: p, hs, cLast, train: true })!;
     expectNoWritePastReservation(() =>
       kernels.lstmSequenceBackward({
         weightHH: w4,
-        saved: saved4,
-        c0,
-        cs,
+        residuals,
         dHs: hs,
         dhLast: h0,
         dcLast: c0,
@@ -249,8 +247,10 @@ describe.each([1, 2])('wasm fused recurrent sequences write only inside their re
         dXProj: v(steps * rows * 4 * H),
         dh0: v(size),
         dc0: v(size),
+        dWeightHH: v(4 * H * H),
       }),
     );
+    residuals.release();
     expectNoWritePastReservation(() =>
       kernels.gruSequenceForward({ xProj: x3, h0, weightHH: w3, biasIH: b3, biasHH: b3, params: p, hs, saved: saved3, hProj }),
     );

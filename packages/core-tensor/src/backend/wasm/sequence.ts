@@ -4,7 +4,8 @@
  * once for the GEMM (W_hhᵀ forward, W_hh backward); then one kernel of assembly/recurrent.ts runs
  * the whole recurrence at wasm addresses (every step's product on the packed W_hh and the fused
  * SIMD step), and the results are copied out once: per step there is no copy, no allocation, no
- * call from JS and no repacking of W_hh.
+ * call from JS and no repacking of W_hh. The LSTM's pair (`lstm-sequence.ts`) also keeps what its
+ * backward reads in the memory between the passes; the GRU's still copies it out and in.
  *
  * Threads split the batch rows, not the steps' products: rows never mix in a recurrence, so each
  * chunk of rows runs all its steps alone, and the threads (taking chunks from a shared counter)
@@ -15,14 +16,8 @@
  */
 import type { FloatArray } from '../../dtype.js';
 import type { Backend, RecurrentSequenceParams } from '../backend.js';
-import {
-  COUNTER_ADDRESS,
-  OP_GRU_SEQUENCE_BACKWARD,
-  OP_GRU_SEQUENCE_FORWARD,
-  OP_LSTM_SEQUENCE_BACKWARD,
-  OP_LSTM_SEQUENCE_FORWARD,
-  type WorkerOp,
-} from './memory-layout.js';
+import { createLstmSequenceKernels } from './lstm-sequence.js';
+import { COUNTER_ADDRESS, OP_GRU_SEQUENCE_BACKWARD, OP_GRU_SEQUENCE_FORWARD, type WorkerOp } from './memory-layout.js';
 import { align, positional, type WasmRuntime } from './runtime.js';
 
 /** The kernels this file provides. */
@@ -31,6 +26,7 @@ export type SequenceKernels = Pick<
   'lstmSequenceForward' | 'lstmSequenceBackward' | 'gruSequenceForward' | 'gruSequenceBackward' | 'lstmCellBackward'
 >;
 
+/** Thresholds of the sequence kernels. */
 export interface SequenceOptions {
   /** Fewest flops of one step's recurrent product (2·B·gates·H·H) for which the threads share a sequence. */
   threadsFrom: number;
@@ -39,29 +35,32 @@ export interface SequenceOptions {
 }
 
 /** Micro-tile sizes of the GEMM (assembly/gemm.ts): panels of W are NR wide, chunks of rows a multiple of MR. */
-const NR = 8;
-const MR = 4;
+export const NR = 8;
+export const MR = 4;
 /**
  * Chunks of rows per thread, where the rows allow chunks of at least MIN_CHUNK_ROWS: more chunks
  * let a slow thread leave more to the others, but each chunk streams all of W_hh every step, so
  * small ones cost memory traffic (measured, B 128 × H 1024 on two threads: 32-row chunks took 11%
- * more CPU than 64-row ones).
+ * more CPU than 64-row ones). Fewer rows than 2·MIN_CHUNK_ROWS are still halved between two threads
+ * (`min(MIN_CHUNK_ROWS, rows / threads)`): at char-LSTM config A (B 64, H 128) the 32-row chunks
+ * took the forward kernel from 15.3 to 10.8 ms and the backward from 13.2 to 9.4 ms; 16-row chunks
+ * were slower than 32-row ones (12.0 and 10.7 ms).
  */
 const CHUNKS_PER_THREAD = 2;
 const MIN_CHUNK_ROWS = 64;
 
 /** x rounded up to a multiple of `multiple`. */
-function roundUp(x: number, multiple: number): number {
+export function roundUp(x: number, multiple: number): number {
   return Math.ceil(x / multiple) * multiple;
 }
 
 /** Floats of op(B) [k, n] packed by `gemmPackB`. */
-function packedFloats(k: number, n: number): number {
+export function packedFloats(k: number, n: number): number {
   return k * Math.ceil(n / NR) * NR;
 }
 
 /** How a sequence is shared: the threads, the rows per chunk, and each thread's scratch. */
-interface Split {
+export interface Split {
   threads: number;
   chunk: number;
   scratchBytes: number;
@@ -72,7 +71,7 @@ interface Split {
  * with a vector of padding at the end (the step kernels may load past a row's end). Returns their
  * addresses (0 for absent ones), or null when the memory cannot hold them.
  */
-function reserveRegions(runtime: WasmRuntime, sizes: readonly number[]): number[] | null {
+export function reserveRegions(runtime: WasmRuntime, sizes: readonly number[]): number[] | null {
   let bytes = 0;
   const offsets = sizes.map((n) => {
     const at = bytes;
@@ -85,6 +84,21 @@ function reserveRegions(runtime: WasmRuntime, sizes: readonly number[]): number[
 }
 
 const isF32 = (x: FloatArray | null): boolean => x === null || x instanceof Float32Array;
+
+/** What the kernels of a sequence share (made by `createSequenceKernels`). */
+export interface SequenceTools {
+  options: SequenceOptions;
+  /** Whether the wasm kernels take a call: float32 throughout and big enough. */
+  takes(params: RecurrentSequenceParams, arrays: readonly (FloatArray | null)[]): boolean;
+  /** Copies the first `size` values of `x` (when given) into the memory at `address`. */
+  put(x: FloatArray | null, address: number, size: number): void;
+  /** Copies `size` floats at `address` out into `x`. */
+  get(x: FloatArray, address: number, size: number): void;
+  /** Threads and chunk size of a sequence (see `createSequenceKernels`). */
+  split(params: RecurrentSequenceParams, gates: number, width: number, depth: number): Split;
+  /** Runs a whole-sequence kernel on the threads of `plan`. */
+  run(op: WorkerOp, local: (x: readonly number[]) => void, args: readonly number[], plan: Split, scratch: number): void;
+}
 
 /** The fused sequence kernels (and the SIMD LSTM backward cell) on `runtime`; `fallback` (the js backend) for what they do not take. */
 export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, options: SequenceOptions): SequenceKernels {
@@ -127,122 +141,12 @@ export function createSequenceKernels(runtime: WasmRuntime, fallback: Backend, o
     runtime.parallel(op, jobs, local);
   }
 
-  const lstmForward = positional(kernels.lstmSequenceForwardF32);
-  const lstmBackward = positional(kernels.lstmSequenceBackwardF32);
+  const tools: SequenceTools = { options, takes, put, get, split, run };
   const gruForward = positional(kernels.gruSequenceForwardF32);
   const gruBackward = positional(kernels.gruSequenceBackwardF32);
 
   return {
-    lstmSequenceForward({ xProj, h0, c0, weightHH, bias, params, hs, cs, saved }) {
-      const { steps, rows, hidden: H, reverse } = params;
-      const plan = split(params, 4, 4 * H, H);
-      const regions = takes(params, [xProj, h0, c0, weightHH, bias, hs, cs, saved])
-        ? reserveRegions(runtime, [
-            4 * H * H,
-            packedFloats(H, 4 * H),
-            steps * rows * 4 * H,
-            bias === null ? 0 : 4 * H,
-            rows * H,
-            rows * H,
-            steps * rows * H,
-            steps * rows * H,
-            saved === null ? 0 : steps * rows * 5 * H,
-            (plan.threads * plan.scratchBytes) / 4,
-          ])
-        : null;
-      if (regions === null) {
-        fallback.lstmSequenceForward({ xProj, h0, c0, weightHH, bias, params, hs, cs, saved });
-        return;
-      }
-      const [w, packedW, x, biasAt, hInit, cInit, hsAt, csAt, savedAt, scratch] = regions as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
-      put(weightHH, w, 4 * H * H);
-      // h·W_hhᵀ: W_hhᵀ [H, 4H], read transposed from the stored [4H, H].
-      kernels.gemmPackB(w, 1, H, H, 4 * H, packedW);
-      put(xProj, x, steps * rows * 4 * H);
-      put(bias, biasAt, 4 * H);
-      put(h0, hInit, rows * H);
-      put(c0, cInit, rows * H);
-      run(
-        OP_LSTM_SEQUENCE_FORWARD,
-        lstmForward,
-        [x, hInit, cInit, packedW, biasAt, hsAt, csAt, savedAt, steps, rows, H, reverse ? 1 : 0],
-        plan,
-        scratch,
-      );
-      get(hs, hsAt, steps * rows * H);
-      get(cs, csAt, steps * rows * H);
-      if (saved !== null) get(saved, savedAt, steps * rows * 5 * H);
-    },
-
-    lstmSequenceBackward({ weightHH, saved, c0, cs, dHs, dhLast, dcLast, params, dXProj, dh0, dc0 }) {
-      const { steps, rows, hidden: H, reverse } = params;
-      const size = rows * H;
-      const plan = split(params, 4, 0, 4 * H);
-      const regions = takes(params, [weightHH, saved, c0, cs, dHs, dhLast, dcLast, dXProj, dh0, dc0])
-        ? reserveRegions(runtime, [
-            4 * H * H,
-            packedFloats(4 * H, H),
-            steps * rows * 5 * H,
-            size,
-            steps * size,
-            dHs === null ? 0 : steps * size,
-            dhLast === null ? 0 : size,
-            size,
-            size,
-            steps * rows * 4 * H,
-            (plan.threads * plan.scratchBytes) / 4,
-          ])
-        : null;
-      if (regions === null) {
-        fallback.lstmSequenceBackward({ weightHH, saved, c0, cs, dHs, dhLast, dcLast, params, dXProj, dh0, dc0 });
-        return;
-      }
-      const [w, packedW, savedAt, cInit, csAt, dHsAt, dhLastAt, dc, dhRec, dX, scratch] = regions as [
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-        number,
-      ];
-      put(weightHH, w, 4 * H * H);
-      // dGates·W_hh: W_hh [4H, H] as stored.
-      kernels.gemmPackB(w, H, 1, 4 * H, H, packedW);
-      put(saved, savedAt, steps * rows * 5 * H);
-      put(c0, cInit, size);
-      put(cs, csAt, steps * size);
-      put(dHs, dHsAt, steps * size);
-      put(dhLast, dhLastAt, size);
-      // dc carries the cell gradient back through the steps (updated in place by each step).
-      if (dcLast === null) runtime.floats32().fill(0, dc >> 2, (dc >> 2) + size);
-      else put(dcLast, dc, size);
-      run(
-        OP_LSTM_SEQUENCE_BACKWARD,
-        lstmBackward,
-        [packedW, savedAt, cInit, csAt, dHsAt, dhLastAt, dc, dhRec, dX, steps, rows, H, reverse ? 1 : 0],
-        plan,
-        scratch,
-      );
-      get(dXProj, dX, steps * rows * 4 * H);
-      get(dh0, dhRec, size);
-      get(dc0, dc, size);
-    },
+    ...createLstmSequenceKernels(runtime, fallback, tools),
 
     gruSequenceForward({ xProj, h0, weightHH, biasIH, biasHH, params, hs, saved, hProj }) {
       const { steps, rows, hidden: H, reverse } = params;

@@ -132,7 +132,7 @@ export function recurrentSequenceCases(): ConformanceCase[] {
     const values = (backend: Backend, gen: Generator, n: number, scale: number): FloatArray =>
       filled(backend, dtype, uniform(gen, n, -scale, scale)) as FloatArray;
     cases.push({
-      name: `lstmSequenceForward ${dtype}: every step's h, c and saved activations, forward and reversed, with and without b_hh`,
+      name: `lstmSequenceForward ${dtype}: every step's h and the last c, forward and reversed, with and without b_hh and residuals`,
       run(backend) {
         const gen = new Generator(1200);
         for (const setup of SEQUENCE_SETUPS) {
@@ -143,24 +143,20 @@ export function recurrentSequenceCases(): ConformanceCase[] {
           const [h0, c0, w] = [values(backend, gen, rows * H, 1), values(backend, gen, rows * H, 2), values(backend, gen, 4 * H * H, 0.8)];
           const b = setup.bias ? values(backend, gen, 4 * H, 0.5) : null;
           const expected = lstmSequenceReference(x, h0, c0, w, b, p, backend.alloc(dtype, 1) as FloatArray);
-          const [hs, cs, saved] = [
-            sentinel(backend, steps * rows * H),
-            sentinel(backend, steps * rows * H),
-            sentinel(backend, steps * rows * 5 * H),
-          ];
-          backend.lstmSequenceForward({ xProj: x, h0, c0, weightHH: w, bias: b, params: p, hs, cs, saved });
-          check(hs, expected.hs, tol, `${what}: hs`);
-          check(cs, expected.cs, tol, `${what}: cs`);
-          check(saved, expected.saved, tol, `${what}: saved`);
-          const [hs2, cs2] = [sentinel(backend, steps * rows * H), sentinel(backend, steps * rows * H)];
-          backend.lstmSequenceForward({ xProj: x, h0, c0, weightHH: w, bias: b, params: p, hs: hs2, cs: cs2, saved: null });
-          check(hs2, expected.hs, tol, `${what}: hs without saved`);
-          check(cs2, expected.cs, tol, `${what}: cs without saved`);
+          const lastCells = blockOf(expected.cs, sequenceOrder(p)[steps - 1]!, rows * H);
+          for (const train of [true, false]) {
+            const [hs, cLast] = [sentinel(backend, steps * rows * H), sentinel(backend, rows * H)];
+            const residuals = backend.lstmSequenceForward({ xProj: x, h0, c0, weightHH: w, bias: b, params: p, hs, cLast, train });
+            check(hs, expected.hs, tol, `${what}: hs${train ? '' : ' without residuals'}`);
+            check(cLast, lastCells, tol, `${what}: cLast${train ? '' : ' without residuals'}`);
+            if (train !== (residuals !== null)) throw new Error(`${what}: residuals expected ${train ? 'with' : 'only with'} train`);
+            residuals?.release();
+          }
         }
       },
     });
     cases.push({
-      name: `lstmSequenceBackward ${dtype}: dXProj, dh0 and dc0 through every step, with and without output gradients`,
+      name: `lstmSequenceBackward ${dtype}: dXProj, dh0, dc0 and dW_hh through every step, with and without output gradients`,
       run(backend) {
         const gen = new Generator(1210);
         for (const setup of SEQUENCE_SETUPS) {
@@ -174,20 +170,30 @@ export function recurrentSequenceCases(): ConformanceCase[] {
             uniform(gen, 4 * H * H, -0.8, 0.8),
           ];
           const forward = lstmSequenceReference(x, h0, c0, w, null, p, new Float64Array(1));
+          const { saved, cs } = forward;
           const wStored = filled(backend, dtype, w) as FloatArray;
-          const saved = filled(backend, dtype, forward.saved) as FloatArray;
-          const cs = filled(backend, dtype, forward.cs) as FloatArray;
           const c0Stored = filled(backend, dtype, c0) as FloatArray;
+          // The backward reads the residuals of the backend's own forward (rounded to its dtype).
+          const residuals = backend.lstmSequenceForward({
+            xProj: filled(backend, dtype, x) as FloatArray,
+            h0: filled(backend, dtype, h0) as FloatArray,
+            c0: c0Stored,
+            weightHH: wStored,
+            bias: null,
+            params: p,
+            hs: backend.alloc(dtype, steps * size) as FloatArray,
+            cLast: backend.alloc(dtype, size) as FloatArray,
+            train: true,
+          })!;
           for (const withGrads of [true, false]) {
             const dHs = withGrads ? values(backend, gen, steps * size, 1) : null;
             const dhLast = withGrads ? values(backend, gen, size, 1) : null;
             const dcLast = values(backend, gen, size, 1);
             const [dX, dh0, dc0] = [sentinel(backend, steps * rows * 4 * H), sentinel(backend, size), sentinel(backend, size)];
+            const dW = sentinel(backend, 4 * H * H);
             backend.lstmSequenceBackward({
               weightHH: wStored,
-              saved,
-              c0: c0Stored,
-              cs,
+              residuals,
               dHs,
               dhLast,
               dcLast,
@@ -195,7 +201,9 @@ export function recurrentSequenceCases(): ConformanceCase[] {
               dXProj: dX,
               dh0,
               dc0,
+              dWeightHH: withGrads ? dW : null,
             });
+            const expectedW = new Float64Array(4 * H * H);
             // The reference, per the contract: the carried dc, dh = dHs[t] + the recurrent gradient (dhLast last).
             const expectedX = new Float64Array(steps * rows * 4 * H);
             let dc: Float64Array = Float64Array.from(dcLast);
@@ -226,6 +234,11 @@ export function recurrentSequenceCases(): ConformanceCase[] {
                 }
               }
               expectedX.set(dGates, t * rows * 4 * H);
+              // dW_hh += dGatesᵀ·hPrev
+              const hPrev = k === 0 ? h0 : blockOf(forward.hs, ts[k - 1]!, size);
+              for (let r = 0; r < rows; r++)
+                for (let q = 0; q < 4 * H; q++)
+                  for (let j = 0; j < H; j++) expectedW[q * H + j] = expectedW[q * H + j]! + dGates[r * 4 * H + q]! * hPrev[r * H + j]!;
               dc = dcNext;
               dhRec = rowsTimes(dGates, wStored, rows, 4 * H, H);
             }
@@ -233,7 +246,9 @@ export function recurrentSequenceCases(): ConformanceCase[] {
             check(dX, expectedX, tol, `${what}: dXProj`);
             check(dh0, dhRec, tol, `${what}: dh0`);
             check(dc0, dc, tol, `${what}: dc0`);
+            if (withGrads) check(dW, expectedW, tol, `${what}: dWeightHH`);
           }
+          residuals.release();
         }
       },
     });
