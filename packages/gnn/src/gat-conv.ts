@@ -7,13 +7,14 @@ import {
   Tensor,
   ValueError,
   add,
-  concat,
   dropout,
+  expand,
+  indexSelect,
   leakyRelu,
-  linear,
+  matmul,
   mul,
-  narrow,
   ones,
+  permute,
   reshape,
   spmm,
   sum,
@@ -163,33 +164,40 @@ export class GATConv extends AttentionConv {
   }
 
   /**
-   * Θx `[N, H·C]`; with `perHeadInputDropout` while training, head h sees its own dropped copy of x. A
-   * dense input that needs no gradient is read as a sparse matrix of its non-zeros (bag-of-words
-   * features are ~1% non-zero), so the H masks cost one draw per non-zero and head; a SparseCSR x
-   * is used as it is (no scan of the dense matrix each step).
+   * Θx `[N, H·C]`; with `perHeadInputDropout` while training, head h sees its own dropped copy of x:
+   * `Θ^h (x ⊙ m^h) / (1 − p)`, m^h ~ Bernoulli(1 − p) independent per head and entry. All heads'
+   * masks are one dropout call and all heads one product:
+   * - x needing a gradient: one mask over x expanded to `[H, N, in]`, one batched product with Θ
+   *   read as `[H, in, C]`.
+   * - otherwise x is read as a sparse matrix of its non-zeros (bag-of-words features are ~1%
+   *   non-zero; a SparseCSR x as it is, no scan of a dense matrix), stacked per head into
+   *   `[N·H, H·in]` (row `i·H + h` holds x_i's non-zeros at columns `h·in + f`), so the masks cost
+   *   one draw per non-zero and head, and one sparse product with Θ read as `[H·in, C]` gives
+   *   `[N·H, C]` = `[N, H·C]`.
+   * The draws are as many as before and have the same distribution; their order (so the masks a
+   * given seed gives) changed when the per-head products were merged.
    */
   private project(x: NodeFeatures): Tensor {
     if (!this.training || this.perHeadInputDropout === 0) return this.lin.call(x);
     const options = { training: true, generator: this.generator };
-    const c = this.outChannels;
+    const { heads, outChannels: c, inChannels: f } = this;
+    const n = x.shape[0]!;
     const weight = this.lin.weight;
-    const parts: Tensor[] = [];
+    // Head h's rows of Θ [h·C, (h + 1)·C) as an [in, C] block: [H, in, C].
+    const weightByHead = transpose(reshape(weight, [heads, c, f]), 1, 2);
     if (x instanceof Tensor && x.requiresGrad) {
-      for (let head = 0; head < this.heads; head++)
-        parts.push(linear(dropout(x, this.perHeadInputDropout, options), narrow(weight, 0, head * c, c)));
-    } else {
-      const nonZeros =
-        x instanceof SparseCSR
-          ? x.values === null
-            ? x.withValues(ones([x.nnz], { dtype: weight.dtype as FloatDType }))
-            : x
-          : SparseCSR.fromDense(x);
-      for (let head = 0; head < this.heads; head++) {
-        const dropped = nonZeros.withValues(dropout(nonZeros.values!, this.perHeadInputDropout, options));
-        parts.push(spmm(dropped, transpose(narrow(weight, 0, head * c, c), 0, 1)));
-      }
+      const dropped = dropout(expand(reshape(x, [1, n, f]), [heads, n, f]), this.perHeadInputDropout, options);
+      return reshape(permute(matmul(dropped, weightByHead), [1, 0, 2]), [n, heads * c]);
     }
-    return parts.length === 1 ? parts[0]! : concat(parts, 1);
+    const nonZeros =
+      x instanceof SparseCSR
+        ? x.values === null
+          ? x.withValues(ones([x.nnz], { dtype: weight.dtype as FloatDType }))
+          : x
+        : SparseCSR.fromDense(x);
+    const { csr, order } = headStack(nonZeros, heads);
+    const values = dropout(indexSelect(nonZeros.values!, 0, order), this.perHeadInputDropout, options);
+    return reshape(spmm(csr.withValues(values), reshape(weightByHead, [heads * f, c])), [n, heads * c]);
   }
 
   override extraRepr(): string {
@@ -199,4 +207,42 @@ export class GATConv extends AttentionConv {
       (this.attentionBias ? ', attentionBias=true' : '');
     return `${super.extraRepr()}${extra}`;
   }
+}
+
+/** The stacked structures of {@link headStack}, by the column array of the matrix they stack (and the head count). */
+const stacks = new WeakMap<Int32Array, { heads: number; csr: SparseCSR; order: Tensor }>();
+
+/**
+ * The per-head stack of x `[N, in]`: `[N·H, H·in]`, row `i·H + h` holding the entries of row i at
+ * columns `h·in + col`, and `order[p]` the entry of x that stacked entry p copies (so
+ * `indexSelect(values, 0, order)` are its values). Kept per structure, since a model's sparse
+ * features keep theirs from one step to the next.
+ */
+function headStack(x: SparseCSR, heads: number): { csr: SparseCSR; order: Tensor } {
+  const known = stacks.get(x.colIndex);
+  if (known !== undefined && known.heads === heads && known.csr.shape[0] === x.shape[0] * heads) return known;
+  const [n, f] = x.shape;
+  const { rowPtr, colIndex } = x;
+  const ptr = new Int32Array(n * heads + 1);
+  const cols = new Int32Array(x.nnz * heads);
+  const order = new Int32Array(x.nnz * heads);
+  let p = 0;
+  for (let r = 0; r < n; r++) {
+    const start = rowPtr[r]!;
+    const end = rowPtr[r + 1]!;
+    for (let h = 0; h < heads; h++) {
+      for (let k = start; k < end; k++, p++) {
+        cols[p] = h * f + colIndex[k]!;
+        order[p] = k;
+      }
+      ptr[r * heads + h + 1] = p;
+    }
+  }
+  const stack = {
+    heads,
+    csr: new SparseCSR({ shape: [n * heads, heads * f], rowPtr: ptr, colIndex: cols }),
+    order: new Tensor(order, [order.length], 'int32'),
+  };
+  stacks.set(x.colIndex, stack);
+  return stack;
 }

@@ -1,5 +1,6 @@
 import type { DType, TypedArray } from '../dtype.js';
 import type {
+  ActivationBackwardArgs,
   ArgReduceArgs,
   BinaryArgs,
   CopyArgs,
@@ -248,8 +249,20 @@ export interface SparseKernels {
   segmentSoftmax(args: SegmentSoftmaxArgs): void;
 }
 
+/** Fused gradients of the piecewise activations (one pass instead of compare, select and multiply). */
+export interface ActivationKernels {
+  /**
+   * `out[i]` = the gradient of x[i] through the activation `op`, from its input `x`, output `y` and
+   * the gradient `g` of y (all of one float dtype and length; out is written):
+   * relu `y[i] ≤ 0 ? 0 : g[i]`; leakyRelu `x[i] > 0 ? g[i] : p0·g[i]`; elu (alpha = p0)
+   * `x[i] ≤ 0 ? g[i]·(y[i] + p0) : g[i]`. A NaN compares false (relu and elu pass g, leakyRelu
+   * scales it), as the composed `where(compare(...))` the ops used before.
+   */
+  activationBackward(args: ActivationBackwardArgs): void;
+}
+
 /** The kernels a backend may leave out (the js ones run instead), by name. */
-export type OptionalKernels = RecurrentKernels & LossKernels & SparseKernels;
+export type OptionalKernels = RecurrentKernels & LossKernels & SparseKernels & ActivationKernels;
 
 /**
  * What a backend provides: every core kernel, and any of the optional ones it speeds up. This is
@@ -258,7 +271,7 @@ export type OptionalKernels = RecurrentKernels & LossKernels & SparseKernels;
 export interface BackendKernels extends CoreKernels, Partial<OptionalKernels> {}
 
 /** Every kernel, as ops call them: what `getBackend()` returns (a registered backend, completed). */
-export interface Backend extends CoreKernels, RecurrentKernels, LossKernels, SparseKernels {}
+export interface Backend extends CoreKernels, RecurrentKernels, LossKernels, SparseKernels, ActivationKernels {}
 
 /** The reductions of `Backend.scatterReduce`. */
 export type ScatterReduceOp = 'max' | 'min';

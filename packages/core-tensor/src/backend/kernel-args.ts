@@ -269,3 +269,20 @@ export interface SegmentSoftmaxArgs {
   segmentMax: FloatArray;
   segmentSum: FloatArray;
 }
+
+/** The activations `activationBackward` differentiates. */
+export type ActivationBackwardOp = 'relu' | 'leakyRelu' | 'elu';
+
+export interface ActivationBackwardArgs {
+  op: ActivationBackwardOp;
+  /** The activation's input (read by leakyRelu and elu). */
+  x: FloatArray;
+  /** The activation's output (read by relu and elu). */
+  y: FloatArray;
+  /** The gradient of y. */
+  g: FloatArray;
+  /** The gradient of x, written. */
+  out: FloatArray;
+  /** leakyRelu's negative slope, elu's alpha (unused by relu). */
+  p0: number;
+}

@@ -18,6 +18,7 @@ const OPTIONAL_KERNEL_NAMES = [
   'sddmmCsr',
   'scatterReduce',
   'segmentSoftmax',
+  'activationBackward',
 ] as const satisfies readonly (keyof OptionalKernels)[];
 
 /**

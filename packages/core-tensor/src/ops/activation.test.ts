@@ -191,6 +191,32 @@ describe('activation gradients', () => {
     expect(x.grad!.toArray()).toEqual([1, 0, 0, 1]);
   });
 
+  it('leakyRelu and elu pass gradcheck with non-default slope and alpha', () => {
+    expect(gradcheck((t) => leakyRelu(t, 0.2), [input()], { name: 'leakyRelu(0.2)' })).toBe(true);
+    expect(gradcheck((t) => elu(t, 1.5), [input()], { name: 'elu(1.5)' })).toBe(true);
+  });
+
+  it('the fused float32 gradients of relu, leakyRelu and elu equal the compare-and-select formulas, NaN and 0 included', () => {
+    // 3000 elements: the wasm backend runs its kernel from 2048 on (TENSORLOOM_BACKEND=wasm).
+    const x = randn([3000], { generator: new Generator(5) });
+    x.data[0] = 0;
+    x.data[1] = NaN;
+    x.data[2] = -0;
+    const g = randn([3000], { generator: new Generator(6) });
+    const cases: [string, (t: Tensor) => Tensor, (x: number, y: number, g: number) => number][] = [
+      ['relu', relu, (_x, y, g) => (y <= 0 ? 0 : g)],
+      ['leakyRelu', (t) => leakyRelu(t, 0.2), (x, _y, g) => (x > 0 ? g : Math.fround(0.2) * g)],
+      ['elu', (t) => elu(t, 1.5), (x, y, g) => (x <= 0 ? Math.fround(g * Math.fround(y + 1.5)) : g)],
+    ];
+    for (const [name, fn, formula] of cases) {
+      const input = x.clone().requiresGrad_();
+      const y = fn(input);
+      y.backward(g);
+      const expected = Float32Array.from(x.data, (v, i) => formula(v, y.data[i]!, g.data[i]!));
+      expectClose(input.grad!.data, expected, { rtol: 1e-6, atol: 1e-7, message: name });
+    }
+  });
+
   it('records nothing when the input needs no gradient', () => {
     for (const { fn } of Object.values(TORCH)) expect(fn(f64([1])).requiresGrad).toBe(false);
   });

@@ -4,7 +4,10 @@
  * keeps int32, the others take float tensors only. Gradients are written with public ops.
  */
 import { noGrad, record } from '../autograd.js';
-import type { Tensor } from '../tensor.js';
+import type { ActivationBackwardOp } from '../backend/backend.js';
+import { getBackend } from '../backend/registry.js';
+import { isFloatDType, type FloatArray } from '../dtype.js';
+import { Tensor } from '../tensor.js';
 import { ValueError } from '../errors.js';
 import { assertFloat, castData, unaryKernel } from './helpers.js';
 import { add, div, mul, sub } from './arithmetic.js';
@@ -43,7 +46,7 @@ export function sigmoid(x: Tensor): Tensor {
  */
 export function relu(x: Tensor): Tensor {
   const out = unaryKernel('relu', x);
-  return record(out, 'relu', [x], (g) => [where(le(out, 0), 0, g)]);
+  return record(out, 'relu', [x], (g) => [activationGrad('relu', x, out, g, 0) ?? where(le(out, 0), 0, g)]);
 }
 
 /**
@@ -57,7 +60,7 @@ export function relu(x: Tensor): Tensor {
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   assertFloat('leakyRelu', x);
   const out = unaryKernel('leakyRelu', x, negativeSlope);
-  return record(out, 'leakyRelu', [x], (g) => [where(gt(x, 0), g, mul(g, negativeSlope))]);
+  return record(out, 'leakyRelu', [x], (g) => [activationGrad('leakyRelu', x, out, g, negativeSlope)]);
 }
 
 /**
@@ -71,7 +74,30 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 export function elu(x: Tensor, alpha = 1): Tensor {
   assertFloat('elu', x);
   const out = unaryKernel('elu', x, alpha);
-  return record(out, 'elu', [x], (g) => [where(le(x, 0), mul(g, add(out, alpha)), g)]);
+  return record(out, 'elu', [x], (g) => [activationGrad('elu', x, out, g, alpha)]);
+}
+
+/**
+ * The gradient of x through relu, leakyRelu or elu in one backend pass (`Backend.activationBackward`)
+ * instead of a compare, a select and a multiply, each with its own temporary. x, y and g share x's
+ * float dtype (g is cast if it differs). Returns null for int32 x (relu only), which keeps the
+ * composed form. The composed gradients of GAT's leakyRelu scores and elu features were ~10% of a
+ * sparse-feature Cora epoch's profile (Node 20, wasm backend).
+ */
+function activationGrad(op: ActivationBackwardOp, x: Tensor, y: Tensor, g: Tensor, p0: number): Tensor | null;
+function activationGrad(op: 'leakyRelu' | 'elu', x: Tensor, y: Tensor, g: Tensor, p0: number): Tensor;
+function activationGrad(op: ActivationBackwardOp, x: Tensor, y: Tensor, g: Tensor, p0: number): Tensor | null {
+  if (!isFloatDType(x.dtype)) return null;
+  const grad = Tensor.empty(x.shape, x.dtype);
+  getBackend().activationBackward({
+    op,
+    x: x.data as FloatArray,
+    y: y.data as FloatArray,
+    g: castData(g, x.dtype).data as FloatArray,
+    out: grad.data as FloatArray,
+    p0,
+  });
+  return grad;
 }
 
 export interface GeluOptions {

@@ -9,6 +9,7 @@ import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } fr
 import { crossEntropyBackward, crossEntropyForward } from './cross-entropy.js';
 import { gruSequenceBackward, gruSequenceForward, lstmSequenceBackward, lstmSequenceForward } from './sequence.js';
 import { scatterReduce, sddmmCsr, segmentSoftmax, spmmCsr } from './sparse.js';
+import { activationBackward } from './activation.js';
 
 /**
  * The js backend's core kernels alone: what another backend can take for the core kernels it does
@@ -51,4 +52,5 @@ export const jsBackend: Backend = {
   sddmmCsr,
   scatterReduce,
   segmentSoftmax,
+  activationBackward,
 };

@@ -12,6 +12,7 @@ import { createBinary, createReduce, createSoftmax, createUnary, DEFAULT_ELEMENT
 import { createMatmul, DEFAULT_MATMUL_TUNING, type MatmulTuning } from './matmul.js';
 import { createGruCellForward, createLstmCellForward } from './recurrent.js';
 import { createSpmmCsr } from './sparse.js';
+import { createGraphKernels } from './graph.js';
 import { createSequenceKernels } from './sequence.js';
 import { loadKernels, loadKernelsSync, type LoadKernelsOptions, type WasmFeatures } from './module.js';
 import { WasmRuntime, type RuntimeOptions } from './runtime.js';
@@ -62,6 +63,7 @@ function assemble(runtime: WasmRuntime, options: WasmBackendOptions): WasmBacken
     crossEntropyForward: createCrossEntropyForward(runtime, jsBackend.crossEntropyForward, elementwiseFrom.transcendental),
     crossEntropyBackward: createCrossEntropyBackward(runtime, jsBackend.crossEntropyBackward, elementwiseFrom.transcendental),
     spmmCsr: createSpmmCsr(runtime, jsBackend.spmmCsr, from),
+    ...createGraphKernels(runtime, jsBackend, from),
     features: runtime.features,
     setNumThreads: (threads: number) => runtime.setNumThreads(threads),
     getNumThreads: () => runtime.getNumThreads(),
