@@ -10,7 +10,8 @@ The data is the same linear congruential stream as src/data.ts, so every impleme
 the same matrices and trains on the same batches; the GNN workloads read the same Cora CSV folder
 as @tensorloom/graph's loadPlanetoid (TENSORLOOM_DATA, else ../shared/data from the working
 directory up), and the forecasting workloads the same signal file (temporal/chickenpox.json) with the
-models of forecast_torch.py. PyTorch Geometric is not in Debian, so GCN and GAT are written in plain
+models of forecast_torch.py; sample-A is in bench_torch_sampling.py, PubMed's synthetic features and
+gcn-scale's power-law graphs in bench_torch_scale.py. PyTorch Geometric is not in Debian, so GCN and GAT are written in plain
 torch. Thread counts are set before torch is imported
 (OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, MKL_NUM_THREADS) and again with torch.set_num_threads.
 """
@@ -19,6 +20,10 @@ import os
 import resource
 import sys
 import time
+
+from bench_data import lcg_floats, lcg_tokens, token_batches  # noqa: F401 - the LCG stream of src/data.ts
+import bench_torch_sampling  # sample-A
+import bench_torch_scale  # gcn-pubmed's synthetic features, gcn-scale
 
 MARKER = "@@tensorloom-bench "
 
@@ -36,60 +41,6 @@ def log(message):
 def peak_rss_mib():
     # ru_maxrss is in KiB on Linux.
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
-# ---- data: s <- (1664525 s + 1013904223) mod 2^32, as in src/data.ts -------------------------
-A_LCG = 1664525
-C_LCG = 1013904223
-MASK = 0xFFFFFFFF
-
-
-def lcg_states(size, seed):
-    """States s_1 .. s_size of the stream started at seed, as uint64 (vectorised by blocks)."""
-    import numpy as np
-
-    block = max(1, min(size, 4096))
-    first = np.empty(block, dtype=np.uint64)
-    state = seed & MASK
-    for i in range(block):
-        state = (A_LCG * state + C_LCG) & MASK
-        first[i] = state
-    out = np.empty(size, dtype=np.uint64)
-    out[:block] = first[:block]
-    # Jumping `block` steps at once: s_{i+L} = a^L s_i + c (a^{L-1} + ... + 1) mod 2^32.
-    a_jump, c_jump = 1, 0
-    for _ in range(block):
-        a_jump, c_jump = (A_LCG * a_jump) & MASK, (A_LCG * c_jump + C_LCG) & MASK
-    a_jump, c_jump = np.uint64(a_jump), np.uint64(c_jump)
-    mask = np.uint64(MASK)
-    start = block
-    while start < size:
-        end = min(size, start + block)
-        prev = out[start - block:end - block]
-        out[start:end] = (prev * a_jump + c_jump) & mask
-        start = end
-    return out
-
-
-def lcg_floats(size, seed):
-    import numpy as np
-
-    return (lcg_states(size, seed).astype(np.float64) / 2147483648.0 - 1.0).astype(np.float32)
-
-
-def lcg_tokens(size, vocab, seed):
-    import numpy as np
-
-    return ((lcg_states(size, seed) * np.uint64(vocab)) >> np.uint64(32)).astype(np.int64)
-
-
-def token_batches(batch, seq, vocab, count):
-    """As tokenBatches in src/data.ts: (inputs [B, T], targets [B, T]) per batch."""
-    batches = []
-    for j in range(count):
-        rows = lcg_tokens(batch * (seq + 1), vocab, j + 1).reshape(batch, seq + 1)
-        batches.append((rows[:, :seq].copy(), rows[:, 1:].copy()))
-    return batches
 
 
 # ---- timing: the loop of src/measure.ts -------------------------------------------------------
@@ -200,16 +151,17 @@ class DatasetMissing(Exception):
     pass
 
 
-def load_planetoid(torch, name, root=None, sparse=False):
+def load_planetoid(torch, name, root=None, sparse=False, synthetic=None):
     """The CSV folder as loadPlanetoid reads it: x [N, F] (row-normalised here; with `sparse`, a
     coalesced COO tensor of its non-zeros), both directions of every listed edge (no self-loops),
     labels, and the public split (train, val, test node indices). `root` is the job's dataRoot (the
-    orchestrator resolves it once for every implementation)."""
+    orchestrator resolves it once for every implementation). With `synthetic` (a GnnSpec's
+    syntheticFeatures) features.csv is not read: x is bench_torch_scale.synthetic_features."""
     import numpy as np
 
     root = root or data_root()
     folder = os.path.join(root, name) if root else None
-    files = ("edges.csv", "features.csv", "labels.csv", "split.json", "meta.json")
+    files = ("edges.csv", "labels.csv", "split.json", "meta.json") + (() if synthetic else ("features.csv",))
     if folder is None or not all(os.path.isfile(os.path.join(folder, f)) for f in files):
         raise DatasetMissing("%s data not found (looked in %s; set TENSORLOOM_DATA)" % (name, folder or "no ../shared/data"))
     with open(os.path.join(folder, "meta.json")) as f:
@@ -220,14 +172,16 @@ def load_planetoid(torch, name, root=None, sparse=False):
     def csv(file, dtype=np.int64):
         return np.loadtxt(os.path.join(folder, file), delimiter=",", skiprows=1, dtype=dtype, ndmin=2)
 
-    n, num_features = meta["numNodes"], meta["numFeatures"]
-    features = csv("features.csv", np.float64)  # node, feature[, value]
-    x = np.zeros((n, num_features), dtype=np.float32)
-    rows, cols = features[:, 0].astype(np.int64), features[:, 1].astype(np.int64)
-    x[rows, cols] = features[:, 2] if features.shape[1] > 2 else 1.0
-    sums = x.sum(axis=1, keepdims=True)
-    x = np.divide(x, sums, out=np.zeros_like(x), where=sums != 0)
-    x = torch.from_numpy(x)
+    n = meta["numNodes"]
+    if synthetic:
+        x = torch.from_numpy(bench_torch_scale.synthetic_features(np, n, synthetic))
+    else:
+        features = csv("features.csv", np.float64)  # node, feature[, value]
+        x = np.zeros((n, meta["numFeatures"]), dtype=np.float32)
+        rows, cols = features[:, 0].astype(np.int64), features[:, 1].astype(np.int64)
+        x[rows, cols] = features[:, 2] if features.shape[1] > 2 else 1.0
+        sums = x.sum(axis=1, keepdims=True)
+        x = torch.from_numpy(np.divide(x, sums, out=np.zeros_like(x), where=sums != 0))
     if sparse:
         x = x.to_sparse().coalesce()
     labels = csv("labels.csv")
@@ -364,9 +318,19 @@ def build_gat(torch, spec, data):
 
 
 def run_gnn(torch, spec, timing, label, root):
-    data = load_planetoid(torch, spec["dataset"], root, sparse=spec.get("features") == "sparse")
+    synthetic = spec.get("syntheticFeatures")
+    data = load_planetoid(torch, spec["dataset"], root, sparse=spec.get("features") == "sparse", synthetic=synthetic)
     torch.manual_seed(0)
     model = (build_gcn if spec["model"] == "gcn" else build_gat)(torch, spec, data)
+    value, t = time_gnn_epochs(torch, model, data, spec, timing, label)
+    if synthetic:
+        t["note"] = ("synthetic features (%d columns, %d%% non-zero, LCG seed %d, row-normalised) on the real graph: "
+                     "our PubMed copy has no features") % (synthetic["numFeatures"], round(synthetic["density"] * 100), synthetic["seed"])
+    return value, t
+
+
+def time_gnn_epochs(torch, model, data, spec, timing, label):
+    """Full-batch epochs: forward, cross-entropy on data["train"], backward, Adam with weight decay."""
     model.train()
     optimizer = torch.optim.Adam(model.parameters(), lr=spec["lr"], weight_decay=spec["weightDecay"])
     x, train = data["x"], data["train"]
@@ -470,6 +434,13 @@ def main():
             value, t = run_gnn(torch, spec, job["timing"], label, job.get("dataRoot"))
         elif spec["kind"] == "forecast":
             value, t = run_forecast(torch, spec, job["timing"], label, job.get("dataRoot"))
+        elif spec["kind"] == "sample":
+            value, t = bench_torch_sampling.run_sample(torch, spec, job["timing"], label, time_runs, log)
+        elif spec["kind"] == "gnn-scale":
+            torch.manual_seed(0)
+            data = bench_torch_scale.scale_data(torch, spec, job["graphFile"])
+            value, t = time_gnn_epochs(torch, build_gcn(torch, spec, data), data, spec, job["timing"], label)
+            t["graph"] = {"nodes": data["num_nodes"], "edges": data["num_edges"]}
         else:
             report({"status": "unavailable", "scope": "workload", "reason": "bench_torch.py has no workload kind %r" % spec["kind"]})
             return
@@ -479,9 +450,10 @@ def main():
     except Exception as error:  # noqa: BLE001 - reported to the orchestrator, which prints it
         report({"status": "failed", "error": "%s: %s" % (type(error).__name__, error), "peakRssMiB": peak_rss_mib()})
         return
-    report({"status": "ok", "value": value, "runs": t["runs"], "bestSeconds": t["best"], "medianSeconds": t["median"],
-            "fromWarmup": t["fromWarmup"], "peakRssMiB": peak_rss_mib(), "baselineRssMiB": baseline,
-            "versions": versions(torch)})
+    extra = {key: t[key] for key in ("note", "graph") if key in t}
+    report(dict({"status": "ok", "value": value, "runs": t["runs"], "bestSeconds": t["best"], "medianSeconds": t["median"],
+                 "fromWarmup": t["fromWarmup"], "peakRssMiB": peak_rss_mib(), "baselineRssMiB": baseline,
+                 "versions": versions(torch)}, **extra))
 
 
 if __name__ == "__main__":

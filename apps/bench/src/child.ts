@@ -43,6 +43,7 @@ async function main(): Promise<ChildReport> {
       timing: job.timing,
       log: (message) => console.error(`    ${label}: ${message}`),
       ...(job.dataRoot === undefined ? {} : { dataRoot: job.dataRoot }),
+      ...(job.graphFile === undefined ? {} : { graphFile: job.graphFile }),
     });
     return {
       status: 'ok',
@@ -55,6 +56,7 @@ async function main(): Promise<ChildReport> {
       baselineRssMiB,
       versions: runner.versions(),
       ...(result.note === undefined ? {} : { note: result.note }),
+      ...(result.graph === undefined ? {} : { graph: result.graph }),
     };
   } catch (error) {
     if (error instanceof UnavailableError)

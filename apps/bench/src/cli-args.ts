@@ -10,7 +10,7 @@ export class UsageError extends Error {
 
 /** What the command line asks for. */
 export interface BenchOptions {
-  /** The subset that finishes in under 5 minutes (GEMM 128×1280×4096, char-LSTM A), with shorter timing. */
+  /** The subset that finishes in about 6 minutes (GEMM 128×1280×4096, char-LSTM A, sample-A), with shorter timing. */
   quick: boolean;
   /** Workload selectors (`gemm`, `gemm-128x1280x4096`, `gemm-64x192x512-NT`, `lstm-A`, `gcn-cora`); empty: all. */
   only: string[];
@@ -31,9 +31,10 @@ export interface BenchOptions {
 export const USAGE = `usage: pnpm bench [--quick] [--only <workload,...>] [--impl <impl,...>]
                   [--max-seconds <s>] [--python <path>] [--out <dir>] [--list]
 
-  --quick           the 128x1280x4096 GEMMs and char-LSTM config A, shorter timing (< 5 min)
+  --quick           the 128x1280x4096 GEMMs, char-LSTM config A and sample-A, shorter timing (about 6 min)
   --only <list>     workloads or prefixes: gemm, gemm-1024x1024x1024, gemm-64x512x1024-TN, lstm, lstm-A, lstm-B,
-                    gcn-cora, gat-cora (these two read ../shared/data/cora or $TENSORLOOM_DATA/cora)
+                    sample-A, gcn-cora, gat-cora, gcn-pubmed (these read ../shared/data or $TENSORLOOM_DATA),
+                    gcn-scale (gcn-scale-1e4, -1e5, -1e6; --quick leaves 1e6 out unless named in full)
   --impl <list>     implementations or prefixes: tensorloom, tensorloom-js, tensorloom-wasm-1t,
                     tensorloom-wasm-2t, tfjs, tfjs-cpu, tfjs-wasm, brainjs, pytorch, pytorch-1t, pytorch-2t
   --max-seconds <s> time budget of one workload x implementation (default 300, --quick 30)

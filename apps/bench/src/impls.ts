@@ -37,10 +37,15 @@ export const IMPLS: readonly ImplConfig[] = [
  * Whether an implementation runs a workload: brain.js has no GEMM to call and its LSTM trains
  * one sequence at a time, so it runs char-LSTM config A only (the config small enough for it);
  * TF.js has no recurrent graph cells, so the forecasting workloads are tensorloom against PyTorch.
+ * Sampling, PubMed and the power-law graphs are tensorloom against PyTorch too: TF.js's GCN holds a
+ * dense Â, 1.5 GB for PubMed's 19,717 nodes.
  */
 export function supports(config: ImplConfig, workload: WorkloadSpec): boolean {
   if (config.impl === 'brainjs') return workload.kind === 'char-lstm' && workload.layers === 1 && workload.hidden <= 128;
-  if (config.impl === 'tfjs') return workload.kind !== 'forecast';
+  if (config.impl === 'tfjs') {
+    if (workload.kind === 'gnn') return workload.syntheticFeatures === undefined;
+    return workload.kind === 'gemm' || workload.kind === 'char-lstm';
+  }
   return true;
 }
 

@@ -44,7 +44,8 @@ async function main(argv: string[]): Promise<number> {
     if (notes.length > 0) process.stdout.write(`\nNotes:\n${notes.map((n) => `- ${n}`).join('\n')}\n`);
     if (header.notices.length > 0) process.stdout.write(`\nNotices:\n${header.notices.map((n) => `- ${n}`).join('\n')}\n`);
     const written = await writeResults(outDir, header, entries);
-    log(`\nwrote ${written.json} and ${written.markdown} (${Math.round(header.seconds)} s)`);
+    const files = [written.json, written.markdown, ...(written.svg === undefined ? [] : [written.svg])];
+    log(`\nwrote ${files.join(', ')} (${Math.round(header.seconds)} s)`);
     return entries.some((e) => e.status === 'ok') ? 0 : 1;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -6,6 +6,7 @@ import type { BenchOptions } from './cli-args.js';
 import { findPython, PACKAGE_DIR, probeNodeImpl, runNodeJob, runPythonJob, type ChildRun } from './child-process.js';
 import { gitRevision, machineInfo } from './machine.js';
 import { jobsOf, planRun } from './plan.js';
+import { ensureGraphFile } from './powerlaw.js';
 import { embeddedDataRoot, findDataRoot } from './planetoid.js';
 import type { TimingOptions } from './measure.js';
 import type { ChildReport, Job } from './protocol.js';
@@ -29,6 +30,8 @@ export interface RunHooks {
   timing?: TimingOptions;
   /** Replaces the data root (tests); default `findDataRoot()`. */
   dataRoot?: string | null;
+  /** Where the `gnn-scale` graph files go (tests); default `<tmpdir>/tensorloom-bench`. */
+  graphDir?: string;
 }
 
 /** A child is killed this long after it started (its own budget ends well before). */
@@ -67,6 +70,7 @@ export function entryOf(job: Job & { workload: WorkloadSpec }, run: ChildRun, ki
       bestMs: report.bestSeconds * 1000,
       medianMs: report.medianSeconds * 1000,
       ...(notes.length > 0 ? { note: notes.join('; ') } : {}),
+      ...(report.graph === undefined ? {} : { graph: report.graph }),
     };
   }
   if (run.timedOut) {
@@ -165,14 +169,25 @@ export async function runBench(options: BenchOptions, argv: readonly string[], h
     .filter((job) => available.get(job.config.id) === true)
     .map((job) => (hooks.timing ? { ...job, timing: hooks.timing } : job));
   const entries: BenchEntry[] = [];
-  for (const [index, job] of jobs.entries()) {
-    const workload = job.workload!;
-    if (available.get(job.config.id) !== true) continue;
-    const label = `[${index + 1}/${jobs.length}] ${workload.name} × ${job.config.id}`;
+  const graphFiles = new Map<string, { file: string; numNodes: number; numEdges: number }>();
+  for (const [index, planned] of jobs.entries()) {
+    const workload = planned.workload!;
+    if (available.get(planned.config.id) !== true) continue;
+    const label = `[${index + 1}/${jobs.length}] ${workload.name} × ${planned.config.id}`;
+    let job: Job = planned;
+    if (workload.kind === 'gnn-scale') {
+      // The graph is drawn once, here, and every implementation reads the same file.
+      const graph = graphFiles.get(workload.name) ?? ensureGraphFile(workload, hooks.graphDir, hooks.log);
+      graphFiles.set(workload.name, graph);
+      job = { ...planned, graphFile: graph.file };
+    }
     hooks.log(`${label} …`);
     const killSeconds = killAfterSeconds(job.timing.budgetSeconds);
     const run = job.config.runtime === 'python' ? await runPythonJob(job, python!, killSeconds) : await runNodeJob(job, killSeconds);
     const entry = entryOf({ ...job, workload }, run, killSeconds);
+    const graph = graphFiles.get(workload.name);
+    // A failed or killed job still has its graph's size, for the report's scale table.
+    if (entry && entry.graph === undefined && graph !== undefined) entry.graph = { nodes: graph.numNodes, edges: graph.numEdges };
     if (!entry) {
       const skip = skipOf({ ...job, workload }, run.report);
       if (skip.column) available.set(job.config.id, false);

@@ -14,6 +14,9 @@ let dataRoot: string;
 beforeAll(async () => {
   dataRoot = await writeTinyPlanetoid(await mkdtemp(path.join(os.tmpdir(), 'tensorloom-bench-plan-')), { name: 'cora' });
   await writeTinyPlanetoid(dataRoot);
+  // PubMed's folder has no features.csv (gcn-pubmed draws its own): planning must not ask for one.
+  await writeTinyPlanetoid(dataRoot, { name: 'pubmed' });
+  await rm(path.join(dataRoot, 'pubmed', 'features.csv'));
   await writeEmbeddedTemporal(dataRoot);
 });
 afterAll(async () => {
@@ -22,27 +25,36 @@ afterAll(async () => {
 
 describe('planRun', () => {
   it(
-    'runs all 16 GEMMs, both char-LSTM configs, GCN and GAT on Cora ' +
-      '(dense and sparse features) and GConvGRU on chickenpox by default, on every implementation',
+    'runs all 16 GEMMs, both char-LSTM configs, sampling, GCN and GAT on Cora (dense and sparse features), GCN on ' +
+      'PubMed and on the power-law graphs, and GConvGRU on chickenpox by default, on every implementation',
     () => {
       const plan = planRun(none, undefined, { dataRoot });
       const names = plan.workloads.map((w) => w.name);
-      expect(names).toHaveLength(23);
+      expect(names).toHaveLength(30);
       expect(plan.notices).toEqual([]);
       expect(plan.workloads.filter((w) => w.kind === 'gemm')).toHaveLength(16);
       expect(names.slice(16)).toEqual([
         'lstm-A',
         'lstm-B',
+        'sample-A-b1',
+        'sample-A-b64',
         'gcn-cora',
         'gat-cora',
         'gcn-cora-sparse',
         'gat-cora-sparse',
+        'gcn-pubmed',
+        'gcn-pubmed-sparse',
+        'gcn-scale-1e4',
+        'gcn-scale-1e5',
+        'gcn-scale-1e6',
         'gconv-gru-chickenpox',
       ]);
       expect(plan.workloads.filter((w) => w.kind === 'gnn').map((w) => (w.kind === 'gnn' ? w.features : null))).toEqual([
         'dense',
         'dense',
         'sparse',
+        'sparse',
+        'dense',
         'sparse',
       ]);
       expect(plan.configs.map((c) => c.id)).toEqual([
@@ -58,9 +70,43 @@ describe('planRun', () => {
     },
   );
 
-  it('--quick runs the 128x1280x4096 GEMMs and config A (the GNN workloads do not fit its 5 minutes)', () => {
+  it('--quick runs the 128x1280x4096 GEMMs, config A and sampling (the GNN workloads do not fit its 5 minutes)', () => {
     const names = planRun({ ...none, quick: true }, undefined, { dataRoot }).workloads.map((w) => w.name);
-    expect(names).toEqual(['gemm-128x1280x4096-NN', 'gemm-128x1280x4096-NT', 'gemm-128x1280x4096-TN', 'gemm-128x1280x4096-TT', 'lstm-A']);
+    expect(names).toEqual([
+      'gemm-128x1280x4096-NN',
+      'gemm-128x1280x4096-NT',
+      'gemm-128x1280x4096-TN',
+      'gemm-128x1280x4096-TT',
+      'lstm-A',
+      'sample-A-b1',
+      'sample-A-b64',
+    ]);
+  });
+
+  it('--quick --only gcn-scale leaves the 10⁶-node graph out unless it is named in full; sample-A selects both batches', () => {
+    const names = (only: string[], quick = true): string[] =>
+      planRun({ ...none, quick, only }, undefined, { dataRoot }).workloads.map((w) => w.name);
+    expect(names(['gcn-scale'])).toEqual(['gcn-scale-1e4', 'gcn-scale-1e5']);
+    expect(names(['gcn-scale'], false)).toEqual(['gcn-scale-1e4', 'gcn-scale-1e5', 'gcn-scale-1e6']);
+    expect(names(['gcn-scale-1e6'])).toEqual(['gcn-scale-1e6']);
+    expect(names(['sample-A'])).toEqual(['sample-A-b1', 'sample-A-b64']);
+  });
+
+  it('runs the new workloads on tensorloom and PyTorch only; gcn-pubmed with the data root, gcn-scale with fewer runs as it grows', () => {
+    const plan = planRun({ ...none, only: ['sample-A-b1', 'gcn-pubmed', 'gcn-scale'] }, undefined, { dataRoot });
+    const jobs = jobsOf(plan, { quick: false });
+    const ids = ['tensorloom-js', 'tensorloom-wasm-1t', 'tensorloom-wasm-2t', 'pytorch-1t', 'pytorch-2t'];
+    for (const workload of plan.workloads) expect(jobs.filter((j) => j.workload === workload).map((j) => j.config.id)).toEqual(ids);
+    expect(jobs.filter((j) => j.dataRoot !== undefined).map((j) => j.workload!.name)).toEqual([
+      ...ids.map(() => 'gcn-pubmed'),
+      ...ids.map(() => 'gcn-pubmed-sparse'),
+    ]);
+    const runs = plan.workloads.filter((w) => w.kind === 'gnn-scale').map((w) => timingFor(w, { quick: false }).maxRuns);
+    expect(runs[0]).toBeGreaterThan(runs[1]!);
+    expect(runs[1]).toBeGreaterThan(runs[2]!);
+    expect(planRun({ ...none, only: ['gcn-pubmed'] }, undefined, { dataRoot: null }).notices[0]).toMatch(
+      /^gcn-pubmed skipped: pubmed data/,
+    );
   });
 
   it('--only selects by name or prefix, and --impl by id or prefix', () => {

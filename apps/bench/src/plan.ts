@@ -7,7 +7,7 @@ import { IMPLS, supports, type ImplConfig } from './impls.js';
 import type { TimingOptions } from './measure.js';
 import type { Job } from './protocol.js';
 import { findDataRoot, missingDataset } from './planetoid.js';
-import { allWorkloads, datasetOf, quickWorkloads, type WorkloadSpec } from './workloads.js';
+import { allWorkloads, datasetOf, quickSelectable, quickWorkloads, type WorkloadSpec } from './workloads.js';
 
 /** What will run. */
 export interface Plan {
@@ -46,11 +46,14 @@ export function planRun(
       }
     }
     workloads = pool.filter((w) => options.only.some((s) => matchesSelector(w.name, s)));
+    // --quick leaves the 10⁶-node graph out unless it is named in full.
+    if (options.quick) workloads = workloads.filter((w) => quickSelectable(w) || options.only.includes(w.name));
   }
   const dataRoot = environment.dataRoot !== undefined ? environment.dataRoot : findDataRoot();
   workloads = workloads.filter((w) => {
     const dataset = datasetOf(w);
-    const problem = dataset === undefined ? undefined : missingDataset(dataRoot, dataset);
+    const graphOnly = w.kind === 'gnn' && w.syntheticFeatures !== undefined;
+    const problem = dataset === undefined ? undefined : missingDataset(dataRoot, dataset, { features: !graphOnly });
     if (problem !== undefined) notices.push(`${w.name} skipped: ${problem}`);
     return problem === undefined;
   });
@@ -80,7 +83,16 @@ export function timingFor(spec: WorkloadSpec, options: { quick: boolean; maxSeco
       ? { warmup: 1, minRuns: 2, maxRuns: 10, minSeconds: 1, budgetSeconds }
       : { warmup: 1, minRuns: 5, maxRuns: 30, minSeconds: 10, budgetSeconds };
   }
-  if (spec.kind === 'gnn') {
+  if (spec.kind === 'gnn-scale') {
+    // From milliseconds (10⁴ nodes) to seconds (10⁶): fewer runs as the graph grows, so a job stays bounded.
+    if (spec.nodes >= 1e6) return { warmup: 1, minRuns: 2, maxRuns: options.quick ? 2 : 3, minSeconds: 0, budgetSeconds };
+    if (spec.nodes >= 1e5) {
+      return options.quick
+        ? { warmup: 1, minRuns: 3, maxRuns: 10, minSeconds: 1, budgetSeconds }
+        : { warmup: 2, minRuns: 5, maxRuns: 30, minSeconds: 5, budgetSeconds };
+    }
+  }
+  if (spec.kind === 'gnn' || spec.kind === 'gnn-scale') {
     // Epochs take milliseconds (PyTorch) to seconds (TF.js cpu): more runs, the best one counts.
     return options.quick
       ? { warmup: 2, minRuns: 3, maxRuns: 50, minSeconds: 1, budgetSeconds }

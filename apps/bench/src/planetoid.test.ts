@@ -54,12 +54,13 @@ describe('readPlanetoid', () => {
       const written = await embeddedDataRoot({ folder: path.join(root, 'embedded'), log: (line) => lines.push(line) });
       expect(EMBEDDED_DATASETS).toEqual(['cora', 'citeseer']);
       for (const name of EMBEDDED_DATASETS) expect(missingDataset(written, name)).toBeUndefined();
-      // The two graphs, and the chickenpox signal of the forecasting workload.
+      // The two graphs, PubMed's graph (no features: gcn-pubmed draws its own), and the chickenpox signal of the forecasting workload.
+      expect(missingDataset(written, 'pubmed', { features: false })).toBeUndefined();
       expect(missingDataset(written, 'temporal/chickenpox.json')).toBeUndefined();
-      expect(lines).toHaveLength(3);
+      expect(lines).toHaveLength(4);
       // A complete folder is reused, not written again.
       await embeddedDataRoot({ folder: written, log: (line) => lines.push(line) });
-      expect(lines).toHaveLength(3);
+      expect(lines).toHaveLength(4);
       const ours = readPlanetoid(written, 'cora');
       const theirs = await loadCora();
       expect([ours.numNodes, ours.numFeatures, ours.numClasses, ours.source.length, ours.train.length]).toEqual([

@@ -6,15 +6,18 @@
  * (`Job.dataRoot`), resolved once by the orchestrator: `$TENSORLOOM_DATA`, `../shared/data`, or else
  * the datasets embedded in @tensorloom/datasets, written out once as such folders (`embeddedDataRoot`).
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GRAPH_DATASETS, loadGraphDataset } from '@tensorloom/datasets';
+import { GRAPH_DATASETS, loadGraphDataset, loadPubMed } from '@tensorloom/datasets';
+import type { GraphDataset } from '@tensorloom/graph';
 import { savePlanetoid } from '@tensorloom/graph/node';
 import { missingTemporal, writeEmbeddedTemporal } from './temporal-data.js';
 
 /** The files a Planetoid folder needs for the GNN workloads (features included). */
 export const PLANETOID_FILES = ['edges.csv', 'features.csv', 'labels.csv', 'split.json', 'meta.json'] as const;
+/** The files a workload with synthetic features reads (`GnnSpec.syntheticFeatures`): the graph, labels and split. */
+export const PLANETOID_GRAPH_FILES = ['edges.csv', 'labels.csv', 'split.json', 'meta.json'] as const;
 
 // The bench package folder: children run there, so the search starts where theirs would.
 const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -53,19 +56,49 @@ export async function embeddedDataRoot(options: { folder?: string; log?: (line: 
     options.log?.(`writing the embedded ${name} (@tensorloom/datasets) to ${path.join(root, name)}`);
     savePlanetoid(await loadGraphDataset(name), path.join(root, name), { overwrite: true });
   }
+  if (missingDataset(root, 'pubmed', { features: false }) !== undefined) {
+    options.log?.(`writing the embedded pubmed graph (@tensorloom/datasets) to ${path.join(root, 'pubmed')}`);
+    writePlanetoidGraph(await loadPubMed({ features: 'random', numRandomFeatures: 1 }), path.join(root, 'pubmed'));
+  }
   await writeEmbeddedTemporal(root, options.log);
   return root;
 }
 
 /**
- * Why the dataset `name` cannot be read under `root`, or undefined when every file is there: a
- * Planetoid folder, or a signal file (`temporal/chickenpox.json`, see temporal-data.ts).
+ * Writes a Planetoid folder without `features.csv`: `edges.csv` (each undirected edge once,
+ * `source < target`, sorted), `labels.csv`, `split.json` and `meta.json` (`featuresIncluded: false`),
+ * as /work/shared/data/pubmed holds PubMed (whose features our copy lacks).
  */
-export function missingDataset(root: string | null, name: string): string | undefined {
+export function writePlanetoidGraph(dataset: GraphDataset, folder: string): void {
+  const { numNodes, numClasses } = dataset;
+  const e = dataset.edgeIndex.shape[1]!;
+  const edges = dataset.edgeIndex.data;
+  const pairs: string[] = [];
+  // edgeIndex is sorted by (source, target) with both directions: the pairs with source < target come out sorted.
+  for (let k = 0; k < e; k++) if (edges[k]! < edges[e + k]!) pairs.push(`${edges[k]},${edges[e + k]}\n`);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(path.join(folder, 'edges.csv'), `source,target\n${pairs.join('')}`);
+  writeFileSync(
+    path.join(folder, 'labels.csv'),
+    `node,label\n${Array.from(dataset.y.data, (label, node) => `${node},${label}\n`).join('')}`,
+  );
+  const split = { train: [...dataset.trainIndex.data], val: [...dataset.valIndex.data], test: [...dataset.testIndex.data] };
+  writeFileSync(path.join(folder, 'split.json'), `${JSON.stringify(split)}\n`);
+  const meta = { name: dataset.name, numNodes, numClasses, featuresIncluded: false };
+  writeFileSync(path.join(folder, 'meta.json'), `${JSON.stringify(meta, null, 1)}\n`);
+}
+
+/**
+ * Why the dataset `name` cannot be read under `root`, or undefined when every file is there: a
+ * Planetoid folder (without `features.csv` when `features` is false), or a signal file
+ * (`temporal/chickenpox.json`, see temporal-data.ts).
+ */
+export function missingDataset(root: string | null, name: string, options: { features?: boolean } = {}): string | undefined {
   if (root === null) return `${name} data not found: no data root (set TENSORLOOM_DATA, or keep the data in ../shared/data)`;
   if (name.endsWith('.json')) return missingTemporal(root, name);
   const folder = path.join(root, name);
-  const missing = PLANETOID_FILES.filter((file) => !existsSync(path.join(folder, file)));
+  const files = options.features === false ? PLANETOID_GRAPH_FILES : PLANETOID_FILES;
+  const missing = files.filter((file) => !existsSync(path.join(folder, file)));
   if (missing.length === 0) return undefined;
   return `${name} data not found: ${folder} lacks ${missing.join(', ')} (set TENSORLOOM_DATA to the folder holding ${name}/)`;
 }

@@ -17,6 +17,15 @@ export interface Job {
   timing: TimingOptions;
   /** The data root (absolute) for a workload that reads a dataset; the same for every implementation. */
   dataRoot?: string;
+  /** The graph file (src/powerlaw.ts) of a `gnn-scale` workload, written by the orchestrator before its jobs. */
+  graphFile?: string;
+}
+
+/** The size of the graph a GNN workload trained on (the report fits time and memory against `edges`). */
+export interface GraphSize {
+  nodes: number;
+  /** Directed edges, both directions of each undirected edge, before GCN's self-loops. */
+  edges: number;
 }
 
 /** A child's answer. */
@@ -34,6 +43,7 @@ export type ChildReport =
       baselineRssMiB: number;
       versions: Record<string, string>;
       note?: string;
+      graph?: GraphSize;
     }
   | {
       status: 'unavailable';

@@ -4,6 +4,7 @@
  */
 import { IMPLS } from './impls.js';
 import type { BenchEntry, BenchHeader } from './results.js';
+import { scaleTables } from './scale-report.js';
 
 /** A table of strings; column 0 is left-aligned, the rest right-aligned. */
 export interface Table {
@@ -171,11 +172,11 @@ export function renderMarkdown(table: Table): string {
   return [`**${table.title}**`, '', header, rule, ...rows].join('\n');
 }
 
-/** The three tables of a run. */
+/** The tables of a run: figures, ratios, memory, and for `gcn-scale` the sizes and log-log slopes (scale-report.ts). */
 export function tablesOf(entries: readonly BenchEntry[]): Table[] {
   const tables = [absoluteTable(entries)];
   if (entries.some((e) => e.impl !== 'tensorloom') && entries.some(isTensorloom)) tables.push(ratioTable(entries));
-  tables.push(memoryTable(entries));
+  tables.push(memoryTable(entries), ...scaleTables(entries));
   return tables;
 }
 

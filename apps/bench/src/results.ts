@@ -3,6 +3,7 @@
  * date, versions, notices) and whose other elements are one entry per workload × implementation.
  */
 import type { ImplName } from './impls.js';
+import type { GraphSize } from './protocol.js';
 import { UNITS, type Unit } from './workloads.js';
 
 /** How a measurement ended. */
@@ -32,6 +33,8 @@ export interface BenchEntry {
   /** For a timeout: `value` is below this (one run did not finish in the time allowed). */
   upperBound?: number;
   note?: string;
+  /** The graph of a GNN workload, when the runner reports it (`gcn-scale`). */
+  graph?: GraphSize;
 }
 
 /** The first element of the file. */

@@ -4,6 +4,7 @@
  */
 import type { ImplConfig } from '../impls.js';
 import type { Timing, TimingOptions } from '../measure.js';
+import type { GraphSize } from '../protocol.js';
 import type { WorkloadSpec } from '../workloads.js';
 
 /**
@@ -22,6 +23,8 @@ export interface RunOutput {
   timing: Timing;
   /** Anything the reader of the table should know (a fallback, a substitution). */
   note?: string;
+  /** The size of the graph trained on (`gnn-scale`). */
+  graph?: GraphSize;
 }
 
 /** Options of one run. */
@@ -31,6 +34,8 @@ export interface RunContext {
   log: (message: string) => void;
   /** The data root holding the workload's dataset folder (from the job). */
   dataRoot?: string;
+  /** The graph file of a `gnn-scale` workload (from the job). */
+  graphFile?: string;
 }
 
 /** An implementation able to run workloads in this process. */

@@ -2,7 +2,8 @@
  * tensorloom: GEMM through the active backend's `matmul` kernel (transpose flags, operands in the
  * backend's own storage), the char-LSTM from the public modules: `nn.Embedding` → `LSTM` →
  * `nn.Linear` → `crossEntropy` → `optim.Adam`, GCN / GAT on Cora (tensorloom-gnn.ts), and the
- * forecasting epoch of GConvGRU on chickenpox (tensorloom-forecast.ts).
+ * forecasting epoch of GConvGRU on chickenpox (tensorloom-forecast.ts), sampling from the textgen model
+ * (tensorloom-sample.ts) and GCN on the power-law graphs (tensorloom-scale.ts).
  */
 import { createRequire } from 'node:module';
 import * as core from '@tensorloom/core-tensor';
@@ -14,6 +15,8 @@ import { charsPerStep, gemmFlops, type CharLSTMSpec, type GemmSpec, type Workloa
 import { UnavailableError, type RunContext, type RunOutput, type Runner } from './runner.js';
 import { runTensorloomForecast } from './tensorloom-forecast.js';
 import { runTensorloomGnn } from './tensorloom-gnn.js';
+import { runTensorloomSample } from './tensorloom-sample.js';
+import { runTensorloomScale } from './tensorloom-scale.js';
 import { activateTensorloomWasm } from './tensorloom-wasm.js';
 
 const { crossEntropy, nn, optim, tensor } = core;
@@ -43,12 +46,16 @@ export function tensorloomRunner(): Runner {
           return runTensorloomGnn(spec, context);
         case 'forecast':
           return runTensorloomForecast(spec, context);
+        case 'sample':
+          return runTensorloomSample(spec, context);
+        case 'gnn-scale':
+          return runTensorloomScale(spec, context);
       }
     },
     versions(): Record<string, string> {
       const require = createRequire(import.meta.url);
       const version = (name: string): string => (require(`${name}/package.json`) as { version: string }).version;
-      const packages = ['@tensorloom/core-tensor', '@tensorloom/lstm', '@tensorloom/gnn', '@tensorloom/graph'];
+      const packages = ['@tensorloom/core-tensor', '@tensorloom/lstm', '@tensorloom/gnn', '@tensorloom/graph', '@tensorloom/textgen'];
       return {
         ...Object.fromEntries(packages.map((name) => [name, version(name)])),
         ...(wasm === undefined ? {} : { 'tensorloom wasm': wasm }),

@@ -67,6 +67,9 @@ export function tfjsRunner(): Runner {
           return runTfjsGnn(tf, spec, context);
         case 'forecast':
           throw new UnavailableError('TF.js has no recurrent graph cells');
+        case 'sample':
+        case 'gnn-scale':
+          throw new UnavailableError(`the bench has no TF.js ${spec.kind} workload`);
       }
     },
     versions(): Record<string, string> {
