@@ -199,7 +199,9 @@ export class TextGenerationModel extends nn.Module<[Tensor, TextGenerationState?
 
   /**
    * The same computation on time-major tokens `[T, B]` → logits `[T, B, V]`: the LSTM's own
-   * layout, which saves the two transposes of `forward` (the trainer uses it).
+   * layout, which saves the two transposes of `forward` (the trainer uses it). The LSTM reads the
+   * embedding's output directly, so with more tokens than V its first layer looks its input
+   * projection up in `E·W_ihᵀ` instead of multiplying every embedded token (see `RecurrentLayer`).
    */
   forwardTimeMajor(tokens: Tensor, state?: TextGenerationState): TextGenerationOutput {
     this.checkTokens('forwardTimeMajor', tokens, 2, '[T, B]');

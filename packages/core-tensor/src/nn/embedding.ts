@@ -45,6 +45,9 @@ export interface FromPretrainedOptions {
  * - Shapes: indices int32 of any shape `[*]`, y is `[*, embeddingDim]`.
  * - Parameters: `weight` `[numEmbeddings, embeddingDim]`.
  * - Init: N(0, 1), then the `paddingIdx` row set to zero. That row gets no gradient.
+ * - A recurrent layer (`@tensorloom/rnn`, `@tensorloom/lstm`) that reads the output directly folds
+ *   its input projection into the table: `(W·W_ihᵀ)[indices]`, V rows of GEMM instead of one per
+ *   index (see `embeddingSource`, `embeddingProjection`).
  *
  * @example
  * const embed = new Embedding({ numEmbeddings: 10, embeddingDim: 3, paddingIdx: 0 });

@@ -9,7 +9,12 @@ import { getBackend } from '../backend/registry.js';
 import { DTypeError, IndexError, ShapeError, ValueError, fmtShape } from '../errors.js';
 import { contiguousStrides, normalizeAxis, shapeSize, shapesEqual } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { markEmbeddingOutput } from './embedding-projection.js';
 import { reshape } from './shape.js';
+
+// The fold of an embedding into the linear map that reads it lives beside its own op; exported here,
+// with the other lookups.
+export { embeddingProjection, embeddingSource, type EmbeddingProjectionOptions, type EmbeddingSource } from './embedding-projection.js';
 
 function requireIndexDType(op: string, index: Tensor): Int32Array {
   if (index.dtype !== 'int32') throw new DTypeError(`${op}: the index must be an int32 tensor, got ${index.dtype}`);
@@ -242,6 +247,9 @@ export interface EmbeddingOptions {
 /**
  * An embedding lookup: row `indices[...]` of `weight` for every index (torch.nn.functional.embedding).
  * The gradient adds each output row's gradient into its weight row; rows at `paddingIdx` get none.
+ * An output of more lookups than the table has rows is recorded as `weight[indices]` for
+ * `embeddingSource`, so a layer that reads it can fold its input projection into the table
+ * (`embeddingProjection`; the recurrent layers of `@tensorloom/rnn` do).
  *
  * Shapes: weight `[numEmbeddings, dim]`, indices `[...]` (int32, any rank) → `[..., dim]`.
  * @example embedding(randn([10, 4]), tensor([[1, 2], [3, 1]], { dtype: 'int32' }))  // shape [2, 2, 4]
@@ -262,6 +270,8 @@ export function embedding(weight: Tensor, indices: Tensor, options: EmbeddingOpt
   checkBounds(op, values, count);
   const out = Tensor.empty([...indices.shape, dim], weight.dtype);
   getBackend().indexSelect({ x: weight.data, outer: 1, size: count, inner: dim, index: values, out: out.data });
+  // More lookups than rows: a layer reading `out` may fold its input projection into the table (embeddingSource).
+  if (values.length > count) markEmbeddingOutput(out, weight, indices, padding);
   return record(out, op, [weight], (g) => {
     let rows = reshape(g, [values.length, dim]);
     let rowIndex = new Tensor(values, [values.length], 'int32');
