@@ -4,7 +4,8 @@ import { Generator } from '../random/generator.js';
 import { expectClose } from '../testing/expect-close.js';
 import { gradcheck } from '../testing/gradcheck.js';
 import type { Tensor } from '../tensor.js';
-import { mul } from './arithmetic.js';
+import { mul, sub } from './arithmetic.js';
+import { indexSelect } from './indexing.js';
 import { randn, tensor } from './creation.js';
 import { sum } from './reduce.js';
 import { scatter, segmentSoftmax, type ScatterReduce } from './segment.js';
@@ -153,6 +154,20 @@ describe('segmentSoftmax', () => {
     expect(gradcheck((s) => segmentSoftmax(s, index, { dimSize: 4 }), [vector])).toBe(true);
     const heads = randn([8, 2], { dtype: 'float64', requiresGrad: true, generator: gen });
     expect(gradcheck((s) => segmentSoftmax(s, index, { dimSize: 4 }), [heads])).toBe(true);
+  });
+
+  it('back-propagates y ⊙ (g − Σ_segment g ⊙ y) in float32 as the composed ops did, across empty segments', () => {
+    const gen = new Generator(62);
+    const index = i32(randomIndex(gen, 40, 9));
+    const src = randn([40, 3], { requiresGrad: true, generator: gen });
+    const upstream = randn([40, 3], { generator: gen });
+    const y = segmentSoftmax(src, index, { dimSize: 9 });
+    sum(mul(y, upstream)).backward();
+    // The backward as it was: two products, a scatter-sum, a gather and a subtraction.
+    const gy = mul(upstream, y.detach());
+    const composed = sub(gy, mul(y.detach(), indexSelect(scatter(gy, index, { dimSize: 9 }), 0, index)));
+    expect(src.grad!.dtype).toBe('float32');
+    expectClose(src.grad!, composed, { rtol: 1e-5, atol: 1e-7 });
   });
 
   it('rejects int32 scores, bad indices and shapes', () => {

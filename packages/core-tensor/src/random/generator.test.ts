@@ -111,4 +111,32 @@ describe('Generator', () => {
     expect(mask.every((v) => v === 0)).toBe(true);
     expect(() => new Generator(1).fillBernoulli(mask, 1.5, 1)).toThrow(ValueError);
   });
+
+  it('fills the same Bernoulli mask into float32, float64 and plain arrays, and keeps every draw at keep 1', () => {
+    const keep = 0.45;
+    const f32 = new Float32Array(3000);
+    const f64 = new Float64Array(3000);
+    const plain = new Array<number>(3000).fill(0);
+    new Generator(21).fillBernoulli(f32, keep, -1.5);
+    new Generator(21).fillBernoulli(f64, keep, -1.5);
+    new Generator(21).fillBernoulli(plain, keep, -1.5);
+    expect(Array.from(f64)).toEqual(Array.from(f32));
+    expect(plain).toEqual(Array.from(f32));
+    // A dropped element is +0 whatever the sign of value, as the branchy fill gave.
+    expect(Array.from(f32).every((v) => v === -1.5 || Object.is(v, 0))).toBe(true);
+    const all = new Float32Array(5000);
+    new Generator(22).fillBernoulli(all, 1, 3);
+    expect(all.every((v) => v === 3)).toBe(true);
+  });
+
+  it('scales by a Bernoulli mask as it draws, checking keep and the lengths', () => {
+    const x = Float64Array.from({ length: 100 }, (_, i) => i - 50);
+    const out = new Float64Array(100);
+    new Generator(23).scaleByBernoulli(x, out, 0.7, 2);
+    const mask = new Float64Array(100);
+    new Generator(23).fillBernoulli(mask, 0.7, 2);
+    expect(Array.from(out)).toEqual(Array.from(x, (v, i) => v * mask[i]!));
+    expect(() => new Generator(1).scaleByBernoulli(x, out, -0.1, 1)).toThrow(ValueError);
+    expect(() => new Generator(1).scaleByBernoulli(x, new Float64Array(3), 0.5, 1)).toThrow(ValueError);
+  });
 });

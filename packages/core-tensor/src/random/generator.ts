@@ -3,7 +3,9 @@
  * integer arithmetic (`Math.imul`), seeded through splitmix32. Every source of randomness in
  * tensorloom (init, dropout, shuffling, sampling) takes a `Generator`, defaulting to the global one.
  */
+import type { FloatArray } from '../dtype.js';
 import { ValueError } from '../errors.js';
+import { fillBernoulli as fillBernoulliWords, scaleByBernoulli as scaleByBernoulliWords } from './bernoulli.js';
 
 /** A generator's complete state: restoring it replays the stream exactly. */
 export interface GeneratorState {
@@ -80,34 +82,43 @@ export class Generator {
 
   /**
    * Fills `out` with a Bernoulli mask: each element is `value` with probability `keep`, else 0.
-   * One 32-bit draw per element (the draw `u` keeps when `u < keep·2³²`), with the generator's
-   * state held in locals, so masks of millions of elements (dropout on Cora's 2708×1433 inputs)
-   * cost a few milliseconds. `keep` is in [0, 1].
+   * One 32-bit draw per element (the draw `u` keeps when `u < keep·2³²`), the same draws as
+   * `nextUint32`; Float32Array and Float64Array run a branch-free loop of their own
+   * (random/bernoulli.ts). `keep` is in [0, 1].
    */
   fillBernoulli(out: { length: number; [i: number]: number }, keep: number, value: number): void {
     if (!(keep >= 0 && keep <= 1)) throw new ValueError(`Generator.fillBernoulli: expected keep in [0, 1], got ${keep}`);
-    const threshold = keep * 4294967296;
-    let s0 = this.s0;
-    let s1 = this.s1;
-    let s2 = this.s2;
-    let s3 = this.s3;
-    const n = out.length;
-    for (let i = 0; i < n; i++) {
-      const x = Math.imul(s1, 5);
-      const u = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;
-      const t = s1 << 9;
-      s2 ^= s0;
-      s3 ^= s1;
-      s1 ^= s2;
-      s0 ^= s3;
-      s2 ^= t;
-      s3 = (s3 << 11) | (s3 >>> 21);
-      out[i] = u < threshold ? value : 0;
-    }
-    this.s0 = s0;
-    this.s1 = s1;
-    this.s2 = s2;
-    this.s3 = s3;
+    const words = this.takeWords();
+    fillBernoulliWords(words, out, keep, value);
+    this.putWords(words);
+  }
+
+  /**
+   * Dropout's mask applied as it is drawn: `out[i] = x[i] · (u_i < keep·2³² ? scale : 0)`, with
+   * u_i the draws `fillBernoulli(mask, keep, scale)` would make (so the result equals
+   * `x ⊙ mask` bit for bit, NaN and −0 included) and the stream advanced by x.length draws.
+   * `out` must be zero-filled (fresh storage); x and out are one float dtype and length.
+   * Over Cora's [2708, 1433] float32 features this is 3× faster than the fill and multiply
+   * (random/bernoulli.ts has the figures). `keep` is in [0, 1].
+   */
+  scaleByBernoulli(x: FloatArray, out: FloatArray, keep: number, scale: number): void {
+    const op = 'Generator.scaleByBernoulli';
+    if (!(keep >= 0 && keep <= 1)) throw new ValueError(`${op}: expected keep in [0, 1], got ${keep}`);
+    if (out.length !== x.length) throw new ValueError(`${op}: out has ${out.length} elements, x has ${x.length}`);
+    const words = this.takeWords();
+    scaleByBernoulliWords(words, x, out, keep, scale);
+    this.putWords(words);
+  }
+
+  private takeWords(): Int32Array {
+    return Int32Array.of(this.s0, this.s1, this.s2, this.s3);
+  }
+
+  private putWords(words: Int32Array): void {
+    this.s0 = words[0]!;
+    this.s1 = words[1]!;
+    this.s2 = words[2]!;
+    this.s3 = words[3]!;
   }
 
   /** A uniform double in [low, high). */
