@@ -6,106 +6,8 @@
 // stored lane by lane. Loads past the end are harmless (the caller pads the buffers).
 
 import { gemmPackA, gemmPacked } from './gemm';
+import { lstmRow, sigmoid, storeLanes, tanh } from './cell';
 import { madd, sigmoidf4, tanhf4 } from './vmath';
-
-/** Stores the first `lanes` (1…4) lanes of v at p. */
-@inline function storeLanes(p: usize, v: v128, lanes: i32): void {
-  if (lanes >= 4) {
-    v128.store(p, v);
-    return;
-  }
-  v128.store32_lane(p, v, 0);
-  if (lanes > 1) v128.store32_lane(p, v, 1, 4);
-  if (lanes > 2) v128.store32_lane(p, v, 2, 8);
-}
-
-// ---- σ and tanh of the LSTM and GRU steps -------------------------------------------------------
-// Latency, not arithmetic, bounds a step: the LSTM's chain σ → c → tanh c → h (the GRU's σ r →
-// tanh n → h) is some 60 dependent operations, longer than the out-of-order window can hide when
-// all of it sits in one loop. So a row takes two passes: the gate activations that do not depend
-// on each other first, stored, then the rest from them while they are still in L1. σ and tanh here
-// use one exp and one division each (tanh x = 1 − 2 / (1 + e^2x)), with absolute errors of a few
-// 1e−8: what a cell needs (vmath's tanhf4 adds a polynomial near 0 for the relative error).
-// Measured on the benchmark's step ([64, 128]): LSTM 1.7×, GRU 1.25× faster than one pass with
-// vmath's functions. (Reading the constants from a table in memory instead of v128.const made the
-// LSTM step slower, though not a plain σ loop.)
-
-/**
- * e^x for lanes clamped to [−87, 88] (NaN kept): x = n·ln 2 + r, e^r by Cephes' polynomial, 2^n written into the exponent field (n
- * in [−126, 127]).
- */
-@inline function expClamped(x: v128): v128 {
-  // pmin / pmax return their first operand when the comparison fails, so NaN lanes stay NaN.
-  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87)), f32x4.splat(88));
-  // n = round(x·log₂e) by the 1.5·2²³ trick (n sits in the low mantissa bits of `shifted`).
-  const shifted = madd(x, f32x4.splat(1.44269504088896341), f32x4.splat(12582912));
-  const n = f32x4.sub(shifted, f32x4.splat(12582912));
-  let r = madd(n, f32x4.splat(-0.693359375), x);
-  r = madd(n, f32x4.splat(2.12194440e-4), r);
-  let p = f32x4.splat(1.9875691500e-4);
-  p = madd(p, r, f32x4.splat(1.3981999507e-3));
-  p = madd(p, r, f32x4.splat(8.3334519073e-3));
-  p = madd(p, r, f32x4.splat(4.1665795894e-2));
-  p = madd(p, r, f32x4.splat(1.6666665459e-1));
-  p = madd(p, r, f32x4.splat(5.0000001201e-1));
-  const y = f32x4.add(madd(f32x4.mul(p, r), r, r), f32x4.splat(1));
-  // 2^n = (n + 127) << 23, with n = bits(shifted) − bits(1.5·2²³).
-  return f32x4.mul(y, i32x4.shl(i32x4.add(shifted, i32x4.splat(127 - 0x4b400000)), 23));
-}
-
-/** σ(x) = 1 / (1 + e^−x): 1 from x ≈ 17 on, ~6e−39 below −87; NaN stays NaN. */
-@inline function sigmoid(x: v128): v128 {
-  const one = f32x4.splat(1);
-  return f32x4.div(one, f32x4.add(one, expClamped(f32x4.neg(x))));
-}
-
-/** tanh x = 1 − 2 / (1 + e^2x): ±1 beyond |x| ≈ 9; NaN stays NaN. */
-@inline function tanh(x: v128): v128 {
-  const one = f32x4.splat(1);
-  return f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(one, expClamped(f32x4.add(x, x)))));
-}
-
-// ---- LSTM ----------------------------------------------------------------------------------------
-
-/** The pre-activation at byte offset `o` of a row's gate blocks: hp (+ x) (+ bias at `o`); 0 = no x or bias. */
-@inline function preActivation(x: usize, hp: usize, bias: usize, o: usize): v128 {
-  let v = v128.load(hp + o);
-  if (x != 0) v = f32x4.add(v, v128.load(x + o));
-  return bias != 0 ? f32x4.add(v, v128.load(bias + o)) : v;
-}
-
-/**
- * One row of the LSTM step. Gate pre-activations: `hp` (+ `x`) (+ `bias`), [4H] each, packed
- * i, f, g, o. The activations σi, σf, tanh g, σo go to `act` (4 blocks of H), which may be `hp`
- * itself; tanh c to `tanhC` (0 = not kept).
- */
-@inline function lstmRow(x: usize, hp: usize, bias: usize, cPrev: usize, hidden: i32, h: usize, c: usize, act: usize, tanhC: usize): void {
-  const blockBytes = <usize>hidden << 2;
-  for (let j = 0; j < hidden; j += 4) {
-    const lanes = hidden - j;
-    const o = <usize>j << 2;
-    const vi = sigmoid(preActivation(x, hp, bias, o));
-    const vf = sigmoid(preActivation(x, hp, bias, blockBytes + o));
-    const vg = tanh(preActivation(x, hp, bias, 2 * blockBytes + o));
-    const vo = sigmoid(preActivation(x, hp, bias, 3 * blockBytes + o));
-    // Lane by lane at a block's end: a whole vector would overwrite the next block's first
-    // pre-activations when act is hp (loads past the end only read lanes that are dropped).
-    storeLanes(act + o, vi, lanes);
-    storeLanes(act + blockBytes + o, vf, lanes);
-    storeLanes(act + 2 * blockBytes + o, vg, lanes);
-    storeLanes(act + 3 * blockBytes + o, vo, lanes);
-  }
-  for (let j = 0; j < hidden; j += 4) {
-    const lanes = hidden - j;
-    const o = <usize>j << 2;
-    const cv = madd(v128.load(act + blockBytes + o), v128.load(cPrev + o), f32x4.mul(v128.load(act + o),
-        v128.load(act + 2 * blockBytes + o)));
-    const tc = tanh(cv);
-    storeLanes(c + o, cv, lanes);
-    storeLanes(h + o, f32x4.mul(v128.load(act + 3 * blockBytes + o), tc), lanes);
-    if (tanhC != 0) storeLanes(tanhC + o, tc, lanes);
-  }
-}
 
 /**
  * LSTM: gates [rows, 4H] packed i, f, g, o; cPrev, h, c [rows, H]; saved [rows, 5H] or 0:
@@ -353,11 +255,62 @@ export function sequenceScratchBytes(chunk: i32, width: i32, depth: i32): i32 {
 }
 
 /**
- * lstmSequenceForward (Backend) for every chunk taken: xProj [T, B, 4H], h0, c0 [B, H], W_hhᵀ
- * packed ([H, 4H]), bias [4H] or 0; writes hs, cs [T, B, H] and saved [T, B, 5H] (0 = none).
+ * The step of a sequence's forward: as lstmStepF32, but saved [rows, 4H] holds σi, σf, tanh g, σo
+ * only (the backward takes tanh c from the cells the sequence keeps anyway: a fifth less memory).
+ */
+@inline function lstmSequenceStep(xProj: usize, hProj: usize, bias: usize, cPrev: usize, rows: i32, hidden: i32, h: usize, c: usize,
+    saved: usize): void {
+  const blockBytes = <usize>hidden << 2;
+  for (let r = 0; r < rows; r++) {
+    const gRow = <usize>r * 4 * blockBytes;
+    const s0 = <usize>r * blockBytes;
+    lstmRow(xProj + gRow, hProj + gRow, bias, cPrev + s0, hidden, h + s0, c + s0, saved != 0 ? saved + gRow : hProj + gRow, 0);
+  }
+}
+
+/**
+ * The step of a sequence's backward: lstmBackwardF32 from saved [rows, 4H] (σi, σf, tanh g, σo)
+ * and the step's cell c [rows, H], tanh c computed again (the forward's own function on the same
+ * value, so the same bits); dh = dh + dhExtra (either 0 = none); dc [rows, H] is read and
+ * overwritten with dcPrev.
+ */
+@inline function lstmSequenceBackStep(saved: usize, cPrev: usize, c: usize, dh: usize, dhExtra: usize, dc: usize, rows: i32, hidden: i32,
+    dGates: usize): void {
+  const blockBytes = <usize>hidden << 2;
+  const one = f32x4.splat(1);
+  for (let r = 0; r < rows; r++) {
+    const v0 = saved + <usize>r * 4 * blockBytes;
+    const g0 = dGates + <usize>r * 4 * blockBytes;
+    const s0 = <usize>r * blockBytes;
+    for (let j = 0; j < hidden; j += 4) {
+      const lanes = hidden - j;
+      const o = <usize>j << 2;
+      const i = v128.load(v0 + o);
+      const f = v128.load(v0 + blockBytes + o);
+      const g = v128.load(v0 + 2 * blockBytes + o);
+      const og = v128.load(v0 + 3 * blockBytes + o);
+      const tc = tanh(v128.load(c + s0 + o));
+      let dhv = dh != 0 ? v128.load(dh + s0 + o) : f32x4.splat(0);
+      if (dhExtra != 0) dhv = f32x4.add(dhv, v128.load(dhExtra + s0 + o));
+      const dcv = f32x4.add(v128.load(dc + s0 + o), f32x4.mul(f32x4.mul(dhv, og), f32x4.sub(one, f32x4.mul(tc, tc))));
+      storeLanes(g0 + o, f32x4.mul(f32x4.mul(dcv, g), f32x4.mul(i, f32x4.sub(one, i))), lanes);
+      storeLanes(g0 + blockBytes + o, f32x4.mul(f32x4.mul(dcv, v128.load(cPrev + s0 + o)), f32x4.mul(f, f32x4.sub(one, f))), lanes);
+      storeLanes(g0 + 2 * blockBytes + o, f32x4.mul(f32x4.mul(dcv, i), f32x4.sub(one, f32x4.mul(g, g))), lanes);
+      storeLanes(g0 + 3 * blockBytes + o, f32x4.mul(f32x4.mul(dhv, tc), f32x4.mul(og, f32x4.sub(one, og))), lanes);
+      storeLanes(dc + s0 + o, f32x4.mul(dcv, f), lanes);
+    }
+  }
+}
+
+/**
+ * lstmSequenceForward (Backend) for every chunk taken, steps k in [kFrom, kTo) of the processing
+ * order: xProj [T, B, 4H] from time `tBase` on (the steps of the span), h0, c0 [B, H], W_hhᵀ packed
+ * ([H, 4H]), bias [4H] or 0; writes hs, cs [T, B, H] and saved [T, B, 4H] (0 = none). A span after
+ * the first starts from the states the span before wrote into hs and cs.
  */
 export function lstmSequenceForwardF32(x: usize, h0: usize, c0: usize, packedW: usize, bias: usize, hs: usize, cs: usize, saved: usize,
-    steps: i32, rows: i32, hidden: i32, reverse: i32, scratch: usize, counter: usize, chunk: i32): void {
+    steps: i32, rows: i32, hidden: i32, reverse: i32, kFrom: i32, kTo: i32, tBase: i32, scratch: usize, counter: usize,
+    chunk: i32): void {
   const width = 4 * hidden;
   const gates = scratch;
   const packedA = packedOperand(scratch, chunk, width);
@@ -369,14 +322,17 @@ export function lstmSequenceForwardF32(x: usize, h0: usize, c0: usize, packedW: 
     if (u >= chunks) return;
     const first = u * chunk;
     const m = min(chunk, rows - first);
-    let hPrev = h0 + <usize>first * hBytes;
-    let cPrev = c0 + <usize>first * hBytes;
-    for (let k = 0; k < steps; k++) {
-      const at = <usize>((reverse ? steps - 1 - k : k) * rows + first);
+    const before = <usize>((reverse ? steps - kFrom : kFrom - 1) * rows + first) * hBytes;
+    let hPrev = kFrom == 0 ? h0 + <usize>first * hBytes : hs + before;
+    let cPrev = kFrom == 0 ? c0 + <usize>first * hBytes : cs + before;
+    for (let k = kFrom; k < kTo; k++) {
+      const t = reverse ? steps - 1 - k : k;
+      const at = <usize>(t * rows + first);
       recurrentProduct(hPrev, hidden, packedW, gates, m, width, hidden, packedA, tile);
       const h = hs + at * hBytes;
       const c = cs + at * hBytes;
-      lstmStepF32(x + at * 4 * hBytes, gates, bias, cPrev, m, hidden, h, c, saved != 0 ? saved + at * 5 * hBytes : 0);
+      const xAt = x + <usize>((t - tBase) * rows + first) * 4 * hBytes;
+      lstmSequenceStep(xAt, gates, bias, cPrev, m, hidden, h, c, saved != 0 ? saved + at * 4 * hBytes : 0);
       hPrev = h;
       cPrev = c;
     }
@@ -384,13 +340,16 @@ export function lstmSequenceForwardF32(x: usize, h0: usize, c0: usize, packedW: 
 }
 
 /**
- * lstmSequenceBackward (Backend) for every chunk taken: W_hh packed ([4H, H]), saved [T, B, 5H],
- * c0 [B, H], cs [T, B, H], dHs [T, B, H] / dhLast [B, H] (0 = zeros); `dc` [B, H] holds dcLast
- * (or zeros) and is carried back through the steps, ending as dc0; `dhRec` [B, H] carries the
- * recurrent gradient dGates·W_hh of the step after, ending as dh0; writes dX [T, B, 4H].
+ * lstmSequenceBackward (Backend) for every chunk taken, steps k from kTo − 1 down to kFrom of the
+ * processing order: W_hh packed ([4H, H]), saved [T, B, 4H], c0 [B, H], cs [T, B, H], dHs (the
+ * span's steps, from time `tBase` on) / dhLast [B, H] (0 = zeros); `dc` [B, H] holds dcLast (or
+ * zeros) and is carried back through the steps, ending as dc0; `dhRec` [B, H] carries the
+ * recurrent gradient dGates·W_hh of the step after, ending as dh0; writes dX (the span's [·, B, 4H]
+ * from time `tBase` on). Spans run from the last one down, carrying dc and dhRec.
  */
 export function lstmSequenceBackwardF32(packedW: usize, saved: usize, c0: usize, cs: usize, dHs: usize, dhLast: usize, dc: usize,
-    dhRec: usize, dX: usize, steps: i32, rows: i32, hidden: i32, reverse: i32, scratch: usize, counter: usize, chunk: i32): void {
+    dhRec: usize, dX: usize, steps: i32, rows: i32, hidden: i32, reverse: i32, kFrom: i32, kTo: i32, tBase: i32, scratch: usize,
+    counter: usize, chunk: i32): void {
   const width = 4 * hidden;
   const packedA = packedOperand(scratch, chunk, 0);
   const tile = spillTile(scratch, chunk, 0, width);
@@ -402,16 +361,46 @@ export function lstmSequenceBackwardF32(packedW: usize, saved: usize, c0: usize,
     const first = u * chunk;
     const m = min(chunk, rows - first);
     const rowOffset = <usize>first * hBytes;
-    for (let k = steps - 1; k >= 0; k--) {
+    for (let k = kTo - 1; k >= kFrom; k--) {
       const t = reverse ? steps - 1 - k : k;
       const at = <usize>(t * rows + first);
+      const slot = <usize>((t - tBase) * rows + first);
       // The previous state: c0, or the c the step before (in processing order) wrote.
       const cPrev = k == 0 ? c0 + rowOffset : cs + <usize>((reverse ? t + 1 : t - 1) * rows + first) * hBytes;
       const extra = k == steps - 1 ? (dhLast != 0 ? dhLast + rowOffset : 0) : dhRec + rowOffset;
-      const dGates = dX + at * 4 * hBytes;
-      lstmBackwardF32(saved + at * 5 * hBytes, cPrev, dHs != 0 ? dHs + at * hBytes : 0, extra, dc + rowOffset, m, hidden, dGates,
-          dc + rowOffset);
+      const dGates = dX + slot * 4 * hBytes;
+      lstmSequenceBackStep(saved + at * 4 * hBytes, cPrev, cs + at * hBytes, dHs != 0 ? dHs + slot * hBytes : 0, extra, dc + rowOffset, m,
+          hidden, dGates);
       recurrentProduct(dGates, width, packedW, dhRec + rowOffset, m, hidden, width, packedA, tile);
+    }
+  }
+}
+
+/** out[j] += Σ_r x[r·ld + j] for j < cols: the column sums of x [rows, cols] (row stride `ld` floats), added to out. */
+export function columnSumF32(x: usize, rows: i32, cols: i32, ld: i32, out: usize): void {
+  const vectorCols = cols & ~3;
+  const rowBytes = <usize>ld << 2;
+  // Four rows at a time: one load and store of out per four rows' values.
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    const r0 = x + <usize>r * rowBytes;
+    for (let j = 0; j < vectorCols; j += 4) {
+      const o = <usize>j << 2;
+      const pair0 = f32x4.add(v128.load(r0 + o), v128.load(r0 + rowBytes + o));
+      const pair1 = f32x4.add(v128.load(r0 + 2 * rowBytes + o), v128.load(r0 + 3 * rowBytes + o));
+      v128.store(out + o, f32x4.add(v128.load(out + o), f32x4.add(pair0, pair1)));
+    }
+    for (let j = vectorCols; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(out + o, load<f32>(out + o) + load<f32>(r0 + o) + load<f32>(r0 + rowBytes + o) + load<f32>(r0 + 2 * rowBytes + o) +
+          load<f32>(r0 + 3 * rowBytes + o));
+    }
+  }
+  for (; r < rows; r++) {
+    const r0 = x + <usize>r * rowBytes;
+    for (let j = 0; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(out + o, load<f32>(out + o) + load<f32>(r0 + o));
     }
   }
 }
@@ -490,3 +479,4 @@ export function gruSequenceBackwardF32(packedW: usize, saved: usize, hProj: usiz
     }
   }
 }
+

@@ -164,8 +164,9 @@ export interface RecurrentKernels {
    * the carried dc, `lstmCellBackward` gives `dXProj[t]` [B, 4H] (the gradient of the gate
    * pre-activations, so also of xProj[t] and, summed, of the bias) and the next carried dc; the
    * recurrent gradient is `dXProj[t]·W_hh`. Writes `dXProj` [T, B, 4H], `dh0`, `dc0` [B, H] (the
-   * gradients of h0 and c0) and, when given, `dWeightHH` [4H, H] = Σ_t dXProj[t]ᵀ·hPrev_t. May run
-   * any number of times on the same residuals until they are released.
+   * gradients of h0 and c0), when given `dWeightHH` [4H, H] = Σ_t dXProj[t]ᵀ·hPrev_t and `dBias`
+   * [4H] = dXProj summed over steps and rows (the gradient of the bias). May run any number of times
+   * on the same residuals until they are released.
    */
   lstmSequenceBackward(args: LSTMSequenceBackwardArgs): void;
   /**
@@ -339,6 +340,11 @@ export interface SequenceResiduals {
   /** Whether `release()` has run. */
   readonly released: boolean;
   release(): void;
+  /**
+   * Optional: leaves the release to the backend, which calls `spent` whenever it next needs memory
+   * and releases the residuals once it returns true (the op says when no backward can read them).
+   */
+  releaseWhen?(spent: () => boolean): void;
 }
 
 /** The sizes of the fused sequence kernels (`lstmSequenceForward` and the others). */

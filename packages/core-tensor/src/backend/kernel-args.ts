@@ -180,6 +180,8 @@ export interface LSTMSequenceBackwardArgs {
   dh0: FloatArray;
   dc0: FloatArray;
   dWeightHH: FloatArray | null;
+  /** When given, [4H]: dXProj summed over steps and rows (the gradient of the gates' bias). */
+  dBias?: FloatArray | null;
 }
 
 export interface GRUSequenceForwardArgs {

@@ -9,7 +9,7 @@
  * added in another order); the ops have three (LSTM) or two (GRU) outputs, recorded as one node,
  * as `lstmCell` records its two.
  */
-import { isGradEnabled, recordMany, type GradNode } from '../autograd.js';
+import { isGradEnabled, recordMany } from '../autograd.js';
 import type { RecurrentSequenceParams, SequenceResiduals } from '../backend/backend.js';
 import { recurrentWeightGrad as weightGradInto } from '../backend/js/sequence.js';
 import { getBackend } from '../backend/registry.js';
@@ -135,14 +135,39 @@ function recurrentWeightGrad(
  * Residuals (what a sequence's forward keeps for its backward: in the wasm backend, regions of its
  * memory) are released once no backward can read them:
  * - after a backward, once autograd has freed the graph (it replaces the hub's node; with
- *   `retainGraph` the node stays and so do the residuals): checked by `releaseSpentResiduals`, which
- *   every sequence forward calls first, so a training step's forward reuses the last step's memory;
+ *   `retainGraph` the node stays and so do the residuals): a backend that offers `releaseWhen`
+ *   checks this whenever it next needs memory (the wasm backend: before the next call's scratch, so
+ *   the input projection's backward right after already reuses the memory), and every sequence
+ *   forward checks it first (`releaseSpentResiduals`);
  * - when the op's outputs are garbage-collected without a backward that freed them: a
  *   FinalizationRegistry on the hub (which runs when the event loop turns).
  */
 const finalizer = new FinalizationRegistry<SequenceResiduals>((residuals) => residuals.release());
 /** Sequences whose backward has run since the last check (held only until then). */
-let backwardsRun: { residuals: SequenceResiduals; hub: Tensor; node: GradNode | null }[] = [];
+let backwardsRun: { residuals: SequenceResiduals; spent: () => boolean }[] = [];
+
+/**
+ * Whether autograd has freed the graph of `hub` (after its backward): true once the hub's node is
+ * the freed one autograd puts in its place (a node without inputs: the op's own always has some),
+ * or the hub is gone. Made here, apart from the op's closures, and holding the hub only weakly (a
+ * freed hub holds nothing of the op), so that it keeps none of the op's tensors alive (the node's
+ * inputs, e.g. xProj): a WeakRef of the node itself would keep it alive until the job ends, which a
+ * synchronous training loop never reaches.
+ */
+function graphFreed(hub: Tensor): () => boolean {
+  const hubRef = new WeakRef(hub);
+  return () => {
+    const node = hubRef.deref()?.gradFn;
+    return node === undefined || node === null || node.inputs.length === 0;
+  };
+}
+
+/** Hands the residuals of a sequence whose backward has just run to the release checks above. */
+function afterBackward(residuals: SequenceResiduals, hub: Tensor): void {
+  const spent = graphFreed(hub);
+  backwardsRun.push({ residuals, spent });
+  residuals.releaseWhen?.(spent);
+}
 
 /**
  * Releases the residuals of every fused sequence whose backward has run and whose graph autograd
@@ -152,8 +177,8 @@ let backwardsRun: { residuals: SequenceResiduals; hub: Tensor; node: GradNode | 
 export function releaseSpentResiduals(): void {
   const entries = backwardsRun;
   backwardsRun = [];
-  for (const { residuals, hub, node } of entries) {
-    if (hub.gradFn === node) continue;
+  for (const { residuals, spent } of entries) {
+    if (!spent()) continue;
     finalizer.unregister(residuals);
     residuals.release();
   }
@@ -228,6 +253,8 @@ export function lstmSequence(
     const dh0 = Tensor.empty(hInit.shape, dtype);
     const dc0 = Tensor.empty(cInit.shape, dtype);
     const dWeight = weight.requiresGrad ? Tensor.empty(weight.shape, dtype) : null;
+    // Each bias's gradient is dGates summed over steps and rows (one sum for both, by the kernel).
+    const dBias = biasIH?.requiresGrad || biasHH?.requiresGrad ? Tensor.empty([4 * H], dtype) : null;
     // The backend that made the residuals reads them, whichever is current now.
     backend.lstmSequenceBackward({
       weightHH: weight.data as FloatArray,
@@ -240,10 +267,9 @@ export function lstmSequence(
       dh0: dh0.data as FloatArray,
       dc0: dc0.data as FloatArray,
       dWeightHH: dWeight === null ? null : (dWeight.data as FloatArray),
+      dBias: dBias === null ? null : (dBias.data as FloatArray),
     });
-    backwardsRun.push({ residuals, hub: hub!, node: hub!.gradFn });
-    // Each bias's gradient is dGates summed over steps and rows (one reduction for both).
-    const dBias = biasIH?.requiresGrad || biasHH?.requiresGrad ? sum(dXProj.reshape([steps * rows, 4 * H]), 0) : null;
+    afterBackward(residuals, hub!);
     const grads = [x.requiresGrad ? dXProj : null, hInit.requiresGrad ? dh0 : null, cInit.requiresGrad ? dc0 : null, dWeight];
     for (const b of [biasIH, biasHH]) if (b) grads.push(b.requiresGrad ? dBias : null);
     return grads;

@@ -183,6 +183,7 @@ export function lstmSequenceBackward({
   dh0,
   dc0,
   dWeightHH,
+  dBias = null,
 }: LSTMSequenceBackwardArgs): void {
   if (!(residuals instanceof JsLSTMResiduals))
     throw new BackendError(`lstmSequenceBackward: expected residuals of the js backend, got the ${residuals.backend} backend's`);
@@ -212,6 +213,17 @@ export function lstmSequenceBackward({
     matmul({ a: dGates, b: weightHH, out: dh0, ...product });
   }
   if (dWeightHH !== null) recurrentWeightGrad(matmul, dXProj, hs, h0, params, 4 * H, dWeightHH);
+  if (dBias !== null) columnSums(dXProj, steps * rows, 4 * H, dBias);
+}
+
+/** out [cols] = the column sums of x [rows, cols] (added up in doubles). */
+export function columnSums(x: FloatArray, rows: number, cols: number, out: FloatArray): void {
+  const acc = new Float64Array(cols);
+  for (let r = 0; r < rows; r++) {
+    const at = r * cols;
+    for (let j = 0; j < cols; j++) acc[j] = acc[j]! + x[at + j]!;
+  }
+  out.set(acc);
 }
 
 /** See `Backend.gruSequenceForward`. */

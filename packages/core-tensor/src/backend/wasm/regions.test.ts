@@ -148,6 +148,23 @@ describe('the wasm memory pool of the fused LSTM sequence', () => {
     expectSameGrads(ours, theirs, 'retained');
   });
 
+  it('a spent region comes back before the next call places its scratch; a retained one stays until its last backward', () => {
+    releaseSpentResiduals();
+    const before = runtime.regions.liveCount();
+    const reserveSome = (): void => {
+      runtime.reserve(256);
+    };
+    const f = forward('wasm-regions-test', inputs(8));
+    f.backward(true);
+    reserveSome();
+    expect(runtime.regions.liveCount()).toBe(before + 1);
+    f.backward();
+    expect(runtime.regions.liveCount()).toBe(before + 1);
+    // No sequence forward in between: the next reservation (any kernel's) gives the region back.
+    reserveSome();
+    expect(runtime.regions.liveCount()).toBe(before);
+  });
+
   it('wasm memory stops growing over a 2,000-step run', () => {
     const xs = inputs(7, 4, 8, 16);
     let after200 = 0;
@@ -192,5 +209,39 @@ describe('the wasm memory pool of the fused LSTM sequence', () => {
     });
     expect(child.stderr).toBe('');
     expect(child.stdout.trim().split('\n')).toEqual(['1 3x4x8', '0']);
+  });
+
+  it('after a backward, nothing of the sequence keeps its input projection alive', () => {
+    const script = `
+      import { jsBackend, jsCoreKernels } from './src/backend/js/index.ts';
+      import { registerBackend, setBackend } from './src/backend/registry.ts';
+      import { loadKernelsSync } from './src/backend/wasm/module.ts';
+      import { WasmRuntime } from './src/backend/wasm/runtime.ts';
+      import { createSequenceKernels } from './src/backend/wasm/sequence.ts';
+      import { lstmSequence } from './src/ops/recurrent-sequence.ts';
+      import { randn, zeros } from './src/index.ts';
+      const runtime = new WasmRuntime(loadKernelsSync());
+      registerBackend({ ...jsCoreKernels, name: 'w', ...createSequenceKernels(runtime, jsBackend, { threadsFrom: 0, minElements: 1 }) });
+      setBackend('w');
+      const w = randn([32, 8]).requiresGrad_();
+      const xProj = (() => {
+        const x = randn([3, 4, 32]).requiresGrad_().mul(2);
+        lstmSequence(x, zeros([4, 8]), zeros([4, 8]), w).output.sum().backward();
+        return new WeakRef(x);
+      })();
+      // No deref() before the last collection: it would keep x alive for the rest of that job.
+      for (let i = 0; i < 3; i++) {
+        globalThis.gc();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      console.log(xProj.deref() === undefined, w.grad.shape.join('x'));
+    `;
+    const child = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], {
+      cwd: packageRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(child.stderr).toBe('');
+    expect(child.stdout.trim()).toBe('true 32x8');
   });
 });

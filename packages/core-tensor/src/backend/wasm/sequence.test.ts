@@ -69,7 +69,13 @@ describe.each([
       [false, 'without'],
     ] as const) {
       const backward = (be: typeof jsBackend, run: typeof ours): Float32Array[] => {
-        const out = [new Float32Array(steps * rows * 4 * H), new Float32Array(size), new Float32Array(size), new Float32Array(4 * H * H)];
+        const out = [
+          new Float32Array(steps * rows * 4 * H),
+          new Float32Array(size),
+          new Float32Array(size),
+          new Float32Array(4 * H * H),
+          new Float32Array(4 * H),
+        ];
         be.lstmSequenceBackward({
           weightHH: w,
           residuals: run.residuals,
@@ -81,12 +87,13 @@ describe.each([
           dh0: out[1]!,
           dc0: out[2]!,
           dWeightHH: out[3]!,
+          dBias: out[4]!,
         });
         return out;
       };
       const theirs = backward(jsBackend, reference);
       backward(backend, ours).forEach((v, k) =>
-        expectClose(v, theirs[k]!, { ...TOL, message: `${['dXProj', 'dh0', 'dc0', 'dWeightHH'][k]!} ${name}` }),
+        expectClose(v, theirs[k]!, { ...TOL, message: `${['dXProj', 'dh0', 'dc0', 'dWeightHH', 'dBias'][k]!} ${name}` }),
       );
     }
     ours.residuals.release();
@@ -274,3 +281,62 @@ describe.each([1, 2])('wasm fused recurrent sequences write only inside their re
     );
   });
 });
+
+describe.each([1, 2])(
+  'the wasm LSTM sequence in spans of steps (xProj, dHs and dGates copied a span at a time), %i thread(s)',
+  (threads) => {
+    let runtime: WasmRuntime;
+    beforeAll(async () => {
+      runtime = new WasmRuntime(loadKernelsSync(), { threads });
+      await runtime.ready();
+    });
+    afterAll(async () => {
+      await runtime.dispose();
+    });
+
+    // [T, B, H, reverse, bytes per span]: one step per span, uneven spans (7 = 3 + 3 + 1), reversed.
+    it.each([
+      [5, 12, 16, false, 1],
+      [7, 12, 16, true, 4 * 5 * 12 * 16 * 3],
+      [7, 9, 13, false, 4 * 5 * 9 * 13 * 3],
+    ])('equals the js kernels [T %i, B %i, H %i, reverse %s, span bytes %i]', (steps, rows, H, reverse, spanBytes) => {
+      const kernels = createSequenceKernels(runtime, jsBackend, { threadsFrom: 0, minElements: 1, spanBytes });
+      const gen = new Generator(43);
+      const p: RecurrentSequenceParams = { steps, rows, hidden: H, reverse };
+      const size = rows * H;
+      const [x, h0, c0, w, b] = [
+        values(gen, steps * rows * 4 * H, 1),
+        values(gen, size, 0.5),
+        values(gen, size, 1),
+        values(gen, 4 * H * H, 1 / Math.sqrt(H)),
+        values(gen, 4 * H, 0.3),
+      ];
+      const run = (be: Pick<SequenceKernels, 'lstmSequenceForward' | 'lstmSequenceBackward'>): Float32Array[] => {
+        const [hs, cLast] = [new Float32Array(steps * size), new Float32Array(size)];
+        const residuals = be.lstmSequenceForward({ xProj: x, h0, c0, weightHH: w, bias: b, params: p, hs, cLast, train: true })!;
+        const out = [new Float32Array(steps * rows * 4 * H), new Float32Array(size), new Float32Array(size)];
+        const grads = [new Float32Array(4 * H * H), new Float32Array(4 * H)];
+        const dHs = values(new Generator(44), steps * size, 1);
+        be.lstmSequenceBackward({
+          weightHH: w,
+          residuals,
+          dHs,
+          dhLast: dHs.subarray(0, size),
+          dcLast: null,
+          params: p,
+          dXProj: out[0]!,
+          dh0: out[1]!,
+          dc0: out[2]!,
+          dWeightHH: grads[0]!,
+          dBias: grads[1]!,
+        });
+        residuals.release();
+        return [hs, cLast, ...out, ...grads];
+      };
+      const theirs = run(jsBackend);
+      run(kernels).forEach((v, k) =>
+        expectClose(v, theirs[k]!, { ...TOL, message: ['hs', 'cLast', 'dXProj', 'dh0', 'dc0', 'dWeightHH', 'dBias'][k]! }),
+      );
+    });
+  },
+);

@@ -32,6 +32,8 @@ export interface SequenceOptions {
   threadsFrom: number;
   /** Fewest elements of a step's state (rows·H) for which the wasm kernels run. */
   minElements: number;
+  /** Bytes of a span's per-step buffers at most (see `lstm-sequence.ts`; default 16 MiB, tests use less). */
+  spanBytes?: number;
 }
 
 /** Micro-tile sizes of the GEMM (assembly/gemm.ts): panels of W are NR wide, chunks of rows a multiple of MR. */
