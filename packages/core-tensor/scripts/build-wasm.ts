@@ -21,7 +21,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
  * recurrent.ts, graph.ts and layout.ts are entries themselves, so their exports are module exports
  * without a line there.
  */
-const entries = ['index.ts', 'gemm.ts', 'recurrent.ts', 'graph.ts', 'layout.ts'].map((file) => join(root, 'assembly', file));
+const entries = ['index.ts', 'gemm.ts', 'recurrent.ts', 'graph.ts', 'layout.ts', 'stepper.ts'].map((file) => join(root, 'assembly', file));
 const outFile = join(root, 'src', 'backend', 'wasm', 'generated', 'kernels.ts');
 const withWat = process.argv.includes('--wat');
 

@@ -6,6 +6,13 @@ export { nodeBuiltin, requireNodeBuiltin } from './environment.js';
 export { noGrad, isGradEnabled, withGradEnabled, record, recordMany, type GradNode, type BackwardOptions } from './autograd.js';
 export { broadcastShapes, shapeSize, contiguousStrides } from './shape.js';
 export * from './ops/index.js';
+export {
+  lstmStepper,
+  LSTMStepper,
+  type LSTMStepperOptions,
+  type LSTMStepperLayerWeights,
+  type LSTMStepperState,
+} from './ops/recurrent-stepper.js';
 export type {
   Backend,
   BackendKernels,
@@ -23,6 +30,8 @@ export type {
   CrossEntropyParams,
   RecurrentSequenceParams,
   SequenceResiduals,
+  StepperKernels,
+  LSTMStepperKernel,
 } from './backend/backend.js';
 export type * from './backend/kernel-args.js';
 export { registerBackend, setBackend, getBackend, listBackends, completeBackend, ownKernels } from './backend/registry.js';

@@ -70,6 +70,7 @@ export {
   type GenerateResult,
   type GeneratedToken,
 } from './sampling/generate.js';
+export { generateBatch, type GenerateBatchOptions } from './sampling/generate-batch.js';
 export {
   beamSearch,
   beamSearchBytes,

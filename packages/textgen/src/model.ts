@@ -10,11 +10,13 @@ import {
   defaultGenerator,
   dropout,
   fmtShape,
+  lstmStepper,
   nn,
   transpose,
   zeros,
   type FloatDType,
   type Generator,
+  type LSTMStepper,
 } from '@tensorloom/core-tensor';
 import { LSTM } from '@tensorloom/lstm';
 import type { RecurrentInit } from '@tensorloom/rnn';
@@ -217,6 +219,34 @@ export class TextGenerationModel extends nn.Module<[Tensor, TextGenerationState?
     this.checkTokens('step', tokens, 1, '[B]');
     const out = this.forwardTimeMajor(tokens.reshape([1, tokens.shape[0]!]), state);
     return { logits: out.logits.reshape([tokens.shape[0]!, this.vocabSize]), state: out.state };
+  }
+
+  /**
+   * A stepper of this model for `batchSize` rows (core-tensor's `lstmStepper`): what generation
+   * runs. It copies the weights once (the wasm backend packs them into its memory), folds the
+   * embedding into layer 0's input projection (`E·W_ihᵀ + b`, a row per token), and then runs each
+   * step, every layer and the head, as one backend call: `stepper.step(tokens [B])` → logits
+   * `[B, V]`. The same numbers as `step` in eval mode, to rounding; no dropout, no gradients. Later
+   * changes to the weights do not reach it; `dispose()` it when done.
+   *
+   * @example
+   * const stepper = model.createStepper(64);
+   * const logits = stepper.step(new Int32Array(64)); // [64·V], overwritten by the next step
+   * stepper.dispose();
+   */
+  createStepper(batchSize: number): LSTMStepper {
+    const lstm = this.lstm;
+    return lstmStepper({
+      embedding: this.embedding.weight,
+      layers: Array.from({ length: this.config.numLayers }, (_, k) => ({
+        weightIH: lstm.getParameter(`weight_ih_l${k}`)!,
+        weightHH: lstm.getParameter(`weight_hh_l${k}`)!,
+        biasIH: lstm.getParameter(`bias_ih_l${k}`),
+        biasHH: lstm.getParameter(`bias_hh_l${k}`),
+      })),
+      head: { weight: this.linear.weight, bias: this.linear.bias },
+      batchSize,
+    });
   }
 
   private checkTokens(op: string, tokens: Tensor, ndim: number, expected: string): void {

@@ -1,13 +1,13 @@
 /**
  * tensorloom's `sample-A`: generating from `@tensorloom/textgen`'s `TextGenerationModel` with its
  * default architecture, as a user would. Batch 1 is textgen's own `generate` (a one-character
- * prompt, then `length` characters drawn at temperature 1; it runs the model `length` times). textgen
- * has no batched generation, so batch 64 is the loop a user writes with the public pieces:
- * `model.step` on the last characters with the carried state and `sampleFromLogits` per row, in eval
- * mode under `noGrad`.
+ * prompt, then `length` characters drawn at temperature 1), batch > 1 its `generateBatch` with the
+ * same prompt for every row. Both step the model's stepper (`model.createStepper`: the weights
+ * uploaded to the backend once per generation, each step one call) and draw each row from the
+ * softmax, with the log-probability and the finiteness check of every step that users get.
  */
 import * as core from '@tensorloom/core-tensor';
-import { CharTokenizer, TextGenerationModel, generate, sampleFromLogits, type SamplingStrategy } from '@tensorloom/textgen';
+import { CharTokenizer, TextGenerationModel, generate, generateBatch, type SamplingStrategy } from '@tensorloom/textgen';
 import { timeRuns } from '../measure.js';
 import type { SampleSpec } from '../workloads.js';
 import type { RunContext, RunOutput } from './runner.js';
@@ -24,38 +24,18 @@ export function sampleModel(spec: SampleSpec): TextGenerationModel {
 
 /**
  * Draws `spec.length` characters for each of `spec.batch` sequences, all starting from
- * `spec.seedToken`: `[batch, length]` ids, row-major. Batch 1 goes through `generate`.
+ * `spec.seedToken`: `[batch, length]` ids, row-major. Batch 1 goes through `generate`, more
+ * through `generateBatch`.
  */
 export function sampleBatch(model: TextGenerationModel, spec: SampleSpec, generator: core.Generator): Int32Array {
   const sampling: SamplingStrategy = { strategy: 'temperature', temperature: spec.temperature };
-  if (spec.batch === 1) {
-    const tokenizer = benchTokenizer(spec.vocab);
-    const prompt = tokenizer.decode([spec.seedToken]);
-    return generate(model, tokenizer, { prompt, length: spec.length, sampling, generator }).tokens;
-  }
-  const { batch, length, vocab } = spec;
+  const tokenizer = benchTokenizer(spec.vocab);
+  const prompt = tokenizer.decode([spec.seedToken]);
+  const { batch, length } = spec;
+  if (batch === 1) return generate(model, tokenizer, { prompt, length, sampling, generator }).tokens;
+  const rows = generateBatch(model, tokenizer, { batchSize: batch, prompt, length, sampling, generator });
   const out = new Int32Array(batch * length);
-  const wasTraining = model.training;
-  model.eval();
-  try {
-    core.noGrad(() => {
-      let tokens = core.tensor(new Int32Array(batch).fill(spec.seedToken), { dtype: 'int32', shape: [batch] });
-      let state = model.initialState(batch);
-      for (let t = 0; t < length; t++) {
-        const step = model.step(tokens, state);
-        state = step.state;
-        const logits = step.logits.data;
-        const next = new Int32Array(batch);
-        for (let b = 0; b < batch; b++) {
-          next[b] = sampleFromLogits(logits.subarray(b * vocab, (b + 1) * vocab), sampling, generator);
-          out[b * length + t] = next[b]!;
-        }
-        tokens = core.tensor(next, { dtype: 'int32', shape: [batch] });
-      }
-    });
-  } finally {
-    if (wasTraining) model.train();
-  }
+  rows.forEach((row, b) => out.set(row.tokens, b * length));
   return out;
 }
 
@@ -75,6 +55,6 @@ export async function runTensorloomSample(spec: SampleSpec, context: RunContext)
   return {
     value: (spec.batch * spec.length) / timing.bestSeconds,
     timing,
-    note: spec.batch === 1 ? 'textgen generate()' : 'model.step + sampleFromLogits per row (textgen has no batched generate)',
+    note: spec.batch === 1 ? 'textgen generate()' : 'textgen generateBatch()',
   };
 }

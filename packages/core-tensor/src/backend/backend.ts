@@ -1,4 +1,4 @@
-import type { DType, TypedArray } from '../dtype.js';
+import type { DType, FloatArray, TypedArray } from '../dtype.js';
 import type {
   ActivationBackwardArgs,
   ArgReduceArgs,
@@ -17,6 +17,7 @@ import type {
   LSTMCellForwardArgs,
   LSTMSequenceBackwardArgs,
   LSTMSequenceForwardArgs,
+  LSTMStepperArgs,
   MatmulArgs,
   ReduceArgs,
   ScatterAddArgs,
@@ -262,8 +263,37 @@ export interface ActivationKernels {
   activationBackward(args: ActivationBackwardArgs): void;
 }
 
+/**
+ * Recurrent steppers: a model's weights handed to the backend once, for many single steps
+ * (generation), instead of being copied and packed on every step as separate ops would.
+ */
+export interface StepperKernels {
+  /**
+   * A stacked LSTM over tokens with a linear head, for `args.rows` rows at a time (inference only).
+   * Its state h, c (`[L, rows, H]`) starts at zero. Each `step(tokens, logits)` does, per row r with
+   * token t = tokens[r] (in [0, V), checked by the op):
+   * layer 0 `gates = inputTable[t] + h⁰·W_hh⁰ᵀ`, layer k > 0 `gates = hᵏ⁻¹·W_ihᵏᵀ + hᵏ·W_hhᵏᵀ + bᵏ`
+   * (hᵏ⁻¹ the new h of the layer below), each then `lstmCellForward`'s cell; and
+   * `logits[r] = h^(L−1)·Wᵀ + b` ([rows, O], written). The backend keeps copies of the weights (the
+   * wasm backend: packed, with the state, in a region of its memory); `dispose()` frees them.
+   */
+  createLstmStepper(args: LSTMStepperArgs): LSTMStepperKernel;
+}
+
+/** What `createLstmStepper` returns: a backend's stepper, owning copies of the weights and the state. */
+export interface LSTMStepperKernel {
+  /** One step of every row: reads `tokens` [rows], writes `logits` [rows, O] (the args' dtype), advances the state. */
+  step(tokens: Int32Array, logits: FloatArray): void;
+  /** Copies the state into `h`, `c` ([L, rows, H] each). */
+  readState(h: FloatArray, c: FloatArray): void;
+  /** Sets the state from `h`, `c` ([L, rows, H] each). */
+  writeState(h: FloatArray, c: FloatArray): void;
+  /** Frees what the stepper holds; a step after it throws `BackendError`. Disposing twice does nothing. */
+  dispose(): void;
+}
+
 /** The kernels a backend may leave out (the js ones run instead), by name. */
-export type OptionalKernels = RecurrentKernels & LossKernels & SparseKernels & ActivationKernels;
+export type OptionalKernels = RecurrentKernels & LossKernels & SparseKernels & ActivationKernels & StepperKernels;
 
 /**
  * What a backend provides: every core kernel, and any of the optional ones it speeds up. This is
@@ -272,7 +302,7 @@ export type OptionalKernels = RecurrentKernels & LossKernels & SparseKernels & A
 export interface BackendKernels extends CoreKernels, Partial<OptionalKernels> {}
 
 /** Every kernel, as ops call them: what `getBackend()` returns (a registered backend, completed). */
-export interface Backend extends CoreKernels, RecurrentKernels, LossKernels, SparseKernels, ActivationKernels {}
+export interface Backend extends CoreKernels, RecurrentKernels, LossKernels, SparseKernels, ActivationKernels, StepperKernels {}
 
 /** The reductions of `Backend.scatterReduce`. */
 export type ScatterReduceOp = 'max' | 'min';

@@ -288,3 +288,29 @@ export interface ActivationBackwardArgs {
   /** leakyRelu's negative slope, elu's alpha (unused by relu). */
   p0: number;
 }
+
+/** One LSTM layer of `createLstmStepper`: W_ih `[4H, in]` (null for layer 0: its input is the table), W_hh `[4H, H]`, b `[4H]`. */
+export interface LSTMStepperLayer {
+  weightIH: FloatArray | null;
+  weightHH: FloatArray;
+  /** b_ih + b_hh (null: none; layer 0's is in the table and ignored here). */
+  bias: FloatArray | null;
+}
+
+export interface LSTMStepperArgs {
+  /** `[V, 4H]`: layer 0's input projection per token, `E·W_ih0ᵀ + b_ih0 + b_hh0`. */
+  inputTable: FloatArray;
+  /** V, the rows of `inputTable` (tokens are in [0, V)). */
+  tokens: number;
+  /** L ≥ 1 layers; layer k > 0 reads layer k − 1's h (in = H). */
+  layers: readonly LSTMStepperLayer[];
+  /** H. */
+  hidden: number;
+  /** The head: W `[O, H]` and b `[O]` (null: none). */
+  headWeight: FloatArray;
+  headBias: FloatArray | null;
+  /** O, the logits per row. */
+  outputs: number;
+  /** B, the rows every step advances. */
+  rows: number;
+}

@@ -19,6 +19,7 @@ const OPTIONAL_KERNEL_NAMES = [
   'scatterReduce',
   'segmentSoftmax',
   'activationBackward',
+  'createLstmStepper',
 ] as const satisfies readonly (keyof OptionalKernels)[];
 
 /**

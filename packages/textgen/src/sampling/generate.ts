@@ -13,7 +13,9 @@ import {
 } from '@tensorloom/core-tensor';
 import type { TextGenerationModel, TextGenerationState } from '../model.js';
 import type { CharTokenizer } from '../tokenizer.js';
-import { drawIndex, argmaxOf, samplingDistribution, type SamplingStrategy } from './strategy.js';
+import { RowSampler } from './row-sampler.js';
+import { samplingDistribution, type SamplingStrategy } from './strategy.js';
+import { openStepper, type TokenStepper } from './token-stepper.js';
 
 /** The course's sentence length. */
 export const DEFAULT_GENERATE_LENGTH = 30;
@@ -62,10 +64,12 @@ export interface GeneratedToken {
 
 /**
  * Generates `length` characters after a prompt. The prompt (default: a random vocabulary
- * character) runs through the model in one call, then each character is chosen from the last
+ * character) runs through the model's stepper (`model.createStepper(1)`: the weights uploaded once,
+ * each step one backend call) a character at a time, then each character is chosen from the last
  * step's logits by `sampling` (default greedy; see `SamplingStrategy` for temperature — both
- * conventions —, top-k and top-p) and fed back, carrying the LSTM state. Runs in eval mode without
- * gradients and restores the model's mode. The same generator state gives the same text.
+ * conventions —, top-k and top-p) and fed back, carrying the LSTM state. Eval-mode numbers (no
+ * dropout), no gradients; the model's mode is left as it was. The same generator state gives the
+ * same text. `generateBatch` draws B texts side by side.
  *
  * @example
  * const { text } = generate(model, tokenizer, {
@@ -119,7 +123,9 @@ export async function* streamGenerate(
  * random first character when none is given) and returns it with a lazy iterator of the generated
  * characters, each computed when asked for. This is the loop behind `generate` (which keeps them
  * all) and `streamGenerate` (async); iterating it keeps nothing but the model's state, so any
- * `length` runs in bounded memory, and leaving the loop early stops the generation.
+ * `length` runs in bounded memory, and leaving the loop early stops the generation. The model's
+ * stepper is made when the first character is asked for, with the weights as they are then, and
+ * disposed when the loop ends (or left, by `break` or `return`).
  *
  * @example
  * const { prompt, steps } = startGeneration(model, tokenizer, { length: 1e9, generator: new Generator(0) });
@@ -154,20 +160,37 @@ function* runSteps(
   checked: boolean,
 ): IterableIterator<GeneratedToken> {
   if (length === 0) return;
-  // Per step only the state and one logit vector live on: a step allocates no more than the model does.
+  // Per step nothing is allocated but what the stepper returns (nothing, for a model's own stepper).
   const chars = Array.from({ length: model.vocabSize }, (_, id) => tokenizer.decode([id]));
-  const logp = new Float64Array(model.vocabSize);
-  const token = Int32Array.of(0);
-  let { logits, state }: { logits: ArrayLike<number>; state: TextGenerationState } = warmUp(model, promptIds);
-  for (let t = 0; t < length; t++) {
-    if (checked) checkFiniteOutput('generate', model, logits, `at character ${t + 1}`);
-    logProbsInto(logits, logp);
-    const probs = samplingDistribution(logits, sampling);
-    const id = sampling.strategy === 'greedy' ? argmaxOf(probs) : drawIndex(probs, generator);
-    yield { id, char: chars[id]!, logProb: logp[id]! };
-    token[0] = id;
-    if (t + 1 < length) ({ logits, state } = advance(model, token, state));
+  const sampler = new RowSampler(sampling, model.vocabSize);
+  const stepper = openStepper(model, 1);
+  try {
+    const token = Int32Array.of(0);
+    let logits = warmUpStepper(stepper, [promptIds]);
+    for (let t = 0; t < length; t++) {
+      if (checked) checkFiniteOutput('generate', model, logits, `at character ${t + 1}`);
+      const id = sampler.draw(logits, 0, generator);
+      yield { id, char: chars[id]!, logProb: sampler.logProb };
+      token[0] = id;
+      if (t + 1 < length) logits = stepper.step(token);
+    }
+  } finally {
+    stepper.dispose();
   }
+}
+
+/**
+ * Feeds the prompts through `stepper` a position at a time (row r gets `prompts[r]`; all of one
+ * length ≥ 1) and returns the logits after the last.
+ */
+export function warmUpStepper(stepper: TokenStepper, prompts: readonly Int32Array[]): ArrayLike<number> {
+  const tokens = new Int32Array(prompts.length);
+  let logits: ArrayLike<number> = [];
+  for (let i = 0; i < prompts[0]!.length; i++) {
+    for (let r = 0; r < prompts.length; r++) tokens[r] = prompts[r]![i]!;
+    logits = stepper.step(tokens);
+  }
+  return logits;
 }
 
 /** Runs `promptIds` through the model in eval mode: the last step's logits (length V) and the state. */
@@ -178,20 +201,6 @@ export function warmUp(model: TextGenerationModel, promptIds: Int32Array): { log
     const { logits, state } = model.forward(tokens);
     const v = model.vocabSize;
     return { logits: Float64Array.from(logits.data.subarray((promptIds.length - 1) * v)), state };
-  });
-}
-
-/** One step for a batch of one: the next logits (length V, the model's own array) and state. */
-function advance(
-  model: TextGenerationModel,
-  ids: Int32Array,
-  state: TextGenerationState,
-): { logits: ArrayLike<number>; state: TextGenerationState } {
-  return inEvalMode(model, () => {
-    const tokens = Tensor.empty([ids.length], 'int32');
-    tokens.data.set(ids);
-    const out = model.step(tokens, state);
-    return { logits: out.logits.data, state: out.state };
   });
 }
 
@@ -206,16 +215,13 @@ export function inEvalMode<T>(model: TextGenerationModel, fn: () => T): T {
   }
 }
 
-/** log softmax of one logit vector, in float64. */
-export function logProbsOf(logits: ArrayLike<number>): Float64Array {
-  return logProbsInto(logits, new Float64Array(logits.length));
-}
-
 /**
- * `out[i] = x_i − m − log Σ_j exp(x_j − m)` (m the max), the float64 `logSoftmax` kernel's formula
- * and order of operations (so the same numbers), without a tensor per step. A NaN makes all NaN.
+ * log softmax of one logit vector, in float64: `out[i] = x_i − m − log Σ_j exp(x_j − m)` (m the
+ * max), the float64 `logSoftmax` kernel's formula and order of operations (so the same numbers),
+ * without a tensor. A NaN makes all NaN.
  */
-function logProbsInto(logits: ArrayLike<number>, out: Float64Array): Float64Array {
+export function logProbsOf(logits: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(logits.length);
   const n = logits.length;
   let m = -Infinity;
   for (let i = 0; i < n; i++) {

@@ -91,30 +91,48 @@ export function resolveStrategy(strategy: SamplingStrategy): { kind: SamplingStr
  * samplingDistribution([1, 2, 3], { strategy: 'top-k', k: 1 })                 // [0, 0, 1]
  */
 export function samplingDistribution(logits: ArrayLike<number>, strategy: SamplingStrategy): Float64Array {
-  const { beta, k, p } = resolveStrategy(strategy);
-  const n = logits.length;
-  if (n === 0) throw new ValueError('samplingDistribution: the logits are empty');
-  const probs = new Float64Array(n);
+  const resolved = resolveStrategy(strategy);
+  if (logits.length === 0) throw new ValueError('samplingDistribution: the logits are empty');
+  const probs = new Float64Array(logits.length);
+  samplingDistributionInto(logits, 0, logits.length, resolved, probs);
+  return probs;
+}
+
+/**
+ * `samplingDistribution` of the `n` logits from `offset` (one row of a batch's `[B, V]`) for an
+ * already resolved strategy, written into `probs[0, n)`: the same numbers, without allocating (but
+ * for the sort of top-k and top-p). Returns the normaliser `Σ_j exp(β(x_j − max))` before any
+ * filter (NaN when greedy). Throws `ValueError` for a NaN logit unless greedy.
+ */
+export function samplingDistributionInto(
+  logits: ArrayLike<number>,
+  offset: number,
+  n: number,
+  resolved: ReturnType<typeof resolveStrategy>,
+  probs: Float64Array,
+): number {
+  const { beta, k, p } = resolved;
   if (beta === Infinity) {
-    probs[argmaxOf(logits)] = 1;
-    return probs;
+    probs.fill(0, 0, n);
+    probs[argmaxOf(logits, offset, n)] = 1;
+    return NaN;
   }
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
-    const v = logits[i]!;
+    const v = logits[offset + i]!;
     if (Number.isNaN(v)) throw new ValueError(`samplingDistribution: logit ${i} is NaN`);
     if (v > max) max = v;
   }
   let total = 0;
   for (let i = 0; i < n; i++) {
     // exp(β(x − max)): the max's term is 1, so the sum is ≥ 1 (no overflow, no 0/0).
-    const e = beta === 0 ? 1 : Math.exp(beta * (logits[i]! - max));
+    const e = beta === 0 ? 1 : Math.exp(beta * (logits[offset + i]! - max));
     probs[i] = e;
     total += e;
   }
   for (let i = 0; i < n; i++) probs[i] = probs[i]! / total;
-  if (k < n || p < 1) keepTop(probs, k, p);
-  return probs;
+  if (k < n || p < 1) keepTop(probs.subarray(0, n), k, p);
+  return total;
 }
 
 /**
@@ -127,11 +145,11 @@ export function sampleFromLogits(logits: ArrayLike<number>, strategy: SamplingSt
   return drawIndex(probs, generator);
 }
 
-/** Inverse-CDF draw from normalised `probs` (zero entries are never picked). */
-export function drawIndex(probs: ArrayLike<number>, generator: Generator): number {
+/** Inverse-CDF draw from normalised `probs` (the first `n`, default all; zero entries are never picked). */
+export function drawIndex(probs: ArrayLike<number>, generator: Generator, n = probs.length): number {
   let target = generator.random();
   let last = -1;
-  for (let i = 0; i < probs.length; i++) {
+  for (let i = 0; i < n; i++) {
     const q = probs[i]!;
     if (q <= 0) continue;
     last = i;
@@ -141,10 +159,10 @@ export function drawIndex(probs: ArrayLike<number>, generator: Generator): numbe
   return last; // rounding left a sliver at the end: the last possible index
 }
 
-/** Index of the largest value (the first among ties). */
-export function argmaxOf(values: ArrayLike<number>): number {
+/** Index (from `offset`) of the largest of the `n` values from `offset` (default all; the first among ties). */
+export function argmaxOf(values: ArrayLike<number>, offset = 0, n = values.length - offset): number {
   let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i]! > values[best]!) best = i;
+  for (let i = 1; i < n; i++) if (values[offset + i]! > values[offset + best]!) best = i;
   return best;
 }
 

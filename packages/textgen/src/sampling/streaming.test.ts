@@ -23,21 +23,34 @@ describe('startGeneration, the incremental form of generate', () => {
     expect(tokens.reduce((sum, t) => sum + t.logProb, 0)).toBeCloseTo(whole.logProb, 10);
   });
 
-  it('computes a character only when asked: leaving the loop stops the model', () => {
+  it('computes a character only when asked: leaving the loop stops the model and frees its stepper', () => {
     const model = randomModel(2);
     let calls = 0;
-    const step = model.step.bind(model);
-    model.step = (...args: Parameters<typeof model.step>) => {
-      calls++;
-      return step(...args);
+    let disposed = 0;
+    const createStepper = model.createStepper.bind(model);
+    model.createStepper = (batchSize: number) => {
+      const stepper = createStepper(batchSize);
+      const step = stepper.step.bind(stepper);
+      const dispose = stepper.dispose.bind(stepper);
+      stepper.step = (tokens: Int32Array) => {
+        calls++;
+        return step(tokens);
+      };
+      stepper.dispose = () => {
+        disposed++;
+        dispose();
+      };
+      return stepper;
     };
     const { steps } = startGeneration(model, tokenizer, { prompt: 'a', length: 1e12 });
+    expect(calls).toBe(0); // nothing runs before the first character is asked for
     let taken = 0;
     for (const token of steps) {
       expect(tokenizer.chars).toContain(token.char);
       if (++taken === 50) break;
     }
-    expect(calls).toBe(49); // the first character comes from the prompt's forward pass
+    expect(calls).toBe(50); // the prompt's one character, then 49 fed back (the 50th is never fed)
+    expect(disposed).toBe(1);
     expect(model.training).toBe(true); // the mode it found
   });
 

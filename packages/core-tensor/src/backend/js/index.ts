@@ -10,6 +10,7 @@ import { crossEntropyBackward, crossEntropyForward } from './cross-entropy.js';
 import { gruSequenceBackward, gruSequenceForward, lstmSequenceBackward, lstmSequenceForward } from './sequence.js';
 import { scatterReduce, sddmmCsr, segmentSoftmax, spmmCsr } from './sparse.js';
 import { activationBackward } from './activation.js';
+import { createLstmStepper } from './stepper.js';
 
 /**
  * The js backend's core kernels alone: what another backend can take for the core kernels it does
@@ -53,4 +54,5 @@ export const jsBackend: Backend = {
   scatterReduce,
   segmentSoftmax,
   activationBackward,
+  createLstmStepper,
 };

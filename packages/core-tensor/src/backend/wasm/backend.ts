@@ -13,6 +13,7 @@ import { createMatmul, DEFAULT_MATMUL_TUNING, type MatmulTuning } from './matmul
 import { createGruCellForward, createLstmCellForward } from './recurrent.js';
 import { createSpmmCsr } from './sparse.js';
 import { createGraphKernels } from './graph.js';
+import { createLstmStepperKernel } from './stepper.js';
 import { createSequenceKernels } from './sequence.js';
 import { loadKernels, loadKernelsSync, type LoadKernelsOptions, type WasmFeatures } from './module.js';
 import { WasmRuntime, type RuntimeOptions } from './runtime.js';
@@ -64,6 +65,7 @@ function assemble(runtime: WasmRuntime, options: WasmBackendOptions): WasmBacken
     crossEntropyBackward: createCrossEntropyBackward(runtime, jsBackend.crossEntropyBackward, elementwiseFrom.transcendental),
     spmmCsr: createSpmmCsr(runtime, jsBackend.spmmCsr, from),
     ...createGraphKernels(runtime, jsBackend, from),
+    createLstmStepper: createLstmStepperKernel(runtime, jsBackend.createLstmStepper),
     features: runtime.features,
     setNumThreads: (threads: number) => runtime.setNumThreads(threads),
     getNumThreads: () => runtime.getNumThreads(),
