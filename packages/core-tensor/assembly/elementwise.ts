@@ -381,23 +381,66 @@ export function reduceF32(op: i32, x: usize, outer: i32, size: i32, inner: i32, 
   }
 }
 
+/** The sum of `size` contiguous floats at `row`, in float64. */
+@inline function rowSum(row: usize, size: i32): f64 {
+  const end = row + (<usize>(size & ~3) << 2);
+  const last = row + (<usize>size << 2);
+  let p = row;
+  let s0 = f64x2.splat(0);
+  let s1 = f64x2.splat(0);
+  for (; p < end; p += 16) {
+    const e = v128.load(p);
+    s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
+    s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3)));
+  }
+  let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1) + (f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1));
+  for (; p < last; p += 4) s += <f64>load<f32>(p);
+  return s;
+}
+
+/**
+ * acc[i] = acc[i] ∘ (reduce_k x[k, i]) over a block of `size` rows of `inner` floats, for op SUM,
+ * MAX or MIN (NaN-propagating), with `acc` float64 [inner] padded to a multiple of 4 (the lanes past
+ * `inner` gather what lies past each row and are never read). The caller fills acc with 0, −∞ or
+ * +∞ before the first block: a reduction over more rows than the scratch holds, block by block.
+ */
+export function reduceAccF32(op: i32, x: usize, size: i32, inner: i32, acc: usize): void {
+  if (inner == 1) {
+    const prev = load<f64>(acc);
+    if (op == SUM) store<f64>(acc, prev + rowSum(x, size));
+    else if (op == MAX) store<f64>(acc, max(prev, <f64>rowMax(x, size)));
+    else store<f64>(acc, min(prev, <f64>reduceRow(MIN, x, size)));
+    return;
+  }
+  const vecs = (inner + 3) >> 2;
+  const rowBytes = <usize>inner << 2;
+  for (let k = 0; k < size; k++) {
+    let p = x + <usize>k * rowBytes;
+    let q = acc;
+    for (let v = 0; v < vecs; v++, p += 16, q += 32) {
+      const e = v128.load(p);
+      const lo = f64x2.promote_low_f32x4(e);
+      const hi = f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3));
+      if (op == SUM) {
+        v128.store(q, f64x2.add(v128.load(q), lo));
+        v128.store(q, f64x2.add(v128.load(q, 16), hi), 16);
+      } else if (op == MAX) {
+        v128.store(q, f64x2.max(v128.load(q), lo));
+        v128.store(q, f64x2.max(v128.load(q, 16), hi), 16);
+      } else {
+        v128.store(q, f64x2.min(v128.load(q), lo));
+        v128.store(q, f64x2.min(v128.load(q, 16), hi), 16);
+      }
+    }
+  }
+}
+
 /** One contiguous row reduced (sums in float64). */
 @inline function reduceRow(op: i32, row: usize, size: i32): f32 {
   const end = row + (<usize>(size & ~3) << 2);
   const last = row + (<usize>size << 2);
   let p = row;
-  if (op == SUM) {
-    let s0 = f64x2.splat(0);
-    let s1 = f64x2.splat(0);
-    for (; p < end; p += 16) {
-      const e = v128.load(p);
-      s0 = f64x2.add(s0, f64x2.promote_low_f32x4(e));
-      s1 = f64x2.add(s1, f64x2.promote_low_f32x4(v128.shuffle<i32>(e, e, 2, 3, 2, 3)));
-    }
-    let s = f64x2.extract_lane(s0, 0) + f64x2.extract_lane(s0, 1) + (f64x2.extract_lane(s1, 0) + f64x2.extract_lane(s1, 1));
-    for (; p < last; p += 4) s += <f64>load<f32>(p);
-    return <f32>s;
-  }
+  if (op == SUM) return <f32>rowSum(row, size);
   if (op == MAX) return rowMax(row, size);
   let mv = f32x4.splat(Infinity);
   for (; p < end; p += 16) mv = f32x4.min(mv, v128.load(p));

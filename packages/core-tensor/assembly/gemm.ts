@@ -46,16 +46,21 @@ export const WORK_BYTES: i32 = PACK_B_BYTES + PACK_A_BYTES + TILE_BYTES;
  * `count` products C_t = op(A_t) · op(B_t): C_t[i, j] = Σ_p op(A_t)[i, p] · op(B_t)[p, j] for
  * i < m, j < n, with op(A_t)[i, p] at a + 4·(t·aBatch + i·aRow + p·aCol), op(B_t)[p, j] at
  * b + 4·(t·bBatch + p·bRow + j·bCol) and C_t[i, j] at c + 4·(t·cBatch + i·ldc + j). C is written,
- * not accumulated; k = 0 writes zeros. `work` is this call's scratch (WORK_BYTES).
+ * not accumulated; k = 0 writes zeros. With bit 1 of `flags` (2) the products are added to C
+ * instead (k = 0 leaves C as it is): a product too large for the scratch runs as a sum of products
+ * over blocks of k. `work` is this call's scratch (WORK_BYTES).
  *
- * The work is cut into units: each product's columns in blocks of `unit` (or, with `byRows`, its
- * rows). With `counter` = 0 this call does every unit; otherwise several threads run the same call
- * at once (each with its own `work`) and take units from the shared int32 at `counter` (zero
- * before the call) until none is left: a thread that starts late or runs slow simply takes fewer.
+ * The work is cut into units: each product's columns in blocks of `unit` (with bit 0 of `flags`
+ * (1), its rows). With `counter` = 0 this call does every unit; otherwise several threads run the
+ * same call at once (each with its own `work`) and take units from the shared int32 at `counter`
+ * (zero before the call) until none is left: a thread that starts late or runs slow simply takes
+ * fewer. (Bit 0 alone is the former `byRows` argument, so callers passing 0 or 1 are unchanged.)
  */
 export function gemm(a: usize, aRow: i32, aCol: i32, aBatch: i32, b: usize, bRow: i32, bCol: i32, bBatch: i32, c: usize, ldc: i32,
-    cBatch: i32, m: i32, n: i32, k: i32, count: i32, work: usize, counter: usize, unit: i32, byRows: i32): void {
+    cBatch: i32, m: i32, n: i32, k: i32, count: i32, work: usize, counter: usize, unit: i32, flags: i32): void {
   if (m <= 0 || n <= 0 || count <= 0) return;
+  const byRows = flags & 1;
+  const accumulate = (flags & 2) != 0;
   if (unit <= 0) unit = byRows ? m : n;
   const perProduct = byRows ? (m + unit - 1) / unit : (n + unit - 1) / unit;
   const total = count * perProduct;
@@ -71,10 +76,10 @@ export function gemm(a: usize, aRow: i32, aCol: i32, aBatch: i32, b: usize, bRow
     const tc = c + ((<usize>t * cBatch) << 2);
     if (byRows) {
       gemmOne(ta + ((<usize>first * aRow) << 2), aRow, aCol, tb, bRow, bCol, tc + ((<usize>first * ldc) << 2), ldc, min(unit, m - first),
-          n, k, work);
+          n, k, work, accumulate);
     } else {
       gemmOne(ta, aRow, aCol, tb + ((<usize>first * bCol) << 2), bRow, bCol, tc + (<usize>first << 2), ldc, m, min(unit, n - first), k,
-          work);
+          work, accumulate);
     }
   }
 }
@@ -147,9 +152,10 @@ export function gemmPacked(pa: usize, pb: usize, c: usize, ldc: i32, m: i32, n: 
 }
 
 function gemmOne(a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32, c: usize, ldc: i32, m: i32, n: i32, k: i32,
-    work: usize): void {
+    work: usize, accumulate: bool): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
+    if (accumulate) return;
     for (let i = 0; i < m; i++) memory.fill(c + ((<usize>i * ldc) << 2), 0, <usize>n << 2);
     return;
   }
@@ -161,7 +167,7 @@ function gemmOne(a: usize, aRow: i32, aCol: i32, b: usize, bRow: i32, bCol: i32,
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      const first = pc == 0;
+      const first = pc == 0 && !accumulate;
       packB(b + ((<usize>pc * bRow + <usize>jc * bCol) << 2), bRow, bCol, kc, nc, pb);
       const cBlock = c + (<usize>jc << 2);
       if (inPlace) {

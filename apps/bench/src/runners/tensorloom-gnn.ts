@@ -68,27 +68,36 @@ export interface GnnEpochData {
 }
 
 /**
- * Times full-batch training epochs of `model`: forward on every node, cross-entropy on the training
- * rows, backward, Adam with weight decay.
+ * One full-batch training epoch of `model` as a function returning the loss: forward on every node,
+ * cross-entropy on the training rows, backward, Adam with weight decay (the optimiser is made once).
  */
+export function gnnEpoch(model: BenchGnn, data: GnnEpochData, recipe: { lr: number; weightDecay: number }): () => number {
+  model.train();
+  const optimizer = new optim.Adam(model.parameters(), { lr: recipe.lr, weightDecay: recipe.weightDecay });
+  return () => {
+    optimizer.zeroGrad();
+    const loss = crossEntropy(indexSelect(model.call(data.x, data.edgeIndex), 0, data.trainIndex), data.yTrain);
+    loss.backward();
+    optimizer.step();
+    return loss.item();
+  };
+}
+
+/** Times full-batch training epochs of `model` (`gnnEpoch`). */
 export async function timeGnnEpochs(
   model: BenchGnn,
   data: GnnEpochData,
   recipe: { name: string; lr: number; weightDecay: number },
   context: RunContext,
 ): Promise<Timing> {
-  model.train();
-  const optimizer = new optim.Adam(model.parameters(), { lr: recipe.lr, weightDecay: recipe.weightDecay });
+  const epoch = gnnEpoch(model, data, recipe);
   let lastLoss = NaN;
-  const epoch = (): void => {
-    optimizer.zeroGrad();
-    const loss = crossEntropy(indexSelect(model.call(data.x, data.edgeIndex), 0, data.trainIndex), data.yTrain);
-    loss.backward();
-    optimizer.step();
-    lastLoss = loss.item();
-  };
-  const timing = await timeRuns(epoch, context.timing, ({ phase, index, seconds }) =>
-    context.log(`${phase} epoch ${index + 1}: ${seconds.toFixed(1)} s (loss ${lastLoss.toFixed(3)})`),
+  const timing = await timeRuns(
+    () => {
+      lastLoss = epoch();
+    },
+    context.timing,
+    ({ phase, index, seconds }) => context.log(`${phase} epoch ${index + 1}: ${seconds.toFixed(1)} s (loss ${lastLoss.toFixed(3)})`),
   );
   if (!Number.isFinite(lastLoss)) throw new Error(`${recipe.name} loss is ${lastLoss}`);
   return timing;

@@ -13,8 +13,8 @@ import { createMatmul, DEFAULT_MATMUL_TUNING, type MatmulTuning } from './matmul
 import { createGruCellForward, createLstmCellForward } from './recurrent.js';
 import { createSpmmCsr } from './sparse.js';
 import { createGraphKernels } from './graph.js';
-import { createLstmStepperKernel } from './stepper.js';
 import { createSequenceKernels } from './sequence.js';
+import { createLstmStepperKernel } from './stepper.js';
 import { loadKernels, loadKernelsSync, type LoadKernelsOptions, type WasmFeatures } from './module.js';
 import { WasmRuntime, type RuntimeOptions } from './runtime.js';
 
@@ -30,6 +30,11 @@ export interface WasmBackendOptions extends LoadKernelsOptions, RuntimeOptions {
    * binary ops and reductions. Also the fewest multiply-adds (nnz × features) for spmm (default 512).
    */
   elementwiseFrom?: number;
+  /**
+   * Most bytes of scratch one block of an elementwise op, reduction, softmax or spmm takes (tests use
+   * a few KiB to cross block edges); matmul's is `matmulTuning.blockBytes`. Defaults in elementwise.ts, sparse.ts.
+   */
+  blockBytes?: number;
 }
 
 /** A wasm backend: a `Backend` plus its features and thread controls. */
@@ -54,16 +59,16 @@ function assemble(runtime: WasmRuntime, options: WasmBackendOptions): WasmBacken
     ...jsCoreKernels,
     name: options.name ?? 'wasm',
     matmul: createMatmul(runtime, tuning),
-    unary: createUnary(runtime, elementwiseFrom),
-    binary: createBinary(runtime, elementwiseFrom),
-    softmax: createSoftmax(runtime, elementwiseFrom),
-    reduce: createReduce(runtime, elementwiseFrom),
+    unary: createUnary(runtime, elementwiseFrom, options.blockBytes),
+    binary: createBinary(runtime, elementwiseFrom, options.blockBytes),
+    softmax: createSoftmax(runtime, elementwiseFrom, options.blockBytes),
+    reduce: createReduce(runtime, elementwiseFrom, options.blockBytes),
     lstmCellForward: createLstmCellForward(runtime, jsBackend.lstmCellForward, elementwiseFrom.transcendental),
     gruCellForward: createGruCellForward(runtime, jsBackend.gruCellForward, elementwiseFrom.transcendental),
     ...createSequenceKernels(runtime, jsBackend, { threadsFrom: tuning.threadsFrom, minElements: elementwiseFrom.transcendental }),
     crossEntropyForward: createCrossEntropyForward(runtime, jsBackend.crossEntropyForward, elementwiseFrom.transcendental),
     crossEntropyBackward: createCrossEntropyBackward(runtime, jsBackend.crossEntropyBackward, elementwiseFrom.transcendental),
-    spmmCsr: createSpmmCsr(runtime, jsBackend.spmmCsr, from),
+    spmmCsr: createSpmmCsr(runtime, jsBackend.spmmCsr, from, options.blockBytes),
     ...createGraphKernels(runtime, jsBackend, from),
     createLstmStepper: createLstmStepperKernel(runtime, jsBackend.createLstmStepper),
     features: runtime.features,

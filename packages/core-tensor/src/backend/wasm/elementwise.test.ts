@@ -148,3 +148,86 @@ describe('wasm elementwise kernels against the js kernels (float32)', () => {
     }
   });
 });
+
+describe('wasm elementwise kernels in blocks of bounded scratch (float32)', () => {
+  // 768 bytes a block: 192 floats for unary, 64 per array for binary, 96 for reductions.
+  let blocked: WasmBackend;
+  beforeAll(async () => {
+    blocked = await createWasmBackend({ elementwiseFrom: 1, blockBytes: 768 });
+  });
+
+  it('unary ops over many blocks and a remainder equal the js kernels', () => {
+    const x = spread(-8, 8, 1001, [NaN, Infinity, -Infinity]);
+    expectClose(...unaryBoth(blocked, 'relu', x), { rtol: 0, atol: 0 });
+    expectClose(...unaryBoth(blocked, 'tanh', x), { rtol: 4e-7, atol: 1e-30 });
+  });
+
+  it('binary ops in blocks of rows and in pieces of rows longer than a block, every layout', () => {
+    const gen = new Generator(24);
+    const layouts: { shape: number[]; a: [number, number[]]; b: [number, number[]] }[] = [
+      { shape: [1000], a: [1000, [1]], b: [1000, [1]] }, // one long row: pieces
+      { shape: [1000], a: [1000, [1]], b: [1, [0]] }, // a scalar with pieces
+      { shape: [50, 13], a: [650, [13, 1]], b: [650, [13, 1]] }, // blocks of 4 rows
+      { shape: [50, 13], a: [650, [13, 1]], b: [13, [0, 1]] }, // bias row, copied once
+      { shape: [50, 13], a: [50, [1, 0]], b: [650, [13, 1]] }, // a value per row
+      { shape: [3, 150], a: [450, [150, 1]], b: [150, [0, 1]] }, // rows longer than a block, with a row operand
+      { shape: [3, 150], a: [3, [1, 0]], b: [150, [0, 1]] }, // column against row, in pieces
+    ];
+    for (const layout of layouts) {
+      for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const) {
+        const a = Float32Array.from({ length: layout.a[0] }, (_, i) => (i % 11 === 5 ? NaN : gen.uniform(-2, 2)));
+        const b = Float32Array.from({ length: layout.b[0] }, (_, i) => (i % 13 === 7 ? 0 : gen.uniform(-2, 2)));
+        const size = layout.shape.reduce((p, d) => p * d, 1);
+        const actual = new Float32Array(size).fill(12345);
+        const expected = new Float32Array(size);
+        blocked.binary({ op, a, aStrides: layout.a[1], b, bStrides: layout.b[1], out: actual, shape: layout.shape });
+        jsBackend.binary({ op, a, aStrides: layout.a[1], b, bStrides: layout.b[1], out: expected, shape: layout.shape });
+        expectClose(actual, expected, { rtol: 0, atol: 0, message: `${op} ${JSON.stringify(layout)}` });
+      }
+    }
+  });
+
+  it('softmax in blocks of rows, and rows longer than a block one at a time', () => {
+    const gen = new Generator(25);
+    for (const [rows, size] of [
+      [40, 7],
+      [3, 500],
+    ] as const) {
+      const x = Float32Array.from({ length: rows * size }, () => gen.uniform(-20, 20));
+      for (const log of [false, true]) {
+        const actual = new Float32Array(rows * size).fill(12345);
+        const expected = new Float32Array(rows * size);
+        blocked.softmax({ x, outer: rows, size, inner: 1, out: actual, log });
+        jsBackend.softmax({ x, outer: rows, size, inner: 1, out: expected, log });
+        expectClose(actual, expected, { rtol: 2e-6, atol: log ? 4e-6 : 1e-9, message: `softmax [${rows}, ${size}] log ${log}` });
+      }
+    }
+  });
+
+  it('sum, max and min in blocks of slices and over an axis longer than a block (float64 accumulator)', () => {
+    const gen = new Generator(26);
+    for (const [outer, size, inner] of [
+      [30, 5, 3], // blocks of whole slices
+      [2, 1000, 1], // a long row: blocks of the axis
+      [3, 200, 7], // many rows of 7: blocks of the axis
+      [1, 40, 90], // rows of 90 < 96: one row a block
+      [2, 10, 130], // inner longer than a block: js
+    ] as const) {
+      const x = Float32Array.from({ length: outer * size * inner }, () => gen.uniform(-3, 3));
+      for (const op of ['sum', 'max', 'min'] as const) {
+        const actual = new Float32Array(outer * inner).fill(12345);
+        const expected = new Float32Array(outer * inner);
+        blocked.reduce({ op, x, outer, size, inner, out: actual });
+        jsBackend.reduce({ op, x, outer, size, inner, out: expected });
+        expectClose(actual, expected, { rtol: op === 'sum' ? 1.2e-7 : 0, atol: 0, message: `${op} [${outer}, ${size}, ${inner}]` });
+      }
+      // NaN in the last block still wins for max and min
+      x[x.length - 1] = NaN;
+      for (const op of ['max', 'min'] as const) {
+        const actual = new Float32Array(outer * inner);
+        blocked.reduce({ op, x, outer, size, inner, out: actual });
+        expect(Number.isNaN(actual[outer * inner - 1])).toBe(true);
+      }
+    }
+  });
+});

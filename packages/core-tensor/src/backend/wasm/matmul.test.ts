@@ -5,6 +5,7 @@ import { expectClose } from '../../testing/expect-close.js';
 import type { MatmulParams } from '../backend.js';
 import { matmul as jsMatmul } from '../js/matmul.js';
 import { createWasmBackend, createWasmBackendSync, type WasmBackend } from './index.js';
+import { planBlocks } from './matmul.js';
 
 const EVERYTHING_IN_WASM = { jsBelow: 0, threadsFrom: 0 };
 const VARIANTS = [
@@ -98,6 +99,61 @@ describe.each([
     jsMatmul({ a, b, out: expected, ...p });
     backend.matmul({ a, b, out: actual, ...p });
     expect(actual).toEqual(expected);
+  });
+});
+
+describe.each([
+  ['1 thread', 1],
+  ['2 threads', 2],
+])('wasm matmul in blocks of bounded scratch, %s', (_label, threads) => {
+  // 1024 floats (4 KiB) of scratch: every product below is cut, with remainders on every axis.
+  const BLOCK_BYTES = 4096;
+  let backend: WasmBackend;
+  beforeAll(async () => {
+    backend = await createWasmBackend({ threads, matmulTuning: { ...EVERYTHING_IN_WASM, blockBytes: BLOCK_BYTES } });
+  });
+  afterAll(async () => {
+    await backend.dispose();
+  });
+
+  it('plans all of k with row blocks, all rows with k blocks, or tiles, within the budget', () => {
+    expect(planBlocks(301, 5, 20, 1024)).toEqual({ rows: 36, cols: 5, depth: 20 });
+    expect(planBlocks(12, 7, 3000, 8192)).toEqual({ rows: 12, cols: 7, depth: 256 });
+    expect(planBlocks(40, 50, 60, 1024)).toEqual({ rows: 16, cols: 16, depth: 24 });
+    // the GCN shapes at 10⁶ nodes with the default 16 MiB: X·W in row blocks, Xᵀ·dY in k blocks
+    expect(planBlocks(1e6, 16, 128, 1 << 22)).toMatchObject({ cols: 16, depth: 128 });
+    expect(planBlocks(128, 16, 1e6, 1 << 22)).toMatchObject({ rows: 128, cols: 16 });
+    for (const [m, n, k] of [
+      [301, 5, 20],
+      [40, 50, 60],
+      [3, 2000, 900],
+    ] as const) {
+      const { rows, cols, depth } = planBlocks(m, n, k, 1024);
+      expect(rows * depth + depth * cols + rows * cols).toBeLessThanOrEqual(1024);
+    }
+  });
+
+  it.each(VARIANTS)('products crossing block edges on every axis equal the js kernel (transA %s, transB %s)', (transA, transB) => {
+    const gen = new Generator(16);
+    for (const [m, n, k] of [
+      [301, 5, 20], // all of k, row blocks of 36
+      [40, 50, 60], // tiles 16 × 16 × 24
+      [3, 2000, 900], // wide: blocks of columns
+      [45, 3, 1000], // C small: blocks of k added up
+    ] as const) {
+      compare(backend, gen, product(m, n, k, transA, transB));
+    }
+  });
+
+  it('adds up blocks of k in C (planned with a larger budget), and batches each too large or grouped', async () => {
+    const gen = new Generator(17);
+    const deep = await createWasmBackend({ threads, matmulTuning: { ...EVERYTHING_IN_WASM, blockBytes: 32768 } });
+    for (const [transA, transB] of VARIANTS) compare(deep, gen, product(12, 7, 3000, transA, transB));
+    await deep.dispose();
+    for (const [transA, transB] of VARIANTS) {
+      compare(backend, gen, { batch: 3, m: 30, n: 20, k: 40, transA, transB, aBatchStride: 30 * 40, bBatchStride: 0 });
+      compare(backend, gen, { batch: 50, m: 8, n: 8, k: 8, transA, transB, aBatchStride: 64, bBatchStride: 64 });
+    }
   });
 });
 

@@ -80,4 +80,28 @@ describe('wasm spmmCsr against the js kernel (float32)', () => {
     jsBackend.spmmCsr({ rowPtr, colIndex, values, x, rows: 30, feat: 24, out: expected });
     expect(Array.from(out)).toEqual(Array.from(expected));
   });
+
+  it('runs rows in blocks of bounded scratch, a hub row larger than a block alone, and matches', async () => {
+    // 512 bytes a block: a few rows each at feat 7; row 3 gets 200 entries, far more than a block holds.
+    const blocked = await createWasmBackend({ elementwiseFrom: 1, blockBytes: 512 });
+    const gen = new Generator(512);
+    const rows = 90;
+    const { rowPtr, colIndex } = randomCsr(gen, rows, 50, 3);
+    const hub = Array.from({ length: 200 }, () => gen.integer(0, 50)).sort((p, q) => p - q);
+    const entries = [...colIndex.subarray(0, rowPtr[3]), ...hub, ...colIndex.subarray(rowPtr[4])];
+    const hubPtr = Int32Array.from(rowPtr, (v, r) => (r <= 3 ? v : v - (rowPtr[4]! - rowPtr[3]!) + hub.length));
+    const hubIndex = Int32Array.from(entries);
+    for (const feat of [7, 33]) {
+      const x = Float32Array.from({ length: 50 * feat }, () => gen.uniform(-2, 2));
+      const values = Float32Array.from(hubIndex, () => gen.uniform(-2, 2));
+      for (const v of [values, null]) {
+        const expected = new Float32Array(rows * feat);
+        jsBackend.spmmCsr({ rowPtr: hubPtr, colIndex: hubIndex, values: v, x, rows, feat, out: expected });
+        const out = new Float32Array(rows * feat).fill(12345);
+        blocked.spmmCsr({ rowPtr: hubPtr, colIndex: hubIndex, values: v, x, rows, feat, out });
+        expectClose(out, expected, { ...TOL, message: `feat ${feat}, ${v === null ? 'ones' : 'weighted'}` });
+      }
+    }
+    await blocked.dispose();
+  });
 });
