@@ -10,7 +10,8 @@
 // Products: with few rows (`mode` 0), a matrix–vector product per row on weights packed in panels
 // of 32 output rows (for each input p, the panel's 32 weights at p: one splat of x[p] and eight
 // multiply-adds per p, read front to back); with more rows, the GEMM of gemm.ts on weights packed
-// by gemmPackB and the rows packed by gemmPackA each step.
+// by gemmPackB and the rows packed by gemmPackA each step. The GEMM path may share a step's rows
+// between threads (lstmStepperRowsF32): a row's layers and head depend on that row only.
 
 import { gemmPackA, gemmPacked } from './gemm';
 import { madd } from './vmath';
@@ -190,37 +191,71 @@ export function stepperPackPanels(w: usize, ld: i32, n: i32, k: i32, dst: usize)
   }
 }
 
-/** One step of the stepper whose plan is at `plan` (see the file comment). */
+/** One step of the stepper whose plan is at `plan` (see the file comment), every row on this thread. */
 export function lstmStepperStepF32(plan: usize): void {
+  const rows = word(plan, PLAN_ROWS);
+  if (word(plan, PLAN_MODE) == 0) stepRowsMatvec(plan);
+  else stepRowsGemm(plan, 0, rows);
+}
+
+/**
+ * One step (GEMM mode) with the rows shared by threads: each takes chunks of `chunk` rows (a
+ * multiple of 4) from the shared int32 at `counter` (0 = this call runs every chunk) and runs
+ * them through every layer and the head. Rows never mix within a step, so the chunks need no
+ * synchronisation; each packs its rows at its own place of the packed operand and spills its
+ * edge tiles in its own 128 bytes (both sized for every row by the TS side).
+ */
+export function lstmStepperRowsF32(plan: usize, counter: usize, chunk: i32): void {
+  const rows = word(plan, PLAN_ROWS);
+  let local = 0;
+  for (;;) {
+    const u = takeChunk(counter, local++);
+    const first = u * chunk;
+    if (first >= rows) return;
+    stepRowsGemm(plan, first, min(rows, first + chunk));
+  }
+}
+
+/** The next chunk: from the shared counter (atomically with threads), else the local sequence. */
+@inline function takeChunk(counter: usize, local: i32): i32 {
+  if (counter == 0) return local;
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, 1);
+  const u = load<i32>(counter);
+  store<i32>(counter, u + 1);
+  return u;
+}
+
+/**
+ * Rows [first, end) of a step through the GEMM: every layer's gates and cells, then the head. The
+ * packed operand of the rows starts at packA + 4·first·K_max (K_max = the deepest layer's depth;
+ * first is a multiple of 4), their spill tile at tile + 32·first.
+ */
+function stepRowsGemm(plan: usize, first: i32, end: i32): void {
   const layers = word(plan, PLAN_LAYERS);
   const hidden = word(plan, PLAN_HIDDEN);
-  const rows = word(plan, PLAN_ROWS);
   const outputs = word(plan, PLAN_OUTPUTS);
-  const gemm = word(plan, PLAN_MODE) != 0;
   const table = <usize>word(plan, PLAN_TABLE);
-  const tokens = <usize>word(plan, PLAN_TOKENS);
-  const hAll = <usize>word(plan, PLAN_H);
-  const cAll = <usize>word(plan, PLAN_C);
-  const gates = <usize>word(plan, PLAN_GATES);
   const gateStride = <usize>word(plan, PLAN_GATE_STRIDE) << 2;
-  const packA = <usize>word(plan, PLAN_PACK_A);
-  const tile = <usize>word(plan, PLAN_TILE);
   const rowBytes = <usize>(layers * hidden) << 2;
   const block = <usize>hidden << 2;
   const n4 = 4 * hidden;
+  const m = end - first;
+  const tokens = <usize>word(plan, PLAN_TOKENS) + (<usize>first << 2);
+  const hAll = <usize>word(plan, PLAN_H) + <usize>first * rowBytes;
+  const cAll = <usize>word(plan, PLAN_C) + <usize>first * rowBytes;
+  const gates = <usize>word(plan, PLAN_GATES) + <usize>first * gateStride;
+  const kMax = word(plan, PLAN_FIRST_LAYER + 3 * (layers - 1) + 2);
+  const packA = <usize>word(plan, PLAN_PACK_A) + ((<usize>first * kMax) << 2);
+  const tile = <usize>word(plan, PLAN_TILE) + (<usize>first << 5);
   for (let l = 0; l < layers; l++) {
     const w = <usize>word(plan, PLAN_FIRST_LAYER + 3 * l);
     const bias = <usize>word(plan, PLAN_FIRST_LAYER + 3 * l + 1);
     const k = word(plan, PLAN_FIRST_LAYER + 3 * l + 2);
     // Layer 0 reads h⁰; layer l ≥ 1 reads [hˡ⁻¹ | hˡ].
     const input = hAll + (l == 0 ? 0 : <usize>(l - 1) * block);
-    if (gemm) {
-      gemmPackA(input, layers * hidden, 1, rows, k, packA);
-      gemmPacked(packA, w, gates, <i32>(gateStride >> 2), rows, n4, k, tile);
-    } else {
-      for (let r = 0; r < rows; r++) matvecPanels(w, input + <usize>r * rowBytes, k, n4, gates + <usize>r * gateStride);
-    }
-    for (let r = 0; r < rows; r++) {
+    gemmPackA(input, layers * hidden, 1, m, k, packA);
+    gemmPacked(packA, w, gates, <i32>(gateStride >> 2), m, n4, k, tile);
+    for (let r = 0; r < m; r++) {
       const add = l == 0 ? table + <usize>load<i32>(tokens + (<usize>r << 2)) * 4 * block : bias;
       const state = <usize>r * rowBytes + <usize>l * block;
       cellRow(gates + <usize>r * gateStride, add, hidden, hAll + state, cAll + state);
@@ -229,23 +264,53 @@ export function lstmStepperStepF32(plan: usize): void {
   // The head: logits [rows, outputs] = h^(L−1)·Wᵀ + b.
   const headW = <usize>word(plan, PLAN_HEAD_WEIGHT);
   const headB = <usize>word(plan, PLAN_HEAD_BIAS);
+  const outBytes = <usize>outputs << 2;
+  const logits = <usize>word(plan, PLAN_LOGITS) + <usize>first * outBytes;
+  const top = hAll + <usize>(layers - 1) * block;
+  gemmPackA(top, layers * hidden, 1, m, hidden, packA);
+  gemmPacked(packA, headW, logits, outputs, m, outputs, hidden, tile);
+  if (headB == 0) return;
+  for (let r = 0; r < m; r++) {
+    const o = logits + <usize>r * outBytes;
+    for (let j = 0; j < outputs; j++) {
+      const at = <usize>j << 2;
+      store<f32>(o + at, load<f32>(o + at) + load<f32>(headB + at));
+    }
+  }
+}
+
+/** Every row of a step as matrix–vector products on panel-packed weights (mode 0). */
+function stepRowsMatvec(plan: usize): void {
+  const layers = word(plan, PLAN_LAYERS);
+  const hidden = word(plan, PLAN_HIDDEN);
+  const rows = word(plan, PLAN_ROWS);
+  const outputs = word(plan, PLAN_OUTPUTS);
+  const table = <usize>word(plan, PLAN_TABLE);
+  const tokens = <usize>word(plan, PLAN_TOKENS);
+  const hAll = <usize>word(plan, PLAN_H);
+  const cAll = <usize>word(plan, PLAN_C);
+  const gates = <usize>word(plan, PLAN_GATES);
+  const gateStride = <usize>word(plan, PLAN_GATE_STRIDE) << 2;
+  const rowBytes = <usize>(layers * hidden) << 2;
+  const block = <usize>hidden << 2;
+  const n4 = 4 * hidden;
+  for (let l = 0; l < layers; l++) {
+    const w = <usize>word(plan, PLAN_FIRST_LAYER + 3 * l);
+    const bias = <usize>word(plan, PLAN_FIRST_LAYER + 3 * l + 1);
+    const k = word(plan, PLAN_FIRST_LAYER + 3 * l + 2);
+    const input = hAll + (l == 0 ? 0 : <usize>(l - 1) * block);
+    for (let r = 0; r < rows; r++) matvecPanels(w, input + <usize>r * rowBytes, k, n4, gates + <usize>r * gateStride);
+    for (let r = 0; r < rows; r++) {
+      const add = l == 0 ? table + <usize>load<i32>(tokens + (<usize>r << 2)) * 4 * block : bias;
+      const state = <usize>r * rowBytes + <usize>l * block;
+      cellRow(gates + <usize>r * gateStride, add, hidden, hAll + state, cAll + state);
+    }
+  }
+  const headW = <usize>word(plan, PLAN_HEAD_WEIGHT);
+  const headB = <usize>word(plan, PLAN_HEAD_BIAS);
   const logits = <usize>word(plan, PLAN_LOGITS);
   const top = hAll + <usize>(layers - 1) * block;
   const outBytes = <usize>outputs << 2;
-  if (gemm) {
-    gemmPackA(top, layers * hidden, 1, rows, hidden, packA);
-    gemmPacked(packA, headW, logits, outputs, rows, outputs, hidden, tile);
-    if (headB != 0) {
-      for (let r = 0; r < rows; r++) {
-        const o = logits + <usize>r * outBytes;
-        for (let j = 0; j < outputs; j++) {
-          const at = <usize>j << 2;
-          store<f32>(o + at, load<f32>(o + at) + load<f32>(headB + at));
-        }
-      }
-    }
-    return;
-  }
   const tmp = <usize>word(plan, PLAN_HEAD_TMP);
   for (let r = 0; r < rows; r++) {
     matvecPanels(headW, top + <usize>r * rowBytes, hidden, outputs, tmp);

@@ -37,10 +37,13 @@ export const WORKER_EXPORTS = [
   'lstmSequenceBackwardF32',
   'gruSequenceForwardF32',
   'gruSequenceBackwardF32',
+  'lstmStepperRowsF32',
 ] as const;
-export type WorkerOp = 0 | 1 | 2 | 3 | 4;
+export type WorkerOp = 0 | 1 | 2 | 3 | 4 | 5;
 export const OP_GEMM: WorkerOp = 0;
 export const OP_LSTM_SEQUENCE_FORWARD: WorkerOp = 1;
 export const OP_LSTM_SEQUENCE_BACKWARD: WorkerOp = 2;
 export const OP_GRU_SEQUENCE_FORWARD: WorkerOp = 3;
 export const OP_GRU_SEQUENCE_BACKWARD: WorkerOp = 4;
+/** A step of an LSTM stepper, its rows shared (assembly/stepper.ts). */
+export const OP_LSTM_STEPPER_ROWS: WorkerOp = 5;

@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Generator } from '../../random/generator.js';
 import { expectClose } from '../../testing/expect-close.js';
-import type { LSTMStepperArgs } from '../backend.js';
+import type { LSTMStepperArgs, LSTMStepperKernel } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { createWasmBackend, type WasmBackend } from './backend.js';
+import { COUNTER_ADDRESS } from './memory-layout.js';
 import { loadKernelsSync } from './module.js';
 import { WasmRuntime } from './runtime.js';
 import { createLstmStepperKernel } from './stepper.js';
@@ -14,7 +16,15 @@ function values(gen: Generator, size: number, scale: number): Float32Array {
   return Float32Array.from({ length: size }, () => gen.normal() * scale);
 }
 
-function randomArgs(seed: number, sizes: { V: number; H: number; L: number; O: number; B: number }): LSTMStepperArgs {
+interface Sizes {
+  V: number;
+  H: number;
+  L: number;
+  O: number;
+  B: number;
+}
+
+function randomArgs(seed: number, sizes: Sizes): LSTMStepperArgs {
   const gen = new Generator(seed);
   const { V, H, L, O, B } = sizes;
   return {
@@ -115,5 +125,100 @@ describe('the wasm LSTM stepper against the js one (float32)', () => {
     const wasm = createLstmStepperKernel(runtime, jsBackend.createLstmStepper)(args);
     wasm.dispose();
     expect(() => wasm.step(Int32Array.of(0), new Float32Array(3))).toThrow(/after dispose/);
+  });
+});
+
+describe('the wasm LSTM stepper with its rows shared by two threads', () => {
+  let runtime: WasmRuntime;
+  let backend: WasmBackend;
+  beforeAll(async () => {
+    runtime = new WasmRuntime(loadKernelsSync(), { threads: 2 });
+    await runtime.ready();
+    backend = await createWasmBackend({ threads: 2 });
+  });
+  afterAll(async () => {
+    await runtime.dispose();
+    await backend.dispose();
+  });
+
+  /** Runs `steps` steps of `stepper` from `state` on the tokens of `seed`: every step's logits, then h and c. */
+  function run(stepper: LSTMStepperKernel, state: readonly [Float32Array, Float32Array], sizes: Sizes, steps = 4): Float32Array[] {
+    const { B, L, H, O, V } = sizes;
+    const gen = new Generator(11);
+    stepper.writeState(...state);
+    const out: Float32Array[] = [];
+    for (let t = 0; t < steps; t++) {
+      const logits = new Float32Array(B * O);
+      stepper.step(
+        Int32Array.from({ length: B }, () => gen.integer(0, V)),
+        logits,
+      );
+      out.push(logits);
+    }
+    const [h, c] = [new Float32Array(L * B * H), new Float32Array(L * B * H)];
+    stepper.readState(h, c);
+    stepper.dispose();
+    return [...out, h, c];
+  }
+
+  // [rows, layers]: one chunk per thread (8, 64), and a last chunk of 1 row past two of 4 + 8 (13).
+  it.each([
+    [8, 1],
+    [13, 2],
+    [64, 1],
+    [64, 2],
+  ])('%i rows, %i layers: the same values as on one thread, and as the js stepper', (B, L) => {
+    const sizes = { V: 11, H: 24, L, O: 19, B };
+    const args = randomArgs(B * 7 + L, sizes);
+    const state = [values(new Generator(3), L * B * 24, 0.5), values(new Generator(4), L * B * 24, 0.5)] as const;
+    const threaded = run(createLstmStepperKernel(runtime, jsBackend.createLstmStepper, 2, 1)(args), state, sizes);
+    const single = run(createLstmStepperKernel(runtime, jsBackend.createLstmStepper, 2, Infinity)(args), state, sizes);
+    const js = run(jsBackend.createLstmStepper(args), state, sizes);
+    // Every row's products add in the same order in a chunk as in the whole step: equal bit for bit.
+    threaded.forEach((a, i) => expect(Array.from(a)).toEqual(Array.from(single[i]!)));
+    threaded.forEach((a, i) => expectClose(a, js[i]!, { ...TOL, message: `output ${i}` }));
+    expect(runtime.regions.liveCount()).toBe(0);
+  });
+
+  it('takes its chunks from the shared counter on both threads, and stays on one below its row threshold', () => {
+    const counter = (): number => new Int32Array(runtime.floats32().buffer, COUNTER_ADDRESS, 1)[0]!;
+    const args = randomArgs(8, { V: 11, H: 8, L: 2, O: 5, B: 13 });
+    const logits = new Float32Array(13 * 5);
+    const shared = createLstmStepperKernel(runtime, jsBackend.createLstmStepper, 2, 13)(args);
+    shared.step(new Int32Array(13), logits);
+    // Chunks of 8 rows: two taken, then one empty take per thread.
+    expect(counter()).toBe(4);
+    shared.dispose();
+    new Int32Array(runtime.floats32().buffer, COUNTER_ADDRESS, 1)[0] = -1;
+    const single = createLstmStepperKernel(runtime, jsBackend.createLstmStepper, 2, 14)(args);
+    single.step(new Int32Array(13), logits);
+    expect(counter()).toBe(-1);
+    single.dispose();
+  });
+
+  it("shares textgen's default model at batch 64 through the backend's stepper", () => {
+    expect(backend.getNumThreads()).toBe(2);
+    const sizes = { V: 80, H: 128, L: 2, O: 80, B: 64 };
+    const args = randomArgs(5, sizes);
+    const state = [values(new Generator(5), 2 * 64 * 128, 0.5), values(new Generator(6), 2 * 64 * 128, 0.5)] as const;
+    const shared = run(backend.createLstmStepper(args), state, sizes, 3);
+    const js = run(jsBackend.createLstmStepper(args), state, sizes, 3);
+    shared.forEach((a, i) => expectClose(a, js[i]!, { ...TOL, message: `output ${i}` }));
+  });
+
+  it('keeps the memory flat over many shared steps and generations', () => {
+    const create = createLstmStepperKernel(runtime, jsBackend.createLstmStepper);
+    const args = randomArgs(6, { V: 80, H: 128, L: 2, O: 80, B: 64 });
+    const tokens = new Int32Array(64);
+    const logits = new Float32Array(64 * 80);
+    let bytes = 0;
+    for (let g = 0; g < 10; g++) {
+      const stepper = create(args);
+      for (let t = 0; t < 20; t++) stepper.step(tokens, logits);
+      stepper.dispose();
+      if (g === 0) bytes = runtime.memoryBytes();
+    }
+    expect(runtime.regions.liveCount()).toBe(0);
+    expect(runtime.memoryBytes()).toBe(bytes);
   });
 });

@@ -4,12 +4,15 @@
  * and a step is one call (`lstmStepperStepF32`, assembly/stepper.ts) after copying in the B tokens
  * and before copying out the B·O logits. Separate ops copied and packed every weight matrix on
  * every step instead. Below `GEMM_FROM_ROWS` rows the products are matrix–vector products per row on
- * panel-packed weights, from it on the GEMM. float64 steppers, and any the memory cannot hold, are
- * the js backend's.
+ * panel-packed weights, from it on the GEMM. From `THREADS_FROM_ROWS` rows a step's rows are shared
+ * by the runtime's threads (chunks of a multiple of 4 rows, each through every layer and the head:
+ * rows never mix within a step). float64 steppers, and any the memory cannot hold, are the js
+ * backend's.
  */
 import { BackendError } from '../../errors.js';
 import type { FloatArray } from '../../dtype.js';
 import type { Backend, LSTMStepperArgs, LSTMStepperKernel } from '../backend.js';
+import { COUNTER_ADDRESS, OP_LSTM_STEPPER_ROWS } from './memory-layout.js';
 import type { Region } from './regions.js';
 import { align, type WasmRuntime } from './runtime.js';
 
@@ -19,8 +22,10 @@ interface StepperKernelExports {
   stepperPanelBytes(n: number, k: number): number;
   /** Packs W [n, k] (row stride `ld` floats) into 32-row panels at dst. */
   stepperPackPanels(w: number, ld: number, n: number, k: number, dst: number): void;
-  /** One step of the stepper whose plan is at `plan`. */
+  /** One step of the stepper whose plan is at `plan`, on this thread. */
   lstmStepperStepF32(plan: number): void;
+  /** A step's rows in chunks of `chunk` taken from the shared counter at `counter` (GEMM mode). */
+  lstmStepperRowsF32(plan: number, counter: number, chunk: number): void;
 }
 
 /**
@@ -29,6 +34,18 @@ interface StepperKernelExports {
  * products, 2 rows 54 µs that way but ~41 µs as a GEMM (which pads the rows to 4 anyway).
  */
 export const GEMM_FROM_ROWS = 2;
+
+/**
+ * Fewest rows whose step is shared by threads (two chunks of 4 rows at least). Measured at
+ * textgen's default model on 2 threads, best of 200 short runs on a shared machine (load ~4, one
+ * core often taken): 8 rows 75 → 45 µs a step, 16 rows 150 → 77 µs, 32 rows 300 → 154 µs, 64 rows
+ * 595 → 333 µs; when the other core is busy the shared step waits for the worker and is slower than
+ * one thread's (64 rows ~800 µs).
+ */
+export const THREADS_FROM_ROWS = 8;
+
+/** Rows of the GEMM's micro-kernel: a chunk of rows is a multiple of it. */
+const MR = 4;
 
 /** Word indices of the plan (assembly/stepper.ts reads the same). */
 const PLAN = {
@@ -71,6 +88,7 @@ export function createLstmStepperKernel(
   runtime: WasmRuntime,
   fallback: Backend['createLstmStepper'],
   gemmFromRows = GEMM_FROM_ROWS,
+  threadsFromRows = THREADS_FROM_ROWS,
 ): Backend['createLstmStepper'] {
   const kernels = runtime.exports as typeof runtime.exports & StepperKernelExports;
   return function createLstmStepper(args: LSTMStepperArgs): LSTMStepperKernel {
@@ -93,8 +111,9 @@ export function createLstmStepperKernel(
       headBias: 4 * O + 16,
       logits: 4 * B * O + 16,
       headTmp: 4 * roundUp(O, 32),
-      packA: gemm ? 4 * depth(L - 1) * roundUp(B, 4) : 0,
-      tile: 128,
+      packA: gemm ? 4 * depth(L - 1) * roundUp(B, MR) : 0,
+      // One spill tile per chunk of rows (a chunk of 4 rows at least).
+      tile: gemm ? (128 * roundUp(B, MR)) / MR : 128,
     };
     const layerBytes = layers.map((_, k) => ({ weight: packedBytes(4 * H, depth(k)), bias: k === 0 ? 0 : 16 * H + 16 }));
     const at: Record<keyof typeof sizes, number> = { ...sizes };
@@ -181,6 +200,7 @@ export function createLstmStepperKernel(
       c: base + at.c,
       logits: base + at.logits,
       sizes: { L, B, H, O },
+      threaded: gemm && B >= threadsFromRows,
     });
     finalizer.register(stepper, holder, stepper);
     return stepper;
@@ -194,6 +214,8 @@ interface Addresses {
   c: number;
   logits: number;
   sizes: { L: number; B: number; H: number; O: number };
+  /** Whether a step may share its rows between threads. */
+  threaded: boolean;
 }
 
 /** A stepper living in a region of the wasm memory (see the file comment). */
@@ -201,6 +223,9 @@ class WasmLstmStepper implements LSTMStepperKernel {
   private f32: Float32Array;
   private i32: Int32Array;
   private logitsView: Float32Array;
+  /** The per-thread argument lists of a shared step, by thread count. */
+  private readonly jobs = new Map<number, number[][]>();
+  private readonly local = (args: readonly number[]): void => this.kernels.lstmStepperRowsF32(args[0]!, args[1]!, args[2]!);
 
   constructor(
     private readonly runtime: WasmRuntime,
@@ -217,8 +242,29 @@ class WasmLstmStepper implements LSTMStepperKernel {
     this.live('step');
     this.refresh();
     this.i32.set(tokens, this.at.tokens >> 2);
-    this.kernels.lstmStepperStepF32(this.at.plan);
+    const jobs = this.at.threaded ? this.jobsFor(this.runtime.activeThreads()) : null;
+    if (jobs === null) this.kernels.lstmStepperStepF32(this.at.plan);
+    else {
+      this.i32[COUNTER_ADDRESS >> 2] = 0;
+      this.runtime.parallel(OP_LSTM_STEPPER_ROWS, jobs, this.local);
+    }
     logits.set(this.logitsView);
+  }
+
+  /**
+   * The argument lists of a step shared by `available` threads: ⌈B / threads⌉ rows rounded up to a
+   * multiple of 4 per chunk, one chunk per thread (null when that leaves one chunk).
+   */
+  private jobsFor(available: number): number[][] | null {
+    if (available <= 1) return null;
+    const cached = this.jobs.get(available);
+    if (cached !== undefined) return cached;
+    const { B } = this.at.sizes;
+    const chunk = roundUp(Math.ceil(B / available), MR);
+    const threads = Math.ceil(B / chunk);
+    const jobs = threads <= 1 ? null : Array.from({ length: threads }, () => [this.at.plan, COUNTER_ADDRESS, chunk]);
+    if (jobs !== null) this.jobs.set(available, jobs);
+    return jobs;
   }
 
   readState(h: FloatArray, c: FloatArray): void {
