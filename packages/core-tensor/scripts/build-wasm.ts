@@ -18,8 +18,8 @@ import asc from 'assemblyscript/asc';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /**
  * Entry files: every export of each becomes a module export. index.ts lists most kernels; gemm.ts,
- * recurrent.ts, graph.ts and layout.ts are entries themselves, so their exports are module exports
- * without a line there.
+ * recurrent.ts, graph.ts, layout.ts and stepper.ts are entries themselves, so their exports are module
+ * exports without a line there.
  */
 const entries = ['index.ts', 'gemm.ts', 'recurrent.ts', 'graph.ts', 'layout.ts', 'stepper.ts'].map((file) => join(root, 'assembly', file));
 const outFile = join(root, 'src', 'backend', 'wasm', 'generated', 'kernels.ts');
