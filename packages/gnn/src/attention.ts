@@ -83,6 +83,26 @@ export function attentionEdges(op: string, edgeIndex: Tensor, numNodes: number, 
   return Edges.fromEdgeIndex(op, addSelfLoops(removeSelfLoops(edgeIndex).edgeIndex, { numNodes }).edgeIndex, { numNodes });
 }
 
+/** Per edge index tensor: the attention edge sets built from it, by node count and loops, held weakly. */
+const sharedEdges = new WeakMap<Tensor, Map<string, WeakRef<Edges>>>();
+
+/**
+ * `attentionEdges`, shared: cached attention layers over the same edge index tensor (by identity),
+ * node count and `loops` get one `Edges` (with its CSR, per-head structures and transposes built once)
+ * while any of them holds it; the registry holds it weakly. Changing the edge index in place
+ * afterwards is not seen.
+ */
+export function sharedAttentionEdges(op: string, edgeIndex: Tensor, numNodes: number, loops: boolean): Edges {
+  let byKey = sharedEdges.get(edgeIndex);
+  if (byKey === undefined) sharedEdges.set(edgeIndex, (byKey = new Map()));
+  const key = `${numNodes}|${loops}`;
+  const held = byKey.get(key)?.deref();
+  if (held !== undefined) return held;
+  const built = attentionEdges(op, edgeIndex, numNodes, loops);
+  byKey.set(key, new WeakRef(built));
+  return built;
+}
+
 /**
  * `Σ_j alpha[e, h] · x_j[h]` per head as one sparse product over the heads' block-diagonal
  * adjacency (`Edges.headAdjacency`): x `[N, H, C]`, alpha `[E, H]` (edge order) → `[N, H, C]`.
@@ -191,7 +211,8 @@ export abstract class AttentionConv extends MessagePassing<
     const op = this.typeName;
     checkNodeFeatures(op, x, this.inChannels);
     const n = x.shape[0]!;
-    const { edges } = this.cachedGraph(n, () => ({ edges: attentionEdges(op, edgeIndex, n, this.addSelfLoops) }));
+    const build = this.cached ? sharedAttentionEdges : attentionEdges;
+    const { edges } = this.cachedGraph(n, () => ({ edges: build(op, edgeIndex, n, this.addSelfLoops) }));
     const { scores, values } = this.attend(x, edges);
     let alpha = segmentSoftmax(scores, edges.target, { dimSize: n });
     alpha = dropout(alpha, this.dropout, { training: this.training, generator: this.generator });

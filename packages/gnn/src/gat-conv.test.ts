@@ -295,6 +295,34 @@ describe("attention edge sets and the heads' block-diagonal adjacency", () => {
     }
   });
 
+  it('with cached: true shares one edge set between layers over one edge index, whatever their head counts', () => {
+    const index = edgeIndexOf(MESSY_PAIRS);
+    const x = rand64([MESSY_NODES, 4], 12);
+    const layer = (heads: number, cached: boolean): GATConv =>
+      new GATConv(4, 2, { heads, cached, dtype: 'float64', generator: new Generator(heads) });
+    const builds = vi.spyOn(Edges, 'fromEdgeIndex');
+    try {
+      const [a, b] = [layer(2, true), layer(3, true)];
+      const firstA = a.call(x, index);
+      const perLayer = builds.mock.calls.length;
+      const firstB = b.call(x, index);
+      expect(builds.mock.calls.length).toBe(perLayer);
+      // Alternating layers of 2 and 3 heads over the shared edges: each keeps its own head structure.
+      for (let step = 0; step < 2; step++) {
+        expectClose(a.call(x, index), firstA.data, { atol: 0 });
+        expectClose(b.call(x, index), firstB.data, { atol: 0 });
+      }
+      expectClose(firstA, layer(2, false).call(x, index), { atol: 0 });
+      expectClose(firstB, layer(3, false).call(x, index), { atol: 0 });
+      // Another edge index tensor (equal contents): another edge set.
+      const before = builds.mock.calls.length;
+      layer(2, true).call(x, edgeIndexOf(MESSY_PAIRS));
+      expect(builds.mock.calls.length).toBe(before + perLayer);
+    } finally {
+      builds.mockRestore();
+    }
+  });
+
   it('with cached: true keeps the first graph until clearCache(), and refuses another node count', () => {
     const index = edgeIndexOf(MESSY_PAIRS);
     const conv = new GATConv(4, 2, { heads: 2, cached: true, dtype: 'float64', generator: new Generator(3) });

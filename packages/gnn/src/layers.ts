@@ -4,9 +4,11 @@ export { Edges, checkEdgeIndex, checkEdgeWeight } from './edges.js';
 export { checkNodeFeatures, preferSparse, featureDtype, denseFeatures, type NodeFeatures } from './node-features.js';
 export { GraphLinear, glorot_, type GraphLinearOptions, type WeightInitializer } from './linear.js';
 export { GCNConv, type GCNConvOptions, type GCNConvForwardOptions } from './gcn-conv.js';
+export { GcnAdjacency, sharedGcnAdjacency, type GcnAdjacencyOptions } from './gcn-adjacency.js';
 export {
   AttentionConv,
   attentionEdges,
+  sharedAttentionEdges,
   attentionAggregate,
   combineHeads,
   type AttentionConvOptions,

@@ -62,7 +62,7 @@ export abstract class MessagePassing<
   readonly aggr: 'sum' | 'mean' | 'max';
   /** Whether the graph built on the first forward is kept for later ones (see `cachedGraph`). */
   readonly cached: boolean;
-  private graph: { edges: Edges } | null = null;
+  private graph: { numNodes: number; value: unknown } | null = null;
 
   constructor(options: MessagePassingOptions = {}) {
     super();
@@ -90,19 +90,19 @@ export abstract class MessagePassing<
    * first forward. A held graph for another number of nodes is a `ShapeError` (call `clearCache()`
    * to change graphs).
    */
-  protected cachedGraph<G extends { edges: Edges }>(numNodes: number, build: () => G): G {
-    const held = this.graph as G | null;
+  protected cachedGraph<G>(numNodes: number, build: () => G): G {
+    const held = this.graph;
     if (held !== null) {
-      if (held.edges.numNodes !== numNodes) {
+      if (held.numNodes !== numNodes) {
         throw new ShapeError(
-          `${this.typeName}: the cached graph has ${held.edges.numNodes} nodes ` +
+          `${this.typeName}: the cached graph has ${held.numNodes} nodes ` +
             `but x has ${numNodes} rows; call clearCache() to change graphs`,
         );
       }
-      return held;
+      return held.value as G;
     }
     const graph = build();
-    if (this.cached) this.graph = graph;
+    if (this.cached) this.graph = { numNodes, value: graph };
     return graph;
   }
 

@@ -3,7 +3,10 @@ import { Generator } from '../../random/generator.js';
 import { expectClose } from '../../testing/expect-close.js';
 import type { ActivationBackwardOp, ScatterReduceOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { createGraphKernels, SELECT_CHUNK_FLOATS, SELECT_SOURCE_RATIO } from './graph.js';
 import { createWasmBackend, type WasmBackend } from './index.js';
+import { loadKernelsSync } from './module.js';
+import { WasmRuntime } from './runtime.js';
 
 // float32 sums and exps against the js kernels' doubles: a few ulp of float32.
 const TOL = { rtol: 1e-5, atol: 1e-6 };
@@ -24,6 +27,14 @@ function randomCsr(gen: Generator, rows: number, cols: number, meanDegree: numbe
 /** `entries` segment indices in [0, size): segment 0 empty, segment 1 with one entry, the rest random (repeats). */
 function randomSegments(gen: Generator, entries: number, size: number): Int32Array {
   return Int32Array.from({ length: entries }, (_, e) => (e === 0 ? 1 : gen.integer(2, size)));
+}
+
+/** The first position where a and b differ (bit for bit, NaN equal to NaN), or -1: large arrays compare fast. */
+function firstDifference(a: Float32Array, b: Float32Array): number {
+  if (a.length !== b.length) return Math.min(a.length, b.length);
+  const [ai, bi] = [new Int32Array(a.buffer, a.byteOffset, a.length), new Int32Array(b.buffer, b.byteOffset, b.length)];
+  for (let k = 0; k < ai.length; k++) if (ai[k] !== bi[k]) return k;
+  return -1;
 }
 
 function uniform(gen: Generator, n: number): Float32Array {
@@ -169,6 +180,27 @@ describe('wasm graph kernels against the js kernels (float32)', () => {
     }
   });
 
+  // Counts over several chunks of the wasm gather (and a last, shorter one).
+  it.each([
+    [1, 1],
+    [3, 13],
+    [1, 40],
+  ])('indexSelect over [%i, size, %i] matches when the index runs through several chunks', (outer, inner) => {
+    const gen = new Generator(outer * 1000 + inner);
+    const chunk = Math.floor(SELECT_CHUNK_FLOATS / (outer * inner));
+    const count = 2 * chunk + 17;
+    const size = Math.floor(count / 2);
+    const index = Int32Array.from({ length: count }, () => gen.integer(0, size));
+    const x = uniform(gen, outer * size * inner);
+    const expected = new Float32Array(outer * count * inner);
+    jsBackend.indexSelect({ x, outer, size, inner, index, out: expected });
+    for (const backend of backends()) {
+      const out = new Float32Array(outer * count * inner).fill(12345);
+      backend.indexSelect({ x, outer, size, inner, index, out });
+      expect(firstDifference(out, expected)).toBe(-1);
+    }
+  });
+
   it('leaves float64 to the js kernels, bit for bit', () => {
     const gen = new Generator(64);
     const { rowPtr, colIndex } = randomCsr(gen, 30, 30, 4);
@@ -177,5 +209,78 @@ describe('wasm graph kernels against the js kernels (float32)', () => {
     everyCall.sddmmCsr({ rowPtr, colIndex, a, b: a, rows: 30, feat: 8, out });
     jsBackend.sddmmCsr({ rowPtr, colIndex, a, b: a, rows: 30, feat: 8, out: expected });
     expect(Array.from(out)).toEqual(Array.from(expected));
+  });
+});
+
+describe('wasm indexSelect and the wasm memory', () => {
+  const MiB = 2 ** 20;
+
+  const runtimes: WasmRuntime[] = [];
+  afterAll(async () => {
+    for (const runtime of runtimes) await runtime.dispose();
+  });
+
+  /** A runtime of its own (its memory measured alone) and its graph kernels on every call. */
+  function fresh(): { runtime: WasmRuntime; kernels: ReturnType<typeof createGraphKernels> } {
+    const runtime = new WasmRuntime(loadKernelsSync(), { threads: 1 });
+    runtimes.push(runtime);
+    return { runtime, kernels: createGraphKernels(runtime, jsBackend, 1) };
+  }
+
+  it('picks a few rows of a 16 MiB source without copying the source into the memory', () => {
+    const { runtime, kernels } = fresh();
+    const [size, inner] = [1 << 17, 32];
+    const gen = new Generator(5);
+    const x = uniform(gen, size * inner);
+    const index = Int32Array.from({ length: 320 }, () => gen.integer(0, size));
+    const before = runtime.memoryBytes();
+    const out = new Float32Array(index.length * inner).fill(12345);
+    kernels.indexSelect({ x, outer: 1, size, inner, index, out });
+    const expected = new Float32Array(index.length * inner);
+    jsBackend.indexSelect({ x, outer: 1, size, inner, index, out: expected });
+    expect(firstDifference(out, expected)).toBe(-1);
+    expect(size).toBeGreaterThan(SELECT_SOURCE_RATIO * index.length);
+    expect(runtime.memoryBytes() - before).toBeLessThan(MiB);
+  });
+
+  it('gathers as many rows as the source has with the source and one chunk in the memory, not three copies', () => {
+    const { runtime, kernels } = fresh();
+    const [size, inner] = [1 << 19, 8];
+    const gen = new Generator(6);
+    const x = uniform(gen, size * inner);
+    const index = Int32Array.from({ length: size }, (_, j) => (j * 7919) % size);
+    const before = runtime.memoryBytes();
+    const out = new Float32Array(size * inner);
+    kernels.indexSelect({ x, outer: 1, size, inner, index, out });
+    const expected = new Float32Array(size * inner);
+    jsBackend.indexSelect({ x, outer: 1, size, inner, index, out: expected });
+    expect(firstDifference(out, expected)).toBe(-1);
+    // The source (16 MiB) plus a chunk of index and rows (~1 MiB) and alignment; the whole index
+    // and output as well would be 18 MiB more.
+    expect(runtime.memoryBytes() - before).toBeLessThan(x.byteLength + 4 * MiB);
+  });
+
+  it.each([
+    ['relu', 0],
+    ['leakyRelu', 0.2],
+    ['elu', 1.5],
+  ] as [ActivationBackwardOp, number][])('runs activationBackward %s in blocks: matches over several, scratch of one block', (op, p0) => {
+    const { runtime, kernels } = fresh();
+    const n = 2 * SELECT_CHUNK_FLOATS + 5;
+    const gen = new Generator(77);
+    const x = uniform(gen, n);
+    const y = new Float32Array(n);
+    jsBackend.unary({ op, x, out: y, p0 });
+    const g = uniform(gen, n);
+    const expected = new Float32Array(n);
+    jsBackend.activationBackward({ op, x, y, g, out: expected, p0 });
+    const before = runtime.memoryBytes();
+    const out = new Float32Array(n).fill(12345);
+    kernels.activationBackward({ op, x, y, g, out, p0 });
+    let worst = 0;
+    for (let k = 0; k < n; k++) worst = Math.max(worst, Math.abs(out[k]! - expected[k]!) - TOL.rtol * Math.abs(expected[k]!));
+    expect(worst).toBeLessThanOrEqual(TOL.atol);
+    // Three operands of one block each (3 MiB); whole operands would take 6 MiB.
+    expect(runtime.memoryBytes() - before).toBeLessThan(4 * MiB);
   });
 });

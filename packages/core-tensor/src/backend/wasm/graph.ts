@@ -3,7 +3,10 @@
  * the segment softmax, scatter max / min, the row gather and scatter-add of `indexSelect` /
  * `indexAdd`, and the fused activation gradient. Each copies its operands in and its result out
  * (nothing in the wasm memory outlives a call); float64, int32 storage and calls below `minWork`
- * elements run the js kernel given as the fallback.
+ * elements run the js kernel given as the fallback. `indexSelect` copies in the source once and
+ * the index and picked rows in chunks, and leaves to js a gather that picks few of the source's
+ * rows; `activationBackward` runs in blocks: neither grows the wasm memory to its operands' size
+ * (a GCN epoch at 10⁶ nodes grew it to 185 MiB).
  *
  * Measured in Node 20 on a 2-core AMD EPYC at Cora's GAT sizes (13,264 edges with self-loops, 8
  * heads), js → wasm including the copies, best of 5 × 20 calls
@@ -49,6 +52,20 @@ export type GraphKernels = Pick<
  * cheap per element and pay the same copies (not tuned separately).
  */
 export const DEFAULT_GRAPH_FROM = 2048;
+
+/**
+ * `indexSelect` runs in wasm only when the source has at most this many rows per row picked: a
+ * sparser gather (the 320 training rows of a [10⁶, C] output) stays in js, which reads only the
+ * rows it picks, instead of copying the whole source into the wasm memory (at 10⁶ rows that copy
+ * took ~100 ms and grew the memory to 185 MiB).
+ */
+export const SELECT_SOURCE_RATIO = 2;
+
+/**
+ * Floats of picked rows (and index entries) per chunk of a wasm `indexSelect` (its scratch beyond
+ * the source), and per operand per block of `activationBackward`.
+ */
+export const SELECT_CHUNK_FLOATS = 1 << 18;
 
 const ACTIVATION_CODES = { relu: 0, leakyRelu: 1, elu: 2 } as const;
 
@@ -168,14 +185,18 @@ export function createGraphKernels(runtime: WasmRuntime, fallback: Backend, minW
     const { x, outer, size, inner, index, out } = args;
     const count = index.length;
     const moved = outer * count * inner;
-    if (!(x instanceof Float32Array && out instanceof Float32Array) || moved < minWork) {
+    // A gather that picks few of the source's rows stays in js, which reads only those rows: the
+    // wasm kernel would first copy the whole source in (and grow the memory to its size).
+    if (!(x instanceof Float32Array && out instanceof Float32Array) || moved < minWork || size > SELECT_SOURCE_RATIO * count) {
       fallback.indexSelect(args);
       return;
     }
+    // The source goes in once; the index and the rows picked go through in chunks.
+    const chunk = Math.max(1, Math.min(count, Math.floor(SELECT_CHUNK_FLOATS / Math.max(1, outer * inner))));
     const layout = new Layout();
     const xAt = layout.add(outer * size * inner);
-    const indexAt = layout.add(count);
-    const outAt = layout.add(moved);
+    const indexAt = layout.add(chunk);
+    const outAt = layout.add(outer * chunk * inner);
     const base = runtime.reserve(layout.total);
     if (base < 0) {
       fallback.indexSelect(args);
@@ -183,9 +204,17 @@ export function createGraphKernels(runtime: WasmRuntime, fallback: Backend, minW
     }
     const view = views(runtime);
     view.f32.set(x.subarray(0, outer * size * inner), (base + xAt) >> 2);
-    view.i32.set(index, (base + indexAt) >> 2);
-    kernels.indexSelectF32(base + xAt, outer, size, inner, base + indexAt, count, base + outAt);
-    out.set(runtime.floats32().subarray((base + outAt) >> 2, ((base + outAt) >> 2) + moved));
+    for (let start = 0; start < count; start += chunk) {
+      const picked = Math.min(chunk, count - start);
+      views(runtime).i32.set(index.subarray(start, start + picked), (base + indexAt) >> 2);
+      kernels.indexSelectF32(base + xAt, outer, size, inner, base + indexAt, picked, base + outAt);
+      const mem = runtime.floats32();
+      const rowFloats = picked * inner;
+      for (let o = 0; o < outer; o++) {
+        const from = ((base + outAt) >> 2) + o * rowFloats;
+        out.set(mem.subarray(from, from + rowFloats), (o * count + start) * inner);
+      }
+    }
   };
 
   const indexAdd: Backend['indexAdd'] = (args) => {
@@ -224,22 +253,27 @@ export function createGraphKernels(runtime: WasmRuntime, fallback: Backend, minW
       return;
     }
     // relu reads y only, leakyRelu x only: the other operand is not copied (its address is unused).
+    // Elementwise, so it runs in blocks: the scratch stays a few MiB however long the operands are.
+    const block = Math.min(n, SELECT_CHUNK_FLOATS);
     const layout = new Layout();
-    const xAt = op === 'relu' ? 0 : layout.add(n);
-    const yAt = op === 'leakyRelu' ? 0 : layout.add(n);
-    const gAt = layout.add(n);
+    const xAt = op === 'relu' ? 0 : layout.add(block);
+    const yAt = op === 'leakyRelu' ? 0 : layout.add(block);
+    const gAt = layout.add(block);
     const base = runtime.reserve(layout.total);
     if (base < 0) {
       fallback.activationBackward(args);
       return;
     }
-    const mem = runtime.floats32();
-    if (op !== 'relu') mem.set(x.subarray(0, n), (base + xAt) >> 2);
-    if (op !== 'leakyRelu') mem.set(y.subarray(0, n), (base + yAt) >> 2);
-    mem.set(g.subarray(0, n), (base + gAt) >> 2);
-    // The gradient is written over g (each lane reads g before writing it).
-    kernels.activationBackwardF32(ACTIVATION_CODES[op], base + xAt, base + yAt, base + gAt, base + gAt, n, p0);
-    out.set(runtime.floats32().subarray((base + gAt) >> 2, ((base + gAt) >> 2) + n));
+    for (let start = 0; start < n; start += block) {
+      const end = Math.min(n, start + block);
+      const mem = runtime.floats32();
+      if (op !== 'relu') mem.set(x.subarray(start, end), (base + xAt) >> 2);
+      if (op !== 'leakyRelu') mem.set(y.subarray(start, end), (base + yAt) >> 2);
+      mem.set(g.subarray(start, end), (base + gAt) >> 2);
+      // The gradient is written over g (each lane reads g before writing it).
+      kernels.activationBackwardF32(ACTIVATION_CODES[op], base + xAt, base + yAt, base + gAt, base + gAt, end - start, p0);
+      out.set(runtime.floats32().subarray((base + gAt) >> 2, ((base + gAt) >> 2) + end - start), start);
+    }
   };
 
   return { sddmmCsr, segmentSoftmax, scatterReduce, indexSelect, indexAdd, activationBackward };
