@@ -138,6 +138,28 @@ describe('Adam', () => {
     expect(() => new Adam([param()], { eps: -1 })).toThrow(ValueError);
     expect(() => new Adam([param()], { weightDecay: -1 })).toThrow(ValueError);
   });
+
+  it.each(['float32', 'float64'] as const)('takes the same %s roundings on its branch-free path as on the general one', (dtype) => {
+    // Default options run the branch-free loop; maximize on the negated gradient runs the general
+    // loop with the same arithmetic (−1 · −g = g exactly), so the parameters must match bit for bit.
+    const values = Array.from({ length: 256 }, (_, i) => 3 * Math.sin(1.3 * i + 0.2));
+    const plain = tensor(values, { dtype, requiresGrad: true });
+    const general = tensor(values, { dtype, requiresGrad: true });
+    const plainAdam = new Adam([plain], { lr: 0.01 });
+    const generalAdam = new Adam([general], { lr: 0.01, maximize: true });
+    for (let t = 0; t < 5; t++) {
+      const g = Array.from(plain.data, (v, i) => Math.sin(3 * v + i + t));
+      plain.grad = tensor(g, { dtype });
+      general.grad = tensor(
+        g.map((x) => -x),
+        { dtype },
+      );
+      plainAdam.step();
+      generalAdam.step();
+    }
+    expect(Array.from(plain.data)).toEqual(Array.from(general.data));
+    expect(Array.from(plain.data)).not.toEqual(Array.from(tensor(values, { dtype }).data));
+  });
 });
 
 describe('AdamW', () => {

@@ -97,6 +97,10 @@ export abstract class AdamBase extends Optimizer<AdamHyperParams, AdamState> {
     const coupledDecay = this.decoupledWeightDecay ? 0 : weightDecay;
     const shrink = this.decoupledWeightDecay ? 1 - lr * weightDecay : 1;
     const n = p.length;
+    if (shrink === 1 && coupledDecay === 0 && vMax === null && sign === 1) {
+      plainAdamUpdate(p, g, m, v, beta1, beta2, stepSize, biasCorrection2Sqrt, eps);
+      return s;
+    }
     for (let i = 0; i < n; i++) {
       let gi = sign * g[i]!;
       if (shrink !== 1) p[i] = p[i]! * shrink;
@@ -112,6 +116,32 @@ export abstract class AdamBase extends Optimizer<AdamHyperParams, AdamState> {
       p[i] = p[i]! - stepSize * (m[i]! / denom);
     }
     return s;
+  }
+}
+
+/**
+ * The update without weight decay, AMSGrad or `maximize`: the same arithmetic in the same order as
+ * the general loop (so the same roundings), without its per-element branches. Over char-LSTM config
+ * B's 13.75M float32 parameters, one step took 82–85 ms against the general loop's 140 ms (Node 20,
+ * best of 12, load about 2).
+ */
+function plainAdamUpdate(
+  p: FloatArray,
+  g: TypedArray,
+  m: FloatArray,
+  v: FloatArray,
+  beta1: number,
+  beta2: number,
+  stepSize: number,
+  biasCorrection2Sqrt: number,
+  eps: number,
+): void {
+  const n = p.length;
+  for (let i = 0; i < n; i++) {
+    const gi = g[i]!;
+    m[i] = beta1 * m[i]! + (1 - beta1) * gi;
+    v[i] = beta2 * v[i]! + (1 - beta2) * gi * gi;
+    p[i] = p[i]! - stepSize * (m[i]! / (Math.sqrt(v[i]!) / biasCorrection2Sqrt + eps));
   }
 }
 
