@@ -44,6 +44,25 @@ const FAMILIES = {
       'One full-batch training epoch on Cora (2708 nodes, 1433 row-normalised bag-of-words features, 7 classes): forward on ' +
       'every node, cross-entropy on the 140 training nodes, backward, Adam with weight decay. epochs/s = 1 / epoch time.',
   },
+  forecast: {
+    title: 'Recurrent graph networks: forecasting',
+    about:
+      'One training epoch of a recurrent graph cell (GConvGRU) on the chickenpox signal: every training week with the state ' +
+      'carried, ReLU, a linear head, the MSE, backward through all steps, Adam. epochs/s = 1 / epoch time.',
+  },
+  sample: {
+    title: 'Character generation',
+    about:
+      'Generating characters from the textgen default model (embedding → 2 × LSTM → linear) for a batch of sequences at once, ' +
+      'each step feeding the drawn characters back with the carried state, temperature-1 multinomial draws, no gradients. ' +
+      'chars/s = batch × length / time.',
+  },
+  'gnn-scale': {
+    title: 'GCN on growing power-law graphs',
+    about:
+      'GCN training epochs (the Cora recipe) on seeded synthetic power-law graphs of 10⁴ to 10⁶ nodes (average degree 10, 128 ' +
+      'features), the same graph file for every implementation: how time and peak memory grow with the number of edges.',
+  },
 };
 
 /** A results file that is missing or is not what `pnpm bench` writes. */
@@ -155,6 +174,14 @@ function workloadDetails(spec) {
       spec.model === 'gat' ? `GAT, ${spec.heads} heads × ${spec.hidden}, ${spec.outHeads} output head` : `GCN, hidden ${spec.hidden}`;
     const attention = spec.attentionDropout > 0 ? `, attention dropout ${spec.attentionDropout}` : '';
     return `${model}, dropout ${spec.dropout}${attention}, lr ${spec.lr}, weight decay ${spec.weightDecay}, ${spec.features} features`;
+  }
+  if (spec.kind === 'sample') {
+    const model = `embedding ${spec.embedding}, ${spec.layers} × LSTM ${spec.hidden}, vocabulary ${spec.vocab}`;
+    return `${model}, batch ${spec.batch}, ${spec.length} characters`;
+  }
+  if (spec.kind === 'gnn-scale') {
+    const graph = `${spec.nodes.toLocaleString('en')} nodes, average degree ${spec.avgDegree}`;
+    return `GCN, hidden ${spec.hidden}, ${graph}, ${spec.features} features`;
   }
   return undefined;
 }
