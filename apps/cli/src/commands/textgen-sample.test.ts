@@ -98,7 +98,9 @@ describe('tensorloom textgen sample', () => {
     expect(logProbs).toHaveLength(3);
     expect([...logProbs].sort((x, y) => y - x)).toEqual(logProbs);
     const greedy = (await sample(['--prompt', 'the', '--strategy', 'greedy', '--length', '12', '--json'])).json().samples[0];
-    expect(logProbs[0]).toBeGreaterThanOrEqual(greedy.logProb - 1e-9);
+    // Greedy generation runs on the model's stepper, beam search on model.step: two float32 paths whose
+    // logits differ in rounding (~1e-7), so a beam equal to the greedy text may score a few 1e-8 lower.
+    expect(logProbs[0]).toBeGreaterThanOrEqual(greedy.logProb - 1e-5);
   });
 
   it('exits 2 naming the flag on bad usage', async () => {
