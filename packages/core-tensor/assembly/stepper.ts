@@ -14,6 +14,7 @@
 // between threads (lstmStepperRowsF32): a row's layers and head depend on that row only.
 
 import { gemmPackA, gemmPacked } from './gemm';
+import { sigmoid, storeLanes, tanh } from './cell';
 import { madd } from './vmath';
 
 /** Output rows per panel of the matrix–vector layout. */
@@ -42,17 +43,6 @@ const PLAN_FIRST_LAYER = 20;
 
 @inline function word(plan: usize, index: i32): i32 {
   return load<i32>(plan + (<usize>index << 2));
-}
-
-/** Stores the first `lanes` (1…4) lanes of v at p. */
-@inline function storeLanes(p: usize, v: v128, lanes: i32): void {
-  if (lanes >= 4) {
-    v128.store(p, v);
-    return;
-  }
-  v128.store32_lane(p, v, 0);
-  if (lanes > 1) v128.store32_lane(p, v, 1, 4);
-  if (lanes > 2) v128.store32_lane(p, v, 2, 8);
 }
 
 /**
@@ -93,43 +83,9 @@ function matvecPanels(w: usize, x: usize, k: i32, n: i32, out: usize): void {
   }
 }
 
-// σ and tanh of the cell, one exp and one division each, with absolute errors of a few 1e−8 (the
-// cell needs no more; vmath's tanhf4 adds a polynomial near 0 for the relative error): the forms
-// of recurrent.ts's step, which keeps them private. Measured at textgen's default model, batch 64
-// (2 layers of [64, 128] cells): the cells took ~130 µs of a 650 µs step with vmath's sigmoidf4 and
-// tanhf4, ~90 µs with these. (Merging σi·tanh g and σo·tanh c into one division each, three
-// divisions per four lanes instead of five, measured no faster.)
-
-/** e^x for lanes clamped to [−87, 88] (NaN kept): x = n·ln 2 + r, e^r by Cephes' polynomial, 2^n written into the exponent. */
-@inline function expClamped(x: v128): v128 {
-  // pmin / pmax return their first operand when the comparison fails, so NaN lanes stay NaN.
-  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87)), f32x4.splat(88));
-  // n = round(x·log₂e) by the 1.5·2²³ trick (n sits in the low mantissa bits of `shifted`).
-  const shifted = madd(x, f32x4.splat(1.44269504088896341), f32x4.splat(12582912));
-  const n = f32x4.sub(shifted, f32x4.splat(12582912));
-  let r = madd(n, f32x4.splat(-0.693359375), x);
-  r = madd(n, f32x4.splat(2.12194440e-4), r);
-  let p = f32x4.splat(1.9875691500e-4);
-  p = madd(p, r, f32x4.splat(1.3981999507e-3));
-  p = madd(p, r, f32x4.splat(8.3334519073e-3));
-  p = madd(p, r, f32x4.splat(4.1665795894e-2));
-  p = madd(p, r, f32x4.splat(1.6666665459e-1));
-  p = madd(p, r, f32x4.splat(5.0000001201e-1));
-  const y = f32x4.add(madd(f32x4.mul(p, r), r, r), f32x4.splat(1));
-  return f32x4.mul(y, i32x4.shl(i32x4.add(shifted, i32x4.splat(127 - 0x4b400000)), 23));
-}
-
-/** σ(x) = 1 / (1 + e^−x). */
-@inline function sigmoid(x: v128): v128 {
-  const one = f32x4.splat(1);
-  return f32x4.div(one, f32x4.add(one, expClamped(f32x4.neg(x))));
-}
-
-/** tanh x = 1 − 2 / (1 + e^2x). */
-@inline function tanh(x: v128): v128 {
-  const one = f32x4.splat(1);
-  return f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(one, expClamped(f32x4.add(x, x)))));
-}
+// σ and tanh are cell.ts's (one exp and one division each, absolute errors of a few 1e−8): at textgen's
+// default model, batch 64, the cells took ~130 µs of a 650 µs step with vmath's sigmoidf4 and tanhf4,
+// ~90 µs with these.
 
 /**
  * The cell of one row: gates (4H, packed i, f, g, o) + add (4H: a table row or the bias; 0 = none),
