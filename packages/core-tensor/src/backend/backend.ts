@@ -24,6 +24,7 @@ import type {
   ScatterReduceArgs,
   SddmmCSRArgs,
   SegmentSoftmaxArgs,
+  SegmentSoftmaxBackwardArgs,
   SoftmaxArgs,
   SpmmCSRArgs,
   UnaryArgs,
@@ -249,6 +250,12 @@ export interface SparseKernels {
    * (and produces no output). A segment whose max is ±Infinity or NaN gives NaN, as the dense softmax.
    */
   segmentSoftmax(args: SegmentSoftmaxArgs): void;
+  /**
+   * The gradient of `segmentSoftmax` from its output y and the gradient g of y (all [entries, inner],
+   * out written): `out[e, i] = y[e, i] · (g[e, i] − d[index[e], i])` with
+   * `d[s, i] = Σ_{e: index[e] = s} g[e, i] · y[e, i]`.
+   */
+  segmentSoftmaxBackward(args: SegmentSoftmaxBackwardArgs): void;
 }
 
 /** Fused gradients of the piecewise activations (one pass instead of compare, select and multiply). */

@@ -272,6 +272,18 @@ export interface SegmentSoftmaxArgs {
   segmentSum: FloatArray;
 }
 
+export interface SegmentSoftmaxBackwardArgs {
+  /** The segment softmax's output [entries, inner]. */
+  y: FloatArray;
+  /** The gradient of y. */
+  g: FloatArray;
+  index: Int32Array;
+  size: number;
+  inner: number;
+  /** The gradient of the softmax's input, written. */
+  out: FloatArray;
+}
+
 /** The activations `activationBackward` differentiates. */
 export type ActivationBackwardOp = 'relu' | 'leakyRelu' | 'elu';
 

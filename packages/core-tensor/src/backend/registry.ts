@@ -18,6 +18,7 @@ const OPTIONAL_KERNEL_NAMES = [
   'sddmmCsr',
   'scatterReduce',
   'segmentSoftmax',
+  'segmentSoftmaxBackward',
   'activationBackward',
   'createLstmStepper',
 ] as const satisfies readonly (keyof OptionalKernels)[];

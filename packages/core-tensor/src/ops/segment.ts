@@ -157,29 +157,23 @@ export function segmentSoftmax(src: Tensor, index: Tensor, options: SegmentSoftm
 }
 
 /**
- * The gradient of the segment softmax in two passes over the entries (it was five ops: two
- * multiplies, a scatter, a gather and a subtraction, each a pass with its own output):
- * `dx[e, i] = y[e, i] · (g[e, i] − d[index[e], i])` with `d[s, i] = Σ_{e: index[e] = s} g[e, i] · y[e, i]`,
- * d summed in float64. Not itself recorded: the gradient of the gradient is not available.
- * At Cora's GAT sizes on the wasm backend ([13264, 8] scores, Node 20, 2-core EPYC, load about 2,
- * best of 5 × 20 calls): 0.95 ms composed, 0.61 ms fused (apps/bench/.prof/dropout-segment.mts).
+ * The gradient of the segment softmax, one backend kernel (`Backend.segmentSoftmaxBackward`; it was
+ * five ops: two multiplies, a scatter, a gather and a subtraction, each a pass with its own output):
+ * `dx[e, i] = y[e, i] · (g[e, i] − d[index[e], i])` with `d[s, i] = Σ_{e: index[e] = s} g[e, i] · y[e, i]`.
+ * Not itself recorded: the gradient of the gradient is not available.
+ * At Cora's GAT sizes ([13264, 8] scores, Node 20, 2-core EPYC, load about 2, best of 5 × 20 calls):
+ * 0.95 ms composed, 0.61 ms fused in js (apps/bench/.prof/dropout-segment.mts); the wasm kernel, four
+ * columns at a time, 0.16 ms against the js kernel's 0.76 in a later run (load about 1).
  */
 function segmentSoftmaxGrad(g: Tensor, y: Tensor, indices: Int32Array, dimSize: number, inner: number): Tensor {
   const grad = Tensor.empty(y.shape, y.dtype);
-  const gd = g.data as FloatArray;
-  const yd = y.data as FloatArray;
-  const out = grad.data as FloatArray;
-  const dots = new Float64Array(dimSize * inner);
-  const entries = indices.length;
-  for (let e = 0; e < entries; e++) {
-    const at = e * inner;
-    const segment = indices[e]! * inner;
-    for (let i = 0; i < inner; i++) dots[segment + i]! += gd[at + i]! * yd[at + i]!;
-  }
-  for (let e = 0; e < entries; e++) {
-    const at = e * inner;
-    const segment = indices[e]! * inner;
-    for (let i = 0; i < inner; i++) out[at + i] = yd[at + i]! * (gd[at + i]! - dots[segment + i]!);
-  }
+  getBackend().segmentSoftmaxBackward({
+    y: y.data as FloatArray,
+    g: g.data as FloatArray,
+    index: indices,
+    size: dimSize,
+    inner,
+    out: grad.data as FloatArray,
+  });
   return grad;
 }

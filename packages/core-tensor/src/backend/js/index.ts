@@ -8,7 +8,7 @@ import { gather, indexAdd, indexSelect, scatterAdd } from './indexing.js';
 import { gruCellBackward, gruCellForward, lstmCellBackward, lstmCellForward } from './recurrent.js';
 import { crossEntropyBackward, crossEntropyForward } from './cross-entropy.js';
 import { gruSequenceBackward, gruSequenceForward, lstmSequenceBackward, lstmSequenceForward } from './sequence.js';
-import { scatterReduce, sddmmCsr, segmentSoftmax, spmmCsr } from './sparse.js';
+import { scatterReduce, sddmmCsr, segmentSoftmax, segmentSoftmaxBackward, spmmCsr } from './sparse.js';
 import { activationBackward } from './activation.js';
 import { createLstmStepper } from './stepper.js';
 
@@ -53,6 +53,7 @@ export const jsBackend: Backend = {
   sddmmCsr,
   scatterReduce,
   segmentSoftmax,
+  segmentSoftmaxBackward,
   activationBackward,
   createLstmStepper,
 };

@@ -8,7 +8,7 @@
  * as in the js matmul. Nothing is allocated.
  */
 
-import type { ScatterReduceArgs, SddmmCSRArgs, SegmentSoftmaxArgs, SpmmCSRArgs } from '../backend.js';
+import type { ScatterReduceArgs, SddmmCSRArgs, SegmentSoftmaxArgs, SegmentSoftmaxBackwardArgs, SpmmCSRArgs } from '../backend.js';
 
 /** Columns summed at once per row: eight doubles stay in registers across the row's entries. */
 const BLOCK = 8;
@@ -163,5 +163,24 @@ export function segmentSoftmax({ src, index, size, inner, out, segmentMax, segme
     const from = e * inner;
     const to = index[e]! * inner;
     for (let i = 0; i < inner; i++) out[from + i]! /= segmentSum[to + i]!;
+  }
+}
+
+/**
+ * The gradient of the segment softmax (see `Backend.segmentSoftmaxBackward`) in two passes over the
+ * entries, the segment sums in float64.
+ */
+export function segmentSoftmaxBackward({ y, g, index, size, inner, out }: SegmentSoftmaxBackwardArgs): void {
+  const dots = new Float64Array(size * inner);
+  const entries = index.length;
+  for (let e = 0; e < entries; e++) {
+    const at = e * inner;
+    const segment = index[e]! * inner;
+    for (let i = 0; i < inner; i++) dots[segment + i]! += g[at + i]! * y[at + i]!;
+  }
+  for (let e = 0; e < entries; e++) {
+    const at = e * inner;
+    const segment = index[e]! * inner;
+    for (let i = 0; i < inner; i++) out[at + i] = y[at + i]! * (g[at + i]! - dots[segment + i]!);
   }
 }

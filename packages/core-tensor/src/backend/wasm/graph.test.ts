@@ -93,15 +93,36 @@ describe('wasm graph kernels against the js kernels (float32)', () => {
     }
   });
 
-  it('segmentSoftmax keeps a NaN score’s segment NaN and +Infinity as the js kernel does', () => {
+  it.each([1, 3, 8])('segmentSoftmaxBackward matches with inner %i, an empty segment included', (inner) => {
+    const gen = new Generator(200 + inner);
+    const [entries, size] = [300, 40];
+    const index = randomSegments(gen, entries, size);
+    const [y, g] = [uniform(gen, entries * inner), uniform(gen, entries * inner)];
+    const expected = new Float32Array(entries * inner);
+    jsBackend.segmentSoftmaxBackward({ y, g, index, size, inner, out: expected });
+    expect(expected.some((v) => v !== 0)).toBe(true);
+    for (const backend of backends()) {
+      const out = new Float32Array(entries * inner).fill(12345);
+      backend.segmentSoftmaxBackward({ y, g, index, size, inner, out });
+      // d sums ~8 products of up to 9 in float32 (js: doubles) and g − d may cancel: ~1e-5 absolute.
+      expectClose(out, expected, { rtol: 1e-5, atol: 1e-4 });
+    }
+  });
+
+  it.each([1, 4])('segmentSoftmax keeps a NaN score’s segment NaN and +Infinity as the js kernel does (inner %i)', (inner) => {
     const index = Int32Array.from([0, 0, 1, 1, 2, 2, 2]);
-    const src = Float32Array.from([1, NaN, Infinity, 2, -1, 0, 1]);
+    const column = [1, NaN, Infinity, 2, -1, 0, 1];
+    // Inner 4 runs the four-lane path: column c holds the scores rotated by c entries.
+    const src = Float32Array.from({ length: 7 * inner }, (_, k) => column[(Math.floor(k / inner) + (k % inner)) % 7]!);
     const run = (backend: typeof jsBackend): Float32Array => {
-      const out = new Float32Array(7);
-      backend.segmentSoftmax({ src, index, size: 4, inner: 1, out, segmentMax: new Float32Array(4), segmentSum: new Float32Array(4) });
+      const out = new Float32Array(7 * inner);
+      const [segmentMax, segmentSum] = [new Float32Array(4 * inner), new Float32Array(4 * inner)];
+      backend.segmentSoftmax({ src, index, size: 4, inner, out, segmentMax, segmentSum });
       return out;
     };
-    expectClose(run(everyCall), run(jsBackend), TOL);
+    const expected = run(jsBackend);
+    expect(expected.some((v) => Number.isNaN(v))).toBe(true);
+    expectClose(run(everyCall), expected, TOL);
   });
 
   it.each([

@@ -1,6 +1,6 @@
 /**
  * The wasm backend's float32 graph kernels (assembly/graph.ts): the sampled dense-dense product,
- * the segment softmax, scatter max / min, the row gather and scatter-add of `indexSelect` /
+ * the segment softmax and its gradient, scatter max / min, the row gather and scatter-add of `indexSelect` /
  * `indexAdd`, and the fused activation gradient. Each copies its operands in and its result out
  * (nothing in the wasm memory outlives a call); float64, int32 storage and calls below `minWork`
  * elements run the js kernel given as the fallback. `indexSelect` copies in the source once and
@@ -15,7 +15,9 @@
  * (106k entries, 8 features) 1.4–1.6 → 0.5–0.8 ms, indexSelect of [E, 8] rows 0.31 → 0.07 ms and
  * of 106k single floats 0.54 → 0.12 ms, indexAdd 0.26 → 0.11 and 0.47 → 0.35 ms, the elu gradient
  * over [2708, 64] 2.7 → 0.2 ms. Scatter max over [13264, 8] is level (0.6 ms both): its loop is
- * branchy and scalar, and the copies eat what wasm saves.
+ * branchy and scalar, and the copies eat what wasm saves. With four columns at a time (inner a
+ * multiple of 4) and the exp and sum in one pass, the segment softmax went 1.03 → 0.30 ms (load 1–2,
+ * apps/bench/.prof/graph-kernels.mts).
  */
 import type { Backend } from '../backend.js';
 import type { KernelExports } from './module.js';
@@ -34,6 +36,16 @@ export interface GraphKernelExports {
     segMax: number,
     segSum: number,
   ): void;
+  segmentSoftmaxBackwardF32(
+    y: number,
+    g: number,
+    index: number,
+    entries: number,
+    size: number,
+    inner: number,
+    out: number,
+    dots: number,
+  ): void;
   scatterReduceF32(isMax: number, src: number, index: number, entries: number, size: number, inner: number, out: number, arg: number): void;
   indexSelectF32(x: number, outer: number, size: number, inner: number, index: number, count: number, out: number): void;
   indexAddF32(src: number, outer: number, size: number, inner: number, index: number, count: number, out: number): void;
@@ -43,7 +55,7 @@ export interface GraphKernelExports {
 /** The kernels this file builds. */
 export type GraphKernels = Pick<
   Backend,
-  'sddmmCsr' | 'segmentSoftmax' | 'scatterReduce' | 'indexSelect' | 'indexAdd' | 'activationBackward'
+  'sddmmCsr' | 'segmentSoftmax' | 'segmentSoftmaxBackward' | 'scatterReduce' | 'indexSelect' | 'indexAdd' | 'activationBackward'
 >;
 
 /**
@@ -153,6 +165,33 @@ export function createGraphKernels(runtime: WasmRuntime, fallback: Backend, minW
     out.set(mem.subarray((base + outAt) >> 2, ((base + outAt) >> 2) + total));
     segmentMax.set(mem.subarray((base + maxAt) >> 2, ((base + maxAt) >> 2) + size * inner));
     segmentSum.set(mem.subarray((base + sumAt) >> 2, ((base + sumAt) >> 2) + size * inner));
+  };
+
+  const segmentSoftmaxBackward: Backend['segmentSoftmaxBackward'] = (args) => {
+    const { y, g, index, size, inner, out } = args;
+    const entries = index.length;
+    const total = entries * inner;
+    if (!(y instanceof Float32Array && g instanceof Float32Array && out instanceof Float32Array) || total < minWork) {
+      fallback.segmentSoftmaxBackward(args);
+      return;
+    }
+    const layout = new Layout();
+    const yAt = layout.add(total);
+    const gAt = layout.add(total);
+    const indexAt = layout.add(entries);
+    const dotsAt = layout.add(size * inner);
+    const base = runtime.reserve(layout.total);
+    if (base < 0) {
+      fallback.segmentSoftmaxBackward(args);
+      return;
+    }
+    const view = views(runtime);
+    view.f32.set(y.subarray(0, total), (base + yAt) >> 2);
+    view.f32.set(g.subarray(0, total), (base + gAt) >> 2);
+    view.i32.set(index, (base + indexAt) >> 2);
+    // The gradient overwrites g in place (each element is read before it is written).
+    kernels.segmentSoftmaxBackwardF32(base + yAt, base + gAt, base + indexAt, entries, size, inner, base + gAt, base + dotsAt);
+    out.set(runtime.floats32().subarray((base + gAt) >> 2, ((base + gAt) >> 2) + total));
   };
 
   const scatterReduce: Backend['scatterReduce'] = (args) => {
@@ -276,5 +315,5 @@ export function createGraphKernels(runtime: WasmRuntime, fallback: Backend, minW
     }
   };
 
-  return { sddmmCsr, segmentSoftmax, scatterReduce, indexSelect, indexAdd, activationBackward };
+  return { sddmmCsr, segmentSoftmax, segmentSoftmaxBackward, scatterReduce, indexSelect, indexAdd, activationBackward };
 }
