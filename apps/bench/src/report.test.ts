@@ -8,10 +8,11 @@ import {
   memoryTable,
   ratioTable,
   renderMarkdown,
+  renderMarkdownReport,
   renderText,
   tablesOf,
 } from './report.js';
-import type { BenchEntry } from './results.js';
+import type { BenchEntry, BenchHeader } from './results.js';
 import { IMPLS } from './impls.js';
 
 function entry(workload: string, implId: string, value: number | null, extra: Partial<BenchEntry> = {}): BenchEntry {
@@ -127,5 +128,28 @@ describe('tables', () => {
     expect(tablesOf(entries.filter((e) => e.impl === 'tensorloom')).map((t) => t.title)).toHaveLength(2);
     expect(tablesOf(entries)).toHaveLength(3);
     expect(entryNotes(entries)).toEqual(['brainjs: one sequence at a time (lstm-A)']);
+  });
+});
+
+describe('renderMarkdownReport', () => {
+  const header: BenchHeader = {
+    kind: 'header',
+    date: '2026-12-06T00:00:00.000Z',
+    command: 'pnpm bench',
+    quick: false,
+    machine: { cpu: 'AMD EPYC', cores: 2, memoryGiB: 24, platform: 'Linux', node: 'v20.20.2', loadAverage: [0.5, 1, 2] },
+    versions: {},
+    notices: [],
+    seconds: 60,
+  };
+  const machineLine = (h: BenchHeader): string | undefined =>
+    renderMarkdownReport(h, [])
+      .split('\n')
+      .find((line) => line.startsWith('Machine:'));
+
+  it('gives the CPU with its SIMD flags when the header has them, and the bare model for older files', () => {
+    const withFlags = { ...header, machine: { ...header.machine, simd: ['fma', 'avx2', 'avx512f'] } };
+    expect(machineLine(withFlags)).toMatch(/^Machine: AMD EPYC \(fma avx2 avx512f\), 2 cores,/);
+    expect(machineLine(header)).toMatch(/^Machine: AMD EPYC, 2 cores,/);
   });
 });

@@ -197,12 +197,13 @@ export function renderMarkdownReport(header: BenchHeader, entries: readonly Benc
   const versions = Object.entries(header.versions)
     .map(([name, version]) => `${name} ${version}`)
     .join(', ');
+  const simd = m.simd ? ` (${m.simd.length > 0 ? m.simd.join(' ') : 'no SIMD flags listed'})` : '';
   const lines = [
     `# tensorloom bench${header.quick ? ' (--quick)' : ''}`,
     '',
     `${header.date} · \`${header.command}\` · ${Math.round(header.seconds)} s`,
     '',
-    `Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}, Node ` +
+    `Machine: ${m.cpu}${simd}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.platform}, Node ` +
       `${m.node}, load average ${m.loadAverage.map((x) => x.toFixed(2)).join(' ')} ` +
       `at the start${m.loadAverageEnd ? `, ${m.loadAverageEnd.map((x) => x.toFixed(2)).join(' ')} at the end` : ''}.`,
     '',

@@ -46,6 +46,8 @@ export interface BenchHeader {
   quick: boolean;
   machine: {
     cpu: string;
+    /** The CPU's vector instruction sets (`avx2`, `avx512f`, …) where the platform tells them (Linux). */
+    simd?: string[];
     cores: number;
     memoryGiB: number;
     platform: string;

@@ -112,6 +112,9 @@ function readRun(file) {
   if (machine && (!isLoad(machine.loadAverage) || (machine.loadAverageEnd !== undefined && !isLoad(machine.loadAverageEnd)))) {
     problems.push('header.machine.loadAverage is not a list of numbers');
   }
+  if (machine && machine.simd !== undefined && !(Array.isArray(machine.simd) && machine.simd.every((f) => typeof f === 'string'))) {
+    problems.push('header.machine.simd is not a list of strings');
+  }
   if (header?.kind === 'header' && (typeof header.command !== 'string' || typeof header.seconds !== 'number')) {
     problems.push('header.command or header.seconds is missing');
   }
@@ -152,6 +155,7 @@ function machineTable(header) {
     ['command', codeSpan(header.command)],
     ['duration', `${Math.round(header.seconds)} s`],
     ['CPU', escapeText(m.cpu)],
+    ...(Array.isArray(m.simd) ? [['SIMD flags', m.simd.length > 0 ? m.simd.map((f) => `\`${f}\``).join(' ') : 'none listed']] : []),
     ['cores', String(m.cores)],
     ...(typeof m.memoryGiB === 'number' ? [['memory', `${m.memoryGiB} GiB`]] : []),
     ...(typeof m.platform === 'string' ? [['platform', escapeText(m.platform)]] : []),
