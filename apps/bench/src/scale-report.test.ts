@@ -80,4 +80,15 @@ describe('the gcn-scale report', () => {
     expect(svg).toContain('>1e7<');
     expect(scaleSvg([])).toBeUndefined();
   });
+
+  it('leaves out a memory at or below the baseline (no logarithm) instead of looping on an endless axis', () => {
+    // Seen in loaded test runs: a tiny graph's peak RSS equal to the process's baseline gave log10(0) =
+    // −Infinity and an axis loop from there that never ended (below the baseline: NaN coordinates).
+    const svg = scaleSvg([entry('tensorloom-js', 300, 5, 100, 100), entry('tensorloom-js', 900, 9, 98, 100)])!;
+    expect(svg).toContain('tensorloom-js peak RSS');
+    expect(svg).not.toContain('NaN');
+    expect(svg).not.toContain('Infinity');
+    // time and peak RSS have their two points each; peak − baseline (0 and −2 MiB) none.
+    expect(svg.match(/<circle /g)).toHaveLength(4);
+  });
 });

@@ -3,6 +3,7 @@
  * the graph's edges, the least-squares slope of each on a log-log scale (1 = linear in edges), as
  * tables and as an SVG plot (results/gcn-scale.svg).
  */
+import { ValueError } from '@tensorloom/core-tensor';
 import { IMPLS } from './impls.js';
 import { formatValue, type Table } from './report.js';
 import type { BenchEntry } from './results.js';
@@ -123,8 +124,13 @@ function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Whole decades around `[lo, hi]` (as exponents) with a quarter decade of margin, so no point sits on the frame. */
+/**
+ * Whole decades around `[lo, hi]` (as exponents) with a quarter decade of margin, so no point sits on
+ * the frame. lo and hi must be positive and finite (a −Infinity exponent would never end the axis's
+ * loop): a ValueError otherwise.
+ */
 function decades(lo: number, hi: number): [number, number] {
+  if (!(lo > 0 && hi >= lo && Number.isFinite(hi))) throw new ValueError(`scale plot: an axis needs 0 < lo ≤ hi < ∞, got [${lo}, ${hi}]`);
   const a = Math.floor(Math.log10(lo) - 0.25);
   const b = Math.ceil(Math.log10(hi) + 0.25);
   return [a, Math.max(b, a + 1)];
@@ -190,7 +196,8 @@ export function scaleSvg(entries: readonly BenchEntry[]): string | undefined {
   const impls = implsOf(points);
   const colorOf = (id: string): string => COLORS[impls.indexOf(id) % COLORS.length]!;
   const lineOf = (id: string, measure: Measure, dashed: boolean, what: string): Panel['lines'][number] => {
-    const mine = points.filter((p) => p.implId === id && p[measure] !== null).sort((a, b) => a.edges - b.edges);
+    // Only positive values have a logarithm (as in the fit): a peak at or below the baseline is left out.
+    const mine = points.filter((p) => p.implId === id && p[measure] !== null && p[measure] > 0).sort((a, b) => a.edges - b.edges);
     const fit = fitOf(points, id, measure);
     return {
       implId: id,
